@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+// Ponder: a terminal chat application for local reasoning models.
+// Module map (each module one room with one door):
+//   GGUF      file format, validation, tensor views over the mapping, dequantization
+//   Kernels   C: quantized dot products, runtime CPU dispatch, portable fallback
+//   Tokenizer byte-level BPE, SentencePiece, chat formats and reasoning profiles
+//   Engine    llama forward pass, KV cache, samplers, generation stream
+//   Session   actors, per-turn reasoning, persistence, replay
+//   TUI       ncurses panes, input, themes (pure render + thin ncurses layer)
+//   ponder    the command line (swift-argument-parser)
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Ponder",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ponder", targets: ["ponder"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries, through pkg-config.
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncursesw5-dev"])]),
+        .systemLibrary(name: "CReadline", pkgConfig: "readline",
+                       providers: [.apt(["libreadline-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        // C shims for macros and C globals that Swift 6 cannot touch directly.
+        .target(name: "CShims", dependencies: ["CNcursesw", "CReadline"]),
+        // SIMD kernels with per-function target attributes; never -march=native.
+        .target(name: "Kernels",
+                cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+
+        .target(name: "GGUF", swiftSettings: swiftSettings),
+        .target(name: "Tokenizer", dependencies: ["GGUF"], swiftSettings: swiftSettings),
+        .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizer", "COpenBLAS"],
+                swiftSettings: swiftSettings),
+        .target(name: "Session", dependencies: ["Engine", "Tokenizer", "GGUF"],
+                swiftSettings: swiftSettings),
+        .target(name: "TUI", dependencies: ["Session", "CShims"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "ponder",
+            dependencies: [
+                "GGUF", "Tokenizer", "Engine", "Session", "TUI", "Kernels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // Tests. TestSupport finds the cache, the oracle venv and the built binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "GGUF", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Tokenizer", "GGUF", "Kernels", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "SessionTests", dependencies: ["Session", "Engine", "Tokenizer", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Session", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
+    ]
+)

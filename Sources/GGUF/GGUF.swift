@@ -1,0 +1,1 @@
+/// The GGUF module: file format, validation, tensor views. See GGUFFile.

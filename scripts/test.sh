@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages, the Python oracles, the test models),
+# builds in release mode and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test >/dev/null
+echo "==> building (release)" >&2
+swift build -c release --build-tests
+echo "==> swift test (release)" >&2
+swift test -c release --skip-build
