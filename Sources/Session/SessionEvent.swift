@@ -1,0 +1,53 @@
+import Foundation
+
+/// Whether the model reasons before answering, for one turn.
+public enum ReasoningMode: String, Codable, Sendable, CaseIterable {
+    case on, off
+    public var toggled: ReasoningMode { self == .on ? .off : .on }
+}
+
+/// Why a turn ended.
+public enum StopReason: String, Codable, Sendable {
+    case endOfTurn = "end_of_turn"
+    case length
+    case cancelled
+    case error
+}
+
+/// Live and final statistics of one turn. Times in seconds; rates in tokens/second.
+public struct TurnStats: Codable, Sendable, Equatable {
+    public var promptTokens: Int = 0          // tokens evaluated for this turn's prompt
+    public var cachedTokens: Int = 0          // prompt tokens reused from the KV cache
+    public var reasoningTokens: Int = 0
+    public var answerTokens: Int = 0
+    public var timeToFirstToken: Double?      // from request to first generated token
+    public var timeToFirstAnswerToken: Double?
+    public var prefillTokensPerSecond: Double?
+    public var decodeTokensPerSecond: Double?
+    public var wallTime: Double = 0
+    public var contextUsed: Int = 0           // tokens in the KV cache after this point
+    public var contextSize: Int = 0           // n_ctx
+    public init() {}
+}
+
+/// What the session tells its consumers (the TUI, the plain CLI, the journal).
+/// Events of one turn arrive in order: turnStarted, then any mix of reasoning/answer/
+/// stats/notice, then exactly one turnFinished.
+public enum SessionEvent: Sendable, Equatable {
+    /// A turn began. `index` counts turns from 0 in this conversation.
+    case turnStarted(index: Int, mode: ReasoningMode)
+    /// Progress of prompt evaluation (prefill): tokens done of total.
+    case prefillProgress(index: Int, done: Int, total: Int)
+    /// A piece of reasoning text (inside <think>…</think>), valid UTF-8.
+    case reasoning(index: Int, text: String)
+    /// A piece of answer text, valid UTF-8.
+    case answer(index: Int, text: String)
+    /// Statistics so far (at least 4 per second while generating).
+    case stats(index: Int, TurnStats)
+    /// Something the user should know that is not an error (e.g. old turns dropped).
+    case notice(String)
+    /// The turn ended.
+    case turnFinished(index: Int, reason: StopReason, stats: TurnStats)
+    /// An error; the session goes on unless it says otherwise.
+    case error(String)
+}
