@@ -17,3 +17,6 @@ int pk_active_tier(void);
 }
 #endif
 #endif
+
+// Engine's interim kernels (pe_*), in their own header.
+#include "engine_kernels.h"
