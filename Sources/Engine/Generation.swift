@@ -59,7 +59,9 @@ extension LlamaContext {
     /// stream has finished (see `LlamaContext` on ownership).
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GeneratedToken, Error> {
         let (stream, continuation) = AsyncThrowingStream<GeneratedToken, Error>.makeStream()
+        let previous = generationTask
         let task = Task { [self] in
+            await previous?.value   // never two generations on one context at once
             do {
                 try self.runGeneration(request) { continuation.yield($0) }
                 continuation.finish()
@@ -68,7 +70,20 @@ extension LlamaContext {
             }
         }
         continuation.onTermination = { _ in task.cancel() }
+        generationTask = task
         return stream
+    }
+
+    /// Stops the generation in flight (within one token). Needed after `break`ing out of
+    /// the stream's loop: a dropped iterator does not reliably end the producer at once.
+    public func cancelGeneration() {
+        generationTask?.cancel()
+    }
+
+    /// Waits until the last generation started on this context has stopped touching it
+    /// (after a consumer stops listening, the task finishes its current token first).
+    public func waitForGeneration() async {
+        await generationTask?.value
     }
 
     /// The generation loop, synchronous; `emit` receives every token.

@@ -26,6 +26,8 @@ public final class LlamaContext: @unchecked Sendable {
     /// Logits after the last evaluated token (vocab floats), or nil when none is valid.
     public private(set) var lastLogits: [Float]?
     let cache: KVCache
+    /// The task of the last `generate` call (see `waitForGeneration`).
+    var generationTask: Task<Void, Never>?
     /// RoPE inverse frequencies per rotated pair: base^(-2i/ropeDim) / factor[i]. (ropeDim/2)
     let ropeInvFreq: [Double]
     /// Largest number of tokens pushed through the layers at once.
