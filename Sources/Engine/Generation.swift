@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a generation ended.
 public enum StopReason: String, Sendable, Equatable {
     /// The model produced one of the end-of-turn tokens.
@@ -48,52 +50,76 @@ public struct GenerationRequest: Sendable {
     }
 }
 
+/// Shared between a generation loop and its consumer: the consumer sets `cancel()`, the
+/// loop reads it before each token and counts the tokens it has sampled.
+public final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    private var sampled = 0
+    public init() {}
+    /// Requests a stop; returns how many tokens the loop had sampled at that moment (the
+    /// loop samples no more after this, and evaluates at most the one it is busy with).
+    @discardableResult
+    public func cancel() -> Int { lock.withLock { value = true; return sampled } }
+    public var isCancelled: Bool { lock.withLock { value } }
+    /// Called by the loop: records one more sampled token unless cancelled; false if cancelled.
+    func recordSample() -> Bool { lock.withLock { if value { return false }; sampled += 1; return true } }
+}
+
 extension LlamaContext {
     /// Evaluates the prompt, then samples and evaluates one token at a time, yielding
     /// each. Stops on an end-of-turn token, `maxTokens`, a full context, or
-    /// cancellation (checked before every step, so it stops within one token).
+    /// cancellation: the consumer's task being cancelled, the stream being terminated, or
+    /// `cancelGeneration()`; it is checked before every token, so it stops within one.
+    ///
+    /// The loop runs on the context's own serial dispatch queue, not on Swift's
+    /// cooperative pool (a long synchronous forward pass there would starve the consumer
+    /// on a 2-core machine). Generations on one context run one after another.
     ///
     /// Afterwards the context holds the prompt and every yielded token except the last
     /// one (which was sampled but not evaluated), whatever the stop; feed the next turn
     /// through `reuse(prefixOf:)`. The caller must not touch the context until the
-    /// stream has finished (see `LlamaContext` on ownership).
+    /// stream has finished or `waitForGeneration()` returned (see `LlamaContext`).
     public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GeneratedToken, Error> {
         let (stream, continuation) = AsyncThrowingStream<GeneratedToken, Error>.makeStream()
-        let previous = generationTask
-        let task = Task { [self] in
-            await previous?.value   // never two generations on one context at once
+        let flag = CancellationFlag()
+        generationFlag = flag
+        continuation.onTermination = { _ in flag.cancel() }
+        queue.async { [self] in
             do {
-                try self.runGeneration(request) { continuation.yield($0) }
+                try self.runGeneration(request, cancel: flag) { continuation.yield($0) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
-        generationTask = task
         return stream
     }
 
-    /// Stops the generation in flight (within one token). Needed after `break`ing out of
-    /// the stream's loop: a dropped iterator does not reliably end the producer at once.
-    public func cancelGeneration() {
-        generationTask?.cancel()
+    /// Stops the generation in flight within one token. Use it after `break`ing out of the
+    /// stream's loop: a dropped iterator does not reliably terminate the stream at once.
+    /// Returns the number of tokens that generation had sampled (0 if none is running).
+    @discardableResult
+    public func cancelGeneration() -> Int {
+        generationFlag?.cancel() ?? 0
     }
 
-    /// Waits until the last generation started on this context has stopped touching it
-    /// (after a consumer stops listening, the task finishes its current token first).
+    /// Waits until every generation started on this context has stopped touching it.
     public func waitForGeneration() async {
-        await generationTask?.value
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            queue.async { c.resume() }
+        }
     }
 
-    /// The generation loop, synchronous; `emit` receives every token.
-    /// Throws `CancellationError` only if cancelled before the prompt was evaluated;
-    /// cancellation later ends the loop quietly.
-    public func runGeneration(_ request: GenerationRequest, emit: (GeneratedToken) -> Void) throws {
+    /// The generation loop, synchronous; `emit` receives every token. Stops quietly when
+    /// `cancel` is set or the calling task is cancelled (before each token).
+    public func runGeneration(_ request: GenerationRequest, cancel: CancellationFlag = CancellationFlag(),
+                              emit: (GeneratedToken) -> Void) throws {
+        func cancelled() -> Bool { cancel.isCancelled || Task.isCancelled }
         let clock = ContinuousClock()
         var timings = GenerationTimings()
         var chain = request.sampling.makeChain()
-        try Task.checkCancellation()
+        if cancelled() { return }
         let t0 = clock.now
         var logits: [Float]
         if request.prompt.isEmpty {
@@ -108,10 +134,11 @@ extension LlamaContext {
         var generated: [Int32] = []
         while true {
             // Cancelled: stop quietly; the consumer has usually gone already.
-            if Task.isCancelled { return }
+            if cancelled() { return }
             // Every earlier sampled token has been evaluated, so the context's tokens are
             // the whole history.
             let next = chain.sample(logits, history: tokens.suffix(max(request.sampling.penaltyWindow, 1)))
+            guard cancel.recordSample() else { return }   // cancelled while sampling
             generated.append(next)
             timings.generatedTokens = generated.count
             timings.generationSeconds = (clock.now - t1).seconds
@@ -125,7 +152,7 @@ extension LlamaContext {
                 emit(GeneratedToken(id: next, stop: .contextFull, timings: timings)); return
             }
             emit(GeneratedToken(id: next, stop: nil, timings: timings))
-            if Task.isCancelled { return }
+            if cancelled() { return }
             logits = try evaluate([next])
         }
     }

@@ -15,8 +15,9 @@ public enum LogitsRequest: Sendable, Equatable {
 /// the forward pass that extends it (llama2.c's `RunState`).
 ///
 /// Not thread-safe: exactly one owner drives a context at a time (in Ponder, the
-/// Session's actor or the `run`/`perplexity` command). It is `@unchecked Sendable` only so
-/// that owner may hand it to the generation task, which uses it exclusively while it runs.
+/// Session's actor or the `run`/`perplexity` command), and does not touch it while a
+/// `generate` stream is running (`waitForGeneration()` tells when that is over). It is
+/// `@unchecked Sendable` only so that owner may hand it to the generation queue.
 public final class LlamaContext: @unchecked Sendable {
     public let model: LlamaModel
     /// Positions the KV cache holds.
@@ -26,8 +27,10 @@ public final class LlamaContext: @unchecked Sendable {
     /// Logits after the last evaluated token (vocab floats), or nil when none is valid.
     public private(set) var lastLogits: [Float]?
     let cache: KVCache
-    /// The task of the last `generate` call (see `waitForGeneration`).
-    var generationTask: Task<Void, Never>?
+    /// The serial queue generations run on (see `generate`).
+    let queue = DispatchQueue(label: "ponder.engine.generation")
+    /// The cancellation flag of the last `generate` call.
+    var generationFlag: CancellationFlag?
     /// RoPE inverse frequencies per rotated pair: base^(-2i/ropeDim) / factor[i]. (ropeDim/2)
     let ropeInvFreq: [Double]
     /// Largest number of tokens pushed through the layers at once.

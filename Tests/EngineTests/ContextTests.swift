@@ -104,14 +104,19 @@ struct ContextTests {
         let prompt = Array(Self.tokens[..<12])
         let ctx = try LlamaContext(model: model, capacity: 256)
         var seen = 0
+        var sampledAtCancel = 0
         for try await _ in ctx.generate(GenerationRequest(prompt: prompt, maxTokens: 200)) {
             seen += 1
             if seen == 5 { break }
         }
-        ctx.cancelGeneration()
+        // The producer may have run ahead of this consumer (yields are buffered); what
+        // "within one token" means: nothing is sampled after the cancel, and at most the
+        // token being evaluated then is finished.
+        sampledAtCancel = ctx.cancelGeneration()
         await ctx.waitForGeneration()
-        #expect(ctx.count >= prompt.count + 4 && ctx.count <= prompt.count + seen + 1,
-                "cache holds \(ctx.count - prompt.count) generated tokens after consuming \(seen)")
+        #expect(sampledAtCancel >= 5 && sampledAtCancel < 200)
+        #expect(ctx.count >= prompt.count + sampledAtCancel - 1 && ctx.count <= prompt.count + sampledAtCancel,
+                "cache holds \(ctx.count - prompt.count) generated tokens; \(sampledAtCancel) were sampled at the cancel")
         // Reuse: back to the prompt, and the next reply equals a fresh context's.
         let rest = ctx.reuse(prefixOf: prompt)
         #expect(rest.count == 1)

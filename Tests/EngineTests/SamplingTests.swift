@@ -92,7 +92,7 @@ print(json.dumps(out))
         return out
     }
 
-    @Test("Same seed: the same reply; different seeds: different replies", .timeLimit(.minutes(5)))
+    @Test("Same seed: the same reply; different seeds: different replies", .timeLimit(.minutes(20)))
     func seeds() async throws {
         let url = try TestEnv.smolQ4_1
         let prompt = try Oracle.tokenize(url, ["Once upon a time, in a small village,"])[0]
