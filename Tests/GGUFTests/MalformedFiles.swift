@@ -196,3 +196,74 @@ import TestSupport
         }
     }
 }
+
+/// Counts that claim huge sizes in a large file fail at once, before any allocation:
+/// every count is bounded by the bytes left before `reserveCapacity`. Each file goes
+/// through `ponder inspect`; Python measures the child's peak RSS (getrusage).
+@Suite struct HugeClaims {
+    static let claims = ["tensor count", "key/value count", "array of strings", "array of uint64",
+                         "array of arrays", "string length"]
+
+    /// A 64 MiB file (sparse zeros after a valid header) with one count claiming 2^36.
+    static func file(claim: String, in dir: URL) throws -> URL {
+        typealias B = GGUFBuilder
+        var b = B.valid()
+        let big: UInt64 = 1 << 36   // 64 Gi elements: far more than 64 MiB can hold
+        switch claim {
+        case "tensor count": b.tensorCount = big
+        case "key/value count": b.kvCount = big
+        case "array of strings": b.kvs.append(B.KV("x.a", B.array, B.arr(B.string, count: big, [])))
+        case "array of uint64": b.kvs.append(B.KV("x.a", B.array, B.arr(B.u64, count: big, [])))
+        case "array of arrays": b.kvs.append(B.KV("x.a", B.array, B.arr(B.array, count: big, [])))
+        default: b.kvs.append(B.KV("x.s", B.string, B.le(big)))
+        }
+        let url = dir.appendingPathComponent("\(claim.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "/", with: "_")).gguf")
+        FileManager.default.createFile(atPath: url.path, contents: Data(b.bytes()))
+        let h = try FileHandle(forWritingTo: url)
+        try h.truncate(atOffset: UInt64(64 << 20))
+        try h.close()
+        return url
+    }
+
+    @Test func failFastWithSmallRSS() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-huge-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = try Self.claims.map { try Self.file(claim: $0, in: dir) }
+
+        // In process: refused, naming the claim, quickly.
+        for (claim, url) in zip(Self.claims, files) {
+            let start = DispatchTime.now()
+            do {
+                _ = try GGUFFile(path: url.path)
+                Issue.record("\(claim): accepted")
+            } catch {
+                #expect(error.message.contains("larger than the file") || error.message.contains("runs past the end"),
+                        "\(claim): \(error)")
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            #expect(seconds < 0.5, "\(claim): took \(seconds) s")
+        }
+
+        // Through the binary: exit 1 and a peak RSS far below the file size.
+        let out = try runPython("""
+            import sys, json, subprocess, resource
+            res = []
+            for f in sys.argv[2:]:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                p = subprocess.run([sys.argv[1], "inspect", f], capture_output=True, timeout=10)
+                res.append({"rc": p.returncode, "err": p.stderr.decode("utf-8", "replace"),
+                            "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss})
+            json.dump(res, sys.stdout)
+            """, [try TestEnv.ponderBinary().path] + files.map(\.path))
+        let res = try JSONSerialization.jsonObject(with: out) as! [[String: Any]]
+        for (claim, r) in zip(Self.claims, res) {
+            let err = r["err"] as! String
+            #expect(r["rc"] as! Int == 1, "\(claim): \(r)")
+            #expect(err.hasPrefix("Error: ") && err.split(separator: "\n").count == 1, "\(claim): \(err)")
+            // ru_maxrss of children is the largest so far; every one must stay small.
+            let peakKiB = r["maxrss_kb"] as! Int
+            #expect(peakKiB < 32 * 1024, "\(claim): peak RSS \(peakKiB) KiB")
+        }
+    }
+}
