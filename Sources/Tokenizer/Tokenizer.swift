@@ -157,7 +157,7 @@ public final class Tokenizer: Sendable {
         var out: [TokenID] = []
         if addBOS, let bos = vocabulary.bos { out.append(bos) }
         var afterSpecial = true
-        for seg in segments {
+        for seg in Self.coalesced(segments) {
             switch seg {
             case .text(let t):
                 if t.isEmpty { continue }
@@ -169,6 +169,19 @@ public final class Tokenizer: Sendable {
                 }
                 out.append(id)
                 afterSpecial = true
+            }
+        }
+        return out
+    }
+
+    /// Adjacent text segments joined, so a prompt tokenizes as its rendered text does.
+    static func coalesced(_ segments: [Segment]) -> [Segment] {
+        var out: [Segment] = []
+        for seg in segments {
+            if case .text(let t) = seg, case .text(let prev)? = out.last {
+                out[out.count - 1] = .text(prev + t)
+            } else {
+                out.append(seg)
             }
         }
         return out
@@ -225,7 +238,7 @@ public final class Tokenizer: Sendable {
     }
 
     /// True when SentencePiece decoding drops the space that encoding put in front.
-    var stripsLeadingSpace: Bool { vocabulary.model == .sentencePiece && vocabulary.addSpacePrefix }
+    public var stripsLeadingSpace: Bool { vocabulary.model == .sentencePiece && vocabulary.addSpacePrefix }
 
     /// The text of `ids`; invalid UTF-8 (a character cut short) becomes U+FFFD.
     public func decode(_ ids: [TokenID], includeSpecial: Bool = false) -> String {
