@@ -34,7 +34,7 @@ public final class Tokenizer: Sendable {
 
     /// Builds the lookup structures. Throws `TokenizerError` for an unusable description
     /// (no tokens, ids out of range, a BPE vocabulary without merges).
-    public init(vocabulary v: Vocabulary) throws {
+    public init(vocabulary v: Vocabulary, fileWarnings: [String] = []) throws {
         let n = v.tokens.count
         guard n > 0 else { throw TokenizerError("tokenizer.ggml.tokens: the vocabulary is empty") }
         guard v.types.count == n else {
@@ -47,7 +47,7 @@ public final class Tokenizer: Sendable {
             }
         }
         vocabulary = v
-        var warnings: [String] = []
+        var warnings = fileWarnings
         var ids: [ByteKey: TokenID] = [:]
         ids.reserveCapacity(n)
         for (i, t) in v.tokens.enumerated() where ids[ByteKey(t)] == nil { ids[ByteKey(t)] = TokenID(i) }
