@@ -30,7 +30,8 @@ public struct Vocabulary: Sendable {
     public var eot: Int32?
     public var unknown: Int32?
     public var padding: Int32?
-    /// `tokenizer.ggml.add_bos_token`; when absent: true for SentencePiece, false for BPE.
+    /// `tokenizer.ggml.add_bos_token`; when absent: true for SentencePiece and the Llama-3
+    /// split (as llama.cpp), false for other BPE vocabularies.
     public var addBOS: Bool
     public var addEOS: Bool
     /// `tokenizer.ggml.add_space_prefix` (SentencePiece; default true).
@@ -52,7 +53,7 @@ public struct Vocabulary: Sendable {
         self.merges = merges
         self.preName = preName
         self.bos = bos; self.eos = eos; self.eot = eot; self.unknown = unknown; self.padding = padding
-        self.addBOS = addBOS ?? (model == .sentencePiece)
+        self.addBOS = addBOS ?? (model == .sentencePiece || preName.flatMap(PreTokenizer.init(ggufName:)) == .llama3)
         self.addEOS = addEOS
         self.addSpacePrefix = addSpacePrefix
         self.chatTemplate = chatTemplate
