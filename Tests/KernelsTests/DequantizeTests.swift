@@ -7,44 +7,45 @@ import TestSupport
 @Suite struct DequantizeTests {
     static let types: [Int32] = KT.weights + [KT.q8_K]
 
-    @Test(arguments: types)
-    func randomRowsMatchNumpyBitForBit(type t: Int32) throws {
-        var g = SplitMix(seed: 0xD0_0000 + UInt64(t))
+    @Test func randomRowsMatchNumpyBitForBit() throws {
         let n = 1024
-        let rows = (0..<4).map { _ in randomRow(t, n, &g) }
-        var rowsQ8K: [[UInt8]] = []
-        if t == KT.q8_K {  // Q8_K rows come from the quantizer (randomRow has no layout for it)
-            rowsQ8K = (0..<4).map { _ in quantize(randomActivations(n, &g), for: KT.q4_K, tier: 0) }
+        var cases: [(Int32, [[UInt8]])] = []
+        for t in Self.types {
+            var g = SplitMix(seed: 0xD0_0000 + UInt64(t))
+            // Q8_K rows come from the quantizer (randomRow has no layout for it).
+            let rows = t == KT.q8_K
+                ? (0..<4).map { _ in quantize(randomActivations(n, &g), for: KT.q4_K, tier: 0) }
+                : (0..<4).map { _ in randomRow(t, n, &g) }
+            cases.append((t, rows))
         }
-        try compareWithNumpy(t, n, t == KT.q8_K ? rowsQ8K : rows, label: "random")
+        try compareWithNumpy(cases.map { ($0.0, n, $0.1, "random") })
     }
 
     @Test func realRowsMatchNumpyBitForBit() throws {
-        let dir = try scratchDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var all = try realRows(file: TestEnv.smolQ4_1,
-                               tensors: ["blk.0.ffn_down.weight", "token_embd.weight", "blk.0.attn_norm.weight"],
-                               count: 6, dir: dir)
-        all += try realRows(file: TestEnv.gemmaQ4KM,
-                            tensors: ["blk.0.attn_output.weight", "blk.0.ffn_down.weight", "blk.0.attn_k.weight"],
-                            count: 6, dir: dir)
-        let kinds = Set(all.map(\.type))
-        #expect(kinds == [KT.q4_1, KT.q8_0, KT.f32, KT.q4_K, KT.q6_K, KT.q5_0])
-        for r in all { try compareWithNumpy(r.type, r.cols, r.rows, label: r.name) }
+        let all = try RealRowsCache.rows()
+        #expect(Set(all.map(\.type)) == [KT.q4_1, KT.q8_0, KT.f32, KT.q4_K, KT.q6_K, KT.q5_0])
+        try compareWithNumpy(all.map { ($0.type, $0.cols, $0.rows, $0.name) })
     }
 
-    private func compareWithNumpy(_ t: Int32, _ n: Int, _ rows: [[UInt8]], label: String) throws {
+    /// One oracle run for all cases: (type, values per row, rows, label).
+    private func compareWithNumpy(_ cases: [(Int32, Int, [[UInt8]], String)]) throws {
         let dir = try scratchDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let input = dir.appendingPathComponent("in.bin"), output = dir.appendingPathComponent("out.bin")
-        try Data(rows.joined()).write(to: input)
-        _ = try runOracle([["op": "deq", "type": Int(t), "n": n * rows.count, "in": input.path, "out": output.path]])
-        let expected = floats(try Data(contentsOf: output))
-        let ours = rows.flatMap { dequantize(t, $0, n) }
-        try #require(expected.count == ours.count, "\(KT.name(t)) \(label): count")
-        let mismatches = zip(ours, expected).enumerated().filter { $0.element.0.bitPattern != $0.element.1.bitPattern }
-        #expect(mismatches.isEmpty,
-                "\(KT.name(t)) \(label): \(mismatches.count) values differ, first at \(mismatches.first.map { "\($0.offset): \($0.element.0) vs \($0.element.1)" } ?? "")")
+        var jobs: [[String: Any]] = []
+        for (i, (t, n, rows, _)) in cases.enumerated() {
+            let input = dir.appendingPathComponent("in\(i).bin")
+            try Data(rows.joined()).write(to: input)
+            jobs.append(["op": "deq", "type": Int(t), "n": n * rows.count, "in": input.path,
+                         "out": dir.appendingPathComponent("out\(i).bin").path])
+        }
+        _ = try runOracle(jobs)
+        for (i, (t, n, rows, label)) in cases.enumerated() {
+            let expected = floats(try Data(contentsOf: dir.appendingPathComponent("out\(i).bin")))
+            let ours = rows.flatMap { dequantize(t, $0, n) }
+            try #require(expected.count == ours.count, "\(KT.name(t)) \(label): count")
+            let bad = (0..<ours.count).filter { ours[$0].bitPattern != expected[$0].bitPattern }
+            #expect(bad.isEmpty, "\(KT.name(t)) \(label): \(bad.count) values differ, first: \(bad.first.map { "\($0): \(ours[$0]) vs \(expected[$0])" } ?? "")")
+        }
     }
 }
 

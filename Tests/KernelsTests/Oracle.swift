@@ -94,23 +94,79 @@ struct RealRows {
     let rows: [[UInt8]]
 }
 
+/// The real rows every test uses, cut once per test process: rows spread over
+/// SmolLM2 Q4_1 (Q4_1, Q8_0, F32 tensors) and Gemma-3 270M Q4_K_M (Q4_K, Q6_K, Q5_0).
+enum RealRowsCache {
+    static let shared: Result<[RealRows], Error> = Result {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pk-rows-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        return try realRows(file: TestEnv.smolQ4_1,
+                            tensors: ["blk.0.ffn_down.weight", "blk.5.attn_q.weight", "token_embd.weight",
+                                      "blk.0.attn_norm.weight"],
+                            count: 8, dir: dir)
+            + realRows(file: TestEnv.gemmaQ4KM,
+                       tensors: ["blk.0.attn_output.weight", "blk.0.ffn_down.weight", "blk.0.attn_k.weight"],
+                       count: 8, dir: dir)
+    }
+    static func rows() throws -> [RealRows] { try shared.get() }
+}
+
 /// Extracts `count` rows of each named tensor into `dir`; returns them.
 func realRows(file: URL, tensors: [String], count: Int, dir: URL) throws -> [RealRows] {
+    // gguf-py's GGUFReader spends ~25 s on Gemma's 262k-token vocabulary, so this walks
+    // the header with struct (skipping the metadata values) and takes the rows' bytes
+    // straight from the file; gguf-py supplies the per-type block sizes.
     let script = #"""
-import sys, json, numpy as np, gguf
-r = gguf.GGUFReader(sys.argv[1])
-want = sys.argv[3].split(",")
+import sys, json, struct, numpy as np, gguf
+mm = np.memmap(sys.argv[1], dtype=np.uint8, mode="r")
+buf = memoryview(mm)
+magic, version, n_tensors, n_kv = struct.unpack_from("<4sIQQ", buf, 0)
+assert magic == b"GGUF" and version >= 2, "not a GGUF v2+ file"
+SIZES = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+def string(off):
+    n = struct.unpack_from("<Q", buf, off)[0]
+    return bytes(buf[off + 8: off + 8 + n]).decode(), off + 8 + n
+def skip(t, off):
+    if t == 8:
+        return off + 8 + struct.unpack_from("<Q", buf, off)[0]
+    if t == 9:
+        et, n = struct.unpack_from("<IQ", buf, off)
+        off += 12
+        if et in SIZES:
+            return off + n * SIZES[et]
+        for _ in range(n):
+            off = skip(et, off)
+        return off
+    return off + SIZES[t]
+off, alignment = 24, 32
+for _ in range(n_kv):
+    key, off = string(off)
+    t = struct.unpack_from("<I", buf, off)[0]
+    if key == "general.alignment":
+        alignment = struct.unpack_from("<I", buf, off + 4)[0]
+    off = skip(t, off + 4)
+infos = {}
+for _ in range(n_tensors):
+    name, off = string(off)
+    nd = struct.unpack_from("<I", buf, off)[0]
+    dims = struct.unpack_from(f"<{nd}Q", buf, off + 4)
+    typ, toff = struct.unpack_from("<IQ", buf, off + 4 + 8 * nd)
+    off += 4 + 8 * nd + 12
+    infos[name] = (dims, typ, toff)
+data_start = (off + alignment - 1) // alignment * alignment
 out = []
-for t in r.tensors:
-    if t.name not in want: continue
-    data = np.asarray(t.data)
-    rows = data.reshape(data.shape[0], -1) if data.ndim > 1 else data.reshape(1, -1)
-    n = min(int(sys.argv[4]), rows.shape[0])
-    # rows spread over the tensor, not just the first ones
-    idx = np.linspace(0, rows.shape[0] - 1, n).astype(int)
-    path = f"{sys.argv[2]}/{t.name}.bin"
-    np.ascontiguousarray(rows[idx]).view(np.uint8).tofile(path)
-    out.append({"name": t.name, "type": int(t.tensor_type), "cols": int(t.shape[0]), "n": n, "path": path})
+for name in sys.argv[3].split(","):
+    dims, typ, toff = infos[name]
+    bs, ts = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType(typ)]
+    row_bytes = dims[0] // bs * ts
+    nrows = int(np.prod(dims[1:])) if len(dims) > 1 else 1
+    rows = np.asarray(mm[data_start + toff: data_start + toff + row_bytes * nrows]).reshape(nrows, row_bytes)
+    n = min(int(sys.argv[4]), nrows)
+    idx = np.linspace(0, nrows - 1, n).astype(int)  # rows spread over the tensor
+    path = f"{sys.argv[2]}/{name}.bin"
+    np.ascontiguousarray(rows[idx]).tofile(path)
+    out.append({"name": name, "type": typ, "cols": dims[0], "n": n, "path": path})
 json.dump(out, sys.stdout)
 """#
     let out = try runPython(script, [file.path, dir.path, tensors.joined(separator: ","), String(count)])
