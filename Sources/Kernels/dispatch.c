@@ -21,6 +21,16 @@ static int detect_tier(void) {
 #endif
 }
 
+int pk_tier_for_request(const char *request, int max_tier) {
+    int want = max_tier;
+    if (request) {
+        if (strcmp(request, "scalar") == 0) want = 0;
+        else if (strcmp(request, "avx2") == 0) want = 1;
+        else if (strcmp(request, "avx512") == 0) want = 2;
+    }
+    return want < max_tier ? want : max_tier;
+}
+
 static struct pk_kernels tables[3];
 static int max_tier_value;
 static int active;  // read and written atomically
@@ -36,15 +46,7 @@ static void init(void) {
     tables[1] = tables[0];
     tables[2] = tables[0];
 #endif
-    int t = max_tier_value;
-    const char *force = getenv("PONDER_KERNELS");
-    if (force) {
-        int want = t;
-        if (strcmp(force, "scalar") == 0) want = 0;
-        else if (strcmp(force, "avx2") == 0) want = 1;
-        else if (strcmp(force, "avx512") == 0) want = 2;
-        if (want < t) t = want;
-    }
+    int t = pk_tier_for_request(getenv("PONDER_KERNELS"), max_tier_value);
     __atomic_store_n(&active, t, __ATOMIC_RELEASE);
 }
 

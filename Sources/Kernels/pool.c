@@ -6,6 +6,7 @@
 #include "kernels_internal.h"
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -48,6 +49,8 @@ static uint32_t wait_change(pk_pool *pool, uint32_t *addr, uint32_t seen) {
     for (int i = 0; i < SPIN_ITERS; ++i) {
         if ((v = __atomic_load_n(addr, __ATOMIC_ACQUIRE)) != seen) return v;
         cpu_relax();
+        // On an oversubscribed machine the thread we wait for may need this core.
+        if ((i & 7) == 7) sched_yield();
     }
     __atomic_add_fetch(&pool->sleepers, 1, __ATOMIC_SEQ_CST);
     while ((v = __atomic_load_n(addr, __ATOMIC_SEQ_CST)) == seen) futex_wait(addr, seen);

@@ -96,3 +96,16 @@ import Testing
         #expect(gbs > 0.1 && gbs < 10_000)
     }
 }
+
+/// PONDER_KERNELS: the rule that turns the variable into a tier.
+@Suite struct TierRequestTests {
+    @Test func requestsAreClampedToTheCPU() {
+        #expect(pk_tier_for_request("scalar", 2) == 0)
+        #expect(pk_tier_for_request("avx2", 2) == 1)
+        #expect(pk_tier_for_request("avx512", 2) == 2)
+        #expect(pk_tier_for_request("avx512", 1) == 1)  // never above what the CPU has
+        #expect(pk_tier_for_request("avx2", 0) == 0)
+        #expect(pk_tier_for_request(nil, 2) == 2)
+        #expect(pk_tier_for_request("AVX512-please", 1) == 1)
+    }
+}

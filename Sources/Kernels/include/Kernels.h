@@ -59,6 +59,11 @@ int pk_max_tier(void);
 /// Sets the active tier (clamped to [0, pk_max_tier()]); returns the tier now active.
 int pk_set_tier(int tier);
 
+/// The tier PONDER_KERNELS=`request` selects on a CPU whose best tier is max_tier:
+/// "scalar" 0, "avx2" 1, "avx512" 2, clamped to max_tier; NULL or anything else
+/// gives max_tier. (The pure rule used at start-up, exposed for tests.)
+int pk_tier_for_request(const char *request, int max_tier);
+
 /// One tier's kernels: function pointers with one signature per kind.
 typedef struct pk_kernels pk_kernels;
 /// The kernel table of `tier`, clamped to what this CPU supports.
