@@ -46,6 +46,9 @@ public struct ThinkSplitter: Sendable {
 
     public init(startsInReasoning: Bool = false) { self.startsInReasoning = startsInReasoning }
 
+    /// True at the start of a reply while it is not yet known whether it opens with `<think>`.
+    public var isUndecided: Bool { state == .leading }
+
     /// True while output goes (or would go) to the reasoning channel; counts toward the budget.
     public var inReasoning: Bool { state == .reasoning || (state == .leading && startsInReasoning) }
 

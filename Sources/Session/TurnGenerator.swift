@@ -103,6 +103,7 @@ enum TurnGenerator {
         let sampling = rec.sampling
         var reason = StopReason.length
         var failure: String?
+        var undecided = 0                              // tokens not yet attributed to a channel
 
         func deliver(_ out: ThinkSplitter.Output, flush: Bool = false) {
             var r = rAsm.feed(out.reasoning), a = aAsm.feed(out.answer)
@@ -132,9 +133,18 @@ enum TurnGenerator {
             let t = monotonicSeconds() - start
             if rec.tokens.isEmpty { stats.timeToFirstToken = monotonicSeconds() - job.requestTime }
             rec.tokens.append(tok); rec.tokenTimes.append(t)
-            if splitter.inReasoning { stats.reasoningTokens += 1 } else { stats.answerTokens += 1 }
             var feed = [tok]
+            let wasReasoning = splitter.inReasoning
             var out = splitter.feed(backend.tokenPiece(tok))
+            // A token counts where its text went; tokens at the start of a reply wait
+            // until the splitter knows whether they opened a think block.
+            if splitter.isUndecided {
+                undecided += 1
+            } else if wasReasoning || splitter.inReasoning {
+                stats.reasoningTokens += 1 + undecided; undecided = 0
+            } else {
+                stats.answerTokens += 1 + undecided; undecided = 0
+            }
             if let budget = rec.thinkBudget, splitter.inReasoning, stats.reasoningTokens >= budget {
                 // Budget spent: close the think block as if the model had, and go on.
                 let inject = backend.tokenize(Self.budgetClose, special: true)
@@ -157,6 +167,7 @@ enum TurnGenerator {
             }
             context += feed
         }
+        if splitter.inReasoning { stats.reasoningTokens += undecided } else { stats.answerTokens += undecided }
         deliver(splitter.finish(), flush: true)
         return finish(reason, note: failure)
     }
