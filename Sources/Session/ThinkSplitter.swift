@@ -13,7 +13,8 @@
 /// - Leading and trailing whitespace of each channel is dropped (e.g. the `\n` after
 ///   `<think>` and the `\n\n` after `</think>`); inner whitespace is kept.
 /// - `finish()` flushes held-back bytes into the current channel: a reply cut off
-///   inside the reasoning keeps all its reasoning.
+///   inside the reasoning keeps all its reasoning; a reply interrupted inside a tag
+///   drops the partial tag.
 /// Output is bytes; `Utf8Assembler` turns each channel into valid UTF-8 text.
 public struct ThinkSplitter: Sendable {
     public struct Output: Sendable, Equatable {
@@ -59,8 +60,11 @@ public struct ThinkSplitter: Sendable {
     }
 
     /// End of reply: flushes held bytes (a partial tag is text) into the current channel.
-    public mutating func finish() -> Output {
+    /// `interrupted`: the reply was cut short (cancelled, length); then the held bytes,
+    /// always a partial tag (`<thi`, `</thi`), are dropped rather than shown as text.
+    public mutating func finish(interrupted: Bool = false) -> Output {
         var out = Output()
+        if interrupted { held = [] }
         if state == .leading {
             let bytes = held
             held = []

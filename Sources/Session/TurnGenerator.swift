@@ -168,7 +168,7 @@ enum TurnGenerator {
             context += feed
         }
         if splitter.inReasoning { stats.reasoningTokens += undecided } else { stats.answerTokens += undecided }
-        deliver(splitter.finish(), flush: true)
+        deliver(splitter.finish(interrupted: reason != .endOfTurn), flush: true)
         return finish(reason, note: failure)
     }
 }

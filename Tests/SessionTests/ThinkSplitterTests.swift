@@ -105,6 +105,23 @@ import Session
         #expect(v.feed([0x80, 0x41]) == "\u{FFFD}A")
     }
 
+    @Test func interruptedInsideTheOpenTagDropsThePartialTag() {
+        var c = ThinkSplitter()
+        #expect(c.feed(Array("<think>abc </thi".utf8)).reasoning == Array("abc".utf8))
+        #expect(c.finish(interrupted: true).isEmpty)
+        for partial in ["<", "<th", "\n<think", "<think>"] {
+            var s = ThinkSplitter()
+            _ = s.feed(Array(partial.utf8))
+            #expect(s.finish(interrupted: true).isEmpty, "\(partial.debugDescription)")
+        }
+        var s = ThinkSplitter()
+        #expect(s.feed(Array("<thx".utf8)).answer == Array("<thx".utf8))
+        #expect(s.finish(interrupted: true).isEmpty)
+        var t = ThinkSplitter()
+        _ = t.feed(Array("<th".utf8))
+        #expect(t.finish(interrupted: false).answer == Array("<th".utf8))
+    }
+
     @Test func inReasoningTracksTheBudgetChannel() {
         var s = ThinkSplitter()
         #expect(!s.inReasoning)
