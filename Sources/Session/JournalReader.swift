@@ -27,7 +27,7 @@ enum JournalReader {
                     warnings.append("\(path): the last line is torn (not valid JSON); skipped it")
                     break
                 }
-                throw SessionLoadError(path, "line \(lineNumber): \(SessionLoader.describe(error))")
+                throw SessionLoadError(path, "line \(lineNumber): \(SessionLoader.describe(error, Data(raw), as: JournalLine.self))")
             }
             func bad(_ what: String) -> SessionLoadError { SessionLoadError(path, "line \(lineNumber): \(what)") }
             guard var d = doc else {

@@ -34,6 +34,9 @@ public enum SessionLoader {
             throw SessionLoadError(path, "empty file")
         }
         guard bytes[first] == UInt8(ascii: "{") else { throw SessionLoadError(path, "not a ponder session (not JSON)") }
+        if let depth = nestingBeyond(bytes, limit: maxDepth) {
+            throw SessionLoadError(path, "JSON nested deeper than \(maxDepth) levels (at byte \(depth))")
+        }
         // A journal's first line is a complete header object with "k":"header".
         let firstLine = bytes[first...].prefix { $0 != 0x0A }
         if let h = try? JSONDecoder().decode(JournalLine.self, from: Data(firstLine)), h.k == .header {
@@ -42,12 +45,36 @@ public enum SessionLoader {
         return LoadedSession(document: try decodeDocument(bytes, path: path), warnings: [], fromJournal: false)
     }
 
+    /// Deepest nesting a session or journal line may have (ours is below 8).
+    static let maxDepth = 64
+
+    /// The offset where `[`/`{` nesting (outside strings) first exceeds `limit`, if it
+    /// does: refuses pathological input before a recursive parser sees it.
+    static func nestingBeyond(_ bytes: [UInt8], limit: Int) -> Int? {
+        var depth = 0, inString = false, escaped = false
+        for (i, b) in bytes.enumerated() {
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > limit { return i }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return nil
+    }
+
     static func decodeDocument(_ bytes: [UInt8], path: String) throws -> SessionDocument {
         struct Head: Decodable { var magic: String?; var version: Int? }
         let data = Data(bytes)
         let head: Head
         do { head = try JSONDecoder().decode(Head.self, from: data) }
-        catch { throw SessionLoadError(path, describe(error)) }
+        catch { throw SessionLoadError(path, describe(error, data, as: Head.self)) }
         guard head.magic == SessionDocument.magicValue else {
             throw SessionLoadError(path, "not a ponder session (magic is \(head.magic.map { "\"\($0.prefix(40))\"" } ?? "missing"))")
         }
@@ -57,9 +84,18 @@ public enum SessionLoader {
         }
         let doc: SessionDocument
         do { doc = try JSONDecoder().decode(SessionDocument.self, from: data) }
-        catch { throw SessionLoadError(path, describe(error)) }
+        catch { throw SessionLoadError(path, describe(error, data, as: SessionDocument.self)) }
         if let problem = validate(doc) { throw SessionLoadError(path, problem) }
         return doc
+    }
+
+    /// `describe`, naming the field when Foundation reports a number that does not fit
+    /// its type as invalid JSON with no path (see `JSONErrorLocator`).
+    static func describe<T: Decodable>(_ error: Error, _ data: Data, as: T.Type) -> String {
+        if case DecodingError.dataCorrupted(let c) = error, c.codingPath.isEmpty {
+            return JSONErrorLocator.locate(data) { _ = try JSONDecoder().decode(T.self, from: $0) }
+        }
+        return describe(error)
     }
 
     /// One line for a decoding error: the JSON path of the field and what was expected.
