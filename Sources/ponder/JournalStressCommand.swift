@@ -38,9 +38,11 @@ struct JournalStressCommand: AsyncParsableCommand {
         let dirURL = URL(fileURLWithPath: dir)
         var settings = SessionSettings()
         settings.seed = seed
-        let journal = try Journal(url: dirURL.appendingPathComponent("journal.jsonl"), created: 0,
+        let created = Date().timeIntervalSince1970
+        let journal = try Journal(url: dirURL.appendingPathComponent("journal.jsonl"), created: created,
                                   model: nil, format: "chatml", settings: settings)
-        let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: settings, journal: journal)
+        let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: settings, journal: journal,
+                                created: created)
         let drain = Task { for await _ in conv.events {} }
         let docURL = dirURL.appendingPathComponent("session.json")
         for i in 0..<turns {
