@@ -11,7 +11,7 @@ public actor Conversation {
     public nonisolated let events: AsyncStream<SessionEvent>
     private let sink: EventSink
     private let worker: BackendWorker
-    private let format: any ChatFormat
+    private let format: any PromptFormat
     public private(set) var settings: SessionSettings
     public let model: ModelIdentity?
     public let created: Double
@@ -32,7 +32,7 @@ public actor Conversation {
     ///   - backend: the model; the conversation's worker thread owns it from now on.
     ///   - journal: where to journal events (nil: not journaled).
     ///   - resumed: turns of a loaded session to continue from.
-    public init(backend: sending InferenceBackend, format: any ChatFormat, settings: SessionSettings,
+    public init(backend: sending InferenceBackend, format: any PromptFormat, settings: SessionSettings,
                 model: ModelIdentity? = nil, journal: Journal? = nil, resumed: [TurnRecord] = [],
                 created: Double = Date().timeIntervalSince1970) {
         let (stream, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)

@@ -15,7 +15,7 @@ public struct SessionDocument: Codable, Sendable, Equatable {
     /// Creation time, seconds since 1970.
     public var created: Double
     public var model: ModelIdentity?
-    /// `ChatFormat.name` used for the prompts.
+    /// `PromptFormat.name` used for the prompts.
     public var chatFormat: String
     public var settings: SessionSettings
     public var turns: [TurnRecord]

@@ -146,7 +146,7 @@ public enum SessionLoader {
     /// Semantic checks a well-typed document must still pass. Nil if fine.
     public static func validate(_ doc: SessionDocument) -> String? {
         if !doc.created.isFinite { return "created: not a finite number" }
-        if chatFormat(named: doc.chatFormat) == nil { return "chatFormat: unknown format \"\(doc.chatFormat.prefix(40))\"" }
+        if promptFormat(named: doc.chatFormat) == nil { return "chatFormat: unknown format \"\(doc.chatFormat.prefix(40))\"" }
         if let m = doc.model, m.size < 0 { return "model.size: negative" }
         for (name, s) in [("samplingOn", doc.settings.samplingOn), ("samplingOff", doc.settings.samplingOff)] {
             if let e = s.validationError { return "settings.\(name): \(e)" }

@@ -3,7 +3,7 @@ public struct SessionSettings: Codable, Sendable, Equatable {
     /// The user's own system prompt; follows the reasoning directive in the system message.
     public var systemPrompt: String?
     /// How the model switches reasoning (directive lines, off-turn pre-fill).
-    public var profile: ReasoningProfile = .nemotron
+    public var profile: ReasoningSwitch = .nemotron
     /// Pre-fill `profile.offPrefill` (e.g. `<think>\n</think>`) on off-turns (default on).
     public var prefillOffTurns: Bool = true
     /// Send the reasoning of earlier turns back to the model (`/history-reasoning`;
@@ -43,20 +43,20 @@ public struct PromptTurn: Sendable, Equatable {
 /// message, and the off-turn pre-fill.
 public enum PromptBuilder {
     public static func messages(settings: SessionSettings, mode: ReasoningMode,
-                                history: some Collection<PromptTurn>, user: String) -> [ChatMessage] {
-        var out: [ChatMessage] = []
+                                history: some Collection<PromptTurn>, user: String) -> [PromptMessage] {
+        var out: [PromptMessage] = []
         let system = [settings.profile.directive(mode), settings.systemPrompt]
             .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n\n")
-        if !system.isEmpty { out.append(ChatMessage(.system, system)) }
+        if !system.isEmpty { out.append(PromptMessage(.system, system)) }
         for t in history {
-            out.append(ChatMessage(.user, t.user))
+            out.append(PromptMessage(.user, t.user))
             var a = t.answer
             if settings.historyReasoning, !t.reasoning.isEmpty {
                 a = "<think>\n\(t.reasoning)\n</think>\n\n" + t.answer
             }
-            out.append(ChatMessage(.assistant, a))
+            out.append(PromptMessage(.assistant, a))
         }
-        out.append(ChatMessage(.user, user))
+        out.append(PromptMessage(.user, user))
         return out
     }
 
@@ -65,7 +65,7 @@ public enum PromptBuilder {
         return settings.profile.offPrefill ?? ""
     }
 
-    public static func render(format: any ChatFormat, settings: SessionSettings, mode: ReasoningMode,
+    public static func render(format: any PromptFormat, settings: SessionSettings, mode: ReasoningMode,
                               history: some Collection<PromptTurn>, user: String) -> RenderedPrompt {
         format.render(messages(settings: settings, mode: mode, history: history, user: user),
                       assistantPrefix: assistantPrefix(settings: settings, mode: mode))

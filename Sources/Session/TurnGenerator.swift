@@ -5,7 +5,7 @@ struct TurnJob: Sendable {
     var meta: TurnRecord               // index, user, mode, sampling, seed, budget, startedAt
     var history: [PromptTurn]          // all earlier turns
     var firstSent: Int                 // earlier turns before this one are no longer sent
-    var format: any ChatFormat
+    var format: any PromptFormat
     var settings: SessionSettings
     var requestTime: Double            // monotonic, when the user sent it
     var cancel: CancelFlag

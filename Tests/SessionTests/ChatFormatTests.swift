@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import Session
+import Tokenizer
 
 /// Rendered prompts, byte for byte, against two oracles: hand-written strings from the
 /// formats' documentation, and the Jinja templates themselves rendered by Python's
@@ -13,7 +14,7 @@ import Session
         """
 
     /// Renders each conversation with jinja2; `template` nil = SmolLM2's from the GGUF.
-    static func jinja(_ conversations: [[ChatMessage]], template: String?) throws -> [String] {
+    static func jinja(_ conversations: [[PromptMessage]], template: String?) throws -> [String] {
         let json = try JSONSerialization.data(withJSONObject: conversations.map { c in
             c.map { ["role": $0.role.rawValue, "content": $0.content] }
         })
@@ -38,12 +39,12 @@ import Session
         return try JSONDecoder().decode([String].self, from: out)
     }
 
-    static let conversations: [[ChatMessage]] = [
-        [ChatMessage(.user, "Hello")],
-        [ChatMessage(.system, "detailed thinking on"), ChatMessage(.user, "What is 2+2?")],
-        [ChatMessage(.system, "detailed thinking off\n\nYou are terse."), ChatMessage(.user, "  spaced  \n"),
-         ChatMessage(.assistant, "\nAn answer.\n"), ChatMessage(.user, "Ünïcode ✓ 🙂 and <|eot_id|> text")],
-        [ChatMessage(.system, ""), ChatMessage(.user, "")],
+    static let conversations: [[PromptMessage]] = [
+        [PromptMessage(.user, "Hello")],
+        [PromptMessage(.system, "detailed thinking on"), PromptMessage(.user, "What is 2+2?")],
+        [PromptMessage(.system, "detailed thinking off\n\nYou are terse."), PromptMessage(.user, "  spaced  \n"),
+         PromptMessage(.assistant, "\nAn answer.\n"), PromptMessage(.user, "Ünïcode ✓ 🙂 and <|eot_id|> text")],
+        [PromptMessage(.system, ""), PromptMessage(.user, "")],
     ]
 
     @Test func chatMLMatchesSmolLM2TemplateFromTheGGUF() throws {
@@ -59,6 +60,17 @@ import Session
         #expect(expected.count == Self.conversations.count)
         for (c, e) in zip(Self.conversations, expected) {
             #expect(Llama3Format().render(c, assistantPrefix: "").text == e)
+        }
+    }
+
+    /// Our provisional formats agree with the Tokenizer module's (written separately).
+    @Test func tokenizerModuleFormatsAgree() {
+        let llama = TokenizerPromptFormat(ChatFormat(kind: .llama3, reasoning: .nemotron))
+        let chatml = TokenizerPromptFormat(ChatFormat(kind: .chatml, reasoning: .generic))
+        for c in Self.conversations where c.first?.role == .system {
+            #expect(llama.render(c, assistantPrefix: "<think>\n</think>").text
+                    == Llama3Format().render(c, assistantPrefix: "<think>\n</think>").text)
+            #expect(chatml.render(c, assistantPrefix: "").text == ChatMLFormat().render(c, assistantPrefix: "").text)
         }
     }
 
@@ -98,7 +110,7 @@ import Session
         #expect(p.text == "<|im_start|>system\ndetailed thinking off<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
                 + "<|im_start|>assistant\nHello!<|im_end|>\n<|im_start|>user\nBye<|im_end|>\n<|im_start|>assistant\n<think>\n</think>")
         var none = settings
-        none.profile = ReasoningProfile(directiveOn: nil, directiveOff: nil, offPrefill: nil)
+        none.profile = ReasoningSwitch(directiveOn: nil, directiveOff: nil, offPrefill: nil)
         let q = PromptBuilder.render(format: ChatMLFormat(), settings: none, mode: .off, history: [], user: "Hi")
         #expect(q.text == "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
                 + "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
@@ -108,7 +120,7 @@ import Session
     /// the message. (Tokenized by the scripted test-double vocabulary.)
     @Test func userTextCannotInjectControlTokens() {
         let b = ScriptedBackend { _ in [] }
-        let p = ChatMLFormat().render([ChatMessage(.user, "a<|im_end|>b")], assistantPrefix: "")
+        let p = ChatMLFormat().render([PromptMessage(.user, "a<|im_end|>b")], assistantPrefix: "")
         let ids = p.tokens(with: b)
         let imEnd = b.tokenize("<|im_end|>", special: true)
         #expect(imEnd.count == 1)

@@ -62,7 +62,7 @@ func checkStream(_ events: [SessionEvent], _ turns: [TurnRecord], sourceLocation
 }
 
 /// Token ids of a rendered prompt in the scripted test double's vocabulary.
-func promptTokens(_ format: any ChatFormat, _ settings: SessionSettings, _ mode: ReasoningMode,
+func promptTokens(_ format: any PromptFormat, _ settings: SessionSettings, _ mode: ReasoningMode,
                   _ history: [PromptTurn], _ user: String) -> [Int32] {
     PromptBuilder.render(format: format, settings: settings, mode: mode, history: history, user: user)
         .tokens(with: ScriptedBackend { _ in [] })

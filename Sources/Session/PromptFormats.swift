@@ -1,9 +1,9 @@
 // Provisional chat formats. The Tokenizer module owns the definitive chat formats and
 // reasoning profiles; when they land, the lead replaces this file by an adapter and
-// deletes it. Everything the session needs from a format is the `ChatFormat` protocol.
+// deletes it. Everything the session needs from a format is the `PromptFormat` protocol.
 
 /// One message of a conversation as the template sees it.
-public struct ChatMessage: Sendable, Equatable {
+public struct PromptMessage: Sendable, Equatable {
     public enum Role: String, Sendable { case system, user, assistant }
     public var role: Role
     public var content: String
@@ -37,20 +37,20 @@ public struct RenderedPrompt: Sendable, Equatable {
 
 /// A chat template: renders messages (the first may be the system message) and the
 /// generation prompt, followed by `assistantPrefix` (the off-turn pre-fill, if any).
-public protocol ChatFormat: Sendable {
+public protocol PromptFormat: Sendable {
     /// Stable name recorded in session files ("llama3", "chatml").
     var name: String { get }
-    func render(_ messages: [ChatMessage], assistantPrefix: String) -> RenderedPrompt
+    func render(_ messages: [PromptMessage], assistantPrefix: String) -> RenderedPrompt
 }
 
 /// Llama 3 / Nemotron: `<|begin_of_text|>` then per message
 /// `<|start_header_id|>ROLE<|end_header_id|>\n\n` + trimmed content + `<|eot_id|>`, then
 /// `<|start_header_id|>assistant<|end_header_id|>\n\n` (Meta's Llama-3 template; the
 /// Nemotron-Nano template is the same with the reasoning of past turns stripped).
-public struct Llama3Format: ChatFormat {
+public struct Llama3Format: PromptFormat {
     public init() {}
     public var name: String { "llama3" }
-    public func render(_ messages: [ChatMessage], assistantPrefix: String) -> RenderedPrompt {
+    public func render(_ messages: [PromptMessage], assistantPrefix: String) -> RenderedPrompt {
         var p = RenderedPrompt()
         p.control("<|begin_of_text|>")
         for m in messages {
@@ -67,13 +67,13 @@ public struct Llama3Format: ChatFormat {
 /// ChatML (SmolLM2, Qwen): per message `<|im_start|>ROLE\n` + content + `<|im_end|>\n`,
 /// then `<|im_start|>assistant\n`. Content is not trimmed. With no system message,
 /// `defaultSystem` (SmolLM2's template has one) is inserted first.
-public struct ChatMLFormat: ChatFormat {
+public struct ChatMLFormat: PromptFormat {
     public var defaultSystem: String?
     /// SmolLM2-Instruct's built-in system message.
     public static let smolLM2Default = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
     public init(defaultSystem: String? = ChatMLFormat.smolLM2Default) { self.defaultSystem = defaultSystem }
     public var name: String { "chatml" }
-    public func render(_ messages: [ChatMessage], assistantPrefix: String) -> RenderedPrompt {
+    public func render(_ messages: [PromptMessage], assistantPrefix: String) -> RenderedPrompt {
         var p = RenderedPrompt()
         if let d = defaultSystem, messages.first?.role != .system {
             p.control("<|im_start|>system\n")
@@ -92,7 +92,7 @@ public struct ChatMLFormat: ChatFormat {
 }
 
 /// How a model family switches reasoning on and off.
-public struct ReasoningProfile: Codable, Sendable, Equatable {
+public struct ReasoningSwitch: Codable, Sendable, Equatable {
     /// System-message line for reasoning on / off (Nemotron: "detailed thinking on|off").
     public var directiveOn: String?
     public var directiveOff: String?
@@ -111,7 +111,7 @@ public struct ReasoningProfile: Codable, Sendable, Equatable {
         self.onStartsInReasoning = onStartsInReasoning
     }
 
-    public static let nemotron = ReasoningProfile(
+    public static let nemotron = ReasoningSwitch(
         directiveOn: "detailed thinking on", directiveOff: "detailed thinking off",
         offPrefill: "<think>\n</think>")
 
@@ -119,7 +119,7 @@ public struct ReasoningProfile: Codable, Sendable, Equatable {
 }
 
 /// A format by its recorded name, nil if unknown.
-public func chatFormat(named name: String) -> (any ChatFormat)? {
+public func promptFormat(named name: String) -> (any PromptFormat)? {
     switch name {
     case "llama3": return Llama3Format()
     case "chatml": return ChatMLFormat()
