@@ -8,7 +8,7 @@
 ///   paragraph itself (indentation) are kept.
 /// - Every wide (2-column) character is a break opportunity on its own (CJK lines
 ///   break between ideographs); a wide character never straddles the edge.
-/// - A word longer than a whole line is cut at grapheme boundaries.
+/// - A word longer than a whole line starts a new line and is cut at grapheme boundaries.
 /// - `first` prefixes the first line, `rest` every following line (hanging indent). Both
 ///   are dropped when they leave fewer than 2 columns.
 enum Wrap {
@@ -79,6 +79,7 @@ enum Wrap {
                     newline()
                     for sc in s { append(sc, CharWidth.of(sc.ch)) }
                 } else {
+                    if !atStart { newline() }
                     for sc in s {
                         let cw = CharWidth.of(sc.ch)
                         if curW + cw > width && !atStart { newline() }
