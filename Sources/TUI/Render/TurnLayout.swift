@@ -106,7 +106,7 @@ enum TurnLayout {
                            Style(.reasoning, .dim))
     }
 
-    /// `s` cut to `width` columns, ending in an ellipsis when cut.
+    /// `s` cut to `width` columns, ending in an ellipsis (no space before it) when cut.
     static func truncate(_ s: String, width: Int, glyphs: Glyphs) -> String {
         if CharWidth.of(s) <= width { return s }
         let ell = CharWidth.of(glyphs.ellipsis)
@@ -116,6 +116,7 @@ enum TurnLayout {
             if w + cw + ell > width { break }
             out.append(ch); w += cw
         }
+        while out.last == " " { out.removeLast() }
         return w + ell <= width ? out + glyphs.ellipsis : out
     }
 }
