@@ -1,10 +1,10 @@
 import Foundation
 import Session
 
-/// The stats bar: segments joined by a separator, added left to right while they fit
+/// The stats bar: segments joined by a separator, added left to right when they fit
 /// (the first, the mode, is always there). Two rows when the geometry has them:
 ///
-///     THINKING │ model Q4_K_M │ 21.4 tok/s pp 310 tok/s │ ttft 0.42 s answer 3.10 s
+///     THINKING │ model Q4_K_M │ 21.4 tok/s pp 310 tok/s │ ttft 0.42s answer 3.10s
 ///     tokens r 412 a 80 p 30 │ ctx [██░░░░░░] 512/4096 │ mem 1.2G kv 64M │ temp 0.6 … │ 2 threads
 ///
 /// With one row: mode, speed, context.
@@ -20,14 +20,15 @@ enum StatsBar {
         ]
     }
 
-    /// Joins `segments` into one line of at most `width` columns.
+    /// Joins `segments` into one line of at most `width` columns: a segment that does not
+    /// fit is left out and the later ones are still tried; the first is cut if it must be.
     static func line(_ segments: [String], width: Int, glyphs: Glyphs) -> String {
         var out = ""
         for seg in segments {
             let candidate = out.isEmpty ? " " + seg : out + " \(glyphs.separator) " + seg
             if CharWidth.of(candidate) > width {
                 if out.isEmpty { out = TurnLayout.truncate(" " + seg, width: width, glyphs: glyphs) }
-                break
+                continue
             }
             out = candidate
         }
@@ -38,21 +39,21 @@ enum StatsBar {
         if s.generating, let p = s.prefill, p.done < p.total {
             var t = "prefill \(p.done)/\(p.total)"
             if let r = s.liveStats?.prefillTokensPerSecond, r > 0 {
-                t += " \(fmt1(r)) tok/s \(Int((Double(p.total - p.done) / r).rounded(.up))) s left"
+                t += " \(rate(r)) tok/s \(Int((Double(p.total - p.done) / r).rounded(.up))) s left"
             }
             return t
         }
         guard let st = s.liveStats else { return nil }
         var parts: [String] = []
-        if let d = st.decodeTokensPerSecond { parts.append("\(fmt1(d)) tok/s") }
-        if let p = st.prefillTokensPerSecond { parts.append("pp \(fmt1(p)) tok/s") }
+        if let d = st.decodeTokensPerSecond { parts.append("\(rate(d)) tok/s") }
+        if let p = st.prefillTokensPerSecond { parts.append("pp \(rate(p)) tok/s") }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
 
     static func latency(_ s: UIState) -> String? {
         guard let st = s.liveStats, let f = st.timeToFirstToken else { return nil }
-        var t = "ttft \(fmt2(f)) s"
-        if let a = st.timeToFirstAnswerToken { t += " answer \(fmt2(a)) s" }
+        var t = "ttft \(fmt2(f))s"
+        if let a = st.timeToFirstAnswerToken { t += " answer \(fmt2(a))s" }
         return t
     }
 
@@ -90,9 +91,11 @@ enum StatsBar {
     }
 
     static func threads(_ s: UIState) -> String? {
-        s.status.threads > 0 ? "\(s.status.threads) threads" : nil
+        s.status.threads > 0 ? "\(s.status.threads) thread\(s.status.threads == 1 ? "" : "s")" : nil
     }
 
+    /// A rate: one decimal below 100, whole numbers above ("21.4", "310").
+    static func rate(_ x: Double) -> String { x < 100 ? fmt1(x) : String(Int(x.rounded())) }
     static func fmt1(_ x: Double) -> String { String(format: "%.1f", x) }
     static func fmt2(_ x: Double) -> String { String(format: "%.2f", x) }
     /// Up to 3 decimals, trailing zeros dropped ("0.7", "0.95", "1").
