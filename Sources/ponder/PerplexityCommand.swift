@@ -70,8 +70,6 @@ struct PerplexityCommand: AsyncParsableCommand {
             }
             _ = previous
             print(String(format: "Final estimate: PPL = %.4f over %d scored tokens", result.perplexity, result.scoredTokens))
-        } catch let e as CLIError {
-            throw e
         } catch {
             throw CLIError("\(error)")
         }
