@@ -17,7 +17,9 @@ extension LlamaContext {
     /// Scores `tokens` in chunks of `capacity` (the context length), at most `maxChunks`.
     /// `progress` receives the result after every chunk (for the running figure).
     /// Throws `invalidArgument` when the text is shorter than two chunks' worth of context.
-    public func perplexity(tokens: [Int32], maxChunks: Int = .max,
+    /// With `bos`, every chunk's first token is replaced by it (llama.cpp does so for
+    /// vocabularies that add a BOS token).
+    public func perplexity(tokens: [Int32], maxChunks: Int = .max, bos: Int32? = nil,
                            progress: (PerplexityResult) -> Void = { _ in }) throws(EngineError) -> PerplexityResult {
         let ctx = capacity
         guard ctx >= 4 else { throw .invalidArgument("perplexity needs a context of at least 4 tokens") }
@@ -30,7 +32,8 @@ extension LlamaContext {
         var result = PerplexityResult()
         for c in 0..<chunks {
             reset()
-            let seq = Array(tokens[(c * ctx)..<((c + 1) * ctx)])
+            var seq = Array(tokens[(c * ctx)..<((c + 1) * ctx)])
+            if let bos { seq[0] = bos }
             let logits = try evaluate(seq, logits: .from(first))   // (ctx - first, vocab)
             var nll = 0.0
             for j in first..<(ctx - 1) {

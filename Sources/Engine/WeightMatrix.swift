@@ -31,8 +31,10 @@ public struct WeightMatrix: @unchecked Sendable {
         dequantizeRows(r, 1, into: out)
     }
 
-    /// Rows [r0, r0+n) dequantized into `out` (n x cols, row-major).
+    /// Rows [r0, r0+n) dequantized into `out` (n x cols, row-major): by the Kernels
+    /// module's C routine when it has the type (bit-identical to gguf-py's), else by GGUF's.
     func dequantizeRows(_ r0: Int, _ n: Int, into out: UnsafeMutablePointer<Float>) {
+        if pk_dequantize_row(Int32(type.rawValue), base + r0 * rowBytes, out, n * cols) == 0 { return }
         let raw = UnsafeRawBufferPointer(start: base + r0 * rowBytes, count: n * rowBytes)
         // The loader checked the type is supported, so this cannot throw.
         try! GGUF.dequantize(raw, type: type, count: n * cols, into: out)
@@ -47,7 +49,24 @@ public struct WeightMatrix: @unchecked Sendable {
 ///   by the GGUF module into a scratch tile and `cblas_sgemv`.
 /// - Several input vectors (prefill): tiles of rows dequantized to Float32, then
 ///   `cblas_sgemm` against all inputs at once, so each weight is dequantized once per batch.
+///
+/// `PONDER_MATMUL=quantized` switches to the Kernels module's SIMD kernels instead
+/// (`pk_matvec` / `pk_matmul` on its thread pool), which quantize the activations to
+/// Q8_0 / Q8_K as llama.cpp does: faster, but no longer float-exact against the
+/// reference, so the default stays `float` until the speed issue settles it.
 enum MatMul {
+    enum Backend: String { case float, quantized }
+    /// Chosen once from `PONDER_MATMUL` (float unless it says "quantized").
+    static let backend: Backend = ProcessInfo.processInfo.environment["PONDER_MATMUL"]
+        .flatMap(Backend.init(rawValue:)) ?? .float
+
+    /// The Kernels thread pool (one per process; its calls are serialized internally).
+    final class Pool: @unchecked Sendable {
+        let pointer: OpaquePointer?
+        init(threads: Int) { pointer = pk_pool_create(Int32(threads)) }
+    }
+    static let pool = Pool(threads: workers)
+
     /// Rows per dequantized tile: about 1 MiB of floats, at least 16 rows.
     static func tileRows(_ w: WeightMatrix) -> Int { max(16, (1 << 18) / max(w.cols, 1)) }
 
@@ -57,6 +76,7 @@ enum MatMul {
     /// out (n x w.rows) = x (n x w.cols) * W^T. Row-major, contiguous.
     static func apply(_ w: WeightMatrix, x: UnsafePointer<Float>, n: Int,
                       out: UnsafeMutablePointer<Float>) {
+        if backend == .quantized, applyQuantized(w, x: x, n: n, out: out) { return }
         if n == 1 && pe_matvec_supports(Int32(w.type.rawValue)) != 0 {
             matvecFused(w, x: x, out: out)
             return
@@ -78,6 +98,26 @@ enum MatMul {
             }
             r0 += m
         }
+    }
+
+    /// The Kernels path: activations quantized to the weight type's dot format, then
+    /// pk_matvec (n == 1) or pk_matmul. False (nothing written) when Kernels lacks the type.
+    private static func applyQuantized(_ w: WeightMatrix, x: UnsafePointer<Float>, n: Int,
+                                       out: UnsafeMutablePointer<Float>) -> Bool {
+        let t = Int32(w.type.rawValue)
+        guard pk_vec_dot_type(t) >= 0 else { return false }
+        let rowBytes = pk_activation_size(t, w.cols)
+        guard rowBytes > 0 else { return false }
+        let xq = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes, alignment: 64)
+        defer { xq.deallocate() }
+        let tier = pk_active_tier()
+        for j in 0..<n {
+            guard pk_quantize_row_tier(tier, t, x + j * w.cols, xq + j * rowBytes, w.cols) == 0 else { return false }
+        }
+        let rc = n == 1
+            ? pk_matvec(pool.pointer, t, w.base, w.rows, w.cols, xq, out)
+            : pk_matmul(pool.pointer, t, w.base, w.rows, w.cols, xq, n, out, w.rows)
+        return rc == 0
     }
 
     /// Decode path: pe_matvec over row ranges, in parallel when the matrix is large.

@@ -1,9 +1,11 @@
 // Engine's interim matrix-vector kernel: out[r] = dot(dequant(W[r, :]), x) for every row r.
 //
-// This is the one place the decode hot loop spends its time (llama2.c's `matmul`). It is a
-// portable fused "dequantize a block, multiply, accumulate" for the 32-element block types,
-// written plainly so -O3 can vectorize the inner loops; the Kernels module's SIMD dot
-// products (pk_*) are meant to replace it behind the same call in Engine/MatMul.swift.
+// This is the one place the decode hot loop spends its time (llama2.c's `matmul`): a fused
+// "dequantize a block, multiply, accumulate" with float activations (so the result is the
+// float dot product, as the numpy reference computes it). Scalar reference versions for
+// every type; AVX2+FMA+F16C versions of F32, F16, Q4_0, Q4_1 and Q8_0, picked from the
+// Kernels dispatcher's tier. The Kernels module's pk_* kernels (quantized activations)
+// are the alternative behind the same call in Engine/WeightMatrix.swift.
 //
 // Block layouts (ggml): every block holds 32 elements; byte j of the nibble array holds
 // element j (low nibble) and element j+16 (high nibble).
@@ -12,7 +14,7 @@
 //   Q5_0 (22 B): f16 d, u32 qh, u8 qs[16]    x = d * (q | h<<4) - 16d
 //   Q5_1 (24 B): f16 d, f16 m, u32 qh, qs    x = d * (q | h<<4) + m
 //   Q8_0 (34 B): f16 d, i8 qs[32]            x = d * q
-#include "engine_kernels.h"
+#include "Kernels.h"
 #include <string.h>
 
 static inline float pe_f16(const unsigned char *p) {
@@ -145,9 +147,119 @@ static float dot_q8_0(const unsigned char *row, const float *x, int cols) {
     return s;
 }
 
+// ---- AVX2 + FMA + F16C tier: same math, 8 lanes; used when the dispatcher's tier >= 1.
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define PE_AVX2 __attribute__((target("avx2,fma,f16c")))
+
+PE_AVX2 static inline float hsum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+PE_AVX2 static inline float f16_avx2(const unsigned char *p) {
+    uint16_t h; memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
+}
+
+// 16 bytes of nibbles -> sum over 32 elements of q * x (q unsigned 0..15), and sum of x.
+PE_AVX2 static inline __m256 nibble_dot(const unsigned char *qs, const float *x, __m256 *sumx) {
+    const __m128i q = _mm_loadu_si128((const __m128i *)qs);
+    const __m128i mask = _mm_set1_epi8(0xF);
+    const __m128i lo = _mm_and_si128(q, mask), hi = _mm_and_si128(_mm_srli_epi16(q, 4), mask);
+    const __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
+    const __m256 x2 = _mm256_loadu_ps(x + 16), x3 = _mm256_loadu_ps(x + 24);
+    __m256 s = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(lo)), x0);
+    s = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(lo, 8))), x1, s);
+    s = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(hi)), x2, s);
+    s = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8))), x3, s);
+    *sumx = _mm256_add_ps(_mm256_add_ps(x0, x1), _mm256_add_ps(x2, x3));
+    return s;
+}
+
+PE_AVX2 static float dot_q4_0_avx2(const unsigned char *row, const float *x, int cols) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int b = 0; b < cols / 32; b++, row += 18, x += 32) {
+        const float d = f16_avx2(row);
+        __m256 sx;
+        const __m256 s = nibble_dot(row + 2, x, &sx);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), s, acc);          // d * sum q x
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(-8 * d), sx, acc);    // - 8d * sum x
+    }
+    return hsum256(acc);
+}
+
+PE_AVX2 static float dot_q4_1_avx2(const unsigned char *row, const float *x, int cols) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int b = 0; b < cols / 32; b++, row += 20, x += 32) {
+        const float d = f16_avx2(row), m = f16_avx2(row + 2);
+        __m256 sx;
+        const __m256 s = nibble_dot(row + 4, x, &sx);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), s, acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(m), sx, acc);
+    }
+    return hsum256(acc);
+}
+
+PE_AVX2 static float dot_q8_0_avx2(const unsigned char *row, const float *x, int cols) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int b = 0; b < cols / 32; b++, row += 34, x += 32) {
+        const float d = f16_avx2(row);
+        const __m128i q0 = _mm_loadu_si128((const __m128i *)(row + 2));
+        const __m128i q1 = _mm_loadu_si128((const __m128i *)(row + 18));
+        __m256 s = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q0)), _mm256_loadu_ps(x));
+        s = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(q0, 8))), _mm256_loadu_ps(x + 8), s);
+        s = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q1)), _mm256_loadu_ps(x + 16), s);
+        s = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(q1, 8))), _mm256_loadu_ps(x + 24), s);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), s, acc);
+    }
+    return hsum256(acc);
+}
+
+PE_AVX2 static float dot_f32_avx2(const unsigned char *row, const float *x, int cols) {
+    const float *w = (const float *)row;
+    __m256 acc = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= cols; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), acc);
+    float s = hsum256(acc);
+    for (; i < cols; i++) s += w[i] * x[i];
+    return s;
+}
+
+PE_AVX2 static float dot_f16_avx2(const unsigned char *row, const float *x, int cols) {
+    __m256 acc = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= cols; i += 8) {
+        const __m256 w = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(row + 2 * i)));
+        acc = _mm256_fmadd_ps(w, _mm256_loadu_ps(x + i), acc);
+    }
+    float s = hsum256(acc);
+    for (; i < cols; i++) s += pe_f16(row + 2 * i) * x[i];
+    return s;
+}
+#endif
+
 typedef float (*pe_dot_fn)(const unsigned char *, const float *, int);
 
-static pe_dot_fn pe_dot_for(int type) {
+/// The dot product of `type` for `tier` (0 scalar, >= 1 AVX2 where written; falls back to
+/// scalar for types without an AVX2 version).
+static pe_dot_fn pe_dot_for_tier(int tier, int type) {
+#if defined(__x86_64__)
+    if (tier >= 1) {
+        switch (type) {
+        case 0: return dot_f32_avx2;
+        case 1: return dot_f16_avx2;
+        case 2: return dot_q4_0_avx2;
+        case 3: return dot_q4_1_avx2;
+        case 8: return dot_q8_0_avx2;
+        default: break;
+        }
+    }
+#else
+    (void)tier;
+#endif
     switch (type) {
     case 0: return dot_f32;
     case 1: return dot_f16;
@@ -161,11 +273,16 @@ static pe_dot_fn pe_dot_for(int type) {
     }
 }
 
-int pe_matvec_supports(int type) { return pe_dot_for(type) != 0; }
+int pe_matvec_supports(int type) { return pe_dot_for_tier(0, type) != 0; }
 
 int pe_matvec(int type, const void *w, size_t row_bytes, int rows, int cols,
               const float *x, float *out) {
-    pe_dot_fn dot = pe_dot_for(type);
+    return pe_matvec_tier(pk_active_tier(), type, w, row_bytes, rows, cols, x, out);
+}
+
+int pe_matvec_tier(int tier, int type, const void *w, size_t row_bytes, int rows, int cols,
+                   const float *x, float *out) {
+    pe_dot_fn dot = pe_dot_for_tier(tier, type);
     if (!dot) return -1;
     const unsigned char *base = (const unsigned char *)w;
     for (int r = 0; r < rows; r++) out[r] = dot(base + (size_t)r * row_bytes, x, cols);

@@ -10,7 +10,7 @@ struct PerplexityCommand: AsyncParsableCommand {
             llama.cpp's method: the text is cut into chunks of --ctx tokens; each chunk is
             evaluated from an empty context and scored on its second half. Prints each
             chunk's perplexity with the running figure, then the final estimate.
-            Until the tokenizer is merged, give the text as token ids with --token-ids FILE.
+            --token-ids FILE scores given token ids instead of a text.
             """)
 
     @Option(name: .long, help: "Model file (GGUF, llama architecture).")
@@ -35,24 +35,32 @@ struct PerplexityCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let (gguf, m) = try loadModel(model)
         let tokens: [Int32]
+        var bos: Int32?
         if let tokenIds {
             guard let text = try? String(contentsOfFile: tokenIds, encoding: .utf8) else {
                 throw CLIError("cannot read \(tokenIds)")
             }
             tokens = try parseTokenList(text)
         } else {
-            throw CLIError("scoring text needs the tokenizer, which is not built yet; pass token ids with --token-ids FILE")
+            let path = file ?? ""
+            guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+            guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(path): not valid UTF-8 text") }
+            let tokenizer = try loadTokenizer(gguf)
+            // As llama.cpp: BOS at the start, and as every chunk's first token, when the
+            // vocabulary adds one.
+            bos = tokenizer.vocabulary.addBOS ? tokenizer.bos : nil
+            tokens = tokenizer.encode(text, addBOS: bos != nil)
         }
         do {
-            let m = try LlamaModel(path: model)
             let context = try LlamaContext(model: m, capacity: ctx)
             let n = tokens.count / ctx
             print("perplexity: \(tokens.count) tokens, \(min(n, chunks ?? n)) chunks of \(ctx)")
             let clock = ContinuousClock()
             let start = clock.now
             var previous = 0.0
-            let result = try context.perplexity(tokens: tokens, maxChunks: chunks ?? .max) { r in
+            let result = try context.perplexity(tokens: tokens, maxChunks: chunks ?? .max, bos: bos) { r in
                 let i = r.chunkNLL.count
                 let scored = Double(ctx - 1 - ctx / 2)
                 let chunkPPL = Foundation.exp(r.chunkNLL[i - 1] / scored)
@@ -62,8 +70,6 @@ struct PerplexityCommand: AsyncParsableCommand {
             }
             _ = previous
             print(String(format: "Final estimate: PPL = %.4f over %d scored tokens", result.perplexity, result.scoredTokens))
-        } catch let e as CLIError {
-            throw e
         } catch {
             throw CLIError("\(error)")
         }

@@ -2,16 +2,17 @@ import ArgumentParser
 import Engine
 import Foundation
 import GGUF
+import Tokenizer
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Stream one reply to stdout (no TUI).",
         discussion: """
-            Reads the prompt from --prompt or standard input. Until the tokenizer is
-            merged, give the prompt as token ids with --tokens 1,2,3; the reply is then
-            printed as token ids. Sampling defaults follow --think: on = temperature 0.6,
-            top-p 0.95; off = greedy.
+            Reads the prompt from --prompt or standard input and wraps it in the model's
+            chat format (the reasoning switch set by --think) unless --raw is given. With
+            --tokens 1,2,3 the prompt is token ids and the reply is printed as token ids.
+            Sampling defaults follow --think: on = temperature 0.6, top-p 0.95; off = greedy.
             """)
 
     @Option(name: .long, help: "Model file (GGUF, llama architecture).")
@@ -73,17 +74,18 @@ struct RunCommand: AsyncParsableCommand {
         if let repeatPenalty { params.repeatPenalty = repeatPenalty }
         params.seed = seed
 
+        let (file, loaded) = try loadModel(model)
+        // With --tokens the tokenizer is not needed: ids in, ids out.
+        let tokenizer: Tokenizer? = tokens == nil ? try loadTokenizer(file) : nil
         let ids: [Int32]
         if let tokens {
             ids = try parseTokenList(tokens)
-        } else {
-            // Text prompts need the Tokenizer module, which has not landed yet.
-            _ = prompt
-            throw CLIError("text prompts need the tokenizer, which is not built yet; pass token ids with --tokens 1,2,3")
-        }
+        } else if let tokenizer {
+            let text = try prompt ?? readStandardInput()
+            ids = try promptTokens(text, tokenizer)
+        } else { ids = [] }
+        guard !ids.isEmpty else { throw CLIError("the prompt is empty") }
 
-        let loaded: LlamaModel
-        do { loaded = try LlamaModel(path: model) } catch { throw CLIError("\(error)") }
         let context: LlamaContext
         do { context = try LlamaContext(model: loaded, capacity: ctx) } catch { throw CLIError("\(error)") }
         if stats {
@@ -93,20 +95,27 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError("\(EngineError.contextFull(needed: ids.count, capacity: context.capacity))")
         }
         let request = GenerationRequest(prompt: ids, sampling: params, maxTokens: maxTokens,
-                                        stopTokens: loaded.endOfTurnTokens)
+                                        stopTokens: loaded.endOfTurnTokens.union(tokenizer?.endOfGeneration ?? []))
+        var detok = tokenizer.map { StreamingDetokenizer(tokenizer: $0) }
         var last = GenerationTimings()
         var first = true
+        let out = FileHandle.standardOutput
         do {
             for try await t in context.generate(request) {
                 last = t.timings
                 if t.stop == .endOfTurn { break }
-                FileHandle.standardOutput.write(Data(((first ? "" : " ") + String(t.id)).utf8))
+                if detok != nil {
+                    out.write(Data(detok!.push(t.id).utf8))
+                } else {
+                    out.write(Data(((first ? "" : " ") + String(t.id)).utf8))
+                }
                 first = false
             }
         } catch {
             throw CLIError("\(error)")
         }
-        FileHandle.standardOutput.write(Data("\n".utf8))
+        if detok != nil { out.write(Data(detok!.finish().utf8)) }
+        out.write(Data("\n".utf8))
         if stats {
             let msg = String(format: "ponder: prompt %d tokens in %.2f s (%.1f tok/s), generated %d tokens in %.2f s (%.2f tok/s)\n",
                              last.promptTokens, last.promptSeconds, last.promptTokensPerSecond,
@@ -114,6 +123,38 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data(msg.utf8))
         }
     }
+
+    /// The prompt's token ids: raw text (with BOS when the vocabulary asks for it), or one
+    /// user message in the model's chat format with the reasoning switch from --think.
+    private func promptTokens(_ text: String, _ tokenizer: Tokenizer) throws -> [Int32] {
+        if raw { return tokenizer.encode(text, addBOS: tokenizer.vocabulary.addBOS) }
+        let format = tokenizer.detectedChatFormat
+        let segments = format.render(messages: [ChatMessage(.user, text)],
+                                     reasoning: think == "on" ? .on : .off)
+        do { return try tokenizer.encode(segments) } catch { throw CLIError("\(error)") }
+    }
+}
+
+/// Opens a model file; any failure is one CLIError line.
+func loadModel(_ path: String) throws -> (GGUFFile, LlamaModel) {
+    do {
+        let file = try GGUFFile(path: path)
+        return (file, try LlamaModel(file: file))
+    } catch {
+        throw CLIError("\(error)")
+    }
+}
+
+/// The tokenizer of a model file; failures are one CLIError line.
+func loadTokenizer(_ file: GGUFFile) throws -> Tokenizer {
+    do { return try Tokenizer(gguf: file) } catch { throw CLIError("\(file.path): \(error)") }
+}
+
+/// All of standard input as UTF-8 text.
+func readStandardInput() throws -> String {
+    let data = FileHandle.standardInput.readDataToEndOfFile()
+    guard let s = String(data: data, encoding: .utf8) else { throw CLIError("standard input is not valid UTF-8 text") }
+    return s
 }
 
 /// "1,2, 3" or "1 2 3" → token ids; a bad entry is a one-line error.

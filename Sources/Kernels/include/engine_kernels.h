@@ -13,11 +13,16 @@ extern "C" {
 /// (F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0).
 int pe_matvec_supports(int type);
 
-/// out[r] = dot(dequantize(row r of w), x) for r in [0, rows). `w` holds `rows` rows of
+/// out[r] = dot(dequantize(row r of w), x) for r in [0, rows), with the active tier. `w` holds `rows` rows of
 /// `row_bytes` bytes, each `cols` elements of ggml type `type`; x: (cols), out: (rows).
 /// Returns 0, or -1 when the type is not handled (nothing written).
 int pe_matvec(int type, const void *w, size_t row_bytes, int rows, int cols,
               const float *x, float *out);
+
+/// pe_matvec with the kernels of `tier` (0 scalar reference, 1+ AVX2 where written).
+/// The caller must not pass a tier above what the CPU supports (see pk_max_tier).
+int pe_matvec_tier(int tier, int type, const void *w, size_t row_bytes, int rows, int cols,
+                   const float *x, float *out);
 
 #ifdef __cplusplus
 }
