@@ -35,6 +35,10 @@ public actor Conversation {
     public init(backend: sending InferenceBackend, format: any PromptFormat, settings: SessionSettings,
                 model: ModelIdentity? = nil, journal: Journal? = nil, resumed: [TurnRecord] = [],
                 created: Double = Date().timeIntervalSince1970) {
+        // A resumed session's new journal starts with the turns it continues from.
+        if let journal {
+            for t in resumed { do { try journal.endTurn(t) } catch { break } }
+        }
         let (stream, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
         events = stream
         sink = EventSink(continuation: continuation, journal: journal)
