@@ -1,0 +1,173 @@
+import Testing
+import Foundation
+import TestSupport
+
+/// End-to-end runs of the full-screen UI in a real terminal: tmux (Debian package) runs
+/// `ponder chat --demo`, which drives the real ncurses runtime with `EchoDriver` — a
+/// stand-in for the session that streams canned reasoning and echoes the message (a test
+/// double for the engine; the model-backed run is the chat command's own test).
+/// Keys go in with `send-keys`, the screen comes out with `capture-pane`.
+@Suite(.serialized) struct TerminalTests {
+    /// One private tmux server (its own socket) with one session.
+    final class Tmux {
+        let socket = "ponder-tui-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let dir: URL
+
+        init() throws {
+            dir = FileManager.default.temporaryDirectory.appendingPathComponent(socket)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        }
+
+        /// Runs `script` with sh in a new `width` × `height` window, with state and config
+        /// directories of its own.
+        func start(width: Int, height: Int, script: String) throws {
+            let scriptURL = dir.appendingPathComponent("run.sh")
+            try script.write(to: scriptURL, atomically: true, encoding: .utf8)
+            // The first command forks the tmux server, which would keep pipes open for
+            // ever: its output goes to /dev/null instead of runProcess's pipes.
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
+            p.arguments = ["-L", socket, "new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)",
+                           "env XDG_STATE_HOME=\(dir.path)/state XDG_CONFIG_HOME=\(dir.path)/config sh \(scriptURL.path)"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            p.standardInput = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+        }
+
+        deinit {
+            _ = try? run(["kill-server"])
+            try? FileManager.default.removeItem(at: dir)
+        }
+
+        @discardableResult
+        func run(_ args: [String]) throws -> String {
+            let r = try runProcess(URL(fileURLWithPath: "/usr/bin/tmux"), ["-L", socket] + args, timeout: 10)
+            return r.stdoutText
+        }
+        func keys(_ k: String...) throws { try run(["send-keys", "-t", "t"] + k) }
+        func type(_ text: String) throws { try run(["send-keys", "-t", "t", "-l", text]) }
+        func screen() throws -> [String] {
+            try run(["capture-pane", "-p", "-t", "t"]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
+        func resize(_ w: Int, _ h: Int) throws {
+            try run(["resize-window", "-t", "t", "-x", "\(w)", "-y", "\(h)"])
+        }
+        /// Waits up to `timeout` seconds for the screen to satisfy `ok`; returns the last screen.
+        @discardableResult
+        func wait(_ what: String, timeout: Double = 10, _ ok: ([String]) -> Bool) throws -> [String] {
+            let end = Date().addingTimeInterval(timeout)
+            var last: [String] = []
+            while Date() < end {
+                last = try screen()
+                if ok(last) { return last }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            Issue.record("timed out waiting for \(what); screen:\n\(last.joined(separator: "\n"))")
+            return last
+        }
+        func wait(for text: String, timeout: Double = 10) throws {
+            try wait("\"\(text)\"", timeout: timeout) { $0.contains { $0.contains(text) } }
+        }
+        func file(_ name: String) -> String? {
+            try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+        }
+        func waitForFile(_ name: String, timeout: Double = 10) -> String? {
+            let end = Date().addingTimeInterval(timeout)
+            while Date() < end {
+                if let s = file(name), !s.isEmpty { return s }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return nil
+        }
+    }
+
+    /// A script that records `stty -a` before and after ponder, and ponder's exit status.
+    func script(_ binary: URL, _ dir: String) -> String {
+        """
+        stty -a > \(dir)/before
+        sh -c 'echo $$ > \(dir)/pid; exec "\(binary.path)" chat --demo'
+        echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
+        stty -a > \(dir)/after
+        sleep 60
+        """
+    }
+
+    @Test func chatKeysResizeAndQuitRestoreTheTerminal() throws {
+        let bin = try TestEnv.ponderBinary()
+        let t = try Tmux()
+        try t.start(width: 80, height: 24, script: script(bin, t.dir.path))
+
+        try t.wait(for: " THINKING │ echo (demo) none")
+        #expect(try t.screen().last(where: { !$0.isEmpty }) == ">")
+
+        // A message streams reasoning, then the answer folds it to one line.
+        try t.type("hello 日本語 tmux"); try t.keys("Enter")
+        try t.wait(for: "thinking…")
+        try t.wait(for: "— Tab to expand")
+        try t.wait(for: "Echo (demo, no model): hello 日本語 tmux")
+        try t.wait(for: "tokens r 23 a")
+
+        // Tab unfolds the reasoning of the last turn.
+        try t.keys("Tab")
+        try t.wait(for: "┊ The user wrote 16 characters.")
+
+        // Ctrl-T shows DIRECT at once.
+        try t.keys("C-t")
+        try t.wait(for: " DIRECT │")
+        try t.keys("C-t")
+        try t.wait(for: " THINKING │")
+
+        // Esc stops a generation while it reasons.
+        try t.type("stop me"); try t.keys("Enter")
+        try t.wait(for: "thinking…")
+        try t.keys("Escape")
+        try t.wait(for: "[stopped]")
+
+        // Resize while streaming, down to too small and back.
+        try t.type("resize while streaming"); try t.keys("Enter")
+        try t.wait(for: "thinking…")
+        try t.resize(40, 10)
+        let small = try t.wait("40 columns") { s in s.count == 10 && s.last == ">" }
+        #expect(small.allSatisfy { $0.count <= 40 })
+        try t.resize(12, 3)
+        try t.wait(for: "terminal too")
+        try t.resize(80, 24)
+        try t.wait(for: "Echo (demo, no model): resize while streaming")
+        try t.wait("input row at the bottom") { $0.count == 24 && $0[23] == ">" }
+
+        // Ctrl-S asks the session to save (the demo says where it would).
+        try t.keys("C-s")
+        try t.wait(for: "demo: nothing saved (default path)")
+
+        // Ctrl-C once warns, twice quits with status 0 and the terminal as it was.
+        try t.keys("C-c")
+        try t.wait(for: "press Ctrl-C again to quit")
+        try t.keys("C-c")
+        let status = t.waitForFile("exit")
+        #expect(status?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        _ = t.waitForFile("after")
+        #expect(t.file("before") != nil && t.file("before") == t.file("after"))
+        // The input history was written.
+        let history = t.file("state/ponder/history") ?? ""
+        #expect(history.hasPrefix("# ponder history v1\nhello 日本語 tmux\nstop me\n"))
+    }
+
+    @Test func sigtermRestoresTheTerminal() throws {
+        let bin = try TestEnv.ponderBinary()
+        let t = try Tmux()
+        try t.start(width: 60, height: 12, script: script(bin, t.dir.path))
+        try t.wait(for: " THINKING │")
+        try t.type("x"); try t.keys("Enter")
+        try t.wait(for: "thinking…")
+        guard let pidText = t.file("pid"), let pid = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            Issue.record("no pid file"); return
+        }
+        kill(pid, SIGTERM)
+        let status = t.waitForFile("exit")
+        #expect(status?.trimmingCharacters(in: .whitespacesAndNewlines) == "143")   // 128 + SIGTERM
+        _ = t.waitForFile("after")
+        #expect(t.file("before") != nil && t.file("before") == t.file("after"))
+    }
+}
