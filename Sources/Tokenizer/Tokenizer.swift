@@ -19,6 +19,7 @@ public final class Tokenizer: Sendable {
     /// Tokens that end a turn: EOS, EOT and the control tokens that close a message.
     public let endOfGeneration: Set<TokenID>
 
+    private let userDefined: UserDefinedTokens
     private let bpe: BytePairEncoder?
     private let spm: SentencePieceEncoder?
     /// Every token by its exact vocabulary spelling (first id wins).
@@ -34,7 +35,8 @@ public final class Tokenizer: Sendable {
 
     /// Builds the lookup structures. Throws `TokenizerError` for an unusable description
     /// (no tokens, ids out of range, a BPE vocabulary without merges).
-    public init(vocabulary v: Vocabulary, fileWarnings: [String] = []) throws {
+    public init(vocabulary given: Vocabulary, fileWarnings: [String] = []) throws {
+        var v = given
         let n = v.tokens.count
         guard n > 0 else { throw TokenizerError("tokenizer.ggml.tokens: the vocabulary is empty") }
         guard v.types.count == n else {
@@ -46,6 +48,9 @@ public final class Tokenizer: Sendable {
                 throw TokenizerError("tokenizer.ggml.\(key)_token_id: \(id) is outside the vocabulary of \(n)")
             }
         }
+        // As llama.cpp: a token spelled like an end of turn is CONTROL whatever its type
+        // (Gemma's `</s>` is USER_DEFINED in the file), so text can never produce it.
+        for (i, t) in v.tokens.enumerated() where Self.turnEnders.contains(t) { v.types[i] = .control }
         vocabulary = v
         var warnings = fileWarnings
         var ids: [ByteKey: TokenID] = [:]
@@ -126,14 +131,18 @@ public final class Tokenizer: Sendable {
 
         var eog = Set<TokenID>()
         for id in [v.eos, v.eot] { if let id { eog.insert(id) } }
-        let turnEnders: Set<String> = ["<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
-                                       "<|eom_id|>", "<EOT>", "<|end_of_text|>", "<｜end▁of▁sentence｜>"]
-        for (i, t) in v.tokens.enumerated() where v.types[i] == .control && turnEnders.contains(t) {
+        for (i, t) in v.tokens.enumerated() where Self.turnEnders.contains(t) {
             eog.insert(TokenID(i))
         }
         endOfGeneration = eog
+        userDefined = UserDefinedTokens(vocabulary: v)
         self.warnings = warnings
     }
+
+    /// Spellings of tokens that end a turn or the text (llama.cpp's end-of-generation list).
+    static let turnEnders: Set<String> = [
+        "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>",
+        "<|end_of_text|>", "<｜end▁of▁sentence｜>", "</s>", "<end_of_utterance>", "<|return|>", "<|call|>"]
 
     private static func byteTokenValue(_ t: String) -> UInt8? {
         let u = Array(t.utf8)
@@ -191,18 +200,32 @@ public final class Tokenizer: Sendable {
     public func specialTokenID(_ spelling: String) -> TokenID? { idsBySpelling[ByteKey(spelling)] }
 
     private func appendText(_ text: String, afterSpecial: Bool, to out: inout [TokenID]) {
+        if userDefined.isEmpty {
+            appendPlain(Array(text.utf8)[...], afterSpecial: afterSpecial, to: &out)
+            return
+        }
+        var prevSpecial = afterSpecial
+        userDefined.partition(Array(text.utf8), plain: { run in
+            appendPlain(run, afterSpecial: prevSpecial, to: &out)
+            prevSpecial = false
+        }, token: { id in
+            out.append(id)
+            prevSpecial = true
+        })
+    }
+
+    /// Model encoding of text with no user-defined tokens in it (valid UTF-8 bytes).
+    private func appendPlain(_ text: ArraySlice<UInt8>, afterSpecial: Bool, to out: inout [TokenID]) {
         if let spm {
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(text.utf8.count + 3)
+            bytes.reserveCapacity(text.count + 3)
             if vocabulary.addSpacePrefix && afterSpecial { bytes.append(contentsOf: [0xE2, 0x96, 0x81]) }
-            for b in text.utf8 { if b == 0x20 { bytes.append(contentsOf: [0xE2, 0x96, 0x81]) } else { bytes.append(b) } }
+            for b in text { if b == 0x20 { bytes.append(contentsOf: [0xE2, 0x96, 0x81]) } else { bytes.append(b) } }
             spm.encode(bytes, into: &out)
             return
         }
         guard let bpe, let pre = preTokenizer else { return }
-        var utf8 = Array(text.utf8)
-        utf8.withUnsafeMutableBufferPointer { mb in
-            let bytes = UnsafeBufferPointer(mb)
+        text.withUnsafeBufferPointer { bytes in
             let st = ScalarText(bytes)
             var ends: [Int] = []
             ends.reserveCapacity(st.scalars.count / 3 + 1)

