@@ -76,4 +76,18 @@ import GGUF
         #expect(tok.vocabulary.model == .sentencePiece && !tok.vocabulary.addSpacePrefix)
         Self.compare(tok, oracle, Self.corpus)
     }
+
+    /// The other splits (`qwen2`, `gpt-2`, llama.cpp's `default`) on the Llama-3 vocabulary,
+    /// against the same patterns as HF pre-tokenizers.
+    @Test(arguments: ["qwen2", "gpt-2", "default"])
+    func otherSplitsMatchHuggingFace(pre: String) throws {
+        let (gguf, cleanup) = try Fixtures.llama3Path()
+        defer { cleanup() }
+        let oracle = try Oracle.run("encode", mode: "llama3-pre:" + pre, path: gguf, input: Self.corpus)
+        var v = try Vocabulary(gguf: GGUFFile(path: gguf))
+        v.preName = pre
+        let tok = try Tokenizer(vocabulary: v)
+        #expect(tok.preTokenizer?.rawValue == pre)
+        Self.compare(tok, oracle, Self.corpus)
+    }
 }
