@@ -125,7 +125,7 @@ public final class Tokenizer: Sendable {
                 if let id = ids[ByteKey("<0x" + (b < 16 ? "0" : "") + hex + ">")] { byteTokens[b] = id }
             }
             let scores = v.scores.count == n ? v.scores : [Float](repeating: 0, count: n)
-            spm = SentencePieceEncoder(tokenIds: ids, scores: scores, byteTokens: byteTokens, unknown: v.unknown)
+            spm = SentencePieceEncoder(tokenIds: SpellingTable(v.tokens.map { Array($0.utf8) }), scores: scores, byteTokens: byteTokens, unknown: v.unknown)
             bpe = nil
         }
 
