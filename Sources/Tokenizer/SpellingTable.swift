@@ -8,7 +8,8 @@ struct SpellingTable: Sendable {
     private let hashes: [UInt64]      // (capacity) hash of the slot's spelling
     private let mask: Int
 
-    init(_ spellings: [[UInt8]]) {
+    /// Spellings for which `include(i)` is false are left out (their ids are never found).
+    init(_ spellings: [[UInt8]], include: (Int) -> Bool = { _ in true }) {
         var flat: [UInt8] = [], st: [Int32] = [0]
         for s in spellings { flat.append(contentsOf: s); st.append(Int32(flat.count)) }
         var cap = 16
@@ -16,7 +17,7 @@ struct SpellingTable: Sendable {
         var sl = [Int32](repeating: -1, count: cap), hs = [UInt64](repeating: 0, count: cap)
         let m = cap - 1
         flat.withUnsafeBufferPointer { fb in
-            for (i, s) in spellings.enumerated() {
+            for (i, s) in spellings.enumerated() where include(i) {
                 let h = s.withUnsafeBufferPointer { Self.hash($0) }
                 var j = Int(truncatingIfNeeded: h) & m
                 var duplicate = false
@@ -35,13 +36,20 @@ struct SpellingTable: Sendable {
     @inline(__always) static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in p { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return h ^ (h >> 29)
+        h ^= h >> 33; h &*= 0xFF51_AFD7_ED55_8CCD; h ^= h >> 33   // spread into the low bits
+        return h
     }
 
     @inline(__always) private static func equal(_ flat: UnsafeBufferPointer<UInt8>, _ at: Int,
                                                 _ p: UnsafeBufferPointer<UInt8>) -> Bool {
         for k in 0..<p.count where flat[at + k] != p[k] { return false }
         return true
+    }
+
+    /// The id spelled exactly `bytes`, or nil.
+    func lookup<C: Collection<UInt8>>(_ bytes: C) -> Int32? {
+        if let r = bytes.withContiguousStorageIfAvailable({ lookup($0) }) { return r }
+        return Array(bytes).withUnsafeBufferPointer { lookup($0) }
     }
 
     /// The id spelled exactly `p`, or nil.
