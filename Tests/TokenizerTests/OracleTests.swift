@@ -90,4 +90,27 @@ import GGUF
         #expect(tok.preTokenizer?.rawValue == pre)
         Self.compare(tok, oracle, Self.corpus)
     }
+
+    /// Strings of random scalars from planes 0 to 2 (letters, marks, numbers, symbols,
+    /// unassigned code points of every script): checks our Unicode classes against the
+    /// oracle's regex engine on both vocabularies.
+    @Test func randomScalarsMatchHuggingFace() throws {
+        var r = Corpus.RNG(state: 5)
+        var texts: [String] = []
+        for _ in 0..<1500 {
+            var s = String.UnicodeScalarView()
+            for _ in 0..<(1 + r.int(30)) {
+                let v = UInt32(r.int(3) == 0 ? r.int(0x3000) : r.int(0x30000))
+                if let u = Unicode.Scalar(v) { s.append(u) }
+                if r.int(4) == 0 { s.append(" ") }
+            }
+            texts.append(String(s))
+        }
+        let (path, cleanup) = try Fixtures.llama3Path()
+        defer { cleanup() }
+        let llama = try Oracle.run("encode", mode: "llama3", path: path, input: texts)
+        Self.compare(try Fixtures.llama3Tokenizer(path), llama, texts)
+        let (smol, smolPath) = try Fixtures.smolLM2()
+        Self.compare(smol, try Oracle.run("encode", mode: "smollm", path: smolPath, input: texts), texts)
+    }
 }
