@@ -3,8 +3,9 @@
 /// Layout: magic "GGUF", u32 version, u64 tensor count, u64 key/value count, the key/value
 /// pairs, the tensor infos, padding to `general.alignment` (default 32), the data section.
 /// Every file is treated as hostile: all counts, lengths and offsets are checked against
-/// the file size with overflow-safe arithmetic before anything is allocated or read, and a
-/// failure is one `GGUFError` naming the file, the field and the byte offset.
+/// the file size with overflow-safe arithmetic before anything is allocated or read (an
+/// allocation never holds more elements than the bytes left in the file could encode),
+/// and a failure is one `GGUFError` naming the file, the field and the byte offset.
 public final class GGUFFile: Sendable {
     public let path: String
     public let mapping: MappedFile
@@ -25,9 +26,18 @@ public final class GGUFFile: Sendable {
     public static let maxArrayDepth = 3
     /// Largest `general.alignment` accepted.
     public static let maxAlignment = 1 << 16
+    /// Largest element count of one tensor (2^51; ggml's int64 sizes never get near it).
+    public static let maxElements = Int(Int32.max) << 20
 
+    /// Maps and parses the file at `path`.
     public convenience init(path: String) throws(GGUFError) {
         try self.init(mapping: MappedFile(path: path))
+    }
+
+    /// Parses GGUF bytes held in memory (copied once); `name` stands in for the file name
+    /// in errors. Same code path as a mapped file.
+    public convenience init(bytes: UnsafeRawBufferPointer, name: String = "<memory>") throws(GGUFError) {
+        try self.init(mapping: MappedFile(copying: bytes, name: name))
     }
 
     public init(mapping: MappedFile) throws(GGUFError) {
@@ -38,13 +48,14 @@ public final class GGUFFile: Sendable {
         var warnings: [String] = []
 
         // Header.
-        r.field = "header"
+        r.field = "magic"
         try r.need(4, "magic")
         let magic = (0..<4).map { mapping.base.load(fromByteOffset: $0, as: UInt8.self) }
         guard magic == Array("GGUF".utf8) else {
             throw r.error("bad magic \(magic.map { String(format2: $0) }.joined()) (not a GGUF file)")
         }
-        r.offset4()
+        try r.skip(to: 4)
+        r.field = "version"
         let versionAt = r.offset
         version = try r.u32("version")
         guard version == 2 || version == 3 else {
@@ -52,17 +63,20 @@ public final class GGUFFile: Sendable {
         }
         // Each tensor info takes at least 8 (name length) + 4 + 8 + 4 + 8 bytes; each
         // key/value at least 8 (key length) + 4 (type) + 1 byte.
+        r.field = "tensor count"
         let tensorCount = try r.count("tensor count", limit: r.remaining / 32)
+        r.field = "key/value count"
         let kvCount = try r.count("key/value count", limit: r.remaining / 13)
 
         // Metadata.
         var md = GGUFMetadata()
+        var keyOffsets: [String: Int] = [:]
         for i in 0..<kvCount {
             r.field = "key #\(i)"
             let keyAt = r.offset
             let key = try r.string("key name")
             guard !key.isEmpty else { throw r.error("empty key name", at: keyAt) }
-            r.field = "key '\(key)'"
+            r.field = "key '\(displayName(key))'"
             let typeAt = r.offset
             let rawType = try r.u32("value type")
             guard let vtype = GGUFValueType(rawValue: rawType) else {
@@ -75,27 +89,31 @@ public final class GGUFFile: Sendable {
                 warnings.append("\(fileName): \(invalidCount) token strings in \(key) are not valid UTF-8 (shown with U+FFFD)")
             }
             guard md.insert(key, value) else { throw r.error("duplicate key", at: keyAt) }
-            try Self.checkSchema(key: key, value: value, reader: r, at: keyAt)
+            keyOffsets[key] = keyAt
+            if let problem = GGUFSchema.check(key: key, value: value) {
+                throw r.error(problem, at: keyAt)
+            }
+        }
+        if let (key, problem) = GGUFSchema.checkTogether(md) {
+            throw GGUFError(file: fileName, field: "key '\(displayName(key))'",
+                            offset: keyOffsets[key] ?? 0, message: problem)
         }
         metadata = md
 
-        // Alignment.
-        if let a = md["general.alignment"] {
-            guard case .uint32(let v) = a else {
-                throw GGUFError(file: fileName, field: "key 'general.alignment'", offset: 0,
-                                message: "must be uint32, found \(a.type.name)")
-            }
-            guard v > 0, v & (v - 1) == 0, Int(v) <= Self.maxAlignment else {
-                throw GGUFError(file: fileName, field: "key 'general.alignment'", offset: 0,
+        // Alignment (its type was checked by the schema).
+        if let v = md["general.alignment"]?.intValue {
+            guard v > 0, v & (v - 1) == 0, v <= Self.maxAlignment else {
+                throw GGUFError(file: fileName, field: "key 'general.alignment'",
+                                offset: keyOffsets["general.alignment"] ?? 0,
                                 message: "alignment \(v) must be a power of two from 1 to \(Self.maxAlignment)")
             }
-            alignment = Int(v)
+            alignment = v
         } else {
             alignment = 32
         }
 
         // Tensor infos.
-        struct Raw { let name: String; let type: GGMLType; let shape: [Int]; let rel: Int; let at: Int }
+        struct Raw { let name: String; let type: GGMLType; let shape: [Int]; let elements: Int; let rel: Int; let at: Int }
         var raws: [Raw] = []
         raws.reserveCapacity(tensorCount)
         var seen: Set<String> = []
@@ -103,7 +121,8 @@ public final class GGUFFile: Sendable {
             r.field = "tensor #\(i)"
             let at = r.offset
             let name = try r.string("tensor name")
-            r.field = "tensor '\(name)'"
+            guard !name.isEmpty else { throw r.error("empty tensor name", at: at) }
+            r.field = "tensor '\(displayName(name))'"
             guard seen.insert(name).inserted else { throw r.error("duplicate tensor name", at: at) }
             let dimsAt = r.offset
             let nDims = try r.u32("n_dims")
@@ -117,8 +136,8 @@ public final class GGUFFile: Sendable {
                 let raw = Int64(bitPattern: try r.u64("dimension \(d)"))
                 guard raw > 0 else { throw r.error("dimension \(d) is \(raw), must be positive", at: dAt) }
                 let (p, o) = elements.multipliedReportingOverflow(by: Int(raw))
-                guard !o, p <= Int(Int32.max) * 1 << 20 else {
-                    throw r.error("element count overflows at dimension \(d)", at: dAt)
+                guard !o, p <= Self.maxElements else {
+                    throw r.error("element count overflows at dimension \(d) (more than 2^51 elements)", at: dAt)
                 }
                 elements = p
                 shape.append(Int(raw))
@@ -136,7 +155,7 @@ public final class GGUFFile: Sendable {
             guard rel <= UInt64(mapping.size) else {
                 throw r.error("data offset \(rel) is past the end of the file (\(mapping.size) bytes)", at: offAt)
             }
-            raws.append(Raw(name: name, type: type, shape: shape, rel: Int(rel), at: at))
+            raws.append(Raw(name: name, type: type, shape: shape, elements: elements, rel: Int(rel), at: at))
         }
 
         // Data section.
@@ -152,11 +171,10 @@ public final class GGUFFile: Sendable {
         var infos: [GGUFTensorInfo] = []
         infos.reserveCapacity(raws.count)
         for t in raws {
-            let field = "tensor '\(t.name)'"
-            let elements = t.shape.reduce(1, *)
-            guard let bytes = t.type.byteCount(elements: elements) else {
+            let field = "tensor '\(displayName(t.name))'"
+            guard let bytes = t.type.byteCount(elements: t.elements) else {
                 throw GGUFError(file: fileName, field: field, offset: t.at,
-                                message: "byte size of \(elements) \(t.type.name) elements overflows")
+                                message: "byte size of \(t.elements) \(t.type.name) elements overflows")
             }
             guard t.rel % alignment == 0 else {
                 throw GGUFError(file: fileName, field: field, offset: t.at,
@@ -169,13 +187,13 @@ public final class GGUFFile: Sendable {
                                 message: "data [\(t.rel), +\(bytes)) runs past the end of the file (\(mapping.size) bytes)")
             }
             infos.append(GGUFTensorInfo(name: t.name, type: t.type, shape: t.shape,
-                                        elementCount: elements, byteCount: bytes, offset: start))
+                                        elementCount: t.elements, byteCount: bytes, offset: start))
         }
-        // No two tensors may overlap.
+        // No two tensors may overlap (each range is inside the file, so no overflow).
         let byOffset = infos.sorted { $0.offset < $1.offset }
         for (a, b) in zip(byOffset, byOffset.dropFirst()) where a.offset + a.byteCount > b.offset {
-            throw GGUFError(file: fileName, field: "tensor '\(b.name)'", offset: b.offset,
-                            message: "data overlaps tensor '\(a.name)'")
+            throw GGUFError(file: fileName, field: "tensor '\(displayName(b.name))'", offset: b.offset,
+                            message: "data overlaps tensor '\(displayName(a.name))'")
         }
         tensors = infos
         var idx: [String: Int] = [:]
@@ -194,6 +212,17 @@ public final class GGUFFile: Sendable {
         UnsafeRawBufferPointer(start: mapping.base + info.offset, count: info.byteCount)
     }
 
+    /// Throws, naming the first tensor and its type, when any tensor has a type that
+    /// `dequantize` cannot handle (IQ1/IQ2/IQ3, TQ, MXFP4, …). Loaders call this once at
+    /// load time so an unsupported file fails before a chat starts.
+    public func requireSupportedTypes() throws(GGUFError) {
+        if let t = tensors.first(where: { !$0.type.isSupported }) {
+            throw GGUFError(file: String(path.split(separator: "/").last ?? ""),
+                            field: "tensor '\(displayName(t.name))'", offset: t.offset,
+                            message: "tensor type \(t.type.name) is not supported")
+        }
+    }
+
     /// The whole tensor as Float32 (a copy). Throws for types that cannot be dequantized.
     public func dequantize(_ info: GGUFTensorInfo) throws(GGUFError) -> [Float] {
         var out = [Float](repeating: 0, count: info.elementCount)
@@ -204,81 +233,25 @@ public final class GGUFFile: Sendable {
             }
         } catch {
             throw GGUFError(file: error.file.isEmpty ? String(path.split(separator: "/").last ?? "") : error.file,
-                            field: "tensor '\(info.name)'", offset: info.offset, message: error.message)
+                            field: "tensor '\(displayName(info.name))'", offset: info.offset, message: error.message)
         }
         return out
     }
-
-    // MARK: - Values
-
-    private static func readValue(_ r: inout ByteReader, _ type: GGUFValueType, depth: Int, lossy: Bool,
-                                  invalid: (Int) -> Void) throws(GGUFError) -> GGUFValue {
-        switch type {
-        case .uint8: return .uint8(try r.read(UInt8.self, "uint8 value"))
-        case .int8: return .int8(try r.read(Int8.self, "int8 value"))
-        case .uint16: return .uint16(try r.read(UInt16.self, "uint16 value"))
-        case .int16: return .int16(try r.read(Int16.self, "int16 value"))
-        case .uint32: return .uint32(try r.read(UInt32.self, "uint32 value"))
-        case .int32: return .int32(try r.read(Int32.self, "int32 value"))
-        case .uint64: return .uint64(try r.read(UInt64.self, "uint64 value"))
-        case .int64: return .int64(try r.read(Int64.self, "int64 value"))
-        case .float32: return .float32(Float(bitPattern: try r.u32("float32 value")))
-        case .float64: return .float64(Double(bitPattern: try r.u64("float64 value")))
-        case .bool:
-            let at = r.offset
-            let b = try r.read(UInt8.self, "bool value")
-            guard b <= 1 else { throw r.error("bool value \(b) is neither 0 nor 1", at: at) }
-            return .bool(b == 1)
-        case .string:
-            return .string(try r.string("string value", lossy: lossy, invalid: invalid))
-        case .array:
-            let at = r.offset
-            let raw = try r.u32("array element type")
-            guard let et = GGUFValueType(rawValue: raw) else {
-                throw r.error("unknown array element type \(raw)", at: at)
-            }
-            if et == .array && depth + 1 >= maxArrayDepth {
-                throw r.error("arrays nested deeper than \(maxArrayDepth) levels", at: at)
-            }
-            let n = try r.count("array length", limit: r.remaining / et.minimumSize)
-            var out: [GGUFValue] = []
-            out.reserveCapacity(n)
-            for _ in 0..<n {
-                out.append(try readValue(&r, et, depth: depth + 1, lossy: lossy, invalid: invalid))
-            }
-            return .array(et, out)
-        }
-    }
-
-    /// Types that well-known keys must have; a mismatch is an error naming the key.
-    static let schema: [String: (GGUFValueType, GGUFValueType?)] = [
-        "general.architecture": (.string, nil),
-        "general.alignment": (.uint32, nil),
-        "tokenizer.ggml.model": (.string, nil),
-        "tokenizer.ggml.pre": (.string, nil),
-        "tokenizer.ggml.tokens": (.array, .string),
-        "tokenizer.ggml.scores": (.array, .float32),
-        "tokenizer.ggml.token_type": (.array, .int32),
-        "tokenizer.ggml.merges": (.array, .string),
-        "tokenizer.chat_template": (.string, nil),
-    ]
-
-    private static func checkSchema(key: String, value: GGUFValue, reader r: ByteReader, at: Int) throws(GGUFError) {
-        guard let (t, elem) = schema[key] else { return }
-        var ok = value.type == t
-        if ok, let elem, case .array(let et, _) = value { ok = et == elem }
-        guard ok else {
-            var found = value.type.name
-            if case .array(let et, _) = value { found = "array of \(et.name)" }
-            let want = elem.map { "array of \($0.name)" } ?? t.name
-            throw r.error("must be \(want), found \(found)", at: at)
-        }
-    }
 }
 
-private extension ByteReader {
-    /// Skips the 4 magic bytes (already checked).
-    mutating func offset4() { try? skip(to: 4) }
+/// A name from a file, safe to put in a one-line message: control characters escaped,
+/// at most 80 characters.
+func displayName(_ s: String) -> String {
+    var out = ""
+    for (i, u) in s.unicodeScalars.enumerated() {
+        if i == 80 { out += "…"; break }
+        if u.properties.generalCategory == .control || u == "\u{2028}" || u == "\u{2029}" {
+            out += "\\u{\(String(u.value, radix: 16))}"
+        } else {
+            out.unicodeScalars.append(u)
+        }
+    }
+    return out
 }
 
 private extension String {

@@ -6,11 +6,26 @@ import Darwin
 
 /// A file memory-mapped read-only. The mapping lives as long as this object.
 /// Pages are touched only when read, so opening a large model costs almost no RSS.
+/// `init(copying:name:)` holds a private copy of bytes instead (for parsing from memory,
+/// e.g. the fuzzer), so the reader has one code path for both.
 public final class MappedFile: @unchecked Sendable {
-    // @unchecked: the mapping is read-only and immutable after init.
+    // @unchecked: the mapping (or copy) is read-only and immutable after init.
     public let path: String
     public let base: UnsafeRawPointer
+    /// Bytes at `base`.
     public let size: Int
+    /// True when `base` is an allocation of ours (a copy), not an mmap.
+    private let owned: Bool
+
+    /// Copies `bytes` into a private buffer; `name` stands in for the path in errors.
+    public init(copying bytes: UnsafeRawBufferPointer, name: String) {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 64)
+        if let src = bytes.baseAddress, bytes.count > 0 { p.copyMemory(from: src, byteCount: bytes.count) }
+        path = name
+        base = UnsafeRawPointer(p)
+        size = bytes.count
+        owned = true
+    }
 
     public init(path: String) throws(GGUFError) {
         self.path = path
@@ -38,14 +53,20 @@ public final class MappedFile: @unchecked Sendable {
                             message: "cannot map: \(String(cString: strerror(errno)))")
         }
         base = UnsafeRawPointer(p)
+        owned = false
     }
 
     deinit {
-        munmap(UnsafeMutableRawPointer(mutating: base), size)
+        if owned {
+            UnsafeMutableRawPointer(mutating: base).deallocate()
+        } else {
+            munmap(UnsafeMutableRawPointer(mutating: base), size)
+        }
     }
 
     /// Advises the kernel that a byte range will be read sequentially soon.
     public func willNeed(offset: Int, count: Int) {
+        if owned { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = offset / page * page
         madvise(UnsafeMutableRawPointer(mutating: base + start), count + (offset - start), MADV_WILLNEED)
