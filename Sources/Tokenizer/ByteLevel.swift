@@ -46,6 +46,26 @@ public enum ByteLevel {
     }
 }
 
+extension ByteLevel {
+    /// Appends the raw bytes of a vocabulary spelling given as UTF-8; false (with `out`
+    /// unchanged) when a scalar is outside the byte alphabet.
+    static func decode(utf8 u: [UInt8], into out: inout [UInt8]) -> Bool {
+        let mark = out.count
+        var i = 0
+        while i < u.count {
+            let b0 = u[i]
+            var s: Int
+            if b0 < 0x80 { s = Int(b0); i += 1 }
+            else if b0 & 0xE0 == 0xC0, i + 1 < u.count { s = Int(b0 & 0x1F) << 6 | Int(u[i + 1] & 0x3F); i += 2 }
+            else { out.removeSubrange(mark...); return false }
+            let b = s < 0x200 ? scalarToByte[s] : -1
+            if b < 0 { out.removeSubrange(mark...); return false }
+            out.append(UInt8(b))
+        }
+        return true
+    }
+}
+
 /// Appends the UTF-8 encoding of scalar value `s` to `out`.
 @inline(__always)
 func appendUTF8(_ s: UInt32, to out: inout [UInt8]) {

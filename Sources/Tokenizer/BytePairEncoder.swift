@@ -8,13 +8,13 @@ struct BytePairEncoder: Sendable {
     /// Llama-3's `ignore_merges`: a piece that is itself a token is taken whole.
     let ignoreMerges: Bool
     /// Normal tokens by their raw bytes (for `ignoreMerges`).
-    let wholeTokens: [ByteKey: Int32]
+    let wholeTokens: SpellingTable
 
     /// Appends the ids of one piece. `scratch` is reused between calls.
     func encodePiece(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [Int32],
                      scratch s: inout MergeScratch) {
         if bytes.isEmpty { return }
-        if ignoreMerges, bytes.count > 1, let id = wholeTokens[ByteKey(Array(bytes))] { out.append(id); return }
+        if ignoreMerges, bytes.count > 1, let id = wholeTokens.lookup(bytes) { out.append(id); return }
         // One symbol per byte; bytes without a token are dropped, as HF does when the
         // model has no unknown token (byte-level vocabularies have none).
         s.reset(bytes.count)

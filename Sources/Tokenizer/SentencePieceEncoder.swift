@@ -5,7 +5,7 @@
 /// is left falls back to the byte tokens `<0xNN>` (or the unknown token).
 struct SentencePieceEncoder: Sendable {
     /// Every token by its vocabulary bytes.
-    let tokenIds: [ByteKey: Int32]
+    let tokenIds: SpellingTable
     let scores: [Float]
     /// `<0xNN>` token for byte NN, or -1. (256)
     let byteTokens: [Int32]
@@ -23,7 +23,12 @@ struct SentencePieceEncoder: Sendable {
     /// Appends the ids of `text` (UTF-8 bytes, spaces already escaped to `▁`).
     func encode(_ text: [UInt8], into out: inout [Int32]) {
         if text.isEmpty { return }
+        text.withUnsafeBufferPointer { t in encode(t, into: &out) }
+    }
+
+    private func encode(_ text: UnsafeBufferPointer<UInt8>, into out: inout [Int32]) {
         var symbols: [Symbol] = []
+        symbols.reserveCapacity(text.count)
         var offs = 0
         while offs < text.count {
             let b = text[offs]
@@ -33,17 +38,18 @@ struct SentencePieceEncoder: Sendable {
                                   next: offs + n == text.count ? -1 : symbols.count + 1))
             offs += n
         }
+        // llama.cpp also keeps a map to split non-token symbols back along their merges;
+        // it is never used, since a merge happens only when the result is a token.
         var heap: [Bigram] = []        // max-heap on Bigram ordering
-        var revMerge: [ByteKey: (Int, Int)] = [:]
+        heap.reserveCapacity(symbols.count)
         func tryAdd(_ l: Int, _ r: Int) {
             if l < 0 || r < 0 { return }
-            let bytes = Array(text[symbols[l].start..<(symbols[l].start + symbols[l].count + symbols[r].count)])
-            let key = ByteKey(bytes)
-            guard let id = tokenIds[key], Int(id) < scores.count else { return }
-            heapPush(&heap, Bigram(score: scores[Int(id)], left: l, right: r, size: bytes.count))
-            revMerge[key] = (l, r)
+            let size = symbols[l].count + symbols[r].count
+            guard let id = tokenIds.lookup(UnsafeBufferPointer(rebasing: text[symbols[l].start..<(symbols[l].start + size)])),
+                  Int(id) < scores.count else { return }
+            heapPush(&heap, Bigram(score: scores[Int(id)], left: l, right: r, size: size))
         }
-        for i in 1..<symbols.count { tryAdd(i - 1, i) }
+        for i in 1..<max(1, symbols.count) { tryAdd(i - 1, i) }
         while let bg = heapPop(&heap) {
             let l = symbols[bg.left], r = symbols[bg.right]
             if l.count == 0 || r.count == 0 || l.count + r.count != bg.size { continue }
@@ -54,19 +60,19 @@ struct SentencePieceEncoder: Sendable {
             tryAdd(symbols[bg.left].prev, bg.left)
             tryAdd(bg.left, symbols[bg.left].next)
         }
-        func resegment(_ s: Symbol) {
-            let key = ByteKey(Array(text[s.start..<(s.start + s.count)]))
-            if let id = tokenIds[key] { out.append(id); return }
-            if let (l, r) = revMerge[key] {
-                resegment(symbols[l]); resegment(symbols[r]); return
-            }
-            for j in s.start..<(s.start + s.count) {
-                let t = byteTokens[Int(text[j])]
-                if t >= 0 { out.append(t) } else if let unknown { out.append(unknown) }
-            }
-        }
         var i = 0
-        while i != -1 { resegment(symbols[i]); i = symbols[i].next }
+        while i != -1 {
+            let s = symbols[i]
+            if let id = tokenIds.lookup(UnsafeBufferPointer(rebasing: text[s.start..<(s.start + s.count)])) {
+                out.append(id)
+            } else {
+                for j in s.start..<(s.start + s.count) {
+                    let t = byteTokens[Int(text[j])]
+                    if t >= 0 { out.append(t) } else if let unknown { out.append(unknown) }
+                }
+            }
+            i = s.next
+        }
     }
 }
 

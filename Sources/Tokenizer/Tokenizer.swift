@@ -19,10 +19,11 @@ public final class Tokenizer: Sendable {
     /// Tokens that end a turn: EOS, EOT and the control tokens that close a message.
     public let endOfGeneration: Set<TokenID>
 
+    private let userDefined: UserDefinedTokens
     private let bpe: BytePairEncoder?
     private let spm: SentencePieceEncoder?
     /// Every token by its exact vocabulary spelling (first id wins).
-    private let idsBySpelling: [ByteKey: TokenID]
+    private let idsBySpelling: SpellingTable
     /// Decoded bytes of token i are `pieceBytes[pieceStart[i]..<pieceStart[i+1]]`.
     private let pieceBytes: [UInt8]
     private let pieceStart: [Int32]     // (n_vocab + 1)
@@ -34,7 +35,8 @@ public final class Tokenizer: Sendable {
 
     /// Builds the lookup structures. Throws `TokenizerError` for an unusable description
     /// (no tokens, ids out of range, a BPE vocabulary without merges).
-    public init(vocabulary v: Vocabulary, fileWarnings: [String] = []) throws {
+    public init(vocabulary given: Vocabulary, fileWarnings: [String] = []) throws {
+        var v = given
         let n = v.tokens.count
         guard n > 0 else { throw TokenizerError("tokenizer.ggml.tokens: the vocabulary is empty") }
         guard v.types.count == n else {
@@ -46,12 +48,20 @@ public final class Tokenizer: Sendable {
                 throw TokenizerError("tokenizer.ggml.\(key)_token_id: \(id) is outside the vocabulary of \(n)")
             }
         }
-        vocabulary = v
         var warnings = fileWarnings
-        var ids: [ByteKey: TokenID] = [:]
-        ids.reserveCapacity(n)
-        for (i, t) in v.tokens.enumerated() where ids[ByteKey(t)] == nil { ids[ByteKey(t)] = TokenID(i) }
+        let spellings = v.tokens.map { Array($0.utf8) }
+        let ids = SpellingTable(spellings)
         idsBySpelling = ids
+        // As llama.cpp: a token spelled like an end of turn is CONTROL whatever its type
+        // (Gemma's `</s>` is USER_DEFINED in the file), so text can never produce it.
+        var eog = Set<TokenID>()
+        for id in [v.eos, v.eot] { if let id { eog.insert(id) } }
+        for t in Self.turnEnders {
+            guard let id = ids.lookup(Array(t.utf8)) else { continue }
+            v.types[Int(id)] = .control
+            eog.insert(id)
+        }
+        vocabulary = v
 
         // Decoded bytes of every token.
         var bytes: [UInt8] = [], starts: [Int32] = [0], control: [Bool] = []
@@ -61,9 +71,9 @@ public final class Tokenizer: Sendable {
             control.append(type == .control)
             switch (v.model, type) {
             case (.bytePair, .control):
-                bytes.append(contentsOf: t.utf8)
+                bytes.append(contentsOf: spellings[i])
             case (.bytePair, _):
-                bytes.append(contentsOf: ByteLevel.decode(t) ?? Array(t.utf8))
+                if !ByteLevel.decode(utf8: spellings[i], into: &bytes) { bytes.append(contentsOf: spellings[i]) }
             case (.sentencePiece, .byte):
                 if let b = Self.byteTokenValue(t) { bytes.append(b) } else { bytes.append(contentsOf: t.utf8) }
             case (.sentencePiece, .normal), (.sentencePiece, .userDefined):
@@ -91,24 +101,29 @@ public final class Tokenizer: Sendable {
             preTokenizer = pre
             var byteToId = [TokenID](repeating: -1, count: 256)
             for b in 0..<256 {
-                let spelling = ByteKey(ByteLevel.encode([UInt8(b)]))
-                if let id = ids[spelling] { byteToId[b] = id }
+                if let id = ids.lookup(ByteLevel.encode([UInt8(b)])) { byteToId[b] = id }
             }
             var table = PairTable(capacity: v.merges.count)
+            var joined: [UInt8] = []
+            func resolve(_ u: UnsafeBufferPointer<UInt8>) -> (l: TokenID, r: TokenID, m: TokenID)? {
+                guard let sp = u.firstIndex(of: 0x20),
+                      let li = ids.lookup(UnsafeBufferPointer(rebasing: u[..<sp])),
+                      let ri = ids.lookup(UnsafeBufferPointer(rebasing: u[(sp + 1)...])) else { return nil }
+                joined.removeAll(keepingCapacity: true)
+                joined.append(contentsOf: u[..<sp]); joined.append(contentsOf: u[(sp + 1)...])
+                guard let mi = ids.lookup(joined) else { return nil }
+                return (li, ri, mi)
+            }
             for (rank, m) in v.merges.enumerated() {
-                let u = Array(m.utf8)
-                guard let sp = u.firstIndex(of: 0x20) else { continue }
-                let l = Array(u[..<sp]), r = Array(u[(sp + 1)...])
-                guard let li = ids[ByteKey(l)], let ri = ids[ByteKey(r)], let mi = ids[ByteKey(l + r)] else { continue }
-                table.insert(left: li, right: ri, rank: TokenID(rank), merged: mi)
+                let found = m.utf8.withContiguousStorageIfAvailable(resolve)
+                    ?? Array(m.utf8).withUnsafeBufferPointer(resolve)
+                guard let f = found else { continue }
+                table.insert(left: f.l, right: f.r, rank: TokenID(rank), merged: f.m)
             }
-            var whole: [ByteKey: TokenID] = [:]
-            if pre == .llama3 {   // HF's Llama-3 tokenizer.json sets ignore_merges
-                for i in 0..<n where v.types[i] == .normal {
-                    let k = ByteKey(Array(bytes[Int(starts[i])..<Int(starts[i + 1])]))
-                    if whole[k] == nil { whole[k] = TokenID(i) }
-                }
-            }
+            // HF's Llama-3 tokenizer.json sets ignore_merges: a piece that is a token is taken whole.
+            let normalDecoded = (0..<n).map { i in pre == .llama3 && v.types[i] == .normal
+                ? Array(bytes[Int(starts[i])..<Int(starts[i + 1])]) : [] }
+            let whole = SpellingTable(normalDecoded, include: { !normalDecoded[$0].isEmpty })
             bpe = BytePairEncoder(byteToId: byteToId, pairs: table, ignoreMerges: pre == .llama3,
                                   wholeTokens: whole)
             spm = nil
@@ -117,23 +132,22 @@ public final class Tokenizer: Sendable {
             var byteTokens = [TokenID](repeating: -1, count: 256)
             for b in 0..<256 {
                 let hex = String(b, radix: 16, uppercase: true)
-                if let id = ids[ByteKey("<0x" + (b < 16 ? "0" : "") + hex + ">")] { byteTokens[b] = id }
+                if let id = ids.lookup(Array(("<0x" + (b < 16 ? "0" : "") + hex + ">").utf8)) { byteTokens[b] = id }
             }
             let scores = v.scores.count == n ? v.scores : [Float](repeating: 0, count: n)
             spm = SentencePieceEncoder(tokenIds: ids, scores: scores, byteTokens: byteTokens, unknown: v.unknown)
             bpe = nil
         }
 
-        var eog = Set<TokenID>()
-        for id in [v.eos, v.eot] { if let id { eog.insert(id) } }
-        let turnEnders: Set<String> = ["<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
-                                       "<|eom_id|>", "<EOT>", "<|end_of_text|>", "<｜end▁of▁sentence｜>"]
-        for (i, t) in v.tokens.enumerated() where v.types[i] == .control && turnEnders.contains(t) {
-            eog.insert(TokenID(i))
-        }
         endOfGeneration = eog
+        userDefined = UserDefinedTokens(vocabulary: v)
         self.warnings = warnings
     }
+
+    /// Spellings of tokens that end a turn or the text (llama.cpp's end-of-generation list).
+    static let turnEnders: Set<String> = [
+        "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>",
+        "<|end_of_text|>", "<｜end▁of▁sentence｜>", "</s>", "<end_of_utterance>", "<|return|>", "<|call|>"]
 
     private static func byteTokenValue(_ t: String) -> UInt8? {
         let u = Array(t.utf8)
@@ -188,21 +202,35 @@ public final class Tokenizer: Sendable {
     }
 
     /// The id of the token spelled exactly `spelling`, if any.
-    public func specialTokenID(_ spelling: String) -> TokenID? { idsBySpelling[ByteKey(spelling)] }
+    public func specialTokenID(_ spelling: String) -> TokenID? { idsBySpelling.lookup(Array(spelling.utf8)) }
 
     private func appendText(_ text: String, afterSpecial: Bool, to out: inout [TokenID]) {
+        if userDefined.isEmpty {
+            appendPlain(Array(text.utf8)[...], afterSpecial: afterSpecial, to: &out)
+            return
+        }
+        var prevSpecial = afterSpecial
+        userDefined.partition(Array(text.utf8), plain: { run in
+            appendPlain(run, afterSpecial: prevSpecial, to: &out)
+            prevSpecial = false
+        }, token: { id in
+            out.append(id)
+            prevSpecial = true
+        })
+    }
+
+    /// Model encoding of text with no user-defined tokens in it (valid UTF-8 bytes).
+    private func appendPlain(_ text: ArraySlice<UInt8>, afterSpecial: Bool, to out: inout [TokenID]) {
         if let spm {
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(text.utf8.count + 3)
+            bytes.reserveCapacity(text.count + 3)
             if vocabulary.addSpacePrefix && afterSpecial { bytes.append(contentsOf: [0xE2, 0x96, 0x81]) }
-            for b in text.utf8 { if b == 0x20 { bytes.append(contentsOf: [0xE2, 0x96, 0x81]) } else { bytes.append(b) } }
+            for b in text { if b == 0x20 { bytes.append(contentsOf: [0xE2, 0x96, 0x81]) } else { bytes.append(b) } }
             spm.encode(bytes, into: &out)
             return
         }
         guard let bpe, let pre = preTokenizer else { return }
-        var utf8 = Array(text.utf8)
-        utf8.withUnsafeMutableBufferPointer { mb in
-            let bytes = UnsafeBufferPointer(mb)
+        text.withUnsafeBufferPointer { bytes in
             let st = ScalarText(bytes)
             var ends: [Int] = []
             ends.reserveCapacity(st.scalars.count / 3 + 1)

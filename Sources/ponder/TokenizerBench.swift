@@ -4,11 +4,12 @@ import Tokenizer
 import ArgumentParser
 
 /// `ponder bench tokenizer`: encoding throughput (MB/s) on a deterministic mixed text,
-/// against Hugging Face `tokenizers` (single thread) on the same text in the same run.
+/// against Hugging Face `tokenizers` and llama.cpp's tokenizer (single thread each) on the
+/// same text in the same run.
 struct TokenizerBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenizer",
-        abstract: "Measure tokenizer throughput against Hugging Face tokenizers.")
+        abstract: "Measure tokenizer throughput against HF tokenizers and llama.cpp.")
 
     @Option(name: .long, help: ArgumentHelp("GGUF file (default: SmolLM2 in the cache).", valueName: "FILE"))
     var model: String?
@@ -19,7 +20,7 @@ struct TokenizerBenchCommand: ParsableCommand {
     @Option(name: .long, help: "Timed rounds per tokenizer (best and median are shown).")
     var rounds: Int = 5
 
-    @Flag(name: .customLong("no-compare"), help: "Do not run the Hugging Face tokenizers comparison.")
+    @Flag(name: .customLong("no-compare"), help: "Do not run the HF tokenizers and llama.cpp comparison.")
     var noCompare = false
 
     func validate() throws {
@@ -67,14 +68,15 @@ enum TokenizerBench {
         ]
         guard compare else { return lines }
         do {
-            let hf = try runHF(modelPath: modelPath, text: text, rounds: rounds)
-            let theirs = stats(hf.times, size)
-            lines.append(String(format: "tokenizers  %7.2f MB/s best, %7.2f MB/s median (HF tokenizers %@, RAYON_NUM_THREADS=1)",
-                                theirs.best, theirs.median, hf.version))
-            lines.append(String(format: "ratio ponder/tokenizers: %.2fx (best), %.2fx (median); ids identical: %@",
-                                ours.best / theirs.best, ours.median / theirs.median, hf.ids == ids ? "yes" : "NO"))
+            for (name, r) in try runOthers(modelPath: modelPath, text: text, rounds: rounds).sorted(by: { $0.key > $1.key }) {
+                let theirs = stats(r.times, size)
+                lines.append(String(format: "%-11@ %7.2f MB/s best, %7.2f MB/s median (%@, 1 thread)",
+                                    name, theirs.best, theirs.median, r.version))
+                lines.append(String(format: "ratio ponder/%@: %.2fx (best), %.2fx (median); ids identical: %@",
+                                    name, ours.best / theirs.best, ours.median / theirs.median, r.ids == ids ? "yes" : "NO"))
+            }
         } catch {
-            lines.append("tokenizers comparison skipped: \(error)")
+            lines.append("comparison skipped: \(error)")
         }
         return lines
     }
@@ -84,39 +86,60 @@ enum TokenizerBench {
         return (rates.last ?? 0, rates[rates.count / 2])
     }
 
-    struct HFResult: Decodable { let times: [Double]; let ids: [TokenID]; let version: String }
+    struct OtherResult: Decodable { let times: [Double]; let ids: [TokenID]; let version: String }
 
-    /// Python building HF's tokenizer from the same GGUF (tokens, merges, split of
-    /// `tokenizer.ggml.pre`), timing `encode` of the whole text.
+    /// Python timing the whole text with (1) HF `tokenizers` built from the same GGUF
+    /// (tokens, merges, the split of `tokenizer.ggml.pre`; byte-level BPE only) and
+    /// (2) llama.cpp's tokenizer (llama-cpp-python, vocab only), each when installed.
     static let hfScript = #"""
 import sys, json, time
-import gguf, tokenizers
-from tokenizers import Tokenizer, Regex, models, pre_tokenizers
+import gguf
 path, rounds = sys.argv[1], int(sys.argv[2])
 text = sys.stdin.buffer.read().decode("utf-8")
+out = {}
+def timed(f):
+    times, ids = [], None
+    for _ in range(rounds):
+        t0 = time.perf_counter(); ids = f(); times.append(time.perf_counter() - t0)
+    return {"times": times, "ids": ids}
 f = gguf.GGUFReader(path).fields
-strs = lambda k: [bytes(f[k].parts[i]).decode("utf-8") for i in f[k].data]
-tokens, merges = strs("tokenizer.ggml.tokens"), strs("tokenizer.ggml.merges")
+model = bytes(f["tokenizer.ggml.model"].parts[-1]).decode()
 pre = bytes(f["tokenizer.ggml.pre"].parts[-1]).decode() if "tokenizer.ggml.pre" in f else "llama-bpe"
-L3 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
-Q2 = L3.replace(r"\p{N}{1,3}", r"\p{N}")
-bl = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
-if pre == "llama-bpe": pt = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(L3), "isolated"), bl])
-elif pre in ("qwen2", "deepseek-r1-qwen"): pt = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(Q2), "isolated"), bl])
-elif pre == "smollm": pt = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
-                                                   pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
-elif pre == "gpt-2": pt = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
-else: sys.exit("no HF equivalent for pre-tokenizer " + pre)
-vocab = {t: i for i, t in reversed(list(enumerate(tokens)))}
-tok = Tokenizer(models.BPE(vocab=vocab, merges=[tuple(m.split(" ", 1)) for m in merges], ignore_merges=(pre == "llama-bpe")))
-tok.pre_tokenizer = pt
-times = []
-for _ in range(rounds):
-    t0 = time.perf_counter(); ids = tok.encode(text, add_special_tokens=False).ids; times.append(time.perf_counter() - t0)
-json.dump({"times": times, "ids": ids, "version": tokenizers.__version__}, sys.stdout)
+try:
+    import tokenizers
+    from tokenizers import Tokenizer, Regex, models, pre_tokenizers
+    strs = lambda k: [bytes(f[k].parts[i]).decode("utf-8") for i in f[k].data]
+    L3 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    Q2 = L3.replace(r"\p{N}{1,3}", r"\p{N}")
+    bl = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    pts = {"llama-bpe": lambda: pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(L3), "isolated"), bl]),
+           "qwen2": lambda: pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(Q2), "isolated"), bl]),
+           "smollm": lambda: pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
+                                                      pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)]),
+           "gpt-2": lambda: pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)}
+    pts["deepseek-r1-qwen"] = pts["qwen2"]
+    if model == "gpt2" and pre in pts:
+        tokens, merges = strs("tokenizer.ggml.tokens"), strs("tokenizer.ggml.merges")
+        vocab = {t: i for i, t in reversed(list(enumerate(tokens)))}
+        tok = Tokenizer(models.BPE(vocab=vocab, merges=[tuple(m.split(" ", 1)) for m in merges],
+                                   ignore_merges=(pre == "llama-bpe")))
+        tok.pre_tokenizer = pts[pre]()
+        out["tokenizers"] = dict(timed(lambda: tok.encode(text, add_special_tokens=False).ids),
+                                 version="HF tokenizers " + tokenizers.__version__)
+except ImportError:
+    pass
+try:
+    import llama_cpp
+    m = llama_cpp.Llama(model_path=path, vocab_only=True, verbose=False)
+    b = text.encode("utf-8")
+    out["llama.cpp"] = dict(timed(lambda: m.tokenize(b, add_bos=False, special=False)),
+                            version="llama-cpp-python " + llama_cpp.__version__)
+except ImportError:
+    pass
+json.dump(out, sys.stdout)
 """#
 
-    static func runHF(modelPath: String, text: String, rounds: Int) throws -> (times: [Double], ids: [TokenID], version: String) {
+    static func runOthers(modelPath: String, text: String, rounds: Int) throws -> [String: OtherResult] {
         let python = cacheDir.appendingPathComponent("venv/bin/python")
         guard FileManager.default.isExecutableFile(atPath: python.path) else {
             throw CLIError("no Python venv at \(python.path) (run scripts/setup.sh --test)")
@@ -139,8 +162,7 @@ json.dump({"times": times, "ids": ids, "version": tokenizers.__version__}, sys.s
             let last = String(decoding: err, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "failed"
             throw CLIError("python: \(last)")
         }
-        let r = try JSONDecoder().decode(HFResult.self, from: out)
-        return (r.times, r.ids, r.version)
+        return try JSONDecoder().decode([String: OtherResult].self, from: out)
     }
 
     /// About `bytes` bytes of deterministic mixed text: English prose, code, numbers and

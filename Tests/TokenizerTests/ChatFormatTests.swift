@@ -26,6 +26,8 @@ import Tokenizer
             // HF reads the forged spellings in conversation 1 as control tokens; we must not.
             if !conv.contains(where: { $0.content == forged }) {
                 #expect(try tok.encode(segments) == oracle.ids[i], "conversation \(i)")
+                // encodePrompt adds no second BOS (Llama-3 asks for BOS, the format writes it).
+                #expect(try tok.encodePrompt(conv, format: format) == oracle.ids[i])
             }
         }
     }

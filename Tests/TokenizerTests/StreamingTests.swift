@@ -1,4 +1,6 @@
 import Testing
+import TestSupport
+import GGUF
 import Tokenizer
 
 /// (b) The streaming detokenizer, fed one token at a time, yields exactly the full
@@ -19,8 +21,11 @@ import Tokenizer
         return text == full
     }
 
-    @Test func streamingEqualsFullDecodeOnCorpus() throws {
-        let (tok, _) = try Fixtures.smolLM2()
+    /// SmolLM2 (byte-level BPE) and Gemma 3 (SentencePiece with `<0xNN>` byte tokens).
+    @Test(arguments: ["smollm", "gemma"])
+    func streamingEqualsFullDecodeOnCorpus(vocab: String) throws {
+        let tok = vocab == "smollm" ? try Fixtures.smolLM2().tokenizer
+                                    : try Tokenizer(gguf: GGUFFile(path: TestEnv.gemmaQ4KM.path))
         var bad = 0
         for s in Corpus.strings(count: 2200) where !Self.check(tok, tok.encode(s)) { bad += 1 }
         #expect(bad == 0)
@@ -48,5 +53,24 @@ import Tokenizer
         chunks.append(d.finish())
         #expect(chunks.contains(""))   // something was held back
         #expect(chunks.joined() == "👨‍👩‍👧")
+    }
+
+    /// A hand-made SentencePiece vocabulary with the space prefix: the space that encoding
+    /// puts in front is dropped by decode and by the stream alike.
+    @Test func sentencePieceSpacePrefixIsDroppedWhenStreaming() throws {
+        var tokens = ["<unk>", "<s>", "</s>", "\u{2581}", "\u{2581}a", "a", "b", "\u{2581}b"]
+        var types: [Vocabulary.TokenType] = [.unknown, .control, .control, .normal, .normal, .normal, .normal, .normal]
+        for b in 0..<256 {
+            tokens.append("<0x" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true) + ">")
+            types.append(.byte)
+        }
+        let scores = tokens.indices.map { -Float($0) }
+        let tok = try Tokenizer(vocabulary: Vocabulary(model: .sentencePiece, tokens: tokens, types: types,
+                                                       scores: scores, bos: 1, eos: 2, unknown: 0))
+        for text in ["a b", " a", "é a", "b\u{1F600}a"] {
+            let ids = tok.encode(text, addBOS: true)
+            #expect(ids.first == 1 && tok.decode(ids) == text)
+            #expect(Self.check(tok, ids))
+        }
     }
 }
