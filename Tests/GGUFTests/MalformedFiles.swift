@@ -218,7 +218,7 @@ import TestSupport
         default: b.kvs.append(B.KV("x.s", B.string, B.le(big)))
         }
         let url = dir.appendingPathComponent("\(claim.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "/", with: "_")).gguf")
-        FileManager.default.createFile(atPath: url.path, contents: Data(b.bytes()))
+        try Data(b.bytes()).write(to: url)
         let h = try FileHandle(forWritingTo: url)
         try h.truncate(atOffset: UInt64(64 << 20))
         try h.close()
