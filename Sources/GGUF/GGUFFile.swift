@@ -43,7 +43,7 @@ public final class GGUFFile: Sendable {
     public init(mapping: MappedFile) throws(GGUFError) {
         self.mapping = mapping
         self.path = mapping.path
-        let fileName = String(mapping.path.split(separator: "/").last ?? "")
+        let fileName = displayName(String(mapping.path.split(separator: "/").last ?? ""))
         var r = ByteReader(base: mapping.base, count: mapping.size, fileName: fileName)
         var warnings: [String] = []
 
@@ -217,7 +217,7 @@ public final class GGUFFile: Sendable {
     /// load time so an unsupported file fails before a chat starts.
     public func requireSupportedTypes() throws(GGUFError) {
         if let t = tensors.first(where: { !$0.type.isSupported }) {
-            throw GGUFError(file: String(path.split(separator: "/").last ?? ""),
+            throw GGUFError(file: displayName(String(path.split(separator: "/").last ?? "")),
                             field: "tensor '\(displayName(t.name))'", offset: t.offset,
                             message: "tensor type \(t.type.name) is not supported")
         }
@@ -232,7 +232,7 @@ public final class GGUFFile: Sendable {
                                     into: p.baseAddress!)
             }
         } catch {
-            throw GGUFError(file: error.file.isEmpty ? String(path.split(separator: "/").last ?? "") : error.file,
+            throw GGUFError(file: error.file.isEmpty ? displayName(String(path.split(separator: "/").last ?? "")) : error.file,
                             field: "tensor '\(displayName(info.name))'", offset: info.offset, message: error.message)
         }
         return out

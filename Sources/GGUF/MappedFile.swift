@@ -29,8 +29,10 @@ public final class MappedFile: @unchecked Sendable {
 
     public init(path: String) throws(GGUFError) {
         self.path = path
-        let name = String(path.split(separator: "/").last ?? Substring(path))
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let name = displayName(String(path.split(separator: "/").last ?? Substring(path)))
+        // O_NONBLOCK: opening a FIFO must not wait for a writer (it is then refused as
+        // not a regular file); it changes nothing for regular files.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw GGUFError(file: name, field: "file", offset: 0,
                             message: "cannot open: \(String(cString: strerror(errno)))")

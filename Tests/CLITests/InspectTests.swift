@@ -111,3 +111,16 @@ json.dump({"keys": len(md), "tensors": len(ts), "bad": bad}, sys.stdout)
         #expect(lines.count == 1 && lines[0].hasPrefix("Error: "), "\(r.stderrText)")
     }
 }
+
+/// Files that are not regular files are refused at once, never waited on.
+@Suite struct InspectSpecialFiles {
+    @Test func fifoIsRefusedWithoutWaiting() throws {
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-fifo-\(UUID())")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(at: fifo) }
+        let r = try runProcess(try TestEnv.ponderBinary(), ["inspect", fifo.path], timeout: 5)
+        #expect(!r.timedOut)
+        #expect(r.status == 1)
+        #expect(r.stderrText.contains("not a regular file"), "\(r.stderrText)")
+    }
+}

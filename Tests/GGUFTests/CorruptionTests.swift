@@ -10,7 +10,8 @@ import TestSupport
 /// value type, a nested array and several tensor types. Every mutant must parse or be
 /// refused with one one-line `GGUFError`, within 2 s. All run in process (the reader's
 /// one code path, `GGUFFile(bytes:)`); a sample of each also runs through the real
-/// `ponder inspect`: exit 0, or exit 1 with a one-line `Error:` on stderr, never a signal.
+/// `ponder inspect` (a quarter with `--json`): exit 0 with output (valid JSON), or exit 1
+/// with a one-line `Error:` on stderr, never a signal, never over 2 s.
 @Suite struct CorruptionTests {
     /// Writes the small base file; prints the structural field positions of both bases as
     /// JSON: {"real": [[pos, size], …], "written": [[pos, size], …], "real_header": n}.
@@ -120,15 +121,19 @@ json.dump({"real": rp, "written": wp, "real_header": int(rr.data_offset)}, sys.s
         return (parsed, s < 2 ? nil : "\(what): took \(s) s")
     }
 
-    /// Runs `ponder inspect` on one mutant file; returns a problem, or nil.
-    static func checkBinary(_ url: URL, _ what: String) -> String? {
+    /// Runs `ponder inspect` (with `--json` when `json`) on one mutant file; returns a
+    /// problem, or nil.
+    static func checkBinary(_ url: URL, _ what: String, json: Bool) -> String? {
         guard let bin = try? TestEnv.ponderBinary(),
-              let r = try? runProcess(bin, ["inspect", url.path], timeout: 2) else {
+              let r = try? runProcess(bin, ["inspect", url.path] + (json ? ["--json"] : []), timeout: 2) else {
             return "\(what): could not run ponder"
         }
         if r.timedOut { return "\(what): no answer within 2 s" }
         if r.signaled { return "\(what): killed by signal \(r.status)" }
-        if r.status == 0 { return r.stdoutText.hasPrefix("file ") ? nil : "\(what): exit 0 without output" }
+        if r.status == 0 {
+            if json { return (try? JSONSerialization.jsonObject(with: r.stdout)) != nil ? nil : "\(what): bad JSON" }
+            return r.stdoutText.hasPrefix("file ") ? nil : "\(what): exit 0 without output"
+        }
         let lines = r.stderrText.split(separator: "\n", omittingEmptySubsequences: false)
         guard r.status == 1, lines.count == 2, lines[1].isEmpty, lines[0].hasPrefix("Error: ") else {
             return "\(what): exit \(r.status), stderr \(r.stderrText.debugDescription)"
@@ -181,7 +186,7 @@ json.dump({"real": rp, "written": wp, "real_header": int(rr.data_offset)}, sys.s
         nonisolated(unsafe) var binaryProblems: [String] = []
         DispatchQueue.concurrentPerform(iterations: 2) { lane in
             for k in stride(from: lane, to: files.count, by: 2) {
-                if let p = Self.checkBinary(files[k].0, files[k].1) {
+                if let p = Self.checkBinary(files[k].0, files[k].1, json: k % 4 == 1) {
                     lock.lock(); binaryProblems.append(p); lock.unlock()
                 }
             }

@@ -218,7 +218,7 @@ import TestSupport
         default: b.kvs.append(B.KV("x.s", B.string, B.le(big)))
         }
         let url = dir.appendingPathComponent("\(claim.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "/", with: "_")).gguf")
-        FileManager.default.createFile(atPath: url.path, contents: Data(b.bytes()))
+        try Data(b.bytes()).write(to: url)
         let h = try FileHandle(forWritingTo: url)
         try h.truncate(atOffset: UInt64(64 << 20))
         try h.close()
@@ -265,5 +265,44 @@ import TestSupport
             let peakKiB = r["maxrss_kb"] as! Int
             #expect(peakKiB < 32 * 1024, "\(claim): peak RSS \(peakKiB) KiB")
         }
+    }
+}
+
+/// Findings that are not fatal, and types the reader knows but cannot dequantize.
+@Suite struct ReaderEdgeCases {
+    typealias B = GGUFBuilder
+
+    /// Token strings that are not valid UTF-8 are kept (with U+FFFD) and reported as a
+    /// warning naming the key; any other string with bad UTF-8 is an error.
+    @Test func invalidUTF8InATokenIsAWarning() throws {
+        var b = B.valid()
+        let tokens = B.le(UInt64(3)) + Array("<s>".utf8) + B.le(UInt64(1)) + [0xFF] + B.str("b")
+        b.kvs[4].payload = B.le(B.string) + B.le(UInt64(3)) + tokens
+        let g = try parseGGUF(b.bytes()).get()
+        #expect(g.metadata.stringArray("tokenizer.ggml.tokens") == ["<s>", "\u{FFFD}", "b"])
+        #expect(g.warnings.count == 1)
+        #expect(g.warnings.first?.contains("1 token strings in tokenizer.ggml.tokens") == true)
+
+        var c = B.valid()
+        c.kvs[0].payload = B.le(UInt64(2)) + [0x6C, 0xFF]
+        guard case .failure(let e) = parseGGUF(c.bytes()) else { Issue.record("accepted"); return }
+        #expect(e.field == "key 'general.architecture'" && e.message == "string value is not valid UTF-8")
+    }
+
+    /// A tensor of a type the reader knows but cannot dequantize (IQ2_XXS) parses — so
+    /// `ponder inspect` can show it — and `requireSupportedTypes` names it at load time.
+    @Test func unsupportedTypeIsNamedAtLoadTime() throws {
+        var b = B.valid()
+        b.tensors[1].dims = [256, 1]
+        b.tensors[1].type = 16   // IQ2_XXS: 66 bytes per 256 elements
+        b.data = Array(b.data.prefix(32)) + Array(repeating: 0, count: 66)
+        let g = try parseGGUF(b.bytes()).get()
+        #expect(g.tensors[1].type == .iq2_xxs)
+        #expect(throws: GGUFError.self) { try g.requireSupportedTypes() }
+        do { try g.requireSupportedTypes() } catch {
+            #expect(error.field == "tensor 'b'" && error.message == "tensor type IQ2_XXS is not supported")
+        }
+        // Every tensor of the real K-quant model is supported.
+        try GGUFFile(path: try TestEnv.gemmaQ4KM.path).requireSupportedTypes()
     }
 }
