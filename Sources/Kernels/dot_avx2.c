@@ -6,87 +6,67 @@
 #include "simd_common.h"
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
-static float dot_q4_0(size_t n, const void *w, const void *x) {
-    const pk_block_q4_0 *a = w;
-    const pk_block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    const __m256i eight = _mm256_set1_epi8(8);
-    for (size_t i = 0; i < n / QK; ++i) {
-        __m256i q = pk_nibbles32(a[i].qs);
-        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
-        // sum (q - 8) y = sum q y - sum 8 y, in int16 pairs (|.| <= 3810 + 2032).
-        __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, y), _mm256_maddubs_epi16(eight, y));
-        __m256i s = _mm256_madd_epi16(p, _mm256_set1_epi16(1));
-        __m256 d = _mm256_set1_ps(pk_h2f(a[i].d) * pk_h2f(b[i].d));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
-    }
-    return pk_hsum_ps256(acc);
+// (q - c) . y = q . y - c . y, subtracted in int16 pairs (|.| <= 7874 + 4064).
+#define SUB(q, c) _mm256_madd_epi16(_mm256_sub_epi16(_mm256_maddubs_epi16(q, y), _mm256_maddubs_epi16(c, y)), _mm256_set1_epi16(1))
+#define DOTQ pk_dot_u8s8_avx2
+#define BIT5 pk_bit5_32
+// Each function returns one block's contribution (8 lanes); PK_DOT32 sums them in two
+// accumulators so consecutive blocks do not wait on one FMA chain.
+static inline __m256 blk_q4_0(const pk_block_q4_0 *a, const pk_block_q8_0 *b) {
+    __m256i q = pk_nibbles32(a->qs), y = _mm256_loadu_si256((const __m256i *)b->qs);
+    return _mm256_mul_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(SUB(q, _mm256_set1_epi8(8))));
 }
 
-static float dot_q4_1(size_t n, const void *w, const void *x) {
-    const pk_block_q4_1 *a = w;
-    const pk_block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    const __m256i one = _mm256_set1_epi8(1);
-    for (size_t i = 0; i < n / QK; ++i) {
-        __m256i q = pk_nibbles32(a[i].qs);
-        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
-        __m256 s = _mm256_cvtepi32_ps(pk_dot_u8s8_avx2(q, y));
-        __m256 ys = _mm256_cvtepi32_ps(pk_dot_u8s8_avx2(one, y));
-        float dy = pk_h2f(b[i].d);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f(a[i].d) * dy), s, acc);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f(a[i].m) * dy), ys, acc);
-    }
-    return pk_hsum_ps256(acc);
+static inline __m256 blk_q4_1(const pk_block_q4_1 *a, const pk_block_q8_0 *b) {
+    __m256i q = pk_nibbles32(a->qs), y = _mm256_loadu_si256((const __m256i *)b->qs);
+    __m256 ys = _mm256_cvtepi32_ps(DOTQ(_mm256_set1_epi8(1), y));
+    return _mm256_fmadd_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(DOTQ(q, y)),
+                           _mm256_mul_ps(pk_h2f_mul8(a->m, b->d), ys));
 }
 
-static float dot_q5_0(size_t n, const void *w, const void *x) {
-    const pk_block_q5_0 *a = w;
-    const pk_block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    const __m256i sixteen = _mm256_set1_epi8(16);
-    for (size_t i = 0; i < n / QK; ++i) {
-        __m256i q = _mm256_or_si256(pk_nibbles32(a[i].qs), pk_bit5_32(a[i].qh));
-        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
-        __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, y), _mm256_maddubs_epi16(sixteen, y));
-        __m256i s = _mm256_madd_epi16(p, _mm256_set1_epi16(1));
-        __m256 d = _mm256_set1_ps(pk_h2f(a[i].d) * pk_h2f(b[i].d));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
-    }
-    return pk_hsum_ps256(acc);
+static inline __m256 blk_q5_0(const pk_block_q5_0 *a, const pk_block_q8_0 *b) {
+    __m256i q = _mm256_or_si256(pk_nibbles32(a->qs), BIT5(a->qh));
+    __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
+    return _mm256_mul_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(SUB(q, _mm256_set1_epi8(16))));
 }
 
-static float dot_q5_1(size_t n, const void *w, const void *x) {
-    const pk_block_q5_1 *a = w;
-    const pk_block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    const __m256i one = _mm256_set1_epi8(1);
-    for (size_t i = 0; i < n / QK; ++i) {
-        __m256i q = _mm256_or_si256(pk_nibbles32(a[i].qs), pk_bit5_32(a[i].qh));
-        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
-        __m256 s = _mm256_cvtepi32_ps(pk_dot_u8s8_avx2(q, y));
-        __m256 ys = _mm256_cvtepi32_ps(pk_dot_u8s8_avx2(one, y));
-        float dy = pk_h2f(b[i].d);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f(a[i].d) * dy), s, acc);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f(a[i].m) * dy), ys, acc);
-    }
-    return pk_hsum_ps256(acc);
+static inline __m256 blk_q5_1(const pk_block_q5_1 *a, const pk_block_q8_0 *b) {
+    __m256i q = _mm256_or_si256(pk_nibbles32(a->qs), BIT5(a->qh));
+    __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
+    __m256 ys = _mm256_cvtepi32_ps(DOTQ(_mm256_set1_epi8(1), y));
+    return _mm256_fmadd_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(DOTQ(q, y)),
+                           _mm256_mul_ps(pk_h2f_mul8(a->m, b->d), ys));
 }
 
-static float dot_q8_0(size_t n, const void *w, const void *x) {
-    const pk_block_q8_0 *a = w;
-    const pk_block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    for (size_t i = 0; i < n / QK; ++i) {
-        __m256i q = _mm256_loadu_si256((const __m256i *)a[i].qs);
-        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
-        // |q| as unsigned (128 for -128), sign moved onto y (|y| <= 127 keeps it exact).
-        __m256i s = pk_dot_u8s8_avx2(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y, q));
-        __m256 d = _mm256_set1_ps(pk_h2f(a[i].d) * pk_h2f(b[i].d));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
-    }
-    return pk_hsum_ps256(acc);
+// |q| as unsigned (128 for -128), sign moved onto y (|y| <= 127 keeps it exact).
+static inline __m256 blk_q8_0(const pk_block_q8_0 *a, const pk_block_q8_0 *b) {
+    __m256i q = _mm256_loadu_si256((const __m256i *)a->qs), y = _mm256_loadu_si256((const __m256i *)b->qs);
+    return _mm256_mul_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(DOTQ(_mm256_abs_epi8(q), _mm256_sign_epi8(y, q))));
 }
+
+#define PK_DOT32(name, WT, BLK)                                                  \
+    static float name(size_t n, const void *w, const void *x) {                  \
+        const WT *a = w;                                                         \
+        const pk_block_q8_0 *b = x;                                              \
+        size_t nb = n / QK, i = 0;                                               \
+        __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();           \
+        for (; i + 2 <= nb; i += 2) {                                            \
+            acc0 = _mm256_add_ps(acc0, BLK(&a[i], &b[i]));                       \
+            acc1 = _mm256_add_ps(acc1, BLK(&a[i + 1], &b[i + 1]));               \
+        }                                                                        \
+        if (i < nb) acc0 = _mm256_add_ps(acc0, BLK(&a[i], &b[i]));               \
+        return pk_hsum_ps256(_mm256_add_ps(acc0, acc1));                         \
+    }
+
+PK_DOT32(dot_q4_0, pk_block_q4_0, blk_q4_0)
+PK_DOT32(dot_q4_1, pk_block_q4_1, blk_q4_1)
+PK_DOT32(dot_q5_0, pk_block_q5_0, blk_q5_0)
+PK_DOT32(dot_q5_1, pk_block_q5_1, blk_q5_1)
+PK_DOT32(dot_q8_0, pk_block_q8_0, blk_q8_0)
+
+#undef SUB
+#undef DOTQ
+#undef BIT5
 
 // Min term of Q4_K/Q5_K: sum_s m[s] * (bsums[2s] + bsums[2s+1]), 4 int32 lanes.
 static inline __m128i kmins(const uint32_t *sm, const int16_t *bsums) {
@@ -106,7 +86,7 @@ static float dot_q4_K(size_t n, const void *w, const void *x) {
         uint32_t sm[4];
         pk_scales_k4_16(a[i].scales, sm);
         const uint8_t *sc = (const uint8_t *)sm;
-        accm = _mm_fmadd_ps(_mm_set1_ps(-pk_h2f(a[i].dmin) * b[i].d),
+        accm = _mm_fmadd_ps(_mm_set1_ps(-pk_h2f_fast(a[i].dmin) * b[i].d),
                             _mm_cvtepi32_ps(kmins(sm, b[i].bsums)), accm);
         __m256i sum = _mm256_setzero_si256();
         for (int g = 0; g < 4; ++g) {
@@ -118,7 +98,7 @@ static float dot_q4_K(size_t n, const void *w, const void *x) {
             sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(sc[2 * g])));
             sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p2, _mm256_set1_epi16(sc[2 * g + 1])));
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sum), acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f_fast(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sum), acc);
     }
     return pk_hsum_ps256(acc) + pk_hsum_ps128(accm);
 }
@@ -133,7 +113,7 @@ static float dot_q5_K(size_t n, const void *w, const void *x) {
         uint32_t sm[4];
         pk_scales_k4_16(a[i].scales, sm);
         const uint8_t *sc = (const uint8_t *)sm;
-        accm = _mm_fmadd_ps(_mm_set1_ps(-pk_h2f(a[i].dmin) * b[i].d),
+        accm = _mm_fmadd_ps(_mm_set1_ps(-pk_h2f_fast(a[i].dmin) * b[i].d),
                             _mm_cvtepi32_ps(kmins(sm, b[i].bsums)), accm);
         __m256i hb = _mm256_loadu_si256((const __m256i *)a[i].qh);
         __m256i sum = _mm256_setzero_si256();
@@ -148,7 +128,7 @@ static float dot_q5_K(size_t n, const void *w, const void *x) {
             sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(q1, y1), _mm256_set1_epi16(sc[2 * g])));
             sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(q2, y2), _mm256_set1_epi16(sc[2 * g + 1])));
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sum), acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f_fast(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sum), acc);
     }
     return pk_hsum_ps256(acc) + pk_hsum_ps128(accm);
 }
@@ -184,7 +164,7 @@ static float dot_q6_K(size_t n, const void *w, const void *x) {
                 sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(q[k], yk), s16));
             }
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sum), acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f_fast(a[i].d) * b[i].d), _mm256_cvtepi32_ps(sum), acc);
     }
     return pk_hsum_ps256(acc);
 }

@@ -16,79 +16,67 @@ static inline __m256i bit5(const uint8_t *qh) {
     return _mm256_maskz_set1_epi8((__mmask32)pk_load_u32(qh), 0x10);
 }
 
-static float dot_q4_0(size_t n, const void *w, const void *x) {
-    const pk_block_q4_0 *a = w;
-    const pk_block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    const __m256i eight = _mm256_set1_epi8(8);
-    for (size_t i = 0; i < n / QK; ++i) {
-        __m256i q = pk_nibbles32(a[i].qs);
-        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
-        __m256i s = _mm256_sub_epi32(dp(q, y), dp(eight, y));
-        __m256 d = _mm256_set1_ps(pk_h2f(a[i].d) * pk_h2f(b[i].d));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
-    }
-    return pk_hsum_ps256(acc);
+// (q - c) . y = q . y - c . y, in int32 lanes.
+#define SUB(q, c) _mm256_sub_epi32(dp(q, y), dp(c, y))
+#define DOTQ dp
+#define BIT5 bit5
+// Each function returns one block's contribution (8 lanes); PK_DOT32 sums them in two
+// accumulators so consecutive blocks do not wait on one FMA chain.
+static inline __m256 blk_q4_0(const pk_block_q4_0 *a, const pk_block_q8_0 *b) {
+    __m256i q = pk_nibbles32(a->qs), y = _mm256_loadu_si256((const __m256i *)b->qs);
+    return _mm256_mul_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(SUB(q, _mm256_set1_epi8(8))));
 }
 
-static float dot_q4_1(size_t n, const void *w, const void *x) {
-    const pk_block_q4_1 *a = w;
-    const pk_block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    const __m256i one = _mm256_set1_epi8(1);
-    for (size_t i = 0; i < n / QK; ++i) {
-        __m256i q = pk_nibbles32(a[i].qs);
-        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
-        float dy = pk_h2f(b[i].d);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f(a[i].d) * dy), _mm256_cvtepi32_ps(dp(q, y)), acc);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f(a[i].m) * dy), _mm256_cvtepi32_ps(dp(one, y)), acc);
-    }
-    return pk_hsum_ps256(acc);
+static inline __m256 blk_q4_1(const pk_block_q4_1 *a, const pk_block_q8_0 *b) {
+    __m256i q = pk_nibbles32(a->qs), y = _mm256_loadu_si256((const __m256i *)b->qs);
+    __m256 ys = _mm256_cvtepi32_ps(DOTQ(_mm256_set1_epi8(1), y));
+    return _mm256_fmadd_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(DOTQ(q, y)),
+                           _mm256_mul_ps(pk_h2f_mul8(a->m, b->d), ys));
 }
 
-static float dot_q5_0(size_t n, const void *w, const void *x) {
-    const pk_block_q5_0 *a = w;
-    const pk_block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    const __m256i sixteen = _mm256_set1_epi8(16);
-    for (size_t i = 0; i < n / QK; ++i) {
-        __m256i q = _mm256_or_si256(pk_nibbles32(a[i].qs), bit5(a[i].qh));
-        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
-        __m256i s = _mm256_sub_epi32(dp(q, y), dp(sixteen, y));
-        __m256 d = _mm256_set1_ps(pk_h2f(a[i].d) * pk_h2f(b[i].d));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
-    }
-    return pk_hsum_ps256(acc);
+static inline __m256 blk_q5_0(const pk_block_q5_0 *a, const pk_block_q8_0 *b) {
+    __m256i q = _mm256_or_si256(pk_nibbles32(a->qs), BIT5(a->qh));
+    __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
+    return _mm256_mul_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(SUB(q, _mm256_set1_epi8(16))));
 }
 
-static float dot_q5_1(size_t n, const void *w, const void *x) {
-    const pk_block_q5_1 *a = w;
-    const pk_block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    const __m256i one = _mm256_set1_epi8(1);
-    for (size_t i = 0; i < n / QK; ++i) {
-        __m256i q = _mm256_or_si256(pk_nibbles32(a[i].qs), bit5(a[i].qh));
-        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
-        float dy = pk_h2f(b[i].d);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f(a[i].d) * dy), _mm256_cvtepi32_ps(dp(q, y)), acc);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(pk_h2f(a[i].m) * dy), _mm256_cvtepi32_ps(dp(one, y)), acc);
-    }
-    return pk_hsum_ps256(acc);
+static inline __m256 blk_q5_1(const pk_block_q5_1 *a, const pk_block_q8_0 *b) {
+    __m256i q = _mm256_or_si256(pk_nibbles32(a->qs), BIT5(a->qh));
+    __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
+    __m256 ys = _mm256_cvtepi32_ps(DOTQ(_mm256_set1_epi8(1), y));
+    return _mm256_fmadd_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(DOTQ(q, y)),
+                           _mm256_mul_ps(pk_h2f_mul8(a->m, b->d), ys));
 }
 
-static float dot_q8_0(size_t n, const void *w, const void *x) {
-    const pk_block_q8_0 *a = w;
-    const pk_block_q8_0 *b = x;
-    __m256 acc = _mm256_setzero_ps();
-    for (size_t i = 0; i < n / QK; ++i) {
-        __m256i q = _mm256_loadu_si256((const __m256i *)a[i].qs);
-        __m256i y = _mm256_loadu_si256((const __m256i *)b[i].qs);
-        __m256i s = dp(_mm256_abs_epi8(q), _mm256_sign_epi8(y, q));
-        __m256 d = _mm256_set1_ps(pk_h2f(a[i].d) * pk_h2f(b[i].d));
-        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(s), acc);
-    }
-    return pk_hsum_ps256(acc);
+// |q| as unsigned (128 for -128), sign moved onto y (|y| <= 127 keeps it exact).
+static inline __m256 blk_q8_0(const pk_block_q8_0 *a, const pk_block_q8_0 *b) {
+    __m256i q = _mm256_loadu_si256((const __m256i *)a->qs), y = _mm256_loadu_si256((const __m256i *)b->qs);
+    return _mm256_mul_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(DOTQ(_mm256_abs_epi8(q), _mm256_sign_epi8(y, q))));
 }
+
+#define PK_DOT32(name, WT, BLK)                                                  \
+    static float name(size_t n, const void *w, const void *x) {                  \
+        const WT *a = w;                                                         \
+        const pk_block_q8_0 *b = x;                                              \
+        size_t nb = n / QK, i = 0;                                               \
+        __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();           \
+        for (; i + 2 <= nb; i += 2) {                                            \
+            acc0 = _mm256_add_ps(acc0, BLK(&a[i], &b[i]));                       \
+            acc1 = _mm256_add_ps(acc1, BLK(&a[i + 1], &b[i + 1]));               \
+        }                                                                        \
+        if (i < nb) acc0 = _mm256_add_ps(acc0, BLK(&a[i], &b[i]));               \
+        return pk_hsum_ps256(_mm256_add_ps(acc0, acc1));                         \
+    }
+
+PK_DOT32(dot_q4_0, pk_block_q4_0, blk_q4_0)
+PK_DOT32(dot_q4_1, pk_block_q4_1, blk_q4_1)
+PK_DOT32(dot_q5_0, pk_block_q5_0, blk_q5_0)
+PK_DOT32(dot_q5_1, pk_block_q5_1, blk_q5_1)
+PK_DOT32(dot_q8_0, pk_block_q8_0, blk_q8_0)
+
+#undef SUB
+#undef DOTQ
+#undef BIT5
 
 static inline __m512i join(__m256i lo, __m256i hi) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
@@ -121,7 +109,7 @@ static float dot_q4_K(size_t n, const void *w, const void *x) {
     for (size_t i = 0; i < n / QKK; ++i) {
         uint32_t sm[4];
         pk_scales_k4_16(a[i].scales, sm);
-        accm = _mm_fmadd_ps(_mm_set1_ps(-pk_h2f(a[i].dmin) * b[i].d),
+        accm = _mm_fmadd_ps(_mm_set1_ps(-pk_h2f_fast(a[i].dmin) * b[i].d),
                             _mm_cvtepi32_ps(kmins(sm, b[i].bsums)), accm);
         __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)sm)));
         __m512i sum = _mm512_setzero_si512();
@@ -130,7 +118,7 @@ static float dot_q4_K(size_t n, const void *w, const void *x) {
             __m512i qz = _mm512_and_si512(join(q, _mm256_srli_epi16(q, 4)), m4);
             sum = _mm512_add_epi32(sum, k4_group_sum(qz, b[i].qs, sc16, g));
         }
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(pk_h2f(a[i].d) * b[i].d), _mm512_cvtepi32_ps(sum), acc);
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(pk_h2f_fast(a[i].d) * b[i].d), _mm512_cvtepi32_ps(sum), acc);
     }
     return _mm512_reduce_add_ps(acc) + pk_hsum_ps128(accm);
 }
@@ -144,7 +132,7 @@ static float dot_q5_K(size_t n, const void *w, const void *x) {
     for (size_t i = 0; i < n / QKK; ++i) {
         uint32_t sm[4];
         pk_scales_k4_16(a[i].scales, sm);
-        accm = _mm_fmadd_ps(_mm_set1_ps(-pk_h2f(a[i].dmin) * b[i].d),
+        accm = _mm_fmadd_ps(_mm_set1_ps(-pk_h2f_fast(a[i].dmin) * b[i].d),
                             _mm_cvtepi32_ps(kmins(sm, b[i].bsums)), accm);
         __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)sm)));
         __m256i hb = _mm256_loadu_si256((const __m256i *)a[i].qh);
@@ -156,7 +144,7 @@ static float dot_q5_K(size_t n, const void *w, const void *x) {
             qz = _mm512_or_si512(qz, _mm512_slli_epi16(_mm512_and_si512(hz, bit), 4));
             sum = _mm512_add_epi32(sum, k4_group_sum(qz, b[i].qs, sc16, g));
         }
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(pk_h2f(a[i].d) * b[i].d), _mm512_cvtepi32_ps(sum), acc);
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(pk_h2f_fast(a[i].d) * b[i].d), _mm512_cvtepi32_ps(sum), acc);
     }
     return _mm512_reduce_add_ps(acc) + pk_hsum_ps128(accm);
 }
@@ -194,7 +182,7 @@ static float dot_q6_K(size_t n, const void *w, const void *x) {
             sum = _mm512_add_epi32(sum, _mm512_madd_epi16(p01, s01));
             sum = _mm512_add_epi32(sum, _mm512_madd_epi16(p23, s23));
         }
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(pk_h2f(a[i].d) * b[i].d), _mm512_cvtepi32_ps(sum), acc);
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(pk_h2f_fast(a[i].d) * b[i].d), _mm512_cvtepi32_ps(sum), acc);
     }
     return _mm512_reduce_add_ps(acc);
 }
