@@ -103,6 +103,10 @@ int pk_quantize_row_tier(int tier, int t, const float *x, void *y, size_t n) {
     return PK_OK;
 }
 
+int pk_quantize_row(int t, const float *x, void *y, size_t n) {
+    return pk_quantize_row_tier(pk_active_tier(), t, x, y, n);
+}
+
 float pk_vec_dot_tier(int tier, int t, size_t n, const void *w, const void *x) {
     int s = pk_slot_of(t);
     if (s < 0 || n % pk_block_size(t) != 0) return NAN;

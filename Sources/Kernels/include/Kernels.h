@@ -83,6 +83,8 @@ void pk_quantize_row_q8_K(const float *x, void *y, size_t n);
 /// Quantizes x into the activation format of weight type `t` (Q8_0, Q8_K, or a plain
 /// copy for float types) with the kernels of `tier`. Returns 0 or a PK_E* code.
 int pk_quantize_row_tier(int tier, int t, const float *x, void *y, size_t n);
+/// pk_quantize_row_tier with the active tier.
+int pk_quantize_row(int t, const float *x, void *y, size_t n);
 /// Bytes needed for the activations of `n` values for weight type `t`.
 size_t pk_activation_size(int t, size_t n);
 
@@ -107,6 +109,15 @@ uint16_t pk_fp32_to_fp16(float f);
 /// Row conversions (n values).
 void pk_fp16_to_fp32_row(const uint16_t *src, float *dst, size_t n);
 void pk_fp32_to_fp16_row(const float *src, uint16_t *dst, size_t n);
+
+// ---- Row operations (scalar) ----------------------------------------------------
+
+/// out[i] = x[i] / sqrt(mean(x^2) + eps) * w[i] (w may be NULL: no weight). out may be x.
+void pk_rmsnorm(const float *x, const float *w, float *out, size_t n, float eps);
+/// x = softmax(x) in place (max subtracted first; n == 0 is a no-op).
+void pk_softmax(float *x, size_t n);
+/// gate[i] = silu(gate[i]) * up[i], silu(g) = g / (1 + exp(-g)) (a SwiGLU FFN's middle).
+void pk_swiglu(float *gate, const float *up, size_t n);
 
 // ---- Thread pool ------------------------------------------------------------------
 
