@@ -7,64 +7,11 @@
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
 // (q - c) . y = q . y - c . y, subtracted in int16 pairs (|.| <= 7874 + 4064).
-#define SUB(q, c) _mm256_madd_epi16(_mm256_sub_epi16(_mm256_maddubs_epi16(q, y), _mm256_maddubs_epi16(c, y)), _mm256_set1_epi16(1))
+#define SUBQ(q, c, y) _mm256_madd_epi16(_mm256_sub_epi16(_mm256_maddubs_epi16(q, y), _mm256_maddubs_epi16(c, y)), _mm256_set1_epi16(1))
 #define DOTQ pk_dot_u8s8_avx2
 #define BIT5 pk_bit5_32
-// Each function returns one block's contribution (8 lanes); PK_DOT32 sums them in two
-// accumulators so consecutive blocks do not wait on one FMA chain.
-static inline __m256 blk_q4_0(const pk_block_q4_0 *a, const pk_block_q8_0 *b) {
-    __m256i q = pk_nibbles32(a->qs), y = _mm256_loadu_si256((const __m256i *)b->qs);
-    return _mm256_mul_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(SUB(q, _mm256_set1_epi8(8))));
-}
-
-static inline __m256 blk_q4_1(const pk_block_q4_1 *a, const pk_block_q8_0 *b) {
-    __m256i q = pk_nibbles32(a->qs), y = _mm256_loadu_si256((const __m256i *)b->qs);
-    __m256 ys = _mm256_cvtepi32_ps(DOTQ(_mm256_set1_epi8(1), y));
-    return _mm256_fmadd_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(DOTQ(q, y)),
-                           _mm256_mul_ps(pk_h2f_mul8(a->m, b->d), ys));
-}
-
-static inline __m256 blk_q5_0(const pk_block_q5_0 *a, const pk_block_q8_0 *b) {
-    __m256i q = _mm256_or_si256(pk_nibbles32(a->qs), BIT5(a->qh));
-    __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
-    return _mm256_mul_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(SUB(q, _mm256_set1_epi8(16))));
-}
-
-static inline __m256 blk_q5_1(const pk_block_q5_1 *a, const pk_block_q8_0 *b) {
-    __m256i q = _mm256_or_si256(pk_nibbles32(a->qs), BIT5(a->qh));
-    __m256i y = _mm256_loadu_si256((const __m256i *)b->qs);
-    __m256 ys = _mm256_cvtepi32_ps(DOTQ(_mm256_set1_epi8(1), y));
-    return _mm256_fmadd_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(DOTQ(q, y)),
-                           _mm256_mul_ps(pk_h2f_mul8(a->m, b->d), ys));
-}
-
-// |q| as unsigned (128 for -128), sign moved onto y (|y| <= 127 keeps it exact).
-static inline __m256 blk_q8_0(const pk_block_q8_0 *a, const pk_block_q8_0 *b) {
-    __m256i q = _mm256_loadu_si256((const __m256i *)a->qs), y = _mm256_loadu_si256((const __m256i *)b->qs);
-    return _mm256_mul_ps(pk_h2f_mul8(a->d, b->d), _mm256_cvtepi32_ps(DOTQ(_mm256_abs_epi8(q), _mm256_sign_epi8(y, q))));
-}
-
-#define PK_DOT32(name, WT, BLK)                                                  \
-    static float name(size_t n, const void *w, const void *x) {                  \
-        const WT *a = w;                                                         \
-        const pk_block_q8_0 *b = x;                                              \
-        size_t nb = n / QK, i = 0;                                               \
-        __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();           \
-        for (; i + 2 <= nb; i += 2) {                                            \
-            acc0 = _mm256_add_ps(acc0, BLK(&a[i], &b[i]));                       \
-            acc1 = _mm256_add_ps(acc1, BLK(&a[i + 1], &b[i + 1]));               \
-        }                                                                        \
-        if (i < nb) acc0 = _mm256_add_ps(acc0, BLK(&a[i], &b[i]));               \
-        return pk_hsum_ps256(_mm256_add_ps(acc0, acc1));                         \
-    }
-
-PK_DOT32(dot_q4_0, pk_block_q4_0, blk_q4_0)
-PK_DOT32(dot_q4_1, pk_block_q4_1, blk_q4_1)
-PK_DOT32(dot_q5_0, pk_block_q5_0, blk_q5_0)
-PK_DOT32(dot_q5_1, pk_block_q5_1, blk_q5_1)
-PK_DOT32(dot_q8_0, pk_block_q8_0, blk_q8_0)
-
-#undef SUB
+#include "dot32_template.h"
+#undef SUBQ
 #undef DOTQ
 #undef BIT5
 
@@ -239,6 +186,11 @@ void pk_fill_avx2(struct pk_kernels *k) {
     k->dot[PK_SLOT_Q5_0] = dot_q5_0;
     k->dot[PK_SLOT_Q5_1] = dot_q5_1;
     k->dot[PK_SLOT_Q8_0] = dot_q8_0;
+    k->dot4[PK_SLOT_Q4_0] = dot4_q4_0;
+    k->dot4[PK_SLOT_Q4_1] = dot4_q4_1;
+    k->dot4[PK_SLOT_Q5_0] = dot4_q5_0;
+    k->dot4[PK_SLOT_Q5_1] = dot4_q5_1;
+    k->dot4[PK_SLOT_Q8_0] = dot4_q8_0;
     k->dot[PK_SLOT_Q4_K] = dot_q4_K;
     k->dot[PK_SLOT_Q5_K] = dot_q5_K;
     k->dot[PK_SLOT_Q6_K] = dot_q6_K;

@@ -81,6 +81,9 @@ static inline uint32_t pk_load_u32(const uint8_t *p) {
 
 /// A dot product kernel: n values of a weight row w against activations x.
 typedef float (*pk_dot_fn)(size_t n, const void *w, const void *x);
+/// The same dot for four activation rows x, x + xstride, x + 2 xstride, x + 3 xstride
+/// (bytes), each result bitwise equal to the one-row dot's; out[0..3].
+typedef void (*pk_dot4_fn)(size_t n, const void *w, const void *x, size_t xstride, float *out);
 /// An activation quantizer: n floats -> blocks.
 typedef void (*pk_quant_fn)(const float *x, void *y, size_t n);
 
@@ -92,6 +95,7 @@ enum { PK_SLOT_Q4_0, PK_SLOT_Q4_1, PK_SLOT_Q5_0, PK_SLOT_Q5_1, PK_SLOT_Q8_0,
 struct pk_kernels {
     int tier;
     pk_dot_fn dot[PK_SLOT_COUNT];
+    pk_dot4_fn dot4[PK_SLOT_COUNT];  // NULL where a tier has no four-row variant
     pk_quant_fn quantize_q8_0;
     pk_quant_fn quantize_q8_K;
 };
@@ -103,6 +107,7 @@ int pk_slot_of(int t);
 void pk_fill_ref(struct pk_kernels *k);
 void pk_fill_avx2(struct pk_kernels *k);
 void pk_fill_avx512(struct pk_kernels *k);
+void pk_fill_avx512_kquants(struct pk_kernels *k);
 
 // Quantizers per tier (quantize.c).
 void pk_quantize_q8_0_ref(const float *x, void *y, size_t n);

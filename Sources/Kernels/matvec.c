@@ -7,6 +7,7 @@
 
 struct mm_job {
     pk_dot_fn dot;
+    pk_dot4_fn dot4;      // may be NULL
     const uint8_t *W;
     size_t row_bytes, rows, cols;
     const uint8_t *x;     // nx activation rows, x_bytes apart
@@ -28,7 +29,18 @@ static void mm_worker(void *p, int ith, int nth) {
     }
     for (size_t rt = r0; rt < r1; rt += ROW_TILE) {
         size_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
-        for (size_t j = 0; j < job->nx; ++j) {
+        size_t j = 0;
+        // Four activation rows at a time: each weight block is decoded once for four.
+        for (; job->dot4 && j + 4 <= job->nx; j += 4) {
+            const uint8_t *xj = job->x + j * job->x_bytes;
+            float *oj = job->out + j * job->ldo;
+            for (size_t r = rt; r < re; ++r) {
+                float o[4];
+                job->dot4(job->cols, job->W + r * job->row_bytes, xj, job->x_bytes, o);
+                for (int c = 0; c < 4; ++c) oj[(size_t)c * job->ldo + r] = o[c];
+            }
+        }
+        for (; j < job->nx; ++j) {
             const uint8_t *xj = job->x + j * job->x_bytes;
             float *oj = job->out + j * job->ldo;
             for (size_t r = rt; r < re; ++r) oj[r] = job->dot(job->cols, job->W + r * job->row_bytes, xj);
@@ -45,6 +57,7 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
     if (rows == 0 || nx == 0) return PK_OK;
     struct mm_job job = {
         .dot = pk_kernels_for_tier(tier)->dot[s],
+        .dot4 = pk_kernels_for_tier(tier)->dot4[s],
         .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .cols = cols,
         .x = xq, .x_bytes = pk_activation_size(t, cols), .nx = nx,
         .out = out, .ldo = ldo,

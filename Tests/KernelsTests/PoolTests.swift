@@ -28,7 +28,8 @@ import Testing
         }
     }
 
-    @Test(arguments: KT.tiers, [KT.q8_0, KT.q5_K, KT.bf16])
+    /// Covers the four-row kernels (nx = 5: one group of four and one single row).
+    @Test(arguments: KT.tiers, KT.weights)
     func matmulEqualsOneMatvecPerActivationRow(tier: Int32, type t: Int32) throws {
         let rows = 37, cols = 768, nx = 5, ldo = 40
         let W = matrix(t, rows: rows, cols: cols, seed: 5 + UInt64(t))
