@@ -80,3 +80,45 @@ int pk_matvec(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
               const void *xq, float *out) {
     return pk_matvec_tier(pk_active_tier(), pool, t, W, rows, cols, xq, out);
 }
+
+// ---- Float activations in, quantized on the way (the engine's usual call) ---------
+
+struct q_job {
+    pk_quant_fn quant;
+    const float *x;       // nx rows of cols floats
+    uint8_t *y;           // nx rows of y_bytes
+    size_t cols, y_bytes, nx;
+};
+
+static void q_worker(void *p, int ith, int nth) {
+    const struct q_job *job = p;
+    size_t j0 = job->nx * (size_t)ith / (size_t)nth, j1 = job->nx * (size_t)(ith + 1) / (size_t)nth;
+    for (size_t j = j0; j < j1; ++j) job->quant(job->x + j * job->cols, job->y + j * job->y_bytes, job->cols);
+}
+
+int pk_matmul_f32_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                       const float *x, size_t nx, void *scratch, float *out, size_t ldo) {
+    int a = pk_vec_dot_type(t);
+    if (a < 0) return PK_EBADTYPE;
+    if (cols % pk_block_size(t) != 0) return PK_EBADSHAPE;
+    if (a == PK_F32) return pk_matmul_tier(tier, pool, t, W, rows, cols, x, nx, out, ldo);
+    if ((!x || !scratch) && nx) return PK_EBADARG;
+    const pk_kernels *k = pk_kernels_for_tier(tier);
+    struct q_job q = {
+        .quant = a == PK_Q8_0 ? k->quantize_q8_0 : k->quantize_q8_K,
+        .x = x, .y = scratch, .cols = cols, .y_bytes = pk_activation_size(t, cols), .nx = nx,
+    };
+    if (nx > 1) pk_pool_run(pool, q_worker, &q);
+    else if (nx == 1) q_worker(&q, 0, 1);
+    return pk_matmul_tier(tier, pool, t, W, rows, cols, scratch, nx, out, ldo);
+}
+
+int pk_matmul_f32(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                  const float *x, size_t nx, void *scratch, float *out, size_t ldo) {
+    return pk_matmul_f32_tier(pk_active_tier(), pool, t, W, rows, cols, x, nx, scratch, out, ldo);
+}
+
+int pk_matvec_f32(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                  const float *x, void *scratch, float *out) {
+    return pk_matmul_f32_tier(pk_active_tier(), pool, t, W, rows, cols, x, 1, scratch, out, rows);
+}

@@ -110,3 +110,27 @@ import Testing
         #expect(pk_tier_for_request("AVX512-please", 1) == 1)
     }
 }
+
+/// The float-in entry points: quantize (over the pool) then multiply.
+@Suite struct FloatInputTests {
+    @Test(arguments: KT.tiers, KT.weights)
+    func matmulF32EqualsQuantizeThenMatmul(tier: Int32, type t: Int32) throws {
+        let rows = 29, cols = 512, nx = 6
+        var g = SplitMix(seed: 77 + UInt64(t))
+        let W = (0..<rows).flatMap { _ in randomRow(t, cols, &g) }
+        let xs = (0..<nx).map { _ in randomActivations(cols, &g) }
+        let pool = try #require(pk_pool_create(2))
+        defer { pk_pool_destroy(pool) }
+        var scratch = [UInt8](repeating: 0, count: nx * pk_activation_size(t, cols))
+        var out = [Float](repeating: .nan, count: nx * rows), expected = out
+        #expect(pk_matmul_f32_tier(tier, pool, t, W, rows, cols, Array(xs.joined()), nx, &scratch, &out, rows) == 0)
+        let xq = xs.flatMap { quantize($0, for: t, tier: tier) }
+        #expect(pk_matmul_tier(tier, nil, t, W, rows, cols, xq, nx, &expected, rows) == 0)
+        #expect(out.map(\.bitPattern) == expected.map(\.bitPattern))
+        var one = [Float](repeating: .nan, count: rows)
+        if tier == pk_active_tier() {
+            #expect(pk_matvec_f32(pool, t, W, rows, cols, xs[2], &scratch, &one) == 0)
+            #expect(one.map(\.bitPattern) == Array(expected[2 * rows..<3 * rows]).map(\.bitPattern))
+        }
+    }
+}

@@ -157,6 +157,20 @@ int pk_matmul(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
 int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows,
                    size_t cols, const void *xq, size_t nx, float *out, size_t ldo);
 
+/// Float activations in: x (nx rows of cols floats, contiguous) is quantized into
+/// `scratch` (nx * pk_activation_size(t, cols) bytes, caller-owned, reused across calls;
+/// unused and may be NULL for F32/F16/BF16 weights), rows split over the pool, then
+/// pk_matmul. out[j * ldo + r] as pk_matmul. No allocation. Returns 0 or a PK_E* code.
+int pk_matmul_f32(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                  const float *x, size_t nx, void *scratch, float *out, size_t ldo);
+/// pk_matmul_f32 with the kernels of `tier`.
+int pk_matmul_f32_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows,
+                       size_t cols, const float *x, size_t nx, void *scratch, float *out,
+                       size_t ldo);
+/// One float activation row: pk_matmul_f32 with nx = 1 (out: rows floats).
+int pk_matvec_f32(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                  const float *x, void *scratch, float *out);
+
 // ---- Measurement ------------------------------------------------------------------
 
 /// Streams a `bytes`-sized buffer (rounded up to 4 KiB) through `threads` threads a few
