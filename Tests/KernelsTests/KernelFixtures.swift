@@ -7,7 +7,7 @@ enum KT {
     static let f32 = Int32(PK_F32.rawValue), f16 = Int32(PK_F16.rawValue), bf16 = Int32(PK_BF16.rawValue)
     static let q4_0 = Int32(PK_Q4_0.rawValue), q4_1 = Int32(PK_Q4_1.rawValue)
     static let q5_0 = Int32(PK_Q5_0.rawValue), q5_1 = Int32(PK_Q5_1.rawValue)
-    static let q8_0 = Int32(PK_Q8_0.rawValue), q8_K = Int32(PK_Q8_K.rawValue)
+    static let q8_0 = Int32(PK_Q8_0.rawValue), q8_1 = Int32(PK_Q8_1.rawValue), q8_K = Int32(PK_Q8_K.rawValue)
     static let q4_K = Int32(PK_Q4_K.rawValue), q5_K = Int32(PK_Q5_K.rawValue), q6_K = Int32(PK_Q6_K.rawValue)
 
     /// Every weight type with a dot product.
@@ -17,7 +17,7 @@ enum KT {
 
     static func name(_ t: Int32) -> String {
         [f32: "F32", f16: "F16", bf16: "BF16", q4_0: "Q4_0", q4_1: "Q4_1", q5_0: "Q5_0",
-         q5_1: "Q5_1", q8_0: "Q8_0", q8_K: "Q8_K", q4_K: "Q4_K", q5_K: "Q5_K", q6_K: "Q6_K"][t] ?? "type \(t)"
+         q5_1: "Q5_1", q8_0: "Q8_0", q8_1: "Q8_1", q8_K: "Q8_K", q4_K: "Q4_K", q5_K: "Q5_K", q6_K: "Q6_K"][t] ?? "type \(t)"
     }
 }
 
@@ -63,7 +63,7 @@ func randomHalfBits(_ g: inout SplitMix, positive: Bool = false) -> UInt16 {
 func halfFields(_ t: Int32) -> [Int] {
     switch t {
     case KT.q4_0, KT.q5_0, KT.q8_0: return [0]
-    case KT.q4_1, KT.q5_1, KT.q4_K, KT.q5_K: return [0, 2]
+    case KT.q4_1, KT.q5_1, KT.q8_1, KT.q4_K, KT.q5_K: return [0, 2]
     case KT.q6_K: return [208]
     default: return []
     }

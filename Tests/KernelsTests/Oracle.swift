@@ -17,7 +17,12 @@ from gguf.quants import dequantize
 T = gguf.GGMLQuantizationType
 
 def deq(t, raw):
-    if t == 15:  # Q8_K: float d, int8 qs[256], int16 bsums[16]
+    if t == 9:  # Q8_1 (not in gguf-py): half d, half s, int8 qs[32]; x = d * q
+        b = raw.reshape(-1, 36)
+        d = b[:, :2].copy().view(np.float16).astype(np.float32)
+        q = b[:, 4:].copy().view(np.int8).astype(np.float32)
+        return (d * q).reshape(-1)
+    if t == 15:  # Q8_K (not in gguf-py): float d, int8 qs[256], int16 bsums[16]
         b = raw.reshape(-1, 292)
         d = b[:, :4].copy().view(np.float32)
         q = b[:, 4:260].copy().view(np.int8).astype(np.float32)

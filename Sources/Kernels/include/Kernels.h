@@ -132,8 +132,10 @@ pk_pool *pk_pool_create(int nthreads);
 void pk_pool_destroy(pk_pool *pool);
 /// Number of threads (including the caller).
 int pk_pool_size(const pk_pool *pool);
-/// Runs fn(ctx, ith, nth) on every thread and returns when all have finished.
-/// Calls from several threads are serialized. pool == NULL runs fn(ctx, 0, 1) inline.
+/// Runs fn(ctx, ith, nth) on every thread and returns when all have finished (its
+/// writes are then visible to the caller). Calls from several threads are serialized;
+/// a job must not call pk_pool_run on its own pool (it would wait on itself).
+/// pool == NULL runs fn(ctx, 0, 1) inline.
 void pk_pool_run(pk_pool *pool, pk_job_fn fn, void *ctx);
 
 // ---- Matrix-vector and matrix-matrix ------------------------------------------------
