@@ -108,6 +108,7 @@ void pk_fill_ref(struct pk_kernels *k);
 void pk_fill_avx2(struct pk_kernels *k);
 void pk_fill_avx512(struct pk_kernels *k);
 void pk_fill_avx512_kquants(struct pk_kernels *k);
+void pk_fill_avx2_kquants(struct pk_kernels *k);
 
 // Quantizers per tier (quantize.c).
 void pk_quantize_q8_0_ref(const float *x, void *y, size_t n);
