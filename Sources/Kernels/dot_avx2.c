@@ -3,6 +3,7 @@
 // for the value ranges here: weights 0..63 unsigned or |w| <= 128, activations
 // |y| <= 127, which the Q8 quantizers guarantee), then int32 lanes, then
 // acc += block_scale * lanes in float with FMA.
+#if defined(__x86_64__)
 #include "simd_common.h"
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
@@ -97,3 +98,4 @@ void pk_fill_avx2(struct pk_kernels *k) {
     k->quantize_q8_0 = pk_quantize_q8_0_avx2;
     k->quantize_q8_K = pk_quantize_q8_K_avx2;
 }
+#endif  // __x86_64__

@@ -3,6 +3,7 @@
 // sub-blocks); u8 x s8 pairs in int16 (exact: q <= 63, |y| <= 127), times int16 scales
 // into int32 (vpmaddwd), one float FMA per super-block. As in the AVX-512 file, the
 // one-column dot is the always-inlined four-column body with nc = 1 (bitwise equal).
+#if defined(__x86_64__)
 #include "simd_common.h"
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
@@ -138,3 +139,4 @@ void pk_fill_avx2_kquants(struct pk_kernels *k) {
     k->dot4[PK_SLOT_Q5_K] = dot4_q5_K;
     k->dot4[PK_SLOT_Q6_K] = dot4_q6_K;
 }
+#endif  // __x86_64__

@@ -2,6 +2,7 @@
 // dot_ref.c. 32-block types: one block per 256-bit vector, products summed with VNNI
 // (vpdpbusd: u8 x s8, four products per int32 lane, no int16 step). K-quants are in
 // dot_avx512_kquants.c. Floats: 512-bit FMA with a masked tail.
+#if defined(__x86_64__)
 #include "simd_common.h"
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c"))), apply_to = function)
 
@@ -99,3 +100,4 @@ void pk_fill_avx512(struct pk_kernels *k) {
     k->quantize_q8_0 = pk_quantize_q8_0_avx512;
     k->quantize_q8_K = pk_quantize_q8_K_avx512;
 }
+#endif  // __x86_64__

@@ -4,6 +4,7 @@
 // times per-lane int16 scales into int32 (vpmaddwd), one float FMA per super-block.
 // The one-column dot is the same always-inlined body as the four-column one with
 // nc = 1, so pk_matmul and pk_matvec agree bit for bit.
+#if defined(__x86_64__)
 #include "simd_common.h"
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c"))), apply_to = function)
 
@@ -149,3 +150,4 @@ void pk_fill_avx512_kquants(struct pk_kernels *k) {
     k->dot4[PK_SLOT_Q5_K] = dot4_q5_K;
     k->dot4[PK_SLOT_Q6_K] = dot4_q6_K;
 }
+#endif  // __x86_64__

@@ -4,7 +4,9 @@
 // even (the SIMD default rounding mode; the reference uses the 1.5*2^23 trick, valid
 // for |v| < 2^22, and values here are at most 127.5 in magnitude).
 #include "kernels_internal.h"
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #pragma STDC FP_CONTRACT OFF
 
 /// round(v) half to even, as int, for |v| < 2^22.
@@ -65,6 +67,7 @@ static void bsums_from_qs(pk_block_q8_K *y) {
     }
 }
 
+#if defined(__x86_64__)
 // ---- AVX2 ----------------------------------------------------------------------
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
@@ -182,3 +185,4 @@ void pk_quantize_q8_K_avx512(const float *x, void *vy, size_t n) {
 }
 
 #pragma clang attribute pop
+#endif  // __x86_64__
