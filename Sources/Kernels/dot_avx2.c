@@ -1,8 +1,8 @@
 // AVX2 + FMA (+ F16C) dot products; same signatures and integer block sums as
-// dot_ref.c (K-quants in dot_avx2_kquants.c). Per block: int8 products summed in int16 pairs (maddubs, no saturation
-// for the value ranges here: weights 0..63 unsigned or |w| <= 128, activations
-// |y| <= 127, which the Q8 quantizers guarantee), then int32 lanes, then
-// acc += block_scale * lanes in float with FMA.
+// dot_ref.c (K-quants in dot_avx2_kquants.c). Per block: int8 products summed in int16
+// pairs (maddubs; no saturation for the value ranges here: weights 0..63 unsigned or
+// |w| <= 128, activations |y| <= 127, which the Q8 quantizers guarantee), then int32
+// lanes, then scaled in float and accumulated.
 #if defined(__x86_64__)
 #include "simd_common.h"
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
