@@ -46,6 +46,7 @@ static void init(void) {
     tables[1] = tables[0];
     tables[2] = tables[0];
 #endif
+    for (int i = 0; i < 3; ++i) pk_fill_axpy(&tables[i]);
     int t = pk_tier_for_request(getenv("PONDER_KERNELS"), max_tier_value);
     __atomic_store_n(&active, t, __ATOMIC_RELEASE);
 }

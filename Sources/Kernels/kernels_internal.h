@@ -96,6 +96,7 @@ struct pk_kernels {
     int tier;
     pk_dot_fn dot[PK_SLOT_COUNT];
     pk_dot4_fn dot4[PK_SLOT_COUNT];  // NULL where a tier has no four-row variant
+    void (*axpy[PK_SLOT_COUNT])(size_t n, float a, const void *x, float *y);  // float slots only
     pk_quant_fn quantize_q8_0;
     pk_quant_fn quantize_q8_K;
 };
@@ -109,6 +110,7 @@ void pk_fill_avx2(struct pk_kernels *k);
 void pk_fill_avx512(struct pk_kernels *k);
 void pk_fill_avx512_kquants(struct pk_kernels *k);
 void pk_fill_avx2_kquants(struct pk_kernels *k);
+void pk_fill_axpy(struct pk_kernels *k);  // after tier is set
 
 // Quantizers per tier (quantize.c).
 void pk_quantize_q8_0_ref(const float *x, void *y, size_t n);

@@ -97,6 +97,12 @@ float pk_vec_dot_tier(int tier, int t, size_t n, const void *w, const void *x);
 /// Same with the active tier.
 float pk_vec_dot(int t, size_t n, const void *w, const void *x);
 
+/// y[i] += a * x[i] for i < n, x a row of F32, F16 or BF16 values (attention's sum of
+/// V rows), with the kernels of `tier`. Returns 0 or a PK_E* code.
+int pk_axpy_tier(int tier, int t, size_t n, float a, const void *x, float *y);
+/// Same with the active tier.
+int pk_axpy(int t, size_t n, float a, const void *x, float *y);
+
 // ---- Dequantization and conversion (scalar reference) ------------------------------
 
 /// src (a row of n values of type t) -> dst (n floats). Returns 0 or a PK_E* code.
