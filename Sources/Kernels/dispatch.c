@@ -97,7 +97,7 @@ int pk_quantize_row_tier(int tier, int t, const float *x, void *y, size_t n) {
     if (a < 0) return PK_EBADTYPE;
     if (n % pk_block_size(t) != 0) return PK_EBADSHAPE;
     switch (a) {
-    case PK_Q8_0: k->quantize_q8_0(x, y, n); break;
+    case PK_Q8_0: k->quantize_q8_0(x, y, n); pk_q8_0_fill_side(y, n / QK); break;
     case PK_Q8_K: k->quantize_q8_K(x, y, n); break;
     default: memmove(y, x, n * sizeof(float)); break;
     }

@@ -34,26 +34,32 @@ static inline pk_w32 prep_q8_0(const pk_block_q8_0 *a) {
     return (pk_w32){ _mm256_abs_epi8(q), q, h8(a->d), _mm256_setzero_ps() };
 }
 
+// Column side: b the activation block, dy and s its entries in the activations' side
+// arrays (kernels_internal.h). Each returns the block's contribution in 8 lanes.
 // (q - c) . y * d * dy
-static inline __m256 col_off8(pk_w32 w, const pk_block_q8_0 *b) {
+static inline __m256 col_off8(pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
+    (void)s;
     __m256i y = y32(b);
-    return _mm256_mul_ps(_mm256_mul_ps(w.d, h8(b->d)), _mm256_cvtepi32_ps(SUBQ(w.q, _mm256_set1_epi8(8), y)));
+    return _mm256_mul_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(SUBQ(w.q, _mm256_set1_epi8(8), y)));
 }
-static inline __m256 col_off16(pk_w32 w, const pk_block_q8_0 *b) {
+static inline __m256 col_off16(pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
+    (void)s;
     __m256i y = y32(b);
-    return _mm256_mul_ps(_mm256_mul_ps(w.d, h8(b->d)), _mm256_cvtepi32_ps(SUBQ(w.q, _mm256_set1_epi8(16), y)));
+    return _mm256_mul_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(SUBQ(w.q, _mm256_set1_epi8(16), y)));
 }
-// q . y * d * dy + sum(y) * m * dy
-static inline __m256 col_min(pk_w32 w, const pk_block_q8_0 *b) {
+// q . y * d * dy + m * s (the min term in lane 0; s = dy * sum(y) precomputed)
+static inline __m256 col_min(pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
     __m256i y = y32(b);
-    __m256 dy = h8(b->d);
-    __m256 ys = _mm256_cvtepi32_ps(DOTQ(_mm256_set1_epi8(1), y));
-    return _mm256_fmadd_ps(_mm256_mul_ps(w.d, dy), _mm256_cvtepi32_ps(DOTQ(w.q, y)), _mm256_mul_ps(_mm256_mul_ps(w.m, dy), ys));
+    // Vector ops only: a scalar half conversion here compiles to a vpinsrw merging into
+    // a live register (an accumulator), which serializes the two accumulator chains.
+    __m256 ms = _mm256_blend_ps(_mm256_setzero_ps(), _mm256_mul_ps(w.m, _mm256_broadcast_ss(s)), 1);
+    return _mm256_fmadd_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(DOTQ(w.q, y)), ms);
 }
 // |q| . (y with q's signs) * d * dy (|y| <= 127 keeps the u8 x s8 products exact)
-static inline __m256 col_q8(pk_w32 w, const pk_block_q8_0 *b) {
+static inline __m256 col_q8(pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
+    (void)s;
     __m256i y = y32(b);
-    return _mm256_mul_ps(_mm256_mul_ps(w.d, h8(b->d)), _mm256_cvtepi32_ps(DOTQ(w.q, _mm256_sign_epi8(y, w.s))));
+    return _mm256_mul_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(DOTQ(w.q, _mm256_sign_epi8(y, w.s))));
 }
 
 // Blocks alternate between two accumulators (even, odd) so consecutive blocks do not
@@ -63,44 +69,40 @@ static inline __m256 col_q8(pk_w32 w, const pk_block_q8_0 *b) {
         const WT *a = w;                                                                   \
         const pk_block_q8_0 *b = x;                                                        \
         size_t nb = n / QK, i = 0;                                                         \
+        const float *dy = pk_q8_dy(x, nb), *s = pk_q8_s(x, nb);                            \
         __m256 e = _mm256_setzero_ps(), o = _mm256_setzero_ps();                           \
         for (; i + 2 <= nb; i += 2) {                                                      \
-            e = _mm256_add_ps(e, COL(PREP(&a[i]), &b[i]));                                 \
-            o = _mm256_add_ps(o, COL(PREP(&a[i + 1]), &b[i + 1]));                         \
+            e = _mm256_add_ps(e, COL(PREP(&a[i]), &b[i], &dy[i], &s[i]));                  \
+            o = _mm256_add_ps(o, COL(PREP(&a[i + 1]), &b[i + 1], &dy[i + 1], &s[i + 1]));  \
         }                                                                                  \
-        if (i < nb) e = _mm256_add_ps(e, COL(PREP(&a[i]), &b[i]));                         \
+        if (i < nb) e = _mm256_add_ps(e, COL(PREP(&a[i]), &b[i], &dy[i], &s[i]));          \
         return pk_hsum_ps256(_mm256_add_ps(e, o));                                         \
     }                                                                                      \
     static void name4(size_t n, const void *w, const void *x, size_t xs, float *out) {     \
         const WT *a = w;                                                                   \
-        const pk_block_q8_0 *b0 = x, *b1 = (const void *)((const uint8_t *)x + xs),        \
-                            *b2 = (const void *)((const uint8_t *)x + 2 * xs),             \
-                            *b3 = (const void *)((const uint8_t *)x + 3 * xs);             \
         size_t nb = n / QK, i = 0;                                                         \
-        __m256 e0 = _mm256_setzero_ps(), e1 = e0, e2 = e0, e3 = e0;                        \
-        __m256 o0 = e0, o1 = e0, o2 = e0, o3 = e0;                                         \
+        const pk_block_q8_0 *b[4];                                                         \
+        const float *dy[4], *s[4];                                                         \
+        for (int c = 0; c < 4; ++c) {                                                      \
+            const void *xc = (const uint8_t *)x + (size_t)c * xs;                          \
+            b[c] = xc;                                                                     \
+            dy[c] = pk_q8_dy(xc, nb);                                                      \
+            s[c] = pk_q8_s(xc, nb);                                                        \
+        }                                                                                  \
+        __m256 e[4], o[4];                                                                 \
+        for (int c = 0; c < 4; ++c) e[c] = o[c] = _mm256_setzero_ps();                     \
         for (; i + 2 <= nb; i += 2) {                                                      \
             pk_w32 p = PREP(&a[i]), r = PREP(&a[i + 1]);                                   \
-            e0 = _mm256_add_ps(e0, COL(p, &b0[i]));                                        \
-            e1 = _mm256_add_ps(e1, COL(p, &b1[i]));                                        \
-            e2 = _mm256_add_ps(e2, COL(p, &b2[i]));                                        \
-            e3 = _mm256_add_ps(e3, COL(p, &b3[i]));                                        \
-            o0 = _mm256_add_ps(o0, COL(r, &b0[i + 1]));                                    \
-            o1 = _mm256_add_ps(o1, COL(r, &b1[i + 1]));                                    \
-            o2 = _mm256_add_ps(o2, COL(r, &b2[i + 1]));                                    \
-            o3 = _mm256_add_ps(o3, COL(r, &b3[i + 1]));                                    \
+            for (int c = 0; c < 4; ++c) {                                                  \
+                e[c] = _mm256_add_ps(e[c], COL(p, &b[c][i], &dy[c][i], &s[c][i]));         \
+                o[c] = _mm256_add_ps(o[c], COL(r, &b[c][i + 1], &dy[c][i + 1], &s[c][i + 1])); \
+            }                                                                              \
         }                                                                                  \
         if (i < nb) {                                                                      \
             pk_w32 p = PREP(&a[i]);                                                        \
-            e0 = _mm256_add_ps(e0, COL(p, &b0[i]));                                        \
-            e1 = _mm256_add_ps(e1, COL(p, &b1[i]));                                        \
-            e2 = _mm256_add_ps(e2, COL(p, &b2[i]));                                        \
-            e3 = _mm256_add_ps(e3, COL(p, &b3[i]));                                        \
+            for (int c = 0; c < 4; ++c) e[c] = _mm256_add_ps(e[c], COL(p, &b[c][i], &dy[c][i], &s[c][i])); \
         }                                                                                  \
-        out[0] = pk_hsum_ps256(_mm256_add_ps(e0, o0));                                     \
-        out[1] = pk_hsum_ps256(_mm256_add_ps(e1, o1));                                     \
-        out[2] = pk_hsum_ps256(_mm256_add_ps(e2, o2));                                     \
-        out[3] = pk_hsum_ps256(_mm256_add_ps(e3, o3));                                     \
+        for (int c = 0; c < 4; ++c) out[c] = pk_hsum_ps256(_mm256_add_ps(e[c], o[c]));     \
     }
 
 PK_DOT32(dot_q4_0, dot4_q4_0, pk_block_q4_0, prep_q4_0, col_off8)

@@ -86,11 +86,9 @@ void pk_fill_avx2(struct pk_kernels *k) {
     k->dot[PK_SLOT_Q5_0] = dot_q5_0;
     k->dot[PK_SLOT_Q5_1] = dot_q5_1;
     k->dot[PK_SLOT_Q8_0] = dot_q8_0;
-    k->dot4[PK_SLOT_Q4_0] = dot4_q4_0;
-    k->dot4[PK_SLOT_Q4_1] = dot4_q4_1;
-    k->dot4[PK_SLOT_Q5_0] = dot4_q5_0;
-    k->dot4[PK_SLOT_Q5_1] = dot4_q5_1;
-    k->dot4[PK_SLOT_Q8_0] = dot4_q8_0;
+    // No four-row 32-block kernels here: with 16 vector registers they spill and run
+    // no faster than four one-row dots (measured); pk_matmul falls back to those.
+    (void)dot4_q4_0; (void)dot4_q4_1; (void)dot4_q5_0; (void)dot4_q5_1; (void)dot4_q8_0;
     pk_fill_avx2_kquants(k);
     k->dot[PK_SLOT_F32] = dot_f32;
     k->dot[PK_SLOT_F16] = dot_f16;

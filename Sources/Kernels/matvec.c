@@ -88,12 +88,17 @@ struct q_job {
     const float *x;       // nx rows of cols floats
     uint8_t *y;           // nx rows of y_bytes
     size_t cols, y_bytes, nx;
+    int side;             // Q8_0: also fill the side arrays
 };
 
 static void q_worker(void *p, int ith, int nth) {
     const struct q_job *job = p;
     size_t j0 = job->nx * (size_t)ith / (size_t)nth, j1 = job->nx * (size_t)(ith + 1) / (size_t)nth;
-    for (size_t j = j0; j < j1; ++j) job->quant(job->x + j * job->cols, job->y + j * job->y_bytes, job->cols);
+    for (size_t j = j0; j < j1; ++j) {
+        uint8_t *y = job->y + j * job->y_bytes;
+        job->quant(job->x + j * job->cols, y, job->cols);
+        if (job->side) pk_q8_0_fill_side(y, job->cols / QK);
+    }
 }
 
 int pk_matmul_f32_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
@@ -107,6 +112,7 @@ int pk_matmul_f32_tier(int tier, pk_pool *pool, int t, const void *W, size_t row
     struct q_job q = {
         .quant = a == PK_Q8_0 ? k->quantize_q8_0 : k->quantize_q8_K,
         .x = x, .y = scratch, .cols = cols, .y_bytes = pk_activation_size(t, cols), .nx = nx,
+        .side = a == PK_Q8_0,
     };
     if (nx > 1) pk_pool_run(pool, q_worker, &q);
     else if (nx == 1) q_worker(&q, 0, 1);

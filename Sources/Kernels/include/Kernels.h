@@ -15,10 +15,13 @@
 // block size (the functions below return PK_EBADSHAPE otherwise).
 //
 // Activations: a weight row of a 32-block type (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0) is dotted
-// with activations quantized to Q8_0 (one format for all of them: the Q4_1/Q5_1 min term
-// uses the int sum of the Q8_0 block, computed in the kernel, so no Q8_1 is needed);
-// a K-quant row (Q4_K, Q5_K, Q6_K) with activations in Q8_K (with ggml's bsums);
-// a float row (F32, F16, BF16) with plain F32 activations. pk_vec_dot_type() says which.
+// with activations quantized to Q8_0 (one format for all of them, not ggml's Q8_1): the
+// ggml Q8_0 blocks followed by two small float side arrays, each block's scale and
+// scale * sum of its values, computed once per activation row (layout in
+// kernels_internal.h) so the Q4_1/Q5_1 min term costs the dots one multiply per block.
+// A K-quant row (Q4_K, Q5_K, Q6_K) is dotted with activations in ggml's Q8_K (with its
+// bsums); a float row (F32, F16, BF16) with plain F32 activations. pk_vec_dot_type()
+// says which, pk_activation_size() how many bytes; make them with pk_quantize_row().
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,15 +76,17 @@ int pk_kernels_tier(const pk_kernels *k);
 
 // ---- Activation quantization -------------------------------------------------------
 
-/// x (n floats, n % 32 == 0) -> n/32 Q8_0 blocks: d = max|x|/127 (stored as fp16),
-/// q = round-half-even(x / d). Same bytes on every tier.
+/// x (n floats, n % 32 == 0) -> n/32 ggml Q8_0 blocks: d = max|x|/127 (stored as fp16),
+/// q = round-half-even(x / d). Same bytes on every tier. (The ggml blocks only: the dots
+/// take pk_quantize_row's format, which adds the side arrays after these blocks.)
 void pk_quantize_row_q8_0(const float *x, void *y, size_t n);
 /// x (n floats, n % 256 == 0) -> n/256 Q8_K blocks: d = -max/127 where max is the value
 /// of largest magnitude, q = min(127, round-half-even(x / d)), bsums[j] = sum of
 /// q[16j .. 16j+15]. Same bytes on every tier.
 void pk_quantize_row_q8_K(const float *x, void *y, size_t n);
-/// Quantizes x into the activation format of weight type `t` (Q8_0, Q8_K, or a plain
-/// copy for float types) with the kernels of `tier`. Returns 0 or a PK_E* code.
+/// Quantizes x into the activation format of weight type `t` (Q8_0 + side arrays, Q8_K,
+/// or a plain copy for float types; pk_activation_size(t, n) bytes) with the kernels of
+/// `tier`. Returns 0 or a PK_E* code.
 int pk_quantize_row_tier(int tier, int t, const float *x, void *y, size_t n);
 /// pk_quantize_row_tier with the active tier.
 int pk_quantize_row(int t, const float *x, void *y, size_t n);
@@ -90,7 +95,7 @@ size_t pk_activation_size(int t, size_t n);
 
 // ---- Dot products -----------------------------------------------------------------
 
-/// dot(weight row w of type t, activations x in pk_vec_dot_type(t)) over n values,
+/// dot(weight row w of type t, activations x from pk_quantize_row) over n values,
 /// with the kernels of `tier`. NaN when t is unsupported or n is not a multiple of the
 /// block size.
 float pk_vec_dot_tier(int tier, int t, size_t n, const void *w, const void *x);
