@@ -46,6 +46,7 @@ static void init(void) {
     tables[1] = tables[0];
     tables[2] = tables[0];
 #endif
+    for (int i = 0; i < 3; ++i) pk_fill_axpy(&tables[i]);
     int t = pk_tier_for_request(getenv("PONDER_KERNELS"), max_tier_value);
     __atomic_store_n(&active, t, __ATOMIC_RELEASE);
 }
@@ -96,11 +97,15 @@ int pk_quantize_row_tier(int tier, int t, const float *x, void *y, size_t n) {
     if (a < 0) return PK_EBADTYPE;
     if (n % pk_block_size(t) != 0) return PK_EBADSHAPE;
     switch (a) {
-    case PK_Q8_0: k->quantize_q8_0(x, y, n); break;
+    case PK_Q8_0: k->quantize_q8_0(x, y, n); pk_q8_0_fill_side(y, n / QK); break;
     case PK_Q8_K: k->quantize_q8_K(x, y, n); break;
     default: memmove(y, x, n * sizeof(float)); break;
     }
     return PK_OK;
+}
+
+int pk_quantize_row(int t, const float *x, void *y, size_t n) {
+    return pk_quantize_row_tier(pk_active_tier(), t, x, y, n);
 }
 
 float pk_vec_dot_tier(int tier, int t, size_t n, const void *w, const void *x) {

@@ -6,12 +6,6 @@
 #include "kernels_internal.h"
 #pragma STDC FP_CONTRACT OFF
 
-// Sum of the 32 int8 activations of a Q8_0 block (for the min term of Q4_1/Q5_1).
-static inline int sum_q8(const int8_t *y) {
-    int s = 0;
-    for (int j = 0; j < QK; ++j) s += y[j];
-    return s;
-}
 
 static float dot_q4_0(size_t n, const void *w, const void *x) {
     const pk_block_q4_0 *a = w;
@@ -26,16 +20,18 @@ static float dot_q4_0(size_t n, const void *w, const void *x) {
     return sum;
 }
 
+// Q4_1/Q5_1: sum over blocks of d*dy * q.y + m * s, s = dy * sum(y) from the
+// activations' side array (kernels_internal.h).
 static float dot_q4_1(size_t n, const void *w, const void *x) {
     const pk_block_q4_1 *a = w;
     const pk_block_q8_0 *b = x;
+    const float *dy = pk_q8_dy(x, n / QK), *ys = pk_q8_s(x, n / QK);
     float sum = 0;
     for (size_t i = 0; i < n / QK; ++i) {
         int isum = 0;
         for (int j = 0; j < QK / 2; ++j)
             isum += (a[i].qs[j] & 0xF) * b[i].qs[j] + (a[i].qs[j] >> 4) * b[i].qs[j + 16];
-        float dy = pk_h2f(b[i].d);
-        sum += pk_h2f(a[i].d) * dy * (float)isum + pk_h2f(a[i].m) * dy * (float)sum_q8(b[i].qs);
+        sum += pk_h2f(a[i].d) * dy[i] * (float)isum + pk_h2f(a[i].m) * ys[i];
     }
     return sum;
 }
@@ -60,6 +56,7 @@ static float dot_q5_0(size_t n, const void *w, const void *x) {
 static float dot_q5_1(size_t n, const void *w, const void *x) {
     const pk_block_q5_1 *a = w;
     const pk_block_q8_0 *b = x;
+    const float *dy = pk_q8_dy(x, n / QK), *ys = pk_q8_s(x, n / QK);
     float sum = 0;
     for (size_t i = 0; i < n / QK; ++i) {
         uint32_t qh = pk_load_u32(a[i].qh);
@@ -69,8 +66,7 @@ static float dot_q5_1(size_t n, const void *w, const void *x) {
             int hi = (a[i].qs[j] >> 4) | (int)((qh >> (j + 16)) & 1) << 4;
             isum += lo * b[i].qs[j] + hi * b[i].qs[j + 16];
         }
-        float dy = pk_h2f(b[i].d);
-        sum += pk_h2f(a[i].d) * dy * (float)isum + pk_h2f(a[i].m) * dy * (float)sum_q8(b[i].qs);
+        sum += pk_h2f(a[i].d) * dy[i] * (float)isum + pk_h2f(a[i].m) * ys[i];
     }
     return sum;
 }

@@ -79,8 +79,26 @@ static inline uint32_t pk_load_u32(const uint8_t *p) {
     uint32_t v; memcpy(&v, p, 4); return v;
 }
 
+// Activations of the 32-block weight types ("Q8_0 with side arrays"), nb = n / 32:
+//   [0, 34 nb)                 nb ggml Q8_0 blocks, byte-exact (pk_quantize_row_q8_0)
+//   [o, o + 4 nb), o = 34 nb rounded up to 4:  float dy[nb], each block's d as float
+//   [o + 4 nb, o + 8 nb)       float s[nb] = dy[b] * (sum of block b's 32 int8 values)
+// The side arrays are computed once per activation row, so the dots do not redo per
+// weight row what only depends on the activations (the min term m * s of Q4_1/Q5_1,
+// the scale conversion of dy).
+static inline size_t pk_q8_side_offset(size_t nb) { return (nb * sizeof(pk_block_q8_0) + 3) & ~(size_t)3; }
+static inline const float *pk_q8_dy(const void *x, size_t nb) {
+    return (const float *)((const uint8_t *)x + pk_q8_side_offset(nb));
+}
+static inline const float *pk_q8_s(const void *x, size_t nb) { return pk_q8_dy(x, nb) + nb; }
+/// Fills the side arrays of nb Q8_0 blocks at y (same on every tier).
+void pk_q8_0_fill_side(void *y, size_t nb);
+
 /// A dot product kernel: n values of a weight row w against activations x.
 typedef float (*pk_dot_fn)(size_t n, const void *w, const void *x);
+/// The same dot for four activation rows x, x + xstride, x + 2 xstride, x + 3 xstride
+/// (bytes), each result bitwise equal to the one-row dot's; out[0..3].
+typedef void (*pk_dot4_fn)(size_t n, const void *w, const void *x, size_t xstride, float *out);
 /// An activation quantizer: n floats -> blocks.
 typedef void (*pk_quant_fn)(const float *x, void *y, size_t n);
 
@@ -92,6 +110,8 @@ enum { PK_SLOT_Q4_0, PK_SLOT_Q4_1, PK_SLOT_Q5_0, PK_SLOT_Q5_1, PK_SLOT_Q8_0,
 struct pk_kernels {
     int tier;
     pk_dot_fn dot[PK_SLOT_COUNT];
+    pk_dot4_fn dot4[PK_SLOT_COUNT];  // NULL where a tier has no four-row variant
+    void (*axpy[PK_SLOT_COUNT])(size_t n, float a, const void *x, float *y);  // float slots only
     pk_quant_fn quantize_q8_0;
     pk_quant_fn quantize_q8_K;
 };
@@ -103,6 +123,9 @@ int pk_slot_of(int t);
 void pk_fill_ref(struct pk_kernels *k);
 void pk_fill_avx2(struct pk_kernels *k);
 void pk_fill_avx512(struct pk_kernels *k);
+void pk_fill_avx512_kquants(struct pk_kernels *k);
+void pk_fill_avx2_kquants(struct pk_kernels *k);
+void pk_fill_axpy(struct pk_kernels *k);  // after tier is set
 
 // Quantizers per tier (quantize.c).
 void pk_quantize_q8_0_ref(const float *x, void *y, size_t n);

@@ -7,6 +7,7 @@
 
 struct mm_job {
     pk_dot_fn dot;
+    pk_dot4_fn dot4;      // may be NULL
     const uint8_t *W;
     size_t row_bytes, rows, cols;
     const uint8_t *x;     // nx activation rows, x_bytes apart
@@ -28,7 +29,18 @@ static void mm_worker(void *p, int ith, int nth) {
     }
     for (size_t rt = r0; rt < r1; rt += ROW_TILE) {
         size_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
-        for (size_t j = 0; j < job->nx; ++j) {
+        size_t j = 0;
+        // Four activation rows at a time: each weight block is decoded once for four.
+        for (; job->dot4 && j + 4 <= job->nx; j += 4) {
+            const uint8_t *xj = job->x + j * job->x_bytes;
+            float *oj = job->out + j * job->ldo;
+            for (size_t r = rt; r < re; ++r) {
+                float o[4];
+                job->dot4(job->cols, job->W + r * job->row_bytes, xj, job->x_bytes, o);
+                for (int c = 0; c < 4; ++c) oj[(size_t)c * job->ldo + r] = o[c];
+            }
+        }
+        for (; j < job->nx; ++j) {
             const uint8_t *xj = job->x + j * job->x_bytes;
             float *oj = job->out + j * job->ldo;
             for (size_t r = rt; r < re; ++r) oj[r] = job->dot(job->cols, job->W + r * job->row_bytes, xj);
@@ -45,6 +57,7 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
     if (rows == 0 || nx == 0) return PK_OK;
     struct mm_job job = {
         .dot = pk_kernels_for_tier(tier)->dot[s],
+        .dot4 = pk_kernels_for_tier(tier)->dot4[s],
         .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .cols = cols,
         .x = xq, .x_bytes = pk_activation_size(t, cols), .nx = nx,
         .out = out, .ldo = ldo,
@@ -66,4 +79,52 @@ int pk_matvec_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
 int pk_matvec(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
               const void *xq, float *out) {
     return pk_matvec_tier(pk_active_tier(), pool, t, W, rows, cols, xq, out);
+}
+
+// ---- Float activations in, quantized on the way (the engine's usual call) ---------
+
+struct q_job {
+    pk_quant_fn quant;
+    const float *x;       // nx rows of cols floats
+    uint8_t *y;           // nx rows of y_bytes
+    size_t cols, y_bytes, nx;
+    int side;             // Q8_0: also fill the side arrays
+};
+
+static void q_worker(void *p, int ith, int nth) {
+    const struct q_job *job = p;
+    size_t j0 = job->nx * (size_t)ith / (size_t)nth, j1 = job->nx * (size_t)(ith + 1) / (size_t)nth;
+    for (size_t j = j0; j < j1; ++j) {
+        uint8_t *y = job->y + j * job->y_bytes;
+        job->quant(job->x + j * job->cols, y, job->cols);
+        if (job->side) pk_q8_0_fill_side(y, job->cols / QK);
+    }
+}
+
+int pk_matmul_f32_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                       const float *x, size_t nx, void *scratch, float *out, size_t ldo) {
+    int a = pk_vec_dot_type(t);
+    if (a < 0) return PK_EBADTYPE;
+    if (cols % pk_block_size(t) != 0) return PK_EBADSHAPE;
+    if (a == PK_F32) return pk_matmul_tier(tier, pool, t, W, rows, cols, x, nx, out, ldo);
+    if ((!x || !scratch) && nx) return PK_EBADARG;
+    const pk_kernels *k = pk_kernels_for_tier(tier);
+    struct q_job q = {
+        .quant = a == PK_Q8_0 ? k->quantize_q8_0 : k->quantize_q8_K,
+        .x = x, .y = scratch, .cols = cols, .y_bytes = pk_activation_size(t, cols), .nx = nx,
+        .side = a == PK_Q8_0,
+    };
+    if (nx > 1) pk_pool_run(pool, q_worker, &q);
+    else if (nx == 1) q_worker(&q, 0, 1);
+    return pk_matmul_tier(tier, pool, t, W, rows, cols, scratch, nx, out, ldo);
+}
+
+int pk_matmul_f32(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                  const float *x, size_t nx, void *scratch, float *out, size_t ldo) {
+    return pk_matmul_f32_tier(pk_active_tier(), pool, t, W, rows, cols, x, nx, scratch, out, ldo);
+}
+
+int pk_matvec_f32(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                  const float *x, void *scratch, float *out) {
+    return pk_matmul_f32_tier(pk_active_tier(), pool, t, W, rows, cols, x, 1, scratch, out, rows);
 }

@@ -4,7 +4,9 @@
 // even (the SIMD default rounding mode; the reference uses the 1.5*2^23 trick, valid
 // for |v| < 2^22, and values here are at most 127.5 in magnitude).
 #include "kernels_internal.h"
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 #pragma STDC FP_CONTRACT OFF
 
 /// round(v) half to even, as int, for |v| < 2^22.
@@ -57,6 +59,17 @@ void pk_quantize_q8_K_ref(const float *x, void *vy, size_t n) {
     }
 }
 
+void pk_q8_0_fill_side(void *vy, size_t nb) {
+    const pk_block_q8_0 *b = vy;
+    float *dy = (float *)((uint8_t *)vy + pk_q8_side_offset(nb)), *s = dy + nb;
+    for (size_t i = 0; i < nb; ++i) {
+        int sum = 0;
+        for (int j = 0; j < QK; ++j) sum += b[i].qs[j];
+        dy[i] = pk_fp16_to_fp32(b[i].d);
+        s[i] = dy[i] * (float)sum;
+    }
+}
+
 static void bsums_from_qs(pk_block_q8_K *y) {
     for (int j = 0; j < QKK / 16; ++j) {
         int s = 0;
@@ -65,6 +78,7 @@ static void bsums_from_qs(pk_block_q8_K *y) {
     }
 }
 
+#if defined(__x86_64__)
 // ---- AVX2 ----------------------------------------------------------------------
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
@@ -182,3 +196,4 @@ void pk_quantize_q8_K_avx512(const float *x, void *vy, size_t n) {
 }
 
 #pragma clang attribute pop
+#endif  // __x86_64__

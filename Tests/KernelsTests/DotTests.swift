@@ -18,7 +18,7 @@ import TestSupport
                 let xq = quantize(x, for: t, tier: 0)
                 let ref = dot(0, t, n, w, xq), got = dot(tier, t, n, w, xq)
                 let mag = magnitude(dequantize(t, w, n), dequantize(pk_vec_dot_type(t), xq, n))
-                #expect(abs(Double(got) - Double(ref)) <= relTol * mag,
+                #expect(abs(Double(got) - Double(ref)) <= tierTol * mag,
                         "tier \(tier) \(KT.name(t)) n=\(n): \(got) vs reference \(ref) (scale \(mag))")
             }
         }
@@ -91,7 +91,7 @@ import TestSupport
                 #expect(xq == quantize(x, for: r.type, tier: 0))
                 let ref = dot(0, r.type, r.cols, w, xq), got = dot(tier, r.type, r.cols, w, xq)
                 let mag = magnitude(dequantize(r.type, w, r.cols), dequantize(pk_vec_dot_type(r.type), xq, r.cols))
-                #expect(abs(Double(got) - Double(ref)) <= relTol * mag,
+                #expect(abs(Double(got) - Double(ref)) <= tierTol * mag,
                         "tier \(tier) \(r.name) row \(i): \(got) vs reference \(ref)")
             }
         }
@@ -134,7 +134,7 @@ import TestSupport
     private func expectClose(_ ours: [(Int32, Float)], _ oracle: [[String: Double]]) throws {
         for ((t, v), o) in zip(ours, oracle) {
             let exact = try #require(o["dot"]), mag = try #require(o["mag"])
-            #expect(abs(Double(v) - exact) <= relTol * mag, "\(KT.name(t)): reference \(v), numpy \(exact) (scale \(mag))")
+            #expect(abs(Double(v) - exact) <= numpyTol * mag, "\(KT.name(t)): reference \(v), numpy \(exact) (scale \(mag))")
         }
     }
 }

@@ -7,7 +7,7 @@ enum KT {
     static let f32 = Int32(PK_F32.rawValue), f16 = Int32(PK_F16.rawValue), bf16 = Int32(PK_BF16.rawValue)
     static let q4_0 = Int32(PK_Q4_0.rawValue), q4_1 = Int32(PK_Q4_1.rawValue)
     static let q5_0 = Int32(PK_Q5_0.rawValue), q5_1 = Int32(PK_Q5_1.rawValue)
-    static let q8_0 = Int32(PK_Q8_0.rawValue), q8_K = Int32(PK_Q8_K.rawValue)
+    static let q8_0 = Int32(PK_Q8_0.rawValue), q8_1 = Int32(PK_Q8_1.rawValue), q8_K = Int32(PK_Q8_K.rawValue)
     static let q4_K = Int32(PK_Q4_K.rawValue), q5_K = Int32(PK_Q5_K.rawValue), q6_K = Int32(PK_Q6_K.rawValue)
 
     /// Every weight type with a dot product.
@@ -17,16 +17,20 @@ enum KT {
 
     static func name(_ t: Int32) -> String {
         [f32: "F32", f16: "F16", bf16: "BF16", q4_0: "Q4_0", q4_1: "Q4_1", q5_0: "Q5_0",
-         q5_1: "Q5_1", q8_0: "Q8_0", q8_K: "Q8_K", q4_K: "Q4_K", q5_K: "Q5_K", q6_K: "Q6_K"][t] ?? "type \(t)"
+         q5_1: "Q5_1", q8_0: "Q8_0", q8_1: "Q8_1", q8_K: "Q8_K", q4_K: "Q4_K", q5_K: "Q5_K", q6_K: "Q6_K"][t] ?? "type \(t)"
     }
 }
 
-/// Relative tolerance of float accumulations, against sum |w_i * x_i| of the row:
-/// tiers differ only in the order the per-block float terms are added (a few hundred
-/// terms, each rounding by at most 2^-24 relative, errors mostly cancelling), while a
+/// Relative tolerance between tiers, against sum |w_i * x_i| of the row: tiers differ
+/// only in the order the per-block float terms are added (observed <= 1.5e-8), while a
 /// single wrong integer product moves the result by about sum|w*x| / n, i.e. >= 2.4e-4
-/// relative for the rows here (n <= 4096): 24x this tolerance.
-let relTol = 1e-5
+/// relative for the rows here (n <= 4096): 240x this tolerance.
+let tierTol = 1e-6
+
+/// Relative tolerance of the reference dot against numpy's float64 dot of the
+/// dequantized operands (same scale): the reference also rounds each block's scale
+/// products (d * y.d, dmin * y.d) once, which the dequantized values round differently.
+let numpyTol = 1e-5
 
 /// SplitMix64: reproducible test data from a seed.
 struct SplitMix: RandomNumberGenerator {
@@ -59,7 +63,7 @@ func randomHalfBits(_ g: inout SplitMix, positive: Bool = false) -> UInt16 {
 func halfFields(_ t: Int32) -> [Int] {
     switch t {
     case KT.q4_0, KT.q5_0, KT.q8_0: return [0]
-    case KT.q4_1, KT.q5_1, KT.q4_K, KT.q5_K: return [0, 2]
+    case KT.q4_1, KT.q5_1, KT.q8_1, KT.q4_K, KT.q5_K: return [0, 2]
     case KT.q6_K: return [208]
     default: return []
     }

@@ -9,6 +9,7 @@ import TestSupport
 ///   {"op":"dot","type":t,"n":n,"w":path,"x":path}     -> {"dot": float64, "mag": sum|w x|}
 ///     (x holds the activations in the format of the weight type: Q8_0, Q8_K or F32)
 ///   {"op":"quant","type":8|15,"in":path,"out":path}   -> writes the quantized bytes
+///     (for 8: the Q8_0 blocks, then the side arrays of Kernels' activation format)
 let oracleScript = #"""
 import sys, json
 import numpy as np
@@ -17,7 +18,12 @@ from gguf.quants import dequantize
 T = gguf.GGMLQuantizationType
 
 def deq(t, raw):
-    if t == 15:  # Q8_K: float d, int8 qs[256], int16 bsums[16]
+    if t == 9:  # Q8_1 (not in gguf-py): half d, half s, int8 qs[32]; x = d * q
+        b = raw.reshape(-1, 36)
+        d = b[:, :2].copy().view(np.float16).astype(np.float32)
+        q = b[:, 4:].copy().view(np.int8).astype(np.float32)
+        return (d * q).reshape(-1)
+    if t == 15:  # Q8_K (not in gguf-py): float d, int8 qs[256], int16 bsums[16]
         b = raw.reshape(-1, 292)
         d = b[:, :4].copy().view(np.float32)
         q = b[:, 4:260].copy().view(np.int8).astype(np.float32)
@@ -39,6 +45,11 @@ def quant(t, x):
         out = bytearray()
         for i in range(b.shape[0]):
             out += d[i:i+1].astype(np.float16).tobytes() + q[i].tobytes()
+        # Side arrays (Kernels' activation format): pad to 4, float dy[nb], float s[nb].
+        out += bytes(-len(out) % 4)
+        dy = d.astype(np.float16).astype(np.float32)
+        out += dy.astype('<f4').tobytes()
+        out += (dy * q.astype(np.int32).sum(axis=1).astype(np.float32)).astype('<f4').tobytes()
         return bytes(out)
     b = x.reshape(-1, 256)
     out = bytearray()
@@ -62,7 +73,10 @@ for job in json.load(sys.stdin):
         res.append({})
     elif op == "dot":
         w = deq(t, np.fromfile(job["w"], dtype=np.uint8)).astype(np.float64)
-        x = deq(act_type(t), np.fromfile(job["x"], dtype=np.uint8)).astype(np.float64)
+        xraw = np.fromfile(job["x"], dtype=np.uint8)
+        if act_type(t) == 8:  # the Q8_0 blocks, without the side arrays after them
+            xraw = xraw[: job["n"] // 32 * 34]
+        x = deq(act_type(t), xraw).astype(np.float64)
         assert w.size == job["n"] and x.size == job["n"]
         res.append({"dot": float(np.dot(w, x)), "mag": float(np.abs(w * x).sum())})
     elif op == "quant":

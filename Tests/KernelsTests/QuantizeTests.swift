@@ -44,4 +44,15 @@ import TestSupport
             }
         }
     }
+
+    /// The public ggml quantizer writes exactly the blocks that start the activations.
+    @Test func rawQ8_0IsThePrefixOfTheActivations() {
+        var g = SplitMix(seed: 8)
+        let x = randomActivations(1024, &g)
+        var raw = [UInt8](repeating: 0, count: pk_row_size(KT.q8_0, 1024))
+        pk_quantize_row_q8_0(x, &raw, 1024)
+        let act = quantize(x, for: KT.q4_1, tier: pk_active_tier())
+        #expect(act.count == pk_activation_size(KT.q4_1, 1024) && act.count > raw.count)
+        #expect(Array(act.prefix(raw.count)) == raw)
+    }
 }

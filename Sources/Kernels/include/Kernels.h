@@ -15,10 +15,13 @@
 // block size (the functions below return PK_EBADSHAPE otherwise).
 //
 // Activations: a weight row of a 32-block type (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0) is dotted
-// with activations quantized to Q8_0 (one format for all of them: the Q4_1/Q5_1 min term
-// uses the int sum of the Q8_0 block, computed in the kernel, so no Q8_1 is needed);
-// a K-quant row (Q4_K, Q5_K, Q6_K) with activations in Q8_K (with ggml's bsums);
-// a float row (F32, F16, BF16) with plain F32 activations. pk_vec_dot_type() says which.
+// with activations quantized to Q8_0 (one format for all of them, not ggml's Q8_1): the
+// ggml Q8_0 blocks followed by two small float side arrays, each block's scale and
+// scale * sum of its values, computed once per activation row (layout in
+// kernels_internal.h) so the Q4_1/Q5_1 min term costs the dots one multiply per block.
+// A K-quant row (Q4_K, Q5_K, Q6_K) is dotted with activations in ggml's Q8_K (with its
+// bsums); a float row (F32, F16, BF16) with plain F32 activations. pk_vec_dot_type()
+// says which, pk_activation_size() how many bytes; make them with pk_quantize_row().
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,27 +76,37 @@ int pk_kernels_tier(const pk_kernels *k);
 
 // ---- Activation quantization -------------------------------------------------------
 
-/// x (n floats, n % 32 == 0) -> n/32 Q8_0 blocks: d = max|x|/127 (stored as fp16),
-/// q = round-half-even(x / d). Same bytes on every tier.
+/// x (n floats, n % 32 == 0) -> n/32 ggml Q8_0 blocks: d = max|x|/127 (stored as fp16),
+/// q = round-half-even(x / d). Same bytes on every tier. (The ggml blocks only: the dots
+/// take pk_quantize_row's format, which adds the side arrays after these blocks.)
 void pk_quantize_row_q8_0(const float *x, void *y, size_t n);
 /// x (n floats, n % 256 == 0) -> n/256 Q8_K blocks: d = -max/127 where max is the value
 /// of largest magnitude, q = min(127, round-half-even(x / d)), bsums[j] = sum of
 /// q[16j .. 16j+15]. Same bytes on every tier.
 void pk_quantize_row_q8_K(const float *x, void *y, size_t n);
-/// Quantizes x into the activation format of weight type `t` (Q8_0, Q8_K, or a plain
-/// copy for float types) with the kernels of `tier`. Returns 0 or a PK_E* code.
+/// Quantizes x into the activation format of weight type `t` (Q8_0 + side arrays, Q8_K,
+/// or a plain copy for float types; pk_activation_size(t, n) bytes) with the kernels of
+/// `tier`. Returns 0 or a PK_E* code.
 int pk_quantize_row_tier(int tier, int t, const float *x, void *y, size_t n);
+/// pk_quantize_row_tier with the active tier.
+int pk_quantize_row(int t, const float *x, void *y, size_t n);
 /// Bytes needed for the activations of `n` values for weight type `t`.
 size_t pk_activation_size(int t, size_t n);
 
 // ---- Dot products -----------------------------------------------------------------
 
-/// dot(weight row w of type t, activations x in pk_vec_dot_type(t)) over n values,
+/// dot(weight row w of type t, activations x from pk_quantize_row) over n values,
 /// with the kernels of `tier`. NaN when t is unsupported or n is not a multiple of the
 /// block size.
 float pk_vec_dot_tier(int tier, int t, size_t n, const void *w, const void *x);
 /// Same with the active tier.
 float pk_vec_dot(int t, size_t n, const void *w, const void *x);
+
+/// y[i] += a * x[i] for i < n, x a row of F32, F16 or BF16 values (attention's sum of
+/// V rows), with the kernels of `tier`. Returns 0 or a PK_E* code.
+int pk_axpy_tier(int tier, int t, size_t n, float a, const void *x, float *y);
+/// Same with the active tier.
+int pk_axpy(int t, size_t n, float a, const void *x, float *y);
 
 // ---- Dequantization and conversion (scalar reference) ------------------------------
 
@@ -108,6 +121,15 @@ uint16_t pk_fp32_to_fp16(float f);
 void pk_fp16_to_fp32_row(const uint16_t *src, float *dst, size_t n);
 void pk_fp32_to_fp16_row(const float *src, uint16_t *dst, size_t n);
 
+// ---- Row operations (scalar) ----------------------------------------------------
+
+/// out[i] = x[i] / sqrt(mean(x^2) + eps) * w[i] (w may be NULL: no weight). out may be x.
+void pk_rmsnorm(const float *x, const float *w, float *out, size_t n, float eps);
+/// x = softmax(x) in place (max subtracted first; n == 0 is a no-op).
+void pk_softmax(float *x, size_t n);
+/// gate[i] = silu(gate[i]) * up[i], silu(g) = g / (1 + exp(-g)) (a SwiGLU FFN's middle).
+void pk_swiglu(float *gate, const float *up, size_t n);
+
 // ---- Thread pool ------------------------------------------------------------------
 
 /// A persistent pool: nthreads-1 worker threads created once; the caller of
@@ -121,8 +143,10 @@ pk_pool *pk_pool_create(int nthreads);
 void pk_pool_destroy(pk_pool *pool);
 /// Number of threads (including the caller).
 int pk_pool_size(const pk_pool *pool);
-/// Runs fn(ctx, ith, nth) on every thread and returns when all have finished.
-/// Calls from several threads are serialized. pool == NULL runs fn(ctx, 0, 1) inline.
+/// Runs fn(ctx, ith, nth) on every thread and returns when all have finished (its
+/// writes are then visible to the caller). Calls from several threads are serialized;
+/// a job must not call pk_pool_run on its own pool (it would wait on itself).
+/// pool == NULL runs fn(ctx, 0, 1) inline.
 void pk_pool_run(pk_pool *pool, pk_job_fn fn, void *ctx);
 
 // ---- Matrix-vector and matrix-matrix ------------------------------------------------
@@ -145,6 +169,20 @@ int pk_matmul(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
 /// pk_matmul with the kernels of `tier`.
 int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows,
                    size_t cols, const void *xq, size_t nx, float *out, size_t ldo);
+
+/// Float activations in: x (nx rows of cols floats, contiguous) is quantized into
+/// `scratch` (nx * pk_activation_size(t, cols) bytes, caller-owned, reused across calls;
+/// unused and may be NULL for F32/F16/BF16 weights), rows split over the pool, then
+/// pk_matmul. out[j * ldo + r] as pk_matmul. No allocation. Returns 0 or a PK_E* code.
+int pk_matmul_f32(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                  const float *x, size_t nx, void *scratch, float *out, size_t ldo);
+/// pk_matmul_f32 with the kernels of `tier`.
+int pk_matmul_f32_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows,
+                       size_t cols, const float *x, size_t nx, void *scratch, float *out,
+                       size_t ldo);
+/// One float activation row: pk_matmul_f32 with nx = 1 (out: rows floats).
+int pk_matvec_f32(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                  const float *x, void *scratch, float *out);
 
 // ---- Measurement ------------------------------------------------------------------
 

@@ -1,0 +1,142 @@
+// AVX2 K-quant dot products (Q4_K, Q5_K, Q6_K weights x Q8_K activations), one and four
+// activation columns. 32 values per 256-bit vector (one Q4_K/Q5_K sub-block, two Q6_K
+// sub-blocks); u8 x s8 pairs in int16 (exact: q <= 63, |y| <= 127), times int16 scales
+// into int32 (vpmaddwd), one float FMA per super-block. As in the AVX-512 file, the
+// one-column dot is the always-inlined four-column body with nc = 1 (bitwise equal).
+#if defined(__x86_64__)
+#include "simd_common.h"
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
+
+#define INLINE static inline __attribute__((always_inline))
+
+// Min term of Q4_K/Q5_K: sum_s m[s] * (bsums[2s] + bsums[2s+1]) in 4 int32 lanes.
+INLINE __m128i kmins(const uint32_t *sm, const int16_t *bsums) {
+    __m128i bs = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)bsums),
+                                _mm_loadu_si128((const __m128i *)(bsums + 8)));
+    __m128i mins = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)(sm + 2)));
+    return _mm_madd_epi16(mins, bs);
+}
+
+static inline const pk_block_q8_K *column(const void *x, size_t xs, int c) {
+    return (const pk_block_q8_K *)((const uint8_t *)x + (size_t)c * xs);
+}
+
+// Q4_K (five = 0) and Q5_K (five = 1) for nc columns (see dot_ref.c for the formula).
+INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, size_t xs, float *out) {
+    const size_t bsz = five ? sizeof(pk_block_q5_K) : sizeof(pk_block_q4_K);
+    const __m256i m4 = _mm256_set1_epi8(0x0F), bit = _mm256_set1_epi8(1);
+    __m256 acc[4];
+    __m128 accm[4];
+    for (int c = 0; c < nc; ++c) { acc[c] = _mm256_setzero_ps(); accm[c] = _mm_setzero_ps(); }
+    for (size_t i = 0; i < n / QKK; ++i) {
+        const uint8_t *blk = (const uint8_t *)w + i * bsz;
+        uint16_t hd, hm;
+        memcpy(&hd, blk, 2);
+        memcpy(&hm, blk + 2, 2);
+        const uint8_t *qs = blk + (five ? 48 : 16);
+        uint32_t sm[4];
+        pk_scales_k4_16(blk + 4, sm);
+        const uint8_t *sc = (const uint8_t *)sm;
+        float d = pk_h2f_fast(hd), dmin = pk_h2f_fast(hm);
+        for (int c = 0; c < nc; ++c) {
+            const pk_block_q8_K *b = column(x, xs, c) + i;
+            accm[c] = _mm_fmadd_ps(_mm_set1_ps(-dmin * b->d), _mm_cvtepi32_ps(kmins(sm, b->bsums)), accm[c]);
+        }
+        __m256i hb = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
+        __m256i sum[4];
+        for (int c = 0; c < nc; ++c) sum[c] = _mm256_setzero_si256();
+        for (int g = 0; g < 4; ++g) {
+            __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * g));
+            __m256i q1 = _mm256_and_si256(q, m4), q2 = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+            if (five) {
+                q1 = _mm256_or_si256(q1, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * g), bit), 4));
+                q2 = _mm256_or_si256(q2, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * g + 1), bit), 4));
+            }
+            __m256i s1 = _mm256_set1_epi16(sc[2 * g]), s2 = _mm256_set1_epi16(sc[2 * g + 1]);
+            for (int c = 0; c < nc; ++c) {
+                const int8_t *y = column(x, xs, c)[i].qs + 64 * g;
+                __m256i p1 = _mm256_maddubs_epi16(q1, _mm256_loadu_si256((const __m256i *)y));
+                __m256i p2 = _mm256_maddubs_epi16(q2, _mm256_loadu_si256((const __m256i *)(y + 32)));
+                sum[c] = _mm256_add_epi32(sum[c], _mm256_madd_epi16(p1, s1));
+                sum[c] = _mm256_add_epi32(sum[c], _mm256_madd_epi16(p2, s2));
+            }
+        }
+        for (int c = 0; c < nc; ++c)
+            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d * column(x, xs, c)[i].d), _mm256_cvtepi32_ps(sum[c]), acc[c]);
+    }
+    for (int c = 0; c < nc; ++c) out[c] = pk_hsum_ps256(acc[c]) + pk_hsum_ps128(accm[c]);
+}
+
+// Q6_K for nc columns: sum_j sc[j] * (q - 32) . y = sum_j sc[j] * q . y
+// - 32 * sum_j sc[j] * bsums[j], q unsigned 0..63 (maddubs pair sums <= 16002).
+INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
+    const pk_block_q6_K *a = w;
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
+    __m256 acc[4];
+    for (int c = 0; c < nc; ++c) acc[c] = _mm256_setzero_ps();
+    for (size_t i = 0; i < n / QKK; ++i) {
+        const int8_t *sc = a[i].scales;
+        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
+        __m256i sum[4];
+        for (int c = 0; c < nc; ++c) {
+            __m256i bs16 = _mm256_loadu_si256((const __m256i *)column(x, xs, c)[i].bsums);
+            sum[c] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, bs16), 5));
+        }
+        const uint8_t *ql = a[i].ql, *qh = a[i].qh;
+        for (int h = 0; h < 2; ++h, ql += 64, qh += 32, sc += 8) {
+            __m256i l1 = _mm256_loadu_si256((const __m256i *)ql);
+            __m256i l2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+            __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 4), m2));
+            q[1] = _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 2), m2));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_and_si256(hh, m2));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4),
+                                   _mm256_and_si256(_mm256_srli_epi16(hh, 2), m2));
+            for (int k = 0; k < 4; ++k) {
+                // q[k] covers sub-blocks 2k, 2k+1 of this half: 16 values each.
+                __m256i s16 = _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
+                for (int c = 0; c < nc; ++c) {
+                    const int8_t *y = column(x, xs, c)[i].qs + 128 * h + 32 * k;
+                    __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)y));
+                    sum[c] = _mm256_add_epi32(sum[c], _mm256_madd_epi16(p, s16));
+                }
+            }
+        }
+        float d = pk_h2f_fast(a[i].d);
+        for (int c = 0; c < nc; ++c)
+            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d * column(x, xs, c)[i].d), _mm256_cvtepi32_ps(sum[c]), acc[c]);
+    }
+    for (int c = 0; c < nc; ++c) out[c] = pk_hsum_ps256(acc[c]);
+}
+
+static float dot_q4_K(size_t n, const void *w, const void *x) {
+    float r;
+    k45_cols(1, 0, n, w, x, 0, &r);
+    return r;
+}
+static float dot_q5_K(size_t n, const void *w, const void *x) {
+    float r;
+    k45_cols(1, 1, n, w, x, 0, &r);
+    return r;
+}
+static float dot_q6_K(size_t n, const void *w, const void *x) {
+    float r;
+    q6_cols(1, n, w, x, 0, &r);
+    return r;
+}
+static void dot4_q4_K(size_t n, const void *w, const void *x, size_t xs, float *out) { k45_cols(4, 0, n, w, x, xs, out); }
+static void dot4_q5_K(size_t n, const void *w, const void *x, size_t xs, float *out) { k45_cols(4, 1, n, w, x, xs, out); }
+static void dot4_q6_K(size_t n, const void *w, const void *x, size_t xs, float *out) { q6_cols(4, n, w, x, xs, out); }
+
+#pragma clang attribute pop
+
+void pk_fill_avx2_kquants(struct pk_kernels *k) {
+    k->dot[PK_SLOT_Q4_K] = dot_q4_K;
+    k->dot[PK_SLOT_Q5_K] = dot_q5_K;
+    k->dot[PK_SLOT_Q6_K] = dot_q6_K;
+    k->dot4[PK_SLOT_Q4_K] = dot4_q4_K;
+    k->dot4[PK_SLOT_Q5_K] = dot4_q5_K;
+    k->dot4[PK_SLOT_Q6_K] = dot4_q6_K;
+}
+#endif  // __x86_64__

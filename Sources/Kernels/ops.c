@@ -1,0 +1,31 @@
+// Small row operations of a llama forward pass (scalar; the loops are short next to
+// the matvecs): RMSNorm, softmax, SwiGLU. Sums are taken in double.
+#include "kernels_internal.h"
+#include <math.h>
+
+void pk_rmsnorm(const float *x, const float *w, float *out, size_t n, float eps) {
+    double ss = 0;
+    for (size_t i = 0; i < n; ++i) ss += (double)x[i] * (double)x[i];
+    float scale = (float)(1.0 / sqrt(ss / (double)n + (double)eps));
+    for (size_t i = 0; i < n; ++i) out[i] = x[i] * scale * (w ? w[i] : 1.0f);
+}
+
+void pk_softmax(float *x, size_t n) {
+    if (n == 0) return;
+    float max = x[0];
+    for (size_t i = 1; i < n; ++i) if (x[i] > max) max = x[i];
+    double sum = 0;
+    for (size_t i = 0; i < n; ++i) {
+        x[i] = expf(x[i] - max);
+        sum += x[i];
+    }
+    float inv = (float)(1.0 / sum);
+    for (size_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+void pk_swiglu(float *gate, const float *up, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        float g = gate[i];
+        gate[i] = g / (1.0f + expf(-g)) * up[i];
+    }
+}

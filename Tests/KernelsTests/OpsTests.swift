@@ -1,0 +1,44 @@
+import Foundation
+import Kernels
+import Testing
+import TestSupport
+
+/// RMSNorm, softmax and SwiGLU against numpy in float64.
+@Suite struct OpsTests {
+    @Test func rowOpsMatchNumpy() throws {
+        var g = SplitMix(seed: 0x0B)
+        let n = 3000
+        let x = (0..<n).map { _ in Float(Double(g.next() % 2_000_001) / 1e5 - 10) }
+        let w = (0..<n).map { _ in Float(Double(g.next() % 2_000_001) / 1e6) }
+        let up = (0..<n).map { _ in Float(Double(g.next() % 2_000_001) / 1e6 - 1) }
+        var norm = [Float](repeating: 0, count: n), soft = x, glu = x
+        pk_rmsnorm(x, w, &norm, n, 1e-5)
+        pk_softmax(&soft, n)
+        pk_swiglu(&glu, up, n)
+
+        let dir = try scratchDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, a) in [("x", x), ("w", w), ("up", up)] {
+            try a.withUnsafeBytes { try Data($0).write(to: dir.appendingPathComponent(name)) }
+        }
+        let out = try runPython("""
+        import sys, numpy as np
+        d = sys.argv[1]
+        x, w, up = (np.fromfile(f"{d}/{k}", dtype='<f4').astype(np.float64) for k in ("x", "w", "up"))
+        norm = x / np.sqrt(np.mean(x * x) + 1e-5) * w
+        e = np.exp(x - x.max()); soft = e / e.sum()
+        glu = x / (1 + np.exp(-x)) * up
+        sys.stdout.buffer.write(np.concatenate([norm, soft, glu]).astype('<f8').tobytes())
+        """, [dir.path])
+        let ref = out.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+        try #require(ref.count == 3 * n)
+        func check(_ ours: [Float], _ base: Int, _ what: String) {
+            let worst = (0..<n).map { abs(Double(ours[$0]) - ref[base + $0]) / max(abs(ref[base + $0]), 1e-30) }.max()!
+            #expect(worst < 1e-5, "\(what): worst relative error \(worst)")
+        }
+        check(norm, 0, "rmsnorm")
+        check(soft, n, "softmax")
+        check(glu, 2 * n, "swiglu")
+        #expect(abs(soft.reduce(0, +) - 1) < 1e-5)
+    }
+}
