@@ -76,6 +76,13 @@ public final class LlamaContext: @unchecked Sendable {
         lastLogits = nil
     }
 
+    /// Sets the cached tokens and logits after the KV rows were replaced (snapshot restore).
+    func replaceState(tokens newTokens: [Int32], lastLogits newLogits: [Float]?) {
+        tokens = newTokens
+        cache.count = newTokens.count
+        lastLogits = newLogits
+    }
+
     /// Empties the context.
     public func reset() { truncate(to: 0) }
 

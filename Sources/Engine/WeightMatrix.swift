@@ -71,7 +71,9 @@ enum MatMul {
     static func tileRows(_ w: WeightMatrix) -> Int { max(16, (1 << 18) / max(w.cols, 1)) }
 
     /// Worker count for the decode kernel (the machine's cores, at most 8).
-    static let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+    /// `PONDER_THREADS` when set (1...64; `--threads` sets it), else the machine's cores, at most 8.
+    static let workers = ProcessInfo.processInfo.environment["PONDER_THREADS"].flatMap { Int($0) }
+        .map { max(1, min(64, $0)) } ?? max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
 
     /// out (n x w.rows) = x (n x w.cols) * W^T. Row-major, contiguous.
     static func apply(_ w: WeightMatrix, x: UnsafePointer<Float>, n: Int,

@@ -1,12 +1,133 @@
 import ArgumentParser
+import Foundation
+import Engine
+import GGUF
+import Kernels
 
+/// `ponder bench`: prompt processing (pp) and generation (tg) speed like llama-bench,
+/// with the machine's measured read bandwidth and the decode roofline for the file.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure prompt-processing and generation speed.",
+        discussion: """
+            ppN evaluates N prompt tokens in one batch; tgN generates N tokens one at a time
+            after a short prompt. Both use random token ids (the speed does not depend on them).
+            The decode roofline is the measured read bandwidth divided by the bytes of weights
+            read per generated token.
+            """,
         subcommands: [TokenizerBenchCommand.self])
 
+    @Option(name: .long, help: "Model file (GGUF, llama architecture).")
+    var model: String?
+
+    @Option(name: [.customShort("p"), .long], help: "Prompt tokens for the pp test (0 = skip).")
+    var prompt: Int = 512
+
+    @Option(name: [.customShort("n"), .long], help: "Generated tokens for the tg test (0 = skip).")
+    var generate: Int = 128
+
+    @Option(name: .long, help: "Worker threads (default: the machine's cores, at most 8).")
+    var threads: Int?
+
+    @Option(name: [.customShort("r"), .long], help: "Repetitions of each test.")
+    var repetitions: Int = 3
+
+    @Flag(name: .long, help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard prompt >= 0, generate >= 0, prompt + generate > 0 else {
+            throw ValidationError("-p and -n must be non-negative, and not both 0")
+        }
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        if let t = threads, !(1...64).contains(t) { throw ValidationError("--threads must be 1 to 64") }
+    }
+
     func run() async throws {
-        throw CLIError("`ponder bench` is not implemented yet")
+        guard let model else { throw CLIError("ponder bench needs --model FILE (or: ponder bench tokenizer)") }
+        if let threads { setenv("PONDER_THREADS", String(threads), 1) }
+        let file: GGUFFile
+        do { file = try GGUFFile(path: model) } catch { throw CLIError(error.description) }
+        let llama: LlamaModel
+        do { llama = try LlamaModel(file: file) } catch { throw CLIError("\(model): \(error)") }
+        let vocab = Int32(llama.config.vocabSize)
+        let capacity = max(prompt, 16) + generate + 1
+        let ctx: LlamaContext
+        do { ctx = try LlamaContext(model: llama, capacity: capacity) } catch { throw CLIError("\(error)") }
+        var rng = Xoshiro256(seed: 42)
+        func randomTokens(_ n: Int) -> [Int32] { (0..<n).map { _ in Int32(rng.next() % UInt64(vocab)) } }
+
+        // Warm-up: touch every weight page once so the first repetition is not a disk read.
+        ctx.reset()
+        _ = try? ctx.evaluate(randomTokens(4))
+        var pp: [Double] = [], tg: [Double] = []
+        for r in 0..<repetitions {
+            if prompt > 0 {
+                ctx.reset()
+                let toks = randomTokens(prompt)
+                let t0 = now()
+                do { try ctx.evaluate(toks) } catch { throw CLIError("\(error)") }
+                pp.append(Double(prompt) / (now() - t0))
+            }
+            if generate > 0 {
+                ctx.reset()
+                do { try ctx.evaluate(randomTokens(1)) } catch { throw CLIError("\(error)") }
+                let toks = randomTokens(generate)
+                let t0 = now()
+                for t in toks { do { try ctx.evaluate([t]) } catch { throw CLIError("\(error)") } }
+                tg.append(Double(generate) / (now() - t0))
+            }
+            if !json { FileHandle.standardError.write(Data("\rrepetition \(r + 1)/\(repetitions)".utf8)) }
+        }
+        if !json { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+
+        let bytesPerToken = Self.weightBytesPerToken(file)
+        let bandwidth = pk_measure_read_bandwidth(1 << 30, Int32(engineThreadCount))
+        let roofline = bandwidth * 1e9 / Double(bytesPerToken)
+        let name = URL(fileURLWithPath: model).lastPathComponent
+        if json {
+            var o: [String: Any] = ["model": name, "threads": engineThreadCount,
+                                    "kernel_tier": Int(pk_active_tier()), "repetitions": repetitions,
+                                    "read_bandwidth_gb_s": bandwidth, "weight_bytes_per_token": bytesPerToken,
+                                    "tg_roofline_tokens_per_second": roofline]
+            if !pp.isEmpty { o["pp_tokens"] = prompt; o["pp_tokens_per_second"] = pp.max()!; o["pp_all"] = pp }
+            if !tg.isEmpty { o["tg_tokens"] = generate; o["tg_tokens_per_second"] = tg.max()!; o["tg_all"] = tg }
+            let data = try JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("model: \(name)   threads: \(engineThreadCount)   kernels: \(["scalar", "avx2", "avx512"][Int(pk_active_tier())])")
+        print("read bandwidth: \(fmt(bandwidth)) GB/s   weights read per token: \(fmt(Double(bytesPerToken) / 1e6)) MB   decode roofline: \(fmt(roofline)) tok/s")
+        print("| test | t/s (mean ± sd) | best |")
+        print("|---|---|---|")
+        if !pp.isEmpty { print("| pp\(prompt) | \(fmt(mean(pp))) ± \(fmt(sd(pp))) | \(fmt(pp.max()!)) |") }
+        if !tg.isEmpty {
+            print("| tg\(generate) | \(fmt(mean(tg))) ± \(fmt(sd(tg))) | \(fmt(tg.max()!)) | (\(fmt(100 * tg.max()! / roofline))% of roofline)")
+        }
+    }
+
+    /// Bytes of weights one decode step reads: every tensor, except that the token
+    /// embedding contributes one row (unless it doubles as the output matrix).
+    static func weightBytesPerToken(_ file: GGUFFile) -> Int {
+        let tied = file.tensor(named: "output.weight") == nil
+        var total = 0
+        for t in file.tensors {
+            if t.name == "token_embd.weight" && !tied { total += t.rowBytes } else { total += t.byteCount }
+        }
+        return total
     }
 }
+
+private func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+private func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
+private func sd(_ x: [Double]) -> Double {
+    guard x.count > 1 else { return 0 }
+    let m = mean(x)
+    return (x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(x.count - 1)).squareRoot()
+}
+private func fmt(_ v: Double) -> String { String(format: "%.2f", v) }

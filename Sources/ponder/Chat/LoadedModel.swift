@@ -1,0 +1,70 @@
+import Foundation
+import GGUF
+import Engine
+import Tokenizer
+import Session
+
+/// A model opened for chatting: weights, tokenizer, chat format, identity. Shared by
+/// `chat`, `replay --regenerate` and friends; each conversation gets its own context.
+struct LoadedModel: Sendable {
+    let url: URL
+    let model: LlamaModel
+    let tokenizer: Tokenizer
+    let format: any PromptFormat
+    let formatName: String
+    let identity: ModelIdentity?
+    let contextSize: Int
+    let warnings: [String]
+
+    /// Opens `path`; errors are one line naming the file.
+    static func open(path: String, contextSize: Int?, chatFormat: String?) throws -> LoadedModel {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError("\(path): no such file")
+        }
+        let file: GGUFFile
+        do { file = try GGUFFile(path: path) } catch { throw CLIError(error.description) }
+        let model: LlamaModel
+        do { model = try LlamaModel(file: file) } catch { throw CLIError("\(path): \(error)") }
+        let tokenizer: Tokenizer
+        do { tokenizer = try Tokenizer(gguf: file) } catch { throw CLIError("\(path): \(error)") }
+        var warnings = file.warnings + tokenizer.warnings
+        let chat: ChatFormat
+        if let name = chatFormat {
+            guard let f = ChatFormat(name: name, template: file.metadata.string("tokenizer.chat_template"),
+                                     modelName: file.metadata.string("general.name")) else {
+                throw CLIError("unknown chat format '\(name)' (try llama3 or chatml)")
+            }
+            chat = f
+        } else {
+            chat = tokenizer.detectedChatFormat
+        }
+        if let note = chat.note { warnings.append(note) }
+        let ctx = contextSize ?? LlamaContext.defaultCapacity(for: model)
+        let url = URL(fileURLWithPath: path)
+        return LoadedModel(url: url, model: model, tokenizer: tokenizer,
+                           format: TokenizerPromptFormat(chat), formatName: chat.kind.rawValue,
+                           identity: try? ModelIdentity.of(fileAt: url, headerBytes: file.headerSize),
+                           contextSize: ctx, warnings: warnings)
+    }
+
+    /// A fresh backend (its own KV cache) for one conversation.
+    func makeBackend() throws -> EngineBackend {
+        do {
+            return EngineBackend(context: try LlamaContext(model: model, capacity: contextSize),
+                                 tokenizer: tokenizer)
+        } catch {
+            throw CLIError("cannot create a context of \(contextSize) tokens: \(error)")
+        }
+    }
+
+    /// "Q4_1"-style name of the file's main weight type.
+    var quantization: String {
+        var counts: [String: Int] = [:]
+        for t in model.file.tensors where t.shape.count >= 2 { counts[t.type.name, default: 0] += t.byteCount }
+        return counts.max { $0.value < $1.value }?.key ?? "?"
+    }
+
+    var displayName: String {
+        model.file.metadata.string("general.name") ?? url.deletingPathExtension().lastPathComponent
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import Session
+import TUI
+
+/// The real `ChatDriver`: the TUI's requests carried out on a `Conversation` over the
+/// engine. The conversation may be replaced (/new, /load, Ctrl-R, Ctrl-E); its events are
+/// forwarded into one stream that lives as long as the driver.
+actor SessionDriver: ChatDriver {
+    nonisolated let events: AsyncStream<SessionEvent>
+    private let continuation: AsyncStream<SessionEvent>.Continuation
+    private let loaded: LoadedModel
+    private let threads: Int
+    private var conversation: Conversation
+    private var forwarder: Task<Void, Never>?
+    /// The conversation's index offset: events of a replacement conversation keep counting.
+    private var journaling: Bool
+
+    init(loaded: LoadedModel, settings: SessionSettings, threads: Int, journal: Bool,
+         resume: LoadedSession? = nil) throws {
+        self.loaded = loaded
+        self.threads = threads
+        journaling = journal
+        (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
+        conversation = try Self.makeConversation(loaded: loaded, settings: resume?.document.settings ?? settings,
+                                                 turns: resume?.document.turns ?? [], journal: journal,
+                                                 created: resume?.document.created)
+        let conv = conversation
+        let cont = continuation
+        forwarder = Task { for await e in conv.events { cont.yield(e) } }
+        if let resume {
+            for w in resume.warnings { continuation.yield(.notice(w)) }
+            if let was = resume.document.model, let now = loaded.identity, let m = was.mismatch(with: now) {
+                continuation.yield(.notice("model mismatch: " + m))
+            }
+        }
+    }
+
+    private static func makeConversation(loaded: LoadedModel, settings: SessionSettings, turns: [TurnRecord],
+                                         journal: Bool, created: Double?) throws -> Conversation {
+        let backend = try loaded.makeBackend()
+        let createdAt = created ?? Date().timeIntervalSince1970
+        var j: Journal?
+        if journal {
+            j = try? Journal.createDefault(created: createdAt, model: loaded.identity, format: loaded.format.name,
+                                           settings: settings)
+        }
+        return Conversation(backend: backend, format: loaded.format, settings: settings, model: loaded.identity,
+                            journal: j, resumed: turns, created: createdAt)
+    }
+
+    /// Replaces the conversation by one holding `turns` (the old one is closed first).
+    private func replace(settings: SessionSettings, turns: [TurnRecord], created: Double? = nil) async throws {
+        let old = conversation
+        await old.cancel()
+        await old.close()
+        await forwarder?.value
+        conversation = try Self.makeConversation(loaded: loaded, settings: settings, turns: turns,
+                                                 journal: journaling, created: created)
+        let conv = conversation
+        let cont = continuation
+        forwarder = Task { for await e in conv.events { cont.yield(e) } }
+    }
+
+    func send(_ text: String, mode: ReasoningMode) async {
+        await conversation.send(text, mode: mode)
+    }
+
+    func cancel() async { await conversation.cancel() }
+
+    func perform(_ command: DriverCommand) async -> DriverResult {
+        do {
+            switch command {
+            case .save(let path):
+                let url = try await conversation.save(to: path.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath) })
+                return .done("saved to \(url.path)")
+            case .load(let path):
+                let session = try SessionLoader.load(URL(fileURLWithPath: (path as NSString).expandingTildeInPath))
+                try await replace(settings: session.document.settings, turns: session.document.turns,
+                                  created: session.document.created)
+                var msg = session.warnings
+                if let was = session.document.model, let now = loaded.identity, let m = was.mismatch(with: now) {
+                    msg.append("model mismatch: " + m)
+                }
+                return .transcript(session.document.turns.map(Self.transcript),
+                                   message: msg.isEmpty ? "loaded \(path)" : msg.joined(separator: "; "))
+            case .newConversation:
+                try await replace(settings: await conversation.settings, turns: [])
+                return .done("new conversation")
+            case .setSystemPrompt(let text):
+                await conversation.update { $0.systemPrompt = text.isEmpty ? nil : text }
+                return .done(text.isEmpty ? "system prompt cleared" : "system prompt set")
+            case .setSampler(let s):
+                await conversation.update { st in
+                    switch s {
+                    case .temperature(let t): st.samplingOn.temperature = t; st.samplingOff.temperature = t
+                    case .topP(let p): st.samplingOn.topP = p; st.samplingOff.topP = p
+                    case .topK(let k): st.samplingOn.topK = k; st.samplingOff.topK = k
+                    case .minP(let p): st.samplingOn.minP = p; st.samplingOff.minP = p
+                    case .seed(let v): st.seed = v
+                    case .maxTokens(let n): st.samplingOn.maxTokens = n; st.samplingOff.maxTokens = n
+                    }
+                }
+                return .done(nil)
+            case .setReasoningBudget(let n):
+                await conversation.update { $0.thinkBudget = n }
+                return .done(n.map { "reasoning budget \($0) tokens" } ?? "no reasoning budget")
+            case .setHistoryReasoning(let on):
+                await conversation.update { $0.historyReasoning = on }
+                return .done("earlier reasoning \(on ? "is" : "is not") sent back")
+            case .export(let path):
+                let md = MarkdownExport.render(await conversation.document())
+                let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+                guard !FileManager.default.fileExists(atPath: url.path) else {
+                    return .failed("\(url.path) exists; choose another name")
+                }
+                try Data(md.utf8).write(to: url, options: .atomic)
+                return .done("exported to \(url.path)")
+            case .regenerate(let mode):
+                let turns = await conversation.turns
+                guard let last = turns.last else { return .failed("nothing to regenerate") }
+                try await replace(settings: await conversation.settings, turns: Array(turns.dropLast()))
+                await conversation.send(last.user, mode: mode)
+                return .done(nil)
+            case .dropLastTurn:
+                let turns = await conversation.turns
+                guard !turns.isEmpty else { return .failed("no message to edit") }
+                try await replace(settings: await conversation.settings, turns: Array(turns.dropLast()))
+                return .done(nil)
+            }
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+
+    func status() async -> DriverStatus {
+        var s = DriverStatus()
+        let settings = await conversation.settings
+        s.modelName = loaded.displayName
+        s.quantization = loaded.quantization
+        s.threads = threads
+        s.contextSize = loaded.contextSize
+        s.kvCacheBytes = LlamaContextBytes.of(loaded)
+        s.temperature = settings.samplingOn.temperature
+        s.topP = settings.samplingOn.topP
+        s.topK = settings.samplingOn.topK
+        s.minP = settings.samplingOn.minP
+        s.seed = settings.seed
+        s.maxTokens = settings.samplingOn.maxTokens
+        s.reasoningBudget = settings.thinkBudget
+        s.historyReasoning = settings.historyReasoning
+        return s
+    }
+
+    /// Waits for queued turns and closes the conversation (journal closed, worker stopped).
+    func shutdown() async {
+        await conversation.cancel()
+        await conversation.close()
+        await forwarder?.value
+        continuation.finish()
+    }
+
+    static func transcript(_ t: TurnRecord) -> TranscriptTurn {
+        TranscriptTurn(user: t.user, reasoning: t.reasoning, answer: t.answer, mode: t.mode, stats: t.stats)
+    }
+}
+
+import Engine
+
+enum LlamaContextBytes {
+    static func of(_ m: LoadedModel) -> Int { LlamaContext.cacheBytes(for: m.model, capacity: m.contextSize) }
+}
