@@ -23,17 +23,12 @@ import TestSupport
         func start(width: Int, height: Int, script: String) throws {
             let scriptURL = dir.appendingPathComponent("run.sh")
             try script.write(to: scriptURL, atomically: true, encoding: .utf8)
-            // The first command forks the tmux server, which would keep pipes open for
-            // ever: its output goes to /dev/null instead of runProcess's pipes.
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-            p.arguments = ["-L", socket, "new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)",
-                           "env XDG_STATE_HOME=\(dir.path)/state XDG_CONFIG_HOME=\(dir.path)/config sh \(scriptURL.path)"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            p.standardInput = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
+            // The first command forks the tmux server, which would keep any inherited pipe
+            // open for ever: sh gives it /dev/null for every standard stream.
+            let cmd = "env XDG_STATE_HOME=\(dir.path)/state XDG_CONFIG_HOME=\(dir.path)/config sh \(scriptURL.path)"
+            let sh = "exec /usr/bin/tmux -L \(socket) new-session -d -s t -x \(width) -y \(height) "
+                + "'\(cmd)' </dev/null >/dev/null 2>&1"
+            _ = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", sh], timeout: 20)
         }
 
         deinit {

@@ -25,26 +25,28 @@ public func runProcess(_ executable: URL, _ arguments: [String], stdin: Data? = 
     p.standardError = errPipe
     p.standardInput = inPipe
     try p.run()
-    // Drain both pipes concurrently so a chatty child never blocks on a full pipe.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var out = Data(), err = Data()
-    group.enter()
-    DispatchQueue.global().async { out = outPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    group.enter()
-    DispatchQueue.global().async { err = errPipe.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    // Drain both pipes on their own threads so a chatty child never blocks on a full pipe.
+    // A grandchild that outlives the child (a tmux server forked while this pipe was open)
+    // may hold the write ends for ever, so EOF is not awaited past a short grace period
+    // after the child exits: what was read by then is the output.
+    let out = PipeDrain(outPipe.fileHandleForReading)
+    let err = PipeDrain(errPipe.fileHandleForReading)
     if let stdin { inPipe.fileHandleForWriting.write(stdin) }
     try? inPipe.fileHandleForWriting.close()
+    let exited = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async { p.waitUntilExit(); exited.signal() }
     var timedOut = false
-    if group.wait(timeout: .now() + timeout) == .timedOut {
+    if exited.wait(timeout: .now() + timeout) == .timedOut {
         timedOut = true
         p.terminate()
         kill(p.processIdentifier, SIGKILL)
-        group.wait()
+        exited.wait()
     }
-    p.waitUntilExit()
+    out.wait(grace: 5)
+    err.wait(grace: 5)
     return ProcessResult(status: p.terminationStatus,
                          signaled: p.terminationReason == .uncaughtSignal,
-                         stdout: out, stderr: err, timedOut: timedOut)
+                         stdout: out.data, stderr: err.data, timedOut: timedOut)
 }
 
 /// Runs a Python oracle script (inline source) in the test venv; returns its stdout.
@@ -57,4 +59,26 @@ public func runPython(_ source: String, _ arguments: [String] = [], stdin: Data?
         throw TestEnv.Missing(description: "python oracle failed (\(r.status)): \(r.stderrText)")
     }
     return r.stdout
+}
+
+/// Reads a pipe to EOF on a background thread, keeping what it has read so far.
+final class PipeDrain: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.withLock { buffer.append(chunk) }
+            }
+            done.signal()
+        }
+    }
+
+    /// Waits for EOF at most `grace` seconds.
+    func wait(grace: Double) { _ = done.wait(timeout: .now() + grace) }
+    var data: Data { lock.withLock { buffer } }
 }

@@ -1,0 +1,87 @@
+import Testing
+import Foundation
+import TestSupport
+
+/// The full-screen chat on the real SmolLM2 model in a real terminal (tmux): type a
+/// message, toggle thinking, stop a generation, resize while streaming, save, quit; then
+/// the terminal is as it was and the saved session replays. No test double anywhere.
+@Suite(.serialized) struct RealModelChatTests {
+    @Test func chatOnTheRealModel() throws {
+        let bin = try TestEnv.ponderBinary()
+        let model = try TestEnv.smolQ4_1
+        let t = try TerminalTests.Tmux()
+        let dir = t.dir.path
+        try t.start(width: 90, height: 24, script: """
+            stty -a > \(dir)/before
+            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --seed 7
+            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
+            stty -a > \(dir)/after
+            sleep 60
+            """)
+        try t.wait(for: " THINKING │", timeout: 30)
+        #expect(try t.screen().joined().contains("Q4_1"))
+
+        // Ctrl-T: DIRECT at once (greedy turn next).
+        try t.keys("C-t")
+        try t.wait(for: " DIRECT │")
+
+        // A short greedy answer streams in and the turn finishes.
+        try t.type("What is the capital of France?"); try t.keys("Enter")
+        try t.wait(for: "Paris", timeout: 60)
+        try t.wait("the turn's answer tokens in the stats bar", timeout: 60) { s in
+            s.contains { $0.contains("tokens r 0 a ") && !$0.contains(" a 0 ") }
+        }
+
+        // A long answer: resize while it streams, then Esc stops it.
+        try t.type("Write a very long story about a dragon who learns to cook."); try t.keys("Enter")
+        try t.wait("the story to start", timeout: 60) { s in s.contains { $0.lowercased().contains("dragon") && !$0.contains("Write a very long") } }
+        try t.resize(60, 16)
+        try t.wait("the smaller window", timeout: 10) { $0.count == 16 && $0.allSatisfy { $0.count <= 60 } }
+        try t.keys("Escape")
+        try t.wait(for: "[stopped]", timeout: 30)
+        try t.resize(90, 24)
+
+        // Ctrl-S saves into the sessions folder and says where.
+        try t.keys("C-s")
+        try t.wait(for: "saved to", timeout: 10)
+
+        // Ctrl-C twice quits with status 0 and the terminal restored.
+        try t.keys("C-c")
+        try t.wait(for: "press Ctrl-C again to quit")
+        try t.keys("C-c")
+        let status = t.waitForFile("exit", timeout: 30)
+        #expect(status?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        _ = t.waitForFile("after")
+        #expect(t.file("before") != nil && t.file("before") == t.file("after"))
+
+        // The saved session replays as plain text with both turns.
+        let sessions = URL(fileURLWithPath: dir).appendingPathComponent("data/ponder/sessions")
+        let saved = try FileManager.default.contentsOfDirectory(atPath: sessions.path).filter { $0.hasSuffix(".json") }
+        #expect(saved.count == 1)
+        guard let name = saved.first else { return }
+        let r = try runProcess(bin, ["replay", sessions.appendingPathComponent(name).path, "--plain", "--speed", "1000"],
+                               timeout: 60)
+        #expect(r.status == 0, "\(r.stderrText)")
+        #expect(r.stdoutText.contains("What is the capital of France?"))
+        #expect(r.stdoutText.contains("Paris"))
+        #expect(r.stdoutText.contains("Write a very long story about a dragon"))
+    }
+
+    /// Piped, `ponder` chats line by line and writes no escape codes.
+    @Test func plainModeWritesNoEscapeCodes() throws {
+        let bin = try TestEnv.ponderBinary()
+        let model = try TestEnv.smolQ4_1
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-plain-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: data) }
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = data.path
+        let r = try runProcess(bin, ["--model", model.path, "--think", "off"],
+                               stdin: Data("What is the capital of France?\n".utf8), environment: env, timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        #expect(r.stdoutText.contains("Paris"))
+        #expect(!r.stdout.contains(0x1B), "escape codes in piped output")
+        // The turn was journaled.
+        let journals = (try? FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("ponder/sessions").path)) ?? []
+        #expect(journals.contains { $0.hasSuffix(".jsonl") })
+    }
+}
