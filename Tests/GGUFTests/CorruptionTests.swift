@@ -46,8 +46,9 @@ def positions(path, arrays_limit=24):
     for f in items:
         off = f.offset
         for i, p in enumerate(f.parts):
-            if p.dtype != np.uint8 and p.nbytes in (4, 8) and i < arrays_limit:
-                out.append([off, int(p.nbytes)])
+            # counts, lengths, types, offsets, and each of a tensor's dims
+            if p.dtype != np.uint8 and p.itemsize in (4, 8) and p.size <= 4 and i < arrays_limit:
+                out += [[off + k * p.itemsize, int(p.itemsize)] for k in range(p.size)]
             off += p.nbytes
     return r, out
 rr, rp = positions(real)
