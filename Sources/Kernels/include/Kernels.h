@@ -121,14 +121,19 @@ uint16_t pk_fp32_to_fp16(float f);
 void pk_fp16_to_fp32_row(const uint16_t *src, float *dst, size_t n);
 void pk_fp32_to_fp16_row(const float *src, uint16_t *dst, size_t n);
 
-// ---- Row operations (scalar) ----------------------------------------------------
+// ---- Row operations ---------------------------------------------------------------
 
 /// out[i] = x[i] / sqrt(mean(x^2) + eps) * w[i] (w may be NULL: no weight). out may be x.
 void pk_rmsnorm(const float *x, const float *w, float *out, size_t n, float eps);
-/// x = softmax(x) in place (max subtracted first; n == 0 is a no-op).
+/// x = softmax(x) in place (max subtracted first; n == 0 is a no-op), active tier.
+/// The SIMD tiers use a polynomial exp (about 1 ulp) and float sums.
 void pk_softmax(float *x, size_t n);
+/// pk_softmax with the kernels of `tier`.
+void pk_softmax_tier(int tier, float *x, size_t n);
 /// gate[i] = silu(gate[i]) * up[i], silu(g) = g / (1 + exp(-g)) (a SwiGLU FFN's middle).
 void pk_swiglu(float *gate, const float *up, size_t n);
+/// pk_swiglu with the kernels of `tier`.
+void pk_swiglu_tier(int tier, float *gate, const float *up, size_t n);
 
 // ---- Thread pool ------------------------------------------------------------------
 
