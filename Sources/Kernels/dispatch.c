@@ -46,7 +46,17 @@ static void init(void) {
     tables[1] = tables[0];
     tables[2] = tables[0];
 #endif
-    for (int i = 0; i < 3; ++i) pk_fill_axpy(&tables[i]);
+    for (int i = 0; i < 3; ++i) {
+        pk_fill_axpy(&tables[i]);
+        tables[i].softmax = pk_softmax_ref;
+        tables[i].swiglu = pk_swiglu_ref;
+    }
+#if defined(__x86_64__)
+    for (int i = 1; i < 3; ++i) {  // one AVX2 version serves both SIMD tiers
+        tables[i].softmax = pk_softmax_avx2;
+        tables[i].swiglu = pk_swiglu_avx2;
+    }
+#endif
     int t = pk_tier_for_request(getenv("PONDER_KERNELS"), max_tier_value);
     __atomic_store_n(&active, t, __ATOMIC_RELEASE);
 }

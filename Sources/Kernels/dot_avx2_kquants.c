@@ -30,14 +30,12 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
     for (int c = 0; c < nc; ++c) { acc[c] = _mm256_setzero_ps(); accm[c] = _mm_setzero_ps(); }
     for (size_t i = 0; i < n / QKK; ++i) {
         const uint8_t *blk = (const uint8_t *)w + i * bsz;
-        uint16_t hd, hm;
-        memcpy(&hd, blk, 2);
-        memcpy(&hm, blk + 2, 2);
         const uint8_t *qs = blk + (five ? 48 : 16);
         uint32_t sm[4];
         pk_scales_k4_16(blk + 4, sm);
         const uint8_t *sc = (const uint8_t *)sm;
-        float d = pk_h2f_fast(hd), dmin = pk_h2f_fast(hm);
+        __m128 dm = pk_cvtph_u32(pk_load_u32(blk));  // d, dmin
+        float d = _mm_cvtss_f32(dm), dmin = _mm_cvtss_f32(_mm_movehdup_ps(dm));
         for (int c = 0; c < nc; ++c) {
             const pk_block_q8_K *b = column(x, xs, c) + i;
             accm[c] = _mm_fmadd_ps(_mm_set1_ps(-dmin * b->d), _mm_cvtepi32_ps(kmins(sm, b->bsums)), accm[c]);
@@ -103,7 +101,8 @@ INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, f
                 }
             }
         }
-        float d = pk_h2f_fast(a[i].d);
+        // d: the high half of the 32 bits at offset 206 (scales[14..15], d).
+        float d = _mm_cvtss_f32(_mm_movehdup_ps(pk_cvtph_u32(pk_load_u32((const uint8_t *)&a[i] + 206))));
         for (int c = 0; c < nc; ++c)
             acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d * column(x, xs, c)[i].d), _mm256_cvtepi32_ps(sum[c]), acc[c]);
     }

@@ -112,6 +112,8 @@ struct pk_kernels {
     pk_dot_fn dot[PK_SLOT_COUNT];
     pk_dot4_fn dot4[PK_SLOT_COUNT];  // NULL where a tier has no four-row variant
     void (*axpy[PK_SLOT_COUNT])(size_t n, float a, const void *x, float *y);  // float slots only
+    void (*softmax)(float *x, size_t n);
+    void (*swiglu)(float *gate, const float *up, size_t n);
     pk_quant_fn quantize_q8_0;
     pk_quant_fn quantize_q8_K;
 };
@@ -126,6 +128,12 @@ void pk_fill_avx512(struct pk_kernels *k);
 void pk_fill_avx512_kquants(struct pk_kernels *k);
 void pk_fill_avx2_kquants(struct pk_kernels *k);
 void pk_fill_axpy(struct pk_kernels *k);  // after tier is set
+
+// Row operations (ops.c, ops_simd.c).
+void pk_softmax_ref(float *x, size_t n);
+void pk_swiglu_ref(float *gate, const float *up, size_t n);
+void pk_softmax_avx2(float *x, size_t n);
+void pk_swiglu_avx2(float *gate, const float *up, size_t n);
 
 // Quantizers per tier (quantize.c).
 void pk_quantize_q8_0_ref(const float *x, void *y, size_t n);

@@ -1,5 +1,6 @@
-// Small row operations of a llama forward pass (scalar; the loops are short next to
-// the matvecs): RMSNorm, softmax, SwiGLU. Sums are taken in double.
+// Small row operations of a llama forward pass: RMSNorm (scalar only: one short row per
+// layer), and the scalar references of softmax and SwiGLU (SIMD in ops_simd.c). Sums
+// are taken in double.
 #include "kernels_internal.h"
 #include <math.h>
 
@@ -10,7 +11,7 @@ void pk_rmsnorm(const float *x, const float *w, float *out, size_t n, float eps)
     for (size_t i = 0; i < n; ++i) out[i] = x[i] * scale * (w ? w[i] : 1.0f);
 }
 
-void pk_softmax(float *x, size_t n) {
+void pk_softmax_ref(float *x, size_t n) {
     if (n == 0) return;
     float max = x[0];
     for (size_t i = 1; i < n; ++i) if (x[i] > max) max = x[i];
@@ -23,9 +24,16 @@ void pk_softmax(float *x, size_t n) {
     for (size_t i = 0; i < n; ++i) x[i] *= inv;
 }
 
-void pk_swiglu(float *gate, const float *up, size_t n) {
+void pk_swiglu_ref(float *gate, const float *up, size_t n) {
     for (size_t i = 0; i < n; ++i) {
         float g = gate[i];
         gate[i] = g / (1.0f + expf(-g)) * up[i];
     }
 }
+
+void pk_softmax_tier(int tier, float *x, size_t n) { pk_kernels_for_tier(tier)->softmax(x, n); }
+void pk_softmax(float *x, size_t n) { pk_softmax_tier(pk_active_tier(), x, n); }
+void pk_swiglu_tier(int tier, float *gate, const float *up, size_t n) {
+    pk_kernels_for_tier(tier)->swiglu(gate, up, n);
+}
+void pk_swiglu(float *gate, const float *up, size_t n) { pk_swiglu_tier(pk_active_tier(), gate, up, n); }

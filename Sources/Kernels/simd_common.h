@@ -8,11 +8,14 @@
 
 #define PK_AVX2 __attribute__((target("avx2,fma,f16c"), always_inline))
 
-/// IEEE half -> float with F16C (exact, as pk_fp16_to_fp32). Through a broadcast rather
-/// than _cvtsh_ss, whose vpinsrw merges into a live register (clang picked the
-/// accumulator, chaining every block to the previous FMA: 3x slower).
-static inline PK_AVX2 float pk_h2f_fast(uint16_t h) {
-    return _mm_cvtss_f32(_mm_cvtph_ps(_mm_set1_epi16((short)h)));
+/// Two halves packed in 32 bits (low, high) -> floats in lanes 0 and 1, with F16C
+/// (exact, as pk_fp16_to_fp32). The empty asm keeps the value opaque: otherwise clang
+/// narrows the load to a vpinsrw that merges into whatever register it picks (an
+/// accumulator, in practice), chaining every block to the previous one's FMA.
+static inline PK_AVX2 __m128 pk_cvtph_u32(uint32_t bits) {
+    __m128i v = _mm_cvtsi32_si128((int)bits);
+    __asm__("" : "+x"(v));
+    return _mm_cvtph_ps(v);
 }
 
 /// The product of two halves (as floats, one rounding) in all 8 lanes.
@@ -25,6 +28,13 @@ static inline PK_AVX2 float pk_hsum_ps256(__m256 v) {
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
+}
+
+static inline PK_AVX2 float pk_hmax_ps256(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
 }
 
 static inline PK_AVX2 float pk_hsum_ps128(__m128 s) {

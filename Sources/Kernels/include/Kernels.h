@@ -121,14 +121,19 @@ uint16_t pk_fp32_to_fp16(float f);
 void pk_fp16_to_fp32_row(const uint16_t *src, float *dst, size_t n);
 void pk_fp32_to_fp16_row(const float *src, uint16_t *dst, size_t n);
 
-// ---- Row operations (scalar) ----------------------------------------------------
+// ---- Row operations ---------------------------------------------------------------
 
 /// out[i] = x[i] / sqrt(mean(x^2) + eps) * w[i] (w may be NULL: no weight). out may be x.
 void pk_rmsnorm(const float *x, const float *w, float *out, size_t n, float eps);
-/// x = softmax(x) in place (max subtracted first; n == 0 is a no-op).
+/// x = softmax(x) in place (max subtracted first; n == 0 is a no-op), active tier.
+/// The SIMD tiers use a polynomial exp (about 1 ulp) and float sums.
 void pk_softmax(float *x, size_t n);
+/// pk_softmax with the kernels of `tier`.
+void pk_softmax_tier(int tier, float *x, size_t n);
 /// gate[i] = silu(gate[i]) * up[i], silu(g) = g / (1 + exp(-g)) (a SwiGLU FFN's middle).
 void pk_swiglu(float *gate, const float *up, size_t n);
+/// pk_swiglu with the kernels of `tier`.
+void pk_swiglu_tier(int tier, float *gate, const float *up, size_t n);
 
 // ---- Thread pool ------------------------------------------------------------------
 
@@ -152,8 +157,9 @@ void pk_pool_run(pk_pool *pool, pk_job_fn fn, void *ctx);
 // ---- Matrix-vector and matrix-matrix ------------------------------------------------
 
 /// out[r] = dot(W row r, xq) for r in [0, rows). W: rows x cols of type t, row-major,
-/// rows pk_row_size(t, cols) bytes apart. xq: one activation row (pk_vec_dot_type(t),
-/// cols values). Rows are split evenly over the pool's threads (pool may be NULL).
+/// rows pk_row_size(t, cols) bytes apart. xq: one activation row of cols values made by
+/// pk_quantize_row(t, ...). Rows are split evenly over the pool's threads (pool may be
+/// NULL); each out[r] is one row's dot, so results do not depend on the thread count.
 /// No allocation. Returns 0 or a PK_E* code.
 int pk_matvec(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
               const void *xq, float *out);
@@ -163,7 +169,9 @@ int pk_matvec_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows,
 /// Batched: out[j * ldo + r] = dot(W row r, activation row j) for j in [0, nx),
 /// r in [0, rows). xq holds nx activation rows, each pk_activation_size(t, cols) bytes
 /// apart; ldo >= rows. Each thread takes a slice of weight rows and streams every
-/// activation row past a small tile of weight rows kept in cache. No allocation.
+/// activation row past a small tile of weight rows kept in cache, four activation rows
+/// per weight-block decode where the tier has four-row kernels (results bitwise equal
+/// to pk_matvec's). No allocation.
 int pk_matmul(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
               const void *xq, size_t nx, float *out, size_t ldo);
 /// pk_matmul with the kernels of `tier`.
