@@ -221,6 +221,7 @@ public final class Tokenizer: Sendable {
 
     /// Model encoding of text with no user-defined tokens in it (valid UTF-8 bytes).
     private func appendPlain(_ text: ArraySlice<UInt8>, afterSpecial: Bool, to out: inout [TokenID]) {
+        if text.isEmpty { return }          // no space prefix for nothing, as llama.cpp
         if let spm {
             var bytes: [UInt8] = []
             bytes.reserveCapacity(text.count + 3)

@@ -45,6 +45,24 @@ import Tokenizer
         #expect(switched == format.render(messages: Self.conversations[0]))
     }
 
+    /// The reasoning switch and the dropping of earlier reasoning, against Nemotron's own
+    /// template layout: user, assistant (with a `<think>` block), user; reasoning on.
+    @Test func nemotronSwitchMatchesNemotronTemplate() throws {
+        let (path, cleanup) = try Fixtures.llama3Path()
+        defer { cleanup() }
+        let conv = [ChatMessage(.user, "What is 2 + 2?"),
+                    ChatMessage(.assistant, "<think>\nAdd them: 2 + 2 = 4.\n</think>\n\n  4 "),
+                    ChatMessage(.user, "Times 10?")]
+        let input = [conv.map { Msg(role: $0.role.rawValue, content: $0.content) }]
+        let oracle = try Oracle.run("chat", mode: "llama3", path: path, template: Oracle.nemotronTemplate, input: input)
+        let tok = try Fixtures.llama3Tokenizer(path)
+        let format = tok.detectedChatFormat
+        #expect(format.kind == .llama3 && format.reasoning == .nemotron)
+        let segments = format.render(messages: conv, reasoning: .on)
+        #expect(ChatFormat.text(of: segments) == oracle.texts?[0])
+        #expect(try tok.encodePrompt(conv, format: format, reasoning: .on) == oracle.ids[0])
+    }
+
     @Test func chatMLFormatMatchesSmolLM2Template() throws {
         let (tok, path) = try Fixtures.smolLM2()
         let format = ChatFormat.detect(template: "{{'<|im_start|>' + message['role']}}", modelName: "SmolLM2")

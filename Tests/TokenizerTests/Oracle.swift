@@ -120,6 +120,24 @@ json.dump({"ids": ids, "decoded": [m.detokenize(i).decode("utf-8", "replace") fo
         return try JSONDecoder().decode(Result.self, from: data)
     }
 
+    /// Nemotron's layout (Llama-3 markers, a fixed `detailed thinking on` system turn,
+    /// earlier assistant turns cut to the text after their last `</think>`), as NVIDIA's
+    /// Nemotron templates write it.
+    static let nemotronTemplate = """
+        {{- bos_token }}{{- "<|start_header_id|>system<|end_header_id|>\n\n" }}detailed thinking on{{- "<|eot_id|>" }}
+        {%- for message in messages %}
+          {%- if message['role'] == 'assistant' and '</think>' in message['content'] %}
+            {%- set content = message['content'].split('</think>')[-1].lstrip() %}
+          {%- else %}
+            {%- set content = message['content'] %}
+          {%- endif %}
+          {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n' + content | trim + '<|eot_id|>' }}
+        {%- endfor %}
+        {%- if add_generation_prompt %}
+          {{- '<|start_header_id|>assistant<|end_header_id|>\n\n' }}
+        {%- endif %}
+        """
+
     /// Meta's published Llama-3 Instruct chat template (the Nemotron prompt layout).
     static let llama3Template = """
         {% set loop_messages = messages %}{% for message in loop_messages %}{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'+ message['content'] | trim + '<|eot_id|>' %}{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}
