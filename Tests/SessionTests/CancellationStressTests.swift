@@ -24,8 +24,11 @@ import Session
             // is let start streaming (the next cancel then cuts it mid-stream), and
             // every 25th, offset, runs to its end.
             if i % 25 == 0 {
+                // Until it has streamed some 20 tokens (past its `<think>` tag).
                 let deadline = Date().addingTimeInterval(10)
                 while counters.prompts.count == started, Date() < deadline { try await Task.sleep(nanoseconds: 50_000) }
+                let base = counters.evaluated
+                while counters.evaluated < base + 20, Date() < deadline { try await Task.sleep(nanoseconds: 50_000) }
             } else if i % 25 == 12 {
                 await conv.waitUntilIdle()
             }
