@@ -156,3 +156,6 @@ double pk_measure_read_bandwidth(size_t bytes, int threads);
 }
 #endif
 #endif
+
+// Engine's interim kernels (pe_*), in their own header.
+#include "engine_kernels.h"
