@@ -117,19 +117,20 @@ public actor Conversation {
         worker.shutdown()
     }
 
+    deinit { worker.shutdown() }
+
     private func runTurn(_ meta: TurnRecord, flag: CancelFlag, requestTime: Double) async {
         var meta = meta
         meta.startedAt = Date().timeIntervalSince1970
         let job = TurnJob(meta: meta, history: turns.map(\.promptTurn), firstSent: firstSent, format: format,
                           settings: settings, requestTime: requestTime, cancel: flag, sink: sink)
+        // Stats at least 4 times a second while the turn runs (every 0.2 s). A Dispatch
+        // timer, not a Task: it keeps ticking when the cooperative pool is busy.
         let sink = self.sink
-        let ticker = Task.detached {
-            // Stats at least 4 times a second while the turn runs (every 0.2 s).
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: 200_000_000)
-                sink.tick()
-            }
-        }
+        let ticker = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ponder.stats"))
+        ticker.schedule(deadline: .now() + 0.2, repeating: 0.2, leeway: .milliseconds(20))
+        ticker.setEventHandler { sink.tick() }
+        ticker.resume()
         defer { ticker.cancel() }
         let outcome: TurnOutcome
         do {

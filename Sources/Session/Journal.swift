@@ -44,21 +44,19 @@ public final class Journal: @unchecked Sendable {
     private var lastWrite = 0.0
     private let encoder = JSONEncoder()
 
-    /// Creates a new journal (never replaces a file) and writes + fsyncs its header.
+    /// Creates a new journal (never replaces a file). The file appears atomically with
+    /// its complete header line (temp file, fsync, link), so a journal on disk is never
+    /// empty or headerless, whenever the process dies.
     public init(url: URL, created: Double, model: ModelIdentity?, format: String,
                 settings: SessionSettings) throws {
         self.url = url
-        try FileIO.makeDirectories(url.deletingLastPathComponent().path)
-        fd = try FileIO.open(url.path, exclusive: true, append: true)
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var h = JournalLine(.header)
         h.magic = Self.magicValue; h.version = Self.currentVersion; h.created = created
         h.model = model; h.format = format; h.settings = settings
-        try lock.withLock {
-            try writeLine(h)
-            try FileIO.fsync(fd, path: url.path)
-        }
-        try FileIO.fsyncDirectory(of: url.path)
+        try FileIO.makeDirectories(url.deletingLastPathComponent().path)
+        try AtomicFile.write(Array(try encoder.encode(h)) + [0x0A], to: url, overwrite: false)
+        fd = try FileIO.open(url.path, exclusive: false, append: true)
     }
 
     /// A new journal named by the time in the sessions folder.

@@ -1,4 +1,5 @@
 import Foundation
+import GGUF
 
 /// Which model a session was made with: enough to warn on `--resume` with another model.
 public struct ModelIdentity: Codable, Sendable, Equatable {
@@ -24,6 +25,14 @@ public struct ModelIdentity: Codable, Sendable, Equatable {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0
         let data = (try? h.read(upToCount: max(0, headerBytes))) ?? Data()
         return ModelIdentity(fileName: url.lastPathComponent, size: size, headerHash: fnv1a64Hex(data))
+    }
+
+    /// Identity of an opened GGUF file: its header, metadata and tensor table
+    /// (`headerSize` bytes) hashed from the mapping.
+    public static func of(_ gguf: GGUFFile) -> ModelIdentity {
+        let bytes = UnsafeRawBufferPointer(start: gguf.mapping.base, count: min(gguf.headerSize, gguf.mapping.size))
+        return ModelIdentity(fileName: (gguf.path as NSString).lastPathComponent, size: Int64(gguf.fileSize),
+                             headerHash: fnv1a64Hex(bytes))
     }
 
     public static func fnv1a64Hex(_ bytes: some Sequence<UInt8>) -> String {

@@ -12,12 +12,26 @@ import Session
 
     @Test func thousandCancelThenNewTurnRequests() async throws {
         let backend = ScriptedBackend(tokenDelay: 0.0001, script: ScriptedBackend.bytes(Self.reply))
+        let counters = backend.counters
         let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: SessionSettings())
         let events = collectEvents(conv)
         var rng = SystemRandomNumberGenerator()
         for i in 0..<1000 {
             await conv.cancel()
+            let started = counters.prompts.count
             await conv.send("m\(i)", mode: i % 3 == 0 ? .off : .on)
+            // Make sure every case occurs, whatever the machine's speed: every 25th turn
+            // is let start streaming (the next cancel then cuts it mid-stream), and
+            // every 25th, offset, runs to its end.
+            if i % 25 == 0 {
+                // Until it has streamed some 20 tokens (past its `<think>` tag).
+                let deadline = Date().addingTimeInterval(10)
+                while counters.prompts.count == started, Date() < deadline { try await Task.sleep(nanoseconds: 50_000) }
+                let base = counters.evaluated
+                while counters.evaluated < base + 20, Date() < deadline { try await Task.sleep(nanoseconds: 50_000) }
+            } else if i % 25 == 12 {
+                await conv.waitUntilIdle()
+            }
             // Vary the interleaving: sometimes let the turn run a little first.
             switch Int.random(in: 0..<10, using: &rng) {
             case 0: try await Task.sleep(nanoseconds: UInt64.random(in: 0...4_000_000, using: &rng))

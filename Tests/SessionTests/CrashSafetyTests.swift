@@ -29,9 +29,18 @@ import Session
             p.standardOutput = out
             p.standardError = FileHandle.nullDevice
             try p.run()
-            usleep(UInt32.random(in: 30_000...400_000, using: &rng))
+            var early = Data()
+            if run % 2 == 1 {
+                // Odd runs: a random moment after the first turn is durable (so slow
+                // start-ups, e.g. under a sanitizer, still leave turns to check).
+                early = out.fileHandleForReading.availableData
+                usleep(UInt32.random(in: 0...200_000, using: &rng))
+            } else {
+                // Even runs: a random moment from the start.
+                usleep(UInt32.random(in: 30_000...400_000, using: &rng))
+            }
             kill(p.processIdentifier, SIGKILL)
-            let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let stdout = String(decoding: early + out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
             #expect(p.terminationReason == .uncaughtSignal, "run \(run): the child ended before the kill")
             func last(_ word: String) -> Int {
