@@ -8,6 +8,8 @@ import TestSupport
 /// double for the engine; the model-backed run is the chat command's own test).
 /// Keys go in with `send-keys`, the screen comes out with `capture-pane`.
 @Suite(.serialized) struct TerminalTests {
+    struct TmuxFailed: Error { let status: Int32 }
+
     /// One private tmux server (its own socket) with one session.
     final class Tmux {
         let socket = "ponder-tui-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -23,17 +25,14 @@ import TestSupport
         func start(width: Int, height: Int, script: String) throws {
             let scriptURL = dir.appendingPathComponent("run.sh")
             try script.write(to: scriptURL, atomically: true, encoding: .utf8)
-            // The first command forks the tmux server, which would keep pipes open for
-            // ever: its output goes to /dev/null instead of runProcess's pipes.
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-            p.arguments = ["-L", socket, "new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)",
-                           "env XDG_STATE_HOME=\(dir.path)/state XDG_CONFIG_HOME=\(dir.path)/config sh \(scriptURL.path)"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            p.standardInput = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
+            // The first command forks the tmux server, which lives on and would hold any
+            // inherited descriptor (a test's pipe, Foundation's process monitor) open:
+            // spawn it with /dev/null for stdio, every other descriptor closed, and reap
+            // the client with waitpid.
+            let status = spawnClosingDescriptors("/usr/bin/tmux", ["tmux", "-L", socket, "new-session", "-d",
+                "-s", "t", "-x", "\(width)", "-y", "\(height)",
+                "env XDG_STATE_HOME=\(dir.path)/state XDG_CONFIG_HOME=\(dir.path)/config sh \(scriptURL.path)"])
+            guard status == 0 else { throw TmuxFailed(status: status) }
         }
 
         deinit {
@@ -48,8 +47,12 @@ import TestSupport
         }
         func keys(_ k: String...) throws { try run(["send-keys", "-t", "t"] + k) }
         func type(_ text: String) throws { try run(["send-keys", "-t", "t", "-l", text]) }
+        /// The visible rows, one string each (capture-pane ends every row with a newline).
         func screen() throws -> [String] {
-            try run(["capture-pane", "-p", "-t", "t"]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var rows = try run(["capture-pane", "-p", "-t", "t"])
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if rows.last == "" { rows.removeLast() }
+            return rows
         }
         func resize(_ w: Int, _ h: Int) throws {
             try run(["resize-window", "-t", "t", "-x", "\(w)", "-y", "\(h)"])
@@ -111,7 +114,7 @@ import TestSupport
 
         // Tab unfolds the reasoning of the last turn.
         try t.keys("Tab")
-        try t.wait(for: "┊ The user wrote 16 characters.")
+        try t.wait(for: "┊ The user wrote 14 characters.")
 
         // Ctrl-T shows DIRECT at once.
         try t.keys("C-t")
@@ -170,4 +173,25 @@ import TestSupport
         _ = t.waitForFile("after")
         #expect(t.file("before") != nil && t.file("before") == t.file("after"))
     }
+}
+
+/// posix_spawn `path` with `argv`, stdio on /dev/null and all other descriptors closed;
+/// waits for it and returns its exit status (-1 if it could not start).
+func spawnClosingDescriptors(_ path: String, _ argv: [String]) -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for fd: Int32 in 0...2 {
+        posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+    }
+    let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    for name in open { if let fd = Int32(name), fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) } }
+    var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    defer { for p in cargs { free(p) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, path, &actions, nil, &cargs, environ)
+    guard rc == 0 else { return -1 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -1
 }

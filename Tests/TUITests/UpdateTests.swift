@@ -198,4 +198,13 @@ import Session
         s.event(.notice("dropped 2 old turns"))
         #expect(s.lines[3] == "dropped 2 old turns")
     }
+
+    @Test func ctrlGComposesInTheEditor() {
+        var s = Script(width: 30, height: 6)
+        s.type("draft")
+        s.key(.ctrl("g"))
+        #expect(s.effects == [.compose("draft")])
+        s.send(.composed("line one\nline two\n"))
+        #expect(s.state.input.text == "line one\nline two")
+    }
 }

@@ -39,6 +39,8 @@ func handleKey(_ k: Key, _ s: inout UIState, _ fx: inout [Effect]) {
         fx.append(.redraw)
     case .ctrl("z"):
         fx.append(.suspend)
+    case .ctrl("g"):
+        fx.append(.compose(s.input.text))
     case .ctrl("r"):
         regenerate(&s, &fx)
     case .ctrl("e") where s.input.isEmpty:

@@ -97,7 +97,7 @@ enum TurnLayout {
     static func header(_ t: Turn, width: Int, glyphs: Glyphs, now: Double) -> StyledLine {
         let done = !t.answer.isEmpty || t.finished != nil
         let secs = String(format: "%.1f s", thoughtSeconds(t, now: now))
-        let tokens = t.stats.map { ", \($0.reasoningTokens) tokens" } ?? ""
+        let tokens = t.stats.map { ", \($0.reasoningTokens) token\($0.reasoningTokens == 1 ? "" : "s")" } ?? ""
         let mark = t.collapsed ? glyphs.collapsed : glyphs.expanded
         let hint = t.collapsed ? " \(glyphs.dash) Tab to expand"
                                : (done ? " \(glyphs.dash) Tab to collapse" : "")
