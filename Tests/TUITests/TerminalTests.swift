@@ -73,6 +73,14 @@ import TestSupport
         func wait(for text: String, timeout: Double = 10) throws {
             try wait("\"\(text)\"", timeout: timeout) { $0.contains { $0.contains(text) } }
         }
+        /// Waits until the demo's reply to `message` is complete: its code block, which
+        /// echoes the message, is closed (the turn ends with that last piece).
+        func waitForReply(_ message: String) throws {
+            try wait("the reply to \(message)") { s in
+                s.indices.dropLast().contains { s[$0] == message && s[$0 + 1] == "```" }
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
         func file(_ name: String) -> String? {
             try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
         }
@@ -110,7 +118,7 @@ import TestSupport
         try t.wait(for: "thinking…")
         try t.wait(for: "— Tab to expand")
         try t.wait(for: "Echo (demo, no model): hello 日本語 tmux")
-        try t.wait(for: "tokens r 23 a")
+        try t.waitForReply("hello 日本語 tmux")
 
         // Tab unfolds the reasoning of the last turn.
         try t.keys("Tab")
@@ -137,7 +145,7 @@ import TestSupport
         try t.resize(12, 3)
         try t.wait(for: "terminal too")
         try t.resize(80, 24)
-        try t.wait(for: "Echo (demo, no model): resize while streaming")
+        try t.waitForReply("resize while streaming")
         try t.wait("input row at the bottom") { $0.count == 24 && $0[23] == ">" }
 
         // Ctrl-S asks the session to save (the demo says where it would).
