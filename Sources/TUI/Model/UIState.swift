@@ -68,6 +68,8 @@ struct UIState: Sendable {
     /// Monotonic seconds of the latest tick or event.
     var now: Double = 0
     var glyphs: Glyphs = .unicode
+    /// Show reasoning in a side pane instead of inline when the terminal is wide enough.
+    var sidePane = false
     /// Memoized turn layouts (does not change what `render` returns, only its cost).
     let layoutCache = LayoutCache()
 
