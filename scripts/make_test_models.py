@@ -5,6 +5,14 @@
   (real Q4_K and Q6_K tensors).
 - SmolLM2-135M-Instruct.Q8_0.gguf: SmolLM2's tensors dequantized with gguf and requantized
   to Q8_0 by the gguf package (1-D tensors stay F32).
+- synthetic-llama-mixed.gguf, synthetic-llama-kquant.gguf: tiny random llama models with
+  Nemotron-like shapes (query width 512 over hidden 256, GQA 8/2, key_length 64,
+  rope_freqs.weight, untied output). "mixed" uses every 32-block and plain type
+  (Q8_0, Q5_0, Q5_1, Q4_0, Q4_1, F16, BF16, F32); "kquant" is Q4_K with Q6_K for
+  ffn_down and output, its blocks random bytes with sane scales.
+
+`make_test_models.py --bad KIND OUT.gguf` writes a broken variant of the mixed model
+(KIND: missing, shape, type) for the engine's load-error tests.
 """
 import os
 import sys
@@ -66,12 +74,112 @@ def requantize(src: Path, dst: Path, qtype: gguf.GGMLQuantizationType) -> None:
     os.replace(tmp, dst)
 
 
+# ---- Synthetic llama models -------------------------------------------------------------
+SYN = dict(hidden=256, layers=2, heads=8, kv_heads=2, head_dim=64, ffn=512, vocab=512)
+
+
+def random_kquant(rows: int, cols: int, qtype, rng) -> np.ndarray:
+    """Random Q4_K / Q6_K blocks with scales chosen so weights are about +-0.05, mean ~0."""
+    qk = gguf.GGMLQuantizationType
+    blocks = cols // 256
+    if qtype == qk.Q4_K:
+        b = rng.integers(0, 256, size=(rows, blocks, 144), dtype=np.uint8)
+        # x = d * sc * q - dmin * m, q in 0..15, sc and m in 0..63: dmin = 7.5 d centres it.
+        d = np.full((rows, blocks), 2e-4, np.float16).view(np.uint8).reshape(rows, blocks, 2)
+        dmin = np.full((rows, blocks), 1.5e-3, np.float16).view(np.uint8).reshape(rows, blocks, 2)
+        b[:, :, 0:2], b[:, :, 2:4] = d, dmin
+    elif qtype == qk.Q6_K:
+        b = rng.integers(0, 256, size=(rows, blocks, 210), dtype=np.uint8)
+        # x = d * sc * (q - 32), sc int8: d = 2.5e-5 gives about +-0.05.
+        b[:, :, 208:210] = np.full((rows, blocks), 2.5e-5, np.float16).view(np.uint8).reshape(rows, blocks, 2)
+    else:
+        raise ValueError(qtype)
+    return b.reshape(rows, blocks * b.shape[2])
+
+
+def synthetic(path: Path, kquant: bool, bad: str = "") -> None:
+    """Writes a random llama model (see the module doc). `bad` breaks it on purpose."""
+    if path.exists() and not bad:
+        return
+    rng = np.random.default_rng(1234 if kquant else 4321)
+    qk = gguf.GGMLQuantizationType
+    c = SYN
+    h, qw, kw, ffn, vocab = c["hidden"], c["heads"] * c["head_dim"], c["kv_heads"] * c["head_dim"], c["ffn"], c["vocab"]
+    tmp = path.with_suffix(".tmp")
+    w = gguf.GGUFWriter(tmp, "llama")
+    w.add_name("synthetic-llama")
+    w.add_block_count(c["layers"])
+    w.add_context_length(256)
+    w.add_embedding_length(h)
+    w.add_feed_forward_length(ffn)
+    w.add_head_count(c["heads"])
+    w.add_head_count_kv(c["kv_heads"])
+    w.add_key_length(c["head_dim"])
+    w.add_value_length(c["head_dim"])
+    w.add_rope_dimension_count(c["head_dim"])
+    w.add_rope_freq_base(500000.0)
+    w.add_layer_norm_rms_eps(1e-5)
+    w.add_vocab_size(vocab)
+    w.add_uint32("tokenizer.ggml.eos_token_id", 2)
+
+    def mat(name, rows, cols, mixed_type):
+        if bad == "shape" and name == "blk.1.attn_k.weight":
+            rows += 32
+        if bad == "missing" and name == "blk.1.ffn_up.weight":
+            return
+        if bad == "type" and name == "blk.0.attn_v.weight":
+            w.add_tensor(name, rng.integers(0, 256, size=(rows, cols // 256 * 66), dtype=np.uint8),
+                         raw_dtype=qk.IQ2_XXS)
+            return
+        if kquant:
+            t = qk.Q6_K if name.endswith(("ffn_down.weight", "output.weight")) else qk.Q4_K
+            w.add_tensor(name, random_kquant(rows, cols, t, rng), raw_dtype=t)
+            return
+        data = (rng.standard_normal((rows, cols)) * 0.05).astype(np.float32)
+        if mixed_type == qk.F32:
+            w.add_tensor(name, data)
+        elif mixed_type == qk.F16:
+            w.add_tensor(name, data.astype(np.float16))
+        else:
+            w.add_tensor(name, gguf.quants.quantize(data, mixed_type), raw_dtype=mixed_type)
+
+    def vec(name, n, around=1.0, spread=0.1):
+        w.add_tensor(name, (around + spread * rng.standard_normal(n)).astype(np.float32))
+
+    mat("token_embd.weight", vocab, h, qk.Q8_0)
+    for i in range(c["layers"]):
+        p = f"blk.{i}."
+        vec(p + "attn_norm.weight", h)
+        mat(p + "attn_q.weight", qw, h, qk.Q8_0)
+        mat(p + "attn_k.weight", kw, h, qk.Q5_0)
+        mat(p + "attn_v.weight", kw, h, qk.Q5_1)
+        mat(p + "attn_output.weight", h, qw, qk.Q4_0)
+        vec(p + "ffn_norm.weight", h)
+        mat(p + "ffn_gate.weight", ffn, h, qk.Q4_1)
+        mat(p + "ffn_up.weight", ffn, h, qk.F16)
+        mat(p + "ffn_down.weight", h, ffn, qk.BF16)
+    vec("output_norm.weight", h)
+    mat("output.weight", vocab, h, qk.F32)
+    # Llama-3.1-style frequency divisors: 1 for high frequencies, up to 8 for low ones.
+    w.add_tensor("rope_freqs.weight", np.linspace(1.0, 8.0, c["head_dim"] // 2).astype(np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    os.replace(tmp, path)
+
+
 def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--bad":
+        synthetic(Path(sys.argv[3]), kquant=False, bad=sys.argv[2])
+        return
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     assemble_gemma(out)
     requantize(out / "SmolLM2-135M-Instruct.Q4_1.gguf", out / "SmolLM2-135M-Instruct.Q8_0.gguf",
                gguf.GGMLQuantizationType.Q8_0)
+    synthetic(out / "synthetic-llama-mixed.gguf", kquant=False)
+    synthetic(out / "synthetic-llama-kquant.gguf", kquant=True)
 
 
 if __name__ == "__main__":

@@ -8,3 +8,5 @@ echo "==> building (release)" >&2
 swift build -c release --build-tests
 echo "==> swift test (release)" >&2
 swift test -c release --skip-build
+echo "==> fuzzing the GGUF reader (libFuzzer, ${PONDER_FUZZ_SECONDS:-60} s)" >&2
+fuzz/run.sh "${PONDER_FUZZ_SECONDS:-60}"

@@ -17,7 +17,10 @@ import TestSupport
         guard let start = help.range(of: "SUBCOMMANDS:") else {
             Issue.record("no SUBCOMMANDS in --help"); return
         }
-        let names = help[start.upperBound...].split(separator: "\n").compactMap { line -> String? in
+        // The subcommand block ends at the first blank line.
+        let block = help[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+            .dropFirst().prefix { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let names = block.compactMap { line -> String? in
             let t = line.trimmingCharacters(in: .whitespaces)
             guard line.hasPrefix("  "), let w = t.split(separator: " ").first else { return nil }
             return w.allSatisfy({ $0.isLetter || $0 == "-" }) ? String(w) : nil

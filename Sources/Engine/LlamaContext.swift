@@ -1,0 +1,128 @@
+import GGUF
+import Foundation
+
+/// Which positions of an evaluated batch get logits.
+public enum LogitsRequest: Sendable, Equatable {
+    /// Only the last token's (vocab floats).
+    case last
+    /// Every token's ((n, vocab), row-major).
+    case all
+    /// Tokens `index..<n` of the batch ((n - index, vocab)).
+    case from(Int)
+}
+
+/// The mutable half of inference: a KV cache over one model, the tokens it holds, and
+/// the forward pass that extends it (llama2.c's `RunState`).
+///
+/// Not thread-safe: exactly one owner drives a context at a time (in Ponder, the
+/// Session's actor or the `run`/`perplexity` command), and does not touch it while a
+/// `generate` stream is running (`waitForGeneration()` tells when that is over). It is
+/// `@unchecked Sendable` only so that owner may hand it to the generation queue.
+public final class LlamaContext: @unchecked Sendable {
+    public let model: LlamaModel
+    /// Positions the KV cache holds.
+    public let capacity: Int
+    /// The tokens whose keys and values are cached, in order (count == cached positions).
+    public private(set) var tokens: [Int32] = []
+    /// Logits after the last evaluated token (vocab floats), or nil when none is valid.
+    public private(set) var lastLogits: [Float]?
+    let cache: KVCache
+    /// The serial queue generations run on (see `generate`).
+    let queue = DispatchQueue(label: "ponder.engine.generation")
+    /// The cancellation flag of the last `generate` call.
+    var generationFlag: CancellationFlag?
+    /// RoPE inverse frequencies per rotated pair: base^(-2i/ropeDim) / factor[i]. (ropeDim/2)
+    let ropeInvFreq: [Double]
+    /// Largest number of tokens pushed through the layers at once.
+    public static let microBatch = 512
+
+    /// Default context length: the model's, capped at 8192.
+    public static func defaultCapacity(for model: LlamaModel) -> Int {
+        min(model.config.contextLength, 8192)
+    }
+
+    /// Bytes a KV cache of `capacity` positions takes for `model`.
+    public static func cacheBytes(for model: LlamaModel, capacity: Int) -> Int {
+        KVCache.bytes(config: model.config, capacity: capacity)
+    }
+
+    /// A context with room for `capacity` positions (default: `defaultCapacity`).
+    public init(model: LlamaModel, capacity: Int? = nil) throws(EngineError) {
+        let cap = capacity ?? Self.defaultCapacity(for: model)
+        guard cap > 0, cap <= 1 << 20 else {
+            throw .invalidArgument("context length \(cap) must be between 1 and \(1 << 20)")
+        }
+        self.model = model
+        self.capacity = cap
+        cache = KVCache(config: model.config, capacity: cap)
+        let c = model.config
+        ropeInvFreq = (0..<c.ropeDim / 2).map { i in
+            let f = Double(model.ropeFactors?[i] ?? 1)
+            return Foundation.pow(Double(c.ropeFreqBase), -2 * Double(i) / Double(c.ropeDim)) / f
+        }
+    }
+
+    /// Bytes the KV cache reserves.
+    public var cacheBytes: Int { cache.bytes }
+    /// Cached positions.
+    public var count: Int { tokens.count }
+
+    /// Forgets every position from `n` on (n <= count), so a shared prefix is reused.
+    public func truncate(to n: Int) {
+        let n = max(0, min(n, tokens.count))
+        guard n < tokens.count else { return }
+        tokens.removeSubrange(n...)
+        cache.count = n
+        lastLogits = nil
+    }
+
+    /// Empties the context.
+    public func reset() { truncate(to: 0) }
+
+    /// Keeps the longest cached prefix of `target` and returns the tokens still to be
+    /// evaluated. At least one token is always left so the caller gets fresh logits.
+    public func reuse(prefixOf target: [Int32]) -> [Int32] {
+        var common = 0
+        while common < tokens.count, common < target.count, tokens[common] == target[common] { common += 1 }
+        common = min(common, max(0, target.count - 1))
+        truncate(to: common)
+        return Array(target[common...])
+    }
+
+    /// Appends `newTokens` to the context, running them through the model in batches,
+    /// and returns the requested logits. Throws `contextFull` (changing nothing) when they
+    /// do not fit, `invalidToken` for ids outside the vocabulary, `emptyInput` for none.
+    @discardableResult
+    public func evaluate(_ newTokens: [Int32], logits request: LogitsRequest = .last) throws(EngineError) -> [Float] {
+        let vocab = model.config.vocabSize
+        guard !newTokens.isEmpty else { throw .emptyInput }
+        for t in newTokens where t < 0 || Int(t) >= vocab { throw .invalidToken(id: t, vocabularySize: vocab) }
+        guard tokens.count + newTokens.count <= capacity else {
+            throw .contextFull(needed: tokens.count + newTokens.count, capacity: capacity)
+        }
+        let n = newTokens.count
+        let firstWanted: Int
+        switch request {
+        case .last: firstWanted = n - 1
+        case .all: firstWanted = 0
+        case .from(let i):
+            guard i >= 0, i < n else { throw .invalidArgument("logits requested from \(i) of a \(n)-token batch") }
+            firstWanted = i
+        }
+        var out = [Float]()
+        out.reserveCapacity((n - firstWanted) * vocab)
+        var start = 0
+        while start < n {
+            let end = min(n, start + Self.microBatch)
+            let wantFrom = max(firstWanted, start) - start
+            let batch = Array(newTokens[start..<end])
+            let logits = forward(batch, position: tokens.count, logitsFrom: wantFrom < batch.count ? wantFrom : nil)
+            tokens.append(contentsOf: batch)
+            cache.count = tokens.count
+            out.append(contentsOf: logits)
+            start = end
+        }
+        lastLogits = Array(out[(out.count - vocab)...])
+        return out
+    }
+}

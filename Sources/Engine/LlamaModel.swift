@@ -1,0 +1,96 @@
+import GGUF
+
+/// One transformer block's weights (views over the mapping) and norm gains (copied).
+struct LlamaLayer: @unchecked Sendable {
+    let attnNorm: [Float]      // (hidden)
+    let wq: WeightMatrix       // (queryWidth x hidden)
+    let wk: WeightMatrix       // (keyWidth x hidden)
+    let wv: WeightMatrix       // (valueWidth x hidden)
+    let wo: WeightMatrix       // (hidden x headCount*headDimV)
+    let ffnNorm: [Float]       // (hidden)
+    let wGate: WeightMatrix    // (ffn x hidden)
+    let wUp: WeightMatrix      // (ffn x hidden)
+    let wDown: WeightMatrix    // (hidden x ffn)
+}
+
+/// A llama-architecture model loaded from a GGUF file: configuration plus weights laid
+/// over the memory mapping (llama2.c's `TransformerWeights`). Immutable and shareable;
+/// all mutable state lives in a `LlamaContext`.
+public final class LlamaModel: Sendable {
+    public let file: GGUFFile
+    public let config: LlamaConfig
+    let tokenEmbedding: WeightMatrix   // (vocab x hidden)
+    let layers: [LlamaLayer]
+    let outputNorm: [Float]            // (hidden)
+    /// `output.weight`, or the token embedding when the file ties them.
+    let output: WeightMatrix           // (vocab x hidden)
+    /// Llama-3.1 RoPE frequency divisors, one per rotated pair, or nil.
+    let ropeFactors: [Float]?          // (ropeDim / 2)
+
+    /// Whether the output projection is the token embedding (no `output.weight`).
+    public var tiedOutput: Bool { output.base == tokenEmbedding.base }
+
+    /// Opens and validates `path`. Errors name the file's problem (GGUFError) or the
+    /// tensor / key at fault (EngineError).
+    public convenience init(path: String) throws {
+        try self.init(file: GGUFFile(path: path))
+    }
+
+    public init(file: GGUFFile) throws(EngineError) {
+        self.file = file
+        var cfg = try LlamaConfig(metadata: file.metadata)
+
+        func tensor(_ name: String) throws(EngineError) -> GGUFTensorInfo {
+            guard let t = file.tensor(named: name) else { throw .missingTensor(name) }
+            guard t.type.isSupported else { throw .unsupportedType(tensor: name, type: t.type.name) }
+            return t
+        }
+        func matrix(_ name: String, rows: Int, cols: Int) throws(EngineError) -> WeightMatrix {
+            let t = try tensor(name)
+            guard t.shape == [cols, rows] else { throw .badShape(tensor: name, expected: [cols, rows], found: t.shape) }
+            return WeightMatrix(file: file, info: t)
+        }
+        func vector(_ name: String, count: Int) throws(EngineError) -> [Float] {
+            let t = try tensor(name)
+            guard t.shape == [count] else { throw .badShape(tensor: name, expected: [count], found: t.shape) }
+            return (try? file.dequantize(t)) ?? []
+        }
+
+        // Vocabulary size: from the embedding when the metadata lacks it.
+        let embInfo = try tensor("token_embd.weight")
+        if cfg.vocabSize == 0, embInfo.shape.count == 2 { cfg.vocabSize = embInfo.shape[1] }
+        guard cfg.vocabSize > 0 else { throw .badMetadata(key: "llama.vocab_size", message: "missing") }
+        config = cfg
+        tokenEmbedding = try matrix("token_embd.weight", rows: cfg.vocabSize, cols: cfg.hidden)
+
+        var layers: [LlamaLayer] = []
+        for i in 0..<cfg.layerCount {
+            let p = "blk.\(i)."
+            layers.append(LlamaLayer(
+                attnNorm: try vector(p + "attn_norm.weight", count: cfg.hidden),
+                wq: try matrix(p + "attn_q.weight", rows: cfg.queryWidth, cols: cfg.hidden),
+                wk: try matrix(p + "attn_k.weight", rows: cfg.keyWidth, cols: cfg.hidden),
+                wv: try matrix(p + "attn_v.weight", rows: cfg.valueWidth, cols: cfg.hidden),
+                wo: try matrix(p + "attn_output.weight", rows: cfg.hidden, cols: cfg.headCount * cfg.headDimV),
+                ffnNorm: try vector(p + "ffn_norm.weight", count: cfg.hidden),
+                wGate: try matrix(p + "ffn_gate.weight", rows: cfg.ffnWidth, cols: cfg.hidden),
+                wUp: try matrix(p + "ffn_up.weight", rows: cfg.ffnWidth, cols: cfg.hidden),
+                wDown: try matrix(p + "ffn_down.weight", rows: cfg.hidden, cols: cfg.ffnWidth)))
+        }
+        self.layers = layers
+        outputNorm = try vector("output_norm.weight", count: cfg.hidden)
+        if file.tensor(named: "output.weight") != nil {
+            output = try matrix("output.weight", rows: cfg.vocabSize, cols: cfg.hidden)
+        } else {
+            output = tokenEmbedding
+        }
+        if file.tensor(named: "rope_freqs.weight") != nil {
+            ropeFactors = try vector("rope_freqs.weight", count: cfg.ropeDim / 2)
+        } else {
+            ropeFactors = nil
+        }
+    }
+
+    /// Bytes of weight data the model maps (what a forward pass reads).
+    public var weightBytes: Int { file.tensors.reduce(0) { $0 + $1.byteCount } }
+}

@@ -1,1 +1,0 @@
-/// The GGUF module: file format, validation, tensor views. See GGUFFile.

@@ -1,0 +1,69 @@
+// Matrix-vector and batched matrix-matrix products over the thread pool.
+// W is rows x cols of one weight type, row-major, row r at W + r * pk_row_size(t, cols).
+// Thread ith of nth takes rows [rows*ith/nth, rows*(ith+1)/nth): an even split, the same
+// rows for the same (rows, nth) every call, and each out[r] written by one thread only,
+// so results do not depend on the thread count (each row is one sequential dot).
+#include "kernels_internal.h"
+
+struct mm_job {
+    pk_dot_fn dot;
+    const uint8_t *W;
+    size_t row_bytes, rows, cols;
+    const uint8_t *x;     // nx activation rows, x_bytes apart
+    size_t x_bytes, nx;
+    float *out;           // out[j * ldo + r]
+    size_t ldo;
+};
+
+enum { ROW_TILE = 16 };  // weight rows kept hot while the activation rows stream past
+
+static void mm_worker(void *p, int ith, int nth) {
+    const struct mm_job *job = p;
+    size_t r0 = job->rows * (size_t)ith / (size_t)nth;
+    size_t r1 = job->rows * (size_t)(ith + 1) / (size_t)nth;
+    if (job->nx == 1) {
+        for (size_t r = r0; r < r1; ++r)
+            job->out[r] = job->dot(job->cols, job->W + r * job->row_bytes, job->x);
+        return;
+    }
+    for (size_t rt = r0; rt < r1; rt += ROW_TILE) {
+        size_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
+        for (size_t j = 0; j < job->nx; ++j) {
+            const uint8_t *xj = job->x + j * job->x_bytes;
+            float *oj = job->out + j * job->ldo;
+            for (size_t r = rt; r < re; ++r) oj[r] = job->dot(job->cols, job->W + r * job->row_bytes, xj);
+        }
+    }
+}
+
+int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                   const void *xq, size_t nx, float *out, size_t ldo) {
+    int s = pk_slot_of(t);
+    if (s < 0) return PK_EBADTYPE;
+    if (cols % pk_block_size(t) != 0) return PK_EBADSHAPE;
+    if ((!W && rows) || (!xq && nx) || (!out && rows && nx) || (nx > 1 && ldo < rows)) return PK_EBADARG;
+    if (rows == 0 || nx == 0) return PK_OK;
+    struct mm_job job = {
+        .dot = pk_kernels_for_tier(tier)->dot[s],
+        .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .cols = cols,
+        .x = xq, .x_bytes = pk_activation_size(t, cols), .nx = nx,
+        .out = out, .ldo = ldo,
+    };
+    pk_pool_run(pool, mm_worker, &job);
+    return PK_OK;
+}
+
+int pk_matmul(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+              const void *xq, size_t nx, float *out, size_t ldo) {
+    return pk_matmul_tier(pk_active_tier(), pool, t, W, rows, cols, xq, nx, out, ldo);
+}
+
+int pk_matvec_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                   const void *xq, float *out) {
+    return pk_matmul_tier(tier, pool, t, W, rows, cols, xq, 1, out, rows);
+}
+
+int pk_matvec(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+              const void *xq, float *out) {
+    return pk_matvec_tier(pk_active_tier(), pool, t, W, rows, cols, xq, out);
+}

@@ -1,0 +1,60 @@
+#ifndef PONDER_SIMD_COMMON_H
+#define PONDER_SIMD_COMMON_H
+// Small AVX2 helpers shared by the AVX2 and AVX-512 kernel files. Each is a static
+// inline function with its own target attribute, so including this file never raises
+// the baseline ISA of the translation unit.
+#include "kernels_internal.h"
+#include <immintrin.h>
+
+#define PK_AVX2 __attribute__((target("avx2,fma,f16c"), always_inline))
+
+static inline PK_AVX2 float pk_hsum_ps256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static inline PK_AVX2 float pk_hsum_ps128(__m128 s) {
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/// 16 bytes of packed nibbles -> 32 bytes: byte j (j < 16) = low nibble of byte j,
+/// byte 16 + j = high nibble of byte j (the order of a Q4_0/Q4_1/Q5 block).
+static inline PK_AVX2 __m256i pk_nibbles32(const uint8_t *p) {
+    __m128i b = _mm_loadu_si128((const __m128i *)p);
+    __m256i t = _mm256_set_m128i(_mm_srli_epi16(b, 4), b);
+    return _mm256_and_si256(t, _mm256_set1_epi8(0x0F));
+}
+
+/// 32 bits of qh -> 32 bytes, 0x10 where bit j is set, else 0 (the fifth bit of Q5).
+static inline PK_AVX2 __m256i pk_bit5_32(const uint8_t *qh) {
+    uint32_t x = pk_load_u32(qh);
+    const __m256i shuf = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202,
+                                           0x0101010101010101, 0x0000000000000000);
+    __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32((int)x), shuf);
+    __m256i bits = _mm256_set1_epi64x(0x8040201008040201);
+    __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(bytes, bits), bits);
+    return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
+}
+
+/// Sums of 4 adjacent u8 x s8 products into int32 lanes, via int16 pairs. Exact when
+/// every pair sum of a*b fits in int16 (a <= 128, |b| <= 127 as used here).
+static inline PK_AVX2 __m256i pk_dot_u8s8_avx2(__m256i a, __m256i b) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), _mm256_set1_epi16(1));
+}
+
+/// Q4_K/Q5_K scales[12] -> 16 bytes: scales 0..7 then mins 0..7 (as pk_scale_min_k4).
+static inline void pk_scales_k4_16(const uint8_t *scales, uint32_t out[4]) {
+    uint32_t u[3];
+    memcpy(u, scales, 12);
+    const uint32_t k1 = 0x3f3f3f3f, k2 = 0x0f0f0f0f, k3 = 0x03030303;
+    out[0] = u[0] & k1;
+    out[1] = (u[2] & k2) | (((u[0] >> 6) & k3) << 4);
+    out[2] = u[1] & k1;
+    out[3] = ((u[2] >> 4) & k2) | (((u[1] >> 6) & k3) << 4);
+}
+
+#endif

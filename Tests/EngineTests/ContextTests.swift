@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+import Engine
+import TestSupport
+
+/// KV-cache behaviour: batch vs token-by-token, truncation, overflow, cancellation.
+@Suite("Context and KV cache")
+struct ContextTests {
+    static func smol() throws -> LlamaModel { try LlamaModel(path: try TestEnv.smolQ4_1.path) }
+    /// A fixed, prompt-like token sequence (ids below SmolLM2's 49152).
+    static let tokens: [Int32] = (0..<48).map { Int32(($0 * 7919 + 13) % 49152) }
+
+    func maxDiff(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Float {
+        zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    }
+
+    @Test("Prefill of many tokens gives the same logits as one token at a time")
+    func prefillVersusDecode() throws {
+        let model = try Self.smol()
+        let vocab = model.config.vocabSize
+        let batch = try LlamaContext(model: model, capacity: 64)
+        let all = try batch.evaluate(Self.tokens, logits: .all)
+        let single = try LlamaContext(model: model, capacity: 64)
+        var worst: Float = 0
+        for (i, t) in Self.tokens.enumerated() {
+            let l = try single.evaluate([t])
+            worst = max(worst, maxDiff(all[(i * vocab)..<((i + 1) * vocab)], l[...]))
+            #expect(argmax(all, row: i, width: vocab) == argmax(l, row: 0, width: vocab), "position \(i)")
+        }
+        print("prefill vs token-by-token: max |diff| = \(worst)")
+        #expect(worst < 0.01)
+    }
+
+    @Test("Batches longer than the micro-batch and split evaluations agree")
+    func splitEvaluation() throws {
+        let model = try Self.smol()
+        let vocab = model.config.vocabSize
+        let long: [Int32] = (0..<(LlamaContext.microBatch + 88)).map { Int32(($0 * 104_729 + 5) % 49152) }
+        let one = try LlamaContext(model: model, capacity: 1024)
+        let a = try one.evaluate(long, logits: .from(long.count - 3))
+        let two = try LlamaContext(model: model, capacity: 1024)
+        try two.evaluate(Array(long[..<300]))
+        let b = try two.evaluate(Array(long[300...]), logits: .from(long.count - 300 - 3))
+        #expect(a.count == 3 * vocab && b.count == 3 * vocab)
+        #expect(maxDiff(a[...], b[...]) < 0.01)
+        #expect(one.count == long.count && two.count == long.count)
+    }
+
+    @Test("truncate(to:) then new tokens equals evaluating the new sequence afresh")
+    func truncateReusesPrefix() throws {
+        let model = try Self.smol()
+        let ctx = try LlamaContext(model: model, capacity: 128)
+        try ctx.evaluate(Self.tokens)
+        ctx.truncate(to: 20)
+        #expect(ctx.count == 20 && ctx.lastLogits == nil)
+        let tail: [Int32] = [100, 200, 300, 400]
+        let reused = try ctx.evaluate(tail)
+        let fresh = try LlamaContext(model: model, capacity: 128).evaluate(Array(Self.tokens[..<20]) + tail)
+        #expect(maxDiff(reused[...], fresh[...]) < 0.01)
+        // reuse(prefixOf:) keeps the common prefix and returns the rest.
+        let rest = ctx.reuse(prefixOf: Array(Self.tokens[..<20]) + [100, 200, 999])
+        #expect(rest == [999] && ctx.count == 22)
+    }
+
+    @Test("A prompt longer than the context is a clear error and changes nothing")
+    func promptTooLong() throws {
+        let model = try Self.smol()
+        let ctx = try LlamaContext(model: model, capacity: 16)
+        #expect(throws: EngineError.contextFull(needed: 48, capacity: 16)) {
+            try ctx.evaluate(Self.tokens)
+        }
+        #expect(ctx.count == 0)
+        #expect("\(EngineError.contextFull(needed: 48, capacity: 16))".contains("--ctx"))
+        try ctx.evaluate(Array(Self.tokens[..<16]))
+        #expect(throws: EngineError.contextFull(needed: 17, capacity: 16)) { try ctx.evaluate([1]) }
+        #expect(throws: EngineError.invalidToken(id: 49152, vocabularySize: 49152)) {
+            try LlamaContext(model: model, capacity: 16).evaluate([49152])
+        }
+    }
+
+    @Test("ponder run: prompt longer than --ctx exits 1 with one line")
+    func runPromptTooLong() throws {
+        let url = try TestEnv.smolQ4_1
+        let r = try runProcess(try TestEnv.ponderBinary(),
+                               ["run", "--model", url.path, "--ctx", "8", "--tokens", "1,2,3,4,5,6,7,8,9,10"])
+        #expect(r.status == 1 && !r.signaled)
+        let lines = r.stderrText.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("10 tokens") && lines[0].contains("8"))
+    }
+
+    @Test("Generation reaching the end of the context stops with .contextFull")
+    func generationFillsContext() async throws {
+        let model = try Self.smol()
+        let ctx = try LlamaContext(model: model, capacity: 12)
+        var last: GeneratedToken?
+        for try await t in ctx.generate(GenerationRequest(prompt: Array(Self.tokens[..<8]), maxTokens: 100)) { last = t }
+        #expect(last?.stop == .contextFull)
+        #expect(ctx.count == 12)
+    }
+
+    @Test("Cancelling mid-generation stops within a token and leaves the context reusable")
+    func cancelLeavesContextReusable() async throws {
+        let model = try Self.smol()
+        let prompt = Array(Self.tokens[..<12])
+        let ctx = try LlamaContext(model: model, capacity: 256)
+        var seen = 0
+        var sampledAtCancel = 0
+        for try await _ in ctx.generate(GenerationRequest(prompt: prompt, maxTokens: 200)) {
+            seen += 1
+            if seen == 5 { break }
+        }
+        // The producer may have run ahead of this consumer (yields are buffered); what
+        // "within one token" means: nothing is sampled after the cancel, and at most the
+        // token being evaluated then is finished.
+        sampledAtCancel = ctx.cancelGeneration()
+        await ctx.waitForGeneration()
+        #expect(sampledAtCancel >= 5 && sampledAtCancel < 200)
+        #expect(ctx.count >= prompt.count + sampledAtCancel - 1 && ctx.count <= prompt.count + sampledAtCancel,
+                "cache holds \(ctx.count - prompt.count) generated tokens; \(sampledAtCancel) were sampled at the cancel")
+        // Reuse: back to the prompt, and the next reply equals a fresh context's.
+        let rest = ctx.reuse(prefixOf: prompt)
+        #expect(rest.count == 1)
+        var again: [Int32] = []
+        for try await t in ctx.generate(GenerationRequest(prompt: rest, maxTokens: 8)) { again.append(t.id) }
+        let fresh = try LlamaContext(model: model, capacity: 256)
+        var expected: [Int32] = []
+        for try await t in fresh.generate(GenerationRequest(prompt: prompt, maxTokens: 8)) { expected.append(t.id) }
+        #expect(again == expected)
+    }
+
+    @Test("Cancelling the consuming task stops the producer")
+    func cancelTask() async throws {
+        let model = try Self.smol()
+        let ctx = try LlamaContext(model: model, capacity: 512)
+        let consumer = Task {
+            var n = 0
+            for try await _ in ctx.generate(GenerationRequest(prompt: [1, 2, 3], maxTokens: 400)) { n += 1 }
+            return n
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        consumer.cancel()
+        let n = try await consumer.value
+        await ctx.waitForGeneration()
+        #expect(n < 400)
+        #expect(ctx.count <= 3 + n + 1)
+    }
+
+    @Test("KV cache memory is reported and follows the context length")
+    func cacheMemory() throws {
+        let model = try Self.smol()
+        let c = model.config
+        #expect(LlamaContext.defaultCapacity(for: model) == min(c.contextLength, 8192))
+        let ctx = try LlamaContext(model: model, capacity: 1000)
+        // SmolLM2: 30 layers, 3 KV heads of 64 for keys and values, Float32.
+        #expect(ctx.cacheBytes == 30 * 1000 * (192 + 192) * 4)
+        #expect(throws: EngineError.self) { try LlamaContext(model: model, capacity: 0) }
+    }
+}

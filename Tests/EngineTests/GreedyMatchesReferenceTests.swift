@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import Engine
+import TestSupport
+
+/// 64 greedy tokens for three prompts, token for token against the numpy reference.
+@Suite("Greedy generation agrees with the numpy reference", .serialized)
+struct GreedyMatchesReferenceTests {
+    static let texts = [
+        "<|im_start|>user\nWrite a haiku about the sea.<|im_end|>\n<|im_start|>assistant\n",
+        "The three primary colors are",
+        "Question: Why is the sky blue?\nAnswer:",
+    ]
+
+    func greedy(_ ctx: LlamaContext, _ prompt: [Int32], _ n: Int) async throws -> [Int32] {
+        ctx.reset()
+        var out: [Int32] = []
+        // No stop tokens: the reference does not stop either.
+        for try await t in ctx.generate(GenerationRequest(prompt: prompt, sampling: .direct, maxTokens: n)) {
+            out.append(t.id)
+        }
+        return out
+    }
+
+    @Test("SmolLM2 Q4_1: 3 prompts x 64 tokens", .timeLimit(.minutes(15)))
+    func smolQ4_1() async throws {
+        let url = try TestEnv.smolQ4_1
+        let prompts = try Oracle.tokenize(url, Self.texts)
+        let reference = try Oracle.greedy(url, prompts: prompts, n: 64)
+        let model = try LlamaModel(path: url.path)
+        let ctx = try LlamaContext(model: model, capacity: 512)
+        for (i, p) in prompts.enumerated() {
+            let ours = try await greedy(ctx, p, 64)
+            #expect(ours == reference[i], "prompt \(i): first difference at \(zip(ours, reference[i]).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1)")
+        }
+    }
+
+    @Test("ponder run --tokens prints the reference's greedy tokens")
+    func runCommand() throws {
+        let url = try TestEnv.smolQ4_1
+        let prompt = try Oracle.tokenize(url, ["Once upon a time"])[0]
+        let reference = try Oracle.greedy(url, prompts: [prompt], n: 24)[0]
+        let r = try runProcess(try TestEnv.ponderBinary(),
+                               ["run", "--model", url.path, "--tokens", prompt.map(String.init).joined(separator: ","),
+                                "--max-tokens", "24", "--think", "off"])
+        #expect(r.status == 0, "\(r.stderrText)")
+        // The reply stops early only at an end-of-turn token, which it does not print.
+        let ours = r.stdoutText.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
+        #expect(!ours.isEmpty)
+        #expect(ours == Array(reference.prefix(ours.count)))
+        #expect(ours.count == 24 || model(url).endOfTurnTokens.contains(reference[ours.count]))
+    }
+
+    private func model(_ url: URL) -> LlamaModel { try! LlamaModel(path: url.path) }
+}

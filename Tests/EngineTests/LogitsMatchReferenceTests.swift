@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import Engine
+import GGUF
+import TestSupport
+
+/// Ponder's logits against the numpy reference at every position of several prompts:
+/// the top-1 token must be identical everywhere and the largest difference small.
+@Suite("Logits agree with the numpy reference", .serialized)
+struct LogitsMatchReferenceTests {
+    static let texts = [
+        "The capital of France is",
+        "def fibonacci(n):\n    if n < 2:\n        return n\n",
+        "<|im_start|>user\nWhat is 17 times 3?<|im_end|>\n<|im_start|>assistant\n",
+        "In 1905, Albert Einstein published four papers that",
+    ]
+
+    /// Compares every position; returns the max abs difference and the logit range.
+    func compare(model url: URL, prompts: [[Int32]], label: String) throws -> Float {
+        let model = try LlamaModel(path: url.path)
+        let vocab = model.config.vocabSize
+        let reference = try Oracle.logits(url, prompts: prompts, vocab: vocab)
+        var worst: Float = 0
+        var span: Float = 0
+        for (p, prompt) in prompts.enumerated() {
+            let ctx = try LlamaContext(model: model, capacity: 256)
+            let ours = try ctx.evaluate(prompt, logits: .all)
+            #expect(ours.count == reference[p].count)
+            for pos in 0..<prompt.count {
+                let a = argmax(ours, row: pos, width: vocab), b = argmax(reference[p], row: pos, width: vocab)
+                #expect(a == b, "\(label) prompt \(p) position \(pos): top-1 \(a) vs reference \(b)")
+            }
+            for i in 0..<ours.count {
+                worst = max(worst, abs(ours[i] - reference[p][i]))
+                span = max(span, abs(reference[p][i]))
+            }
+        }
+        print("\(label): max |logit - reference| = \(worst) (largest |logit| \(span)) over \(prompts.map(\.count).reduce(0, +)) positions")
+        return worst
+    }
+
+    @Test("SmolLM2 Q8_0", .timeLimit(.minutes(10)))
+    func smolQ8_0() throws {
+        let url = try TestEnv.smolQ8_0
+        let worst = try compare(model: url, prompts: try Oracle.tokenize(url, Self.texts), label: "SmolLM2 Q8_0")
+        #expect(worst < 0.02)
+    }
+
+    @Test("SmolLM2 Q4_1", .timeLimit(.minutes(10)))
+    func smolQ4_1() throws {
+        let url = try TestEnv.smolQ4_1
+        let worst = try compare(model: url, prompts: try Oracle.tokenize(url, Self.texts), label: "SmolLM2 Q4_1")
+        #expect(worst < 0.02)
+    }
+
+    /// Query width 512 over hidden 256, key_length, GQA 8/2, rope_freqs.weight, untied
+    /// output, and every 32-block and plain weight type (Q8_0 Q5_0 Q5_1 Q4_0 Q4_1 F16 BF16 F32).
+    @Test("Synthetic Nemotron-shaped model, all legacy types")
+    func syntheticMixed() throws {
+        let url = try TestEnv.syntheticMixed
+        let prompts: [[Int32]] = [[1, 5, 17, 300, 2, 9, 100, 511, 0, 42], Array(0..<40).map { Int32($0 * 7 % 512) }]
+        let worst = try compare(model: url, prompts: prompts, label: "synthetic mixed")
+        #expect(worst < 1e-3)
+    }
+
+    /// Q4_K / Q6_K weights (random blocks). Until K-quant dequantization lands in the GGUF
+    /// module the model must fail to load with an error naming the tensor and its type.
+    @Test("Synthetic K-quant model")
+    func syntheticKQuant() throws {
+        let url = try TestEnv.syntheticKQuant
+        guard GGMLType.q4_K.isSupported && GGMLType.q6_K.isSupported else {
+            #expect(throws: EngineError.unsupportedType(tensor: "token_embd.weight", type: "Q4_K")) {
+                _ = try LlamaModel(path: url.path)
+            }
+            print("synthetic K-quant: K-quant dequantization not in the GGUF module yet; load refused by name")
+            return
+        }
+        let prompts: [[Int32]] = [[1, 5, 17, 300, 2, 9, 100, 511, 0, 42]]
+        let worst = try compare(model: url, prompts: prompts, label: "synthetic K-quant")
+        #expect(worst < 1e-3)
+    }
+}

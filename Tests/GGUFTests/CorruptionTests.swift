@@ -1,0 +1,195 @@
+import Foundation
+import Testing
+import GGUF
+import TestSupport
+
+/// Thousands of corrupted GGUF files: truncations, bit flips, and overwrites of header
+/// fields, counts, string lengths, dims, types and offsets (positions from
+/// `gguf.GGUFReader`, an independent parser). Two bases: the real SmolLM2 header region
+/// plus 4 KiB of its data, and a small complete file the `gguf` package writes with every
+/// value type, a nested array and several tensor types. Every mutant must parse or be
+/// refused with one one-line `GGUFError`, within 2 s. All run in process (the reader's
+/// one code path, `GGUFFile(bytes:)`); a sample of each also runs through the real
+/// `ponder inspect`: exit 0, or exit 1 with a one-line `Error:` on stderr, never a signal.
+@Suite struct CorruptionTests {
+    /// Writes the small base file; prints the structural field positions of both bases as
+    /// JSON: {"real": [[pos, size], …], "written": [[pos, size], …], "real_header": n}.
+    static let oracle = #"""
+import sys, json, numpy as np, gguf
+from gguf import GGUFWriter, GGMLQuantizationType as T
+from gguf.quants import quantize
+real, written = sys.argv[1], sys.argv[2]
+w = GGUFWriter(written, "llama")
+w.add_uint8("x.u8", 7); w.add_int8("x.i8", -7); w.add_uint16("x.u16", 700); w.add_int16("x.i16", -700)
+w.add_uint32("x.u32", 70000); w.add_int32("x.i32", -70000); w.add_float32("x.f32", 0.5)
+w.add_uint64("x.u64", 1 << 40); w.add_int64("x.i64", -(1 << 40)); w.add_float64("x.f64", 0.25)
+w.add_bool("x.bool", True); w.add_string("x.str", "h\u00e9llo")
+w.add_array("x.arr", [1, 2, 3]); w.add_array("x.nested", [[1, 2], [3]]); w.add_array("x.strs", ["a", "bc"])
+w.add_context_length(128); w.add_tokenizer_model("gpt2")
+w.add_token_list(["a", "b", "c", "d"]); w.add_token_types([1, 1, 1, 3]); w.add_token_merges(["a b"])
+w.add_chat_template("<|im_start|>{{ m }}<|im_end|>")
+rng = np.random.default_rng(5)
+x = rng.standard_normal((2, 256)).astype(np.float32)
+w.add_tensor("t.f32", x); w.add_tensor("t.f16", x.astype(np.float16))
+for t in [T.Q4_0, T.Q8_0, T.BF16]:
+    w.add_tensor("t." + t.name.lower(), quantize(x, t), raw_dtype=t)
+for t in [T.Q4_K, T.Q6_K, T.IQ4_XS]:
+    size = gguf.GGML_QUANT_SIZES[t][1]
+    w.add_tensor("t." + t.name.lower(), rng.integers(0, 256, (2, size), dtype=np.uint8), raw_dtype=t)
+w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+
+def positions(path, arrays_limit=24):
+    r = gguf.GGUFReader(path)
+    out = []
+    items = [f for f in r.fields.values()] + [t.field for t in r.tensors]
+    for f in items:
+        off = f.offset
+        for i, p in enumerate(f.parts):
+            if p.dtype != np.uint8 and p.nbytes in (4, 8) and i < arrays_limit:
+                out.append([off, int(p.nbytes)])
+            off += p.nbytes
+    return r, out
+rr, rp = positions(real)
+_, wp = positions(written)
+json.dump({"real": rp, "written": wp, "real_header": int(rr.data_offset)}, sys.stdout)
+"""#
+
+    /// A deterministic generator (SplitMix64), so a failure can be reproduced by index.
+    struct Rng {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
+    }
+
+    /// Values that break counts, lengths, dims, types and offsets.
+    static func interesting(_ old: UInt64, size: Int, fileSize: Int, rng: inout Rng) -> UInt64 {
+        let choices: [UInt64] = [0, 1, 2, 3, 4, 5, 12, 13, 31, 32, 33, 255, 256, 1 << 31, (1 << 32) - 1,
+                                 1 << 32, 1 << 62, 1 << 63, UInt64.max, UInt64.max - 1,
+                                 UInt64(fileSize), UInt64(fileSize) + 1, UInt64(fileSize) / 2,
+                                 old &+ 1, old &- 1, old &* 2, old / 2, old ^ (1 << UInt64(rng.below(64))),
+                                 rng.next()]
+        let v = choices[rng.below(choices.count)]
+        return size == 4 ? v & 0xFFFF_FFFF : v
+    }
+
+    /// Mutant number `i` of `base`: kind chosen by `i % 5`.
+    static func mutant(_ base: [UInt8], positions: [[Int]], index i: Int) -> [UInt8] {
+        var rng = Rng(state: UInt64(i) &* 7919 &+ UInt64(base.count))
+        var b = base
+        switch i % 5 {
+        case 0:  // truncate
+            return Array(b.prefix(rng.below(b.count)))
+        case 1:  // flip 1 to 4 bits
+            for _ in 0...rng.below(4) { b[rng.below(b.count)] ^= 1 << UInt8(rng.below(8)) }
+        case 2, 3:  // overwrite one structural field (twice as many of these)
+            let p = positions[rng.below(positions.count)]
+            let (pos, size) = (p[0], p[1])
+            var old: UInt64 = 0
+            for k in 0..<size { old |= UInt64(b[pos + k]) << UInt64(8 * k) }
+            let v = interesting(old, size: size, fileSize: b.count, rng: &rng)
+            for k in 0..<size { b[pos + k] = UInt8(truncatingIfNeeded: v >> UInt64(8 * k)) }
+            if rng.below(4) == 0 { return Array(b.prefix(pos + size + rng.below(64))) }
+        default:  // overwrite a random run of bytes with random bytes
+            let at = rng.below(b.count), n = 1 + rng.below(16)
+            for k in at..<min(b.count, at + n) { b[k] = UInt8(truncatingIfNeeded: rng.next()) }
+        }
+        return b
+    }
+
+    /// Parses one mutant in process (and dequantizes its tensors when it parses).
+    /// Returns whether it parsed, and a problem or nil when it behaved.
+    static func checkInProcess(_ m: [UInt8], _ what: String) -> (parsed: Bool, problem: String?) {
+        let start = DispatchTime.now()
+        var parsed = false
+        switch parseGGUF(m, name: "mutant.gguf") {
+        case .success(let g):
+            parsed = true
+            _ = GGUFSummary(g)
+            for t in g.tensors where t.type.isSupported { _ = try? g.dequantize(t) }
+        case .failure(let e):
+            if e.description.contains("\n") { return (false, "\(what): error is not one line: \(e)") }
+            if e.file != "mutant.gguf" { return (false, "\(what): error names \(e.file)") }
+        }
+        let s = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        return (parsed, s < 2 ? nil : "\(what): took \(s) s")
+    }
+
+    /// Runs `ponder inspect` on one mutant file; returns a problem, or nil.
+    static func checkBinary(_ url: URL, _ what: String) -> String? {
+        guard let bin = try? TestEnv.ponderBinary(),
+              let r = try? runProcess(bin, ["inspect", url.path], timeout: 2) else {
+            return "\(what): could not run ponder"
+        }
+        if r.timedOut { return "\(what): no answer within 2 s" }
+        if r.signaled { return "\(what): killed by signal \(r.status)" }
+        if r.status == 0 { return r.stdoutText.hasPrefix("file ") ? nil : "\(what): exit 0 without output" }
+        let lines = r.stderrText.split(separator: "\n", omittingEmptySubsequences: false)
+        guard r.status == 1, lines.count == 2, lines[1].isEmpty, lines[0].hasPrefix("Error: ") else {
+            return "\(what): exit \(r.status), stderr \(r.stderrText.debugDescription)"
+        }
+        return nil
+    }
+
+    @Test func mutantsParseOrFailCleanly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-corrupt-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let written = dir.appendingPathComponent("written.gguf")
+        let json = try runPython(Self.oracle, [try TestEnv.smolQ4_1.path, written.path])
+        let o = try JSONSerialization.jsonObject(with: json) as! [String: Any]
+
+        // Base 1: the real header region + 4 KiB of data. Base 2: the small written file.
+        let header = o["real_header"] as! Int
+        let h = try FileHandle(forReadingFrom: try TestEnv.smolQ4_1)
+        let realBase = [UInt8](try h.read(upToCount: header + 4096)!)
+        try h.close()
+        let writtenBase = [UInt8](try Data(contentsOf: written))
+        // The written base is valid and complete; the real one fails only at its data.
+        guard case .success = parseGGUF(writtenBase) else { Issue.record("written base refused"); return }
+        let bases: [(name: String, bytes: [UInt8], positions: [[Int]], count: Int)] = [
+            ("real", realBase, o["real"] as! [[Int]], 1_500),
+            ("written", writtenBase, o["written"] as! [[Int]], 8_500),
+        ]
+
+        var problems: [String] = [], parsed = 0, total = 0
+        var sample: [(URL, String)] = []
+        for base in bases {
+            for i in 0..<base.count {
+                let m = Self.mutant(base.bytes, positions: base.positions, index: i)
+                let what = "\(base.name) mutant \(i)"
+                total += 1
+                let r = Self.checkInProcess(m, what)
+                if r.parsed { parsed += 1 }
+                if let p = r.problem { problems.append(p) }
+                // Every 40th written mutant and every 15th real one through the binary.
+                if i % (base.name == "real" ? 15 : 40) == 0 {
+                    let url = dir.appendingPathComponent("\(base.name)-\(i).gguf")
+                    try Data(m).write(to: url)
+                    sample.append((url, what))
+                }
+            }
+        }
+        // The binary sample, two processes at a time (the machine has 2 cores).
+        let files = sample
+        let lock = NSLock()
+        nonisolated(unsafe) var binaryProblems: [String] = []
+        DispatchQueue.concurrentPerform(iterations: 2) { lane in
+            for k in stride(from: lane, to: files.count, by: 2) {
+                if let p = Self.checkBinary(files[k].0, files[k].1) {
+                    lock.lock(); binaryProblems.append(p); lock.unlock()
+                }
+            }
+        }
+        #expect(total >= 10_000)
+        #expect(sample.count >= 300)
+        #expect(parsed > 0 && parsed < total, "\(parsed) of \(total) parsed")
+        #expect(problems.isEmpty, "\(problems.count) problems in process, first: \(problems.prefix(5))")
+        #expect(binaryProblems.isEmpty, "\(binaryProblems.count) problems via ponder, first: \(binaryProblems.prefix(5))")
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Kernels
+import TestSupport
+
+/// ggml type ids as the C API takes them.
+enum KT {
+    static let f32 = Int32(PK_F32.rawValue), f16 = Int32(PK_F16.rawValue), bf16 = Int32(PK_BF16.rawValue)
+    static let q4_0 = Int32(PK_Q4_0.rawValue), q4_1 = Int32(PK_Q4_1.rawValue)
+    static let q5_0 = Int32(PK_Q5_0.rawValue), q5_1 = Int32(PK_Q5_1.rawValue)
+    static let q8_0 = Int32(PK_Q8_0.rawValue), q8_K = Int32(PK_Q8_K.rawValue)
+    static let q4_K = Int32(PK_Q4_K.rawValue), q5_K = Int32(PK_Q5_K.rawValue), q6_K = Int32(PK_Q6_K.rawValue)
+
+    /// Every weight type with a dot product.
+    static let weights: [Int32] = [q4_0, q4_1, q5_0, q5_1, q8_0, q4_K, q5_K, q6_K, f32, f16, bf16]
+    /// Tiers 0 (scalar), 1 (AVX2), 2 (AVX-512); the C side clamps to what the CPU has.
+    static let tiers: [Int32] = [0, 1, 2]
+
+    static func name(_ t: Int32) -> String {
+        [f32: "F32", f16: "F16", bf16: "BF16", q4_0: "Q4_0", q4_1: "Q4_1", q5_0: "Q5_0",
+         q5_1: "Q5_1", q8_0: "Q8_0", q8_K: "Q8_K", q4_K: "Q4_K", q5_K: "Q5_K", q6_K: "Q6_K"][t] ?? "type \(t)"
+    }
+}
+
+/// Relative tolerance of float accumulations, against sum |w_i * x_i| of the row:
+/// tiers differ only in the order the per-block float terms are added (a few hundred
+/// terms, each rounding by at most 2^-24 relative, errors mostly cancelling), while a
+/// single wrong integer product moves the result by about sum|w*x| / n, i.e. >= 2.4e-4
+/// relative for the rows here (n <= 4096): 24x this tolerance.
+let relTol = 1e-5
+
+/// SplitMix64: reproducible test data from a seed.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random bits of a finite half in about [2^-10, 8) in magnitude, sometimes zero or
+/// subnormal (to exercise the conversion), never inf or NaN.
+func randomHalfBits(_ g: inout SplitMix, positive: Bool = false) -> UInt16 {
+    let r = g.next()
+    let sign: UInt16 = positive ? 0 : UInt16((r >> 20) & 1) << 15
+    switch r % 64 {
+    case 0: return sign
+    case 1: return sign | UInt16(truncatingIfNeeded: r >> 8) & 0x3ff  // subnormal
+    default:
+        let exp = UInt16(5 + (r >> 32) % 13)  // 2^-10 ... 2^2
+        return sign | exp << 10 | UInt16(truncatingIfNeeded: r >> 40) & 0x3ff
+    }
+}
+
+/// Offsets of the fp16 scale fields in one block of `t` (the rest is random bits).
+func halfFields(_ t: Int32) -> [Int] {
+    switch t {
+    case KT.q4_0, KT.q5_0, KT.q8_0: return [0]
+    case KT.q4_1, KT.q5_1, KT.q4_K, KT.q5_K: return [0, 2]
+    case KT.q6_K: return [208]
+    default: return []
+    }
+}
+
+/// A random row of `n` values of weight type `t`: random quant bits, finite scales.
+func randomRow(_ t: Int32, _ n: Int, _ g: inout SplitMix) -> [UInt8] {
+    let bytes = pk_row_size(t, n)
+    var row = (0..<bytes).map { _ in UInt8(truncatingIfNeeded: g.next()) }
+    switch t {
+    case KT.f32:
+        for i in 0..<n { putFloat(&row, i * 4, Float(Double(g.next() % 2_000_001) / 1e6 - 1)) }
+    case KT.f16:
+        for i in 0..<n { putU16(&row, i * 2, randomHalfBits(&g)) }
+    case KT.bf16:
+        for i in 0..<n {  // the top half of a float of moderate magnitude (like halves above)
+            let f = Float(bitPattern: UInt32(randomHalfBits(&g)) << 16 & 0x8000_0000
+                          | UInt32(112 + (g.next() % 16)) << 23 | UInt32(truncatingIfNeeded: g.next()) & 0x7f_ffff)
+            putU16(&row, i * 2, UInt16(f.bitPattern >> 16))
+        }
+    default:
+        let bs = pk_type_size(t), nb = n / pk_block_size(t)
+        for b in 0..<nb {
+            for (k, off) in halfFields(t).enumerated() {
+                // K-quant mins (the second half field) are positive in real files.
+                putU16(&row, b * bs + off, randomHalfBits(&g, positive: k == 1 && (t == KT.q4_K || t == KT.q5_K)))
+            }
+        }
+    }
+    return row
+}
+
+/// Random activations: mixed magnitudes, some exact ties and a zero block.
+func randomActivations(_ n: Int, _ g: inout SplitMix) -> [Float] {
+    var x = (0..<n).map { i -> Float in
+        let u = Double(g.next() % 2_000_001) / 1e6 - 1
+        return Float(u * Double(1 + i % 7))
+    }
+    if n >= 64 { for i in 32..<64 { x[i] = 0 } }  // an all-zero block
+    return x
+}
+
+func putU16(_ a: inout [UInt8], _ off: Int, _ v: UInt16) {
+    a[off] = UInt8(v & 0xff); a[off + 1] = UInt8(v >> 8)
+}
+
+func putFloat(_ a: inout [UInt8], _ off: Int, _ f: Float) {
+    let b = f.bitPattern
+    for k in 0..<4 { a[off + k] = UInt8((b >> (8 * UInt32(k))) & 0xff) }
+}
+
+/// Activations for weight type t, quantized with the kernels of `tier`.
+func quantize(_ x: [Float], for t: Int32, tier: Int32) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: pk_activation_size(t, x.count))
+    let rc = x.withUnsafeBufferPointer { xp in
+        out.withUnsafeMutableBytes { pk_quantize_row_tier(tier, t, xp.baseAddress, $0.baseAddress, x.count) }
+    }
+    precondition(rc == 0, "quantize failed \(rc)")
+    return out
+}
+
+func dot(_ tier: Int32, _ t: Int32, _ n: Int, _ w: [UInt8], _ x: [UInt8]) -> Float {
+    w.withUnsafeBytes { wp in x.withUnsafeBytes { xp in pk_vec_dot_tier(tier, t, n, wp.baseAddress, xp.baseAddress) } }
+}
+
+func dequantize(_ t: Int32, _ src: [UInt8], _ n: Int) -> [Float] {
+    var out = [Float](repeating: .nan, count: n)
+    let rc = src.withUnsafeBytes { s in out.withUnsafeMutableBufferPointer { pk_dequantize_row(t, s.baseAddress, $0.baseAddress, n) } }
+    precondition(rc == 0, "dequantize failed \(rc)")
+    return out
+}
+
+/// sum |w_i * x_i| over the dequantized row and activations: the scale of the dot.
+func magnitude(_ w: [Float], _ x: [Float]) -> Double {
+    zip(w, x).reduce(0) { $0 + abs(Double($1.0) * Double($1.1)) }
+}
+
+/// A scratch directory for oracle files, removed by the caller.
+func scratchDir() throws -> URL {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("pk-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d
+}
+
+func floats(_ d: Data) -> [Float] {
+    d.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+}
