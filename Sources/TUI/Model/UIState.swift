@@ -58,6 +58,9 @@ struct UIState: Sendable {
     /// A first Ctrl-C while idle armed quitting; the next Ctrl-C quits.
     var quitArmed = false
     var quitting = false
+    /// The turn as it was before Ctrl-R or Ctrl-E changed it, put back if the session
+    /// refuses the command.
+    var undoTurn: Turn? = nil
     /// Latest stats of the running or last turn.
     var liveStats: TurnStats? = nil
     /// Prefill progress of the running turn: tokens done, total.

@@ -157,6 +157,7 @@ private func regenerate(_ s: inout UIState, _ fx: inout [Effect]) {
     guard !s.turns.isEmpty else {
         s.notice = Notice(text: "nothing to regenerate yet", isError: true); return
     }
+    s.undoTurn = s.turns[s.turns.count - 1]
     resetReply(&s.turns[s.turns.count - 1], mode: s.mode, at: s.now)
     s.generating = true
     s.scrollTop = nil
@@ -170,7 +171,7 @@ private func editLast(_ s: inout UIState, _ fx: inout [Effect]) {
     guard let last = s.turns.last else {
         s.notice = Notice(text: "no message to edit yet", isError: true); return
     }
-    s.turns.removeLast()
+    s.undoTurn = s.turns.removeLast()
     s.input.set(last.user)
     fx.append(.driver(.dropLastTurn))
 }
