@@ -152,6 +152,12 @@ import TestSupport
         try t.keys("C-s")
         try t.wait(for: "demo: nothing saved (default path)")
 
+        // A bracketed paste (tmux paste-buffer -p) arrives whole, newlines kept.
+        try t.run(["set-buffer", "pasted one\npasted two"])
+        try t.run(["paste-buffer", "-p", "-t", "t"])
+        try t.wait("the paste in the input line") { $0.last == "> pasted one↵pasted two" }
+        try t.keys("C-u")
+
         // Ctrl-C once warns, twice quits with status 0 and the terminal as it was.
         try t.keys("C-c")
         try t.wait(for: "press Ctrl-C again to quit")
