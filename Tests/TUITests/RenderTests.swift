@@ -223,4 +223,18 @@ import Session
         s.send(.resize(width: 119, height: 8))
         #expect(s.lines[1] == "▸ thought for 2.0 s — Tab to expand")
     }
+
+    @Test func budgetAndSnapshotAreShown() {
+        var s = Script(width: 60, height: 12)
+        s.type("q"); s.key(.enter)
+        s.event(.turnStarted(index: 0, mode: .on))
+        s.event(.reasoning(index: 0, text: "r"))
+        var st = TurnStats()
+        st.reasoningTokens = 64; st.budgetApplied = true; st.snapshotBytes = 3 * 1024 * 1024
+        st.timeToFirstToken = 1; st.timeToFirstAnswerToken = 3
+        s.event(.stats(index: 0, st))
+        s.event(.answer(index: 0, text: "a"))
+        #expect(s.lines[1] == "▸ thought for 2.0 s, 64 tokens (budget) — Tab to expand")
+        #expect(s.lines[10] == " tokens r 64 a 0 p 0 │ snap 3.0M")
+    }
 }

@@ -104,7 +104,8 @@ enum TurnLayout {
                        inline: Bool = true) -> StyledLine {
         let done = !t.answer.isEmpty || t.finished != nil
         let secs = String(format: "%.1f s", thoughtSeconds(t, now: now))
-        let tokens = t.stats.map { ", \($0.reasoningTokens) token\($0.reasoningTokens == 1 ? "" : "s")" } ?? ""
+        var tokens = t.stats.map { ", \($0.reasoningTokens) token\($0.reasoningTokens == 1 ? "" : "s")" } ?? ""
+        if t.stats?.budgetApplied == true { tokens += " (budget)" }
         let mark = t.collapsed || !inline ? glyphs.collapsed : glyphs.expanded
         let hint = !inline ? "" : t.collapsed ? " \(glyphs.dash) Tab to expand"
                                : (done ? " \(glyphs.dash) Tab to collapse" : "")
