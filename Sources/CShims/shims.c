@@ -94,17 +94,24 @@ int ps_start(int mouse) {
     return 0;
 }
 
-void ps_suspend(void) {
+void ps_leave(void) {
     ps_write_all("\033[?2004l");
     endwin();
     ps_active = 0;
-    kill(getpid(), SIGSTOP);
-    // Resumed by fg.
+}
+
+void ps_reenter(void) {
     ps_active = 1;
     reset_prog_mode();
     ps_write_all("\033[?2004h");
     clearok(curscr, TRUE);
     refresh();
+}
+
+void ps_suspend(void) {
+    ps_leave();
+    kill(getpid(), SIGSTOP);   // resumed by fg
+    ps_reenter();
 }
 
 int ps_read_key(int timeout_ms, uint32_t *value) {

@@ -201,4 +201,40 @@ import Session
         #expect(s.lines[5] == "> abcdefghijklmnopqr")
         #expect(s.screen.cursor?.col == 2)
     }
+
+    @Test func reasoningSidePaneWhenWide() {
+        var s = Script(width: 120, height: 8)
+        s.state.sidePane = true
+        s.type("q"); s.key(.enter)
+        s.event(.turnStarted(index: 0, mode: .on), at: 0)
+        s.event(.reasoning(index: 0, text: "Step one.\nStep two."), at: 1)
+        s.event(.answer(index: 0, text: "A."), at: 3)
+        // 120 columns: side pane 40 wide, border at column 79, conversation 79 wide.
+        let pad = { (n: Int) in String(repeating: " ", count: n) }
+        #expect(Array(s.lines.prefix(6)) == [
+            "> q" + pad(76) + "│ reasoning",
+            "▸ thought for 2.0 s" + pad(60) + "│┊ Step one.",
+            "A." + pad(77) + "│┊ Step two.",
+            pad(79) + "│",
+            pad(79) + "│",
+            pad(79) + "│",
+        ])
+        // Narrower than 120 columns: reasoning inline again.
+        s.send(.resize(width: 119, height: 8))
+        #expect(s.lines[1] == "▸ thought for 2.0 s — Tab to expand")
+    }
+
+    @Test func budgetAndSnapshotAreShown() {
+        var s = Script(width: 60, height: 12)
+        s.type("q"); s.key(.enter)
+        s.event(.turnStarted(index: 0, mode: .on))
+        s.event(.reasoning(index: 0, text: "r"))
+        var st = TurnStats()
+        st.reasoningTokens = 64; st.budgetApplied = true; st.snapshotBytes = 3 * 1024 * 1024
+        st.timeToFirstToken = 1; st.timeToFirstAnswerToken = 3
+        s.event(.stats(index: 0, st))
+        s.event(.answer(index: 0, text: "a"))
+        #expect(s.lines[1] == "▸ thought for 2.0 s, 64 tokens (budget) — Tab to expand")
+        #expect(s.lines[10] == " tokens r 64 a 0 p 0 │ snap 3.0M")
+    }
 }

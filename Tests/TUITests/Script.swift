@@ -13,9 +13,7 @@ struct Script {
     }
 
     mutating func send(_ m: UIMessage) {
-        let (s, fx) = update(state, m)
-        state = s
-        effects += fx
+        effects += update(&state, m)
     }
     mutating func key(_ k: Key) { send(.key(k)) }
     mutating func type(_ text: String) { for c in text { send(.key(.char(c))) } }

@@ -8,6 +8,8 @@ import TestSupport
 /// double for the engine; the model-backed run is the chat command's own test).
 /// Keys go in with `send-keys`, the screen comes out with `capture-pane`.
 @Suite(.serialized) struct TerminalTests {
+    struct TmuxFailed: Error { let status: Int32 }
+
     /// One private tmux server (its own socket) with one session.
     final class Tmux {
         let socket = "ponder-tui-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -23,12 +25,14 @@ import TestSupport
         func start(width: Int, height: Int, script: String) throws {
             let scriptURL = dir.appendingPathComponent("run.sh")
             try script.write(to: scriptURL, atomically: true, encoding: .utf8)
-            // The first command forks the tmux server, which would keep any inherited pipe
-            // open for ever: sh gives it /dev/null for every standard stream.
-            let cmd = "env XDG_STATE_HOME=\(dir.path)/state XDG_CONFIG_HOME=\(dir.path)/config sh \(scriptURL.path)"
-            let sh = "exec /usr/bin/tmux -L \(socket) new-session -d -s t -x \(width) -y \(height) "
-                + "'\(cmd)' </dev/null >/dev/null 2>&1"
-            _ = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", sh], timeout: 20)
+            // The first command forks the tmux server, which lives on and would hold any
+            // inherited descriptor (a test's pipe, Foundation's process monitor) open:
+            // spawn it with /dev/null for stdio, every other descriptor closed, and reap
+            // the client with waitpid.
+            let status = spawnClosingDescriptors("/usr/bin/tmux", ["tmux", "-L", socket, "new-session", "-d",
+                "-s", "t", "-x", "\(width)", "-y", "\(height)",
+                "env XDG_STATE_HOME=\(dir.path)/state XDG_CONFIG_HOME=\(dir.path)/config sh \(scriptURL.path)"])
+            guard status == 0 else { throw TmuxFailed(status: status) }
         }
 
         deinit {
@@ -43,8 +47,12 @@ import TestSupport
         }
         func keys(_ k: String...) throws { try run(["send-keys", "-t", "t"] + k) }
         func type(_ text: String) throws { try run(["send-keys", "-t", "t", "-l", text]) }
+        /// The visible rows, one string each (capture-pane ends every row with a newline).
         func screen() throws -> [String] {
-            try run(["capture-pane", "-p", "-t", "t"]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var rows = try run(["capture-pane", "-p", "-t", "t"])
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if rows.last == "" { rows.removeLast() }
+            return rows
         }
         func resize(_ w: Int, _ h: Int) throws {
             try run(["resize-window", "-t", "t", "-x", "\(w)", "-y", "\(h)"])
@@ -64,6 +72,14 @@ import TestSupport
         }
         func wait(for text: String, timeout: Double = 10) throws {
             try wait("\"\(text)\"", timeout: timeout) { $0.contains { $0.contains(text) } }
+        }
+        /// Waits until the demo's reply to `message` is complete: its code block, which
+        /// echoes the message, is closed (the turn ends with that last piece).
+        func waitForReply(_ message: String) throws {
+            try wait("the reply to \(message)") { s in
+                s.indices.dropLast().contains { s[$0] == message && s[$0 + 1] == "```" }
+            }
+            Thread.sleep(forTimeInterval: 0.2)
         }
         func file(_ name: String) -> String? {
             try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
@@ -102,11 +118,11 @@ import TestSupport
         try t.wait(for: "thinking…")
         try t.wait(for: "— Tab to expand")
         try t.wait(for: "Echo (demo, no model): hello 日本語 tmux")
-        try t.wait(for: "tokens r 23 a")
+        try t.waitForReply("hello 日本語 tmux")
 
         // Tab unfolds the reasoning of the last turn.
         try t.keys("Tab")
-        try t.wait(for: "┊ The user wrote 16 characters.")
+        try t.wait(for: "┊ The user wrote 14 characters.")
 
         // Ctrl-T shows DIRECT at once.
         try t.keys("C-t")
@@ -129,12 +145,18 @@ import TestSupport
         try t.resize(12, 3)
         try t.wait(for: "terminal too")
         try t.resize(80, 24)
-        try t.wait(for: "Echo (demo, no model): resize while streaming")
+        try t.waitForReply("resize while streaming")
         try t.wait("input row at the bottom") { $0.count == 24 && $0[23] == ">" }
 
         // Ctrl-S asks the session to save (the demo says where it would).
         try t.keys("C-s")
         try t.wait(for: "demo: nothing saved (default path)")
+
+        // A bracketed paste (tmux paste-buffer -p) arrives whole, newlines kept.
+        try t.run(["set-buffer", "pasted one\npasted two"])
+        try t.run(["paste-buffer", "-p", "-t", "t"])
+        try t.wait("the paste in the input line") { $0.last == "> pasted one↵pasted two" }
+        try t.keys("C-u")
 
         // Ctrl-C once warns, twice quits with status 0 and the terminal as it was.
         try t.keys("C-c")
@@ -165,4 +187,25 @@ import TestSupport
         _ = t.waitForFile("after")
         #expect(t.file("before") != nil && t.file("before") == t.file("after"))
     }
+}
+
+/// posix_spawn `path` with `argv`, stdio on /dev/null and all other descriptors closed;
+/// waits for it and returns its exit status (-1 if it could not start).
+func spawnClosingDescriptors(_ path: String, _ argv: [String]) -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for fd: Int32 in 0...2 {
+        posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0)
+    }
+    let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    for name in open { if let fd = Int32(name), fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) } }
+    var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    defer { for p in cargs { free(p) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, path, &actions, nil, &cargs, environ)
+    guard rc == 0 else { return -1 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -1
 }

@@ -198,4 +198,24 @@ import Session
         s.event(.notice("dropped 2 old turns"))
         #expect(s.lines[3] == "dropped 2 old turns")
     }
+
+    @Test func ctrlGComposesInTheEditor() {
+        var s = Script(width: 30, height: 6)
+        s.type("draft")
+        s.key(.ctrl("g"))
+        #expect(s.effects == [.compose("draft")])
+        s.send(.composed("line one\nline two\n"))
+        #expect(s.state.input.text == "line one\nline two")
+    }
+
+    @Test func refusedRegenerateAndEditPutTheTurnBack() {
+        var s = Script(width: 30, height: 8)
+        s.directTurn(0, user: "q", answer: "kept")
+        s.key(.ctrl("r"))
+        s.send(.commandResult(.regenerate(mode: .off), .failed("regenerate is not available yet")))
+        #expect(s.state.turns.count == 1 && s.state.turns[0].answer == "kept" && !s.state.generating)
+        s.key(.ctrl("e"))
+        s.send(.commandResult(.dropLastTurn, .failed("no")))
+        #expect(s.state.turns.count == 1 && s.state.turns[0].user == "q" && s.state.input.isEmpty)
+    }
 }

@@ -25,6 +25,9 @@ int ps_start(int mouse);
 void ps_restore_terminal(void);
 /// Suspends the process like Ctrl-Z in a shell; returns after `fg`.
 void ps_suspend(void);
+/// Hands the terminal back for a while (to run $EDITOR), and takes it again.
+void ps_leave(void);
+void ps_reenter(void);
 /// 1 once after a SIGCONT (resume) was seen, then 0.
 int ps_take_resumed(void);
 

@@ -24,6 +24,8 @@ enum UIMessage: Sendable, Equatable {
     case commandResult(DriverCommand, DriverResult)
     /// Fresh stats-bar facts from the driver.
     case status(DriverStatus)
+    /// Text composed in $EDITOR (Ctrl-G) replaces the input line.
+    case composed(String)
     /// A message from the runtime itself (theme loaded, clipboard written, an error).
     case notice(String, isError: Bool)
 }
@@ -40,6 +42,8 @@ enum Effect: Sendable, Equatable {
     case redraw
     /// Stop the process (Ctrl-Z) and repaint on resume.
     case suspend
+    /// Edit `text` in $EDITOR and send back `.composed` (Ctrl-G).
+    case compose(String)
     /// Append a submitted line to the persisted input history.
     case appendHistory(String)
     case quit

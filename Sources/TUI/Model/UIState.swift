@@ -58,6 +58,9 @@ struct UIState: Sendable {
     /// A first Ctrl-C while idle armed quitting; the next Ctrl-C quits.
     var quitArmed = false
     var quitting = false
+    /// The turn as it was before Ctrl-R or Ctrl-E changed it, put back if the session
+    /// refuses the command.
+    var undoTurn: Turn? = nil
     /// Latest stats of the running or last turn.
     var liveStats: TurnStats? = nil
     /// Prefill progress of the running turn: tokens done, total.
@@ -68,6 +71,8 @@ struct UIState: Sendable {
     /// Monotonic seconds of the latest tick or event.
     var now: Double = 0
     var glyphs: Glyphs = .unicode
+    /// Show reasoning in a side pane instead of inline when the terminal is wide enough.
+    var sidePane = false
     /// Memoized turn layouts (does not change what `render` returns, only its cost).
     let layoutCache = LayoutCache()
 

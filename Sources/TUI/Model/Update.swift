@@ -4,6 +4,13 @@ import Session
 /// Never touches the terminal or the session; `render` draws the result.
 func update(_ old: UIState, _ msg: UIMessage) -> (UIState, [Effect]) {
     var s = old
+    let fx = update(&s, msg)
+    return (s, fx)
+}
+
+/// `update` in place: the same function, without copying the conversation when the
+/// caller owns the only reference (10,000 turns stay cheap per message).
+func update(_ s: inout UIState, _ msg: UIMessage) -> [Effect] {
     var fx: [Effect] = []
     switch msg {
     case .resize(let w, let h):
@@ -13,6 +20,10 @@ func update(_ old: UIState, _ msg: UIMessage) -> (UIState, [Effect]) {
         if let rss { s.rssBytes = rss }
     case .status(let st):
         s.status = st
+    case .composed(let text):
+        var t = text
+        while t.hasSuffix("\n") { t.removeLast() }
+        s.input.set(CharWidth.sanitize(t))
     case .notice(let text, let isError):
         s.notice = Notice(text: text, isError: isError)
     case .session(let ev, let time):
@@ -24,7 +35,7 @@ func update(_ old: UIState, _ msg: UIMessage) -> (UIState, [Effect]) {
         handleKey(k, &s, &fx)
     }
     if fx.contains(.quit) { s.quitting = true }
-    return (s, fx)
+    return fx
 }
 
 /// Folds one session event into the state.

@@ -50,9 +50,19 @@ func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
     switch r {
     case .done(let m):
         s.notice = m.map { Notice(text: $0, isError: false) }
+        s.undoTurn = nil
     case .failed(let m):
         s.notice = Notice(text: m, isError: true)
-        if case .regenerate = cmd { s.generating = false }
+        if case .regenerate = cmd, let u = s.undoTurn, !s.turns.isEmpty {
+            s.generating = false
+            s.turns[s.turns.count - 1] = u
+            s.turns[s.turns.count - 1].version += 1
+        }
+        if cmd == .dropLastTurn, let u = s.undoTurn {
+            s.turns.append(u)
+            s.input.clear()
+        }
+        s.undoTurn = nil
     case .transcript(let turns, let m):
         s.turns = turns.enumerated().map { i, t in
             var u = Turn(id: s.nextTurnID + i, sessionIndex: i, user: t.user, mode: t.mode)

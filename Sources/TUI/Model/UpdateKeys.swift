@@ -39,6 +39,8 @@ func handleKey(_ k: Key, _ s: inout UIState, _ fx: inout [Effect]) {
         fx.append(.redraw)
     case .ctrl("z"):
         fx.append(.suspend)
+    case .ctrl("g"):
+        fx.append(.compose(s.input.text))
     case .ctrl("r"):
         regenerate(&s, &fx)
     case .ctrl("e") where s.input.isEmpty:
@@ -60,7 +62,7 @@ func handleKey(_ k: Key, _ s: inout UIState, _ fx: inout [Effect]) {
     case .wheelDown:
         scroll(by: 3, &s)
     case .home:
-        if ConversationPane.totalLines(s, width: g.width) > g.paneRows { s.scrollTop = 0 }
+        if ConversationPane.totalLines(s, width: g.convWidth) > g.paneRows { s.scrollTop = 0 }
     case .end:
         s.scrollTop = nil
     case .enter:
@@ -122,9 +124,9 @@ private func overlayKey(_ k: Key, _ s: inout UIState) {
 /// Moves the view `delta` lines (negative = up). Reaching the end resumes following.
 private func scroll(by delta: Int, _ s: inout UIState) {
     let g = Geometry(s)
-    let total = ConversationPane.totalLines(s, width: g.width)
+    let total = ConversationPane.totalLines(s, width: g.convWidth)
     let maxTop = max(0, total - g.paneRows)
-    let top = ConversationPane.top(s, width: g.width, paneHeight: g.paneRows)
+    let top = ConversationPane.top(s, width: g.convWidth, paneHeight: g.paneRows)
     let next = top + delta
     s.scrollTop = next >= maxTop ? nil : max(0, next)
 }
@@ -132,15 +134,7 @@ private func scroll(by delta: Int, _ s: inout UIState) {
 /// Tab: folds or unfolds the reasoning of the focused turn — the last turn while
 /// following, else the first turn with reasoning from the top of the view down.
 private func toggleFocused(_ s: inout UIState) {
-    let g = Geometry(s)
-    var from = 0
-    if s.scrollTop != nil {
-        let top = ConversationPane.top(s, width: g.width, paneHeight: g.paneRows)
-        from = ConversationPane.turnIndex(at: top, s, width: g.width) ?? 0
-    }
-    let candidates = s.scrollTop == nil
-        ? Array(s.turns.indices.reversed()) : Array(s.turns.indices.dropFirst(from))
-    guard let i = candidates.first(where: { !s.turns[$0].reasoning.isEmpty }) else { return }
+    guard let i = ConversationPane.focusedReasoningTurn(s) else { return }
     s.turns[i].collapsed.toggle()
     s.turns[i].toggledByUser = true
     s.turns[i].version += 1
@@ -163,6 +157,7 @@ private func regenerate(_ s: inout UIState, _ fx: inout [Effect]) {
     guard !s.turns.isEmpty else {
         s.notice = Notice(text: "nothing to regenerate yet", isError: true); return
     }
+    s.undoTurn = s.turns[s.turns.count - 1]
     resetReply(&s.turns[s.turns.count - 1], mode: s.mode, at: s.now)
     s.generating = true
     s.scrollTop = nil
@@ -176,7 +171,7 @@ private func editLast(_ s: inout UIState, _ fx: inout [Effect]) {
     guard let last = s.turns.last else {
         s.notice = Notice(text: "no message to edit yet", isError: true); return
     }
-    s.turns.removeLast()
+    s.undoTurn = s.turns.removeLast()
     s.input.set(last.user)
     fx.append(.driver(.dropLastTurn))
 }

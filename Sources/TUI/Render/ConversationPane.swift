@@ -7,11 +7,12 @@
 enum ConversationPane {
     /// Height of turn `t` in lines (memoized per content version and width).
     static func height(_ t: Turn, _ state: UIState, width: Int) -> Int {
+        let inline = Geometry(state).sideWidth == 0
         let key = LayoutCache.HeightKey(turn: t.id, version: t.version, width: width,
-                                        collapsed: t.collapsed)
+                                        collapsed: t.collapsed, inline: inline)
         if let h = state.layoutCache.height(key) { return h }
         let h = TurnLayout.lines(t, width: width, glyphs: state.glyphs, now: state.now,
-                                 cache: state.layoutCache).count
+                                 cache: state.layoutCache, inline: inline).count
         state.layoutCache.storeHeight(key, h)
         return h
     }
@@ -34,6 +35,7 @@ enum ConversationPane {
     static func visible(_ state: UIState, width: Int, paneHeight: Int) -> [StyledLine] {
         let top = top(state, width: width, paneHeight: paneHeight)
         var out: [StyledLine] = []
+        let inline = Geometry(state).sideWidth == 0
         var y = 0   // first line of the current turn
         for (i, t) in state.turns.enumerated() {
             if out.count >= paneHeight { break }
@@ -41,7 +43,7 @@ enum ConversationPane {
             let sep = i + 1 < state.turns.count ? 1 : 0
             if y + h + sep <= top { y += h + sep; continue }
             let lines = TurnLayout.lines(t, width: width, glyphs: state.glyphs, now: state.now,
-                                         cache: state.layoutCache)
+                                         cache: state.layoutCache, inline: inline)
             for (k, l) in lines.enumerated() where y + k >= top && out.count < paneHeight {
                 out.append(l)
             }
@@ -49,6 +51,20 @@ enum ConversationPane {
             y += h + sep
         }
         return out
+    }
+
+    /// The turn whose reasoning Tab folds and the side pane shows: the last turn with
+    /// reasoning while following, else the first with reasoning from the top of the view.
+    static func focusedReasoningTurn(_ s: UIState) -> Int? {
+        let g = Geometry(s)
+        var from = 0
+        if s.scrollTop != nil {
+            let top = top(s, width: g.convWidth, paneHeight: g.paneRows)
+            from = turnIndex(at: top, s, width: g.convWidth) ?? 0
+        }
+        let candidates = s.scrollTop == nil
+            ? Array(s.turns.indices.reversed()) : Array(s.turns.indices.dropFirst(from))
+        return candidates.first { !s.turns[$0].reasoning.isEmpty }
     }
 
     /// Index of the turn shown at line `line` of the column (a separator belongs to the

@@ -5,10 +5,15 @@
 ///     statsRows                1 row below 12 rows of height, else 2
 ///     inputRow = height - 1    the input line
 ///
+/// With the reasoning side pane on and at least `sidePaneMinWidth` columns, the rows of
+/// the conversation are split: the conversation on the left (`convWidth` columns), a
+/// border column, and the focused turn's reasoning on the right (`sideWidth` = width / 3).
+///
 /// Below `minWidth` × `minHeight` the whole screen says the terminal is too small.
 struct Geometry: Equatable {
     static let minWidth = 20
     static let minHeight = 5
+    static let sidePaneMinWidth = 120
 
     let width: Int
     let height: Int
@@ -17,9 +22,13 @@ struct Geometry: Equatable {
     let noticeRow: Int?
     let statsRows: Range<Int>
     let inputRow: Int
+    let sideWidth: Int
+    let convWidth: Int
 
-    init(width: Int, height: Int, hasNotice: Bool) {
+    init(width: Int, height: Int, hasNotice: Bool, sidePane: Bool = false) {
         self.width = width; self.height = height
+        sideWidth = sidePane && width >= Geometry.sidePaneMinWidth ? width / 3 : 0
+        convWidth = sideWidth > 0 ? width - sideWidth - 1 : width
         tooSmall = width < Geometry.minWidth || height < Geometry.minHeight
         let stats = height >= 12 ? 2 : 1
         inputRow = max(0, height - 1)
@@ -33,5 +42,7 @@ struct Geometry: Equatable {
         }
     }
 
-    init(_ s: UIState) { self.init(width: s.width, height: s.height, hasNotice: s.notice != nil) }
+    init(_ s: UIState) {
+        self.init(width: s.width, height: s.height, hasNotice: s.notice != nil, sidePane: s.sidePane)
+    }
 }

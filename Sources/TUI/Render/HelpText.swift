@@ -15,6 +15,7 @@ enum HelpText {
         ("Ctrl-E", "edit last message"),
         ("Ctrl-L", "redraw"),
         ("Ctrl-Z", "suspend"),
+        ("Ctrl-G", "compose in $EDITOR"),
         ("Up, Down", "input history"),
         ("Ctrl-A/E/K/U/W/Y", "line editing"),
         ("F1, ?", "this help"),

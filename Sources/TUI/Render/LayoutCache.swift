@@ -12,7 +12,7 @@ final class LayoutCache: @unchecked Sendable {
     private var heights: [HeightKey: Int] = [:]
     private let limit = 4096
 
-    struct HeightKey: Hashable { var turn: Int; var version: Int; var width: Int; var collapsed: Bool }
+    struct HeightKey: Hashable { var turn: Int; var version: Int; var width: Int; var collapsed: Bool; var inline: Bool }
 
     func lines(_ k: Key) -> [StyledLine]? { lock.withLock { entries[k] } }
     func store(_ k: Key, _ v: [StyledLine]) {

@@ -77,6 +77,7 @@ enum StatsBar {
         var parts: [String] = []
         if let r = s.rssBytes { parts.append("mem \(bytes(r))") }
         if s.status.kvCacheBytes > 0 { parts.append("kv \(bytes(s.status.kvCacheBytes))") }
+        if let snap = s.liveStats?.snapshotBytes, snap > 0 { parts.append("snap \(bytes(snap))") }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
 

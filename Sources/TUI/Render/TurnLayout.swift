@@ -13,13 +13,14 @@ import Session
 /// The reasoning header exists when the turn reasons (mode on) or has reasoning text;
 /// it is one line, cut with an ellipsis.
 enum TurnLayout {
+    /// `inline` false: the reasoning is shown in the side pane, here only its header.
     static func lines(_ t: Turn, width: Int, glyphs: Glyphs, now: Double,
-                      cache: LayoutCache?) -> [StyledLine] {
+                      cache: LayoutCache?, inline: Bool = true) -> [StyledLine] {
         var out = userLines(t, width: width, glyphs: glyphs, cache: cache)
         if t.mode == .on || !t.reasoning.isEmpty {
             if !(t.finished != nil && t.reasoning.isEmpty) {
-                out.append(header(t, width: width, glyphs: glyphs, now: now))
-                if !t.collapsed && !t.reasoning.isEmpty {
+                out.append(header(t, width: width, glyphs: glyphs, now: now, inline: inline))
+                if inline && !t.collapsed && !t.reasoning.isEmpty {
                     out += cached(cache, t, part: 1, width: width) {
                         reasoningLines(t.reasoning, width: width, glyphs: glyphs)
                     }
@@ -68,6 +69,11 @@ enum TurnLayout {
         }
     }
 
+    /// The reasoning text of `t` laid out (memoized), for the side pane.
+    static func reasoningBody(_ t: Turn, width: Int, glyphs: Glyphs, cache: LayoutCache?) -> [StyledLine] {
+        cached(cache, t, part: 1, width: width) { reasoningLines(t.reasoning, width: width, glyphs: glyphs) }
+    }
+
     static func reasoningLines(_ text: String, width: Int, glyphs: Glyphs) -> [StyledLine] {
         let style = Style(.reasoning)
         let gutter = Wrap.styled(glyphs.gutter + " ", Style(.reasoning, .dim))
@@ -94,12 +100,14 @@ enum TurnLayout {
     }
 
     /// The one-line reasoning header.
-    static func header(_ t: Turn, width: Int, glyphs: Glyphs, now: Double) -> StyledLine {
+    static func header(_ t: Turn, width: Int, glyphs: Glyphs, now: Double,
+                       inline: Bool = true) -> StyledLine {
         let done = !t.answer.isEmpty || t.finished != nil
         let secs = String(format: "%.1f s", thoughtSeconds(t, now: now))
-        let tokens = t.stats.map { ", \($0.reasoningTokens) tokens" } ?? ""
-        let mark = t.collapsed ? glyphs.collapsed : glyphs.expanded
-        let hint = t.collapsed ? " \(glyphs.dash) Tab to expand"
+        var tokens = t.stats.map { ", \($0.reasoningTokens) token\($0.reasoningTokens == 1 ? "" : "s")" } ?? ""
+        if t.stats?.budgetApplied == true { tokens += " (budget)" }
+        let mark = t.collapsed || !inline ? glyphs.collapsed : glyphs.expanded
+        let hint = !inline ? "" : t.collapsed ? " \(glyphs.dash) Tab to expand"
                                : (done ? " \(glyphs.dash) Tab to collapse" : "")
         let what = done ? "thought for \(secs)\(tokens)" : "thinking\(glyphs.ellipsis) \(secs)\(tokens)"
         return Wrap.styled(truncate("\(mark) \(what)\(hint)", width: width, glyphs: glyphs),

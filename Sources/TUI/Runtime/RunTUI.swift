@@ -58,6 +58,7 @@ final class UILoop<D: ChatDriver> {
         var state = UIState()
         state.glyphs = utf8 ? .unicode : .ascii
         state.mode = config.initialMode
+        state.sidePane = config.reasoningSidePane
         if let h = config.historyFile { state.input.history = InputHistory.load(h) }
         if !utf8 {
             startNotice = Notice(text: "the locale is not UTF-8: ASCII drawing, other text shown as ?",
@@ -65,7 +66,7 @@ final class UILoop<D: ChatDriver> {
         }
         state.notice = startNotice
         state.now = monotonicSeconds()
-        (state, _) = update(state, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
+        _ = update(&state, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
 
         // The driver's side: events in, and one serial queue of jobs out.
         let inbox = self.inbox
@@ -102,8 +103,7 @@ final class UILoop<D: ChatDriver> {
         var lastRSS = 0.0
         while !state.quitting {
             func apply(_ m: UIMessage) {
-                let (s, fx) = update(state, m)
-                state = s
+                let fx = update(&state, m)
                 dirty = true
                 for e in fx { perform(e, &state, painter, jobQueue) }
             }
@@ -162,11 +162,46 @@ final class UILoop<D: ChatDriver> {
         case .suspend:
             ps_suspend()
             painter.invalidate()
-            (state, _) = update(state, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
+            _ = update(&state, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
+        case .compose(let text):
+            switch composeInEditor(text) {
+            case .success(let t): inbox.post(.composed(t))
+            case .failure(let e): state.notice = Notice(text: e.description, isError: true)
+            }
+            painter.invalidate()
+            _ = update(&state, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
         case .appendHistory(let line):
             if let h = config.historyFile { InputHistory.append(line, to: h) }
         case .quit:
             break
         }
     }
+}
+
+/// Runs `$VISUAL`, `$EDITOR` or `vi` on a temporary file holding `text` with the terminal
+/// handed over, and returns the file's text afterwards.
+func composeInEditor(_ text: String) -> Result<String, TUIError> {
+    let env = ProcessInfo.processInfo.environment
+    let editor = [env["VISUAL"], env["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
+    let file = FileManager.default.temporaryDirectory
+        .appendingPathComponent("ponder-compose-\(getpid()).md")
+    defer { try? FileManager.default.removeItem(at: file) }
+    do { try text.write(to: file, atomically: true, encoding: .utf8) } catch {
+        return .failure(TUIError("cannot write \(file.path)"))
+    }
+    ps_leave()
+    defer { ps_reenter() }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    // The editor command may carry arguments ("code -w"): the shell splits it.
+    p.arguments = ["-c", "exec \(editor) \"$1\"", "sh", file.path]
+    do { try p.run() } catch { return .failure(TUIError("cannot run \(editor)")) }
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else {
+        return .failure(TUIError("\(editor) exited with status \(p.terminationStatus); input kept"))
+    }
+    guard let data = FileManager.default.contents(atPath: file.path), data.count <= 4 << 20 else {
+        return .failure(TUIError("cannot read the composed text back"))
+    }
+    return .success(String(decoding: data, as: UTF8.self))
 }

@@ -11,6 +11,9 @@ public struct TUIConfig: Sendable {
     public var mouse: Bool = true
     /// Input history file; nil = do not persist. Default: `InputHistory.defaultURL()`.
     public var historyFile: URL? = InputHistory.defaultURL()
+    /// Show reasoning in a side pane (right third) instead of inline when the terminal
+    /// has at least 120 columns.
+    public var reasoningSidePane: Bool = false
     /// Directory of user themes; nil = `ThemeLoader.userDirectory()`.
     public var themeDirectory: URL? = nil
 
