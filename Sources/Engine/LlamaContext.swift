@@ -52,6 +52,7 @@ public final class LlamaContext: @unchecked Sendable {
         guard cap > 0, cap <= 1 << 20 else {
             throw .invalidArgument("context length \(cap) must be between 1 and \(1 << 20)")
         }
+        _ = MatMul.singleThreadedBLAS
         self.model = model
         self.capacity = cap
         cache = KVCache(config: model.config, capacity: cap)
