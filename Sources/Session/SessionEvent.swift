@@ -27,6 +27,8 @@ public struct TurnStats: Codable, Sendable, Equatable {
     public var wallTime: Double = 0
     public var contextUsed: Int = 0           // tokens in the KV cache after this point
     public var contextSize: Int = 0           // n_ctx
+    public var snapshotBytes: Int?            // memory held by the other mode's cache snapshot
+    public var budgetApplied: Bool?           // the think budget closed the reasoning
     public init() {}
 }
 

@@ -15,6 +15,7 @@ struct Ponder: AsyncParsableCommand {
         subcommands: [
             ChatCommand.self, RunCommand.self, ReplayCommand.self, ExportCommand.self,
             BenchCommand.self, PerplexityCommand.self, InspectCommand.self, TokenizeCommand.self,
+            JournalStressCommand.self,
         ],
         defaultSubcommand: ChatCommand.self
     )

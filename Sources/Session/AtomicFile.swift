@@ -1,0 +1,38 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes whole files atomically: a temp file in the same folder, fsync, then rename (or
+/// link, when overwriting is not allowed), then fsync of the folder. A crash at any
+/// moment leaves either the old file or the new one, never a mix; at worst a stray
+/// `.NAME.tmp-*` file.
+public enum AtomicFile {
+    /// - Parameter overwrite: replace an existing file. When false an existing file is
+    ///   an error and the check is race-free (link(2) fails with EEXIST).
+    public static func write(_ bytes: [UInt8], to url: URL, overwrite: Bool) throws {
+        let path = url.path
+        let dir = url.deletingLastPathComponent().path
+        let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = try FileIO.open(tmp, exclusive: true, append: false)
+        do {
+            try FileIO.writeAll(fd, bytes, path: tmp)
+            try FileIO.fsync(fd, path: tmp)
+            close(fd)
+        } catch {
+            close(fd); unlink(tmp); throw error
+        }
+        if overwrite {
+            if rename(tmp, path) != 0 { let e = FileIO.errno("cannot rename into place", path); unlink(tmp); throw e }
+        } else {
+            if link(tmp, path) != 0 {
+                let exists = errno == EEXIST
+                let e = FileIO.errno("cannot create", path)
+                unlink(tmp)
+                throw exists ? SessionIOError("\(path) already exists; not overwriting it") : e
+            }
+            unlink(tmp)
+        }
+        try FileIO.fsyncDirectory(of: path)
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// One conversation: its turns, settings and event stream. Turns run one at a time in
+/// the order they were sent; each is generated on the `BackendWorker`, so the actor stays
+/// free to accept `send` and `cancel` while a turn streams.
+///
+/// Lifecycle: create, consume `events`, `send`…, then `close()` (waits for queued turns,
+/// finishes the stream, stops the worker thread).
+public actor Conversation {
+    /// Everything the session reports, in order; ends after `close()`.
+    public nonisolated let events: AsyncStream<SessionEvent>
+    private let sink: EventSink
+    private let worker: BackendWorker
+    private let format: any PromptFormat
+    public private(set) var settings: SessionSettings
+    public let model: ModelIdentity?
+    public let created: Double
+    /// Finished turns, in order (including loaded ones).
+    public private(set) var turns: [TurnRecord] = []
+    private var notices: [String] = []
+    /// Turns before this index no longer go to the model (context overflow).
+    private var firstSent = 0
+    private var nextIndex = 0
+    /// Cancel flags of turns sent and not yet finished.
+    private var open: [Int: CancelFlag] = [:]
+    /// The last queued turn; each turn waits for the one before.
+    private var tail: Task<Void, Never>?
+    /// Where `save()` writes without a path, once the session has been saved there.
+    private var savedURL: URL?
+
+    /// - Parameters:
+    ///   - backend: the model; the conversation's worker thread owns it from now on.
+    ///   - journal: where to journal events (nil: not journaled).
+    ///   - resumed: turns of a loaded session to continue from.
+    public init(backend: sending InferenceBackend, format: any PromptFormat, settings: SessionSettings,
+                model: ModelIdentity? = nil, journal: Journal? = nil, resumed: [TurnRecord] = [],
+                created: Double = Date().timeIntervalSince1970) {
+        let (stream, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
+        events = stream
+        sink = EventSink(continuation: continuation, journal: journal)
+        worker = BackendWorker(backend: backend)
+        self.format = format
+        self.settings = settings
+        self.model = model
+        self.created = created
+        turns = resumed
+        nextIndex = resumed.count
+    }
+
+    /// Queues a turn and returns its index. Sampling is the mode's setting unless
+    /// `sampling` overrides it; the seed is the session seed + index, or random.
+    @discardableResult
+    public func send(_ text: String, mode: ReasoningMode, sampling: SamplingSettings? = nil,
+                     seed: UInt64? = nil) -> Int {
+        let index = nextIndex
+        nextIndex += 1
+        let flag = CancelFlag()
+        open[index] = flag
+        let meta = TurnRecord(
+            index: index, user: text, mode: mode,
+            sampling: sampling ?? settings.sampling(for: mode),
+            seed: seed ?? settings.seed.map { $0 &+ UInt64(index) } ?? UInt64.random(in: 0...(1 << 53)),
+            thinkBudget: mode == .on ? settings.thinkBudget : nil)
+        let requestTime = monotonicSeconds()
+        let previous = tail
+        tail = Task {
+            await previous?.value
+            await self.runTurn(meta, flag: flag, requestTime: requestTime)
+        }
+        return index
+    }
+
+    /// Cancels every turn sent so far: the one generating stops within one token and
+    /// keeps its text (stop reason `cancelled`); queued ones finish at once, empty.
+    public func cancel() {
+        for f in open.values { f.cancel() }
+    }
+
+    /// Waits until every turn sent so far has finished.
+    public func waitUntilIdle() async {
+        await tail?.value
+    }
+
+    /// Replaces the settings for turns not yet started.
+    public func update(_ change: (inout SessionSettings) -> Void) {
+        change(&settings)
+    }
+
+    public var journalURL: URL? { sink.journalURL }
+
+    /// The conversation as a session document.
+    public func document() -> SessionDocument {
+        SessionDocument(created: created, model: model, chatFormat: format.name, settings: settings,
+                        turns: turns, notices: notices)
+    }
+
+    /// `/save [PATH]`: writes the session document atomically. Without a path: the file
+    /// of the previous save, else a new timestamped file in the sessions folder. An
+    /// existing file that this conversation did not write is never replaced.
+    @discardableResult
+    public func save(to url: URL? = nil) throws -> URL {
+        let target = url ?? savedURL ?? SessionPaths.sessionsDirectory()
+            .appendingPathComponent(SessionPaths.timestampName() + ".json")
+        try document().save(to: target, overwrite: target == savedURL)
+        savedURL = target
+        return target
+    }
+
+    /// Waits for queued turns, ends the event stream and stops the worker thread.
+    public func close() async {
+        await tail?.value
+        sink.finish()
+        worker.shutdown()
+    }
+
+    private func runTurn(_ meta: TurnRecord, flag: CancelFlag, requestTime: Double) async {
+        var meta = meta
+        meta.startedAt = Date().timeIntervalSince1970
+        let job = TurnJob(meta: meta, history: turns.map(\.promptTurn), firstSent: firstSent, format: format,
+                          settings: settings, requestTime: requestTime, cancel: flag, sink: sink)
+        let sink = self.sink
+        let ticker = Task.detached {
+            // Stats at least 4 times a second while the turn runs (every 0.2 s).
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 200_000_000)
+                sink.tick()
+            }
+        }
+        defer { ticker.cancel() }
+        let outcome: TurnOutcome
+        do {
+            outcome = try await worker.run { ctx in TurnGenerator.run(job, in: ctx) }
+        } catch {
+            var r = meta
+            r.stopReason = .error
+            r.note = "\(error)"
+            sink.error("\(error)")
+            sink.endTurn(r)
+            outcome = TurnOutcome(record: r, firstSent: firstSent)
+        }
+        turns.append(outcome.record)
+        firstSent = outcome.firstSent
+        open[meta.index] = nil
+    }
+}

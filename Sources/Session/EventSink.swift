@@ -1,0 +1,96 @@
+import Foundation
+
+/// Seconds on a monotonic clock.
+func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// The single exit for a conversation's events: the `AsyncStream` and the journal,
+/// under one lock so that both see the same order, and so that a stats tick can never
+/// land after its turn's `turnFinished`. Called from the worker thread (text, turn
+/// boundaries) and from the ticker task (stats).
+final class EventSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private let continuation: AsyncStream<SessionEvent>.Continuation
+    private var journal: Journal?
+    /// The turn being generated: its index, latest stats and monotonic start time.
+    private var live: (index: Int, stats: TurnStats, start: Double)?
+
+    init(continuation: AsyncStream<SessionEvent>.Continuation, journal: Journal?) {
+        self.continuation = continuation
+        self.journal = journal
+    }
+
+    var journalURL: URL? { lock.withLock { journal?.url } }
+
+    func beginTurn(_ meta: TurnRecord, start: Double) {
+        lock.withLock {
+            journaling { try $0.beginTurn(meta) }
+            live = (meta.index, TurnStats(), start)
+            continuation.yield(.turnStarted(index: meta.index, mode: meta.mode))
+        }
+    }
+
+    func prefill(index: Int, done: Int, total: Int) {
+        lock.withLock { _ = continuation.yield(.prefillProgress(index: index, done: done, total: total)) }
+    }
+
+    func text(index: Int, reasoning: String, answer: String, stats: TurnStats) {
+        lock.withLock {
+            if !reasoning.isEmpty || !answer.isEmpty {
+                journaling { try $0.text(index: index, reasoning: reasoning, answer: answer, now: monotonicSeconds()) }
+            }
+            if !reasoning.isEmpty { continuation.yield(.reasoning(index: index, text: reasoning)) }
+            if !answer.isEmpty { continuation.yield(.answer(index: index, text: answer)) }
+            if live?.index == index { live?.stats = stats }
+        }
+    }
+
+    func updateStats(index: Int, _ stats: TurnStats) {
+        lock.withLock { if live?.index == index { live?.stats = stats } }
+    }
+
+    func notice(_ s: String) {
+        lock.withLock {
+            journaling { try $0.notice(s) }
+            continuation.yield(.notice(s))
+        }
+    }
+
+    func error(_ s: String) {
+        lock.withLock { _ = continuation.yield(.error(s)) }
+    }
+
+    func endTurn(_ record: TurnRecord) {
+        lock.withLock {
+            journaling { try $0.endTurn(record) }
+            live = nil
+            continuation.yield(.turnFinished(index: record.index, reason: record.stopReason, stats: record.stats))
+        }
+    }
+
+    /// A stats event for the live turn, with the wall time brought up to now.
+    func tick() {
+        lock.withLock {
+            guard var l = live else { return }
+            l.stats.wallTime = monotonicSeconds() - l.start
+            continuation.yield(.stats(index: l.index, l.stats))
+        }
+    }
+
+    func finish() {
+        lock.withLock {
+            journal?.close()
+            journal = nil
+            continuation.finish()
+        }
+    }
+
+    /// Runs a journal write; on the first failure reports it once and stops journaling.
+    private func journaling(_ body: (Journal) throws -> Void) {
+        guard let j = journal else { return }
+        do { try body(j) } catch {
+            journal = nil
+            j.close()
+            continuation.yield(.error("journal: \(error); this session is no longer journaled"))
+        }
+    }
+}

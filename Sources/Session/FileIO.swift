@@ -1,0 +1,103 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A persistence failure, one line, naming the file.
+public struct SessionIOError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Small POSIX helpers for crash-safe files: whole writes, fsync of files and folders.
+enum FileIO {
+    static func errno(_ what: String, _ path: String) -> SessionIOError {
+        SessionIOError("\(path): \(what): \(String(cString: strerror(Glibc.errno)))")
+    }
+
+    /// Opens for writing; `exclusive`: fail if the file exists.
+    static func open(_ path: String, exclusive: Bool, append: Bool) throws -> Int32 {
+        var flags = O_WRONLY | O_CREAT | O_CLOEXEC
+        if exclusive { flags |= O_EXCL }
+        if append { flags |= O_APPEND } else { flags |= O_TRUNC }
+        let fd = Glibc.open(path, flags, 0o644)
+        if fd < 0 { throw errno("cannot create", path) }
+        return fd
+    }
+
+    /// Writes all of `bytes` (retrying short writes and EINTR).
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if Glibc.errno == EINTR { continue }
+                throw errno("write failed", path)
+            }
+            done += n
+        }
+    }
+
+    static func fsync(_ fd: Int32, path: String) throws {
+        if Glibc.fsync(fd) != 0 { throw errno("fsync failed", path) }
+    }
+
+    /// Makes a directory entry (create, rename) durable.
+    static func fsyncDirectory(of path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let fd = Glibc.open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw errno("cannot open folder", dir) }
+        defer { close(fd) }
+        try fsync(fd, path: dir)
+    }
+
+    /// Reads a whole file, refusing files over `limit` bytes.
+    static func read(_ path: String, limit: Int) throws -> [UInt8] {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw errno("cannot open", path) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw errno("cannot stat", path) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw SessionIOError("\(path): not a regular file") }
+        guard st.st_size <= limit else {
+            throw SessionIOError("\(path): file too large (\(st.st_size) bytes, limit \(limit))")
+        }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        while done < out.count {
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 { if Glibc.errno == EINTR { continue }; throw errno("read failed", path) }
+            if n == 0 { break }
+            done += n
+        }
+        return Array(out[..<done])
+    }
+
+    static func makeDirectories(_ path: String) throws {
+        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        catch { throw SessionIOError("\(path): cannot create folder") }
+    }
+}
+
+/// Where sessions live: `$XDG_DATA_HOME/ponder/sessions`, else `~/.local/share/ponder/sessions`.
+public enum SessionPaths {
+    public static func sessionsDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let x = environment["XDG_DATA_HOME"], x.hasPrefix("/") {
+            return URL(fileURLWithPath: x).appendingPathComponent("ponder/sessions")
+        }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? FileManager.default.homeDirectoryForCurrentUser.path
+        return URL(fileURLWithPath: home).appendingPathComponent(".local/share/ponder/sessions")
+    }
+
+    /// A timestamped name, e.g. `2026-11-23T14-52-58Z-12345` (UTC, pid for uniqueness).
+    public static func timestampName(date: Date = Date()) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd'T'HH-mm-ss'Z'"
+        return "\(f.string(from: date))-\(getpid())"
+    }
+}

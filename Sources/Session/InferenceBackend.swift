@@ -1,0 +1,53 @@
+/// What the session needs from an inference engine. The real engine (Engine module) is
+/// adapted to this by the lead; tests use `ScriptedBackend`.
+///
+/// Threading: a backend is owned by exactly one `BackendWorker` thread and is only ever
+/// called from it, so it need not be thread-safe or `Sendable`.
+///
+/// KV cache model: the backend holds one context whose cache holds `cachedTokens`
+/// (positions 0..<count, in order). `evaluate` appends; `truncateCache` forgets a suffix.
+/// After `evaluate`, the logits of the last evaluated token are what `sample` draws from.
+///
+/// Per-mode reuse (see `PromptCache`): toggling reasoning changes the system message at
+/// position ~5, which invalidates nearly the whole cache. The session keeps the other
+/// mode's cache as a `BackendSnapshot` (a copy of the used KV rows) and swaps it back in
+/// with `restore`. Memory cost of one snapshot = cachedTokens × bytes per token
+/// (2 × layers × kvHeads × headDim × element size; Nemotron-Nano-4B with f16 KV:
+/// 2·32·8·128·2 B = 128 KiB/token, so 4,096 tokens ≈ 512 MiB; SmolLM2-135M: 2·30·3·64·2 B
+/// = 22.5 KiB/token). This was chosen over two live contexts because a snapshot costs
+/// only the rows in use, not a second full n_ctx allocation, and a swap is one memcpy
+/// (≈ 20 ms for 512 MiB), far below re-evaluating thousands of tokens.
+public protocol InferenceBackend: AnyObject {
+    /// Text to token ids. `special`: control-token text (e.g. `<|eot_id|>`) becomes the
+    /// control token; only template text is tokenized with `special: true`, never user text.
+    func tokenize(_ text: String, special: Bool) -> [Int32]
+    /// n_ctx: the most tokens the cache can hold.
+    var contextSize: Int { get }
+    /// Tokens currently in the KV cache, in position order.
+    var cachedTokens: [Int32] { get }
+    /// Keeps the first `n` cached tokens (n ≤ cachedTokens.count).
+    func truncateCache(to n: Int)
+    /// Evaluates `tokens` at positions cachedTokens.count…, appending them to the cache.
+    /// Throws if they do not fit or the engine fails; the cache is then unspecified
+    /// beyond its previous length and the caller truncates it back.
+    func evaluate(_ tokens: [Int32]) throws
+    /// Draws the next token from the last logits. `recent`: the last tokens of the
+    /// context for the repetition penalty; `uniform`: one draw in [0, 1) from the turn's
+    /// seeded generator (ignored when greedy).
+    func sample(_ settings: SamplingSettings, recent: ArraySlice<Int32>, uniform: Double) -> Int32
+    /// The bytes a token stands for (may be a partial UTF-8 sequence).
+    func tokenPiece(_ token: Int32) -> [UInt8]
+    /// End of generation: end-of-turn or end-of-text.
+    func isEndOfTurn(_ token: Int32) -> Bool
+    /// A copy of the cache state, or nil if the backend cannot snapshot.
+    func snapshot() -> BackendSnapshot?
+    /// Replaces the cache by a snapshot taken from this backend.
+    func restore(_ snapshot: BackendSnapshot) throws
+}
+
+/// An opaque copy of a backend's KV cache (its used rows) and the tokens it holds.
+public protocol BackendSnapshot: AnyObject {
+    var tokens: [Int32] { get }
+    /// Memory held by the snapshot, for the cache budget and the cost report.
+    var byteCount: Int { get }
+}

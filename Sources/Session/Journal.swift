@@ -1,0 +1,138 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One line of a journal. `k` says which kind; the other fields depend on it:
+/// - "header": magic, version, created, model?, format, settings (always the first line)
+/// - "turn":   turn (a TurnRecord with empty text: user, mode, sampling, seed, budget)
+/// - "text":   index, r?, a? (reasoning/answer text streamed since the last text line)
+/// - "notice": text
+/// - "end":    turn (the complete TurnRecord)
+struct JournalLine: Codable {
+    enum Kind: String, Codable { case header, turn, text, notice, end }
+    var k: Kind
+    var magic: String?
+    var version: Int?
+    var created: Double?
+    var model: ModelIdentity?
+    var format: String?
+    var settings: SessionSettings?
+    var turn: TurnRecord?
+    var index: Int?
+    var r: String?
+    var a: String?
+    var text: String?
+
+    init(_ k: Kind) { self.k = k }
+}
+
+/// The append-only journal of a live session: JSON Lines, one record per event batch.
+/// Each line goes out in one write(2), so a killed process leaves at most one torn last
+/// line; turn starts and ends are fsynced, text is batched (a line at most every 0.25 s)
+/// and written without fsync. Thread-safe (one lock).
+public final class Journal: @unchecked Sendable {
+    public static let magicValue = "ponder-journal"
+    public static let currentVersion = 1
+    /// Text batches are written at most this often (seconds).
+    static let batchInterval = 0.25
+
+    public let url: URL
+    private let lock = NSLock()
+    private var fd: Int32              // -1 once closed
+    private var pending: (index: Int, r: String, a: String)?
+    private var lastWrite = 0.0
+    private let encoder = JSONEncoder()
+
+    /// Creates a new journal (never replaces a file) and writes + fsyncs its header.
+    public init(url: URL, created: Double, model: ModelIdentity?, format: String,
+                settings: SessionSettings) throws {
+        self.url = url
+        try FileIO.makeDirectories(url.deletingLastPathComponent().path)
+        fd = try FileIO.open(url.path, exclusive: true, append: true)
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var h = JournalLine(.header)
+        h.magic = Self.magicValue; h.version = Self.currentVersion; h.created = created
+        h.model = model; h.format = format; h.settings = settings
+        try lock.withLock {
+            try writeLine(h)
+            try FileIO.fsync(fd, path: url.path)
+        }
+        try FileIO.fsyncDirectory(of: url.path)
+    }
+
+    /// A new journal named by the time in the sessions folder.
+    public static func createDefault(created: Double, model: ModelIdentity?, format: String,
+                                     settings: SessionSettings, directory: URL? = nil) throws -> Journal {
+        let dir = directory ?? SessionPaths.sessionsDirectory()
+        let url = dir.appendingPathComponent(SessionPaths.timestampName() + ".jsonl")
+        return try Journal(url: url, created: created, model: model, format: format, settings: settings)
+    }
+
+    deinit { if fd >= 0 { Glibc.close(fd) } }
+
+    /// A turn begins (its record without text). Fsynced.
+    public func beginTurn(_ meta: TurnRecord) throws {
+        try lock.withLock {
+            try flushText()
+            var l = JournalLine(.turn); l.turn = meta
+            try writeLine(l)
+            try FileIO.fsync(fd, path: url.path)
+        }
+    }
+
+    /// Streamed text; batched.
+    public func text(index: Int, reasoning: String, answer: String, now: Double) throws {
+        try lock.withLock {
+            if let p = pending, p.index != index { try flushText() }
+            var p = pending ?? (index, "", "")
+            p.r += reasoning; p.a += answer
+            pending = p
+            if now - lastWrite >= Self.batchInterval { try flushText(); lastWrite = now }
+        }
+    }
+
+    public func notice(_ s: String) throws {
+        try lock.withLock {
+            try flushText()
+            var l = JournalLine(.notice); l.text = s
+            try writeLine(l)
+        }
+    }
+
+    /// The turn is complete. Fsynced: after this returns the turn survives any crash.
+    public func endTurn(_ record: TurnRecord) throws {
+        try lock.withLock {
+            pending = nil      // the end record holds all the text
+            var l = JournalLine(.end); l.turn = record
+            try writeLine(l)
+            try FileIO.fsync(fd, path: url.path)
+        }
+    }
+
+    public func close() {
+        lock.withLock {
+            try? flushText()
+            if fd >= 0 { Glibc.close(fd); fd = -1 }
+        }
+    }
+
+    // Call with the lock held.
+    private func flushText() throws {
+        guard let p = pending else { return }
+        pending = nil
+        guard !p.r.isEmpty || !p.a.isEmpty else { return }
+        var l = JournalLine(.text)
+        l.index = p.index
+        if !p.r.isEmpty { l.r = p.r }
+        if !p.a.isEmpty { l.a = p.a }
+        try writeLine(l)
+    }
+
+    private func writeLine(_ l: JournalLine) throws {
+        guard fd >= 0 else { throw SessionIOError("\(url.path): journal is closed") }
+        var bytes = Array(try encoder.encode(l))
+        bytes.append(0x0A)
+        try FileIO.writeAll(fd, bytes, path: url.path)
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Which model a session was made with: enough to warn on `--resume` with another model.
+public struct ModelIdentity: Codable, Sendable, Equatable {
+    /// The GGUF file's name (no folder).
+    public var fileName: String
+    /// The file's size in bytes.
+    public var size: Int64
+    /// "fnv1a64:<16 hex>" of the GGUF header and metadata bytes (everything before the
+    /// tensor infos' data). FNV-1a is an identity check, not a security measure.
+    public var headerHash: String
+
+    public init(fileName: String, size: Int64, headerHash: String) {
+        self.fileName = fileName; self.size = size; self.headerHash = headerHash
+    }
+
+    /// Identity of the file at `url`, hashing its first `headerBytes` bytes (the GGUF
+    /// reader knows where the metadata ends; the lead passes that offset).
+    public static func of(fileAt url: URL, headerBytes: Int) throws -> ModelIdentity {
+        guard let h = FileHandle(forReadingAtPath: url.path) else {
+            throw SessionIOError("\(url.path): cannot open model file")
+        }
+        defer { try? h.close() }
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0
+        let data = (try? h.read(upToCount: max(0, headerBytes))) ?? Data()
+        return ModelIdentity(fileName: url.lastPathComponent, size: size, headerHash: fnv1a64Hex(data))
+    }
+
+    public static func fnv1a64Hex(_ bytes: some Sequence<UInt8>) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let hex = String(h, radix: 16)
+        return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Nil if `other` is the same model, else a one-line warning.
+    public func mismatch(with other: ModelIdentity) -> String? {
+        if self == other { return nil }
+        return "session was made with \(fileName) (\(size) bytes, \(headerHash)); now running \(other.fileName) (\(other.size) bytes, \(other.headerHash))"
+    }
+}

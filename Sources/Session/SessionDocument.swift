@@ -1,0 +1,43 @@
+import Foundation
+
+/// The self-contained session file: a versioned JSON document.
+///
+/// ```json
+/// {"magic":"ponder-session","version":1,"created":…,"model":{…},"chatFormat":"llama3",
+///  "settings":{…},"turns":[TurnRecord…],"notices":[…]}
+/// ```
+public struct SessionDocument: Codable, Sendable, Equatable {
+    public static let magicValue = "ponder-session"
+    public static let currentVersion = 1
+
+    public var magic: String = SessionDocument.magicValue
+    public var version: Int = SessionDocument.currentVersion
+    /// Creation time, seconds since 1970.
+    public var created: Double
+    public var model: ModelIdentity?
+    /// `PromptFormat.name` used for the prompts.
+    public var chatFormat: String
+    public var settings: SessionSettings
+    public var turns: [TurnRecord]
+    /// Notices shown during the session (e.g. dropped turns).
+    public var notices: [String]
+
+    public init(created: Double, model: ModelIdentity?, chatFormat: String, settings: SessionSettings,
+                turns: [TurnRecord], notices: [String] = []) {
+        self.created = created; self.model = model; self.chatFormat = chatFormat
+        self.settings = settings; self.turns = turns; self.notices = notices
+    }
+
+    /// Pretty-printed JSON with sorted keys (stable diffs).
+    public func encoded() throws -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try e.encode(self)) + [0x0A]
+    }
+
+    /// Writes the document atomically (see `AtomicFile`).
+    public func save(to url: URL, overwrite: Bool) throws {
+        try FileIO.makeDirectories(url.deletingLastPathComponent().path)
+        try AtomicFile.write(try encoded(), to: url, overwrite: overwrite)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Everything about one turn, as recorded in the journal and the session file.
+public struct TurnRecord: Codable, Sendable, Equatable {
+    /// Position in the conversation, from 0.
+    public var index: Int
+    public var user: String
+    public var mode: ReasoningMode
+    /// The exact sampler used (a preset or the user's override).
+    public var sampling: SamplingSettings
+    public var seed: UInt64
+    /// The think budget in force, if any.
+    public var thinkBudget: Int?
+    public var reasoning: String
+    public var answer: String
+    public var stopReason: StopReason
+    public var stats: TurnStats
+    /// Wall-clock start, seconds since 1970.
+    public var startedAt: Double
+    /// Generated token ids, in order (including tokens injected by the think budget).
+    public var tokens: [Int32]
+    /// Seconds from the turn's start at which each of `tokens` was produced (same count).
+    public var tokenTimes: [Double]
+    /// The text as it was streamed: what each channel received and when.
+    public var stream: [StreamPiece]
+    /// Why the turn ended in an error, or how it was recovered.
+    public var note: String?
+
+    /// A turn that stopped because the user cancelled it (or a crash cut it short).
+    public var interrupted: Bool { stopReason == .cancelled || stopReason == .error }
+
+    public init(index: Int, user: String, mode: ReasoningMode, sampling: SamplingSettings, seed: UInt64,
+                thinkBudget: Int? = nil, reasoning: String = "", answer: String = "",
+                stopReason: StopReason = .endOfTurn, stats: TurnStats = TurnStats(), startedAt: Double = 0,
+                tokens: [Int32] = [], tokenTimes: [Double] = [], stream: [StreamPiece] = [], note: String? = nil) {
+        self.index = index; self.user = user; self.mode = mode; self.sampling = sampling
+        self.seed = seed; self.thinkBudget = thinkBudget; self.reasoning = reasoning
+        self.answer = answer; self.stopReason = stopReason; self.stats = stats
+        self.startedAt = startedAt; self.tokens = tokens; self.tokenTimes = tokenTimes
+        self.stream = stream; self.note = note
+    }
+
+    public var promptTurn: PromptTurn { PromptTurn(user: user, reasoning: reasoning, answer: answer) }
+}
+
+/// A piece of streamed text: at `t` seconds from the turn's start, `text` went to
+/// channel `c` ("r" reasoning, "a" answer).
+public struct StreamPiece: Codable, Sendable, Equatable {
+    public enum Channel: String, Codable, Sendable { case reasoning = "r", answer = "a" }
+    public var t: Double
+    public var c: Channel
+    public var text: String
+    public init(t: Double, c: Channel, text: String) { self.t = t; self.c = c; self.text = text }
+}

@@ -1,0 +1,102 @@
+import Session
+
+/// What the chat screen needs from a conversation: the narrow seam between the TUI and
+/// the real `Session` (or a test double). All methods are called from tasks the TUI owns;
+/// an implementation must never block the caller for long (start work, return).
+///
+/// Contract:
+/// - `events` is one stream for the whole run; the TUI consumes it exactly once.
+/// - `send` starts one turn; its events (`turnStarted` … `turnFinished`) arrive on `events`.
+/// - `cancel` stops the running turn, which then ends with `turnFinished(reason: .cancelled)`.
+/// - `perform` carries every other action (slash commands and keys such as Ctrl-S).
+/// - `status` is read at start, after each command and after each turn for the stats bar.
+public protocol ChatDriver: Sendable {
+    /// The session's event stream (turns, reasoning and answer text, stats, notices).
+    var events: AsyncStream<SessionEvent> { get }
+    /// Starts a turn with the user's `text` in the given reasoning `mode`.
+    func send(_ text: String, mode: ReasoningMode) async
+    /// Stops the turn in progress, if any.
+    func cancel() async
+    /// Performs one command; returns what the UI should show.
+    func perform(_ command: DriverCommand) async -> DriverResult
+    /// The current model, sampler and memory facts shown in the stats bar.
+    func status() async -> DriverStatus
+}
+
+/// One sampler setting changed with `/set NAME VALUE`, already validated.
+public enum SamplerSetting: Sendable, Equatable {
+    case temperature(Double)   // >= 0
+    case topP(Double)          // 0...1
+    case topK(Int)             // >= 0 (0 = off)
+    case minP(Double)          // 0...1
+    case seed(UInt64)
+    case maxTokens(Int)        // >= 1
+}
+
+/// Actions the UI asks of the session, besides sending and cancelling.
+public enum DriverCommand: Sendable, Equatable {
+    /// Save the conversation; nil = the session's default path. Ctrl-S or `/save`.
+    case save(path: String?)
+    /// Replace the conversation with a saved one; answer with `.transcript`.
+    case load(path: String)
+    /// Start an empty conversation (`/new`).
+    case newConversation
+    /// Set the system prompt (`/system TEXT`).
+    case setSystemPrompt(String)
+    /// Change one sampler setting (`/set`).
+    case setSampler(SamplerSetting)
+    /// Reasoning budget in tokens for later turns; nil = no budget (`/budget`).
+    case setReasoningBudget(Int?)
+    /// Whether earlier turns' reasoning is sent back to the model (`/history-reasoning`).
+    case setHistoryReasoning(Bool)
+    /// Write the conversation as Markdown (`/export PATH.md`).
+    case export(path: String)
+    /// Drop the last reply and generate it again in `mode` (Ctrl-R). The new turn's events
+    /// reuse the dropped turn's index.
+    case regenerate(mode: ReasoningMode)
+    /// Forget the last exchange (user message and reply) so it can be edited and resent
+    /// (Ctrl-E).
+    case dropLastTurn
+}
+
+/// One past exchange, for showing a loaded conversation.
+public struct TranscriptTurn: Sendable, Equatable {
+    public var user: String
+    public var reasoning: String
+    public var answer: String
+    public var mode: ReasoningMode
+    public var stats: TurnStats?
+    public init(user: String, reasoning: String = "", answer: String = "",
+                mode: ReasoningMode = .on, stats: TurnStats? = nil) {
+        self.user = user; self.reasoning = reasoning; self.answer = answer
+        self.mode = mode; self.stats = stats
+    }
+}
+
+/// What a `DriverCommand` came to.
+public enum DriverResult: Sendable, Equatable {
+    /// Done; an optional one-line message for the notice line ("saved to …").
+    case done(String?)
+    /// Failed with a one-line message the user can act on.
+    case failed(String)
+    /// A conversation to show instead of the current one (after `.load`).
+    case transcript([TranscriptTurn], message: String?)
+}
+
+/// Facts for the stats bar that do not come with each turn's `TurnStats`.
+public struct DriverStatus: Sendable, Equatable {
+    public var modelName: String = ""
+    public var quantization: String = ""       // e.g. "Q4_K_M"
+    public var threads: Int = 0
+    public var contextSize: Int = 0            // n_ctx in tokens
+    public var kvCacheBytes: Int = 0           // bytes allocated for the KV cache
+    public var temperature: Double? = nil
+    public var topP: Double? = nil
+    public var topK: Int? = nil
+    public var minP: Double? = nil
+    public var seed: UInt64? = nil
+    public var maxTokens: Int? = nil
+    public var reasoningBudget: Int? = nil
+    public var historyReasoning: Bool = false
+    public init() {}
+}

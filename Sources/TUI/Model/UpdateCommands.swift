@@ -1,0 +1,107 @@
+import Session
+
+/// Runs a parsed slash command: UI-only ones change the state, the rest become effects.
+func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
+    func busy() -> Bool {
+        if s.generating { s.notice = Notice(text: "still generating — Esc stops it", isError: true) }
+        return s.generating
+    }
+    switch c {
+    case .think(.on): s.mode = .on
+    case .think(.off): s.mode = .off
+    case .think(.toggle): s.mode = s.mode.toggled
+    case .budget(let n): fx.append(.driver(.setReasoningBudget(n)))
+    case .historyReasoning(let b): fx.append(.driver(.setHistoryReasoning(b)))
+    case .save(let p): fx.append(.driver(.save(path: p)))
+    case .load(let p):
+        if !busy() { fx.append(.driver(.load(path: p))) }
+    case .new:
+        if !busy() {
+            s.turns = []; s.scrollTop = nil; s.liveStats = nil
+            fx.append(.driver(.newConversation))
+        }
+    case .system(let t): fx.append(.driver(.setSystemPrompt(t)))
+    case .set(let x): fx.append(.driver(.setSampler(x)))
+    case .stats: s.overlay = Overlay(title: "Stats", lines: statsLines(s))
+    case .model: s.overlay = Overlay(title: "Model", lines: modelLines(s.status))
+    case .export(let p): fx.append(.driver(.export(path: p)))
+    case .theme(let n): fx.append(.loadTheme(n))
+    case .copy:
+        if let a = s.turns.last(where: { !$0.answer.isEmpty })?.answer {
+            fx.append(.copy(a))
+        } else {
+            s.notice = Notice(text: "no answer to copy yet", isError: true)
+        }
+    case .copyCode:
+        if let code = s.turns.reversed().lazy.compactMap({ Markdown.lastCodeBlock($0.answer) }).first {
+            fx.append(.copy(code))
+        } else {
+            s.notice = Notice(text: "no code block in the answers yet", isError: true)
+        }
+    case .help: s.overlay = Overlay(title: "Help", lines: HelpText.lines)
+    case .quit:
+        if s.generating { fx.append(.cancel) }
+        fx.append(.quit)
+    }
+}
+
+/// Folds a command's answer into the state.
+func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
+    switch r {
+    case .done(let m):
+        s.notice = m.map { Notice(text: $0, isError: false) }
+    case .failed(let m):
+        s.notice = Notice(text: m, isError: true)
+        if case .regenerate = cmd { s.generating = false }
+    case .transcript(let turns, let m):
+        s.turns = turns.enumerated().map { i, t in
+            var u = Turn(id: s.nextTurnID + i, sessionIndex: i, user: t.user, mode: t.mode)
+            u.reasoning = t.reasoning; u.answer = t.answer; u.stats = t.stats
+            u.collapsed = !t.reasoning.isEmpty
+            u.finished = .endOfTurn
+            return u
+        }
+        s.nextTurnID += turns.count
+        s.scrollTop = nil
+        s.generating = false
+        s.notice = m.map { Notice(text: $0, isError: false) }
+    }
+}
+
+/// Lines of the /stats overlay: the running or last turn's statistics.
+func statsLines(_ s: UIState) -> [String] {
+    guard let st = s.liveStats else { return ["no turn yet"] }
+    func t(_ x: Double?) -> String { x.map { StatsBar.fmt2($0) + " s" } ?? "-" }
+    func r(_ x: Double?) -> String { x.map { StatsBar.fmt1($0) + " tok/s" } ?? "-" }
+    return [
+        "prompt tokens     \(st.promptTokens) (\(st.cachedTokens) cached)",
+        "reasoning tokens  \(st.reasoningTokens)",
+        "answer tokens     \(st.answerTokens)",
+        "first token       \(t(st.timeToFirstToken))",
+        "first answer      \(t(st.timeToFirstAnswerToken))",
+        "prefill           \(r(st.prefillTokensPerSecond))",
+        "decode            \(r(st.decodeTokensPerSecond))",
+        "wall time         \(StatsBar.fmt2(st.wallTime)) s",
+        "context           \(st.contextUsed)/\(st.contextSize)",
+    ]
+}
+
+/// Lines of the /model overlay.
+func modelLines(_ st: DriverStatus) -> [String] {
+    func o<T>(_ x: T?) -> String { x.map { "\($0)" } ?? "-" }
+    return [
+        "model             \(st.modelName.isEmpty ? "-" : st.modelName)",
+        "quantization      \(st.quantization.isEmpty ? "-" : st.quantization)",
+        "context           \(st.contextSize) tokens",
+        "KV cache          \(StatsBar.bytes(st.kvCacheBytes))",
+        "threads           \(st.threads)",
+        "temperature       \(st.temperature.map(StatsBar.fmtShort) ?? "-")",
+        "top_p             \(st.topP.map(StatsBar.fmtShort) ?? "-")",
+        "top_k             \(o(st.topK))",
+        "min_p             \(st.minP.map(StatsBar.fmtShort) ?? "-")",
+        "seed              \(o(st.seed))",
+        "max tokens        \(o(st.maxTokens))",
+        "reasoning budget  \(st.reasoningBudget.map { "\($0) tokens" } ?? "off")",
+        "history reasoning \(st.historyReasoning ? "on" : "off")",
+    ]
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Session
+
+/// Lays out one turn as styled lines for a pane `width` columns wide:
+///
+///     > user text, wrapped          (role user; "> " then a 2-space hanging indent)
+///     ▸ thought for 12.3 s, 412 tokens — Tab to expand      (collapsed reasoning)
+///     ▾ thinking… 3.1 s, 45 tokens  (open reasoning header, then:)
+///     ┊ reasoning text, wrapped     (role reasoning)
+///     answer in light Markdown      (role assistant, code role for code)
+///     [stopped]                     (when cancelled; errors in the error role)
+///
+/// The reasoning header exists when the turn reasons (mode on) or has reasoning text;
+/// it is one line, cut with an ellipsis.
+enum TurnLayout {
+    static func lines(_ t: Turn, width: Int, glyphs: Glyphs, now: Double,
+                      cache: LayoutCache?) -> [StyledLine] {
+        var out = userLines(t, width: width, glyphs: glyphs, cache: cache)
+        if t.mode == .on || !t.reasoning.isEmpty {
+            if !(t.finished != nil && t.reasoning.isEmpty) {
+                out.append(header(t, width: width, glyphs: glyphs, now: now))
+                if !t.collapsed && !t.reasoning.isEmpty {
+                    out += cached(cache, t, part: 1, width: width) {
+                        reasoningLines(t.reasoning, width: width, glyphs: glyphs)
+                    }
+                }
+            }
+        }
+        if !t.answer.isEmpty {
+            out += cached(cache, t, part: 2, width: width) {
+                Markdown.layout(CharWidth.sanitize(t.answer), width: width,
+                                base: Style(.assistant), glyphs: glyphs)
+            }
+        }
+        if let e = t.error {
+            out += Wrap.paragraph(Wrap.styled("[error: \(CharWidth.sanitize(e))]", Style(.error)),
+                                  width: width)
+        } else if t.finished == .cancelled {
+            out.append(Wrap.styled("[stopped]", Style(.reasoning, .dim)))
+        } else if t.finished == .length {
+            out.append(Wrap.styled("[stopped at the token limit]", Style(.reasoning, .dim)))
+        }
+        return out
+    }
+
+    private static func cached(_ cache: LayoutCache?, _ t: Turn, part: Int, width: Int,
+                               _ make: () -> [StyledLine]) -> [StyledLine] {
+        guard let cache else { return make() }
+        let key = LayoutCache.Key(turn: t.id, version: t.version, part: part, width: width)
+        if let hit = cache.lines(key) { return hit }
+        let v = make()
+        cache.store(key, v)
+        return v
+    }
+
+    static func userLines(_ t: Turn, width: Int, glyphs: Glyphs, cache: LayoutCache?) -> [StyledLine] {
+        cached(cache, t, part: 0, width: width) {
+            let style = Style(.user)
+            var out: [StyledLine] = []
+            let indent = Wrap.styled("  ", style)
+            for (i, para) in CharWidth.sanitize(t.user)
+                .split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                out += Wrap.paragraph(Wrap.styled(String(para), style), width: width,
+                                      first: i == 0 ? Wrap.styled("> ", Style(.user, .bold)) : indent,
+                                      rest: indent)
+            }
+            return out
+        }
+    }
+
+    static func reasoningLines(_ text: String, width: Int, glyphs: Glyphs) -> [StyledLine] {
+        let style = Style(.reasoning)
+        let gutter = Wrap.styled(glyphs.gutter + " ", Style(.reasoning, .dim))
+        var out: [StyledLine] = []
+        for para in CharWidth.sanitize(text).split(separator: "\n", omittingEmptySubsequences: false) {
+            out += Wrap.paragraph(Wrap.styled(String(para), style), width: width,
+                                  first: gutter, rest: gutter)
+        }
+        // A reasoning trace usually starts and ends with a newline: no empty edges.
+        while out.first.map({ $0.count <= gutter.count }) == true { out.removeFirst() }
+        while out.last.map({ $0.count <= gutter.count }) == true { out.removeLast() }
+        return out
+    }
+
+    /// Seconds spent reasoning: from the stats when they have both first-token times,
+    /// else measured by the UI clock.
+    static func thoughtSeconds(_ t: Turn, now: Double) -> Double {
+        if let s = t.stats, let a = s.timeToFirstAnswerToken, let f = s.timeToFirstToken {
+            return max(0, a - f)
+        }
+        let start = t.reasoningStartedAt ?? t.startedAt ?? now
+        let end = t.answerStartedAt ?? t.finishedAt ?? now
+        return max(0, end - start)
+    }
+
+    /// The one-line reasoning header.
+    static func header(_ t: Turn, width: Int, glyphs: Glyphs, now: Double) -> StyledLine {
+        let done = !t.answer.isEmpty || t.finished != nil
+        let secs = String(format: "%.1f s", thoughtSeconds(t, now: now))
+        let tokens = t.stats.map { ", \($0.reasoningTokens) tokens" } ?? ""
+        let mark = t.collapsed ? glyphs.collapsed : glyphs.expanded
+        let hint = t.collapsed ? " \(glyphs.dash) Tab to expand"
+                               : (done ? " \(glyphs.dash) Tab to collapse" : "")
+        let what = done ? "thought for \(secs)\(tokens)" : "thinking\(glyphs.ellipsis) \(secs)\(tokens)"
+        return Wrap.styled(truncate("\(mark) \(what)\(hint)", width: width, glyphs: glyphs),
+                           Style(.reasoning, .dim))
+    }
+
+    /// `s` cut to `width` columns, ending in an ellipsis (no space before it) when cut.
+    static func truncate(_ s: String, width: Int, glyphs: Glyphs) -> String {
+        if CharWidth.of(s) <= width { return s }
+        let ell = CharWidth.of(glyphs.ellipsis)
+        var out = "", w = 0
+        for ch in s {
+            let cw = CharWidth.of(ch)
+            if w + cw + ell > width { break }
+            out.append(ch); w += cw
+        }
+        while out.last == " " { out.removeLast() }
+        return w + ell <= width ? out + glyphs.ellipsis : out
+    }
+}

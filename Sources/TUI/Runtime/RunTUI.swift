@@ -1,0 +1,172 @@
+import Foundation
+import CShims
+import Session
+
+/// Runs the full-screen chat on the terminal until the user quits.
+/// Throws `TUIError` when stdin/stdout is not a terminal or curses cannot start (the
+/// caller then falls back to the plain line mode). The terminal is restored on every
+/// way out: return, throw, signals (SIGINT, SIGTERM, SIGHUP, fatal ones) and `exit`.
+public func runTUI(driver: some ChatDriver, config: TUIConfig) async throws {
+    guard isatty(0) == 1, isatty(1) == 1 else {
+        throw TUIError("the full-screen chat needs a terminal on stdin and stdout")
+    }
+    try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
+        // ncurses is not thread-safe: one dedicated thread owns it for the whole run,
+        // so the cooperative pool never blocks on the keyboard.
+        let thread = Thread {
+            do {
+                try UILoop(driver: driver, config: config).run()
+                cont.resume()
+            } catch {
+                cont.resume(throwing: error)
+            }
+        }
+        thread.stackSize = 8 << 20
+        thread.name = "ponder-ui"
+        thread.start()
+    }
+}
+
+/// The UI thread: reads keys, drains the inbox, runs `update`, performs effects,
+/// renders and paints.
+final class UILoop<D: ChatDriver> {
+    let driver: D
+    let config: TUIConfig
+    let inbox = Inbox()
+
+    init(driver: D, config: TUIConfig) {
+        self.driver = driver
+        self.config = config
+    }
+
+    func run() throws {
+        let utf8 = ps_setlocale_utf8() == 1
+        guard ps_start(config.mouse ? 1 : 0) == 0 else {
+            throw TUIError("cannot start the terminal interface (is $TERM set and known?)")
+        }
+        defer { ps_restore_terminal() }
+
+        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        var startNotice: Notice? = nil
+        let theme: Theme
+        switch ThemeLoader.load(config.theme, userDirectory: config.themeDirectory) {
+        case .success(let t): theme = t
+        case .failure(let e): theme = .fallback; startNotice = Notice(text: e.description, isError: true)
+        }
+        let painter = Painter(theme: theme, colors: Int(ps_colors()), noColor: noColor)
+
+        var state = UIState()
+        state.glyphs = utf8 ? .unicode : .ascii
+        state.mode = config.initialMode
+        if let h = config.historyFile { state.input.history = InputHistory.load(h) }
+        if !utf8 {
+            startNotice = Notice(text: "the locale is not UTF-8: ASCII drawing, other text shown as ?",
+                                 isError: true)
+        }
+        state.notice = startNotice
+        state.now = monotonicSeconds()
+        (state, _) = update(state, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
+
+        // The driver's side: events in, and one serial queue of jobs out.
+        let inbox = self.inbox
+        let driver = self.driver
+        let eventsTask = Task.detached {
+            for await ev in driver.events {
+                inbox.post(.session(ev, time: monotonicSeconds()))
+                if case .turnFinished = ev { inbox.post(.status(await driver.status())) }
+            }
+        }
+        let (jobs, jobQueue) = AsyncStream.makeStream(of: Effect.self)
+        let jobsTask = Task.detached {
+            inbox.post(.status(await driver.status()))
+            for await job in jobs {
+                switch job {
+                case .send(let text, let mode): await driver.send(text, mode: mode)
+                case .driver(let c):
+                    let r = await driver.perform(c)
+                    inbox.post(.commandResult(c, r))
+                    inbox.post(.status(await driver.status()))
+                default: break
+                }
+            }
+        }
+        defer {
+            jobQueue.finish()
+            jobsTask.cancel()
+            eventsTask.cancel()
+        }
+
+        var reader = KeyReader()
+        var dirty = true
+        var lastTick = state.now
+        var lastRSS = 0.0
+        while !state.quitting {
+            func apply(_ m: UIMessage) {
+                let (s, fx) = update(state, m)
+                state = s
+                dirty = true
+                for e in fx { perform(e, &state, painter, jobQueue) }
+            }
+            // Keys: wait a little for the first, then take everything already typed.
+            var wait: Int32 = dirty ? 0 : 30
+            var taken = 0
+            while taken < 4096, let input = reader.next(timeoutMs: wait) {
+                wait = 0; taken += 1
+                switch input {
+                case .resize: apply(.resize(width: Int(ps_cols()), height: Int(ps_lines())))
+                case .key(let k): apply(.key(k))
+                }
+                if state.quitting { break }
+            }
+            for m in inbox.drain() { apply(m) }
+            if ps_take_resumed() == 1 { painter.invalidate(); dirty = true }
+            let now = monotonicSeconds()
+            if now - lastTick >= (state.generating ? 0.1 : 1.0) {
+                var rss: Int? = nil
+                if now - lastRSS >= 1 { rss = residentBytes(); lastRSS = now }
+                apply(.tick(time: now, rssBytes: rss))
+                lastTick = now
+            }
+            if dirty && !state.quitting {
+                painter.paint(render(state))
+                dirty = false
+            }
+        }
+        if state.generating { Task.detached { await driver.cancel() } }
+    }
+
+    /// Carries out one effect on the UI thread (terminal work) or hands it to the driver.
+    private func perform(_ e: Effect, _ state: inout UIState, _ painter: Painter,
+                         _ jobs: AsyncStream<Effect>.Continuation) {
+        switch e {
+        case .send, .driver:
+            jobs.yield(e)
+        case .cancel:
+            let d = driver
+            Task.detached { await d.cancel() }   // not queued: it must not wait behind a job
+        case .copy(let text):
+            let seq = osc52(text)
+            seq.withCString { ps_write_tty($0, strlen($0)) }
+            state.notice = Notice(text: "copied \(text.count) characters (OSC 52)", isError: false)
+        case .loadTheme(let name):
+            switch ThemeLoader.load(name, userDirectory: config.themeDirectory) {
+            case .success(let t):
+                painter.setTheme(t)
+                painter.invalidate()
+                state.notice = Notice(text: "theme \(name)", isError: false)
+            case .failure(let err):
+                state.notice = Notice(text: err.description, isError: true)
+            }
+        case .redraw:
+            painter.invalidate()
+        case .suspend:
+            ps_suspend()
+            painter.invalidate()
+            (state, _) = update(state, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
+        case .appendHistory(let line):
+            if let h = config.historyFile { InputHistory.append(line, to: h) }
+        case .quit:
+            break
+        }
+    }
+}

@@ -1,0 +1,204 @@
+import Testing
+import Session
+@testable import TUI
+
+/// Exact screens of the pure renderer at small sizes. Every expected screen is written by
+/// hand from the layout rules (Geometry, TurnLayout, Wrap, StatsBar), not copied from output.
+@Suite struct RenderTests {
+    @Test func emptyScreen20x6() {
+        let s = Script(width: 20, height: 6)
+        // Below 12 rows: 4 conversation rows, 1 stats row, the input row.
+        #expect(s.lines == blank(4) + [" THINKING", ">"])
+        #expect(s.screen.cursor?.row == 5 && s.screen.cursor?.col == 2)
+        #expect(s.screen.rows[4].allSatisfy { $0.style.role == .stats })
+    }
+
+    @Test func streamingReasoningShowsLive() {
+        var s = Script(width: 20, height: 6)
+        s.type("hello world, this is a test"); s.key(.enter)
+        #expect(s.effects == [.appendHistory("hello world, this is a test"),
+                              .send("hello world, this is a test", .on)])
+        s.event(.turnStarted(index: 0, mode: .on), at: 0)
+        s.event(.reasoning(index: 0, text: "Let me think about it."), at: 1)
+        s.send(.tick(time: 4, rssBytes: nil))
+        // user (2 lines) + header + reasoning (2 lines) = 5 lines; following shows the last 4.
+        #expect(s.lines == [
+            "  is a test",
+            "▾ thinking… 3.0 s",
+            "┊ Let me think about",
+            "┊ it.",
+            " THINKING",
+            ">",
+        ])
+    }
+
+    @Test func reasoningCollapsesWhenTheAnswerStartsAndTabExpands() {
+        var s = Script(width: 50, height: 8)
+        s.type("why?"); s.key(.enter)
+        s.event(.turnStarted(index: 0, mode: .on), at: 0)
+        s.event(.reasoning(index: 0, text: "\nStep one.\nStep two.\n"), at: 0.5)
+        var st = TurnStats()
+        st.reasoningTokens = 412
+        st.timeToFirstToken = 0.5
+        st.timeToFirstAnswerToken = 12.8
+        s.event(.stats(index: 0, st), at: 12.8)
+        s.event(.answer(index: 0, text: "Because."), at: 12.8)
+        // 8 rows: 6 conversation rows, stats, input.
+        #expect(s.lines == [
+            "> why?",
+            "▸ thought for 12.3 s, 412 tokens — Tab to expand",
+            "Because.",
+        ] + blank(3) + [" THINKING", ">"])
+
+        s.key(.tab)
+        #expect(s.lines == [
+            "> why?",
+            "▾ thought for 12.3 s, 412 tokens — Tab to collapse",
+            "┊ Step one.",
+            "┊ Step two.",
+            "Because.",
+            "",
+            " THINKING",
+            ">",
+        ])
+        #expect(s.screen.rows[2][2].style.role == .reasoning)
+        #expect(s.screen.rows[4][0].style.role == .assistant)
+
+        s.key(.tab)
+        #expect(s.lines[1] == "▸ thought for 12.3 s, 412 tokens — Tab to expand")
+    }
+
+    @Test func wideCharactersWrapAtTheEdge() {
+        var s = Script(width: 20, height: 6)
+        s.type("日本語のテキストを折り返す"); s.key(.enter)
+        s.type("hi 👨‍👩‍👧‍👦 ok")
+        // "> " + 9 ideographs = 20 columns; the rest hangs under 2 spaces.
+        #expect(s.lines == [
+            "> 日本語のテキストを",
+            "  折り返す",
+            "▾ thinking… 0.0 s",
+            "",
+            " THINKING",
+            "> hi 👨‍👩‍👧‍👦 ok",
+        ])
+        // The family emoji is one cell plus a continuation cell.
+        let row = s.screen.rows[5]
+        #expect(row[5].ch == "👨‍👩‍👧‍👦" && row[6].continuation && row[7].ch == " ")
+        #expect(s.screen.cursor?.col == 10)     // 2 + 3 + 2 + 3
+    }
+
+    @Test func emojiNeverStraddlesTheRightEdge() {
+        var s = Script(width: 20, height: 6)
+        s.key(.ctrl("t"))                                   // direct: no reasoning header
+        s.type("abcdefghijklmnopq😀"); s.key(.enter)
+        #expect(s.lines == ["> abcdefghijklmnopq", "  😀"] + blank(2) + [" DIRECT", ">"])
+    }
+
+    @Test func markdownAnswer() {
+        var s = Script(width: 20, height: 12)
+        s.directTurn(0, user: "md", answer: "# Title\n- item one two three four\n```\ncode line\n```\n**bold** and `x`")
+        // 12 rows: 9 conversation rows, 2 stats rows, input.
+        #expect(s.lines == [
+            "> md",
+            "Title",
+            "• item one two three",
+            "  four",
+            "```",
+            "code line",
+            "```",
+            "bold and x",
+            "",
+            " DIRECT",
+            " tokens r 0 a 0 p 0",      // from the finished turn's (empty) stats
+            ">",
+        ])
+        let scr = s.screen
+        #expect(scr.rows[1][0].style.attr.contains([.bold, .underline]))
+        #expect(scr.rows[5][0].style.role == .code)
+        #expect(scr.rows[7][0].style.attr.contains(.bold) && scr.rows[7][0].style.role == .assistant)
+        #expect(!scr.rows[7][4].style.attr.contains(.bold))
+        #expect(scr.rows[7][9].style.role == .code)        // the x of `x`
+    }
+
+    @Test func tooSmall() {
+        #expect(Script(width: 19, height: 6).lines == ["terminal too small", "(need 20x5)"] + blank(4))
+        #expect(Script(width: 20, height: 4).lines == ["terminal too small", "(need 20x5)", "", ""])
+        #expect(Script(width: 0, height: 0).lines == [])
+    }
+
+    @Test func everySizeRendersWithoutTrapping() {
+        var s = Script(width: 80, height: 24)
+        s.directTurn(0, user: "日本語 😀 text", answer: "```\nlong code line here\n```\n- a b c")
+        s.key(.function(1))
+        for w in 0...24 {
+            for h in 0...8 {
+                s.send(.resize(width: w, height: h))
+                let scr = s.screen
+                #expect(scr.rows.count == h && scr.rows.allSatisfy { $0.count == w })
+            }
+        }
+    }
+
+    @Test func helpOverlay20x6() {
+        var s = Script(width: 20, height: 6)
+        s.key(.char("?"))
+        #expect(s.lines == [
+            "┌─ Help ───────────┐",
+            "│ Keys             │",
+            "│ Enter            │",
+            "│ Alt-Enter, \\ Ent │",
+            "│ Ctrl-T, F2       │",
+            "└──────────────────┘",
+        ])
+        #expect(s.screen.cursor == nil)
+        s.key(.down)
+        #expect(s.lines[1] == "│ Enter            │")
+        s.key(.escape)
+        #expect(s.state.overlay == nil)
+    }
+
+    @Test func statsBarTwoRows() {
+        var s = Script(width: 80, height: 12)
+        var st = DriverStatus()
+        st.modelName = "smollm"; st.quantization = "Q4_1"; st.threads = 2
+        st.contextSize = 2048; st.kvCacheBytes = 6 * 1024 * 1024
+        st.temperature = 0.7; st.topP = 0.9; st.seed = 42
+        s.send(.status(st))
+        s.send(.tick(time: 1, rssBytes: 1_288_490_189))
+        var ts = TurnStats()
+        ts.decodeTokensPerSecond = 21.43; ts.prefillTokensPerSecond = 310
+        ts.timeToFirstToken = 0.42; ts.timeToFirstAnswerToken = 3.1
+        ts.reasoningTokens = 412; ts.answerTokens = 80; ts.promptTokens = 30
+        ts.contextUsed = 512; ts.contextSize = 2048
+        s.event(.turnStarted(index: 0, mode: .on))
+        s.event(.stats(index: 0, ts))
+        let l = s.lines
+        #expect(l[9] == " THINKING │ smollm Q4_1 │ 21.4 tok/s pp 310 tok/s │ ttft 0.42s answer 3.10s")
+        // The sampler segment does not fit in 80 columns: it is left out, threads fit.
+        #expect(l[10] == " tokens r 412 a 80 p 30 │ ctx [██░░░░░░] 512/2048 │ mem 1.2G kv 6.0M │ 2 threads")
+        #expect(s.screen.rows[9][1].style == Style(.stats, .bold))
+        s.key(.ctrl("t"))
+        #expect(s.lines[9].hasPrefix(" DIRECT │ smollm Q4_1"))
+    }
+
+    @Test func prefillProgressInTheBar() {
+        var s = Script(width: 60, height: 6)
+        s.type("x"); s.key(.enter)
+        s.event(.turnStarted(index: 0, mode: .on))
+        var ts = TurnStats(); ts.prefillTokensPerSecond = 100
+        s.event(.stats(index: 0, ts))
+        s.event(.prefillProgress(index: 0, done: 200, total: 1000))
+        #expect(s.lines[4] == " THINKING │ prefill 200/1000 100 tok/s 8 s left")
+    }
+
+    @Test func longInputScrollsSideways() {
+        var s = Script(width: 20, height: 6)
+        s.type("abcdefghijklmnopqrstuvwxyz")
+        // 18 columns after "> "; the cursor sits in the last one.
+        #expect(s.lines[5] == "> jklmnopqrstuvwxyz")
+        #expect(s.screen.cursor?.col == 19)
+        s.key(.ctrl("a"))
+        #expect(s.lines[5] == "> abcdefghijklmnopqr")
+        #expect(s.screen.cursor?.col == 2)
+    }
+}
