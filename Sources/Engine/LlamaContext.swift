@@ -77,6 +77,13 @@ public final class LlamaContext: @unchecked Sendable {
         lastLogits = nil
     }
 
+    /// Sets the bookkeeping after a snapshot's rows were copied into the cache.
+    func replaceState(tokens t: [Int32], lastLogits l: [Float]?) {
+        tokens = t
+        cache.count = t.count
+        lastLogits = l
+    }
+
     /// Empties the context.
     public func reset() { truncate(to: 0) }
 
