@@ -1,57 +1,55 @@
-/// A copy of a context's evaluated state: its tokens and the KV rows they fill.
-///
-/// Used by the session layer to keep one cache per reasoning mode: swapping a snapshot
-/// in is one copy of `byteCount` bytes, far cheaper than re-evaluating the tokens.
-/// Shapes: keys (layer, tokens.count, keyWidth), values (layer, tokens.count, valueWidth), Float32.
+/// A copy of a context's cached positions: tokens, keys and values of the used rows only,
+/// so a session can park one prompt's cache (e.g. the other reasoning mode's) and swap it
+/// back without re-evaluating. Size: count x layers x (keyWidth + valueWidth) x 4 bytes.
 public final class ContextSnapshot: @unchecked Sendable {
-    // @unchecked: immutable after init.
     public let tokens: [Int32]
-    let keys: [Float]
-    let values: [Float]
+    /// Logits after the last token, when the context had them.
     let lastLogits: [Float]?
-    /// Bytes held (KV rows and the last logits).
-    public var byteCount: Int { (keys.count + values.count + (lastLogits?.count ?? 0)) * MemoryLayout<Float>.size }
+    let keys: [Float]     // (layer, count, keyWidth)
+    let values: [Float]   // (layer, count, valueWidth)
+    let layerCount: Int, keyWidth: Int, valueWidth: Int
 
-    init(tokens: [Int32], keys: [Float], values: [Float], lastLogits: [Float]?) {
-        self.tokens = tokens
-        self.keys = keys
-        self.values = values
-        self.lastLogits = lastLogits
+    init(tokens: [Int32], lastLogits: [Float]?, keys: [Float], values: [Float],
+         layerCount: Int, keyWidth: Int, valueWidth: Int) {
+        self.tokens = tokens; self.lastLogits = lastLogits; self.keys = keys; self.values = values
+        self.layerCount = layerCount; self.keyWidth = keyWidth; self.valueWidth = valueWidth
     }
+
+    /// Bytes the snapshot holds.
+    public var byteCount: Int { (keys.count + values.count) * MemoryLayout<Float>.size }
 }
 
 extension LlamaContext {
-    /// Copies the cached positions [0, count) of every layer.
+    /// Copies the cached positions (see `ContextSnapshot`).
     public func snapshot() -> ContextSnapshot {
-        let n = count, kw = cache.keyWidth, vw = cache.valueWidth
-        var k = [Float](repeating: 0, count: cache.layerCount * n * kw)
-        var v = [Float](repeating: 0, count: cache.layerCount * n * vw)
-        k.withUnsafeMutableBufferPointer { kp in
-            v.withUnsafeMutableBufferPointer { vp in
-                for l in 0..<cache.layerCount {
-                    (kp.baseAddress! + l * n * kw).update(from: cache.keys(layer: l), count: n * kw)
-                    (vp.baseAddress! + l * n * vw).update(from: cache.values(layer: l), count: n * vw)
-                }
-            }
+        let n = tokens.count
+        var k = [Float](), v = [Float]()
+        k.reserveCapacity(cache.layerCount * n * cache.keyWidth)
+        v.reserveCapacity(cache.layerCount * n * cache.valueWidth)
+        for l in 0..<cache.layerCount {
+            k.append(contentsOf: UnsafeBufferPointer(start: cache.keys(layer: l), count: n * cache.keyWidth))
+            v.append(contentsOf: UnsafeBufferPointer(start: cache.values(layer: l), count: n * cache.valueWidth))
         }
-        return ContextSnapshot(tokens: tokens, keys: k, values: v, lastLogits: lastLogits)
+        return ContextSnapshot(tokens: tokens, lastLogits: lastLogits, keys: k, values: v,
+                               layerCount: cache.layerCount, keyWidth: cache.keyWidth, valueWidth: cache.valueWidth)
     }
 
-    /// Replaces the cache by `snapshot` (taken from a context of the same model).
-    public func restore(_ snapshot: ContextSnapshot) throws(EngineError) {
-        let n = snapshot.tokens.count, kw = cache.keyWidth, vw = cache.valueWidth
-        guard n <= capacity, snapshot.keys.count == cache.layerCount * n * kw,
-              snapshot.values.count == cache.layerCount * n * vw else {
-            throw .invalidArgument("snapshot of \(n) tokens does not fit this context")
+    /// Replaces the cache by `snapshot`. Throws when it comes from a model of other shapes
+    /// or does not fit this context.
+    public func restore(_ s: ContextSnapshot) throws(EngineError) {
+        guard s.layerCount == cache.layerCount, s.keyWidth == cache.keyWidth, s.valueWidth == cache.valueWidth else {
+            throw .invalidArgument("the snapshot was taken from a model of other shapes")
         }
-        snapshot.keys.withUnsafeBufferPointer { kp in
-            snapshot.values.withUnsafeBufferPointer { vp in
+        let n = s.tokens.count
+        guard n <= capacity else { throw .contextFull(needed: n, capacity: capacity) }
+        s.keys.withUnsafeBufferPointer { kp in
+            s.values.withUnsafeBufferPointer { vp in
                 for l in 0..<cache.layerCount {
-                    cache.keys(layer: l).update(from: kp.baseAddress! + l * n * kw, count: n * kw)
-                    cache.values(layer: l).update(from: vp.baseAddress! + l * n * vw, count: n * vw)
+                    cache.keys(layer: l).update(from: kp.baseAddress! + l * n * cache.keyWidth, count: n * cache.keyWidth)
+                    cache.values(layer: l).update(from: vp.baseAddress! + l * n * cache.valueWidth, count: n * cache.valueWidth)
                 }
             }
         }
-        replaceState(tokens: snapshot.tokens, lastLogits: snapshot.lastLogits)
+        replaceState(tokens: s.tokens, lastLogits: s.lastLogits)
     }
 }

@@ -52,6 +52,7 @@ public final class LlamaContext: @unchecked Sendable {
         guard cap > 0, cap <= 1 << 20 else {
             throw .invalidArgument("context length \(cap) must be between 1 and \(1 << 20)")
         }
+        _ = MatMul.singleThreadedBLAS
         self.model = model
         self.capacity = cap
         cache = KVCache(config: model.config, capacity: cap)
@@ -76,11 +77,11 @@ public final class LlamaContext: @unchecked Sendable {
         lastLogits = nil
     }
 
-    /// Sets the cached tokens and logits after the KV rows were replaced (snapshot restore).
-    func replaceState(tokens newTokens: [Int32], lastLogits newLogits: [Float]?) {
-        tokens = newTokens
-        cache.count = newTokens.count
-        lastLogits = newLogits
+    /// Sets the bookkeeping after a snapshot's rows were copied into the cache.
+    func replaceState(tokens t: [Int32], lastLogits l: [Float]?) {
+        tokens = t
+        cache.count = t.count
+        lastLogits = l
     }
 
     /// Empties the context.

@@ -134,14 +134,29 @@ public struct SamplerChain: Sendable {
     public mutating func sample(_ logits: [Float], history: ArraySlice<Int32> = []) -> Int32 {
         var c = Candidates(logits: logits)
         for s in stages { s.apply(&c, history: history) }
-        if greedy {
-            var best = 0
-            for i in c.logits.indices where c.logits[i] > c.logits[best] || (c.logits[i] == c.logits[best] && c.ids[i] < c.ids[best]) { best = i }
-            return c.ids[best]
-        }
+        if greedy { return Self.argmax(c) }
+        return Self.draw(c, uniform: rng.nextUnit())
+    }
+
+    /// Like `sample`, but the random draw `uniform` in [0, 1) comes from the caller (a
+    /// session that records its own generator); the chain's generator is not used.
+    public func sample(_ logits: [Float], history: ArraySlice<Int32>, uniform: Double) -> Int32 {
+        var c = Candidates(logits: logits)
+        for s in stages { s.apply(&c, history: history) }
+        return greedy ? Self.argmax(c) : Self.draw(c, uniform: uniform)
+    }
+
+    static func argmax(_ c: Candidates) -> Int32 {
+        var best = 0
+        for i in c.logits.indices where c.logits[i] > c.logits[best] || (c.logits[i] == c.logits[best] && c.ids[i] < c.ids[best]) { best = i }
+        return c.ids[best]
+    }
+
+    /// Inverse-CDF draw over the candidates sorted by descending probability.
+    static func draw(_ c: Candidates, uniform u: Double) -> Int32 {
+        var c = c
         c.sortDescending()
         let probs = c.probabilities()
-        let u = rng.nextUnit()
         var acc = 0.0
         for (i, q) in probs.enumerated() {
             acc += q
@@ -184,10 +199,11 @@ public struct SamplingParameters: Sendable, Equatable {
                                        frequency: frequencyPenalty, window: penaltyWindow))
         }
         guard temperature > 0 else { return SamplerChain(stages: stages, greedy: true, seed: seed) }
+        // llama.cpp's order: the filters see the untempered distribution, temperature last.
         if topK > 0 { stages.append(TopKStage(topK)) }
-        stages.append(TemperatureStage(temperature))
         if topP < 1 { stages.append(TopPStage(topP)) }
         if minP > 0 { stages.append(MinPStage(minP)) }
+        stages.append(TemperatureStage(temperature))
         return SamplerChain(stages: stages, greedy: false, seed: seed)
     }
 }

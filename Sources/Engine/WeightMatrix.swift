@@ -44,10 +44,10 @@ public struct WeightMatrix: @unchecked Sendable {
 /// The engine's one matrix-multiply boundary: every projection of the forward pass goes
 /// through `MatMul.apply`, so faster kernels slot in here without touching the model code.
 ///
-/// - One input vector (decode): the fused dequantize-and-dot C kernel `pe_matvec` over
-///   the quantized rows (split across cores), or for types it lacks, rows dequantized
-///   by the GGUF module into a scratch tile and `cblas_sgemv`.
-/// - Several input vectors (prefill): tiles of rows dequantized to Float32, then
+/// - One to four input vectors (decode, short prompts): the fused dequantize-and-dot C
+///   kernel `pe_matvec` over the quantized rows (split across cores), or for types it
+///   lacks, rows dequantized into a scratch tile and `cblas_sgemv`.
+/// - More input vectors (prefill): tiles of rows dequantized to Float32, then
 ///   `cblas_sgemm` against all inputs at once, so each weight is dequantized once per batch.
 ///
 /// `PONDER_MATMUL=quantized` switches to the Kernels module's SIMD kernels instead
@@ -70,6 +70,9 @@ enum MatMul {
     /// Rows per dequantized tile: about 1 MiB of floats, at least 16 rows.
     static func tileRows(_ w: WeightMatrix) -> Int { max(16, (1 << 18) / max(w.cols, 1)) }
 
+    /// Largest batch that goes through the fused kernel vector by vector.
+    static let fusedBatchLimit = 4
+
     /// Worker count for the decode kernel (the machine's cores, at most 8).
     /// `PONDER_THREADS` when set (1...64; `--threads` sets it), else the machine's cores, at most 8.
     static let workers = ProcessInfo.processInfo.environment["PONDER_THREADS"].flatMap { Int($0) }
@@ -79,28 +82,49 @@ enum MatMul {
     static func apply(_ w: WeightMatrix, x: UnsafePointer<Float>, n: Int,
                       out: UnsafeMutablePointer<Float>) {
         if backend == .quantized, applyQuantized(w, x: x, n: n, out: out) { return }
-        if n == 1 && pe_matvec_supports(Int32(w.type.rawValue)) != 0 {
-            matvecFused(w, x: x, out: out)
+        // A few vectors: the fused kernel once per vector is cheaper than dequantizing the
+        // whole matrix (and keeps OpenBLAS's threads out of short prompts).
+        if n <= fusedBatchLimit && pe_matvec_supports(Int32(w.type.rawValue)) != 0 {
+            for j in 0..<n { matvecFused(w, x: x + j * w.cols, out: out + j * w.rows) }
             return
         }
+        // Rows split into one contiguous range per worker; each dequantizes its tiles into
+        // its own scratch and multiplies them with single-threaded BLAS (OpenBLAS's own
+        // threads spin badly when the machine is oversubscribed; see `singleThreadedBLAS`).
+        _ = singleThreadedBLAS
         let tile = tileRows(w)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * w.cols)
-        defer { scratch.deallocate() }
-        var r0 = 0
-        while r0 < w.rows {
-            let m = min(tile, w.rows - r0)
-            w.dequantizeRows(r0, m, into: scratch)
-            if n == 1 {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(w.cols), 1,
-                            scratch, Int32(w.cols), x, 1, 0, out + r0, 1)
-            } else {
-                // out[:, r0..<r0+m] (n x m, leading dim rows) = x (n x cols) * tile^T
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(w.cols),
-                            1, x, Int32(w.cols), scratch, Int32(w.cols), 0, out + r0, Int32(w.rows))
+        let parts = max(1, min(workers, (w.rows + tile - 1) / tile))
+        let per = (w.rows + parts - 1) / parts
+        let xb = UInt(bitPattern: x), ob = UInt(bitPattern: out)
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let x = UnsafePointer<Float>(bitPattern: xb)!, out = UnsafeMutablePointer<Float>(bitPattern: ob)!
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * w.cols)
+            defer { scratch.deallocate() }
+            var r0 = p * per
+            let end = min(w.rows, r0 + per)
+            while r0 < end {
+                let m = min(tile, end - r0)
+                w.dequantizeRows(r0, m, into: scratch)
+                if n == 1 {
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(w.cols), 1,
+                                scratch, Int32(w.cols), x, 1, 0, out + r0, 1)
+                } else {
+                    // out[:, r0..<r0+m] (n x m, leading dim rows) = x (n x cols) * tile^T
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(w.cols),
+                                1, x, Int32(w.cols), scratch, Int32(w.cols), 0, out + r0, Int32(w.rows))
+                }
+                r0 += m
             }
-            r0 += m
         }
     }
+
+    /// OpenBLAS set to one thread, once: parallelism comes from splitting rows across
+    /// `workers` (GCD), which degrades gracefully on a busy machine, where OpenBLAS's
+    /// spinning threads made a 6-token prompt take seconds (measured here).
+    static let singleThreadedBLAS: Bool = {
+        openblas_set_num_threads(1)
+        return true
+    }()
 
     /// The Kernels path: activations quantized to the weight type's dot format, then
     /// pk_matvec (n == 1) or pk_matmul. False (nothing written) when Kernels lacks the type.

@@ -62,6 +62,29 @@ struct ContextTests {
         #expect(rest == [999] && ctx.count == 22)
     }
 
+    @Test("snapshot() and restore() bring a cache back exactly")
+    func snapshotRestore() throws {
+        let model = try Self.smol()
+        let ctx = try LlamaContext(model: model, capacity: 128)
+        let before = try ctx.evaluate(Array(Self.tokens[..<24]))
+        let snap = ctx.snapshot()
+        #expect(snap.tokens == Array(Self.tokens[..<24]))
+        #expect(snap.byteCount == 24 * 30 * (192 + 192) * 4)
+        ctx.truncate(to: 3)
+        try ctx.evaluate([7, 8, 9, 10])
+        try ctx.restore(snap)
+        #expect(ctx.tokens == snap.tokens)
+        #expect(ctx.lastLogits.map { $0.elementsEqual(before) } == true)
+        let next = try ctx.evaluate(Array(Self.tokens[24...]))
+        let other = try LlamaContext(model: model, capacity: 128)
+        try other.evaluate(Array(Self.tokens[..<24]))
+        let fresh = try other.evaluate(Array(Self.tokens[24...]))
+        // Same rows, same batches, same order of operations: bit-identical.
+        #expect(next.elementsEqual(fresh), "max |diff| \(maxDiff(next[...], fresh[...]))")
+        let small = try LlamaContext(model: model, capacity: 16)
+        #expect(throws: EngineError.contextFull(needed: 24, capacity: 16)) { try small.restore(snap) }
+    }
+
     @Test("A prompt longer than the context is a clear error and changes nothing")
     func promptTooLong() throws {
         let model = try Self.smol()

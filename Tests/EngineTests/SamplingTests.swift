@@ -75,6 +75,20 @@ print(json.dumps(out))
         #expect(counts[3] == 0 && counts[4] == 0)
     }
 
+    @Test("A caller-supplied uniform draw picks by the inverse CDF; filters see untempered logits")
+    func uniformDraw() {
+        // softmax = 1/6, 2/6, 3/6; sorted: id 2 [0, .5), id 1 [.5, .833), id 0 [.833, 1).
+        let logits: [Float] = [0, Foundation.log(2), Foundation.log(3)]
+        let chain = SamplingParameters(temperature: 1).makeChain()
+        #expect(chain.sample(logits, history: [], uniform: 0.1) == 2)
+        #expect(chain.sample(logits, history: [], uniform: 0.6) == 1)
+        #expect(chain.sample(logits, history: [], uniform: 0.9) == 0)
+        // top-p 0.5 keeps only id 2 at temperature 1; a high temperature applied first
+        // would flatten the distribution and keep two; llama.cpp's order keeps one.
+        let hot = SamplingParameters(temperature: 5, topP: 0.5).makeChain()
+        #expect(hot.sample(logits, history: [], uniform: 0.99) == 2)
+    }
+
     @Test("Presets: thinking is temperature 0.6 / top-p 0.95, direct is greedy")
     func presets() {
         #expect(SamplingParameters.thinking.temperature == 0.6 && SamplingParameters.thinking.topP == 0.95)
