@@ -92,6 +92,7 @@ struct ChatCommand: AsyncParsableCommand {
             await PlainChat.run(driver: driver, mode: mode)
         }
         if let save {
+            await driver.waitUntilIdle()
             if case .failed(let m) = await driver.perform(.save(path: save)) { throw CLIError(m) }
         }
         await driver.shutdown()

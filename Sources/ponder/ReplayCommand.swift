@@ -20,8 +20,14 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Plain text on standard output instead of the full-screen view.")
     var plain = false
 
-    @Flag(help: "Re-run the user turns through the current model and compare the replies.")
+    @Flag(help: "Re-run the user turns through the model and report, per turn, whether the reply is identical.")
     var regenerate = false
+
+    @Option(help: "Model for --regenerate (default: the default model).")
+    var model: String?
+
+    @Option(help: "Context length for --regenerate (default: the model's, at most 8192).")
+    var ctx: Int?
 
     func validate() throws {
         guard speed.isFinite, speed > 0 else { throw ValidationError("--speed must be a positive number") }
@@ -29,14 +35,36 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         if regenerate {
-            // Needs the Engine; wired by the lead once the engine is on main.
-            throw CLIError("--regenerate needs the inference engine, which is not wired into ponder yet")
+            try await runRegenerate()
+            return
         }
         let loaded = try loadSession(file)
         // The full-screen replay belongs to the TUI; until it is wired, plain text.
         try await PlainReplay(speed: speed).play(loaded.document) { text in
             FileHandle.standardOutput.write(Data(text.utf8))
         }
+    }
+}
+
+extension ReplayCommand {
+    /// Re-runs every recorded turn with its recorded mode, sampler and seed on the model;
+    /// prints one line per turn and exits non-zero when any reply differs.
+    func runRegenerate() async throws {
+        let session = try loadSession(file)
+        let doc = session.document
+        let loaded = try LoadedModel.open(path: model ?? ChatCommand.defaultModelPath(), contextSize: ctx,
+                                          chatFormat: doc.chatFormat)
+        if let was = doc.model, let now = loaded.identity, let m = was.mismatch(with: now) {
+            FileHandle.standardError.write(Data("warning: model mismatch: \(m)\n".utf8))
+        }
+        let backend = try loaded.makeBackend()
+        let results = try await Regenerator.run(doc, backend: backend, format: loaded.format) { r in
+            let what = r.identical ? "identical" : "differs from token \(r.firstDifference ?? 0)"
+            print("turn \(r.index + 1) (\(r.recorded.mode == .on ? "thinking" : "direct"), \(r.recorded.tokens.count) tokens): \(what)")
+        }
+        let differing = results.filter { !$0.identical }.count
+        print("\(results.count - differing) of \(results.count) turns identical")
+        if differing > 0 { throw ExitCode(3) }
     }
 }
 

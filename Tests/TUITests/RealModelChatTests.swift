@@ -84,4 +84,28 @@ import TestSupport
         let journals = (try? FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("ponder/sessions").path)) ?? []
         #expect(journals.contains { $0.hasSuffix(".jsonl") })
     }
+
+    /// A saved session replays through the model with `--regenerate`: greedy and seeded
+    /// turns on the same model and file come back identical.
+    @Test func regenerateReproducesASavedSession() throws {
+        let bin = try TestEnv.ponderBinary()
+        let model = try TestEnv.smolQ4_1
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-regen-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let saved = dir.appendingPathComponent("s.json").path
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = dir.path
+        let chat = try runProcess(bin, ["chat", "--model", model.path, "--think", "off", "--seed", "5", "--save", saved],
+                                  stdin: Data("Name a color.\n/think on\nName an animal.\n".utf8),
+                                  environment: env, timeout: 180)
+        #expect(chat.status == 0, "\(chat.stderrText)")
+        let r = try runProcess(bin, ["replay", saved, "--regenerate", "--model", model.path], timeout: 180)
+        #expect(r.status == 0, "\(r.stdoutText)\(r.stderrText)")
+        #expect(r.stdoutText.contains("2 of 2 turns identical"))
+        // A different model file is not the same model: the identity check warns.
+        let other = try TestEnv.smolQ8_0
+        let r2 = try runProcess(bin, ["replay", saved, "--regenerate", "--model", other.path], timeout: 180)
+        #expect(r2.stderrText.contains("model mismatch"))
+    }
 }

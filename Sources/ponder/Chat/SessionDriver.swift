@@ -151,6 +151,9 @@ actor SessionDriver: ChatDriver {
         return s
     }
 
+    /// Waits until every queued turn has finished and been recorded.
+    func waitUntilIdle() async { await conversation.waitUntilIdle() }
+
     /// Waits for queued turns and closes the conversation (journal closed, worker stopped).
     func shutdown() async {
         await conversation.cancel()
