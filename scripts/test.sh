@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test >/dev/null
-echo "==> building (release)" >&2
-swift build -c release --build-tests
+echo "==> building (release, tests and the ponder binary they run)" >&2
+# -enable-testing: the UI tests use @testable imports, which a plain release build refuses.
+swift build -c release --build-tests -Xswiftc -enable-testing
 echo "==> swift test (release)" >&2
 swift test -c release --skip-build
 echo "==> fuzzing the GGUF reader (libFuzzer, ${PONDER_FUZZ_SECONDS:-60} s)" >&2
