@@ -170,8 +170,10 @@ import Session
     }
 
     @Test func cancelStopsWithinOneTokenAndKeepsTheText() async throws {
+        // 2,000 tokens of 20 ms: the reply lasts 40 s, so even a consumer starved by the
+        // rest of the suite (2 cores) sees its first 40 characters long before the end.
         let full = String(repeating: "word ", count: 400)
-        let backend = ScriptedBackend(tokenDelay: 0.005, script: ScriptedBackend.bytes { _ in full })
+        let backend = ScriptedBackend(tokenDelay: 0.02, script: ScriptedBackend.bytes { _ in full })
         let counters = backend.counters
         let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: SessionSettings())
         await conv.send("long", mode: .off)
