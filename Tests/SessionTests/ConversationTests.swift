@@ -170,10 +170,11 @@ import Session
     }
 
     @Test func cancelStopsWithinOneTokenAndKeepsTheText() async throws {
-        // 2,000 tokens of 20 ms: the reply lasts 40 s, so even a consumer starved by the
-        // rest of the suite (2 cores) sees its first 40 characters long before the end.
+        // 2,000 tokens of 0.2 s: the reply would last 400 s, longer than the whole suite,
+        // so even a consumer starved by the parallel suite (2 cores, blocking oracle calls
+        // on the cooperative pool; seen: > 40 s) cancels it long before its end.
         let full = String(repeating: "word ", count: 400)
-        let backend = ScriptedBackend(tokenDelay: 0.02, script: ScriptedBackend.bytes { _ in full })
+        let backend = ScriptedBackend(tokenDelay: 0.2, script: ScriptedBackend.bytes { _ in full })
         let counters = backend.counters
         let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: SessionSettings())
         await conv.send("long", mode: .off)
