@@ -45,5 +45,10 @@ struct MatVecKernelTests {
             }
         }
         #expect(seen == [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0])
+        // `raw` points into the files' mappings: keep both files (and so the mappings)
+        // alive to here. Without this, ARC may unmap SmolLM2 after its last use, before
+        // its rows are read, and a concurrent test's mapping can land at that address.
+        withExtendedLifetime(file) {}
+        withExtendedLifetime(smol) {}
     }
 }
