@@ -56,22 +56,7 @@ public final class EngineBackend: InferenceBackend {
 
     public func sample(_ settings: SamplingSettings, recent: ArraySlice<Int32>, uniform: Double) -> Int32 {
         guard let logits = context.lastLogits else { return endOfTurn.first ?? 0 }
-        let chain = settings.engineParameters.makeChain()
-        var c = Candidates(logits: logits)
-        for s in chain.stages { s.apply(&c, history: recent) }
-        if chain.greedy {
-            var best = 0
-            for i in c.logits.indices where c.logits[i] > c.logits[best] ||
-                (c.logits[i] == c.logits[best] && c.ids[i] < c.ids[best]) { best = i }
-            return c.ids[best]
-        }
-        c.sortDescending()
-        var acc = 0.0
-        for (i, q) in c.probabilities().enumerated() {
-            acc += q
-            if uniform < acc { return c.ids[i] }
-        }
-        return c.ids[c.ids.count - 1]
+        return settings.engineParameters.makeChain().sample(logits, history: recent, uniform: uniform)
     }
 
     public func tokenPiece(_ token: Int32) -> [UInt8] { Array(tokenizer.bytes(of: token)) }
