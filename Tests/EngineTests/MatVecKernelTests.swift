@@ -14,13 +14,14 @@ struct MatVecKernelTests {
     func tiersAgree() throws {
         let file = try GGUFFile(path: try TestEnv.syntheticMixed.path)
         let smol = try GGUFFile(path: try TestEnv.smolQ4_1.path)
-        var infos = file.tensors.filter { $0.shape.count == 2 }
-        infos += smol.tensors.filter { $0.name == "blk.0.ffn_down.weight" || $0.name == "token_embd.weight" }
+        // Each tensor is read from the file it came from (offsets are per file).
+        var infos: [(file: GGUFFile, info: GGUFTensorInfo)] = file.tensors.filter { $0.shape.count == 2 }.map { (file, $0) }
+        infos += smol.tensors.filter { $0.name == "blk.0.ffn_down.weight" || $0.name == "token_embd.weight" }.map { (smol, $0) }
         var seen = Set<GGMLType>()
         var rng = Xoshiro256(seed: 99)
-        for info in infos where pe_matvec_supports(Int32(info.type.rawValue)) != 0 {
+        for (f, info) in infos where pe_matvec_supports(Int32(info.type.rawValue)) != 0 {
             seen.insert(info.type)
-            let f = info.name == "token_embd.weight" ? smol : file
+            #expect(f.dataOffset + info.offset + info.byteCount <= f.fileSize, "\(info.name) lies inside its own file")
             let rows = min(info.rowCount, 64), cols = info.shape[0]
             let x: [Float] = (0..<cols).map { _ in Float(rng.nextUnit() * 2 - 1) }
             let raw = f.data(for: info)
