@@ -121,12 +121,10 @@ extension LlamaContext {
         var chain = request.sampling.makeChain()
         if cancelled() { return }
         let t0 = clock.now
-        var logits: [Float]
         if request.prompt.isEmpty {
-            guard let last = lastLogits else { throw EngineError.emptyInput }
-            logits = last
+            guard lastLogits != nil else { throw EngineError.emptyInput }
         } else {
-            logits = try evaluate(request.prompt)
+            try evaluate(request.prompt)
         }
         timings.promptTokens = request.prompt.count
         timings.promptSeconds = (clock.now - t0).seconds
@@ -137,7 +135,8 @@ extension LlamaContext {
             if cancelled() { return }
             // Every earlier sampled token has been evaluated, so the context's tokens are
             // the whole history.
-            let next = chain.sample(logits, history: tokens.suffix(max(request.sampling.penaltyWindow, 1)))
+            // (lastLogits is not copied: `step` below rewrites it in place.)
+            let next = chain.sample(lastLogits!, history: tokens.suffix(max(request.sampling.penaltyWindow, 1)))
             guard cancel.recordSample() else { return }   // cancelled while sampling
             generated.append(next)
             timings.generatedTokens = generated.count
@@ -153,7 +152,7 @@ extension LlamaContext {
             }
             emit(GeneratedToken(id: next, stop: nil, timings: timings))
             if cancelled() { return }
-            logits = try evaluate([next])
+            try step(next)
         }
     }
 }

@@ -1,5 +1,6 @@
 import GGUF
 import Foundation
+import Kernels
 
 /// Which positions of an evaluated batch get logits.
 public enum LogitsRequest: Sendable, Equatable {
@@ -27,6 +28,15 @@ public final class LlamaContext: @unchecked Sendable {
     /// Logits after the last evaluated token (vocab floats), or nil when none is valid.
     public private(set) var lastLogits: [Float]?
     let cache: KVCache
+    /// The forward pass's scratch buffers (grow-only; see `Workspace`).
+    let ws: Workspace
+    /// How projections are computed (default `PONDER_MATMUL`, else `.mixed`).
+    public var matmulPath: MatMulPath = .fromEnvironment
+    /// The Kernels SIMD tier this context's kernels use (default: the dispatcher's pick,
+    /// `PONDER_KERNELS`). Set it to compare tiers; it is clamped to what the CPU has.
+    public var kernelTier: Int32 = Int32(pk_active_tier()) {
+        didSet { kernelTier = max(0, min(kernelTier, Int32(pk_max_tier()))) }
+    }
     /// The serial queue generations run on (see `generate`).
     let queue = DispatchQueue(label: "ponder.engine.generation")
     /// The cancellation flag of the last `generate` call.
@@ -41,13 +51,14 @@ public final class LlamaContext: @unchecked Sendable {
         min(model.config.contextLength, 8192)
     }
 
-    /// Bytes a KV cache of `capacity` positions takes for `model`.
-    public static func cacheBytes(for model: LlamaModel, capacity: Int) -> Int {
-        KVCache.bytes(config: model.config, capacity: capacity)
+    /// Bytes a KV cache of `capacity` positions of `type` takes for `model`.
+    public static func cacheBytes(for model: LlamaModel, capacity: Int, type: KVCacheType = .fromEnvironment) -> Int {
+        KVCache.bytes(config: model.config, capacity: capacity, type: type)
     }
 
-    /// A context with room for `capacity` positions (default: `defaultCapacity`).
-    public init(model: LlamaModel, capacity: Int? = nil) throws(EngineError) {
+    /// A context with room for `capacity` positions (default: `defaultCapacity`), its KV
+    /// cache of `cacheType` elements (default `PONDER_KV`, else F16).
+    public init(model: LlamaModel, capacity: Int? = nil, cacheType: KVCacheType = .fromEnvironment) throws(EngineError) {
         let cap = capacity ?? Self.defaultCapacity(for: model)
         guard cap > 0, cap <= 1 << 20 else {
             throw .invalidArgument("context length \(cap) must be between 1 and \(1 << 20)")
@@ -55,7 +66,8 @@ public final class LlamaContext: @unchecked Sendable {
         _ = MatMul.singleThreadedBLAS
         self.model = model
         self.capacity = cap
-        cache = KVCache(config: model.config, capacity: cap)
+        cache = KVCache(config: model.config, capacity: cap, type: cacheType)
+        ws = Workspace(config: model.config)
         let c = model.config
         ropeInvFreq = (0..<c.ropeDim / 2).map { i in
             let f = Double(model.ropeFactors?[i] ?? 1)
@@ -65,6 +77,8 @@ public final class LlamaContext: @unchecked Sendable {
 
     /// Bytes the KV cache reserves.
     public var cacheBytes: Int { cache.bytes }
+    /// The KV cache's element type.
+    public var cacheType: KVCacheType { cache.type }
     /// Cached positions.
     public var count: Int { tokens.count }
 
@@ -119,18 +133,38 @@ public final class LlamaContext: @unchecked Sendable {
         }
         var out = [Float]()
         out.reserveCapacity((n - firstWanted) * vocab)
-        var start = 0
-        while start < n {
-            let end = min(n, start + Self.microBatch)
-            let wantFrom = max(firstWanted, start) - start
-            let batch = Array(newTokens[start..<end])
-            let logits = forward(batch, position: tokens.count, logitsFrom: wantFrom < batch.count ? wantFrom : nil)
-            tokens.append(contentsOf: batch)
-            cache.count = tokens.count
-            out.append(contentsOf: logits)
-            start = end
+        newTokens.withUnsafeBufferPointer { all in
+            var start = 0
+            while start < n {
+                let end = min(n, start + Self.microBatch)
+                let wantFrom = max(firstWanted, start) - start
+                let batch = UnsafeBufferPointer(rebasing: all[start..<end])
+                let logits = forward(batch, position: tokens.count, logitsFrom: wantFrom < batch.count ? wantFrom : nil)
+                tokens.append(contentsOf: batch)
+                cache.count = tokens.count
+                if let logits { out.append(contentsOf: UnsafeBufferPointer(start: logits, count: (batch.count - wantFrom) * vocab)) }
+                start = end
+            }
         }
         lastLogits = Array(out[(out.count - vocab)...])
         return out
+    }
+
+    /// Appends one token and refreshes `lastLogits` in place (the decode loop's step:
+    /// no allocation once the workspace and `lastLogits` exist). Same checks as `evaluate`.
+    func step(_ token: Int32) throws(EngineError) {
+        let vocab = model.config.vocabSize
+        guard token >= 0, Int(token) < vocab else { throw .invalidToken(id: token, vocabularySize: vocab) }
+        guard tokens.count < capacity else { throw .contextFull(needed: tokens.count + 1, capacity: capacity) }
+        var t = token
+        let logits = withUnsafePointer(to: &t) { forward(UnsafeBufferPointer(start: $0, count: 1), position: tokens.count, logitsFrom: 0) }!
+        tokens.append(token)
+        cache.count = tokens.count
+        let src = UnsafeBufferPointer(start: logits, count: vocab)
+        if lastLogits?.count == vocab {
+            lastLogits!.withUnsafeMutableBufferPointer { dst in _ = dst.initialize(from: src) }
+        } else {
+            lastLogits = Array(src)
+        }
     }
 }

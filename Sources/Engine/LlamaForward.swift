@@ -1,122 +1,104 @@
 import COpenBLAS
 import Foundation
+import Kernels
 
 // The forward pass: n tokens at positions [p0, p0+n) through every layer.
-// Buffers carry their shapes in comments; all are row-major, one row per token.
+// Buffers live in the context's `Workspace` (shapes there); all are row-major, one row
+// per token. Nothing is allocated once the workspace has room for n rows.
 extension LlamaContext {
     /// Runs `batch` through the model at positions starting at `p0`, writing keys and
-    /// values into the cache, and returns logits for rows [logitsFrom, n) (or none).
-    func forward(_ batch: [Int32], position p0: Int, logitsFrom: Int?) -> [Float] {
+    /// values into the cache. Returns the logits of rows [logitsFrom, n) as a pointer
+    /// into the workspace ((n - logitsFrom, vocab), valid until the next call), or nil.
+    func forward(_ batch: UnsafeBufferPointer<Int32>, position p0: Int,
+                 logitsFrom: Int?) -> UnsafeMutablePointer<Float>? {
         let c = model.config
         let n = batch.count
-        let hidden = c.hidden, qw = c.queryWidth, kw = c.keyWidth, vw = c.valueWidth
-        let attW = c.headCount * c.headDimV
-
-        var x = [Float](repeating: 0, count: n * hidden)       // (n, hidden) residual stream
-        var xb = [Float](repeating: 0, count: n * hidden)      // (n, hidden) normed input
-        var q = [Float](repeating: 0, count: n * qw)           // (n, heads * headDimK)
-        var att = [Float](repeating: 0, count: n * attW)       // (n, heads * headDimV)
-        var gate = [Float](repeating: 0, count: n * c.ffnWidth) // (n, ffn)
-        var up = [Float](repeating: 0, count: n * c.ffnWidth)   // (n, ffn)
-        var proj = [Float](repeating: 0, count: n * hidden)    // (n, hidden) block output
-
-        x.withUnsafeMutableBufferPointer { xp in
-            for (i, t) in batch.enumerated() {
-                model.tokenEmbedding.dequantizeRow(Int(t), into: xp.baseAddress! + i * hidden)
-            }
+        let hidden = c.hidden
+        ws.reserve(rows: n)
+        ws.inputChanged()
+        let int8 = matmulPath.usesInt8(rows: n)
+        let tier = kernelTier
+        let x = ws.x, xb = ws.xb, q = ws.q, k = ws.k, v = ws.v
+        let att = ws.att, gate = ws.gate, up = ws.up, proj = ws.proj
+        func project(_ w: WeightMatrix, _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+            MatMul.apply(w, x: input, n: n, out: out, int8: int8, tier: tier, ws: ws)
         }
+
+        for (i, t) in batch.enumerated() {
+            model.tokenEmbedding.dequantizeRow(Int(t), into: x + i * hidden)
+        }
+        fillRopeTable(rows: n, position: p0)
 
         for (l, layer) in model.layers.enumerated() {
-            let kCache = cache.keys(layer: l)      // (capacity, keyWidth)
-            let vCache = cache.values(layer: l)    // (capacity, valueWidth)
             // Attention.
-            rmsNorm(x, weight: layer.attnNorm, rows: n, into: &xb)
-            xb.withUnsafeBufferPointer { xbp in
-                q.withUnsafeMutableBufferPointer { qp in
-                    MatMul.apply(layer.wq, x: xbp.baseAddress!, n: n, out: qp.baseAddress!)
-                }
-                // Keys and values go straight into the cache rows [p0, p0+n).
-                MatMul.apply(layer.wk, x: xbp.baseAddress!, n: n, out: kCache + p0 * kw)
-                MatMul.apply(layer.wv, x: xbp.baseAddress!, n: n, out: vCache + p0 * vw)
-            }
-            q.withUnsafeMutableBufferPointer { qp in
-                rope(qp.baseAddress!, rows: n, heads: c.headCount, position: p0)
-            }
-            rope(kCache + p0 * kw, rows: n, heads: c.kvHeadCount, position: p0)
-            q.withUnsafeBufferPointer { qp in
-                att.withUnsafeMutableBufferPointer { ap in
-                    attention(q: qp.baseAddress!, keys: kCache, values: vCache, n: n, p0: p0,
-                              out: ap.baseAddress!)
-                }
-            }
-            att.withUnsafeBufferPointer { ap in
-                proj.withUnsafeMutableBufferPointer { pp in
-                    MatMul.apply(layer.wo, x: ap.baseAddress!, n: n, out: pp.baseAddress!)
-                }
-            }
-            for i in 0..<x.count { x[i] += proj[i] }
+            rmsNorm(x, weight: layer.attnNorm, rows: n, into: xb)
+            ws.inputChanged()
+            project(layer.wq, xb, q)
+            project(layer.wk, xb, k)
+            project(layer.wv, xb, v)
+            rope(q, rows: n, heads: c.headCount)
+            rope(k, rows: n, heads: c.kvHeadCount)
+            // The new keys and values join the cache at rows [p0, p0+n).
+            cache.store(layer: l, at: p0, rows: n, keys: k, values: v)
+            attention(layer: l, q: q, n: n, p0: p0, out: att)
+            ws.inputChanged()
+            project(layer.wo, att, proj)
+            for i in 0..<(n * hidden) { x[i] += proj[i] }
 
             // SwiGLU feed-forward: down(silu(gate(xb)) * up(xb)).
-            rmsNorm(x, weight: layer.ffnNorm, rows: n, into: &xb)
-            xb.withUnsafeBufferPointer { xbp in
-                gate.withUnsafeMutableBufferPointer { gp in
-                    MatMul.apply(layer.wGate, x: xbp.baseAddress!, n: n, out: gp.baseAddress!)
-                }
-                up.withUnsafeMutableBufferPointer { up in
-                    MatMul.apply(layer.wUp, x: xbp.baseAddress!, n: n, out: up.baseAddress!)
-                }
-            }
-            for i in 0..<gate.count {
-                let g = gate[i]
-                gate[i] = g / (1 + Foundation.exp(-g)) * up[i]
-            }
-            gate.withUnsafeBufferPointer { gp in
-                proj.withUnsafeMutableBufferPointer { pp in
-                    MatMul.apply(layer.wDown, x: gp.baseAddress!, n: n, out: pp.baseAddress!)
-                }
-            }
-            for i in 0..<x.count { x[i] += proj[i] }
+            rmsNorm(x, weight: layer.ffnNorm, rows: n, into: xb)
+            ws.inputChanged()
+            project(layer.wGate, xb, gate)
+            project(layer.wUp, xb, up)
+            pk_swiglu_tier(tier, gate, up, n * c.ffnWidth)
+            ws.inputChanged()
+            project(layer.wDown, gate, proj)
+            for i in 0..<(n * hidden) { x[i] += proj[i] }
         }
 
-        guard let from = logitsFrom else { return [] }
+        guard let from = logitsFrom else { return nil }
         let m = n - from
-        let tail = Array(x[(from * hidden)...])               // (m, hidden)
-        var normed = [Float](repeating: 0, count: m * hidden)  // (m, hidden)
-        rmsNorm(tail, weight: model.outputNorm, rows: m, into: &normed)
-        var logits = [Float](repeating: 0, count: m * c.vocabSize) // (m, vocab)
-        normed.withUnsafeBufferPointer { np in
-            logits.withUnsafeMutableBufferPointer { lp in
-                MatMul.apply(model.output, x: np.baseAddress!, n: m, out: lp.baseAddress!)
-            }
-        }
+        // (m, hidden) normed tail rows, in xb (free now).
+        rmsNorm(x + from * hidden, weight: model.outputNorm, rows: m, into: xb)
+        ws.inputChanged()
+        let logits = ws.logits(count: m * c.vocabSize)       // (m, vocab)
+        MatMul.apply(model.output, x: xb, n: m, out: logits, int8: int8, tier: tier, ws: ws)
         return logits
     }
 
     /// out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * weight, per row of `hidden`.
-    private func rmsNorm(_ x: [Float], weight: [Float], rows: Int, into out: inout [Float]) {
+    private func rmsNorm(_ x: UnsafePointer<Float>, weight: [Float], rows: Int,
+                         into out: UnsafeMutablePointer<Float>) {
         let h = weight.count
-        let eps = Double(model.config.normEps)
-        for r in 0..<rows {
-            var ss = 0.0
-            for i in 0..<h { let v = Double(x[r * h + i]); ss += v * v }
-            let scale = Float(1 / (ss / Double(h) + eps).squareRoot())
-            for i in 0..<h { out[r * h + i] = x[r * h + i] * scale * weight[i] }
+        let eps = model.config.normEps
+        weight.withUnsafeBufferPointer { w in
+            for r in 0..<rows { pk_rmsnorm(x + r * h, w.baseAddress, out + r * h, h, eps) }
         }
     }
 
-    /// Rotates pairs (2i, 2i+1) of the first ropeDim dims of every head of every row,
-    /// row r at position p0 + r. v: (rows, heads, headDimK).
-    private func rope(_ v: UnsafeMutablePointer<Float>, rows: Int, heads: Int, position p0: Int) {
-        let hd = model.config.headDimK
+    /// cos and sin of every rotated pair at positions p0 ..< p0+rows, once per call
+    /// (shared by every layer): ropeTable (rows, pairs, [cos, sin]).
+    private func fillRopeTable(rows: Int, position p0: Int) {
         let pairs = ropeInvFreq.count
-        var cs = [Float](repeating: 0, count: 2 * pairs)  // (pairs, [cos, sin])
+        let cs = ws.ropeTable
         for r in 0..<rows {
             let pos = Double(p0 + r)
             for i in 0..<pairs {
                 let theta = pos * ropeInvFreq[i]
-                cs[2 * i] = Float(Foundation.cos(theta))
-                cs[2 * i + 1] = Float(Foundation.sin(theta))
+                cs[(r * pairs + i) * 2] = Float(Foundation.cos(theta))
+                cs[(r * pairs + i) * 2 + 1] = Float(Foundation.sin(theta))
             }
+        }
+    }
+
+    /// Rotates pairs (2i, 2i+1) of the first ropeDim dims of every head of every row,
+    /// row r at the table's position r. v: (rows, heads, headDimK).
+    private func rope(_ v: UnsafeMutablePointer<Float>, rows: Int, heads: Int) {
+        let hd = model.config.headDimK
+        let pairs = ropeInvFreq.count
+        let table = ws.ropeTable
+        for r in 0..<rows {
+            let cs = table + r * pairs * 2
             for h in 0..<heads {
                 let p = v + (r * heads + h) * hd
                 for i in 0..<pairs {
@@ -129,19 +111,47 @@ extension LlamaContext {
         }
     }
 
-    /// Causal grouped-query attention of n new queries over cache positions [0, p0+n).
-    /// q: (n, heads, headDimK); keys: (capacity, kvHeads, headDimK);
-    /// values: (capacity, kvHeads, headDimV); out: (n, heads, headDimV).
-    private func attention(q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
-                           values: UnsafePointer<Float>, n: Int, p0: Int,
+    /// Causal grouped-query attention of n new queries over the layer's cached positions
+    /// [0, p0+n). q: (n, heads, headDimK); out: (n, heads, headDimV); the cache rows hold
+    /// (kvHeads, headDim) each.
+    ///
+    /// Short calls (decode) walk the cache rows directly with the Kernels' dot and axpy of
+    /// the cache's element type. Longer calls (prefill) take the rows as floats and run
+    /// two BLAS products per head.
+    private func attention(layer l: Int, q: UnsafePointer<Float>, n: Int, p0: Int,
                            out: UnsafeMutablePointer<Float>) {
         let c = model.config
         let hdk = c.headDimK, hdv = c.headDimV
         let total = p0 + n
         let group = c.headCount / c.kvHeadCount
         let scale = 1 / Float(hdk).squareRoot()
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: n * total)  // (n, total)
-        defer { scores.deallocate() }
+        let tier = kernelTier
+        if n <= MatMul.int8BatchLimit {
+            let scores = ws.scores(count: total)
+            let t = cache.type.kernelType, width = cache.type.byteWidth
+            for i in 0..<n {
+                let visible = p0 + i + 1    // causal: query i sees positions [0, p0+i]
+                for h in 0..<c.headCount {
+                    let kvh = h / group
+                    let qh = q + (i * c.headCount + h) * hdk
+                    for j in 0..<visible {
+                        let key = cache.keyRow(layer: l, position: j) + kvh * hdk * width
+                        scores[j] = pk_vec_dot_tier(tier, t, hdk, key, qh) * scale
+                    }
+                    pk_softmax_tier(tier, scores, visible)
+                    let o = out + (i * c.headCount + h) * hdv
+                    o.update(repeating: 0, count: hdv)
+                    for j in 0..<visible {
+                        let value = cache.valueRow(layer: l, position: j) + kvh * hdv * width
+                        _ = pk_axpy_tier(tier, t, hdv, scores[j], value, o)
+                    }
+                }
+            }
+            return
+        }
+        let keys = cache.keysAsFloat(layer: l, count: total, scratch: ws.cacheKeys(count: total * c.keyWidth))
+        let values = cache.valuesAsFloat(layer: l, count: total, scratch: ws.cacheValues(count: total * c.valueWidth))
+        let scores = ws.scores(count: n * total)  // (n, total)
         for h in 0..<c.headCount {
             let kvh = h / group
             // scores = scale * Q_h K_kvh^T
@@ -151,12 +161,7 @@ extension LlamaContext {
             for i in 0..<n {
                 let row = scores + i * total
                 let visible = p0 + i + 1    // causal: query i sees positions [0, p0+i]
-                var mx = -Float.infinity
-                for j in 0..<visible where row[j] > mx { mx = row[j] }
-                var sum: Float = 0
-                for j in 0..<visible { let e = Foundation.exp(row[j] - mx); row[j] = e; sum += e }
-                let inv = 1 / sum
-                for j in 0..<visible { row[j] *= inv }
+                pk_softmax_tier(tier, row, visible)
                 for j in visible..<total { row[j] = 0 }
             }
             // out_h = P V_kvh

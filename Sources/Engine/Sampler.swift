@@ -132,6 +132,9 @@ public struct SamplerChain: Sendable {
 
     /// Picks the next token from `logits` (vocab floats) given the `history`.
     public mutating func sample(_ logits: [Float], history: ArraySlice<Int32> = []) -> Int32 {
+        // Greedy with no stages: the argmax, without copying the vocabulary (the decode
+        // loop's common case allocates nothing). Same tie rule: the lowest id wins.
+        if greedy && stages.isEmpty { return Self.argmax(logits) }
         var c = Candidates(logits: logits)
         for s in stages { s.apply(&c, history: history) }
         if greedy { return Self.argmax(c) }
@@ -144,6 +147,12 @@ public struct SamplerChain: Sendable {
         var c = Candidates(logits: logits)
         for s in stages { s.apply(&c, history: history) }
         return greedy ? Self.argmax(c) : Self.draw(c, uniform: uniform)
+    }
+
+    static func argmax(_ logits: [Float]) -> Int32 {
+        var best = 0
+        for i in logits.indices where logits[i] > logits[best] { best = i }
+        return Int32(best)
     }
 
     static func argmax(_ c: Candidates) -> Int32 {

@@ -41,25 +41,47 @@ public struct WeightMatrix: @unchecked Sendable {
     }
 }
 
+/// How a forward call computes its projections.
+public enum MatMulPath: String, Sendable, CaseIterable {
+    /// The default: the int8 kernels (inputs rounded to Q8_0 / Q8_K, as llama.cpp does)
+    /// in calls of at most `MatMul.int8BatchLimit` tokens (decode), float BLAS over
+    /// dequantized tiles for longer calls (prefill). See BENCHMARKS.md for why.
+    case mixed
+    /// Float32 activations everywhere (the fused dequantize-and-dot kernel for short
+    /// calls, BLAS for long ones): exact against the float reference.
+    case float
+    /// The int8 kernels in every call, prefill included.
+    case int8
+
+    /// `PONDER_MATMUL` (mixed, float, int8; "quantized" means int8), else mixed.
+    public static let fromEnvironment: MatMulPath = {
+        let v = ProcessInfo.processInfo.environment["PONDER_MATMUL"]
+        if v == "quantized" { return .int8 }
+        return v.flatMap(MatMulPath.init(rawValue:)) ?? .mixed
+    }()
+
+    /// Whether a forward call of `n` tokens uses the int8 kernels.
+    func usesInt8(rows n: Int) -> Bool {
+        switch self {
+        case .mixed: n <= MatMul.int8BatchLimit
+        case .float: false
+        case .int8: true
+        }
+    }
+}
+
 /// The engine's one matrix-multiply boundary: every projection of the forward pass goes
 /// through `MatMul.apply`, so faster kernels slot in here without touching the model code.
 ///
-/// - One to four input vectors (decode, short prompts): the fused dequantize-and-dot C
-///   kernel `pe_matvec` over the quantized rows (split across cores), or for types it
-///   lacks, rows dequantized into a scratch tile and `cblas_sgemv`.
-/// - More input vectors (prefill): tiles of rows dequantized to Float32, then
+/// - int8 (see `MatMulPath`): the call's input rows are quantized once per input buffer
+///   and activation format (`Workspace.quantized`), then the Kernels module's
+///   `pk_matmul` runs on its persistent thread pool (rows split evenly).
+/// - float, one to four input vectors: the fused dequantize-and-dot C kernel `pe_matvec`
+///   over the quantized rows (split across cores), or for types it lacks, rows
+///   dequantized into a scratch tile and `cblas_sgemv`.
+/// - float, more input vectors (prefill): tiles of rows dequantized to Float32, then
 ///   `cblas_sgemm` against all inputs at once, so each weight is dequantized once per batch.
-///
-/// `PONDER_MATMUL=quantized` switches to the Kernels module's SIMD kernels instead
-/// (`pk_matvec` / `pk_matmul` on its thread pool), which quantize the activations to
-/// Q8_0 / Q8_K as llama.cpp does: faster, but no longer float-exact against the
-/// reference, so the default stays `float` until the speed issue settles it.
 enum MatMul {
-    enum Backend: String { case float, quantized }
-    /// Chosen once from `PONDER_MATMUL` (float unless it says "quantized").
-    static let backend: Backend = ProcessInfo.processInfo.environment["PONDER_MATMUL"]
-        .flatMap(Backend.init(rawValue:)) ?? .float
-
     /// The Kernels thread pool (one per process; its calls are serialized internally).
     final class Pool: @unchecked Sendable {
         let pointer: OpaquePointer?
@@ -72,16 +94,23 @@ enum MatMul {
 
     /// Largest batch that goes through the fused kernel vector by vector.
     static let fusedBatchLimit = 4
+    /// Largest call the `mixed` path sends through the int8 kernels.
+    static let int8BatchLimit = 4
 
     /// Worker count for the decode kernel (the machine's cores, at most 8).
     /// `PONDER_THREADS` when set (1...64; `--threads` sets it), else the machine's cores, at most 8.
     static let workers = ProcessInfo.processInfo.environment["PONDER_THREADS"].flatMap { Int($0) }
         .map { max(1, min(64, $0)) } ?? max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
 
-    /// out (n x w.rows) = x (n x w.cols) * W^T. Row-major, contiguous.
+    /// out (n x w.rows) = x (n x w.cols) * W^T. Row-major, contiguous. With `int8`,
+    /// `ws` quantizes (or reuses the quantized) `x` and the Kernels tier `tier` runs.
     static func apply(_ w: WeightMatrix, x: UnsafePointer<Float>, n: Int,
-                      out: UnsafeMutablePointer<Float>) {
-        if backend == .quantized, applyQuantized(w, x: x, n: n, out: out) { return }
+                      out: UnsafeMutablePointer<Float>, int8: Bool = false,
+                      tier: Int32 = pk_active_tier(), ws: Workspace? = nil) {
+        if int8, let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier),
+           pk_matmul_tier(tier, pool.pointer, Int32(w.type.rawValue), w.base, w.rows, w.cols, xq, n, out, w.rows) == 0 {
+            return
+        }
         // A few vectors: the fused kernel once per vector is cheaper than dequantizing the
         // whole matrix (and keeps OpenBLAS's threads out of short prompts).
         if n <= fusedBatchLimit && pe_matvec_supports(Int32(w.type.rawValue)) != 0 {
@@ -125,26 +154,6 @@ enum MatMul {
         openblas_set_num_threads(1)
         return true
     }()
-
-    /// The Kernels path: activations quantized to the weight type's dot format, then
-    /// pk_matvec (n == 1) or pk_matmul. False (nothing written) when Kernels lacks the type.
-    private static func applyQuantized(_ w: WeightMatrix, x: UnsafePointer<Float>, n: Int,
-                                       out: UnsafeMutablePointer<Float>) -> Bool {
-        let t = Int32(w.type.rawValue)
-        guard pk_vec_dot_type(t) >= 0 else { return false }
-        let rowBytes = pk_activation_size(t, w.cols)
-        guard rowBytes > 0 else { return false }
-        let xq = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes, alignment: 64)
-        defer { xq.deallocate() }
-        let tier = pk_active_tier()
-        for j in 0..<n {
-            guard pk_quantize_row_tier(tier, t, x + j * w.cols, xq + j * rowBytes, w.cols) == 0 else { return false }
-        }
-        let rc = n == 1
-            ? pk_matvec(pool.pointer, t, w.base, w.rows, w.cols, xq, out)
-            : pk_matmul(pool.pointer, t, w.base, w.rows, w.cols, xq, n, out, w.rows)
-        return rc == 0
-    }
 
     /// Decode path: pe_matvec over row ranges, in parallel when the matrix is large.
     private static func matvecFused(_ w: WeightMatrix, x: UnsafePointer<Float>,

@@ -30,6 +30,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Worker threads (default: the machine's cores, at most 8).")
     var threads: Int?
 
+    @Option(name: .long, help: "Projection kernels: mixed (int8 decode, float BLAS prefill; the default), float, or int8.")
+    var matmul: String?
+
+    @Option(name: .long, help: "KV cache element type: f16 (default) or f32.")
+    var kv: String?
+
     @Option(name: [.customShort("r"), .long], help: "Repetitions of each test.")
     var repetitions: Int = 3
 
@@ -42,6 +48,8 @@ struct BenchCommand: AsyncParsableCommand {
         }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         if let t = threads, !(1...64).contains(t) { throw ValidationError("--threads must be 1 to 64") }
+        if let m = matmul, MatMulPath(rawValue: m) == nil { throw ValidationError("--matmul must be mixed, float or int8") }
+        if let k = kv, KVCacheType(rawValue: k) == nil { throw ValidationError("--kv must be f16 or f32") }
     }
 
     func run() async throws {
@@ -54,7 +62,11 @@ struct BenchCommand: AsyncParsableCommand {
         let vocab = Int32(llama.config.vocabSize)
         let capacity = max(prompt, 16) + generate + 1
         let ctx: LlamaContext
-        do { ctx = try LlamaContext(model: llama, capacity: capacity) } catch { throw CLIError("\(error)") }
+        do {
+            ctx = try LlamaContext(model: llama, capacity: capacity,
+                                   cacheType: kv.flatMap(KVCacheType.init(rawValue:)) ?? .fromEnvironment)
+        } catch { throw CLIError("\(error)") }
+        if let m = matmul.flatMap(MatMulPath.init(rawValue:)) { ctx.matmulPath = m }
         var rng = Xoshiro256(seed: 42)
         func randomTokens(_ n: Int) -> [Int32] { (0..<n).map { _ in Int32(rng.next() % UInt64(vocab)) } }
 
@@ -89,6 +101,7 @@ struct BenchCommand: AsyncParsableCommand {
         if json {
             var o: [String: Any] = ["model": name, "threads": engineThreadCount,
                                     "kernel_tier": Int(pk_active_tier()), "repetitions": repetitions,
+                                    "matmul": ctx.matmulPath.rawValue, "kv": ctx.cacheType.rawValue,
                                     "read_bandwidth_gb_s": bandwidth, "weight_bytes_per_token": bytesPerToken,
                                     "tg_roofline_tokens_per_second": roofline]
             if !pp.isEmpty { o["pp_tokens"] = prompt; o["pp_tokens_per_second"] = pp.max()!; o["pp_all"] = pp }
@@ -97,7 +110,7 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("model: \(name)   threads: \(engineThreadCount)   kernels: \(["scalar", "avx2", "avx512"][Int(pk_active_tier())])")
+        print("model: \(name)   threads: \(engineThreadCount)   kernels: \(["scalar", "avx2", "avx512"][Int(pk_active_tier())])   matmul: \(ctx.matmulPath.rawValue)   kv: \(ctx.cacheType.rawValue)")
         print("read bandwidth: \(fmt(bandwidth)) GB/s   weights read per token: \(fmt(Double(bytesPerToken) / 1e6)) MB   decode roofline: \(fmt(roofline)) tok/s")
         print("| test | t/s (mean ± sd) | best |")
         print("|---|---|---|")

@@ -14,13 +14,18 @@ struct ContextTests {
         zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
     }
 
-    @Test("Prefill of many tokens gives the same logits as one token at a time")
-    func prefillVersusDecode() throws {
+    /// Same kernels for prefill and decode: the float path, or the int8 kernels in both
+    /// (the default `mixed` path differs between the two by design: int8 rounding).
+    @Test("Prefill of many tokens gives the same logits as one token at a time",
+          arguments: [MatMulPath.float, .int8])
+    func prefillVersusDecode(path: MatMulPath) throws {
         let model = try Self.smol()
         let vocab = model.config.vocabSize
         let batch = try LlamaContext(model: model, capacity: 64)
+        batch.matmulPath = path
         let all = try batch.evaluate(Self.tokens, logits: .all)
         let single = try LlamaContext(model: model, capacity: 64)
+        single.matmulPath = path
         var worst: Float = 0
         for (i, t) in Self.tokens.enumerated() {
             let l = try single.evaluate([t])
@@ -39,6 +44,7 @@ struct ContextTests {
         let one = try LlamaContext(model: model, capacity: 1024)
         let a = try one.evaluate(long, logits: .from(long.count - 3))
         let two = try LlamaContext(model: model, capacity: 1024)
+        one.matmulPath = .float; two.matmulPath = .float
         try two.evaluate(Array(long[..<300]))
         let b = try two.evaluate(Array(long[300...]), logits: .from(long.count - 300 - 3))
         #expect(a.count == 3 * vocab && b.count == 3 * vocab)
@@ -50,12 +56,15 @@ struct ContextTests {
     func truncateReusesPrefix() throws {
         let model = try Self.smol()
         let ctx = try LlamaContext(model: model, capacity: 128)
+        ctx.matmulPath = .float   // the 4-token tail and the fresh 24 take the same kernels
         try ctx.evaluate(Self.tokens)
         ctx.truncate(to: 20)
         #expect(ctx.count == 20 && ctx.lastLogits == nil)
         let tail: [Int32] = [100, 200, 300, 400]
         let reused = try ctx.evaluate(tail)
-        let fresh = try LlamaContext(model: model, capacity: 128).evaluate(Array(Self.tokens[..<20]) + tail)
+        let freshCtx = try LlamaContext(model: model, capacity: 128)
+        freshCtx.matmulPath = .float
+        let fresh = try freshCtx.evaluate(Array(Self.tokens[..<20]) + tail)
         #expect(maxDiff(reused[...], fresh[...]) < 0.01)
         // reuse(prefixOf:) keeps the common prefix and returns the rest.
         let rest = ctx.reuse(prefixOf: Array(Self.tokens[..<20]) + [100, 200, 999])
@@ -69,7 +78,7 @@ struct ContextTests {
         let before = try ctx.evaluate(Array(Self.tokens[..<24]))
         let snap = ctx.snapshot()
         #expect(snap.tokens == Array(Self.tokens[..<24]))
-        #expect(snap.byteCount == 24 * 30 * (192 + 192) * 4)
+        #expect(snap.byteCount == 24 * 30 * (192 + 192) * ctx.cacheType.byteWidth)
         ctx.truncate(to: 3)
         try ctx.evaluate([7, 8, 9, 10])
         try ctx.restore(snap)
@@ -175,9 +184,12 @@ struct ContextTests {
         let model = try Self.smol()
         let c = model.config
         #expect(LlamaContext.defaultCapacity(for: model) == min(c.contextLength, 8192))
-        let ctx = try LlamaContext(model: model, capacity: 1000)
-        // SmolLM2: 30 layers, 3 KV heads of 64 for keys and values, Float32.
-        #expect(ctx.cacheBytes == 30 * 1000 * (192 + 192) * 4)
+        // SmolLM2: 30 layers, 3 KV heads of 64 for keys and values, F16 or Float32.
+        for (type, width) in [(KVCacheType.f16, 2), (.f32, 4)] {
+            let ctx = try LlamaContext(model: model, capacity: 1000, cacheType: type)
+            #expect(ctx.cacheBytes == 30 * 1000 * (192 + 192) * width)
+            #expect(LlamaContext.cacheBytes(for: model, capacity: 1000, type: type) == ctx.cacheBytes)
+        }
         #expect(throws: EngineError.self) { try LlamaContext(model: model, capacity: 0) }
     }
 }

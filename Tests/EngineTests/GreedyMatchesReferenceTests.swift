@@ -3,7 +3,9 @@ import Testing
 import Engine
 import TestSupport
 
-/// 64 greedy tokens for three prompts, token for token against the numpy reference.
+/// 64 greedy tokens for three prompts, token for token against the numpy reference, which
+/// rounds what Ponder's default path rounds (int8 decode inputs, F16 cache; see
+/// `Oracle.Rounding`). The exact float path is checked on the synthetic models too.
 @Suite("Greedy generation agrees with the numpy reference", .serialized)
 struct GreedyMatchesReferenceTests {
     static let texts = [
@@ -28,7 +30,8 @@ struct GreedyMatchesReferenceTests {
         let prompts = try Oracle.tokenize(url, Self.texts)
         let reference = try Oracle.greedy(url, prompts: prompts, n: 64)
         let model = try LlamaModel(path: url.path)
-        let ctx = try LlamaContext(model: model, capacity: 512)
+        let ctx = try LlamaContext(model: model, capacity: 512, cacheType: .f16)
+        ctx.matmulPath = .mixed
         for (i, p) in prompts.enumerated() {
             let ours = try await greedy(ctx, p, 64)
             #expect(ours == reference[i], "prompt \(i): first difference at \(zip(ours, reference[i]).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1)")
@@ -47,13 +50,18 @@ struct GreedyMatchesReferenceTests {
             return
         }
         let prompts: [[Int32]] = [[1, 5, 17, 300, 2, 9, 100], [42]]
-        let reference = try Oracle.greedy(url, prompts: prompts, n: 24)
-        let ctx = try LlamaContext(model: model, capacity: 64)
-        for (i, p) in prompts.enumerated() {
-            #expect(try await greedy(ctx, p, 24) == reference[i], "\(name) prompt \(i)")
+        for (path, cache, rounding) in [(MatMulPath.mixed, KVCacheType.f16, Oracle.Rounding.defaults),
+                                        (.float, .f32, .exact), (.int8, .f16, .int8)] {
+            let reference = try Oracle.greedy(url, prompts: prompts, n: 24, rounding: rounding)
+            let ctx = try LlamaContext(model: model, capacity: 64, cacheType: cache)
+            ctx.matmulPath = path
+            for (i, p) in prompts.enumerated() {
+                #expect(try await greedy(ctx, p, 24) == reference[i], "\(name) \(path) prompt \(i)")
+            }
         }
     }
 
+    /// The binary with its defaults (int8 decode, F16 cache), as users run it.
     @Test("ponder run --tokens prints the reference's greedy tokens")
     func runCommand() throws {
         let url = try TestEnv.smolQ4_1
@@ -61,7 +69,8 @@ struct GreedyMatchesReferenceTests {
         let reference = try Oracle.greedy(url, prompts: [prompt], n: 24)[0]
         let r = try runProcess(try TestEnv.ponderBinary(),
                                ["run", "--model", url.path, "--tokens", prompt.map(String.init).joined(separator: ","),
-                                "--max-tokens", "24", "--think", "off"])
+                                "--max-tokens", "24", "--think", "off"],
+                               environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PONDER_MATMUL") && $0.key != "PONDER_KV" })
         #expect(r.status == 0, "\(r.stderrText)")
         // The reply stops early only at an end-of-turn token, which it does not print.
         let ours = r.stdoutText.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }

@@ -3,6 +3,7 @@ import Testing
 import Engine
 import GGUF
 import TestSupport
+import Kernels
 
 /// Ponder's logits against the numpy reference at every position of several prompts:
 /// the top-1 token must be identical everywhere and the largest difference small.
@@ -16,14 +17,21 @@ struct LogitsMatchReferenceTests {
     ]
 
     /// Compares every position; returns the max abs difference and the logit range.
-    func compare(model url: URL, prompts: [[Int32]], label: String) throws -> Float {
+    /// `path`/`cache`/`tier` choose Ponder's kernels, `rounding` what the reference rounds
+    /// to match them.
+    func compare(model url: URL, prompts: [[Int32]], label: String, path: MatMulPath = .float,
+                 cache: KVCacheType = .f32, tiers: [Int32?] = [nil],
+                 rounding: Oracle.Rounding = .exact) throws -> Float {
         let model = try LlamaModel(path: url.path)
         let vocab = model.config.vocabSize
-        let reference = try Oracle.logits(url, prompts: prompts, vocab: vocab)
+        let reference = try Oracle.logits(url, prompts: prompts, vocab: vocab, rounding: rounding)
         var worst: Float = 0
         var span: Float = 0
-        for (p, prompt) in prompts.enumerated() {
-            let ctx = try LlamaContext(model: model, capacity: 256)
+        for tier in tiers { for (p, prompt) in prompts.enumerated() {
+            let label = tier.map { "\(label) tier \($0)" } ?? label
+            let ctx = try LlamaContext(model: model, capacity: 256, cacheType: cache)
+            ctx.matmulPath = path
+            if let tier { ctx.kernelTier = tier }
             let ours = try ctx.evaluate(prompt, logits: .all)
             #expect(ours.count == reference[p].count)
             for pos in 0..<prompt.count {
@@ -34,7 +42,7 @@ struct LogitsMatchReferenceTests {
                 worst = max(worst, abs(ours[i] - reference[p][i]))
                 span = max(span, abs(reference[p][i]))
             }
-        }
+        } }
         print("\(label): max |logit - reference| = \(worst) (largest |logit| \(span)) over \(prompts.map(\.count).reduce(0, +)) positions")
         return worst
     }
@@ -51,6 +59,28 @@ struct LogitsMatchReferenceTests {
         let url = try TestEnv.smolQ4_1
         let worst = try compare(model: url, prompts: try Oracle.tokenize(url, Self.texts), label: "SmolLM2 Q4_1")
         #expect(worst < 0.02)
+    }
+
+    /// Every SIMD tier this CPU has (0 scalar reference, 1 AVX2, 2 AVX-512).
+    static var allTiers: [Int32?] { (0...Int32(pk_max_tier())).map { $0 } }
+
+    /// The int8 kernels (every projection's input rounded to Q8_0 / Q8_K) with an F16
+    /// cache, on every kernel tier, against a reference that rounds the same values.
+    @Test("SmolLM2 Q4_1, int8 kernels, every tier", .timeLimit(.minutes(10)))
+    func smolInt8() throws {
+        let url = try TestEnv.smolQ4_1
+        let worst = try compare(model: url, prompts: try Oracle.tokenize(url, Self.texts), label: "SmolLM2 Q4_1 int8",
+                                path: .int8, cache: .f16, tiers: Self.allTiers, rounding: .int8)
+        #expect(worst < 0.05)
+    }
+
+    @Test("Synthetic models, int8 kernels, every tier", arguments: ["synthetic-llama-mixed.gguf", "synthetic-llama-kquant.gguf"])
+    func syntheticInt8(name: String) throws {
+        let url = try TestEnv.model(name)
+        let prompts: [[Int32]] = [[1, 5, 17, 300, 2, 9, 100, 511, 0, 42], Array(0..<40).map { Int32($0 * 7 % 512) }]
+        let worst = try compare(model: url, prompts: prompts, label: "\(name) int8", path: .int8, cache: .f16,
+                                tiers: Self.allTiers, rounding: .int8)
+        #expect(worst < 5e-3)
     }
 
     /// Query width 512 over hidden 256, key_length, GQA 8/2, rope_freqs.weight, untied

@@ -27,12 +27,28 @@ enum Oracle {
         return try ints2(reply["tokens"])
     }
 
+    /// How the reference rounds what Ponder's kernels round: `activations` "float",
+    /// "int8" or "int8-decode" (projection inputs as the int8 kernels see them, in every
+    /// call or in calls of at most 4 tokens) and `kv` "f32" or "f16" (the cache's type).
+    struct Rounding {
+        var activations = "float"
+        var kv = "f32"
+        /// Exact float math: `LlamaContext` with `.float` projections and an F32 cache.
+        static let exact = Rounding()
+        /// Ponder's defaults: int8 decode, float prefill, F16 cache.
+        static let defaults = Rounding(activations: "int8-decode", kv: "f16")
+        /// The int8 kernels everywhere (`MatMulPath.int8`) and an F16 cache.
+        static let int8 = Rounding(activations: "int8", kv: "f16")
+        var json: [String: Any] { ["activations": activations, "kv": kv] }
+    }
+
     /// Every position's logits for each prompt: [prompt][(n, vocab) row-major].
-    static func logits(_ model: URL, prompts: [[Int32]], vocab: Int) throws -> [[Float]] {
+    static func logits(_ model: URL, prompts: [[Int32]], vocab: Int, rounding: Rounding = .exact) throws -> [[Float]] {
         let out = FileManager.default.temporaryDirectory
             .appendingPathComponent("ponder-ref-\(UUID().uuidString).f32")
         defer { try? FileManager.default.removeItem(at: out) }
-        _ = try call(model, ["mode": "logits", "prompts": prompts.map { $0.map(Int.init) }, "out": out.path])
+        _ = try call(model, ["mode": "logits", "prompts": prompts.map { $0.map(Int.init) }, "out": out.path]
+                     .merging(rounding.json) { a, _ in a })
         let data = try Data(contentsOf: out)
         let all: [Float] = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         var result: [[Float]] = []
@@ -47,8 +63,9 @@ enum Oracle {
     }
 
     /// The reference's greedy continuation of each prompt, `n` tokens.
-    static func greedy(_ model: URL, prompts: [[Int32]], n: Int) throws -> [[Int32]] {
-        let reply = try call(model, ["mode": "greedy", "prompts": prompts.map { $0.map(Int.init) }, "n": n])
+    static func greedy(_ model: URL, prompts: [[Int32]], n: Int, rounding: Rounding = .defaults) throws -> [[Int32]] {
+        let reply = try call(model, ["mode": "greedy", "prompts": prompts.map { $0.map(Int.init) }, "n": n]
+                                 .merging(rounding.json) { a, _ in a })
         return try ints2(reply["tokens"])
     }
 

@@ -12,6 +12,14 @@ request: {"mode": "logits",     "prompts": [[ids…], …], "out": "/path/logits
          {"mode": "perplexity", "tokens": [ids…], "ctx": 512, "chunks": K}
            → {"chunk_nll": [...], "count": N, "ppl": P}   (llama.cpp's method)
          {"mode": "tokenize",   "texts": ["…"]} → {"tokens": [[…]]}  (BPE from the GGUF vocab)
+
+Optional in every request: "activations": "float" (default: float32 activations, the
+exact math), "int8" (every projection's input rows are first rounded to 8-bit blocks,
+the way llama.cpp's and Ponder's int8 kernels see them: Q8_0 for the 32-blocks types,
+Q8_K for the K-quants, floats for F32/F16/BF16), or "int8-decode" (int8 only in forward
+calls of at most 4 tokens, as Ponder's default: int8 decode, float prefill).
+And "kv": "f32" (default) or "f16" (keys and values rounded to IEEE half as they enter
+the cache, as Ponder's default F16 cache stores them).
 """
 import json
 import sys
@@ -25,10 +33,45 @@ def field(reader, name, default=None):
     return default if f is None else f.contents()
 
 
+# ggml type numbers whose int8 kernels take Q8_0 or Q8_K activations.
+Q8_0_USERS = {2, 3, 6, 7, 8}          # Q4_0 Q4_1 Q5_0 Q5_1 Q8_0
+Q8_K_USERS = {10, 11, 12, 13, 14}      # Q2_K .. Q6_K
+
+
+def round_q8_0(x):
+    """Rows of x (float32, (n, cols)) as Q8_0 blocks see them: d = max|x|/127 per 32
+    values, stored as float16; q = round-half-even(x / d); value = f16(d) * q."""
+    n, cols = x.shape
+    b = x.astype(np.float32).reshape(n, cols // 32, 32)
+    d = (np.abs(b).max(-1, keepdims=True) / np.float32(127)).astype(np.float32)
+    inv = np.where(d != 0, np.float32(1) / np.where(d != 0, d, np.float32(1)), np.float32(0)).astype(np.float32)
+    q = np.rint((b * inv).astype(np.float32))
+    return (d.astype(np.float16).astype(np.float32) * q).reshape(n, cols)
+
+
+def round_q8_K(x):
+    """Rows of x as Q8_K blocks see them: per 256 values, m = the value of largest
+    magnitude (first in order), iscale = -127/m, q = min(127, rne(iscale * x)),
+    value = (1/iscale) * q (float32 scale)."""
+    n, cols = x.shape
+    b = x.astype(np.float32).reshape(n, cols // 256, 256)
+    idx = np.abs(b).argmax(-1)[..., None]
+    m = np.take_along_axis(b, idx, -1)
+    safe = np.where(m != 0, m, np.float32(1)).astype(np.float32)
+    iscale = (np.float32(-127) / safe).astype(np.float32)
+    q = np.minimum(np.rint((iscale * b).astype(np.float32)), 127)
+    d = (np.float32(1) / iscale).astype(np.float32)
+    return np.where(m != 0, d * q, np.float32(0)).astype(np.float32).reshape(n, cols)
+
+
 class Llama:
-    def __init__(self, path):
+    def __init__(self, path, activations="float", kv="f32"):
         r = gguf.GGUFReader(path)
         self.reader = r
+        self.activations = activations
+        self.kv16 = kv == "f16"
+        self.q8 = False
+        self.types = {t.name: int(t.tensor_type) for t in r.tensors}
         a = "llama"
         self.n_layer = field(r, f"{a}.block_count")
         self.hidden = field(r, f"{a}.embedding_length")
@@ -49,6 +92,17 @@ class Llama:
         if "rope_freqs.weight" in self.w:
             inv = inv / self.w["rope_freqs.weight"].astype(np.float64)
         self.inv_freq = inv
+
+    def mm(self, h, name):
+        """h (n, cols) times the weight `name` transposed, with h rounded to the int8
+        kernels' activation format when this forward call uses them."""
+        if self.q8:
+            t = self.types[name]
+            if t in Q8_0_USERS:
+                h = round_q8_0(h)
+            elif t in Q8_K_USERS:
+                h = round_q8_K(h)
+        return h @ self.w[name].T
 
     def rms(self, x, g):
         x64 = x.astype(np.float64)
@@ -72,6 +126,8 @@ class Llama:
     def forward(self, tokens, cache, want_from=0):
         """Appends `tokens` to `cache`; returns logits for rows want_from.. (m, vocab)."""
         n = len(tokens)
+        # Whether this call's projections see int8-rounded inputs (decided per call).
+        self.q8 = self.activations == "int8" or (self.activations == "int8-decode" and n <= 4)
         p0 = cache[0][0].shape[0]
         pos = np.arange(p0, p0 + n)
         x = self.w["token_embd.weight"][np.asarray(tokens)]
@@ -79,11 +135,14 @@ class Llama:
         mask = np.triu(np.full((n, p0 + n), -np.inf, np.float32), k=p0 + 1)  # (n, total)
         for l in range(self.n_layer):
             W = lambda s: self.w[f"blk.{l}.{s}.weight"]
+            P = lambda h, s: self.mm(h, f"blk.{l}.{s}.weight")
             h = self.rms(x, W("attn_norm"))
-            q = (h @ W("attn_q").T).reshape(n, self.n_head, self.hd_k)
-            k = (h @ W("attn_k").T).reshape(n, self.n_kv, self.hd_k)
-            v = (h @ W("attn_v").T).reshape(n, self.n_kv, self.hd_v)
+            q = P(h, "attn_q").reshape(n, self.n_head, self.hd_k)
+            k = P(h, "attn_k").reshape(n, self.n_kv, self.hd_k)
+            v = P(h, "attn_v").reshape(n, self.n_kv, self.hd_v)
             q, k = self.rope(q, pos), self.rope(k, pos)
+            if self.kv16:
+                k, v = k.astype(np.float16).astype(np.float32), v.astype(np.float16).astype(np.float32)
             cache[l][0] = np.concatenate([cache[l][0], k])
             cache[l][1] = np.concatenate([cache[l][1], v])
             K, V = cache[l]
@@ -93,13 +152,13 @@ class Llama:
                 s = np.exp(s - s.max(-1, keepdims=True))
                 s /= s.sum(-1, keepdims=True)
                 out[:, hh, :] = s @ V[:, hh // group, :]
-            x = x + out.reshape(n, -1) @ W("attn_output").T
+            x = x + P(out.reshape(n, -1), "attn_output")
             h = self.rms(x, W("ffn_norm"))
-            g = h @ W("ffn_gate").T
-            u = h @ W("ffn_up").T
-            x = x + ((g / (1 + np.exp(-g))) * u) @ W("ffn_down").T
+            g = P(h, "ffn_gate")
+            u = P(h, "ffn_up")
+            x = x + P((g / (1 + np.exp(-g))) * u, "ffn_down")
         h = self.rms(x[want_from:], self.w["output_norm.weight"])
-        return h @ self.out.T
+        return self.mm(h, "output.weight" if "output.weight" in self.w else "token_embd.weight")
 
 
 def tokenizer_from_gguf(path):
@@ -123,7 +182,7 @@ def main():
         tk = tokenizer_from_gguf(path)
         print(json.dumps({"tokens": [tk.encode(t).ids for t in req["texts"]]}))
         return
-    m = Llama(path)
+    m = Llama(path, req.get("activations", "float"), req.get("kv", "f32"))
     if mode == "logits":
         with open(req["out"], "wb") as f:
             for p in req["prompts"]:
