@@ -24,7 +24,14 @@ public func runProcess(_ executable: URL, _ arguments: [String], stdin: Data? = 
                        environment: [String: String]? = nil,
                        timeout: TimeInterval = 120) throws -> ProcessResult {
     var inFds: [Int32] = [-1, -1], outFds: [Int32] = [-1, -1], errFds: [Int32] = [-1, -1]
-    guard pipe2(&inFds, O_CLOEXEC) == 0, pipe2(&outFds, O_CLOEXEC) == 0, pipe2(&errFds, O_CLOEXEC) == 0 else {
+    // (pipe2 is not exported to Swift; a spawn in the instant between pipe and fcntl
+    // could inherit an end, which the drains' grace period tolerates.)
+    func cloexecPipe(_ fds: inout [Int32]) -> Bool {
+        guard pipe(&fds) == 0 else { return false }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return true
+    }
+    guard cloexecPipe(&inFds), cloexecPipe(&outFds), cloexecPipe(&errFds) else {
         throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
     }
     var actions = posix_spawn_file_actions_t()
