@@ -14,10 +14,12 @@ struct ContextTests {
         zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
     }
 
-    /// Same kernels for prefill and decode: the float path, or the int8 kernels in both
-    /// (the default `mixed` path differs between the two by design: int8 rounding).
+    /// On the float path. (The int8 kernels are not float-close between the two: the
+    /// attention sums in another order, a last-bit difference can flip an int8 rounding of
+    /// an outlier block, and SmolLM2 amplifies that to ~1 on its logits; see
+    /// LogitsMatchReferenceTests.smolInt8 for how the int8 path is held to a reference.)
     @Test("Prefill of many tokens gives the same logits as one token at a time",
-          arguments: [MatMulPath.float, .int8])
+          arguments: [MatMulPath.float])
     func prefillVersusDecode(path: MatMulPath) throws {
         let model = try Self.smol()
         let vocab = model.config.vocabSize

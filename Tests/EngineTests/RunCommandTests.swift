@@ -52,11 +52,17 @@ print(json.dumps(out))
                                   stdin: try JSONSerialization.data(withJSONObject: [chat, raw]))
         let expected = try JSONSerialization.jsonObject(with: reply) as! [String]
         let ponder = try TestEnv.ponderBinary()
-        let a = try runProcess(ponder, ["run", "--model", url.path, "--prompt", question, "--think", "off", "--max-tokens", String(n)])
+        // The exact float path, as the reference computes (the defaults' int8 decode is
+        // compared token for token in GreedyMatchesReferenceTests.runCommand).
+        var env = ProcessInfo.processInfo.environment
+        env["PONDER_MATMUL"] = "float"; env["PONDER_KV"] = "f32"
+        let a = try runProcess(ponder, ["run", "--model", url.path, "--prompt", question, "--think", "off", "--max-tokens", String(n)],
+                               environment: env)
         #expect(a.status == 0, "\(a.stderrText)")
         #expect(a.stdoutText == expected[0] + "\n")
         // Standard input, --raw.
-        let b = try runProcess(ponder, ["run", "--model", url.path, "--raw", "--max-tokens", String(n)], stdin: Data(raw.utf8))
+        let b = try runProcess(ponder, ["run", "--model", url.path, "--raw", "--max-tokens", String(n)], stdin: Data(raw.utf8),
+                               environment: env)
         #expect(b.status == 0, "\(b.stderrText)")
         #expect(b.stdoutText == expected[1] + "\n")
     }
