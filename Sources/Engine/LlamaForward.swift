@@ -16,12 +16,12 @@ extension LlamaContext {
         let hidden = c.hidden
         ws.reserve(rows: n)
         ws.inputChanged()
-        let int8 = matmulPath.usesInt8(rows: n)
+        let path = matmulPath
         let tier = kernelTier
         let x = ws.x, xb = ws.xb, q = ws.q, k = ws.k, v = ws.v
         let att = ws.att, gate = ws.gate, up = ws.up, proj = ws.proj
         func project(_ w: WeightMatrix, _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-            MatMul.apply(w, x: input, n: n, out: out, int8: int8, tier: tier, ws: ws)
+            MatMul.apply(w, x: input, n: n, out: out, path: path, tier: tier, ws: ws)
         }
 
         for (i, t) in batch.enumerated() {
@@ -62,7 +62,7 @@ extension LlamaContext {
         rmsNorm(x + from * hidden, weight: model.outputNorm, rows: m, into: xb)
         ws.inputChanged()
         let logits = ws.logits(count: m * c.vocabSize)       // (m, vocab)
-        MatMul.apply(model.output, x: xb, n: m, out: logits, int8: int8, tier: tier, ws: ws)
+        MatMul.apply(model.output, x: xb, n: m, out: logits, path: path, tier: tier, ws: ws)
         return logits
     }
 

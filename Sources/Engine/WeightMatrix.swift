@@ -44,8 +44,11 @@ public struct WeightMatrix: @unchecked Sendable {
 /// How a forward call computes its projections.
 public enum MatMulPath: String, Sendable, CaseIterable {
     /// The default: the int8 kernels (inputs rounded to Q8_0 / Q8_K, as llama.cpp does)
-    /// in calls of at most `MatMul.int8BatchLimit` tokens (decode), float BLAS over
-    /// dequantized tiles for longer calls (prefill). See BENCHMARKS.md for why.
+    /// in calls of at most `MatMul.int8BatchLimit` tokens (decode) and for K-quant weights
+    /// in any call; float BLAS over dequantized tiles for the other weights in longer
+    /// calls (prefill). Measured (BENCHMARKS.md): BLAS prefill beats the int8 kernels on
+    /// the 32-block types (SmolLM2 Q4_1 pp512), the int8 kernels beat it twice over on
+    /// Q4_K/Q6_K (the 4B-shaped file).
     case mixed
     /// Float32 activations everywhere (the fused dequantize-and-dot kernel for short
     /// calls, BLAS for long ones): exact against the float reference.
@@ -60,10 +63,10 @@ public enum MatMulPath: String, Sendable, CaseIterable {
         return v.flatMap(MatMulPath.init(rawValue:)) ?? .mixed
     }()
 
-    /// Whether a forward call of `n` tokens uses the int8 kernels.
-    func usesInt8(rows n: Int) -> Bool {
+    /// Whether a forward call of `n` tokens uses the int8 kernels for weights of `type`.
+    func usesInt8(rows n: Int, type: GGMLType) -> Bool {
         switch self {
-        case .mixed: n <= MatMul.int8BatchLimit
+        case .mixed: n <= MatMul.int8BatchLimit || type.isKQuant
         case .float: false
         case .int8: true
         }
@@ -102,12 +105,12 @@ enum MatMul {
     static let workers = ProcessInfo.processInfo.environment["PONDER_THREADS"].flatMap { Int($0) }
         .map { max(1, min(64, $0)) } ?? max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
 
-    /// out (n x w.rows) = x (n x w.cols) * W^T. Row-major, contiguous. With `int8`,
-    /// `ws` quantizes (or reuses the quantized) `x` and the Kernels tier `tier` runs.
+    /// out (n x w.rows) = x (n x w.cols) * W^T. Row-major, contiguous. When `path` takes
+    /// the int8 kernels for this call and type, `ws` quantizes (or reuses the quantized) `x` and the Kernels tier `tier` runs.
     static func apply(_ w: WeightMatrix, x: UnsafePointer<Float>, n: Int,
-                      out: UnsafeMutablePointer<Float>, int8: Bool = false,
+                      out: UnsafeMutablePointer<Float>, path: MatMulPath = .float,
                       tier: Int32 = pk_active_tier(), ws: Workspace? = nil) {
-        if int8, let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier),
+        if path.usesInt8(rows: n, type: w.type), let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier),
            pk_matmul_tier(tier, pool.pointer, Int32(w.type.rawValue), w.base, w.rows, w.cols, xq, n, out, w.rows) == 0 {
             return
         }
@@ -174,4 +177,10 @@ enum MatMul {
                           UnsafeMutablePointer<Float>(bitPattern: ob)! + r0)
         }
     }
+}
+
+extension GGMLType {
+    /// Q4_K, Q5_K, Q6_K: the K-quants with int8 kernels (Q8_K activations). (Q2_K and
+    /// Q3_K have none here and take the float path.)
+    var isKQuant: Bool { [.q4_K, .q5_K, .q6_K].contains(self) }
 }

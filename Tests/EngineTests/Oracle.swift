@@ -28,15 +28,15 @@ enum Oracle {
     }
 
     /// How the reference rounds what Ponder's kernels round: `activations` "float",
-    /// "int8" or "int8-decode" (projection inputs as the int8 kernels see them, in every
-    /// call or in calls of at most 4 tokens) and `kv` "f32" or "f16" (the cache's type).
+    /// "int8" or "mixed" (projection inputs as the int8 kernels see them: in every call,
+    /// or as `MatMulPath.mixed` takes them) and `kv` "f32" or "f16" (the cache's type).
     struct Rounding {
         var activations = "float"
         var kv = "f32"
         /// Exact float math: `LlamaContext` with `.float` projections and an F32 cache.
         static let exact = Rounding()
-        /// Ponder's defaults: int8 decode, float prefill, F16 cache.
-        static let defaults = Rounding(activations: "int8-decode", kv: "f16")
+        /// Ponder's defaults (`MatMulPath.mixed`, F16 cache).
+        static let defaults = Rounding(activations: "mixed", kv: "f16")
         /// The int8 kernels everywhere (`MatMulPath.int8`) and an F16 cache.
         static let int8 = Rounding(activations: "int8", kv: "f16")
         var json: [String: Any] { ["activations": activations, "kv": kv] }
