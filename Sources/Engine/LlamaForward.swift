@@ -129,22 +129,15 @@ extension LlamaContext {
         if n <= MatMul.int8BatchLimit {
             let scores = ws.scores(count: total)
             let t = cache.type.kernelType, width = cache.type.byteWidth
+            let keyStride = c.keyWidth * width, valueStride = c.valueWidth * width
             for i in 0..<n {
                 let visible = p0 + i + 1    // causal: query i sees positions [0, p0+i]
                 for h in 0..<c.headCount {
                     let kvh = h / group
-                    let qh = q + (i * c.headCount + h) * hdk
-                    for j in 0..<visible {
-                        let key = cache.keyRow(layer: l, position: j) + kvh * hdk * width
-                        scores[j] = pk_vec_dot_tier(tier, t, hdk, key, qh) * scale
-                    }
-                    pk_softmax_tier(tier, scores, visible)
-                    let o = out + (i * c.headCount + h) * hdv
-                    o.update(repeating: 0, count: hdv)
-                    for j in 0..<visible {
-                        let value = cache.valueRow(layer: l, position: j) + kvh * hdv * width
-                        _ = pk_axpy_tier(tier, t, hdv, scores[j], value, o)
-                    }
+                    _ = pk_attend_tier(tier, t, q + (i * c.headCount + h) * hdk,
+                                       cache.keyRow(layer: l, position: 0) + kvh * hdk * width, keyStride,
+                                       cache.valueRow(layer: l, position: 0) + kvh * hdv * width, valueStride,
+                                       visible, hdk, hdv, scale, scores, out + (i * c.headCount + h) * hdv)
                 }
             }
             return

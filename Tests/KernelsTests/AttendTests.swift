@@ -1,0 +1,44 @@
+import Foundation
+import Kernels
+import Testing
+
+/// pk_attend (one query's attention over cached rows, F16 or F32): every tier against
+/// the same softmax-weighted sum computed here in Double from the dequantized rows.
+/// Only summation order and the polynomial exp of the SIMD softmax differ, so 1e-4
+/// relative to the output's scale bounds it.
+@Suite struct AttendTests {
+    @Test(arguments: KT.tiers, [KT.f32, KT.f16])
+    func matchesDouble(tier: Int32, type t: Int32) {
+        var g = SplitMix(seed: 0xA77 + UInt64(t))
+        for (npos, hdk, hdv) in [(1, 64, 64), (7, 128, 128), (300, 64, 64), (33, 16, 48)] {
+            let width = t == KT.f16 ? 2 : 4
+            // Interleaved layout as the KV cache has it: each row holds 2 heads; use head 1.
+            let rowK = 2 * hdk, rowV = 2 * hdv
+            let keys = randomRow(t, npos * rowK, &g), values = randomRow(t, npos * rowV, &g)
+            let q = randomActivations(hdk, &g)
+            let scale = 1 / Float(hdk).squareRoot()
+            var scores = [Float](repeating: 0, count: npos), out = [Float](repeating: .nan, count: hdv)
+            let rc = keys.withUnsafeBytes { kp in
+                values.withUnsafeBytes { vp in
+                    pk_attend_tier(tier, t, q, kp.baseAddress! + hdk * width, rowK * width,
+                                   vp.baseAddress! + hdv * width, rowV * width, npos, hdk, hdv, scale, &scores, &out)
+                }
+            }
+            #expect(rc == 0)
+            let kf = dequantize(t, keys, npos * rowK), vf = dequantize(t, values, npos * rowV)
+            var s = (0..<npos).map { j in (0..<hdk).reduce(0.0) { $0 + Double(q[$1]) * Double(kf[j * rowK + hdk + $1]) } * Double(scale) }
+            let mx = s.max()!
+            s = s.map { Foundation.exp($0 - mx) }
+            let sum = s.reduce(0, +)
+            var bad = 0
+            for i in 0..<hdv {
+                var want = 0.0, mag = 0.0
+                for j in 0..<npos { let v = s[j] / sum * Double(vf[j * rowV + hdv + i]); want += v; mag += abs(v) }
+                if !(abs(Double(out[i]) - want) <= 1e-4 * mag + 1e-6) { bad += 1 }
+            }
+            #expect(bad == 0, "tier \(tier) \(KT.name(t)) npos \(npos) hd \(hdk)/\(hdv): \(bad) values off")
+        }
+        var o: [Float] = [0], sc: [Float] = [0]
+        #expect(pk_attend_tier(tier, KT.q8_0, [0], [0], 4, [0], 4, 1, 1, 1, 1, &sc, &o) == PK_EBADTYPE)
+    }
+}
