@@ -97,9 +97,11 @@ import Session
         #expect(replayUpdate(&s2, &p2, .key(.ctrl("c"))) == [.quit])
     }
 
-    @Test func badSpeedFallsBackToRecorded() {
+    @Test func badOrExtremeSpeedsStayFinite() {
         for bad in [0.0, -1, .nan, .infinity] {
             #expect(ReplayPlayer(schedule: [], speed: bad).speed == 1)
         }
+        #expect(ReplayPlayer(schedule: [], speed: 1e300).speed == ReplayPlayer.speedRange.upperBound)
+        #expect(ReplayPlayer(schedule: [], speed: 1e-300).speed == ReplayPlayer.speedRange.lowerBound)
     }
 }

@@ -5,17 +5,22 @@
 /// `schedule[..<next]` have been handed out, each with `at <= clock`.
 struct ReplayPlayer: Sendable {
     let schedule: [TimedCue]
-    /// Times as fast as recorded (> 0).
+    /// Times as fast as recorded, in `speedRange` (a finite clock whatever the user asks).
     let speed: Double
+    static let speedRange = 1e-3...1e6
     /// Cues handed out so far.
     private(set) var next = 0
     /// Recorded seconds played so far.
     private(set) var clock = 0.0
     var paused = false
+    /// Turns in the schedule, and turns begun so far (`.user` cues handed out).
+    let turnCount: Int
+    private(set) var turnsBegun = 0
 
     init(schedule: [TimedCue], speed: Double) {
         self.schedule = schedule
-        self.speed = speed.isFinite && speed > 0 ? speed : 1
+        self.speed = speed.isFinite && speed > 0 ? min(max(speed, Self.speedRange.lowerBound), Self.speedRange.upperBound) : 1
+        turnCount = schedule.count { Self.beginsTurn($0) }
     }
 
     /// Every cue was played.
@@ -28,6 +33,7 @@ struct ReplayPlayer: Sendable {
         var due: [TimedCue] = []
         while next < schedule.count, schedule[next].at <= clock {
             due.append(schedule[next])
+            if Self.beginsTurn(schedule[next]) { turnsBegun += 1 }
             next += 1
         }
         return due
@@ -39,7 +45,8 @@ struct ReplayPlayer: Sendable {
         return max(0, schedule[next].at - clock) / speed
     }
 
-    /// Number of turns in the schedule, and of turns begun so far.
-    var turnCount: Int { schedule.count { if case .user = $0.cue { true } else { false } } }
-    var turnsBegun: Int { schedule[..<next].count { if case .user = $0.cue { true } else { false } } }
+    private static func beginsTurn(_ c: TimedCue) -> Bool {
+        if case .user = c.cue { return true }
+        return false
+    }
 }

@@ -57,12 +57,14 @@ struct ReplayLoop {
         state.status.contextSize = document.turns.last?.stats.contextSize ?? 0
 
         var player = ReplayPlayer(schedule: ReplaySchedule.make(document), speed: speed)
+        var last = monotonicSeconds()
         func apply(_ input: ReplayInput) {
             for e in replayUpdate(&state, &player, input) {
                 switch e {
                 case .redraw: painter.invalidate()
                 case .suspend:
                     ps_suspend()
+                    last = monotonicSeconds()   // the time stopped counts as paused
                     painter.invalidate()
                     _ = replayUpdate(&state, &player, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
                 default: break   // .quit already set `quitting`
@@ -72,7 +74,6 @@ struct ReplayLoop {
         apply(.resize(width: Int(ps_cols()), height: Int(ps_lines())))
 
         var reader = KeyReader()
-        var last = monotonicSeconds()
         apply(.elapsed(0))
         while !state.quitting {
             painter.paint(render(state))
