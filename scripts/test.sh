@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian packages, the Python oracles, the test models),
-# builds in release mode and runs the whole test suite.
+# builds in release mode and runs the whole test suite, then the session suite under
+# ThreadSanitizer and the GGUF fuzzer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test >/dev/null
@@ -9,5 +10,7 @@ echo "==> building (release, tests and the ponder binary they run)" >&2
 swift build -c release --build-tests -Xswiftc -enable-testing
 echo "==> swift test (release)" >&2
 swift test -c release --skip-build
+echo "==> ThreadSanitizer: the session suite again, instrumented (scripts/tsan.sh)" >&2
+scripts/tsan.sh
 echo "==> fuzzing the GGUF reader (libFuzzer, ${PONDER_FUZZ_SECONDS:-60} s)" >&2
 fuzz/run.sh "${PONDER_FUZZ_SECONDS:-60}"

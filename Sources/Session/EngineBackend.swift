@@ -79,11 +79,3 @@ final class EngineSnapshot: BackendSnapshot {
     var tokens: [Int32] { snapshot.tokens }
     var byteCount: Int { snapshot.byteCount }
 }
-
-extension SamplingSettings {
-    /// The engine's sampler parameters for these settings (no seed: draws come from the session).
-    var engineParameters: SamplingParameters {
-        SamplingParameters(temperature: Float(temperature), topK: topK, topP: topP, minP: Float(minP),
-                           repeatPenalty: Float(repetitionPenalty), penaltyWindow: repetitionWindow)
-    }
-}

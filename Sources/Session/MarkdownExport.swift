@@ -41,6 +41,8 @@ public enum MarkdownExport {
         if s.topP < 1 { parts.append(String(format: "top-p %g", s.topP)) }
         if s.minP > 0 { parts.append(String(format: "min-p %g", s.minP)) }
         if s.repetitionPenalty != 1 { parts.append(String(format: "repetition penalty %g", s.repetitionPenalty)) }
+        if s.presencePenalty != 0 { parts.append(String(format: "presence penalty %g", s.presencePenalty)) }
+        if s.frequencyPenalty != 0 { parts.append(String(format: "frequency penalty %g", s.frequencyPenalty)) }
         return parts.joined(separator: ", ")
     }
 

@@ -1,12 +1,27 @@
 import Foundation
+import Engine
 
-/// The exact sampler configuration of one turn, recorded with the turn so that a replay
-/// can regenerate it. Provisional home: the Engine defines its own sampler chain and the
-/// lead will map one onto the other.
+/// The exact sampler configuration of one turn, as persisted: recorded with each turn
+/// (and per mode in `SessionSettings`) so that a replay can regenerate it.
 ///
-/// Order of application (llama.cpp order): repetition penalty over the last
-/// `repetitionWindow` tokens → top-k → top-p → min-p → temperature → draw.
-/// `temperature == 0` means greedy (argmax); the other fields are then ignored.
+/// Two types, one sampler: this is the *persisted* shape (JSON in journals and session
+/// files: Double fields, `maxTokens`, validation of hostile values); the Engine's
+/// `SamplingParameters` is the *runtime* shape the sampler chain is built from. The only
+/// conversion between them is in `SamplingSettings+Engine.swift`, and the presets are the
+/// Engine's, converted there. The session draws its own uniforms (`SplitMix64` from the
+/// turn's seed), so the Engine's `seed` is not part of this record.
+///
+/// JSON (version 1 of the session file):
+///
+///     {"temperature":0.6,"topK":0,"topP":0.95,"minP":0,"repetitionPenalty":1,
+///      "repetitionWindow":64,"presencePenalty":0,"frequencyPenalty":0,"maxTokens":4096}
+///
+/// `presencePenalty` and `frequencyPenalty` came later: files written before them lack
+/// the keys, which then read as 0 (off); every other key is required.
+///
+/// Order of application (llama.cpp order): penalties over the last `repetitionWindow`
+/// tokens → top-k → top-p → min-p → temperature → draw.
+/// `temperature == 0` means greedy (argmax); the filters are then ignored.
 public struct SamplingSettings: Codable, Sendable, Equatable, Hashable {
     /// Softmax temperature; 0 = greedy.
     public var temperature: Double
@@ -18,26 +33,53 @@ public struct SamplingSettings: Codable, Sendable, Equatable, Hashable {
     public var minP: Double
     /// Divide positive logits (multiply negative ones) of recent tokens by this; 1 = off.
     public var repetitionPenalty: Double
-    /// How many recent tokens the repetition penalty looks at.
+    /// How many recent tokens the penalties look at.
     public var repetitionWindow: Int
+    /// Subtracted once from the logit of every token seen in the window; 0 = off.
+    public var presencePenalty: Double
+    /// Subtracted per occurrence in the window; 0 = off.
+    public var frequencyPenalty: Double
     /// Generation stops after this many new tokens (stop reason `length`).
     public var maxTokens: Int
 
     public init(temperature: Double, topK: Int = 0, topP: Double = 1, minP: Double = 0,
-                repetitionPenalty: Double = 1, repetitionWindow: Int = 64, maxTokens: Int = 4096) {
+                repetitionPenalty: Double = 1, repetitionWindow: Int = 64,
+                presencePenalty: Double = 0, frequencyPenalty: Double = 0, maxTokens: Int = 4096) {
         self.temperature = temperature
         self.topK = topK
         self.topP = topP
         self.minP = minP
         self.repetitionPenalty = repetitionPenalty
         self.repetitionWindow = repetitionWindow
+        self.presencePenalty = presencePenalty
+        self.frequencyPenalty = frequencyPenalty
         self.maxTokens = maxTokens
     }
 
-    /// Reasoning turns: NVIDIA's recommendation for Nemotron with thinking on.
-    public static let thinking = SamplingSettings(temperature: 0.6, topP: 0.95)
-    /// Direct turns: greedy, as recommended with thinking off.
-    public static let direct = SamplingSettings(temperature: 0)
+    private enum CodingKeys: String, CodingKey {
+        case temperature, topK, topP, minP, repetitionPenalty, repetitionWindow
+        case presencePenalty, frequencyPenalty, maxTokens
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        temperature = try c.decode(Double.self, forKey: .temperature)
+        topK = try c.decode(Int.self, forKey: .topK)
+        topP = try c.decode(Double.self, forKey: .topP)
+        minP = try c.decode(Double.self, forKey: .minP)
+        repetitionPenalty = try c.decode(Double.self, forKey: .repetitionPenalty)
+        repetitionWindow = try c.decode(Int.self, forKey: .repetitionWindow)
+        // Absent in files written before the penalties were recorded: off.
+        presencePenalty = try c.decodeIfPresent(Double.self, forKey: .presencePenalty) ?? 0
+        frequencyPenalty = try c.decodeIfPresent(Double.self, forKey: .frequencyPenalty) ?? 0
+        maxTokens = try c.decode(Int.self, forKey: .maxTokens)
+    }
+
+    /// Reasoning turns: the Engine's `thinking` preset (temperature 0.6, top-p 0.95, as
+    /// NVIDIA recommends for Nemotron with thinking on).
+    public static let thinking = SamplingSettings(SamplingParameters.thinking)
+    /// Direct turns: the Engine's `direct` preset (greedy, as recommended with thinking off).
+    public static let direct = SamplingSettings(SamplingParameters.direct)
 
     /// The preset for a reasoning mode.
     public static func preset(for mode: ReasoningMode) -> SamplingSettings {
@@ -56,6 +98,8 @@ public struct SamplingSettings: Codable, Sendable, Equatable, Hashable {
             return "repetition penalty must be in (0, 100]"
         }
         if repetitionWindow < 0 || repetitionWindow > 1 << 20 { return "repetition window out of range" }
+        if !presencePenalty.isFinite || abs(presencePenalty) > 100 { return "presence penalty must be in -100...100" }
+        if !frequencyPenalty.isFinite || abs(frequencyPenalty) > 100 { return "frequency penalty must be in -100...100" }
         if maxTokens < 1 || maxTokens > 1 << 24 { return "max tokens must be in 1...16777216" }
         return nil
     }

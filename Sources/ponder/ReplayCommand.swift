@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Session
+import TUI
 
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +9,9 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Play a saved session back.",
         discussion: """
             FILE is a session document (/save, --save) or a journal from the sessions \
-            folder. Reasoning and answer are played at the recorded speed, or SPEED times it.
+            folder. Reasoning and answer are played at the recorded speed, or SPEED times it, \
+            full screen when standard input and output are a terminal (q quits, space \
+            pauses, Tab folds reasoning), else as plain text.
             """)
 
     @Argument(help: "A session file (.json) or journal (.jsonl).")
@@ -39,7 +42,15 @@ struct ReplayCommand: AsyncParsableCommand {
             return
         }
         let loaded = try loadSession(file)
-        // The full-screen replay belongs to the TUI; until it is wired, plain text.
+        if !plain && isatty(0) == 1 && isatty(1) == 1 {
+            do {
+                try await runReplay(loaded.document, speed: speed, config: TUIConfig())
+                return
+            } catch let e as TUIError {
+                // No usable terminal after all (e.g. an unknown $TERM): plain text instead.
+                FileHandle.standardError.write(Data("warning: \(e.description); replaying as plain text\n".utf8))
+            }
+        }
         try await PlainReplay(speed: speed).play(loaded.document) { text in
             FileHandle.standardOutput.write(Data(text.utf8))
         }

@@ -1,0 +1,99 @@
+import Foundation
+import CShims
+import Session
+
+/// Plays `document` back full screen, as it was streamed: each turn's user message, then
+/// its reasoning and answer at the recorded per-token timing divided by `speed`. The
+/// screen stays after the last turn until the user quits (q or Ctrl-C).
+/// Throws `TUIError` when stdin/stdout is not a terminal or curses cannot start (the
+/// caller then plays it as plain text). The terminal is restored on every way out, as
+/// for the chat (`runTUI`).
+public func runReplay(_ document: SessionDocument, speed: Double, config: TUIConfig) async throws {
+    guard isatty(0) == 1, isatty(1) == 1 else {
+        throw TUIError("the full-screen replay needs a terminal on stdin and stdout")
+    }
+    try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
+        // ncurses is not thread-safe: one dedicated thread owns it (as in `runTUI`).
+        let thread = Thread {
+            do {
+                try ReplayLoop(document: document, speed: speed, config: config).run()
+                cont.resume()
+            } catch {
+                cont.resume(throwing: error)
+            }
+        }
+        thread.stackSize = 8 << 20
+        thread.name = "ponder-replay"
+        thread.start()
+    }
+}
+
+/// The replay's UI thread: reads keys, advances the player, renders and paints.
+/// Unlike `UILoop` there is no driver: every message comes from the schedule or the keys.
+struct ReplayLoop {
+    let document: SessionDocument
+    let speed: Double
+    let config: TUIConfig
+
+    func run() throws {
+        let utf8 = ps_setlocale_utf8() == 1
+        guard ps_start(config.mouse ? 1 : 0) == 0 else {
+            throw TUIError("cannot start the terminal interface (is $TERM set and known?)")
+        }
+        defer { ps_restore_terminal() }
+
+        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        var state = UIState()
+        let theme: Theme
+        switch ThemeLoader.load(config.theme, userDirectory: config.themeDirectory) {
+        case .success(let t): theme = t
+        case .failure(let e): theme = .fallback; state.notice = Notice(text: e.description, isError: true)
+        }
+        let painter = Painter(theme: theme, colors: Int(ps_colors()), noColor: noColor)
+        state.glyphs = utf8 ? .unicode : .ascii
+        state.sidePane = config.reasoningSidePane
+        state.mode = document.turns.first?.mode ?? config.initialMode
+        state.status.modelName = document.model?.fileName ?? ""
+        state.status.contextSize = document.turns.last?.stats.contextSize ?? 0
+
+        var player = ReplayPlayer(schedule: ReplaySchedule.make(document), speed: speed)
+        var last = monotonicSeconds()
+        func apply(_ input: ReplayInput) {
+            for e in replayUpdate(&state, &player, input) {
+                switch e {
+                case .redraw: painter.invalidate()
+                case .suspend:
+                    ps_suspend()
+                    last = monotonicSeconds()   // the time stopped counts as paused
+                    painter.invalidate()
+                    _ = replayUpdate(&state, &player, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
+                default: break   // .quit already set `quitting`
+                }
+            }
+        }
+        apply(.resize(width: Int(ps_cols()), height: Int(ps_lines())))
+
+        var reader = KeyReader()
+        apply(.elapsed(0))
+        while !state.quitting {
+            painter.paint(render(state))
+            // Sleep in the key read until the next cue is due (at most 100 ms, so the
+            // spinner and timers move; 250 ms when nothing plays).
+            let wait = player.secondsToNext.map { min(0.1, $0) } ?? 0.25
+            var timeout = Int32((wait * 1000).rounded(.up))
+            var taken = 0
+            while taken < 4096, let input = reader.next(timeoutMs: timeout) {
+                timeout = 0; taken += 1
+                switch input {
+                case .resize: apply(.resize(width: Int(ps_cols()), height: Int(ps_lines())))
+                case .key(let k): apply(.key(k))
+                }
+                if state.quitting { break }
+            }
+            if ps_take_resumed() == 1 { painter.invalidate() }
+            let now = monotonicSeconds()
+            apply(.elapsed(now - last))
+            last = now
+        }
+    }
+}
