@@ -1,3 +1,3 @@
 /// The number of worker threads the engine's kernels use (fixed for the process:
-/// `PONDER_THREADS`, else the machine's cores, at most 8).
+/// `PONDER_THREADS`, else the machine's physical cores, at most 8).
 public var engineThreadCount: Int { MatMul.workers }

@@ -100,10 +100,28 @@ enum MatMul {
     /// Largest call the `mixed` path sends through the int8 kernels.
     static let int8BatchLimit = 4
 
-    /// Worker count for the decode kernel (the machine's cores, at most 8).
-    /// `PONDER_THREADS` when set (1...64; `--threads` sets it), else the machine's cores, at most 8.
+    /// Worker threads of the kernels: `PONDER_THREADS` when set (1...64; `--threads`
+    /// sets it), else the machine's physical cores (SMT siblings share one core's
+    /// load/store and FMA units, so a second thread per core only adds contention), at
+    /// most 8.
     static let workers = ProcessInfo.processInfo.environment["PONDER_THREADS"].flatMap { Int($0) }
-        .map { max(1, min(64, $0)) } ?? max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        .map { max(1, min(64, $0)) } ?? max(1, min(8, physicalCores()))
+
+    /// Distinct (package, core) pairs of the online CPUs in /sys, or the active processor
+    /// count when that cannot be read.
+    static func physicalCores() -> Int {
+        let logical = ProcessInfo.processInfo.activeProcessorCount
+        var cores = Set<String>()
+        for cpu in 0..<logical {
+            let base = "/sys/devices/system/cpu/cpu\(cpu)/topology/"
+            guard let core = try? String(contentsOfFile: base + "core_id", encoding: .utf8),
+                  let pkg = try? String(contentsOfFile: base + "physical_package_id", encoding: .utf8) else {
+                return logical
+            }
+            cores.insert(pkg.trimmingCharacters(in: .whitespacesAndNewlines) + "/" + core.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return cores.isEmpty ? logical : cores.count
+    }
 
     /// out (n x w.rows) = x (n x w.cols) * W^T. Row-major, contiguous. When `path` takes
     /// the int8 kernels for this call and type, `ws` quantizes (or reuses the quantized) `x` and the Kernels tier `tier` runs.

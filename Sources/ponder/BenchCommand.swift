@@ -27,7 +27,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: [.customShort("n"), .long], help: "Generated tokens for the tg test (0 = skip).")
     var generate: Int = 128
 
-    @Option(name: .long, help: "Worker threads (default: the machine's cores, at most 8).")
+    @Option(name: .long, help: "Worker threads (default: the machine's physical cores, at most 8).")
     var threads: Int?
 
     @Option(name: .long, help: "Projection kernels: mixed (int8 decode, float BLAS prefill; the default), float, or int8.")
