@@ -136,6 +136,20 @@ import TestSupport
         try t.keys("Escape")
         try t.wait(for: "[stopped]")
 
+        // Esc sent in the same instant as a resize still stops the generation (ncurses
+        // reports the resize on the read right after the Esc).
+        for (n, size) in [(60, 20), (80, 24)].enumerated() {
+            let message = "resize and stop \(n)"
+            try t.type(message); try t.keys("Enter")
+            try t.wait(for: "thinking…")
+            try t.resize(size.0, size.1)
+            try t.keys("Escape")
+            try t.wait("the stop after a resize to \(size)") { s in
+                guard s.count == size.1, let i = s.lastIndex(of: "> " + message) else { return false }
+                return s[i...].contains("[stopped]")
+            }
+        }
+
         // Resize while streaming, down to too small and back.
         try t.type("resize while streaming"); try t.keys("Enter")
         try t.wait(for: "thinking…")

@@ -97,7 +97,7 @@ final class UILoop<D: ChatDriver> {
             eventsTask.cancel()
         }
 
-        var reader = KeyReader()
+        var reader = KeyReader(source: CursesKeySource())
         var dirty = true
         var lastTick = state.now
         var lastRSS = 0.0
