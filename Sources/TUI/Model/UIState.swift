@@ -63,8 +63,8 @@ struct UIState: Sendable {
     var undoTurn: Turn? = nil
     /// Latest stats of the running or last turn.
     var liveStats: TurnStats? = nil
-    /// Prefill progress of the running turn: tokens done, total.
-    var prefill: (done: Int, total: Int)? = nil
+    /// Prefill progress of the running turn (nil when no turn runs).
+    var prefill: PrefillProgress? = nil
     var status = DriverStatus()
     /// Process resident memory in bytes, sampled by the runtime.
     var rssBytes: Int? = nil
@@ -77,4 +77,20 @@ struct UIState: Sendable {
     let layoutCache = LayoutCache()
 
     init() {}
+}
+
+/// Prompt evaluation of the running turn, as the session reports it chunk by chunk.
+/// Invariant: 0 <= done <= total; startedAt <= at (monotonic seconds).
+struct PrefillProgress: Sendable, Equatable {
+    var done = 0
+    var total = 0
+    /// When the turn started (prefill begins right after), and when `done` was reported.
+    var startedAt: Double
+    var at: Double
+
+    /// Tokens per second so far; nil before the first chunk is done.
+    var rate: Double? {
+        guard done > 0, at > startedAt else { return nil }
+        return Double(done) / (at - startedAt)
+    }
 }
