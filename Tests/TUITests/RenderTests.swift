@@ -146,7 +146,7 @@ import Session
             "┌─ Help ───────────┐",
             "│ Keys             │",
             "│ Enter            │",
-            "│ Alt-Enter, \\ Ent │",
+            "│ Alt-Enter        │",
             "│ Ctrl-T, F2       │",
             "└──────────────────┘",
         ])

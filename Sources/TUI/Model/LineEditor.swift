@@ -53,6 +53,13 @@ struct LineEditor: Sendable, Equatable {
         wordLeft()
         killBuffer = Array(chars[cursor..<end]); chars.removeSubrange(cursor..<end)
     }
+    /// Alt-D: kills from the cursor to the end of the next word.
+    mutating func killWordForward() {
+        let start = cursor
+        wordRight()
+        killBuffer = Array(chars[start..<cursor]); chars.removeSubrange(start..<cursor)
+        cursor = start
+    }
     mutating func yank() { insert(String(killBuffer)) }
 
     /// Up / Ctrl-P: the previous history entry (the draft is kept aside).

@@ -73,6 +73,8 @@ struct UIState: Sendable {
     var glyphs: Glyphs = .unicode
     /// Show reasoning in a side pane instead of inline when the terminal is wide enough.
     var sidePane = false
+    /// Which keys run which actions (defaults changed by keys.toml).
+    var keys = KeyBindings.defaults
     /// Memoized turn layouts (does not change what `render` returns, only its cost).
     let layoutCache = LayoutCache()
 

@@ -38,7 +38,7 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
         } else {
             s.notice = Notice(text: "no code block in the answers yet", isError: true)
         }
-    case .help: s.overlay = Overlay(title: "Help", lines: HelpText.lines)
+    case .help: s.overlay = Overlay(title: "Help", lines: HelpText.lines(s.keys))
     case .quit:
         if s.generating { fx.append(.cancel) }
         fx.append(.quit)
