@@ -117,6 +117,20 @@ import Foundation
         #expect(!screen.contains("Ctrl-T,"))
     }
 
+    /// Hints on screen name the keys in effect.
+    @Test func hintsNameTheKeysInEffect() {
+        var s = Script(width: 60, height: 12)
+        s.state.keys = KeyBindings.parse("toggle_reasoning = \"F3\"\nstop = \"C-q\"").0
+        s.type("q"); s.key(.enter)
+        s.event(.turnStarted(index: 0, mode: .on), at: 0)
+        s.event(.reasoning(index: 0, text: "hmm"), at: 1)
+        s.event(.answer(index: 0, text: "A."), at: 2)
+        #expect(s.lines.contains { $0.contains("F3 to expand") }, "\(s.lines)")
+        #expect(!s.lines.contains { $0.contains("Tab to") })
+        s.type("again"); s.key(.enter)
+        #expect(s.state.notice?.text == "still generating — Ctrl-Q stops it")
+    }
+
     /// A printable key bound to an action acts only on an empty line; typed text keeps it.
     @Test func printableBindingsActOnlyOnAnEmptyLine() {
         var s = Script(width: 60, height: 30)

@@ -185,6 +185,31 @@ import TestSupport
         #expect(history.hasPrefix("# ponder history v1\nhello 日本語 tmux\nstop me\n"))
     }
 
+    /// Ctrl-G hands the draft to $EDITOR (here a script that appends to the file) and
+    /// takes the text back into the input line; an editor that fails keeps the draft.
+    @Test func ctrlGComposesInTheEditor() throws {
+        let bin = try TestEnv.ponderBinary()
+        let t = try Tmux()
+        let dir = t.dir.path
+        let editor = t.dir.appendingPathComponent("editor.sh")
+        try "#!/bin/sh\nprintf ' and more from the editor' >> \"$1\"\n".write(to: editor, atomically: true, encoding: .utf8)
+        chmod(editor.path, 0o755)
+        try t.start(width: 80, height: 24, script: """
+            unset VISUAL
+            EDITOR=\(editor.path) "\(bin.path)" chat --demo
+            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
+            sleep 60
+            """)
+        try t.wait(for: " THINKING │")
+        try t.type("draft"); try t.keys("C-g")
+        try t.wait("the composed text") { $0.last == "> draft and more from the editor" }
+        try t.wait(for: " THINKING │")                      // the screen is back
+        try t.keys("Enter")
+        try t.wait(for: "Echo (demo, no model): draft and more from the editor")
+        try t.keys("C-d")
+        #expect(t.waitForFile("exit")?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
     @Test func sigtermRestoresTheTerminal() throws {
         let bin = try TestEnv.ponderBinary()
         let t = try Tmux()

@@ -88,6 +88,12 @@ private func perform(_ action: KeyAction, _ k: Key, _ s: inout UIState, _ fx: in
     return true
 }
 
+/// "still generating — Esc stops it", naming the stop key in effect.
+func stillGenerating(_ keys: KeyBindings) -> String {
+    let stop = (keys.keys(of: .stop) + keys.keys(of: .interrupt)).first.map(KeySpec.name)
+    return "still generating" + (stop.map { " — \($0) stops it" } ?? "")
+}
+
 /// "press Ctrl-C again to quit", naming the interrupt key in effect.
 func quitHint(_ keys: KeyBindings) -> String {
     "press \(keys.keys(of: .interrupt).first.map(KeySpec.name) ?? "it") again to quit"
@@ -165,7 +171,7 @@ private func toggleAll(_ s: inout UIState) {
 
 private func regenerate(_ s: inout UIState, _ fx: inout [Effect]) {
     guard !s.generating else {
-        s.notice = Notice(text: "still generating — Esc stops it", isError: true); return
+        s.notice = Notice(text: stillGenerating(s.keys), isError: true); return
     }
     guard !s.turns.isEmpty else {
         s.notice = Notice(text: "nothing to regenerate yet", isError: true); return
@@ -179,7 +185,7 @@ private func regenerate(_ s: inout UIState, _ fx: inout [Effect]) {
 
 private func editLast(_ s: inout UIState, _ fx: inout [Effect]) {
     guard !s.generating else {
-        s.notice = Notice(text: "still generating — Esc stops it", isError: true); return
+        s.notice = Notice(text: stillGenerating(s.keys), isError: true); return
     }
     guard let last = s.turns.last else {
         s.notice = Notice(text: "no message to edit yet", isError: true); return
@@ -206,7 +212,7 @@ private func submit(_ s: inout UIState, _ fx: inout [Effect]) {
         return
     }
     guard !s.generating else {
-        s.notice = Notice(text: "still generating — Esc stops it", isError: true); return
+        s.notice = Notice(text: stillGenerating(s.keys), isError: true); return
     }
     _ = s.input.submit()
     s.notice = nil
