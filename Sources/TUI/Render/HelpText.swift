@@ -9,16 +9,19 @@ public enum HelpText {
 
     /// Keys that are not actions: sending, new lines, the wheel, the line editor.
     static let fixedBefore: [Row] = [
-        Row(keys: ["Enter"], text: "send (a line ending in \\ starts a new line)"),
+        Row(keys: ["Enter"], text: "send (after a trailing \\: new line)"),
         Row(keys: ["Alt-Enter"], text: "new line"),
     ]
     static let fixedAfter: [Row] = [
         Row(keys: ["mouse wheel"], text: "scroll"),
-        Row(keys: ["Up", "Down", "Ctrl-P", "Ctrl-N"], text: "input history"),
-        Row(keys: ["Left", "Right", "Ctrl-B", "Ctrl-F"], text: "move by a character"),
-        Row(keys: ["Alt-B", "Alt-F"], text: "move by a word"),
+        Row(keys: ["Up", "Ctrl-P"], text: "previous input (history)"),
+        Row(keys: ["Down", "Ctrl-N"], text: "next input (history)"),
+        Row(keys: ["Left", "Ctrl-B"], text: "back a character"),
+        Row(keys: ["Right", "Ctrl-F"], text: "forward a character"),
+        Row(keys: ["Alt-B", "Alt-F"], text: "back, forward a word"),
         Row(keys: ["Ctrl-A", "Ctrl-E"], text: "start, end of the line"),
-        Row(keys: ["Backspace", "Ctrl-H", "Delete", "Ctrl-D"], text: "delete back, forward"),
+        Row(keys: ["Backspace", "Ctrl-H"], text: "delete back"),
+        Row(keys: ["Delete", "Ctrl-D"], text: "delete forward"),
         Row(keys: ["Ctrl-K", "Ctrl-U"], text: "kill to the end, to the start"),
         Row(keys: ["Ctrl-W", "Alt-D"], text: "kill a word back, forward"),
         Row(keys: ["Ctrl-Y"], text: "yank the killed text"),
