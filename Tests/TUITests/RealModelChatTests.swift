@@ -20,6 +20,15 @@ import TestSupport
             """)
         try t.wait(for: " THINKING │", timeout: 30)
         #expect(try t.screen().joined().contains("Q4_1"))
+        // The weights are read in at start, with progress, then a last notice with the
+        // size of the tensor data (oracle: gguf-py's data offset and the file size).
+        let mib = String(decoding: try runPython("""
+            import gguf, os, sys
+            print(round((os.path.getsize(sys.argv[1]) - gguf.GGUFReader(sys.argv[1]).data_offset) / 1048576))
+            """, [model.path]), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try t.wait("the weights loaded", timeout: 30) { s in
+            s.contains { $0.hasPrefix("weights loaded: \(mib) MiB in ") }
+        }
 
         // Ctrl-T: DIRECT at once (greedy turn next).
         try t.keys("C-t")
