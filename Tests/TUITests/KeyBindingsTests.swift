@@ -41,6 +41,13 @@ import Foundation
         #expect(b.keys(of: .save) == KeyAction.save.defaultKeys)
     }
 
+    @Test func anEmptyEntryUnbindsItsAction() {
+        let (b, w) = KeyBindings.parse("suspend = \"\"\n")
+        #expect(w.isEmpty)
+        #expect(b.keys(of: .suspend).isEmpty && b.action(for: .ctrl("z")) == nil)
+        #expect(HelpText.lines(b).contains { $0.hasPrefix("(none)") && $0.hasSuffix(KeyAction.suspend.summary) })
+    }
+
     @Test func aKeyTakenFromAnotherActionLeavesIt() {
         let (b, w) = KeyBindings.parse("compose = \"C-t, M-e\"\nhelp = \"F1 F12\"\n")
         #expect(w.isEmpty)
