@@ -208,6 +208,20 @@ import Session
         #expect(s.lines[4] == " THINKING │ 20.0 tok/s pp 100 tok/s")
     }
 
+    /// The weight-loading notice: MiB done of total, the rate so far, the time left at it.
+    @Test func weightLoadingText() {
+        let mib = 1 << 20
+        #expect(LoadingText.progress(done: 0, total: 138 * mib, seconds: 0) == "loading weights 0/138 MiB")
+        // 48 MiB in 0.5 s: 96 MiB/s; 90 MiB left = 0.94 s, shown rounded up.
+        let left = Int((Double(90) / 96).rounded(.up))
+        #expect(LoadingText.progress(done: 48 * mib, total: 138 * mib, seconds: 0.5)
+                == "loading weights 48/138 MiB 96 MiB/s \(left) s left")
+        // A slow disk: minutes.
+        #expect(LoadingText.progress(done: 10 * mib, total: 4000 * mib, seconds: 10)
+                == "loading weights 10/4000 MiB 1 MiB/s 66 min 30 s left")
+        #expect(LoadingText.done(bytes: 92 * mib + 1000, seconds: 0.041) == "weights loaded: 92 MiB in 0.04 s")
+    }
+
     /// ASCII drawing uses ASCII bar cells.
     @Test func prefillBarInASCII() {
         var s = Script(width: 80, height: 6)
