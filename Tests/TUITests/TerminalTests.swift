@@ -138,14 +138,17 @@ import TestSupport
 
         // Esc sent in the same instant as a resize still stops the generation (ncurses
         // reports the resize on the read right after the Esc).
-        for (n, size) in [(60, 20), (80, 24)].enumerated() {
-            let message = "resize and stop \(n)"
+        // (A long message: the demo echoes it word by word, so the turn outlasts a slow
+        // tmux on a loaded machine by seconds.)
+        for (n, size) in [(60, 20), (80, 24), (70, 22), (80, 24)].enumerated() {
+            let message = "resize and stop \(n) " + String(repeating: "word ", count: 40)
             try t.type(message); try t.keys("Enter")
             try t.wait(for: "thinking…")
             try t.resize(size.0, size.1)
             try t.keys("Escape")
             try t.wait("the stop after a resize to \(size)") { s in
-                guard s.count == size.1, let i = s.lastIndex(of: "> " + message) else { return false }
+                guard s.count == size.1, let i = s.lastIndex(where: { $0.hasPrefix("> resize and stop \(n) word") })
+                else { return false }
                 return s[i...].contains("[stopped]")
             }
         }

@@ -38,8 +38,10 @@ actor SessionDriver: ChatDriver {
         }
         if loadWeights {
             // The warnings come after the progress, so the last one stays on screen.
+            // A thread of its own: reading a large cold file blocks for seconds, which
+            // must not hold one of the few threads of the cooperative pool.
             let file = loaded.model.file, later = warnings
-            Task.detached {
+            Thread.detachNewThread {
                 WeightLoading.run(file) { cont.yield(.notice($0)) }
                 for w in later { cont.yield(.notice(w)) }
             }
