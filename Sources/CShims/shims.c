@@ -123,8 +123,6 @@ int ps_read_key(int timeout_ms, uint32_t *value) {
     return r == KEY_CODE_YES ? 2 : 1;
 }
 
-void ps_unread_char(uint32_t ch) { unget_wch((wchar_t)ch); }
-
 int ps_mouse_wheel(void) {
     MEVENT ev;
     if (getmouse(&ev) != OK) return 0;

@@ -76,10 +76,11 @@ struct ChatCommand: AsyncParsableCommand {
             }
         }
         let threads = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        let fullScreen = isatty(0) == 1 && isatty(1) == 1
         let driver = try SessionDriver(loaded: loaded, settings: settings, threads: threads,
-                                       journal: !noJournal, resume: resumed)
+                                       journal: !noJournal, resume: resumed, loadWeights: fullScreen)
         let mode: ReasoningMode = think == "on" ? .on : .off
-        if isatty(0) == 1 && isatty(1) == 1 {
+        if fullScreen {
             var config = TUIConfig()
             config.theme = theme
             config.initialMode = mode

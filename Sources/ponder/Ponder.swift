@@ -9,7 +9,8 @@ struct Ponder: AsyncParsableCommand {
         discussion: """
             Ponder runs GGUF models (llama architecture) in-process on the CPU.
             With no subcommand, `ponder` starts the chat on the default model.
-            See ponder(1) for keys, slash commands, files and environment variables.
+            `ponder help keys` lists the chat's keys and slash commands; see ponder(1) for
+            those, files and environment variables.
             """,
         version: "0.1.0",
         subcommands: [
@@ -19,4 +20,11 @@ struct Ponder: AsyncParsableCommand {
         ],
         defaultSubcommand: ChatCommand.self
     )
+
+    /// `ponder help keys` first (see `KeysHelp`), then the usual parse and run.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if KeysHelp.isRequested(arguments) { KeysHelp.run(); return }
+        await main(arguments)
+    }
 }

@@ -146,7 +146,7 @@ import Session
             "┌─ Help ───────────┐",
             "│ Keys             │",
             "│ Enter            │",
-            "│ Alt-Enter, \\ Ent │",
+            "│ Alt-Enter        │",
             "│ Ctrl-T, F2       │",
             "└──────────────────┘",
         ])
@@ -181,14 +181,56 @@ import Session
         #expect(s.lines[9].hasPrefix(" DIRECT │ smollm Q4_1"))
     }
 
+    /// The bar shows prompt evaluation as it goes: a bar, done/total, the rate measured
+    /// in this prompt and the time left at that rate; afterwards the usual speeds.
     @Test func prefillProgressInTheBar() {
-        var s = Script(width: 60, height: 6)
+        var s = Script(width: 80, height: 6)
         s.type("x"); s.key(.enter)
-        s.event(.turnStarted(index: 0, mode: .on))
+        s.event(.turnStarted(index: 0, mode: .on), at: 10)
+        // Before the first chunk: no rate of this prompt, the last turn's is the estimate.
         var ts = TurnStats(); ts.prefillTokensPerSecond = 100
-        s.event(.stats(index: 0, ts))
-        s.event(.prefillProgress(index: 0, done: 200, total: 1000))
-        #expect(s.lines[4] == " THINKING │ prefill 200/1000 100 tok/s 8 s left")
+        s.event(.stats(index: 0, ts), at: 10)
+        s.event(.prefillProgress(index: 0, done: 0, total: 1000), at: 10)
+        #expect(s.lines[4] == " THINKING │ prefill [░░░░░░░░] 0/1000 100 tok/s 10 s left")
+        // 256 tokens in 2 s: 128 tok/s, 744 left = 5.8 s, shown rounded up.
+        s.event(.prefillProgress(index: 0, done: 256, total: 1000), at: 12)
+        let rate = 256.0 / 2, left = Int((Double(1000 - 256) / rate).rounded(.up))
+        let cells = Int((256.0 / 1000 * 8).rounded(.up))
+        let bar = String(repeating: "█", count: cells) + String(repeating: "░", count: 8 - cells)
+        #expect(s.lines[4] == " THINKING │ prefill [\(bar)] 256/1000 \(Int(rate)) tok/s \(left) s left")
+        // A long prompt: minutes.
+        s.event(.prefillProgress(index: 0, done: 300, total: 100_000), at: 13)
+        #expect(s.lines[4].hasSuffix("300/100000 100 tok/s 16 min 37 s left"))
+        // Done: the progress gives way to the speeds.
+        s.event(.prefillProgress(index: 0, done: 100_000, total: 100_000), at: 14)
+        ts.decodeTokensPerSecond = 20
+        s.event(.stats(index: 0, ts), at: 14)
+        #expect(s.lines[4] == " THINKING │ 20.0 tok/s pp 100 tok/s")
+    }
+
+    /// The weight-loading notice: MiB done of total, the rate so far, the time left at it.
+    @Test func weightLoadingText() {
+        let mib = 1 << 20
+        #expect(LoadingText.progress(done: 0, total: 138 * mib, seconds: 0) == "loading weights 0/138 MiB")
+        // 48 MiB in 0.5 s: 96 MiB/s; 90 MiB left = 0.94 s, shown rounded up.
+        let left = Int((Double(90) / 96).rounded(.up))
+        #expect(LoadingText.progress(done: 48 * mib, total: 138 * mib, seconds: 0.5)
+                == "loading weights 48/138 MiB 96 MiB/s \(left) s left")
+        // A slow disk: minutes.
+        #expect(LoadingText.progress(done: 10 * mib, total: 4000 * mib, seconds: 10)
+                == "loading weights 10/4000 MiB 1 MiB/s 66 min 30 s left")
+        #expect(LoadingText.done(bytes: 92 * mib + 1000, seconds: 0.041) == "weights loaded: 92 MiB in 0.04 s")
+    }
+
+    /// ASCII drawing uses ASCII bar cells.
+    @Test func prefillBarInASCII() {
+        var s = Script(width: 80, height: 6)
+        s.state.glyphs = .ascii
+        s.type("x"); s.key(.enter)
+        s.event(.turnStarted(index: 0, mode: .off), at: 0)
+        s.event(.prefillProgress(index: 0, done: 500, total: 1000), at: 1)
+        #expect(s.lines[4].contains("prefill [\(String(repeating: Glyphs.ascii.barFull, count: 4))"
+                                    + "\(String(repeating: Glyphs.ascii.barEmpty, count: 4))] 500/1000 500 tok/s 1 s left"))
     }
 
     @Test func longInputScrollsSideways() {

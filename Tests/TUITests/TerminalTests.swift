@@ -136,6 +136,23 @@ import TestSupport
         try t.keys("Escape")
         try t.wait(for: "[stopped]")
 
+        // Esc sent in the same instant as a resize still stops the generation (ncurses
+        // reports the resize on the read right after the Esc).
+        // (A long message: the demo echoes it word by word, so the turn outlasts a slow
+        // tmux on a loaded machine by seconds.)
+        for (n, size) in [(60, 20), (80, 24), (70, 22), (80, 24)].enumerated() {
+            let message = "resize and stop \(n) " + String(repeating: "word ", count: 40)
+            try t.type(message); try t.keys("Enter")
+            try t.wait(for: "thinking…")
+            try t.resize(size.0, size.1)
+            try t.keys("Escape")
+            try t.wait("the stop after a resize to \(size)") { s in
+                guard s.count == size.1, let i = s.lastIndex(where: { $0.hasPrefix("> resize and stop \(n) word") })
+                else { return false }
+                return s[i...].contains("[stopped]")
+            }
+        }
+
         // Resize while streaming, down to too small and back.
         try t.type("resize while streaming"); try t.keys("Enter")
         try t.wait(for: "thinking…")
@@ -169,6 +186,31 @@ import TestSupport
         // The input history was written.
         let history = t.file("state/ponder/history") ?? ""
         #expect(history.hasPrefix("# ponder history v1\nhello 日本語 tmux\nstop me\n"))
+    }
+
+    /// Ctrl-G hands the draft to $EDITOR (here a script that appends to the file) and
+    /// takes the text back into the input line; an editor that fails keeps the draft.
+    @Test func ctrlGComposesInTheEditor() throws {
+        let bin = try TestEnv.ponderBinary()
+        let t = try Tmux()
+        let dir = t.dir.path
+        let editor = t.dir.appendingPathComponent("editor.sh")
+        try "#!/bin/sh\nprintf ' and more from the editor' >> \"$1\"\n".write(to: editor, atomically: true, encoding: .utf8)
+        chmod(editor.path, 0o755)
+        try t.start(width: 80, height: 24, script: """
+            unset VISUAL
+            EDITOR=\(editor.path) "\(bin.path)" chat --demo
+            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
+            sleep 60
+            """)
+        try t.wait(for: " THINKING │")
+        try t.type("draft"); try t.keys("C-g")
+        try t.wait("the composed text") { $0.last == "> draft and more from the editor" }
+        try t.wait(for: " THINKING │")                      // the screen is back
+        try t.keys("Enter")
+        try t.wait(for: "Echo (demo, no model): draft and more from the editor")
+        try t.keys("C-d")
+        #expect(t.waitForFile("exit")?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
 
     @Test func sigtermRestoresTheTerminal() throws {

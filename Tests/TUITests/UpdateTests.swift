@@ -150,6 +150,19 @@ import Session
         #expect(s.state.input.text == " ")
     }
 
+    @Test func altDKillsTheNextWord() {
+        var s = Script(width: 40, height: 6)
+        s.type("hello big world")
+        s.key(.ctrl("a")); s.key(.alt("d"))
+        #expect(s.state.input.text == " big world" && s.state.input.cursor == 0)
+        s.key(.alt("f")); s.key(.alt("d"))               // kill " world"
+        #expect(s.state.input.text == " big" && s.state.input.cursor == 4)
+        s.key(.ctrl("a")); s.key(.ctrl("y"))
+        #expect(s.state.input.text == " world big" && s.state.input.cursor == 6)
+        s.key(.ctrl("e")); s.key(.alt("d"))              // at the end: nothing to kill
+        #expect(s.state.input.text == " world big")
+    }
+
     @Test func historyBrowsesAndKeepsTheDraft() {
         var s = Script(width: 40, height: 6)
         s.directTurn(0, user: "one", answer: "1")

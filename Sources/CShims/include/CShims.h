@@ -36,8 +36,6 @@ enum { PS_KEY_PASTE_START = 0x7F00, PS_KEY_PASTE_END = 0x7F01 };
 /// Reads one key, waiting up to `timeout_ms` (0 = poll, -1 = forever).
 /// Returns 0 = nothing, 1 = a character in *value, 2 = a key code in *value.
 int ps_read_key(int timeout_ms, uint32_t *value);
-/// Pushes a character back so the next read returns it.
-void ps_unread_char(uint32_t ch);
 /// After KEY_MOUSE: +1 wheel up, -1 wheel down, 0 anything else.
 int ps_mouse_wheel(void);
 /// KEY_F(n).

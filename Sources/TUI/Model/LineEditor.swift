@@ -1,7 +1,12 @@
 /// The input line: an Emacs-style single-buffer editor with history, as a value.
-/// (Our own editor rather than readline's callback interface: it lives inside the pure
-/// `update`, so its keys are unit-tested, and it cannot fight ncurses for the terminal.)
-/// The buffer may hold newlines (Alt-Enter, a trailing backslash, a paste).
+/// Our own editor rather than readline's callback interface: it lives inside the pure
+/// `update`, so its keys are unit-tested, and it cannot fight ncurses for the terminal.
+/// (Tried: readline 8's callback interface fed through rl_getc_function and drawn through
+/// rl_redisplay_function does edit correctly, but it still reads rl_instream itself —
+/// over /dev/null it read EOF and accepted the line, so it needs a silent descriptor of
+/// its own; a lone Esc is held until the next key, which it then reads as Alt-key;
+/// rl_point counts bytes, not columns; ncurses' decoded keys would have to be encoded
+/// back into escape sequences; and its state is process-global, outside `update`.)
 struct LineEditor: Sendable, Equatable {
     /// The text as grapheme clusters; `cursor` is an index into it (0...chars.count).
     private(set) var chars: [Character] = []
@@ -52,6 +57,13 @@ struct LineEditor: Sendable, Equatable {
         let end = cursor
         wordLeft()
         killBuffer = Array(chars[cursor..<end]); chars.removeSubrange(cursor..<end)
+    }
+    /// Alt-D: kills from the cursor to the end of the next word.
+    mutating func killWordForward() {
+        let start = cursor
+        wordRight()
+        killBuffer = Array(chars[start..<cursor]); chars.removeSubrange(start..<cursor)
+        cursor = start
     }
     mutating func yank() { insert(String(killBuffer)) }
 

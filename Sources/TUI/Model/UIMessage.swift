@@ -1,7 +1,7 @@
 import Session
 
 /// A key as the runtime decodes it from ncurses (see `KeyReader`).
-enum Key: Sendable, Equatable {
+enum Key: Sendable, Hashable {
     case char(Character)          // printable text, one grapheme cluster
     case ctrl(Character)          // Ctrl-letter, lower case ("a"..."z")
     case alt(Character)           // Alt/Meta + printable

@@ -63,8 +63,8 @@ struct UIState: Sendable {
     var undoTurn: Turn? = nil
     /// Latest stats of the running or last turn.
     var liveStats: TurnStats? = nil
-    /// Prefill progress of the running turn: tokens done, total.
-    var prefill: (done: Int, total: Int)? = nil
+    /// Prefill progress of the running turn (nil when no turn runs).
+    var prefill: PrefillProgress? = nil
     var status = DriverStatus()
     /// Process resident memory in bytes, sampled by the runtime.
     var rssBytes: Int? = nil
@@ -73,8 +73,26 @@ struct UIState: Sendable {
     var glyphs: Glyphs = .unicode
     /// Show reasoning in a side pane instead of inline when the terminal is wide enough.
     var sidePane = false
+    /// Which keys run which actions (defaults changed by keys.toml).
+    var keys = KeyBindings.defaults
     /// Memoized turn layouts (does not change what `render` returns, only its cost).
     let layoutCache = LayoutCache()
 
     init() {}
+}
+
+/// Prompt evaluation of the running turn, as the session reports it chunk by chunk.
+/// Invariant: 0 <= done <= total; startedAt <= at (monotonic seconds).
+struct PrefillProgress: Sendable, Equatable {
+    var done = 0
+    var total = 0
+    /// When the turn started (prefill begins right after), and when `done` was reported.
+    var startedAt: Double
+    var at: Double
+
+    /// Tokens per second so far; nil before the first chunk is done.
+    var rate: Double? {
+        guard done > 0, at > startedAt else { return nil }
+        return Double(done) / (at - startedAt)
+    }
 }

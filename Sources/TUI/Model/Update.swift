@@ -43,7 +43,7 @@ private func apply(_ ev: SessionEvent, to s: inout UIState) {
     switch ev {
     case .turnStarted(let index, let mode):
         s.generating = true
-        s.prefill = nil
+        s.prefill = PrefillProgress(startedAt: s.now, at: s.now)
         if let i = s.turns.lastIndex(where: { $0.sessionIndex == index }) {
             // Regenerated: the reply starts over.
             resetReply(&s.turns[i], mode: mode, at: s.now)
@@ -59,7 +59,11 @@ private func apply(_ ev: SessionEvent, to s: inout UIState) {
             s.turns.append(t)
         }
     case .prefillProgress(_, let done, let total):
-        s.prefill = (done, total)
+        var p = s.prefill ?? PrefillProgress(startedAt: s.now, at: s.now)
+        p.total = max(0, total)
+        p.done = min(max(0, done), p.total)
+        p.at = s.now
+        s.prefill = p
     case .reasoning(let index, let text):
         withTurn(index, &s) { t, now in
             if t.reasoningStartedAt == nil { t.reasoningStartedAt = now }

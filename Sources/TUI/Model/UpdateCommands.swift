@@ -3,7 +3,7 @@ import Session
 /// Runs a parsed slash command: UI-only ones change the state, the rest become effects.
 func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
     func busy() -> Bool {
-        if s.generating { s.notice = Notice(text: "still generating — Esc stops it", isError: true) }
+        if s.generating { s.notice = Notice(text: stillGenerating(s.keys), isError: true) }
         return s.generating
     }
     switch c {
@@ -38,7 +38,7 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
         } else {
             s.notice = Notice(text: "no code block in the answers yet", isError: true)
         }
-    case .help: s.overlay = Overlay(title: "Help", lines: HelpText.lines)
+    case .help: s.overlay = Overlay(title: "Help", lines: HelpText.lines(s.keys))
     case .quit:
         if s.generating { fx.append(.cancel) }
         fx.append(.quit)

@@ -3,68 +3,17 @@ import Session
 /// Key handling: an open overlay sees keys first, then the global bindings, then the
 /// input line's Emacs keys.
 func handleKey(_ k: Key, _ s: inout UIState, _ fx: inout [Effect]) {
-    if k != .ctrl("c") && s.quitArmed {
+    if s.quitArmed && s.keys.action(for: k) != .interrupt {
         s.quitArmed = false
-        if s.notice?.text == quitHint { s.notice = nil }
+        if s.notice?.text == quitHint(s.keys) { s.notice = nil }
     }
     if s.overlay != nil { overlayKey(k, &s); return }
     let g = Geometry(s)
     let page = max(1, g.paneRows - 1)
 
+    if let action = s.keys.action(for: k), perform(action, k, &s, &fx, page: page, g: g) { return }
+
     switch k {
-    case .ctrl("t"), .function(2):
-        s.mode = s.mode.toggled
-    case .escape:
-        if s.generating { fx.append(.cancel) } else { s.notice = nil }
-    case .ctrl("c"):
-        if s.generating {
-            fx.append(.cancel)
-        } else if s.quitArmed {
-            fx.append(.quit)
-        } else {
-            s.input.clear()
-            s.quitArmed = true
-            s.notice = Notice(text: quitHint, isError: false)
-        }
-    case .ctrl("d"):
-        if s.input.isEmpty {
-            if s.generating { fx.append(.cancel) }
-            fx.append(.quit)
-        } else {
-            s.input.deleteForward()
-        }
-    case .ctrl("s"):
-        fx.append(.driver(.save(path: nil)))
-    case .ctrl("l"):
-        fx.append(.redraw)
-    case .ctrl("z"):
-        fx.append(.suspend)
-    case .ctrl("g"):
-        fx.append(.compose(s.input.text))
-    case .ctrl("r"):
-        regenerate(&s, &fx)
-    case .ctrl("e") where s.input.isEmpty:
-        editLast(&s, &fx)
-    case .function(1):
-        s.overlay = Overlay(title: "Help", lines: HelpText.lines)
-    case .char("?") where s.input.isEmpty:
-        s.overlay = Overlay(title: "Help", lines: HelpText.lines)
-    case .tab:
-        toggleFocused(&s)
-    case .backTab:
-        toggleAll(&s)
-    case .pageUp:
-        scroll(by: -page, &s)
-    case .pageDown:
-        scroll(by: page, &s)
-    case .wheelUp:
-        scroll(by: -3, &s)
-    case .wheelDown:
-        scroll(by: 3, &s)
-    case .home:
-        if ConversationPane.totalLines(s, width: g.convWidth) > g.paneRows { s.scrollTop = 0 }
-    case .end:
-        s.scrollTop = nil
     case .enter:
         if s.input.text.hasSuffix("\\") && s.input.cursor == s.input.chars.count {
             s.input.backspace()
@@ -74,12 +23,81 @@ func handleKey(_ k: Key, _ s: inout UIState, _ fx: inout [Effect]) {
         }
     case .altEnter:
         s.input.insert("\n")
+    case .wheelUp:
+        scroll(by: -3, &s)
+    case .wheelDown:
+        scroll(by: 3, &s)
     default:
         editKey(k, &s.input)
     }
 }
 
-let quitHint = "press Ctrl-C again to quit"
+/// Runs a bound action. Returns false when the key should act as an ordinary key
+/// instead: a printable key (such as ?) on a non-empty line, Ctrl-E (edit last) and
+/// Ctrl-D (quit) on a non-empty line, where they edit.
+private func perform(_ action: KeyAction, _ k: Key, _ s: inout UIState, _ fx: inout [Effect],
+                     page: Int, g: Geometry) -> Bool {
+    if case .char = k, !s.input.isEmpty { return false }
+    switch action {
+    case .toggleThinking:
+        s.mode = s.mode.toggled
+    case .stop:
+        if s.generating { fx.append(.cancel) } else { s.notice = nil }
+    case .interrupt:
+        if s.generating {
+            fx.append(.cancel)
+        } else if s.quitArmed {
+            fx.append(.quit)
+        } else {
+            s.input.clear()
+            s.quitArmed = true
+            s.notice = Notice(text: quitHint(s.keys), isError: false)
+        }
+    case .quit:
+        guard s.input.isEmpty else { return false }
+        if s.generating { fx.append(.cancel) }
+        fx.append(.quit)
+    case .save:
+        fx.append(.driver(.save(path: nil)))
+    case .redraw:
+        fx.append(.redraw)
+    case .suspend:
+        fx.append(.suspend)
+    case .compose:
+        fx.append(.compose(s.input.text))
+    case .regenerate:
+        regenerate(&s, &fx)
+    case .editLast:
+        guard s.input.isEmpty else { return false }
+        editLast(&s, &fx)
+    case .help:
+        s.overlay = Overlay(title: "Help", lines: HelpText.lines(s.keys))
+    case .toggleReasoning:
+        toggleFocused(&s)
+    case .toggleAllReasoning:
+        toggleAll(&s)
+    case .pageUp:
+        scroll(by: -page, &s)
+    case .pageDown:
+        scroll(by: page, &s)
+    case .top:
+        if ConversationPane.totalLines(s, width: g.convWidth) > g.paneRows { s.scrollTop = 0 }
+    case .bottom:
+        s.scrollTop = nil
+    }
+    return true
+}
+
+/// "still generating — Esc stops it", naming the stop key in effect.
+func stillGenerating(_ keys: KeyBindings) -> String {
+    let stop = (keys.keys(of: .stop) + keys.keys(of: .interrupt)).first.map(KeySpec.name)
+    return "still generating" + (stop.map { " — \($0) stops it" } ?? "")
+}
+
+/// "press Ctrl-C again to quit", naming the interrupt key in effect.
+func quitHint(_ keys: KeyBindings) -> String {
+    "press \(keys.keys(of: .interrupt).first.map(KeySpec.name) ?? "it") again to quit"
+}
 
 /// Emacs-style editing keys of the input line.
 private func editKey(_ k: Key, _ e: inout LineEditor) {
@@ -89,7 +107,7 @@ private func editKey(_ k: Key, _ e: inout LineEditor) {
         e.insert(CharWidth.sanitize(text.replacingOccurrences(of: "\r\n", with: "\n")
             .replacingOccurrences(of: "\r", with: "\n")))
     case .backspace, .ctrl("h"): e.backspace()
-    case .delete: e.deleteForward()
+    case .delete, .ctrl("d"): e.deleteForward()
     case .left, .ctrl("b"): e.left()
     case .right, .ctrl("f"): e.right()
     case .ctrl("a"): e.home()
@@ -99,6 +117,7 @@ private func editKey(_ k: Key, _ e: inout LineEditor) {
     case .ctrl("k"): e.killToEnd()
     case .ctrl("u"): e.killToStart()
     case .ctrl("w"): e.killWordBack()
+    case .alt("d"): e.killWordForward()
     case .ctrl("y"): e.yank()
     case .up, .ctrl("p"): e.historyPrev()
     case .down, .ctrl("n"): e.historyNext()
@@ -152,7 +171,7 @@ private func toggleAll(_ s: inout UIState) {
 
 private func regenerate(_ s: inout UIState, _ fx: inout [Effect]) {
     guard !s.generating else {
-        s.notice = Notice(text: "still generating — Esc stops it", isError: true); return
+        s.notice = Notice(text: stillGenerating(s.keys), isError: true); return
     }
     guard !s.turns.isEmpty else {
         s.notice = Notice(text: "nothing to regenerate yet", isError: true); return
@@ -166,7 +185,7 @@ private func regenerate(_ s: inout UIState, _ fx: inout [Effect]) {
 
 private func editLast(_ s: inout UIState, _ fx: inout [Effect]) {
     guard !s.generating else {
-        s.notice = Notice(text: "still generating — Esc stops it", isError: true); return
+        s.notice = Notice(text: stillGenerating(s.keys), isError: true); return
     }
     guard let last = s.turns.last else {
         s.notice = Notice(text: "no message to edit yet", isError: true); return
@@ -193,7 +212,7 @@ private func submit(_ s: inout UIState, _ fx: inout [Effect]) {
         return
     }
     guard !s.generating else {
-        s.notice = Notice(text: "still generating — Esc stops it", isError: true); return
+        s.notice = Notice(text: stillGenerating(s.keys), isError: true); return
     }
     _ = s.input.submit()
     s.notice = nil

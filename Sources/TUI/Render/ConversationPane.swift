@@ -36,6 +36,7 @@ enum ConversationPane {
         let top = top(state, width: width, paneHeight: paneHeight)
         var out: [StyledLine] = []
         let inline = Geometry(state).sideWidth == 0
+        let foldKey = state.keys.keys(of: .toggleReasoning).first.map(KeySpec.name)
         var y = 0   // first line of the current turn
         for (i, t) in state.turns.enumerated() {
             if out.count >= paneHeight { break }
@@ -43,7 +44,7 @@ enum ConversationPane {
             let sep = i + 1 < state.turns.count ? 1 : 0
             if y + h + sep <= top { y += h + sep; continue }
             let lines = TurnLayout.lines(t, width: width, glyphs: state.glyphs, now: state.now,
-                                         cache: state.layoutCache, inline: inline)
+                                         cache: state.layoutCache, inline: inline, foldKey: foldKey)
             for (k, l) in lines.enumerated() where y + k >= top && out.count < paneHeight {
                 out.append(l)
             }

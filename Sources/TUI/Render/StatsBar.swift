@@ -36,18 +36,37 @@ enum StatsBar {
     }
 
     static func speed(_ s: UIState) -> String? {
-        if s.generating, let p = s.prefill, p.done < p.total {
-            var t = "prefill \(p.done)/\(p.total)"
-            if let r = s.liveStats?.prefillTokensPerSecond, r > 0 {
-                t += " \(rate(r)) tok/s \(Int((Double(p.total - p.done) / r).rounded(.up))) s left"
-            }
-            return t
+        if s.generating, let p = s.prefill, p.total > 0, p.done < p.total {
+            return prefill(p, fallbackRate: s.liveStats?.prefillTokensPerSecond, glyphs: s.glyphs)
         }
         guard let st = s.liveStats else { return nil }
         var parts: [String] = []
         if let d = st.decodeTokensPerSecond { parts.append("\(rate(d)) tok/s") }
         if let p = st.prefillTokensPerSecond { parts.append("pp \(rate(p)) tok/s") }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+
+    /// "prefill [██░░░░░░] 512/2048 310 tok/s 5 s left": the rate measured so far in this
+    /// prompt, else `fallbackRate` (the last turn's), else no rate and no estimate.
+    static func prefill(_ p: PrefillProgress, fallbackRate: Double?, glyphs: Glyphs) -> String {
+        var t = "prefill [\(bar(p.done, of: p.total, glyphs: glyphs))] \(p.done)/\(p.total)"
+        if let r = p.rate ?? fallbackRate, r > 0 {
+            t += " \(rate(r)) tok/s \(duration(Double(p.total - p.done) / r)) left"
+        }
+        return t
+    }
+
+    /// An 8-cell bar, `done` of `total` filled (rounded up: any progress shows).
+    static func bar(_ done: Int, of total: Int, glyphs: Glyphs) -> String {
+        let cells = 8
+        let full = total > 0 ? min(cells, Int((Double(done) / Double(total) * Double(cells)).rounded(.up))) : 0
+        return String(repeating: glyphs.barFull, count: full) + String(repeating: glyphs.barEmpty, count: cells - full)
+    }
+
+    /// Whole seconds rounded up ("8 s"), minutes and seconds from a minute ("2 min 05 s").
+    static func duration(_ seconds: Double) -> String {
+        let n = Int(min(seconds, 1e7).rounded(.up))
+        return n < 60 ? "\(n) s" : "\(n / 60) min \(String(format: "%02d", n % 60)) s"
     }
 
     static func latency(_ s: UIState) -> String? {
@@ -66,11 +85,7 @@ enum StatsBar {
         let size = (s.liveStats?.contextSize).flatMap { $0 > 0 ? $0 : nil } ?? s.status.contextSize
         guard size > 0 else { return nil }
         let used = min(size, s.liveStats?.contextUsed ?? 0)
-        let cells = 8
-        let full = Int((Double(used) / Double(size) * Double(cells)).rounded(.up))
-        let bar = String(repeating: s.glyphs.barFull, count: full)
-            + String(repeating: s.glyphs.barEmpty, count: cells - full)
-        return "ctx [\(bar)] \(used)/\(size)"
+        return "ctx [\(bar(used, of: size, glyphs: s.glyphs))] \(used)/\(size)"
     }
 
     static func memory(_ s: UIState) -> String? {

@@ -14,12 +14,13 @@ import Session
 /// it is one line, cut with an ellipsis.
 enum TurnLayout {
     /// `inline` false: the reasoning is shown in the side pane, here only its header.
+    /// `foldKey` names the key that folds reasoning in the header's hint (nil: no hint).
     static func lines(_ t: Turn, width: Int, glyphs: Glyphs, now: Double,
-                      cache: LayoutCache?, inline: Bool = true) -> [StyledLine] {
+                      cache: LayoutCache?, inline: Bool = true, foldKey: String? = "Tab") -> [StyledLine] {
         var out = userLines(t, width: width, glyphs: glyphs, cache: cache)
         if t.mode == .on || !t.reasoning.isEmpty {
             if !(t.finished != nil && t.reasoning.isEmpty) {
-                out.append(header(t, width: width, glyphs: glyphs, now: now, inline: inline))
+                out.append(header(t, width: width, glyphs: glyphs, now: now, inline: inline, foldKey: foldKey))
                 if inline && !t.collapsed && !t.reasoning.isEmpty {
                     out += cached(cache, t, part: 1, width: width) {
                         reasoningLines(t.reasoning, width: width, glyphs: glyphs)
@@ -101,14 +102,15 @@ enum TurnLayout {
 
     /// The one-line reasoning header.
     static func header(_ t: Turn, width: Int, glyphs: Glyphs, now: Double,
-                       inline: Bool = true) -> StyledLine {
+                       inline: Bool = true, foldKey: String? = "Tab") -> StyledLine {
         let done = !t.answer.isEmpty || t.finished != nil
         let secs = String(format: "%.1f s", thoughtSeconds(t, now: now))
         var tokens = t.stats.map { ", \($0.reasoningTokens) token\($0.reasoningTokens == 1 ? "" : "s")" } ?? ""
         if t.stats?.budgetApplied == true { tokens += " (budget)" }
         let mark = t.collapsed || !inline ? glyphs.collapsed : glyphs.expanded
-        let hint = !inline ? "" : t.collapsed ? " \(glyphs.dash) Tab to expand"
-                               : (done ? " \(glyphs.dash) Tab to collapse" : "")
+        let hint = !inline ? "" : foldKey.map { key in
+            t.collapsed ? " \(glyphs.dash) \(key) to expand" : (done ? " \(glyphs.dash) \(key) to collapse" : "")
+        } ?? ""
         let what = done ? "thought for \(secs)\(tokens)" : "thinking\(glyphs.ellipsis) \(secs)\(tokens)"
         return Wrap.styled(truncate("\(mark) \(what)\(hint)", width: width, glyphs: glyphs),
                            Style(.reasoning, .dim))

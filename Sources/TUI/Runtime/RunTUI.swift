@@ -64,6 +64,14 @@ final class UILoop<D: ChatDriver> {
             startNotice = Notice(text: "the locale is not UTF-8: ASCII drawing, other text shown as ?",
                                  isError: true)
         }
+        if let f = config.keysFile {
+            let (keys, warnings) = KeyBindings.load(f)
+            state.keys = keys
+            if let w = warnings.first, startNotice == nil {
+                startNotice = Notice(text: warnings.count == 1 ? w : "\(w) (and \(warnings.count - 1) more)",
+                                     isError: true)
+            }
+        }
         state.notice = startNotice
         state.now = monotonicSeconds()
         _ = update(&state, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
@@ -97,7 +105,7 @@ final class UILoop<D: ChatDriver> {
             eventsTask.cancel()
         }
 
-        var reader = KeyReader()
+        var reader = KeyReader(source: CursesKeySource())
         var dirty = true
         var lastTick = state.now
         var lastRSS = 0.0

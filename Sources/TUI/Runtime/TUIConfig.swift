@@ -16,6 +16,8 @@ public struct TUIConfig: Sendable {
     public var reasoningSidePane: Bool = false
     /// Directory of user themes; nil = `ThemeLoader.userDirectory()`.
     public var themeDirectory: URL? = nil
+    /// Key bindings file; nil = the default keys. Default: `KeyBindings.defaultURL()`.
+    public var keysFile: URL? = KeyBindings.defaultURL()
 
     public init() {}
 }

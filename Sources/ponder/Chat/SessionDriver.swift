@@ -15,8 +15,10 @@ actor SessionDriver: ChatDriver {
     /// The conversation's index offset: events of a replacement conversation keep counting.
     private var journaling: Bool
 
+    /// `loadWeights`: bring the weights into memory at once, with progress notices
+    /// (the full-screen chat; the line mode leaves it to the first turn).
     init(loaded: LoadedModel, settings: SessionSettings, threads: Int, journal: Bool,
-         resume: LoadedSession? = nil) throws {
+         resume: LoadedSession? = nil, loadWeights: Bool = false) throws {
         self.loaded = loaded
         self.threads = threads
         journaling = journal
@@ -27,11 +29,24 @@ actor SessionDriver: ChatDriver {
         let conv = conversation
         let cont = continuation
         forwarder = Task { for await e in conv.events { cont.yield(e) } }
+        var warnings: [String] = []
         if let resume {
-            for w in resume.warnings { continuation.yield(.notice(w)) }
+            warnings = resume.warnings
             if let was = resume.document.model, let now = loaded.identity, let m = was.mismatch(with: now) {
-                continuation.yield(.notice("model mismatch: " + m))
+                warnings.append("model mismatch: " + m)
             }
+        }
+        if loadWeights {
+            // The warnings come after the progress, so the last one stays on screen.
+            // A thread of its own: reading a large cold file blocks for seconds, which
+            // must not hold one of the few threads of the cooperative pool.
+            let file = loaded.model.file, later = warnings
+            Thread.detachNewThread {
+                WeightLoading.run(file) { cont.yield(.notice($0)) }
+                for w in later { cont.yield(.notice(w)) }
+            }
+        } else {
+            for w in warnings { continuation.yield(.notice(w)) }
         }
     }
 
