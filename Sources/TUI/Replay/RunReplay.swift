@@ -9,22 +9,8 @@ import Session
 /// caller then plays it as plain text). The terminal is restored on every way out, as
 /// for the chat (`runTUI`).
 public func runReplay(_ document: SessionDocument, speed: Double, config: TUIConfig) async throws {
-    guard isatty(0) == 1, isatty(1) == 1 else {
-        throw TUIError("the full-screen replay needs a terminal on stdin and stdout")
-    }
-    try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
-        // ncurses is not thread-safe: one dedicated thread owns it (as in `runTUI`).
-        let thread = Thread {
-            do {
-                try ReplayLoop(document: document, speed: speed, config: config).run()
-                cont.resume()
-            } catch {
-                cont.resume(throwing: error)
-            }
-        }
-        thread.stackSize = 8 << 20
-        thread.name = "ponder-replay"
-        thread.start()
+    try await runOnCursesThread(name: "ponder-replay", what: "replay") {
+        try ReplayLoop(document: document, speed: speed, config: config).run()
     }
 }
 
@@ -36,20 +22,11 @@ struct ReplayLoop {
     let config: TUIConfig
 
     func run() throws {
-        let utf8 = ps_setlocale_utf8() == 1
-        guard ps_start(config.mouse ? 1 : 0) == 0 else {
-            throw TUIError("cannot start the terminal interface (is $TERM set and known?)")
-        }
+        let start = try CursesStart(config: config)
         defer { ps_restore_terminal() }
-
-        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        let utf8 = start.utf8, painter = start.painter
         var state = UIState()
-        let theme: Theme
-        switch ThemeLoader.load(config.theme, userDirectory: config.themeDirectory) {
-        case .success(let t): theme = t
-        case .failure(let e): theme = .fallback; state.notice = Notice(text: e.description, isError: true)
-        }
-        let painter = Painter(theme: theme, colors: Int(ps_colors()), noColor: noColor)
+        state.notice = start.themeNotice
         state.glyphs = utf8 ? .unicode : .ascii
         state.sidePane = config.reasoningSidePane
         state.mode = document.turns.first?.mode ?? config.initialMode
@@ -73,7 +50,7 @@ struct ReplayLoop {
         }
         apply(.resize(width: Int(ps_cols()), height: Int(ps_lines())))
 
-        var reader = KeyReader()
+        var reader = KeyReader(source: CursesKeySource())
         apply(.elapsed(0))
         while !state.quitting {
             painter.paint(render(state))

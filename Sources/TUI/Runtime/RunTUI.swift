@@ -7,23 +7,8 @@ import Session
 /// caller then falls back to the plain line mode). The terminal is restored on every
 /// way out: return, throw, signals (SIGINT, SIGTERM, SIGHUP, fatal ones) and `exit`.
 public func runTUI(driver: some ChatDriver, config: TUIConfig) async throws {
-    guard isatty(0) == 1, isatty(1) == 1 else {
-        throw TUIError("the full-screen chat needs a terminal on stdin and stdout")
-    }
-    try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
-        // ncurses is not thread-safe: one dedicated thread owns it for the whole run,
-        // so the cooperative pool never blocks on the keyboard.
-        let thread = Thread {
-            do {
-                try UILoop(driver: driver, config: config).run()
-                cont.resume()
-            } catch {
-                cont.resume(throwing: error)
-            }
-        }
-        thread.stackSize = 8 << 20
-        thread.name = "ponder-ui"
-        thread.start()
+    try await runOnCursesThread(name: "ponder-ui", what: "chat") {
+        try UILoop(driver: driver, config: config).run()
     }
 }
 
@@ -40,20 +25,10 @@ final class UILoop<D: ChatDriver> {
     }
 
     func run() throws {
-        let utf8 = ps_setlocale_utf8() == 1
-        guard ps_start(config.mouse ? 1 : 0) == 0 else {
-            throw TUIError("cannot start the terminal interface (is $TERM set and known?)")
-        }
+        let start = try CursesStart(config: config)
         defer { ps_restore_terminal() }
-
-        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        var startNotice: Notice? = nil
-        let theme: Theme
-        switch ThemeLoader.load(config.theme, userDirectory: config.themeDirectory) {
-        case .success(let t): theme = t
-        case .failure(let e): theme = .fallback; startNotice = Notice(text: e.description, isError: true)
-        }
-        let painter = Painter(theme: theme, colors: Int(ps_colors()), noColor: noColor)
+        let utf8 = start.utf8, painter = start.painter
+        var startNotice = start.themeNotice
 
         var state = UIState()
         state.glyphs = utf8 ? .unicode : .ascii
