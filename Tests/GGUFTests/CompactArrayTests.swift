@@ -84,7 +84,9 @@ w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); 
         let alphabet = ["a", "b", " ", "é", "字", "🙂", "\n", "<|im_end|>", "\u{0}"]
         func str() -> String { (0..<rng.below(12)).map { _ in alphabet[rng.below(alphabet.count)] }.joined() }
         func count() -> Int { [1, 2, 15, 16, 17, 31, 33, 100, 1000][rng.below(9)] }
-        func floats(_ n: Int) -> [Double] { (0..<n).map { _ in Double(rng.below(2001) - 1000) / 8 + 0.125 } }
+        // Odd multiples of 1/8 and 1/64: never integral, so JSON keeps them floats (the
+        // writer infers nested element types from the first value), exact in float32.
+        func floats(_ n: Int) -> [Double] { (0..<n).map { _ in Double(2 * rng.below(2000) - 1999) / 8 } }
         var out: [(String, Spec)] = []
         let ranges: [(GGUFValueType, Int, Int)] = [
             (.uint8, 0, 255), (.int8, -128, 127), (.uint16, 0, 65535), (.int16, -32768, 32767),
@@ -98,7 +100,7 @@ w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); 
             })))
         }
         out.append(("x.float32", .floats(.float32, floats(count()))))
-        out.append(("x.float64", .floats(.float64, (0..<count()).map { _ in Double(rng.below(1 << 20)) / 64 + 0.5 })))
+        out.append(("x.float64", .floats(.float64, (0..<count()).map { _ in Double(2 * rng.below(1 << 20) + 1) / 64 })))
         out.append(("x.bool", .bools((0..<count()).map { _ in rng.below(2) == 1 })))
         for k in 0..<4 { out.append(("x.strings\(k)", .strings((0..<count()).map { _ in str() }))) }
         // Nested: arrays of int32, float32, bool and string lists, and arrays of arrays.

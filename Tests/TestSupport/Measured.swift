@@ -3,9 +3,10 @@ import Foundation
 import Glibc
 #endif
 
-/// A child process run to completion with what the kernel measured of it (wait4's
-/// rusage): CPU time and peak resident set size belong to this child alone, unlike
-/// getrusage(RUSAGE_CHILDREN), which is the maximum over all children so far.
+/// A child process run to completion with the CPU time the kernel measured of it (wait4's
+/// rusage, this child alone). No peak RSS: posix_spawn starts the child as a vfork of this
+/// (large) test process, and Linux carries the pre-exec high-water mark into ru_maxrss;
+/// measure peak RSS through a small forking parent instead (see ArrayFootprintTests).
 public struct MeasuredRun: Sendable {
     /// Exit status (valid when `signal` is nil).
     public let status: Int32
@@ -16,8 +17,6 @@ public struct MeasuredRun: Sendable {
     /// User + system CPU seconds the child used: the measure of its own work, which a
     /// loaded machine does not inflate the way it inflates wall-clock time.
     public let cpuSeconds: Double
-    /// Peak resident set size (VmHWM) in KiB.
-    public let maxRSSKiB: Int
     /// Wall-clock seconds from spawn to exit.
     public let wallSeconds: Double
     /// True when the child was killed because it ran past the wall-clock timeout.
@@ -82,6 +81,6 @@ public func runMeasured(_ executable: URL, _ arguments: [String], timeout: Doubl
     return MeasuredRun(status: (status >> 8) & 0xff, signal: sig == 0 ? nil : sig,
                        stdout: FileManager.default.contents(atPath: outPath) ?? Data(),
                        stderr: FileManager.default.contents(atPath: errPath) ?? Data(),
-                       cpuSeconds: cpu, maxRSSKiB: Int(usage.ru_maxrss), wallSeconds: wall,
+                       cpuSeconds: cpu, wallSeconds: wall,
                        timedOut: state.lock.withLock { state.killed })
 }
