@@ -65,8 +65,16 @@ extension GGUFFile {
                 guard b <= 1 else { throw r.error("bool value \(b) is neither 0 nor 1", at: r.offset - 1) }
             }
         default:
-            // n <= remaining / size, so this cannot overflow or run past the end.
-            try r.skip(to: start + n * et.fixedSize!)
+            // The count's limit was taken before its own 8 bytes were read, so the elements
+            // may still run up to 8 bytes past the end: that is reported at the first
+            // element cut short, as reading them one by one would.
+            let size = et.fixedSize!
+            let whole = r.remaining / size
+            if n > whole {
+                try r.skip(to: start + whole * size)
+                try r.need(size, "\(et.name) value")
+            }
+            try r.skip(to: start + n * size)
         }
         return GGUFArray(elementType: et, count: n, storage: mapping, start: start, end: r.offset, index: index)
     }
