@@ -10,7 +10,7 @@ extension LlamaModel {
         for key in ["tokenizer.ggml.eos_token_id", "tokenizer.ggml.eot_token_id"] {
             if let v = md.int(key), v >= 0, v < config.vocabSize { out.insert(Int32(v)) }
         }
-        if case .array(.string, let toks)? = md["tokenizer.ggml.tokens"] {
+        if let toks = md["tokenizer.ggml.tokens"]?.arrayValue, toks.elementType == .string {
             let names: Set<String> = ["<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|endoftext|>", "</s>"]
             for (i, t) in toks.enumerated() where i < config.vocabSize {
                 if let s = t.stringValue, names.contains(s) { out.insert(Int32(i)) }

@@ -66,6 +66,21 @@ struct ByteReader {
         throw error("\(what) is not valid UTF-8", at: at)
     }
 
+    /// Checks a GGUF string like `string(_:lossy:invalid:)` does, without decoding it.
+    mutating func skipString(_ what: String, lossy: Bool, invalid: (Int) -> Void) throws(GGUFError) {
+        let at = offset
+        let raw = try u64("\(what) length")
+        guard raw <= UInt64(remaining) else {
+            throw error("\(what) length \(raw) runs past the end of the file (\(remaining) bytes remain)", at: at)
+        }
+        let n = Int(raw)
+        let bytes = UnsafeRawBufferPointer(start: base + offset, count: n).bindMemory(to: UInt8.self)
+        offset += n
+        if isValidUTF8(bytes) { return }
+        if lossy { invalid(at); return }
+        throw error("\(what) is not valid UTF-8", at: at)
+    }
+
     mutating func skip(to newOffset: Int) throws(GGUFError) {
         guard newOffset >= offset, newOffset <= end else {
             throw error("cannot seek to byte \(newOffset): file is \(end) bytes")

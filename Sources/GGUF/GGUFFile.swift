@@ -84,7 +84,7 @@ public final class GGUFFile: Sendable {
             }
             let lossy = key == "tokenizer.ggml.tokens"
             var invalidCount = 0
-            let value = try Self.readValue(&r, vtype, depth: 0, lossy: lossy) { _ in invalidCount += 1 }
+            let value = try Self.readValue(&r, vtype, mapping: mapping, depth: 0, lossy: lossy) { _ in invalidCount += 1 }
             if invalidCount > 0 {
                 warnings.append("\(fileName): \(invalidCount) token strings in \(key) are not valid UTF-8 (shown with U+FFFD)")
             }

@@ -22,32 +22,14 @@ public struct GGUFMetadata: Sendable {
     public func float(_ key: String) -> Float? { values[key]?.floatValue }
     public func bool(_ key: String) -> Bool? { values[key]?.boolValue }
 
-    public func stringArray(_ key: String) -> [String]? {
-        guard case .array(.string, let a)? = values[key] else { return nil }
-        return a.map { $0.stringValue ?? "" }
-    }
+    /// The array at `key` decoded to Strings (nil when absent or not an array of strings).
+    public func stringArray(_ key: String) -> [String]? { values[key]?.arrayValue?.asStrings }
 
-    public func intArray(_ key: String) -> [Int]? {
-        guard case .array(_, let a)? = values[key] else { return nil }
-        var out = [Int]()
-        out.reserveCapacity(a.count)
-        for v in a {
-            guard let i = v.intValue else { return nil }
-            out.append(i)
-        }
-        return out
-    }
+    /// The array at `key` as Ints (nil when absent or not an array of integers that fit).
+    public func intArray(_ key: String) -> [Int]? { values[key]?.arrayValue?.asInts }
 
-    public func floatArray(_ key: String) -> [Float]? {
-        guard case .array(_, let a)? = values[key] else { return nil }
-        var out = [Float]()
-        out.reserveCapacity(a.count)
-        for v in a {
-            guard let f = v.floatValue else { return nil }
-            out.append(f)
-        }
-        return out
-    }
+    /// The array at `key` as Floats (nil when absent or not an array of float32/float64).
+    public func floatArray(_ key: String) -> [Float]? { values[key]?.arrayValue?.asFloats }
 
     /// The model's architecture name (`general.architecture`), e.g. "llama".
     public var architecture: String? { string("general.architecture") }

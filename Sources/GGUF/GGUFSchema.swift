@@ -78,7 +78,7 @@ enum GGUFSchema {
         }
         guard let kind, !fits(value, kind) else { return nil }
         var found = value.type.name
-        if case .array(let et, _) = value { found = "array of \(et.name)" }
+        if case .array(let a) = value { found = "array of \(a.elementType.name)" }
         return "must be \(kind.name), found \(found)"
     }
 
@@ -86,12 +86,12 @@ enum GGUFSchema {
         switch kind {
         case .exactly(let t): return v.type == t
         case .arrayOf(let t):
-            if case .array(let et, _) = v { return et == t }
+            if case .array(let a) = v { return a.elementType == t }
             return false
         case .integer: return isInteger(v.type)
         case .float: return v.type == .float32 || v.type == .float64
         case .integerOrArray:
-            if case .array(let et, _) = v { return isInteger(et) }
+            if case .array(let a) = v { return isInteger(a.elementType) }
             return isInteger(v.type)
         }
     }

@@ -3,9 +3,9 @@ extension GGUFValue {
     /// The type as shown to people: "uint32", "string", "array[string]", "array[array[int32]]"
     /// (nested element types are taken from the first element).
     public var typeDescription: String {
-        guard case .array(let et, let a) = self else { return type.name }
-        if et == .array, let first = a.first { return "array[\(first.typeDescription)]" }
-        return "array[\(et.name)]"
+        guard case .array(let a) = self else { return type.name }
+        if a.elementType == .array, let first = a.first { return "array[\(first.typeDescription)]" }
+        return "array[\(a.elementType.name)]"
     }
 
     /// One-line text; arrays longer than `maxArray` show their first `maxArray` entries
@@ -17,7 +17,7 @@ extension GGUFValue {
         case .float32(let f): return "\(f)"
         case .float64(let f): return "\(f)"
         case .bool(let b): return b ? "true" : "false"
-        case .array(_, let a):
+        case .array(let a):
             let shown = a.prefix(maxArray).map { $0.text(maxArray: maxArray, maxString: maxString) }
             let more = a.count > maxArray ? ", … (\(a.count) entries)" : ""
             return "[" + shown.joined(separator: ", ") + more + "]"
@@ -41,7 +41,7 @@ extension GGUFValue {
         case .bool(let b): out += b ? "true" : "false"
         case .uint64(let v): out += "\(v)"
         case .int64(let v): out += "\(v)"
-        case .array(_, let a):
+        case .array(let a):
             out += "["
             for (i, v) in a.enumerated() {
                 if i > 0 { out += "," }

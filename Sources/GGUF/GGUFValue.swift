@@ -26,12 +26,13 @@ public enum GGUFValueType: UInt32, Sendable {
     public var name: String { String(describing: self) }
 }
 
-/// One metadata value. Arrays carry their element type (arrays may nest).
+/// One metadata value. Scalars and strings are decoded; arrays (which may nest) are
+/// compact views into the file (`GGUFArray`), decoded element by element on access.
 public enum GGUFValue: Sendable, Equatable {
     case uint8(UInt8), int8(Int8), uint16(UInt16), int16(Int16)
     case uint32(UInt32), int32(Int32), uint64(UInt64), int64(Int64)
     case float32(Float), float64(Double), bool(Bool), string(String)
-    case array(GGUFValueType, [GGUFValue])
+    case array(GGUFArray)
 
     public var type: GGUFValueType {
         switch self {
@@ -85,8 +86,8 @@ public enum GGUFValue: Sendable, Equatable {
         return nil
     }
 
-    public var arrayValue: [GGUFValue]? {
-        if case .array(_, let a) = self { return a }
+    public var arrayValue: GGUFArray? {
+        if case .array(let a) = self { return a }
         return nil
     }
 }

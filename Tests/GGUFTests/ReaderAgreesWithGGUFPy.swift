@@ -71,8 +71,8 @@ json.dump({"kv": kv, "keys": [k for k in kv], "tensors": ts}, sys.stdout)
         case .bool(let b): return b == (w as? Bool)
         case .float32(let f): return (w as? NSNumber).map { Float($0.doubleValue) == f } ?? false
         case .float64(let f): return (w as? NSNumber).map { $0.doubleValue == f } ?? false
-        case .array(let et, let a):
-            if et == .array { return w == nil || w is NSNull }
+        case .array(let a):
+            if a.elementType == .array { return w == nil || w is NSNull }
             guard let wa = w as? [Any], wa.count == a.count else { return false }
             return zip(a, wa).allSatisfy { matches($0, $1) }
         default:
