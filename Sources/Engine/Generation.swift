@@ -62,6 +62,8 @@ public final class CancellationFlag: @unchecked Sendable {
     @discardableResult
     public func cancel() -> Int { lock.withLock { value = true; return sampled } }
     public var isCancelled: Bool { lock.withLock { value } }
+    /// Tokens the loop has sampled so far (readable from any thread).
+    public var sampledCount: Int { lock.withLock { sampled } }
     /// Called by the loop: records one more sampled token unless cancelled; false if cancelled.
     func recordSample() -> Bool { lock.withLock { if value { return false }; sampled += 1; return true } }
 }
@@ -80,9 +82,11 @@ extension LlamaContext {
     /// one (which was sampled but not evaluated), whatever the stop; feed the next turn
     /// through `reuse(prefixOf:)`. The caller must not touch the context until the
     /// stream has finished or `waitForGeneration()` returned (see `LlamaContext`).
-    public func generate(_ request: GenerationRequest) -> AsyncThrowingStream<GeneratedToken, Error> {
+    /// `flag` (default: a new one) is the generation's cancellation flag, also reached
+    /// through `cancelGeneration()`; passing one lets another thread watch or stop it.
+    public func generate(_ request: GenerationRequest,
+                         cancel flag: CancellationFlag = CancellationFlag()) -> AsyncThrowingStream<GeneratedToken, Error> {
         let (stream, continuation) = AsyncThrowingStream<GeneratedToken, Error>.makeStream()
-        let flag = CancellationFlag()
         generationFlag = flag
         continuation.onTermination = { _ in flag.cancel() }
         queue.async { [self] in

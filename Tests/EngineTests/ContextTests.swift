@@ -138,20 +138,27 @@ struct ContextTests {
     func cancelLeavesContextReusable() async throws {
         let model = try Self.smol()
         let prompt = Array(Self.tokens[..<12])
-        // A long request, so the producer cannot finish before this consumer (which may be
-        // starved of threads when the machine is busy) gets to cancel it.
+        // The cancel comes from a plain thread watching the flag, not from this consumer:
+        // under the parallel suite an async consumer can be starved of the cooperative
+        // pool for minutes (seen: the producer finished all 4,000 tokens first).
         let ctx = try LlamaContext(model: model, capacity: 4096)
-        var seen = 0
-        var sampledAtCancel = 0
-        for try await _ in ctx.generate(GenerationRequest(prompt: prompt, maxTokens: 4000)) {
-            seen += 1
-            if seen == 5 { break }
+        let flag = CancellationFlag()
+        let stream = ctx.generate(GenerationRequest(prompt: prompt, maxTokens: 4000), cancel: flag)
+        let cancelled = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var sampledAtCancel = 0
+        Thread.detachNewThread {
+            while flag.sampledCount < 5 { usleep(200) }
+            sampledAtCancel = flag.cancel()
+            cancelled.signal()
         }
-        // The producer may have run ahead of this consumer (yields are buffered); what
-        // "within one token" means: nothing is sampled after the cancel, and at most the
-        // token being evaluated then is finished.
-        sampledAtCancel = ctx.cancelGeneration()
+        var seen = 0
+        for try await _ in stream { seen += 1 }
         await ctx.waitForGeneration()
+        cancelled.wait()
+        // What "within one token" means: nothing is sampled after the cancel (the stream
+        // carries exactly what was sampled), and at most the token being evaluated then
+        // is finished.
+        #expect(seen == sampledAtCancel)
         #expect(sampledAtCancel >= 5 && sampledAtCancel < 4000)
         #expect(ctx.count >= prompt.count + sampledAtCancel - 1 && ctx.count <= prompt.count + sampledAtCancel,
                 "cache holds \(ctx.count - prompt.count) generated tokens; \(sampledAtCancel) were sampled at the cancel")
