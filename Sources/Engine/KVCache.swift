@@ -87,17 +87,18 @@ final class KVCache {
     /// Layer `l`'s keys of positions [0, n) as floats ((n, keyWidth)): the cache itself
     /// when it is F32, else converted into `scratch` (n * keyWidth floats).
     func keysAsFloat(layer l: Int, count n: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-        let row = keyRow(layer: l, position: 0)
-        if type == .f32 { return UnsafePointer(row.assumingMemoryBound(to: Float.self)) }
-        pk_fp16_to_fp32_row(row.assumingMemoryBound(to: UInt16.self), scratch, n * keyWidth)
-        return UnsafePointer(scratch)
+        asFloat(keyRow(layer: l, position: 0), count: n * keyWidth, scratch: scratch)
     }
 
     /// Layer `l`'s values of positions [0, n) as floats ((n, valueWidth)); see keysAsFloat.
     func valuesAsFloat(layer l: Int, count n: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-        let row = valueRow(layer: l, position: 0)
+        asFloat(valueRow(layer: l, position: 0), count: n * valueWidth, scratch: scratch)
+    }
+
+    /// `count` cached elements from `row` on as floats: in place when F32, else converted.
+    private func asFloat(_ row: UnsafeMutableRawPointer, count: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
         if type == .f32 { return UnsafePointer(row.assumingMemoryBound(to: Float.self)) }
-        pk_fp16_to_fp32_row(row.assumingMemoryBound(to: UInt16.self), scratch, n * valueWidth)
+        pk_fp16_to_fp32_row(row.assumingMemoryBound(to: UInt16.self), scratch, count)
         return UnsafePointer(scratch)
     }
 }

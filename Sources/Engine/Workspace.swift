@@ -24,8 +24,6 @@ final class Workspace {
     private(set) var q: UnsafeMutablePointer<Float>
     private(set) var k: UnsafeMutablePointer<Float>
     private(set) var v: UnsafeMutablePointer<Float>
-    private var cacheKeys: UnsafeMutablePointer<Float>, cacheKeysCount = 0
-    private var cacheValues: UnsafeMutablePointer<Float>, cacheValuesCount = 0
     private(set) var att: UnsafeMutablePointer<Float>
     private(set) var gate: UnsafeMutablePointer<Float>
     private(set) var up: UnsafeMutablePointer<Float>
@@ -33,10 +31,9 @@ final class Workspace {
     private(set) var activations: UnsafeMutableRawPointer
     /// Bytes of one activation row (the widest input, the largest format).
     private let activationRowBytes: Int
-    private(set) var scores: UnsafeMutablePointer<Float>
-    private var scoresCount = 0
-    private(set) var logits: UnsafeMutablePointer<Float>
-    private var logitsCount = 0
+    /// Grown on demand (sizes depend on the cached positions or the logits wanted).
+    private let scoresBuffer = GrowableFloats(), logitsBuffer = GrowableFloats()
+    private let cacheKeysBuffer = GrowableFloats(), cacheValuesBuffer = GrowableFloats()
 
     /// The input whose int8 form `activations` holds: (buffer, activation type, rows), or
     /// nil. Reset with `inputChanged()` whenever a projection input is rewritten.
@@ -51,15 +48,13 @@ final class Workspace {
         x = .allocate(capacity: 1); xb = .allocate(capacity: 1); proj = .allocate(capacity: 1)
         q = .allocate(capacity: 1); att = .allocate(capacity: 1)
         k = .allocate(capacity: 1); v = .allocate(capacity: 1)
-        cacheKeys = .allocate(capacity: 1); cacheValues = .allocate(capacity: 1)
         gate = .allocate(capacity: 1); up = .allocate(capacity: 1)
         ropeTable = .allocate(capacity: 1)
         activations = .allocate(byteCount: 64, alignment: 64)
-        scores = .allocate(capacity: 1); logits = .allocate(capacity: 1)
     }
 
     deinit {
-        for p in [x, xb, proj, q, k, v, att, gate, up, ropeTable, scores, logits, cacheKeys, cacheValues] { p.deallocate() }
+        for p in [x, xb, proj, q, k, v, att, gate, up, ropeTable] { p.deallocate() }
         activations.deallocate()
     }
 
@@ -83,35 +78,12 @@ final class Workspace {
         quantizedInput = nil
     }
 
-    /// Scores scratch of at least `count` floats.
-    func scores(count: Int) -> UnsafeMutablePointer<Float> {
-        if count > scoresCount {
-            scores.deallocate()
-            scores = .allocate(capacity: count)
-            scoresCount = count
-        }
-        return scores
-    }
-
-    /// Float scratch for `count` cached key / value floats.
-    func cacheKeys(count: Int) -> UnsafeMutablePointer<Float> {
-        if count > cacheKeysCount { cacheKeys.deallocate(); cacheKeys = .allocate(capacity: count); cacheKeysCount = count }
-        return cacheKeys
-    }
-    func cacheValues(count: Int) -> UnsafeMutablePointer<Float> {
-        if count > cacheValuesCount { cacheValues.deallocate(); cacheValues = .allocate(capacity: count); cacheValuesCount = count }
-        return cacheValues
-    }
-
-    /// Logits scratch of at least `count` floats.
-    func logits(count: Int) -> UnsafeMutablePointer<Float> {
-        if count > logitsCount {
-            logits.deallocate()
-            logits = .allocate(capacity: count)
-            logitsCount = count
-        }
-        return logits
-    }
+    /// Scratch of at least `count` floats: attention scores, an F16 cache's keys and
+    /// values as floats, logits.
+    func scores(count: Int) -> UnsafeMutablePointer<Float> { scoresBuffer.pointer(count: count) }
+    func cacheKeys(count: Int) -> UnsafeMutablePointer<Float> { cacheKeysBuffer.pointer(count: count) }
+    func cacheValues(count: Int) -> UnsafeMutablePointer<Float> { cacheValuesBuffer.pointer(count: count) }
+    func logits(count: Int) -> UnsafeMutablePointer<Float> { logitsBuffer.pointer(count: count) }
 
     /// Forgets the cached int8 form of a projection input (its buffer was rewritten).
     func inputChanged() { quantizedInput = nil }
@@ -134,5 +106,23 @@ final class Workspace {
         }
         quantizedInput = (input, a, n)
         return UnsafeRawPointer(activations)
+    }
+}
+
+/// A float buffer that only grows: `pointer(count:)` reallocates (contents lost) only
+/// when asked for more than it holds.
+final class GrowableFloats {
+    private var base: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private var capacity = 1
+
+    deinit { base.deallocate() }
+
+    func pointer(count: Int) -> UnsafeMutablePointer<Float> {
+        if count > capacity {
+            base.deallocate()
+            base = .allocate(capacity: count)
+            capacity = count
+        }
+        return base
     }
 }
