@@ -1,8 +1,17 @@
 // AVX2 K-quant dot products (Q4_K, Q5_K, Q6_K weights x Q8_K activations), one and four
 // activation columns. 32 values per 256-bit vector (one Q4_K/Q5_K sub-block, two Q6_K
 // sub-blocks); u8 x s8 pairs in int16 (exact: q <= 63, |y| <= 127), times int16 scales
-// into int32 (vpmaddwd), one float FMA per super-block. As in the AVX-512 file, the
-// one-column dot is the always-inlined four-column body with nc = 1 (bitwise equal).
+// into int32 (vpmaddwd). The one-column dot is the always-inlined four-column body with
+// nc = 1 (bitwise equal).
+//
+// The float part is the canonical K-quant sequence of this tier, shared with the
+// column-interleaved GEMM (gemm_avx2_kquants.c), so pk_matmul and pk_matvec agree bit
+// for bit whichever kernel a call takes: per super-block i the exact integers
+//   S_i = sum_s sc[s] * (q . y)_s   (Q6_K: sum_j sc[j] * ((q - 32) . y)_j)
+//   M_i = sum_s m[s] * (y sum of sub-block s)   (Q4_K/Q5_K only)
+// are formed, then acc = fma(d * y.d, S_i, acc) and accm = fma(-dmin * y.d, M_i, accm)
+// in single precision, one super-block after the other; the result is acc + accm
+// (Q6_K: acc).
 #if defined(__x86_64__)
 #include "simd_common.h"
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
@@ -25,9 +34,8 @@ static inline const pk_block_q8_K *column(const void *x, size_t xs, int c) {
 INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, size_t xs, float *out) {
     const size_t bsz = five ? sizeof(pk_block_q5_K) : sizeof(pk_block_q4_K);
     const __m256i m4 = _mm256_set1_epi8(0x0F), bit = _mm256_set1_epi8(1);
-    __m256 acc[4];
-    __m128 accm[4];
-    for (int c = 0; c < nc; ++c) { acc[c] = _mm256_setzero_ps(); accm[c] = _mm_setzero_ps(); }
+    float acc[4], accm[4];
+    for (int c = 0; c < nc; ++c) acc[c] = accm[c] = 0.0f;
     for (size_t i = 0; i < n / QKK; ++i) {
         const uint8_t *blk = (const uint8_t *)w + i * bsz;
         const uint8_t *qs = blk + (five ? 48 : 16);
@@ -38,7 +46,7 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
         float d = _mm_cvtss_f32(dm), dmin = _mm_cvtss_f32(_mm_movehdup_ps(dm));
         for (int c = 0; c < nc; ++c) {
             const pk_block_q8_K *b = column(x, xs, c) + i;
-            accm[c] = _mm_fmadd_ps(_mm_set1_ps(-dmin * b->d), _mm_cvtepi32_ps(kmins(sm, b->bsums)), accm[c]);
+            accm[c] = pk_fmaf(-dmin * b->d, (float)pk_hsum_epi32_128(kmins(sm, b->bsums)), accm[c]);
         }
         __m256i hb = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
         __m256i sum[4];
@@ -60,9 +68,9 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
             }
         }
         for (int c = 0; c < nc; ++c)
-            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d * column(x, xs, c)[i].d), _mm256_cvtepi32_ps(sum[c]), acc[c]);
+            acc[c] = pk_fmaf(d * column(x, xs, c)[i].d, (float)pk_hsum_epi32_256(sum[c]), acc[c]);
     }
-    for (int c = 0; c < nc; ++c) out[c] = pk_hsum_ps256(acc[c]) + pk_hsum_ps128(accm[c]);
+    for (int c = 0; c < nc; ++c) out[c] = acc[c] + accm[c];
 }
 
 // Q6_K for nc columns: sum_j sc[j] * (q - 32) . y = sum_j sc[j] * q . y
@@ -70,8 +78,8 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
 INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
     const pk_block_q6_K *a = w;
     const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
-    __m256 acc[4];
-    for (int c = 0; c < nc; ++c) acc[c] = _mm256_setzero_ps();
+    float acc[4];
+    for (int c = 0; c < nc; ++c) acc[c] = 0.0f;
     for (size_t i = 0; i < n / QKK; ++i) {
         const int8_t *sc = a[i].scales;
         __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
@@ -104,9 +112,9 @@ INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, f
         // d: the high half of the 32 bits at offset 206 (scales[14..15], d).
         float d = _mm_cvtss_f32(_mm_movehdup_ps(pk_cvtph_u32(pk_load_u32((const uint8_t *)&a[i] + 206))));
         for (int c = 0; c < nc; ++c)
-            acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(d * column(x, xs, c)[i].d), _mm256_cvtepi32_ps(sum[c]), acc[c]);
+            acc[c] = pk_fmaf(d * column(x, xs, c)[i].d, (float)pk_hsum_epi32_256(sum[c]), acc[c]);
     }
-    for (int c = 0; c < nc; ++c) out[c] = pk_hsum_ps256(acc[c]);
+    for (int c = 0; c < nc; ++c) out[c] = acc[c];
 }
 
 static float dot_q4_K(size_t n, const void *w, const void *x) {

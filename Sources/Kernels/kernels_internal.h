@@ -99,6 +99,26 @@ typedef float (*pk_dot_fn)(size_t n, const void *w, const void *x);
 /// The same dot for four activation rows x, x + xstride, x + 2 xstride, x + 3 xstride
 /// (bytes), each result bitwise equal to the one-row dot's; out[0..3].
 typedef void (*pk_dot4_fn)(size_t n, const void *w, const void *x, size_t xstride, float *out);
+/// A GEMM micro-kernel (K-quant weights, column-interleaved activations; gemm.c): one
+/// weight row of nb super-blocks against ng (1 or 2) packed groups of 8 activation
+/// columns, gs bytes apart; out[8 g + c] for group g, column c. Each result is bitwise
+/// the tier's one-row dot of that row and column (the canonical sequence in
+/// dot_avx2_kquants.c).
+typedef void (*pk_gemm_fn)(size_t nb, const void *w, const void *packed, size_t gs, int ng, float *out);
+
+// Column-interleaved Q8_K activations ("packed groups", pk_kpack_q8_K): 8 columns per
+// group; per super-block PK_KPACK_SB bytes:
+//   [0, 2048)     int8 ys: chunk k (values 4k .. 4k+3) of column c at 32 k + 4 c
+//   [2048, 2080)  float yd[8]: each column's d
+//   [2080, 2208)  int16 bsp[4][8][2]: column c's sums of sub-blocks 2t and 2t+1 (32
+//                 values each: the Q4_K/Q5_K min term)
+//   [2208, 2464)  int16 b16[8][8][2]: column c's bsums[2t] and bsums[2t+1] (Q6_K)
+// Columns past the real ones (a last, partial group) are zero.
+enum { PK_KPACK_YS = 0, PK_KPACK_YD = 2048, PK_KPACK_BSP = 2080, PK_KPACK_B16 = 2208,
+       PK_KPACK_SB = 2464 };
+/// Packs nc (1 ... 8) Q8_K activation rows of nb super-blocks, xs bytes apart.
+void pk_kpack_q8_K(const void *x, size_t xs, int nc, size_t nb, uint8_t *out);
+
 /// An activation quantizer: n floats -> blocks.
 typedef void (*pk_quant_fn)(const float *x, void *y, size_t n);
 
@@ -111,6 +131,7 @@ struct pk_kernels {
     int tier;
     pk_dot_fn dot[PK_SLOT_COUNT];
     pk_dot4_fn dot4[PK_SLOT_COUNT];  // NULL where a tier has no four-row variant
+    pk_gemm_fn gemm[PK_SLOT_COUNT];  // NULL where a tier has no GEMM for the type
     void (*axpy[PK_SLOT_COUNT])(size_t n, float a, const void *x, float *y);  // float slots only
     void (*softmax)(float *x, size_t n);
     void (*swiglu)(float *gate, const float *up, size_t n);
@@ -127,6 +148,11 @@ void pk_fill_avx2(struct pk_kernels *k);
 void pk_fill_avx512(struct pk_kernels *k);
 void pk_fill_avx512_kquants(struct pk_kernels *k);
 void pk_fill_avx2_kquants(struct pk_kernels *k);
+void pk_fill_avx2_gemm(struct pk_kernels *k);
+/// The K-quant GEMM (gemm.c) when the tier has one for t and nx is large enough;
+/// returns 0 when it did the call, -1 when the caller should take the dot kernels.
+int pk_gemm_try(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows,
+                size_t cols, const void *xq, size_t nx, float *out, size_t ldo);
 void pk_fill_axpy(struct pk_kernels *k);  // after tier is set
 
 // Row operations (ops.c, ops_simd.c).

@@ -55,6 +55,8 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
     if (cols % pk_block_size(t) != 0) return PK_EBADSHAPE;
     if ((!W && rows) || (!xq && nx) || (!out && rows && nx) || (nx > 1 && ldo < rows)) return PK_EBADARG;
     if (rows == 0 || nx == 0) return PK_OK;
+    // Prefill-sized calls on K-quants: the column-interleaved GEMM where the tier has one.
+    if (pk_gemm_try(pk_kernels_for_tier(tier), pool, t, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
     struct mm_job job = {
         .dot = pk_kernels_for_tier(tier)->dot[s],
         .dot4 = pk_kernels_for_tier(tier)->dot4[s],

@@ -62,6 +62,22 @@ static inline PK_AVX2 __m256i pk_bit5_32(const uint8_t *qh) {
     return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
 }
 
+/// The sum of 8 int32 lanes (wrapping; exact when the true sum fits, as in the K-quant
+/// kernels) and of 4.
+static inline PK_AVX2 int32_t pk_hsum_epi32_128(__m128i v) {
+    v = _mm_add_epi32(v, _mm_unpackhi_epi64(v, v));
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0xB1));
+    return _mm_cvtsi128_si32(v);
+}
+static inline PK_AVX2 int32_t pk_hsum_epi32_256(__m256i v) {
+    return pk_hsum_epi32_128(_mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+}
+
+/// fma(a, b, c) in single precision, one rounding (vfmadd, never a separate mul + add).
+static inline PK_AVX2 float pk_fmaf(float a, float b, float c) {
+    return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)));
+}
+
 /// Sums of 4 adjacent u8 x s8 products into int32 lanes, via int16 pairs. Exact when
 /// every pair sum of a*b fits in int16 (a <= 128, |b| <= 127 as used here).
 static inline PK_AVX2 __m256i pk_dot_u8s8_avx2(__m256i a, __m256i b) {

@@ -28,22 +28,26 @@ import Testing
         }
     }
 
-    /// Covers the four-row kernels (nx = 5: one group of four and one single row).
+    /// nx = 5 covers the four-row kernels (one group of four and one single row); nx = 21
+    /// the K-quant GEMM (one pair of 8-column groups, then a last group of 5 columns).
     @Test(arguments: KT.tiers, KT.weights)
     func matmulEqualsOneMatvecPerActivationRow(tier: Int32, type t: Int32) throws {
-        let rows = 37, cols = 768, nx = 5, ldo = 40
-        let W = matrix(t, rows: rows, cols: cols, seed: 5 + UInt64(t))
-        var g = SplitMix(seed: 11)
-        let xs = (0..<nx).map { _ in quantize(randomActivations(cols, &g), for: t, tier: tier) }
-        let pool = try #require(pk_pool_create(3))
-        defer { pk_pool_destroy(pool) }
-        var out = [Float](repeating: -1, count: nx * ldo)
-        #expect(pk_matmul_tier(tier, pool, t, W, rows, cols, Array(xs.joined()), nx, &out, ldo) == 0)
-        for j in 0..<nx {
-            var col = [Float](repeating: .nan, count: rows)
-            #expect(pk_matvec_tier(tier, nil, t, W, rows, cols, xs[j], &col) == 0)
-            #expect(Array(out[j * ldo..<j * ldo + rows]).map(\.bitPattern) == col.map(\.bitPattern), "column \(j)")
-            #expect(out[j * ldo + rows..<(j + 1) * ldo].allSatisfy { $0 == -1 }, "padding of column \(j) untouched")
+        for nx in [5, 21] {
+            let rows = 37, cols = 768, ldo = 40
+            let W = matrix(t, rows: rows, cols: cols, seed: 5 + UInt64(t))
+            var g = SplitMix(seed: 11)
+            let xs = (0..<nx).map { _ in quantize(randomActivations(cols, &g), for: t, tier: tier) }
+            let pool = try #require(pk_pool_create(3))
+            defer { pk_pool_destroy(pool) }
+            var out = [Float](repeating: -1, count: nx * ldo)
+            #expect(pk_matmul_tier(tier, pool, t, W, rows, cols, Array(xs.joined()), nx, &out, ldo) == 0)
+            for j in 0..<nx {
+                var col = [Float](repeating: .nan, count: rows)
+                #expect(pk_matvec_tier(tier, nil, t, W, rows, cols, xs[j], &col) == 0)
+                #expect(Array(out[j * ldo..<j * ldo + rows]).map(\.bitPattern) == col.map(\.bitPattern),
+                        "nx \(nx), column \(j), tier \(tier), \(KT.name(t))")
+                #expect(out[j * ldo + rows..<(j + 1) * ldo].allSatisfy { $0 == -1 }, "padding of column \(j) untouched")
+            }
         }
     }
 

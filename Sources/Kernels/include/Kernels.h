@@ -182,8 +182,11 @@ int pk_matvec_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows,
 /// r in [0, rows). xq holds nx activation rows, each pk_activation_size(t, cols) bytes
 /// apart; ldo >= rows. Each thread takes a slice of weight rows and streams every
 /// activation row past a small tile of weight rows kept in cache, four activation rows
-/// per weight-block decode where the tier has four-row kernels (results bitwise equal
-/// to pk_matvec's). No allocation.
+/// per weight-block decode where the tier has four-row kernels. K-quant weights with
+/// nx >= 8 take the tier's GEMM where it has one (AVX2): the activations are first
+/// rewritten column-interleaved into a buffer the calling thread keeps for its next
+/// call (its one allocation, grown when a call needs more). Results are bitwise equal to
+/// pk_matvec's either way.
 int pk_matmul(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
               const void *xq, size_t nx, float *out, size_t ldo);
 /// pk_matmul with the kernels of `tier`.

@@ -1,0 +1,134 @@
+// The K-quant GEMM driver: prefill-sized pk_matmul calls on Q4_K/Q5_K/Q6_K weights.
+//
+// Two jobs on the pool:
+//   1. pack: the nx Q8_K activation rows are rewritten column-interleaved, 8 columns per
+//      group (pk_kpack_q8_K; groups split over the threads), into a buffer owned by the
+//      calling thread (grow-only, kept for the thread's next call, freed at its exit);
+//   2. multiply: each thread takes an even slice of weight rows; per tile of ROW_TILE
+//      rows it walks every pair of groups, and each row of the tile meets the pair in one
+//      micro-kernel call (the tier's gemm[slot]), which decodes the row once for 16
+//      columns. The tile's rows stay in L1/L2 while the packed columns stream past.
+// Each out element is one micro-kernel lane, bitwise the tier's one-row dot, so results
+// do not depend on the thread count or on how the call was batched.
+#include "kernels_internal.h"
+#include <pthread.h>
+#include <stdlib.h>
+
+enum {
+    MIN_COLUMNS = 8,  // below one full group the dot kernels are as fast
+    ROW_TILE = 16,
+};
+
+// ---- The calling thread's packing buffer ------------------------------------------
+
+struct pack_buffer { void *p; size_t cap; };
+static pthread_key_t buffer_key;
+static pthread_once_t buffer_once = PTHREAD_ONCE_INIT;
+
+static void free_buffer(void *b) {
+    struct pack_buffer *pb = b;
+    free(pb->p);
+    free(pb);
+}
+static void make_key(void) { (void)pthread_key_create(&buffer_key, free_buffer); }
+
+/// At least `bytes` of 64-byte aligned memory owned by this thread, or NULL.
+static void *thread_buffer(size_t bytes) {
+    pthread_once(&buffer_once, make_key);
+    struct pack_buffer *pb = pthread_getspecific(buffer_key);
+    if (!pb) {
+        if (!(pb = calloc(1, sizeof *pb))) return NULL;
+        if (pthread_setspecific(buffer_key, pb) != 0) { free(pb); return NULL; }
+    }
+    if (pb->cap < bytes) {
+        size_t cap = (bytes + bytes / 4 + 63) & ~(size_t)63;
+        void *p = aligned_alloc(64, cap);
+        if (!p) return NULL;
+        free(pb->p);
+        pb->p = p;
+        pb->cap = cap;
+    }
+    return pb->p;
+}
+
+// ---- Packing ------------------------------------------------------------------------
+
+void pk_kpack_q8_K(const void *x, size_t xs, int nc, size_t nb, uint8_t *out) {
+    for (size_t i = 0; i < nb; ++i) {
+        uint8_t *o = out + i * PK_KPACK_SB;
+        memset(o, 0, PK_KPACK_SB);
+        for (int c = 0; c < nc; ++c) {
+            const pk_block_q8_K *b = (const pk_block_q8_K *)((const uint8_t *)x + (size_t)c * xs) + i;
+            for (int k = 0; k < QKK / 4; ++k) memcpy(o + PK_KPACK_YS + 32 * k + 4 * c, b->qs + 4 * k, 4);
+            memcpy(o + PK_KPACK_YD + 4 * c, &b->d, 4);
+            int16_t bsp[8], b16[16];
+            for (int t = 0; t < 4; ++t) {
+                bsp[0] = (int16_t)(b->bsums[4 * t] + b->bsums[4 * t + 1]);
+                bsp[1] = (int16_t)(b->bsums[4 * t + 2] + b->bsums[4 * t + 3]);
+                memcpy(o + PK_KPACK_BSP + 32 * t + 4 * c, bsp, 4);
+            }
+            for (int t = 0; t < 8; ++t) {
+                b16[0] = b->bsums[2 * t];
+                b16[1] = b->bsums[2 * t + 1];
+                memcpy(o + PK_KPACK_B16 + 32 * t + 4 * c, b16, 4);
+            }
+        }
+    }
+}
+
+// ---- Jobs ---------------------------------------------------------------------------
+
+struct gemm_job {
+    pk_gemm_fn kernel;
+    const uint8_t *W;
+    size_t row_bytes, rows, nb;
+    const uint8_t *xq;     // nx Q8_K rows, xs bytes apart
+    size_t xs, nx;
+    uint8_t *packed;       // ngroups groups, gs bytes apart
+    size_t gs, ngroups;
+    float *out;            // out[j * ldo + r]
+    size_t ldo;
+};
+
+static void pack_worker(void *p, int ith, int nth) {
+    const struct gemm_job *job = p;
+    size_t g0 = job->ngroups * (size_t)ith / (size_t)nth, g1 = job->ngroups * (size_t)(ith + 1) / (size_t)nth;
+    for (size_t g = g0; g < g1; ++g) {
+        size_t left = job->nx - 8 * g;
+        pk_kpack_q8_K(job->xq + 8 * g * job->xs, job->xs, left < 8 ? (int)left : 8, job->nb, job->packed + g * job->gs);
+    }
+}
+
+static void gemm_worker(void *p, int ith, int nth) {
+    const struct gemm_job *job = p;
+    size_t r0 = job->rows * (size_t)ith / (size_t)nth, r1 = job->rows * (size_t)(ith + 1) / (size_t)nth;
+    float o[16];
+    for (size_t rt = r0; rt < r1; rt += ROW_TILE) {
+        size_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
+        for (size_t g = 0; g < job->ngroups; g += 2) {
+            int ng = g + 2 <= job->ngroups ? 2 : 1;
+            size_t c0 = 8 * g, nc = job->nx - c0 < 8 * (size_t)ng ? job->nx - c0 : 8 * (size_t)ng;
+            for (size_t r = rt; r < re; ++r) {
+                job->kernel(job->nb, job->W + r * job->row_bytes, job->packed + g * job->gs, job->gs, ng, o);
+                for (size_t c = 0; c < nc; ++c) job->out[(c0 + c) * job->ldo + r] = o[c];
+            }
+        }
+    }
+}
+
+int pk_gemm_try(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows,
+                size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
+    int s = pk_slot_of(t);
+    if (s < 0 || !k->gemm[s] || nx < MIN_COLUMNS || cols % QKK != 0) return -1;
+    size_t nb = cols / QKK, ngroups = (nx + 7) / 8, gs = nb * PK_KPACK_SB;
+    uint8_t *packed = thread_buffer(ngroups * gs);
+    if (!packed) return -1;  // no memory: the dot kernels need none
+    struct gemm_job job = {
+        .kernel = k->gemm[s], .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .nb = nb,
+        .xq = xq, .xs = pk_activation_size(t, cols), .nx = nx,
+        .packed = packed, .gs = gs, .ngroups = ngroups, .out = out, .ldo = ldo,
+    };
+    pk_pool_run(pool, pack_worker, &job);
+    pk_pool_run(pool, gemm_worker, &job);
+    return 0;
+}
