@@ -5,9 +5,10 @@
 //      group (pk_kpack_q8_K; groups split over the threads), into a buffer owned by the
 //      calling thread (grow-only, kept for the thread's next call, freed at its exit);
 //   2. multiply: each thread takes an even slice of weight rows; per tile of ROW_TILE
-//      rows it walks every pair of groups, and each row of the tile meets the pair in one
-//      micro-kernel call (the tier's gemm[slot]), which decodes the row once for 16
-//      columns. The tile's rows stay in L1/L2 while the packed columns stream past.
+//      rows it walks every pair of groups, and each two rows of the tile meet the pair in
+//      one micro-kernel call (the tier's gemm[slot]): each weight super-block is decoded
+//      once for 16 columns and each activation chunk loaded once for two rows. The
+//      tile's rows stay in L1/L2 while the packed columns stream past.
 // Each out element is one micro-kernel lane, bitwise the tier's one-row dot, so results
 // do not depend on the thread count or on how the call was batched.
 #include "kernels_internal.h"
@@ -16,7 +17,9 @@
 
 enum {
     MIN_COLUMNS = 8,  // below one full group the dot kernels are as fast
-    ROW_TILE = 16,
+    ROW_TILE = 24,    // weight rows kept in cache while every packed group passes
+    TILE_NR = 2,      // micro-kernel shape: 2 rows x 2 groups (16 columns); measured
+    TILE_NG = 2,      // against 1x2, 3x1, 3x2 and 4x1 (BENCHMARKS.md)
 };
 
 // ---- The calling thread's packing buffer ------------------------------------------
@@ -102,15 +105,17 @@ static void pack_worker(void *p, int ith, int nth) {
 static void gemm_worker(void *p, int ith, int nth) {
     const struct gemm_job *job = p;
     size_t r0 = job->rows * (size_t)ith / (size_t)nth, r1 = job->rows * (size_t)(ith + 1) / (size_t)nth;
-    float o[16];
+    float o[32];  // TILE_NR x 16
     for (size_t rt = r0; rt < r1; rt += ROW_TILE) {
         size_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
-        for (size_t g = 0; g < job->ngroups; g += 2) {
-            int ng = g + 2 <= job->ngroups ? 2 : 1;
+        for (size_t g = 0; g < job->ngroups; g += (size_t)TILE_NG) {
+            int ng = g + (size_t)TILE_NG <= job->ngroups ? TILE_NG : (int)(job->ngroups - g);
             size_t c0 = 8 * g, nc = job->nx - c0 < 8 * (size_t)ng ? job->nx - c0 : 8 * (size_t)ng;
-            for (size_t r = rt; r < re; ++r) {
-                job->kernel(job->nb, job->W + r * job->row_bytes, job->packed + g * job->gs, job->gs, ng, o);
-                for (size_t c = 0; c < nc; ++c) job->out[(c0 + c) * job->ldo + r] = o[c];
+            for (size_t r = rt; r < re; r += (size_t)TILE_NR) {
+                int nr = r + (size_t)TILE_NR <= re ? TILE_NR : (int)(re - r);
+                job->kernel(job->nb, job->W + r * job->row_bytes, job->row_bytes, nr, job->packed + g * job->gs, job->gs, ng, o);
+                for (int i = 0; i < nr; ++i)
+                    for (size_t c = 0; c < nc; ++c) job->out[(c0 + c) * job->ldo + r + (size_t)i] = o[16 * i + (c / 8) * 8 + c % 8];
             }
         }
     }

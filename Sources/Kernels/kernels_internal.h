@@ -99,12 +99,13 @@ typedef float (*pk_dot_fn)(size_t n, const void *w, const void *x);
 /// The same dot for four activation rows x, x + xstride, x + 2 xstride, x + 3 xstride
 /// (bytes), each result bitwise equal to the one-row dot's; out[0..3].
 typedef void (*pk_dot4_fn)(size_t n, const void *w, const void *x, size_t xstride, float *out);
-/// A GEMM micro-kernel (K-quant weights, column-interleaved activations; gemm.c): one
-/// weight row of nb super-blocks against ng (1 or 2) packed groups of 8 activation
-/// columns, gs bytes apart; out[8 g + c] for group g, column c. Each result is bitwise
-/// the tier's one-row dot of that row and column (the canonical sequence in
-/// dot_avx2_kquants.c).
-typedef void (*pk_gemm_fn)(size_t nb, const void *w, const void *packed, size_t gs, int ng, float *out);
+/// A GEMM micro-kernel (K-quant weights, column-interleaved activations; gemm.c): nr
+/// weight rows (ws bytes apart) of nb super-blocks against ng packed groups of 8
+/// activation columns (gs bytes apart), nr and ng 1 or 2; out[16 r + 8 g + c]
+/// for row r, group g, column c. Each result is bitwise the tier's one-row dot of that
+/// row and column (the canonical sequence in dot_avx2_kquants.c).
+typedef void (*pk_gemm_fn)(size_t nb, const void *w, size_t ws, int nr, const void *packed, size_t gs, int ng,
+                           float *out);
 
 // Column-interleaved Q8_K activations ("packed groups", pk_kpack_q8_K): 8 columns per
 // group; per super-block PK_KPACK_SB bytes:
