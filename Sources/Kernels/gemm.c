@@ -115,7 +115,7 @@ static void gemm_worker(void *p, int ith, int nth) {
                 int nr = r + (size_t)TILE_NR <= re ? TILE_NR : (int)(re - r);
                 job->kernel(job->nb, job->W + r * job->row_bytes, job->row_bytes, nr, job->packed + g * job->gs, job->gs, ng, o);
                 for (int i = 0; i < nr; ++i)
-                    for (size_t c = 0; c < nc; ++c) job->out[(c0 + c) * job->ldo + r + (size_t)i] = o[16 * i + (c / 8) * 8 + c % 8];
+                    for (size_t c = 0; c < nc; ++c) job->out[(c0 + c) * job->ldo + r + (size_t)i] = o[16 * i + (int)c];
             }
         }
     }
