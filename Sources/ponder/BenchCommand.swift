@@ -30,7 +30,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Worker threads (default: the machine's physical cores, at most 8).")
     var threads: Int?
 
-    @Option(name: .long, help: "Projection kernels: mixed (int8 decode, float BLAS prefill; the default), float, or int8.")
+    @Option(name: .long, help: "Projection kernels: mixed (the default: int8 for decode and for K-quant prefill, float BLAS for other prefill), float, or int8.")
     var matmul: String?
 
     @Option(name: .long, help: "KV cache element type: f16 (default) or f32.")
