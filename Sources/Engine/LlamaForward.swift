@@ -115,9 +115,9 @@ extension LlamaContext {
     /// [0, p0+n). q: (n, heads, headDimK); out: (n, heads, headDimV); the cache rows hold
     /// (kvHeads, headDim) each.
     ///
-    /// Short calls (decode) walk the cache rows directly with the Kernels' dot and axpy of
-    /// the cache's element type. Longer calls (prefill) take the rows as floats and run
-    /// two BLAS products per head.
+    /// Short calls (decode) walk the cache rows directly with the Kernels' attention
+    /// kernel. Longer calls (prefill) take the rows as floats and run two BLAS products per
+    /// head, the heads split over the workers.
     private func attention(layer l: Int, q: UnsafePointer<Float>, n: Int, p0: Int,
                            out: UnsafeMutablePointer<Float>) {
         let c = model.config
@@ -144,23 +144,43 @@ extension LlamaContext {
         }
         let keys = cache.keysAsFloat(layer: l, count: total, scratch: ws.cacheKeys(count: total * c.keyWidth))
         let values = cache.valuesAsFloat(layer: l, count: total, scratch: ws.cacheValues(count: total * c.valueWidth))
-        let scores = ws.scores(count: n * total)  // (n, total)
-        for h in 0..<c.headCount {
-            let kvh = h / group
-            // scores = scale * Q_h K_kvh^T
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(total), Int32(hdk),
-                        scale, q + h * hdk, Int32(c.queryWidth), keys + kvh * hdk, Int32(c.keyWidth),
-                        0, scores, Int32(total))
-            for i in 0..<n {
-                let row = scores + i * total
-                let visible = p0 + i + 1    // causal: query i sees positions [0, p0+i]
-                pk_softmax_tier(tier, row, visible)
-                for j in visible..<total { row[j] = 0 }
+        // Heads split over the workers (single-threaded BLAS each, as in MatMul.apply), each
+        // part with its own (causalBlock, total) block of scores.
+        _ = MatMul.singleThreadedBLAS
+        let parts = max(1, min(MatMul.workers, c.headCount))
+        let causalBlock = 64
+        let scoresBase = ws.scores(count: parts * min(n, causalBlock) * total)
+        let qb = UInt(bitPattern: q), kb = UInt(bitPattern: keys), vb = UInt(bitPattern: values)
+        let sb = UInt(bitPattern: scoresBase), ob = UInt(bitPattern: out)
+        let (headCount, queryWidth, keyWidth, valueWidth) = (c.headCount, c.queryWidth, c.keyWidth, c.valueWidth)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let q = UnsafePointer<Float>(bitPattern: qb)!, keys = UnsafePointer<Float>(bitPattern: kb)!
+            let values = UnsafePointer<Float>(bitPattern: vb)!, out = UnsafeMutablePointer<Float>(bitPattern: ob)!
+            let scores = UnsafeMutablePointer<Float>(bitPattern: sb)! + part * min(n, causalBlock) * total
+            for h in (part * headCount / parts)..<((part + 1) * headCount / parts) {
+                let kvh = h / group
+                // Query rows in blocks: block [i0, i1) sees keys [0, p0 + i1) at most
+                // (causal), so the products skip the masked upper triangle.
+                var i0 = 0
+                while i0 < n {
+                    let i1 = min(n, i0 + causalBlock), seen = p0 + i1, m = i1 - i0
+                    // scores (m, seen) = scale * Q_h[i0..<i1] K_kvh[0..<seen]^T
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(seen), Int32(hdk),
+                                scale, q + i0 * queryWidth + h * hdk, Int32(queryWidth), keys + kvh * hdk, Int32(keyWidth),
+                                0, scores, Int32(seen))
+                    for i in i0..<i1 {
+                        let row = scores + (i - i0) * seen
+                        let visible = p0 + i + 1    // causal: query i sees positions [0, p0+i]
+                        pk_softmax_tier(tier, row, visible)
+                        for j in visible..<seen { row[j] = 0 }
+                    }
+                    // out_h[i0..<i1] = P V_kvh[0..<seen]
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(hdv), Int32(seen),
+                                1, scores, Int32(seen), values + kvh * hdv, Int32(valueWidth),
+                                0, out + i0 * headCount * hdv + h * hdv, Int32(headCount * hdv))
+                    i0 = i1
+                }
             }
-            // out_h = P V_kvh
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(hdv), Int32(total),
-                        1, scores, Int32(total), values + kvh * hdv, Int32(c.valueWidth),
-                        0, out + h * hdv, Int32(c.headCount * hdv))
         }
     }
 }

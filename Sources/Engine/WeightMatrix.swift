@@ -147,10 +147,14 @@ enum MatMul {
         let parts = max(1, min(workers, (w.rows + tile - 1) / tile))
         let per = (w.rows + parts - 1) / parts
         let xb = UInt(bitPattern: x), ob = UInt(bitPattern: out)
+        // One tile per part: from the workspace when there is one (no allocation, and no
+        // fresh pages to fault in on every call), else allocated for this call.
+        let owned = ws == nil ? UnsafeMutablePointer<Float>.allocate(capacity: parts * tile * w.cols) : nil
+        defer { owned?.deallocate() }
+        let tiles = UInt(bitPattern: owned ?? ws!.tiles(count: parts * tile * w.cols))
         DispatchQueue.concurrentPerform(iterations: parts) { p in
             let x = UnsafePointer<Float>(bitPattern: xb)!, out = UnsafeMutablePointer<Float>(bitPattern: ob)!
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: tile * w.cols)
-            defer { scratch.deallocate() }
+            let scratch = UnsafeMutablePointer<Float>(bitPattern: tiles)! + p * tile * w.cols
             var r0 = p * per
             let end = min(w.rows, r0 + per)
             while r0 < end {

@@ -34,6 +34,7 @@ final class Workspace {
     /// Grown on demand (sizes depend on the cached positions or the logits wanted).
     private let scoresBuffer = GrowableFloats(), logitsBuffer = GrowableFloats()
     private let cacheKeysBuffer = GrowableFloats(), cacheValuesBuffer = GrowableFloats()
+    private let tilesBuffer = GrowableFloats()
 
     /// The input whose int8 form `activations` holds: (buffer, activation type, rows), or
     /// nil. Reset with `inputChanged()` whenever a projection input is rewritten.
@@ -84,6 +85,8 @@ final class Workspace {
     func cacheKeys(count: Int) -> UnsafeMutablePointer<Float> { cacheKeysBuffer.pointer(count: count) }
     func cacheValues(count: Int) -> UnsafeMutablePointer<Float> { cacheValuesBuffer.pointer(count: count) }
     func logits(count: Int) -> UnsafeMutablePointer<Float> { logitsBuffer.pointer(count: count) }
+    /// The float path's dequantized weight tiles, one per worker (`MatMul.apply`).
+    func tiles(count: Int) -> UnsafeMutablePointer<Float> { tilesBuffer.pointer(count: count) }
 
     /// Forgets the cached int8 form of a projection input (its buffer was rewritten).
     func inputChanged() { quantizedInput = nil }
