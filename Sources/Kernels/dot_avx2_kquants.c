@@ -26,6 +26,22 @@ INLINE __m128i kmins(const uint32_t *sm, const int16_t *bsums) {
     return _mm_madd_epi16(mins, bs);
 }
 
+/// vpshufb masks that broadcast int16 element e of each 128-bit lane to the whole lane:
+/// row e (e < 8) picks element e in both lanes; row 8 + k picks element 2k in the low lane
+/// and 2k + 1 in the high lane (Q6_K's pairs of 16-value sub-blocks).
+static const uint8_t scale_shuffle[12][32] __attribute__((aligned(32))) = {
+#define B2(a) (a), (a) + 1
+#define L8(a) B2(a), B2(a), B2(a), B2(a), B2(a), B2(a), B2(a), B2(a)
+    {L8(0), L8(0)}, {L8(2), L8(2)}, {L8(4), L8(4)}, {L8(6), L8(6)},
+    {L8(8), L8(8)}, {L8(10), L8(10)}, {L8(12), L8(12)}, {L8(14), L8(14)},
+    {L8(0), L8(2)}, {L8(4), L8(6)}, {L8(8), L8(10)}, {L8(12), L8(14)},
+#undef L8
+#undef B2
+};
+INLINE __m256i broadcast16(__m256i v, int row) {
+    return _mm256_shuffle_epi8(v, _mm256_load_si256((const __m256i *)scale_shuffle[row]));
+}
+
 static inline const pk_block_q8_K *column(const void *x, size_t xs, int c) {
     return (const pk_block_q8_K *)((const uint8_t *)x + (size_t)c * xs);
 }
@@ -41,7 +57,8 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
         const uint8_t *qs = blk + (five ? 48 : 16);
         uint32_t sm[4];
         pk_scales_k4_16(blk + 4, sm);
-        const uint8_t *sc = (const uint8_t *)sm;
+        // The 8 scales as int16 in both lanes, each broadcast with one vpshufb below.
+        const __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)sm)));
         __m128 dm = pk_cvtph_u32(pk_load_u32(blk));  // d, dmin
         float d = _mm_cvtss_f32(dm), dmin = _mm_cvtss_f32(_mm_movehdup_ps(dm));
         for (int c = 0; c < nc; ++c) {
@@ -58,7 +75,7 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
                 q1 = _mm256_or_si256(q1, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * g), bit), 4));
                 q2 = _mm256_or_si256(q2, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * g + 1), bit), 4));
             }
-            __m256i s1 = _mm256_set1_epi16(sc[2 * g]), s2 = _mm256_set1_epi16(sc[2 * g + 1]);
+            __m256i s1 = broadcast16(sc16, 2 * g), s2 = broadcast16(sc16, 2 * g + 1);
             for (int c = 0; c < nc; ++c) {
                 const int8_t *y = column(x, xs, c)[i].qs + 64 * g;
                 __m256i p1 = _mm256_maddubs_epi16(q1, _mm256_loadu_si256((const __m256i *)y));
@@ -89,10 +106,12 @@ INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, f
             sum[c] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, bs16), 5));
         }
         const uint8_t *ql = a[i].ql, *qh = a[i].qh;
-        for (int h = 0; h < 2; ++h, ql += 64, qh += 32, sc += 8) {
+        for (int h = 0; h < 2; ++h, ql += 64, qh += 32) {
             __m256i l1 = _mm256_loadu_si256((const __m256i *)ql);
             __m256i l2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
             __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
+            // This half's 8 scales (sc16's lane h) in both lanes.
+            __m256i hs = h ? _mm256_permute2x128_si256(sc16, sc16, 0x11) : _mm256_permute2x128_si256(sc16, sc16, 0x00);
             __m256i q[4];
             q[0] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 4), m2));
             q[1] = _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 2), m2));
@@ -101,7 +120,7 @@ INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, f
                                    _mm256_and_si256(_mm256_srli_epi16(hh, 2), m2));
             for (int k = 0; k < 4; ++k) {
                 // q[k] covers sub-blocks 2k, 2k+1 of this half: 16 values each.
-                __m256i s16 = _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
+                __m256i s16 = broadcast16(hs, 8 + k);  // sc[2k] low lane, sc[2k + 1] high
                 for (int c = 0; c < nc; ++c) {
                     const int8_t *y = column(x, xs, c)[i].qs + 128 * h + 32 * k;
                     __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)y));
