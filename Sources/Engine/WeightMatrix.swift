@@ -142,10 +142,14 @@ enum MatMul {
         // Rows split into one contiguous range per worker; each dequantizes its tiles into
         // its own scratch and multiplies them with single-threaded BLAS (OpenBLAS's own
         // threads spin badly when the machine is oversubscribed; see `singleThreadedBLAS`).
+        // A matrix too small for one range per worker (a key or value projection) splits
+        // the input rows as well: each part then dequantizes its own copy of its rows.
         _ = singleThreadedBLAS
         let tile = tileRows(w)
-        let parts = max(1, min(workers, (w.rows + tile - 1) / tile))
-        let per = (w.rows + parts - 1) / parts
+        let rowParts = max(1, min(workers, (w.rows + tile - 1) / tile))
+        let colParts = rowParts < workers && n >= 2 * workers ? workers / rowParts : 1
+        let parts = rowParts * colParts
+        let per = (w.rows + rowParts - 1) / rowParts
         let xb = UInt(bitPattern: x), ob = UInt(bitPattern: out)
         // One tile per part: from the workspace when there is one (no allocation, and no
         // fresh pages to fault in on every call), else allocated for this call.
@@ -153,19 +157,22 @@ enum MatMul {
         defer { owned?.deallocate() }
         let tiles = UInt(bitPattern: owned ?? ws!.tiles(count: parts * tile * w.cols))
         DispatchQueue.concurrentPerform(iterations: parts) { p in
-            let x = UnsafePointer<Float>(bitPattern: xb)!, out = UnsafeMutablePointer<Float>(bitPattern: ob)!
             let scratch = UnsafeMutablePointer<Float>(bitPattern: tiles)! + p * tile * w.cols
-            var r0 = p * per
+            let (rp, cp) = (p / colParts, p % colParts)
+            let j0 = n * cp / colParts, nj = n * (cp + 1) / colParts - j0  // this part's input rows
+            let x = UnsafePointer<Float>(bitPattern: xb)! + j0 * w.cols
+            let out = UnsafeMutablePointer<Float>(bitPattern: ob)! + j0 * w.rows
+            var r0 = rp * per
             let end = min(w.rows, r0 + per)
             while r0 < end {
                 let m = min(tile, end - r0)
                 w.dequantizeRows(r0, m, into: scratch)
-                if n == 1 {
+                if nj == 1 {
                     cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(w.cols), 1,
                                 scratch, Int32(w.cols), x, 1, 0, out + r0, 1)
                 } else {
-                    // out[:, r0..<r0+m] (n x m, leading dim rows) = x (n x cols) * tile^T
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(w.cols),
+                    // out[:, r0..<r0+m] (nj x m, leading dim rows) = x (nj x cols) * tile^T
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nj), Int32(m), Int32(w.cols),
                                 1, x, Int32(w.cols), scratch, Int32(w.cols), 0, out + r0, Int32(w.rows))
                 }
                 r0 += m
