@@ -49,7 +49,6 @@ static inline const pk_block_q8_K *column(const void *x, size_t xs, int c) {
 // Q4_K (five = 0) and Q5_K (five = 1) for nc columns (see dot_ref.c for the formula).
 INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, size_t xs, float *out) {
     const size_t bsz = five ? sizeof(pk_block_q5_K) : sizeof(pk_block_q4_K);
-    const __m256i m4 = _mm256_set1_epi8(0x0F), bit = _mm256_set1_epi8(1);
     float acc[4], accm[4];
     for (int c = 0; c < nc; ++c) acc[c] = accm[c] = 0.0f;
     for (size_t i = 0; i < n / QKK; ++i) {
@@ -69,12 +68,8 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
         __m256i sum[4];
         for (int c = 0; c < nc; ++c) sum[c] = _mm256_setzero_si256();
         for (int g = 0; g < 4; ++g) {
-            __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * g));
-            __m256i q1 = _mm256_and_si256(q, m4), q2 = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-            if (five) {
-                q1 = _mm256_or_si256(q1, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * g), bit), 4));
-                q2 = _mm256_or_si256(q2, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * g + 1), bit), 4));
-            }
+            __m256i q1, q2;
+            pk_k45_group(qs, hb, five, g, &q1, &q2);
             __m256i s1 = broadcast16(sc16, 2 * g), s2 = broadcast16(sc16, 2 * g + 1);
             for (int c = 0; c < nc; ++c) {
                 const int8_t *y = column(x, xs, c)[i].qs + 64 * g;
@@ -94,7 +89,6 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
 // - 32 * sum_j sc[j] * bsums[j], q unsigned 0..63 (maddubs pair sums <= 16002).
 INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
     const pk_block_q6_K *a = w;
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
     float acc[4];
     for (int c = 0; c < nc; ++c) acc[c] = 0.0f;
     for (size_t i = 0; i < n / QKK; ++i) {
@@ -107,17 +101,10 @@ INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, f
         }
         const uint8_t *ql = a[i].ql, *qh = a[i].qh;
         for (int h = 0; h < 2; ++h, ql += 64, qh += 32) {
-            __m256i l1 = _mm256_loadu_si256((const __m256i *)ql);
-            __m256i l2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
-            __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
             // This half's 8 scales (sc16's lane h) in both lanes.
             __m256i hs = h ? _mm256_permute2x128_si256(sc16, sc16, 0x11) : _mm256_permute2x128_si256(sc16, sc16, 0x00);
             __m256i q[4];
-            q[0] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 4), m2));
-            q[1] = _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 2), m2));
-            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_and_si256(hh, m2));
-            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4),
-                                   _mm256_and_si256(_mm256_srli_epi16(hh, 2), m2));
+            pk_q6_half(ql, qh, q);
             for (int k = 0; k < 4; ++k) {
                 // q[k] covers sub-blocks 2k, 2k+1 of this half: 16 values each.
                 __m256i s16 = broadcast16(hs, 8 + k);  // sc[2k] low lane, sc[2k + 1] high

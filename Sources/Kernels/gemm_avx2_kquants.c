@@ -43,16 +43,11 @@ INLINE __m256i pair16(int a, int b) {
 // qs[32g + l], values 64g + 32 + l the high nibbles; Q5_K's fifth bit of value 32s + l is
 // bit s of qh[l]), then broadcast four at a time.
 INLINE void k45_decode(int five, const uint8_t *blk, uint8_t *q) {
-    const __m256i m4 = _mm256_set1_epi8(0x0F), bit = _mm256_set1_epi8(1);
     const uint8_t *qs = blk + (five ? 48 : 16);
     __m256i hb = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
     for (int g = 0; g < 4; ++g) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(qs + 32 * g));
-        __m256i q1 = _mm256_and_si256(v, m4), q2 = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
-        if (five) {
-            q1 = _mm256_or_si256(q1, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * g), bit), 4));
-            q2 = _mm256_or_si256(q2, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * g + 1), bit), 4));
-        }
+        __m256i q1, q2;
+        pk_k45_group(qs, hb, five, g, &q1, &q2);
         _mm256_store_si256((__m256i *)(q + 64 * g), q1);
         _mm256_store_si256((__m256i *)(q + 64 * g + 32), q2);
     }
@@ -124,7 +119,6 @@ INLINE void k45_gemm(int five, int nr, int ng, size_t nb, const uint8_t *w, size
 // j (16 values) = chunks 4j .. 4j+3, summed in int16 two chunks at a time.
 // S_i = sum_j sc[j] * (q . y)_j - 32 * sum_j sc[j] * bsums[j].
 INLINE void q6_gemm(int nr, int ng, size_t nb, const uint8_t *w, size_t ws, const void *p, size_t gs, float *out) {
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
     __m256 acc[2][2];
     for (int r = 0; r < nr; ++r) for (int j = 0; j < ng; ++j) acc[r][j] = _mm256_setzero_ps();
     uint8_t q[2][QKK] __attribute__((aligned(32)));
@@ -133,16 +127,9 @@ INLINE void q6_gemm(int nr, int ng, size_t nb, const uint8_t *w, size_t ws, cons
         for (int r = 0; r < nr; ++r) {
             const pk_block_q6_K *a = (const pk_block_q6_K *)(w + r * ws) + i;
             for (int h = 0; h < 2; ++h) {
-                const uint8_t *ql = a->ql + 64 * h, *qh = a->qh + 32 * h;
-                __m256i l1 = _mm256_loadu_si256((const __m256i *)ql);
-                __m256i l2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
-                __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
-                __m256i *o = (__m256i *)(q[r] + 128 * h);
-                _mm256_store_si256(o, _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 4), m2)));
-                _mm256_store_si256(o + 1, _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 2), m2)));
-                _mm256_store_si256(o + 2, _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_and_si256(hh, m2)));
-                _mm256_store_si256(o + 3, _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4),
-                                                          _mm256_and_si256(_mm256_srli_epi16(hh, 2), m2)));
+                __m256i v[4];
+                pk_q6_half(a->ql + 64 * h, a->qh + 32 * h, v);
+                for (int k = 0; k < 4; ++k) _mm256_store_si256((__m256i *)(q[r] + 128 * h) + k, v[k]);
             }
             const int8_t *sc = a->scales;
             for (int j = 0; j < ng; ++j) {

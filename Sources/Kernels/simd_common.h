@@ -84,6 +84,34 @@ static inline PK_AVX2 __m256i pk_dot_u8s8_avx2(__m256i a, __m256i b) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), _mm256_set1_epi16(1));
 }
 
+/// Group g (0 ... 3) of a Q4_K/Q5_K super-block's quants (qs: its 128 nibble bytes) as
+/// bytes: *lo = sub-block 2g (the low nibbles of qs[32g .. 32g+31]), *hi = sub-block 2g+1
+/// (the high nibbles); with five, the fifth bit of value 32s + l is bit s of hb's byte l
+/// (hb = Q5_K's qh[0 .. 31]).
+static inline PK_AVX2 void pk_k45_group(const uint8_t *qs, __m256i hb, int five, int g, __m256i *lo, __m256i *hi) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), bit = _mm256_set1_epi8(1);
+    __m256i v = _mm256_loadu_si256((const __m256i *)(qs + 32 * g));
+    *lo = _mm256_and_si256(v, m4);
+    *hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+    if (five) {
+        *lo = _mm256_or_si256(*lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * g), bit), 4));
+        *hi = _mm256_or_si256(*hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2 * g + 1), bit), 4));
+    }
+}
+
+/// Half h of a Q6_K super-block's quants (ql += 64h, qh += 32h) as bytes 0 ... 63:
+/// q[k] = the half's values 32k .. 32k+31 (the layout in kernels_internal.h).
+static inline PK_AVX2 void pk_q6_half(const uint8_t *ql, const uint8_t *qh, __m256i q[4]) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
+    __m256i l1 = _mm256_loadu_si256((const __m256i *)ql);
+    __m256i l2 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+    __m256i hh = _mm256_loadu_si256((const __m256i *)qh);
+    q[0] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 4), m2));
+    q[1] = _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 2), m2));
+    q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_and_si256(hh, m2));
+    q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4), _mm256_and_si256(_mm256_srli_epi16(hh, 2), m2));
+}
+
 /// Q4_K/Q5_K scales[12] -> 16 bytes: scales 0..7 then mins 0..7 (as pk_scale_min_k4).
 static inline void pk_scales_k4_16(const uint8_t *scales, uint32_t out[4]) {
     uint32_t u[3];
