@@ -3,7 +3,9 @@
 // target pragma, after they define
 //   DOTQ(a, b)       u8 x s8 -> 8 int32 lanes, each the sum of 4 products (exact here),
 //   SUBQ(q, c, y)    q.y - c.y in 8 int32 lanes (c a constant vector),
-//   BIT5(qh)         the 32 fifth bits as 0x10 / 0x00 bytes.
+//   BIT5(qh)         the 32 fifth bits as 0x10 / 0x00 bytes,
+//   PREFETCH(p, n)   a prefetch hint for the n weight bytes at p + PK_PREFETCH_AHEAD
+//                    (or nothing).
 // The weight side (prep_*) is split from the activation side (col_*): the four-column
 // variant decodes each weight block once for four activation rows, and one column of it
 // performs exactly the float operations of the one-column dot, in the same order, so
@@ -72,6 +74,7 @@ static inline __m256 col_q8(pk_w32 w, const pk_block_q8_0 *b, const float *dy, c
         const float *dy = pk_q8_dy(x, nb), *s = pk_q8_s(x, nb);                            \
         __m256 e = _mm256_setzero_ps(), o = _mm256_setzero_ps();                           \
         for (; i + 2 <= nb; i += 2) {                                                      \
+            PREFETCH(&a[i], 2 * sizeof(WT));                                               \
             e = _mm256_add_ps(e, COL(PREP(&a[i]), &b[i], &dy[i], &s[i]));                  \
             o = _mm256_add_ps(o, COL(PREP(&a[i + 1]), &b[i + 1], &dy[i + 1], &s[i + 1]));  \
         }                                                                                  \

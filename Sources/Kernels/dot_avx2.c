@@ -11,7 +11,9 @@
 #define SUBQ(q, c, y) _mm256_madd_epi16(_mm256_sub_epi16(_mm256_maddubs_epi16(q, y), _mm256_maddubs_epi16(c, y)), _mm256_set1_epi16(1))
 #define DOTQ pk_dot_u8s8_avx2
 #define BIT5 pk_bit5_32
+#define PREFETCH pk_prefetch_span
 #include "dot32_template.h"
+#undef PREFETCH
 #undef SUBQ
 #undef DOTQ
 #undef BIT5

@@ -54,6 +54,7 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
     for (size_t i = 0; i < n / QKK; ++i) {
         const uint8_t *blk = (const uint8_t *)w + i * bsz;
         const uint8_t *qs = blk + (five ? 48 : 16);
+        pk_prefetch_span(blk, bsz);
         uint32_t sm[4];
         pk_scales_k4_16(blk + 4, sm);
         // The 8 scales as int16 in both lanes, each broadcast with one vpshufb below.
@@ -93,6 +94,7 @@ INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, f
     for (int c = 0; c < nc; ++c) acc[c] = 0.0f;
     for (size_t i = 0; i < n / QKK; ++i) {
         const int8_t *sc = a[i].scales;
+        pk_prefetch_span(&a[i], sizeof(pk_block_q6_K));
         __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
         __m256i sum[4];
         for (int c = 0; c < nc; ++c) {
