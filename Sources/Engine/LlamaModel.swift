@@ -26,17 +26,23 @@ public final class LlamaModel: Sendable {
     let output: WeightMatrix           // (vocab x hidden)
     /// Llama-3.1 RoPE frequency divisors, one per rotated pair, or nil.
     let ropeFactors: [Float]?          // (ropeDim / 2)
+    /// Owner of the row-interleaved copies of the K-quant matrices (decode kernels).
+    let x8Weights = X8Weights()
+    /// How many matrices have an x8 copy (0 when not repacked).
+    public var repackedMatrices: Int { x8Weights.count }
 
     /// Whether the output projection is the token embedding (no `output.weight`).
     public var tiedOutput: Bool { output.base == tokenEmbedding.base }
 
     /// Opens and validates `path`. Errors name the file's problem (GGUFError) or the
-    /// tensor / key at fault (EngineError).
-    public convenience init(path: String) throws {
-        try self.init(file: GGUFFile(path: path))
+    /// tensor / key at fault (EngineError). `repack`: whether K-quant matrices get the
+    /// decode kernels' row-interleaved copy where the CPU has those kernels (`X8Weights`;
+    /// default on unless `PONDER_REPACK=0`). Results are the same bits either way.
+    public convenience init(path: String, repack: Bool = X8Weights.enabled) throws {
+        try self.init(file: GGUFFile(path: path), repack: repack)
     }
 
-    public init(file: GGUFFile) throws(EngineError) {
+    public init(file: GGUFFile, repack: Bool = X8Weights.enabled) throws(EngineError) {
         self.file = file
         var cfg = try LlamaConfig(metadata: file.metadata)
 
@@ -49,6 +55,12 @@ public final class LlamaModel: Sendable {
             let t = try tensor(name)
             guard t.shape == [cols, rows] else { throw .badShape(tensor: name, expected: [cols, rows], found: t.shape) }
             return WeightMatrix(file: file, info: t)
+        }
+        // Projections and an untied output: packed for the decode kernels where they can be.
+        let x8 = x8Weights
+        func projection(_ name: String, rows: Int, cols: Int) throws(EngineError) -> WeightMatrix {
+            let w = try matrix(name, rows: rows, cols: cols)
+            return repack ? x8.pack(w) : w
         }
         func vector(_ name: String, count: Int) throws(EngineError) -> [Float] {
             let t = try tensor(name)
@@ -68,19 +80,19 @@ public final class LlamaModel: Sendable {
             let p = "blk.\(i)."
             layers.append(LlamaLayer(
                 attnNorm: try vector(p + "attn_norm.weight", count: cfg.hidden),
-                wq: try matrix(p + "attn_q.weight", rows: cfg.queryWidth, cols: cfg.hidden),
-                wk: try matrix(p + "attn_k.weight", rows: cfg.keyWidth, cols: cfg.hidden),
-                wv: try matrix(p + "attn_v.weight", rows: cfg.valueWidth, cols: cfg.hidden),
-                wo: try matrix(p + "attn_output.weight", rows: cfg.hidden, cols: cfg.headCount * cfg.headDimV),
+                wq: try projection(p + "attn_q.weight", rows: cfg.queryWidth, cols: cfg.hidden),
+                wk: try projection(p + "attn_k.weight", rows: cfg.keyWidth, cols: cfg.hidden),
+                wv: try projection(p + "attn_v.weight", rows: cfg.valueWidth, cols: cfg.hidden),
+                wo: try projection(p + "attn_output.weight", rows: cfg.hidden, cols: cfg.headCount * cfg.headDimV),
                 ffnNorm: try vector(p + "ffn_norm.weight", count: cfg.hidden),
-                wGate: try matrix(p + "ffn_gate.weight", rows: cfg.ffnWidth, cols: cfg.hidden),
-                wUp: try matrix(p + "ffn_up.weight", rows: cfg.ffnWidth, cols: cfg.hidden),
-                wDown: try matrix(p + "ffn_down.weight", rows: cfg.hidden, cols: cfg.ffnWidth)))
+                wGate: try projection(p + "ffn_gate.weight", rows: cfg.ffnWidth, cols: cfg.hidden),
+                wUp: try projection(p + "ffn_up.weight", rows: cfg.ffnWidth, cols: cfg.hidden),
+                wDown: try projection(p + "ffn_down.weight", rows: cfg.hidden, cols: cfg.ffnWidth)))
         }
         self.layers = layers
         outputNorm = try vector("output_norm.weight", count: cfg.hidden)
         if file.tensor(named: "output.weight") != nil {
-            output = try matrix("output.weight", rows: cfg.vocabSize, cols: cfg.hidden)
+            output = try projection("output.weight", rows: cfg.vocabSize, cols: cfg.hidden)
         } else {
             output = tokenEmbedding
         }

@@ -16,6 +16,9 @@ public struct WeightMatrix: @unchecked Sendable {
     public let rows: Int
     public let cols: Int
     public let rowBytes: Int
+    /// The same matrix in the Kernels module's row-interleaved x8 layout (`X8Weights`),
+    /// or nil. When set, the int8 path reads only this copy.
+    let x8: UnsafeRawPointer?
 
     init(file: GGUFFile, info: GGUFTensorInfo) {
         name = info.name
@@ -24,7 +27,16 @@ public struct WeightMatrix: @unchecked Sendable {
         cols = info.shape[0]
         rows = info.rowCount
         rowBytes = info.rowBytes
+        x8 = nil
     }
+
+    private init(_ w: WeightMatrix, x8: UnsafeRawPointer) {
+        (name, type, base, rows, cols, rowBytes) = (w.name, w.type, w.base, w.rows, w.cols, w.rowBytes)
+        self.x8 = x8
+    }
+
+    /// This matrix with its x8 copy at `p`.
+    func withX8(_ p: UnsafeRawPointer) -> WeightMatrix { WeightMatrix(self, x8: p) }
 
     /// Row `r` dequantized into `out` (`cols` floats). Used for embedding lookup.
     func dequantizeRow(_ r: Int, into out: UnsafeMutablePointer<Float>) {
@@ -130,7 +142,9 @@ enum MatMul {
                       out: UnsafeMutablePointer<Float>, path: MatMulPath = .float,
                       tier: Int32 = pk_active_tier(), ws: Workspace? = nil) {
         if path.usesInt8(rows: n, type: w.type), let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier),
-           pk_matmul_tier(tier, pool.pointer, Int32(w.type.rawValue), w.base, w.rows, w.cols, xq, n, out, w.rows) == 0 {
+           (w.x8 != nil
+            ? pk_matmul_x8_tier(tier, pool.pointer, Int32(w.type.rawValue), w.x8, w.rows, w.cols, xq, n, out, w.rows)
+            : pk_matmul_tier(tier, pool.pointer, Int32(w.type.rawValue), w.base, w.rows, w.cols, xq, n, out, w.rows)) == 0 {
             return
         }
         // A few vectors: the fused kernel once per vector is cheaper than dequantizing the

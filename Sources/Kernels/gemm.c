@@ -22,36 +22,36 @@ enum {
     TILE_NG = 2,      // against 1x2, 3x1, 3x2 and 4x1 (BENCHMARKS.md)
 };
 
-// ---- The calling thread's packing buffer ------------------------------------------
+// ---- The calling thread's buffers (pk_thread_buffer) ---------------------------------
 
-struct pack_buffer { void *p; size_t cap; };
+struct thread_buffers { void *p[PK_TBUF_COUNT]; size_t cap[PK_TBUF_COUNT]; };
 static pthread_key_t buffer_key;
 static pthread_once_t buffer_once = PTHREAD_ONCE_INIT;
 
-static void free_buffer(void *b) {
-    struct pack_buffer *pb = b;
-    free(pb->p);
-    free(pb);
+static void free_buffers(void *b) {
+    struct thread_buffers *tb = b;
+    for (int i = 0; i < PK_TBUF_COUNT; ++i) free(tb->p[i]);
+    free(tb);
 }
-static void make_key(void) { (void)pthread_key_create(&buffer_key, free_buffer); }
+static void make_key(void) { (void)pthread_key_create(&buffer_key, free_buffers); }
 
-/// At least `bytes` of 64-byte aligned memory owned by this thread, or NULL.
-static void *thread_buffer(size_t bytes) {
+void *pk_thread_buffer(int slot, size_t bytes) {
+    if (slot < 0 || slot >= PK_TBUF_COUNT) return NULL;
     pthread_once(&buffer_once, make_key);
-    struct pack_buffer *pb = pthread_getspecific(buffer_key);
-    if (!pb) {
-        if (!(pb = calloc(1, sizeof *pb))) return NULL;
-        if (pthread_setspecific(buffer_key, pb) != 0) { free(pb); return NULL; }
+    struct thread_buffers *tb = pthread_getspecific(buffer_key);
+    if (!tb) {
+        if (!(tb = calloc(1, sizeof *tb))) return NULL;
+        if (pthread_setspecific(buffer_key, tb) != 0) { free(tb); return NULL; }
     }
-    if (pb->cap < bytes) {
+    if (tb->cap[slot] < bytes) {
         size_t cap = (bytes + bytes / 4 + 63) & ~(size_t)63;
         void *p = aligned_alloc(64, cap);
         if (!p) return NULL;
-        free(pb->p);
-        pb->p = p;
-        pb->cap = cap;
+        free(tb->p[slot]);
+        tb->p[slot] = p;
+        tb->cap[slot] = cap;
     }
-    return pb->p;
+    return tb->p[slot];
 }
 
 // ---- Packing ------------------------------------------------------------------------
@@ -126,7 +126,7 @@ int pk_gemm_try(const struct pk_kernels *k, pk_pool *pool, int t, const void *W,
     int s = pk_slot_of(t);
     if (s < 0 || !k->gemm[s] || nx < MIN_COLUMNS || cols % QKK != 0) return -1;
     size_t nb = cols / QKK, ngroups = (nx + 7) / 8, gs = nb * PK_KPACK_SB;
-    uint8_t *packed = thread_buffer(ngroups * gs);
+    uint8_t *packed = pk_thread_buffer(PK_TBUF_GEMM, ngroups * gs);
     if (!packed) return -1;  // no memory: the dot kernels need none
     struct gemm_job job = {
         .kernel = k->gemm[s], .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .nb = nb,

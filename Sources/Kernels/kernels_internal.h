@@ -99,6 +99,10 @@ typedef float (*pk_dot_fn)(size_t n, const void *w, const void *x);
 /// The same dot for four activation rows x, x + xstride, x + 2 xstride, x + 3 xstride
 /// (bytes), each result bitwise equal to the one-row dot's; out[0..3].
 typedef void (*pk_dot4_fn)(size_t n, const void *w, const void *x, size_t xstride, float *out);
+/// An x8 kernel (x8.c): one group of 8 rows in x8 layout (nb super-blocks at p) against
+/// nc (1 ... 4) activation rows, xs bytes apart; out[c * ldo + r] for row r (< 8) and
+/// column c, each bitwise the tier's one-row dot.
+typedef void (*pk_gemv8_fn)(size_t nb, const void *p, const void *x, size_t xs, int nc, float *out, size_t ldo);
 /// A GEMM micro-kernel (K-quant weights, column-interleaved activations; gemm.c): nr
 /// weight rows (ws bytes apart) of nb super-blocks against ng packed groups of 8
 /// activation columns (gs bytes apart), nr and ng 1 or 2; out[16 r + 8 g + c]
@@ -120,6 +124,11 @@ enum { PK_KPACK_YS = 0, PK_KPACK_YD = 2048, PK_KPACK_BSP = 2080, PK_KPACK_B16 = 
 /// Packs nc (1 ... 8) Q8_K activation rows of nb super-blocks, xs bytes apart.
 void pk_kpack_q8_K(const void *x, size_t xs, int nc, size_t nb, uint8_t *out);
 
+/// Grow-only, 64-byte aligned scratch owned by the calling thread, one per slot (kept for
+/// the thread's next call, freed at its exit), or NULL when out of memory.
+enum { PK_TBUF_GEMM, PK_TBUF_X8, PK_TBUF_COUNT };
+void *pk_thread_buffer(int slot, size_t bytes);
+
 /// An activation quantizer: n floats -> blocks.
 typedef void (*pk_quant_fn)(const float *x, void *y, size_t n);
 
@@ -133,6 +142,7 @@ struct pk_kernels {
     pk_dot_fn dot[PK_SLOT_COUNT];
     pk_dot4_fn dot4[PK_SLOT_COUNT];  // NULL where a tier has no four-row variant
     pk_gemm_fn gemm[PK_SLOT_COUNT];  // NULL where a tier has no GEMM for the type
+    pk_gemv8_fn gemv8[PK_SLOT_COUNT];  // NULL where a tier has no x8 kernel for the type
     void (*axpy[PK_SLOT_COUNT])(size_t n, float a, const void *x, float *y);  // float slots only
     void (*softmax)(float *x, size_t n);
     void (*swiglu)(float *gate, const float *up, size_t n);
@@ -150,6 +160,7 @@ void pk_fill_avx512(struct pk_kernels *k);
 void pk_fill_avx512_kquants(struct pk_kernels *k);
 void pk_fill_avx2_kquants(struct pk_kernels *k);
 void pk_fill_avx2_gemm(struct pk_kernels *k);
+void pk_fill_avx2_x8(struct pk_kernels *k);
 /// The K-quant GEMM (gemm.c) when the tier has one for t and nx is large enough;
 /// returns 0 when it did the call, -1 when the caller should take the dot kernels.
 int pk_gemm_try(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows,

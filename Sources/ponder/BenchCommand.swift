@@ -42,6 +42,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false
 
+    @Flag(name: .long, help: "Keep K-quant matrices in the file's layout (no row-interleaved copy for the decode kernels; PONDER_REPACK=0 does the same).")
+    var noRepack = false
+
     func validate() throws {
         guard prompt >= 0, generate >= 0, prompt + generate > 0 else {
             throw ValidationError("-p and -n must be non-negative, and not both 0")
@@ -58,7 +61,7 @@ struct BenchCommand: AsyncParsableCommand {
         let file: GGUFFile
         do { file = try GGUFFile(path: model) } catch { throw CLIError(error.description) }
         let llama: LlamaModel
-        do { llama = try LlamaModel(file: file) } catch { throw CLIError("\(model): \(error)") }
+        do { llama = try LlamaModel(file: file, repack: X8Weights.enabled && !noRepack) } catch { throw CLIError("\(model): \(error)") }
         let vocab = Int32(llama.config.vocabSize)
         let capacity = max(prompt, 16) + generate + 1
         let ctx: LlamaContext
@@ -102,7 +105,7 @@ struct BenchCommand: AsyncParsableCommand {
             var o: [String: Any] = ["model": name, "threads": engineThreadCount,
                                     "kernel_tier": Int(pk_active_tier()), "repetitions": repetitions,
                                     "matmul": ctx.matmulPath.rawValue, "kv": ctx.cacheType.rawValue,
-                                    "read_bandwidth_gb_s": bandwidth, "weight_bytes_per_token": bytesPerToken,
+                                    "read_bandwidth_gb_s": bandwidth, "repacked_matrices": llama.repackedMatrices, "weight_bytes_per_token": bytesPerToken,
                                     "tg_roofline_tokens_per_second": roofline]
             if !pp.isEmpty { o["pp_tokens"] = prompt; o["pp_tokens_per_second"] = pp.max()!; o["pp_all"] = pp }
             if !tg.isEmpty { o["tg_tokens"] = generate; o["tg_tokens_per_second"] = tg.max()!; o["tg_all"] = tg }
@@ -110,7 +113,7 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("model: \(name)   threads: \(engineThreadCount)   kernels: \(["scalar", "avx2", "avx512"][Int(pk_active_tier())])   matmul: \(ctx.matmulPath.rawValue)   kv: \(ctx.cacheType.rawValue)")
+        print("model: \(name)   threads: \(engineThreadCount)   kernels: \(["scalar", "avx2", "avx512"][Int(pk_active_tier())])   matmul: \(ctx.matmulPath.rawValue)   kv: \(ctx.cacheType.rawValue)   repacked: \(llama.repackedMatrices) matrices")
         print("read bandwidth: \(fmt(bandwidth)) GB/s   weights read per token: \(fmt(Double(bytesPerToken) / 1e6)) MB   decode roofline: \(fmt(roofline)) tok/s")
         print("| test | t/s (mean ± sd) | best |")
         print("|---|---|---|")

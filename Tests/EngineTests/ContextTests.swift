@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Engine
 import TestSupport
+import Kernels
 
 /// KV-cache behaviour: batch vs token-by-token, truncation, overflow, cancellation.
 @Suite("Context and KV cache")
@@ -208,5 +209,30 @@ struct ContextTests {
             #expect(LlamaContext.cacheBytes(for: model, capacity: 1000, type: type) == ctx.cacheBytes)
         }
         #expect(throws: EngineError.self) { try LlamaContext(model: model, capacity: 0) }
+    }
+}
+
+/// K-quant matrices repacked for the decode kernels (`X8Weights`) give the same bits as
+/// the file's layout: prefill (40 tokens), then single-token decode steps, on every tier.
+@Suite("Row-interleaved K-quant weights")
+struct RepackTests {
+    @Test func repackedModelGivesTheSameLogits() throws {
+        let url = try TestEnv.syntheticKQuant
+        let packed = try LlamaModel(path: url.path, repack: true)
+        let plain = try LlamaModel(path: url.path, repack: false)
+        #expect(plain.repackedMatrices == 0)
+        let layers = packed.config.layerCount
+        // Every projection (7 per layer) and the untied output are Q4_K/Q6_K with rows a multiple of 8.
+        #expect(packed.repackedMatrices == (pk_x8_supports(pk_active_tier(), Int32(PK_Q4_K.rawValue)) != 0 ? 7 * layers + 1 : 0))
+        let prompt: [Int32] = (0..<40).map { Int32($0 * 7 % 512) }
+        for tier in Int32(0)...Int32(pk_max_tier()) {
+            let a = try LlamaContext(model: packed, capacity: 64), b = try LlamaContext(model: plain, capacity: 64)
+            a.kernelTier = tier
+            b.kernelTier = tier
+            #expect(try a.evaluate(prompt).map(\.bitPattern) == (try b.evaluate(prompt)).map(\.bitPattern), "prefill, tier \(tier)")
+            for t: Int32 in [3, 99, 250, 7, 511] {
+                #expect(try a.evaluate([t]).map(\.bitPattern) == (try b.evaluate([t])).map(\.bitPattern), "decode, tier \(tier)")
+            }
+        }
     }
 }

@@ -38,7 +38,7 @@ typedef enum pk_type {
 } pk_type;
 
 /// Error codes returned by the entry points that check their arguments (0 = success).
-enum { PK_OK = 0, PK_EBADTYPE = -1, PK_EBADSHAPE = -2, PK_EBADARG = -3 };
+enum { PK_OK = 0, PK_EBADTYPE = -1, PK_EBADSHAPE = -2, PK_EBADARG = -3, PK_ENOMEM = -4 };
 
 /// Number of values per block of `t` (1 for float types), 0 when `t` is not supported.
 size_t pk_block_size(int t);
@@ -192,6 +192,27 @@ int pk_matmul(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
 /// pk_matmul with the kernels of `tier`.
 int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows,
                    size_t cols, const void *xq, size_t nx, float *out, size_t ldo);
+
+/// Row-interleaved ("x8") weights (x8.c): Q4_K and Q6_K matrices whose rows are a
+/// multiple of 8 and whose cols are a multiple of 256, rewritten so that 8 rows' blocks
+/// sit side by side; the same number of bytes as the plain matrix. Decode on such a
+/// matrix shares the per-block scale work among 8 rows (one row per SIMD lane).
+/// Whether `tier` has an x8 kernel for type t (1) or not (0: pk_matmul_x8_tier still
+/// works there, by unpacking rows, but is slower than pk_matmul on the plain matrix).
+int pk_x8_supports(int tier, int t);
+/// Bytes of one super-block of 8 rows in x8 layout (8 plain blocks), 0 for other types.
+size_t pk_x8_group_block_bytes(int t);
+/// P (rows * pk_row_size(t, cols) bytes) = W in x8 layout. Returns 0 or a PK_E* code.
+int pk_x8_pack(int t, const void *W, size_t rows, size_t cols, void *P);
+/// Plain rows [row0, row0 + nrows) of x8 matrix P into W (nrows * pk_row_size bytes);
+/// row0 and nrows multiples of 8. The exact inverse of pk_x8_pack. Returns 0 or PK_E*.
+int pk_x8_unpack(int t, const void *P, size_t cols, size_t row0, size_t nrows, void *W);
+/// pk_matmul_tier on the x8 matrix P (rows x cols): bitwise the same results as on the
+/// plain matrix. Calls of at most 4 columns run the tier's x8 kernel; longer calls, and
+/// tiers without one, unpack 4 MiB of rows at a time into a buffer the calling thread
+/// keeps (PK_ENOMEM if it cannot be had). Returns 0 or a PK_E* code.
+int pk_matmul_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows, size_t cols,
+                      const void *xq, size_t nx, float *out, size_t ldo);
 
 /// Float activations in: x (nx rows of cols floats, contiguous) is quantized into
 /// `scratch` (nx * pk_activation_size(t, cols) bytes, caller-owned, reused across calls;

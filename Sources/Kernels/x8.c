@@ -1,0 +1,171 @@
+// Row-interleaved ("x8") K-quant weights for decode: 8 rows' super-blocks side by side,
+// so a SIMD kernel puts one row in each 32-bit lane. A one-column dot over the plain
+// layout spends most of its instructions on per-row work that cannot be shared: the
+// scale and min decode, a horizontal sum per super-block, the float tail. Over x8 weights
+// that work is done once for 8 rows in vector lanes, and every activation load is a
+// 4-byte broadcast used by 8 rows. The bytes are the same as the plain layout's, in
+// another order: packing is a permutation, pk_x8_unpack its exact inverse.
+//
+// Layout, per group of 8 rows (rows 8G .. 8G+7) and super-block i, at
+// P + (G * nb + i) * X8_BYTES(t), nb = cols / 256; byte 4r .. 4r+3 of every 32-byte
+// chunk belongs to row 8G + r:
+//
+// Q4_K (1152 bytes = 8 x 144):
+//   [0, 16)      d[8]      f16, row r's d
+//   [16, 32)     dmin[8]   f16
+//   [32, 128)    u32 s0[8], s1[8], s2[8]: row r's scales[0..3], [4..7], [8..11]
+//   [128, 1152)  chunk (g, k) (g < 4, k < 8) at 128 + 32 (8g + k): row r's
+//                qs[32g + 4k .. 32g + 4k + 3] (low nibbles: values 64g + 4k .., sub-block
+//                2g; high nibbles: values 64g + 32 + 4k .., sub-block 2g + 1)
+// Q6_K (1680 bytes = 8 x 210):
+//   [0, 16)      d[8]      f16
+//   [16, 144)    pair t (t < 8) at 16 + 16t: row r's scales[2t], scales[2t+1] at 2r, 2r+1
+//   [144, 1680)  for h < 2, k < 8, at 144 + 96 (8h + k), three chunks: row r's
+//                ql[64h + 4k .. +3], ql[64h + 32 + 4k .. +3], qh[32h + 4k .. +3]
+//                (in the order the kernel reads them: a plain forward stream, which the
+//                hardware prefetcher follows; the first layout tried, ql and qh in
+//                separate runs, streamed at half the speed)
+//
+// pk_matmul_x8_tier: calls of at most 4 columns run the tier's x8 kernel (gemv8[slot])
+// when it has one; longer calls (prefill) and tiers without one unpack a few MiB of rows
+// at a time into the calling thread's buffer and run pk_matmul_tier on them. The x8
+// kernels are bitwise the tier's one-row dot (the canonical K-quant sequence in
+// dot_avx2_kquants.c), and the unpacked path is pk_matmul itself, so a packed matrix
+// gives the same bits as the plain one on every path.
+#include "kernels_internal.h"
+
+size_t pk_x8_group_block_bytes(int t) {
+    switch (t) {
+    case PK_Q4_K: return 8 * sizeof(pk_block_q4_K);
+    case PK_Q6_K: return 8 * sizeof(pk_block_q6_K);
+    default: return 0;
+    }
+}
+
+int pk_x8_supports(int tier, int t) {
+    int s = pk_slot_of(t);
+    if (s < 0 || pk_x8_group_block_bytes(t) == 0) return 0;
+    return pk_kernels_for_tier(tier)->gemv8[s] != NULL;
+}
+
+// One super-block of 8 rows: plain blocks src[r] (stride ss bytes) <-> x8 bytes x.
+static void q4k_move(uint8_t *x, uint8_t *plain, size_t ss, int pack) {
+    for (int r = 0; r < 8; ++r) {
+        uint8_t *b = plain + (size_t)r * ss;
+        // (offset in x, offset in the plain block, bytes)
+        const size_t moves[5][3] = {
+            {2 * r, 0, 2}, {16 + 2 * r, 2, 2},
+            {32 + 4 * r, 4, 4}, {64 + 4 * r, 8, 4}, {96 + 4 * r, 12, 4},
+        };
+        for (int m = 0; m < 5; ++m) {
+            if (pack) memcpy(x + moves[m][0], b + moves[m][1], moves[m][2]);
+            else memcpy(b + moves[m][1], x + moves[m][0], moves[m][2]);
+        }
+        for (int g = 0; g < 4; ++g)
+            for (int k = 0; k < 8; ++k) {
+                uint8_t *xc = x + 128 + 32 * (8 * g + k) + 4 * r, *pc = b + 16 + 32 * g + 4 * k;
+                if (pack) memcpy(xc, pc, 4); else memcpy(pc, xc, 4);
+            }
+    }
+}
+
+static void q6k_move(uint8_t *x, uint8_t *plain, size_t ss, int pack) {
+    for (int r = 0; r < 8; ++r) {
+        uint8_t *b = plain + (size_t)r * ss;
+        pk_block_q6_K *q = (pk_block_q6_K *)b;
+        uint8_t *sc = (uint8_t *)q->scales;
+        if (pack) memcpy(x + 2 * r, &q->d, 2); else memcpy(&q->d, x + 2 * r, 2);
+        for (int t = 0; t < 8; ++t) {
+            if (pack) memcpy(x + 16 + 16 * t + 2 * r, sc + 2 * t, 2);
+            else memcpy(sc + 2 * t, x + 16 + 16 * t + 2 * r, 2);
+        }
+        for (int h = 0; h < 2; ++h)
+            for (int k = 0; k < 8; ++k) {
+                uint8_t *xc = x + 144 + 96 * (8 * h + k) + 4 * r;
+                uint8_t *pc[3] = {q->ql + 64 * h + 4 * k, q->ql + 64 * h + 32 + 4 * k, q->qh + 32 * h + 4 * k};
+                for (int j = 0; j < 3; ++j) {
+                    if (pack) memcpy(xc + 32 * j, pc[j], 4); else memcpy(pc[j], xc + 32 * j, 4);
+                }
+            }
+    }
+}
+
+// Rows [row0, row0 + nrows) (multiples of 8) between plain W and x8 P.
+static int x8_move(int t, uint8_t *P, uint8_t *W, size_t cols, size_t row0, size_t nrows, int pack) {
+    size_t gb = pk_x8_group_block_bytes(t);
+    if (gb == 0) return PK_EBADTYPE;
+    if (cols % QKK != 0 || row0 % 8 != 0 || nrows % 8 != 0) return PK_EBADSHAPE;
+    size_t nb = cols / QKK, rs = pk_row_size(t, cols), bs = gb / 8;
+    for (size_t G = row0 / 8; G < (row0 + nrows) / 8; ++G)
+        for (size_t i = 0; i < nb; ++i) {
+            uint8_t *x = P + (G * nb + i) * gb;
+            uint8_t *plain = W + (G * 8 - row0) * rs + i * bs;
+            if (t == PK_Q4_K) q4k_move(x, plain, rs, pack);
+            else q6k_move(x, plain, rs, pack);
+        }
+    return PK_OK;
+}
+
+int pk_x8_pack(int t, const void *W, size_t rows, size_t cols, void *P) {
+    if ((!W || !P) && rows) return PK_EBADARG;
+    return x8_move(t, P, (uint8_t *)W, cols, 0, rows, 1);
+}
+
+int pk_x8_unpack(int t, const void *P, size_t cols, size_t row0, size_t nrows, void *W) {
+    if ((!W || !P) && nrows) return PK_EBADARG;
+    return x8_move(t, (uint8_t *)P, W, cols, row0, nrows, 0);
+}
+
+// ---- Products -----------------------------------------------------------------------
+
+struct x8_job {
+    pk_gemv8_fn kernel;
+    const uint8_t *P;
+    size_t group_bytes, groups, nb;
+    const uint8_t *x;
+    size_t xs, nx;
+    float *out;
+    size_t ldo;
+};
+
+static void x8_worker(void *p, int ith, int nth) {
+    const struct x8_job *job = p;
+    size_t g0 = job->groups * (size_t)ith / (size_t)nth, g1 = job->groups * (size_t)(ith + 1) / (size_t)nth;
+    for (size_t g = g0; g < g1; ++g)
+        job->kernel(job->nb, job->P + g * job->group_bytes, job->x, job->xs, (int)job->nx, job->out + 8 * g, job->ldo);
+}
+
+enum { X8_UNPACK_BYTES = 4 << 20 };  // rows unpacked per step of the fallback
+
+int pk_matmul_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows, size_t cols,
+                      const void *xq, size_t nx, float *out, size_t ldo) {
+    int s = pk_slot_of(t);
+    size_t gb = pk_x8_group_block_bytes(t);
+    if (s < 0 || gb == 0) return PK_EBADTYPE;
+    if (cols % QKK != 0 || rows % 8 != 0) return PK_EBADSHAPE;
+    if ((!P && rows) || (!xq && nx) || (!out && rows && nx) || (nx > 1 && ldo < rows)) return PK_EBADARG;
+    if (rows == 0 || nx == 0) return PK_OK;
+    const pk_kernels *k = pk_kernels_for_tier(tier);
+    size_t nb = cols / QKK, xs = pk_activation_size(t, cols);
+    if (k->gemv8[s] && nx <= 4) {
+        struct x8_job job = {
+            .kernel = k->gemv8[s], .P = P, .group_bytes = nb * gb, .groups = rows / 8, .nb = nb,
+            .x = xq, .xs = xs, .nx = nx, .out = out, .ldo = nx > 1 ? ldo : rows,
+        };
+        pk_pool_run(pool, x8_worker, &job);
+        return PK_OK;
+    }
+    size_t rs = pk_row_size(t, cols);
+    size_t step = X8_UNPACK_BYTES / rs / 8 * 8;
+    if (step < 8) step = 8;
+    if (step > rows) step = rows;
+    uint8_t *W = pk_thread_buffer(PK_TBUF_X8, step * rs);
+    if (!W) return PK_ENOMEM;
+    for (size_t r0 = 0; r0 < rows; r0 += step) {
+        size_t n = rows - r0 < step ? rows - r0 : step;
+        x8_move(t, (uint8_t *)P, W, cols, r0, n, 0);
+        int rc = pk_matmul_tier(tier, pool, t, W, n, cols, xq, nx, out + r0, ldo);
+        if (rc != PK_OK) return rc;
+    }
+    return PK_OK;
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Kernels
+import Testing
+
+/// Row-interleaved ("x8") K-quant matrices: the packing is a lossless permutation, and
+/// every product on a packed matrix is bitwise the product on the plain one (the x8
+/// kernels where a tier has them, the unpacking fallback where it has not).
+@Suite struct X8Tests {
+    static let types: [Int32] = [KT.q4_K, KT.q6_K]
+
+    private func matrix(_ t: Int32, rows: Int, cols: Int, seed: UInt64) -> [UInt8] {
+        var g = SplitMix(seed: seed)
+        return (0..<rows).flatMap { _ in randomRow(t, cols, &g) }
+    }
+
+    private func pack(_ t: Int32, _ W: [UInt8], rows: Int, cols: Int) throws -> [UInt8] {
+        var P = [UInt8](repeating: 0, count: W.count)
+        try #require(pk_x8_pack(t, W, rows, cols, &P) == 0)
+        return P
+    }
+
+    @Test(arguments: types)
+    func packingIsAPermutationAndUnpackInvertsIt(type t: Int32) throws {
+        let rows = 48, cols = 768, rb = pk_row_size(t, cols)
+        let W = matrix(t, rows: rows, cols: cols, seed: 3 + UInt64(t))
+        let P = try pack(t, W, rows: rows, cols: cols)
+        #expect(P != W, "the layout differs")
+        #expect(P.sorted() == W.sorted(), "the same bytes, reordered")
+        var U = [UInt8](repeating: 0, count: W.count)
+        #expect(pk_x8_unpack(t, P, cols, 0, rows, &U) == 0)
+        #expect(U == W)
+        // A row range in the middle: rows 16 ..< 40.
+        var part = [UInt8](repeating: 0, count: 24 * rb)
+        #expect(pk_x8_unpack(t, P, cols, 16, 24, &part) == 0)
+        #expect(part == Array(W[16 * rb..<40 * rb]))
+        // Packing a row range lands where packing the whole matrix puts it.
+        var P2 = [UInt8](repeating: 0, count: 16 * rb)
+        #expect(pk_x8_pack(t, Array(W[8 * rb..<24 * rb]), 16, cols, &P2) == 0)
+        #expect(P2 == Array(P[8 * rb..<24 * rb]))
+        #expect(pk_x8_group_block_bytes(t) == 8 * pk_row_size(t, 256))
+    }
+
+    /// nx 1 ... 4 run the x8 kernel (AVX2) or the fallback (scalar); 5 and 21 always the
+    /// fallback, which on AVX2 reaches the GEMM. Each must equal pk_matmul on the plain matrix
+    /// and, column by column, pk_matvec.
+    @Test(arguments: KT.tiers, types)
+    func productsOnPackedMatricesAreBitwiseThePlainOnes(tier: Int32, type t: Int32) throws {
+        let rows = 40, cols = 768, ldo = 43
+        let W = matrix(t, rows: rows, cols: cols, seed: 17 + UInt64(t))
+        let P = try pack(t, W, rows: rows, cols: cols)
+        let pool = try #require(pk_pool_create(3))
+        defer { pk_pool_destroy(pool) }
+        var g = SplitMix(seed: 23)
+        for nx in [1, 2, 3, 4, 5, 21] {
+            let xs = (0..<nx).map { _ in quantize(randomActivations(cols, &g), for: t, tier: tier) }
+            let x = Array(xs.joined())
+            var plain = [Float](repeating: -1, count: nx * ldo), packed = plain
+            #expect(pk_matmul_tier(tier, pool, t, W, rows, cols, x, nx, &plain, ldo) == 0)
+            #expect(pk_matmul_x8_tier(tier, pool, t, P, rows, cols, x, nx, &packed, ldo) == 0)
+            #expect(packed.map(\.bitPattern) == plain.map(\.bitPattern), "nx \(nx), tier \(tier), \(KT.name(t))")
+            var one = [Float](repeating: .nan, count: rows)
+            #expect(pk_matvec_tier(tier, nil, t, W, rows, cols, xs[nx - 1], &one) == 0)
+            #expect(Array(packed[(nx - 1) * ldo..<(nx - 1) * ldo + rows]).map(\.bitPattern) == one.map(\.bitPattern))
+        }
+    }
+
+    /// Real Gemma-3 Q4_K and Q6_K rows (8 of each tensor: one x8 group), cut by gguf-py.
+    @Test func realRowsGiveTheSameBitsPacked() throws {
+        let real = try RealRowsCache.rows().filter { X8Tests.types.contains($0.type) }
+        try #require(real.count >= 2, "a Q4_K and a Q6_K tensor")
+        for r in real {
+            let W = Array(r.rows.joined())
+            let P = try pack(r.type, W, rows: 8, cols: r.cols)
+            var g = SplitMix(seed: 5)
+            let x = quantize(randomActivations(r.cols, &g), for: r.type, tier: pk_active_tier())
+            var a = [Float](repeating: .nan, count: 8), b = a
+            #expect(pk_matvec(nil, r.type, W, 8, r.cols, x, &a) == 0)
+            #expect(pk_matmul_x8_tier(pk_active_tier(), nil, r.type, P, 8, r.cols, x, 1, &b, 8) == 0)
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(r.name)")
+            #expect(a.allSatisfy { $0.isFinite }, "\(r.name)")
+        }
+    }
+
+    @Test func refusesWhatItCannotPack() {
+        let q4k = KT.q4_K
+        var out = [Float](repeating: 0, count: 16)
+        let W = [UInt8](repeating: 0, count: 12 * pk_row_size(q4k, 256))
+        var P = W
+        #expect(pk_x8_pack(q4k, W, 12, 256, &P) == PK_EBADSHAPE, "rows not a multiple of 8")
+        #expect(pk_x8_pack(KT.q8_0, W, 8, 256, &P) == PK_EBADTYPE)
+        #expect(pk_x8_pack(KT.q5_K, W, 8, 256, &P) == PK_EBADTYPE, "no x8 layout for Q5_K")
+        #expect(pk_x8_unpack(q4k, W, 256, 4, 8, &P) == PK_EBADSHAPE, "row0 not a multiple of 8")
+        #expect(pk_matmul_x8_tier(1, nil, q4k, W, 12, 256, W, 1, &out, 12) == PK_EBADSHAPE)
+        #expect(pk_matmul_x8_tier(1, nil, q4k, W, 8, 100, W, 1, &out, 8) == PK_EBADSHAPE)
+        #expect(pk_x8_supports(0, q4k) == 0, "the scalar tier has no x8 kernel")
+        #expect(pk_x8_supports(1, q4k) == (pk_max_tier() >= 1 ? 1 : 0))
+        #expect(pk_x8_supports(1, KT.q6_K) == (pk_max_tier() >= 1 ? 1 : 0))
+        #expect(pk_x8_supports(1, KT.q5_K) == 0 && pk_x8_supports(1, KT.q8_0) == 0)
+    }
+}
