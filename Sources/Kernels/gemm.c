@@ -91,6 +91,8 @@ struct gemm_job {
     size_t gs, ngroups;
     float *out;            // out[j * ldo + r]
     size_t ldo;
+    int x8_type;           // W in x8 layout (x8.c) of this type, or 0: plain rows
+    uint8_t *tiles;        // x8: ROW_TILE plain rows per thread, thread ith's at ith * tile bytes
 };
 
 static void pack_worker(void *p, int ith, int nth) {
@@ -104,16 +106,25 @@ static void pack_worker(void *p, int ith, int nth) {
 
 static void gemm_worker(void *p, int ith, int nth) {
     const struct gemm_job *job = p;
-    size_t r0 = job->rows * (size_t)ith / (size_t)nth, r1 = job->rows * (size_t)(ith + 1) / (size_t)nth;
+    // x8 weights: whole 8-row groups per thread, and each row tile (a multiple of 8 rows)
+    // unpacked into this thread's buffer first, where it stays hot for every group pair.
+    size_t unit = job->x8_type ? 8 : 1, units = job->rows / unit;
+    size_t r0 = units * (size_t)ith / (size_t)nth * unit, r1 = units * (size_t)(ith + 1) / (size_t)nth * unit;
+    uint8_t *tile = job->x8_type ? job->tiles + (size_t)ith * ROW_TILE * job->row_bytes : NULL;
     float o[32];  // TILE_NR x 16
     for (size_t rt = r0; rt < r1; rt += ROW_TILE) {
         size_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
+        const uint8_t *W = job->W + rt * job->row_bytes;  // row rt
+        if (job->x8_type) {
+            pk_x8_unpack(job->x8_type, job->W, job->nb * QKK, rt, re - rt, tile);
+            W = tile;
+        }
         for (size_t g = 0; g < job->ngroups; g += (size_t)TILE_NG) {
             int ng = g + (size_t)TILE_NG <= job->ngroups ? TILE_NG : (int)(job->ngroups - g);
             size_t c0 = 8 * g, nc = job->nx - c0 < 8 * (size_t)ng ? job->nx - c0 : 8 * (size_t)ng;
             for (size_t r = rt; r < re; r += (size_t)TILE_NR) {
                 int nr = r + (size_t)TILE_NR <= re ? TILE_NR : (int)(re - r);
-                job->kernel(job->nb, job->W + r * job->row_bytes, job->row_bytes, nr, job->packed + g * job->gs, job->gs, ng, o);
+                job->kernel(job->nb, W + (r - rt) * job->row_bytes, job->row_bytes, nr, job->packed + g * job->gs, job->gs, ng, o);
                 for (int i = 0; i < nr; ++i)
                     for (size_t c = 0; c < nc; ++c) job->out[(c0 + c) * job->ldo + r + (size_t)i] = o[16 * i + (int)c];
             }
@@ -121,19 +132,37 @@ static void gemm_worker(void *p, int ith, int nth) {
     }
 }
 
-int pk_gemm_try(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows,
-                size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
+static int gemm_run(const struct pk_kernels *k, pk_pool *pool, int t, int x8, const void *W, size_t rows,
+                    size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
     int s = pk_slot_of(t);
     if (s < 0 || !k->gemm[s] || nx < MIN_COLUMNS || cols % QKK != 0) return -1;
     size_t nb = cols / QKK, ngroups = (nx + 7) / 8, gs = nb * PK_KPACK_SB;
     uint8_t *packed = pk_thread_buffer(PK_TBUF_GEMM, ngroups * gs);
     if (!packed) return -1;  // no memory: the dot kernels need none
+    // x8: every worker's tile, taken here from the calling thread's buffer (no allocation
+    // in the workers).
+    uint8_t *tiles = NULL;
+    if (x8) {
+        size_t nth = pool ? (size_t)pk_pool_size(pool) : 1;
+        if (!(tiles = pk_thread_buffer(PK_TBUF_X8, nth * ROW_TILE * pk_row_size(t, cols)))) return -1;
+    }
     struct gemm_job job = {
         .kernel = k->gemm[s], .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .nb = nb,
         .xq = xq, .xs = pk_activation_size(t, cols), .nx = nx,
-        .packed = packed, .gs = gs, .ngroups = ngroups, .out = out, .ldo = ldo,
+        .packed = packed, .gs = gs, .ngroups = ngroups, .out = out, .ldo = ldo, .x8_type = x8 ? t : 0, .tiles = tiles,
     };
     pk_pool_run(pool, pack_worker, &job);
     pk_pool_run(pool, gemm_worker, &job);
     return 0;
+}
+
+int pk_gemm_try(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows,
+                size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
+    return gemm_run(k, pool, t, 0, W, rows, cols, xq, nx, out, ldo);
+}
+
+int pk_gemm_try_x8(const struct pk_kernels *k, pk_pool *pool, int t, const void *P, size_t rows,
+                   size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
+    if (rows % 8 != 0 || pk_x8_group_block_bytes(t) == 0) return -1;
+    return gemm_run(k, pool, t, 1, P, rows, cols, xq, nx, out, ldo);
 }

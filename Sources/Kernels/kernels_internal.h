@@ -165,6 +165,9 @@ void pk_fill_avx2_x8(struct pk_kernels *k);
 /// returns 0 when it did the call, -1 when the caller should take the dot kernels.
 int pk_gemm_try(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows,
                 size_t cols, const void *xq, size_t nx, float *out, size_t ldo);
+/// pk_gemm_try on an x8 matrix P (x8.c): each worker unpacks a tile of rows at a time.
+int pk_gemm_try_x8(const struct pk_kernels *k, pk_pool *pool, int t, const void *P, size_t rows,
+                   size_t cols, const void *xq, size_t nx, float *out, size_t ldo);
 void pk_fill_axpy(struct pk_kernels *k);  // after tier is set
 
 // Row operations (ops.c, ops_simd.c).

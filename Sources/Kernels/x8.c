@@ -27,8 +27,10 @@
 //                separate runs, streamed at half the speed)
 //
 // pk_matmul_x8_tier: calls of at most 4 columns run the tier's x8 kernel (gemv8[slot])
-// when it has one; longer calls (prefill) and tiers without one unpack a few MiB of rows
-// at a time into the calling thread's buffer and run pk_matmul_tier on them. The x8
+// when it has one; prefill-sized calls the tier's K-quant GEMM (gemm.c), whose workers
+// unpack a tile of rows at a time into their own buffer; the rest (the scalar tier, 5 to 7
+// columns) unpack a few MiB of rows at a time into the calling thread's buffer and run
+// pk_matmul_tier on them. The x8
 // kernels are bitwise the tier's one-row dot (the canonical K-quant sequence in
 // dot_avx2_kquants.c), and the unpacked path is pk_matmul itself, so a packed matrix
 // gives the same bits as the plain one on every path.
@@ -155,6 +157,8 @@ int pk_matmul_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows
         pk_pool_run(pool, x8_worker, &job);
         return PK_OK;
     }
+    // Prefill-sized calls: the tier's GEMM, each worker unpacking its row tiles as it goes.
+    if (pk_gemm_try_x8(k, pool, t, P, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
     size_t rs = pk_row_size(t, cols);
     size_t step = X8_UNPACK_BYTES / rs / 8 * 8;
     if (step < 8) step = 8;
