@@ -28,21 +28,31 @@ public final class LlamaModel: Sendable {
     let ropeFactors: [Float]?          // (ropeDim / 2)
     /// Owner of the row-interleaved copies of the K-quant matrices (decode kernels).
     let x8Weights = X8Weights()
-    /// How many matrices have an x8 copy (0 when not repacked).
-    public var repackedMatrices: Int { x8Weights.count }
+    /// How many matrices have an x8 copy so far (0 when not repacked).
+    public var repackedMatrices: Int { x8Weights.counts.packed }
+    /// How many matrices can have one (with `repack: .off`, 0).
+    public var repackableMatrices: Int { x8Weights.counts.slots }
+
+    /// Makes the x8 copies still missing (see `X8Weights`): for a model opened with
+    /// `repack: .later`, on a thread of the caller's while the model is in use.
+    /// `progress(done, total)` in bytes; returning false stops. Returns the bytes packed.
+    @discardableResult
+    public func repack(progress: (_ done: Int, _ total: Int) -> Bool = { _, _ in true }) -> Int {
+        x8Weights.packAll(progress: progress)
+    }
 
     /// Whether the output projection is the token embedding (no `output.weight`).
     public var tiedOutput: Bool { output.base == tokenEmbedding.base }
 
     /// Opens and validates `path`. Errors name the file's problem (GGUFError) or the
-    /// tensor / key at fault (EngineError). `repack`: whether K-quant matrices get the
-    /// decode kernels' row-interleaved copy where the CPU has those kernels (`X8Weights`;
-    /// default on unless `PONDER_REPACK=0`). Results are the same bits either way.
-    public convenience init(path: String, repack: Bool = X8Weights.enabled) throws {
+    /// tensor / key at fault (EngineError). `repack`: when K-quant matrices get the
+    /// decode kernels' row-interleaved copy, where the CPU has those kernels (`X8Weights`;
+    /// by default at load, unless `PONDER_REPACK=0`). Results are the same bits either way.
+    public convenience init(path: String, repack: X8Weights.Mode = .fromEnvironment) throws {
         try self.init(file: GGUFFile(path: path), repack: repack)
     }
 
-    public init(file: GGUFFile, repack: Bool = X8Weights.enabled) throws(EngineError) {
+    public init(file: GGUFFile, repack: X8Weights.Mode = .fromEnvironment) throws(EngineError) {
         self.file = file
         var cfg = try LlamaConfig(metadata: file.metadata)
 
@@ -60,7 +70,7 @@ public final class LlamaModel: Sendable {
         let x8 = x8Weights
         func projection(_ name: String, rows: Int, cols: Int) throws(EngineError) -> WeightMatrix {
             let w = try matrix(name, rows: rows, cols: cols)
-            return repack ? x8.pack(w) : w
+            return repack == .off ? w : x8.register(w)
         }
         func vector(_ name: String, count: Int) throws(EngineError) -> [Float] {
             let t = try tensor(name)
@@ -101,6 +111,7 @@ public final class LlamaModel: Sendable {
         } else {
             ropeFactors = nil
         }
+        if repack == .now { x8.packAll() }
     }
 
     /// Bytes of weight data the model maps (what a forward pass reads).

@@ -16,9 +16,9 @@ public struct WeightMatrix: @unchecked Sendable {
     public let rows: Int
     public let cols: Int
     public let rowBytes: Int
-    /// The same matrix in the Kernels module's row-interleaved x8 layout (`X8Weights`),
-    /// or nil. When set, the int8 path reads only this copy.
-    let x8: UnsafeRawPointer?
+    /// The slot of this matrix's copy in the Kernels module's row-interleaved x8 layout
+    /// (`X8Weights`), or nil. Once the slot is filled the int8 path reads only the copy.
+    let x8: X8Weights.Slot?
 
     init(file: GGUFFile, info: GGUFTensorInfo) {
         name = info.name
@@ -30,13 +30,13 @@ public struct WeightMatrix: @unchecked Sendable {
         x8 = nil
     }
 
-    private init(_ w: WeightMatrix, x8: UnsafeRawPointer) {
+    private init(_ w: WeightMatrix, x8: X8Weights.Slot) {
         (name, type, base, rows, cols, rowBytes) = (w.name, w.type, w.base, w.rows, w.cols, w.rowBytes)
         self.x8 = x8
     }
 
-    /// This matrix with its x8 copy at `p`.
-    func withX8(_ p: UnsafeRawPointer) -> WeightMatrix { WeightMatrix(self, x8: p) }
+    /// This matrix with the x8 slot `s`.
+    func withX8(_ s: X8Weights.Slot) -> WeightMatrix { WeightMatrix(self, x8: s) }
 
     /// Row `r` dequantized into `out` (`cols` floats). Used for embedding lookup.
     func dequantizeRow(_ r: Int, into out: UnsafeMutablePointer<Float>) {
@@ -142,8 +142,8 @@ enum MatMul {
                       out: UnsafeMutablePointer<Float>, path: MatMulPath = .float,
                       tier: Int32 = pk_active_tier(), ws: Workspace? = nil) {
         if path.usesInt8(rows: n, type: w.type), let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier),
-           (w.x8 != nil
-            ? pk_matmul_x8_tier(tier, pool.pointer, Int32(w.type.rawValue), w.x8, w.rows, w.cols, xq, n, out, w.rows)
+           (w.x8?.pointer != nil
+            ? pk_matmul_x8_tier(tier, pool.pointer, Int32(w.type.rawValue), w.x8?.pointer, w.rows, w.cols, xq, n, out, w.rows)
             : pk_matmul_tier(tier, pool.pointer, Int32(w.type.rawValue), w.base, w.rows, w.cols, xq, n, out, w.rows)) == 0 {
             return
         }

@@ -2,11 +2,12 @@ import GGUF
 import Kernels
 import Dispatch
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Row-interleaved ("x8") copies of a model's K-quant matrices, made once at load.
+/// Row-interleaved ("x8") copies of a model's K-quant matrices.
 ///
 /// Decode on a plain Q4_K/Q6_K row spends most of its instructions on per-row work (scale
 /// decode, a horizontal sum per super-block); the Kernels module's x8 layout puts 8 rows
@@ -15,31 +16,93 @@ import Glibc
 /// mapped file pages it came from are released (`MADV_DONTNEED`; they are clean file
 /// pages, so anything that reads them later, like the float path, faults them back in).
 ///
-/// Packed: Q4_K and Q6_K matrices of the projections and the untied output, with rows a
+/// Eligible: Q4_K and Q6_K matrices of the projections and the untied output, with rows a
 /// multiple of 8, when the active kernel tier has x8 kernels (AVX2) and `PONDER_REPACK`
-/// is not `0`. Results are bitwise the same as on the plain matrices on every path.
-public final class X8Weights: @unchecked Sendable {
-    private var buffers: [UnsafeMutableRawPointer] = []
-    /// Matrices packed so far.
-    var count: Int { buffers.count }
+/// is not `0`. Each has a slot; `packAll` fills the slots, either at load (`LlamaModel`'s
+/// `repack: .now`) or later on a thread of the caller's (`.later`, the chat: its loading
+/// line shows the progress while the user can already type). A matrix whose slot is still
+/// empty runs on the plain layout; both give the same bits, so a slot filled in the
+/// middle of a generation changes its speed, not its tokens.
+public final class X8Weights: Sendable {
+    /// When a model's eligible matrices get their x8 copies.
+    public enum Mode: Sendable {
+        /// During `LlamaModel.init`.
+        case now
+        /// When the owner calls `LlamaModel.repack(progress:)`.
+        case later
+        /// Never.
+        case off
+
+        /// `.now`, or `.off` when `PONDER_REPACK=0`.
+        public static var fromEnvironment: Mode { X8Weights.enabled ? .now : .off }
+    }
 
     /// Whether this process packs at all (`PONDER_REPACK=0` turns it off).
     public static let enabled = ProcessInfo.processInfo.environment["PONDER_REPACK"] != "0"
 
-    /// Whether `w` would be packed.
-    static func eligible(_ w: WeightMatrix) -> Bool {
-        let t = Int32(w.type.rawValue)
-        return enabled && pk_x8_supports(pk_active_tier(), t) != 0 && w.rows % 8 == 0 && w.cols % 256 == 0
+    /// One matrix's x8 copy: its address once packed, else 0 (read with acquire, so a
+    /// reader that sees the address sees the packed bytes).
+    final class Slot: Sendable {
+        let matrix: WeightMatrix
+        private let address = Atomic<UInt>(0)
+        init(_ w: WeightMatrix) { matrix = w }
+        var pointer: UnsafeRawPointer? { UnsafeRawPointer(bitPattern: address.load(ordering: .acquiring)) }
+        func publish(_ p: UnsafeMutableRawPointer) { address.store(UInt(bitPattern: p), ordering: .releasing) }
     }
 
-    /// `w` with an x8 copy owned by this store, or `w` unchanged when not eligible (or
-    /// when memory for the copy cannot be had: the plain path still works).
-    func pack(_ w: WeightMatrix) -> WeightMatrix {
+    private let slots = Mutex<[Slot]>([])
+    /// Serializes `packAll` (the slots' buffers are written by one packer at a time).
+    private let packing = Mutex<Void>(())
+
+    /// Whether `w` can have an x8 copy.
+    static func eligible(_ w: WeightMatrix) -> Bool {
+        let t = Int32(w.type.rawValue)
+        return pk_x8_supports(pk_active_tier(), t) != 0 && w.rows % 8 == 0 && w.cols % 256 == 0
+    }
+
+    /// `w` with a slot of this store when eligible, else `w`.
+    func register(_ w: WeightMatrix) -> WeightMatrix {
         guard Self.eligible(w) else { return w }
-        let bytes = w.rows * w.rowBytes
-        guard let p = UnsafeMutableRawPointer(bitPattern: UInt(bitPattern: aligned_alloc(64, (bytes + 63) / 64 * 64))) else {
-            return w
+        let slot = Slot(w)
+        slots.withLock { $0.append(slot) }
+        return w.withX8(slot)
+    }
+
+    /// Matrices with a slot, and how many of them are packed.
+    var counts: (slots: Int, packed: Int) {
+        slots.withLock { s in (s.count, s.filter { $0.pointer != nil }.count) }
+    }
+
+    /// Bytes of all slotted matrices.
+    var bytes: Int { slots.withLock { $0.reduce(0) { $0 + $1.matrix.rows * $1.matrix.rowBytes } } }
+
+    /// Packs every empty slot, in order; `progress(done, total)` (bytes) after each matrix,
+    /// and packing stops when it returns false. A matrix whose copy cannot be allocated
+    /// stays plain. Returns the bytes packed by this call.
+    @discardableResult
+    func packAll(progress: (_ done: Int, _ total: Int) -> Bool = { _, _ in true }) -> Int {
+        packing.withLock { _ in
+            let all = slots.withLock { $0 }
+            let total = all.reduce(0) { $0 + $1.matrix.rows * $1.matrix.rowBytes }
+            var done = 0, packed = 0
+            for slot in all {
+                let w = slot.matrix, bytes = w.rows * w.rowBytes
+                if slot.pointer == nil, let p = Self.pack(w) {
+                    slot.publish(p)
+                    Self.release(w.base, bytes: bytes)
+                    packed += bytes
+                }
+                done += bytes
+                if !progress(done, total) { break }
+            }
+            return packed
         }
+    }
+
+    /// A fresh x8 copy of `w` (64-byte aligned, from malloc), or nil without memory.
+    private static func pack(_ w: WeightMatrix) -> UnsafeMutableRawPointer? {
+        let bytes = w.rows * w.rowBytes
+        guard let p = aligned_alloc(64, (bytes + 63) / 64 * 64) else { return nil }
         // Row ranges of whole 8-row groups, packed in parallel.
         let parts = max(1, min(MatMul.workers, w.rows / 8))
         let t = Int32(w.type.rawValue)
@@ -50,9 +113,7 @@ public final class X8Weights: @unchecked Sendable {
             _ = pk_x8_pack(t, UnsafeRawPointer(bitPattern: src)! + g0 * 8 * w.rowBytes, (g1 - g0) * 8, w.cols,
                            UnsafeMutableRawPointer(bitPattern: dst)! + g0 * 8 * w.rowBytes)
         }
-        buffers.append(p)
-        Self.release(w.base, bytes: bytes)
-        return w.withX8(UnsafeRawPointer(p))
+        return p
     }
 
     /// Drops the whole pages of the mapping inside [p, p + bytes) from this process.
@@ -64,5 +125,7 @@ public final class X8Weights: @unchecked Sendable {
         _ = madvise(s, end - start, Int32(MADV_DONTNEED))
     }
 
-    deinit { for b in buffers { free(b) } }
+    deinit {
+        for s in slots.withLock({ $0 }) { if let p = s.pointer { free(UnsafeMutableRawPointer(mutating: p)) } }
+    }
 }

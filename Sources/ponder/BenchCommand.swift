@@ -61,7 +61,7 @@ struct BenchCommand: AsyncParsableCommand {
         let file: GGUFFile
         do { file = try GGUFFile(path: model) } catch { throw CLIError(error.description) }
         let llama: LlamaModel
-        do { llama = try LlamaModel(file: file, repack: X8Weights.enabled && !noRepack) } catch { throw CLIError("\(model): \(error)") }
+        do { llama = try LlamaModel(file: file, repack: noRepack ? .off : .fromEnvironment) } catch { throw CLIError("\(model): \(error)") }
         let vocab = Int32(llama.config.vocabSize)
         let capacity = max(prompt, 16) + generate + 1
         let ctx: LlamaContext

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Session
+import Engine
 import TUI
 
 struct ChatCommand: AsyncParsableCommand {
@@ -64,7 +65,11 @@ struct ChatCommand: AsyncParsableCommand {
             return
         }
         let path = model ?? Self.defaultModelPath()
-        let loaded = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat)
+        let fullScreen = isatty(0) == 1 && isatty(1) == 1
+        // Full screen: the K-quant decode copies are made by the weight loader, with
+        // progress, while the chat is already up (SessionDriver, WeightLoading).
+        let repack: X8Weights.Mode = fullScreen && X8Weights.enabled ? .later : .fromEnvironment
+        let loaded = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat, repack: repack)
         var settings = SessionSettings()
         settings.systemPrompt = system
         settings.thinkBudget = thinkBudget
@@ -76,7 +81,6 @@ struct ChatCommand: AsyncParsableCommand {
             }
         }
         let threads = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-        let fullScreen = isatty(0) == 1 && isatty(1) == 1
         let driver = try SessionDriver(loaded: loaded, settings: settings, threads: threads,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen)
         let mode: ReasoningMode = think == "on" ? .on : .off

@@ -213,23 +213,32 @@ struct ContextTests {
 }
 
 /// K-quant matrices repacked for the decode kernels (`X8Weights`) give the same bits as
-/// the file's layout: prefill (40 tokens), then single-token decode steps, on every tier.
+/// the file's layout: prefill (40 tokens), then single-token decode steps, on every tier;
+/// and a model repacked later, between the prompt and the decode steps, too.
 @Suite("Row-interleaved K-quant weights")
 struct RepackTests {
-    @Test func repackedModelGivesTheSameLogits() throws {
+    @Test(arguments: [X8Weights.Mode.now, .later])
+    func repackedModelGivesTheSameLogits(mode: X8Weights.Mode) throws {
         let url = try TestEnv.syntheticKQuant
-        let packed = try LlamaModel(path: url.path, repack: true)
-        let plain = try LlamaModel(path: url.path, repack: false)
-        #expect(plain.repackedMatrices == 0)
-        let layers = packed.config.layerCount
-        // Every projection (7 per layer) and the untied output are Q4_K/Q6_K with rows a multiple of 8.
-        #expect(packed.repackedMatrices == (pk_x8_supports(pk_active_tier(), Int32(PK_Q4_K.rawValue)) != 0 ? 7 * layers + 1 : 0))
+        let plain = try LlamaModel(path: url.path, repack: .off)
+        #expect(plain.repackableMatrices == 0 && plain.repackedMatrices == 0)
         let prompt: [Int32] = (0..<40).map { Int32($0 * 7 % 512) }
         for tier in Int32(0)...Int32(pk_max_tier()) {
+            let packed = try LlamaModel(path: url.path, repack: mode)
+            // Every projection (7 per layer) and the untied output are Q4_K/Q6_K with rows a multiple of 8.
+            let slots = pk_x8_supports(pk_active_tier(), Int32(PK_Q4_K.rawValue)) != 0 ? 7 * packed.config.layerCount + 1 : 0
+            #expect(packed.repackableMatrices == slots)
+            #expect(packed.repackedMatrices == (mode == .now ? slots : 0))
             let a = try LlamaContext(model: packed, capacity: 64), b = try LlamaContext(model: plain, capacity: 64)
             a.kernelTier = tier
             b.kernelTier = tier
             #expect(try a.evaluate(prompt).map(\.bitPattern) == (try b.evaluate(prompt)).map(\.bitPattern), "prefill, tier \(tier)")
+            if mode == .later {
+                var calls = 0
+                let bytes = packed.repack { done, total in calls += 1; return done <= total }
+                #expect(packed.repackedMatrices == slots && calls == slots && (slots == 0) == (bytes == 0))
+                #expect(packed.repack() == 0, "nothing left to pack")
+            }
             for t: Int32 in [3, 99, 250, 7, 511] {
                 #expect(try a.evaluate([t]).map(\.bitPattern) == (try b.evaluate([t])).map(\.bitPattern), "decode, tier \(tier)")
             }

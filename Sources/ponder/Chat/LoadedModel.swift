@@ -16,15 +16,17 @@ struct LoadedModel: Sendable {
     let contextSize: Int
     let warnings: [String]
 
-    /// Opens `path`; errors are one line naming the file.
-    static func open(path: String, contextSize: Int?, chatFormat: String?) throws -> LoadedModel {
+    /// Opens `path`; errors are one line naming the file. `repack`: when K-quant matrices
+    /// get their decode copies (`X8Weights`); `.later` leaves them to `WeightLoading`.
+    static func open(path: String, contextSize: Int?, chatFormat: String?,
+                     repack: X8Weights.Mode = .fromEnvironment) throws -> LoadedModel {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CLIError("\(path): no such file")
         }
         let file: GGUFFile
         do { file = try GGUFFile(path: path) } catch { throw CLIError(error.description) }
         let model: LlamaModel
-        do { model = try LlamaModel(file: file) } catch { throw CLIError("\(path): \(error)") }
+        do { model = try LlamaModel(file: file, repack: repack) } catch { throw CLIError("\(path): \(error)") }
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer(gguf: file) } catch { throw CLIError("\(path): \(error)") }
         var warnings = file.warnings + tokenizer.warnings

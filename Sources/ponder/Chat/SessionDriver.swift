@@ -40,9 +40,9 @@ actor SessionDriver: ChatDriver {
             // The warnings come after the progress, so the last one stays on screen.
             // A thread of its own: reading a large cold file blocks for seconds, which
             // must not hold one of the few threads of the cooperative pool.
-            let file = loaded.model.file, later = warnings
+            let model = loaded.model, later = warnings
             Thread.detachNewThread {
-                WeightLoading.run(file) { cont.yield(.notice($0)) }
+                WeightLoading.run(model) { cont.yield(.notice($0)) }
                 for w in later { cont.yield(.notice(w)) }
             }
         } else {
