@@ -141,11 +141,14 @@ enum MatMul {
     static func apply(_ w: WeightMatrix, x: UnsafePointer<Float>, n: Int,
                       out: UnsafeMutablePointer<Float>, path: MatMulPath = .float,
                       tier: Int32 = pk_active_tier(), ws: Workspace? = nil) {
-        if path.usesInt8(rows: n, type: w.type), let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier),
-           (w.x8?.pointer != nil
-            ? pk_matmul_x8_tier(tier, pool.pointer, Int32(w.type.rawValue), w.x8?.pointer, w.rows, w.cols, xq, n, out, w.rows)
-            : pk_matmul_tier(tier, pool.pointer, Int32(w.type.rawValue), w.base, w.rows, w.cols, xq, n, out, w.rows)) == 0 {
-            return
+        if path.usesInt8(rows: n, type: w.type), let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier) {
+            let t = Int32(w.type.rawValue)
+            let rc = if let p = w.x8?.pointer {
+                pk_matmul_x8_tier(tier, pool.pointer, t, p, w.rows, w.cols, xq, n, out, w.rows)
+            } else {
+                pk_matmul_tier(tier, pool.pointer, t, w.base, w.rows, w.cols, xq, n, out, w.rows)
+            }
+            if rc == 0 { return }
         }
         // A few vectors: the fused kernel once per vector is cheaper than dequantizing the
         // whole matrix (and keeps OpenBLAS's threads out of short prompts).

@@ -17,8 +17,8 @@ import Glibc
 /// pages, so anything that reads them later, like the float path, faults them back in).
 ///
 /// Eligible: Q4_K and Q6_K matrices of the projections and the untied output, with rows a
-/// multiple of 8, when the active kernel tier has x8 kernels (AVX2) and `PONDER_REPACK`
-/// is not `0`. Each has a slot; `packAll` fills the slots, either at load (`LlamaModel`'s
+/// multiple of 8, when the active kernel tier has x8 kernels (AVX2); none with
+/// `PONDER_REPACK=0` (`Mode.fromEnvironment`). Each has a slot; `packAll` fills the slots, either at load (`LlamaModel`'s
 /// `repack: .now`) or later on a thread of the caller's (`.later`, the chat: its loading
 /// line shows the progress while the user can already type). A matrix whose slot is still
 /// empty runs on the plain layout; both give the same bits, so a slot filled in the
@@ -72,9 +72,6 @@ public final class X8Weights: Sendable {
     var counts: (slots: Int, packed: Int) {
         slots.withLock { s in (s.count, s.filter { $0.pointer != nil }.count) }
     }
-
-    /// Bytes of all slotted matrices.
-    var bytes: Int { slots.withLock { $0.reduce(0) { $0 + $1.matrix.rows * $1.matrix.rowBytes } } }
 
     /// Packs every empty slot, in order; `progress(done, total)` (bytes) after each matrix,
     /// and packing stops when it returns false. A matrix whose copy cannot be allocated
