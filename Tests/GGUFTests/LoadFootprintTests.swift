@@ -34,14 +34,19 @@ import TestSupport
         let ms = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
         let resident = try Self.residentBytes(of: g.mapping.base)
         print("GGUF load: SmolLM2 Q4_1 (\(g.fileSize) bytes, header \(g.headerSize)) opened in \(ms) ms; mapping resident \(resident) bytes")
-        // The header plus the kernel's fault-around window (up to 64 KiB per fault edge).
-        #expect(resident <= g.headerSize + 256 << 10, "resident \(resident), header \(g.headerSize)")
+        // The header plus the kernel's fault-around window (up to 64 KiB per fault edge), or
+        // the header's 2 MiB huge page: when the page cache holds the file's start as one
+        // 2 MiB folio (another process read it), the kernel maps it whole (seen once in CI:
+        // Rss exactly 2097152 for a 1.79 MB header).
+        let hugePage = 2 << 20
+        let bound = max(g.headerSize + 256 << 10, (g.headerSize + hugePage - 1) / hugePage * hugePage)
+        #expect(resident <= bound, "resident \(resident), header \(g.headerSize)")
         #expect(resident < g.fileSize / 10)
         // Touching one tensor makes its pages resident, and only about those.
         let t = try #require(g.tensor(named: "blk.0.ffn_down.weight"))
         _ = try g.dequantize(t)
         let after = try Self.residentBytes(of: g.mapping.base)
         #expect(after >= resident + t.byteCount - 4096 * 2 || after >= t.byteCount)
-        #expect(after <= resident + t.byteCount + 512 << 10)
+        #expect(after <= resident + t.byteCount + max(512 << 10, 2 * hugePage))
     }
 }
