@@ -3,6 +3,7 @@
 #include "kernels_internal.h"
 #include <stdlib.h>
 #include <time.h>
+#include <sys/mman.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -54,8 +55,15 @@ static double now_seconds(void) {
 double pk_measure_read_bandwidth(size_t bytes, int threads) {
     if (bytes == 0 || threads < 1) return 0;
     bytes = (bytes + 4095) / 4096 * 4096;
-    uint8_t *buf = aligned_alloc(4096, bytes);
-    if (!buf) return 0;
+    // Huge pages where the kernel gives them, like the engine's repacked weights
+    // (X8Weights): the probe is meant as the best streaming read the machine does, and
+    // on the Zen 3 VM it read 7 to 10% more through 2 MiB pages than through 4 KiB ones.
+    void *mem = NULL;
+    if (posix_memalign(&mem, 2 << 20, bytes) != 0) return 0;
+    uint8_t *buf = mem;
+#if defined(MADV_HUGEPAGE)
+    madvise(buf, bytes, MADV_HUGEPAGE);
+#endif
     for (size_t i = 0; i < bytes; i += 64) buf[i] = (uint8_t)i;  // fault every page in
     memset(buf, 1, bytes);
     pk_pool *pool = threads > 1 ? pk_pool_create(threads) : NULL;
