@@ -82,9 +82,9 @@ INLINE void q4k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
         }
         const uint8_t *q = p + 128;
         for (int g = 0; g < 4; ++g) {
-            // The block 4 KiB ahead, a quarter per group: 18 prefetches at once
+            // The block 3 KiB ahead, a quarter per group: 18 prefetches at once
             // overflowed the miss buffers (measured: slower than none).
-            pk_prefetch_span(p + 288 * g, 288);
+            pk_prefetch_span_at(p + 288 * g, PK_PREFETCH_AHEAD_X8, 288);
             __m256i lo[4], hi[4];
             for (int c = 0; c < nc; ++c) lo[c] = hi[c] = _mm256_setzero_si256();
             for (int k = 0; k < 8; ++k) {
@@ -131,7 +131,7 @@ INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
         for (int h = 0; h < 2; ++h) {
             // Value 32m + 4k + e of this half (m, e < 4, k < 8) is in sub-block 8h + 2m + k / 4.
             for (int k = 0; k < 8; k += 2) {
-                pk_prefetch_span(p + 210 * (4 * h + k / 2), 210);  // an eighth of the block ahead
+                pk_prefetch_span_at(p + 210 * (4 * h + k / 2), PK_PREFETCH_AHEAD_X8, 210);  // an eighth of the block ahead
                 __m256i v[2][4];
                 for (int u = 0; u < 2; ++u) {
                     const uint8_t *ch = p + 144 + 96 * (8 * h + k + u);  // ql j = 0, ql j = 1, qh
