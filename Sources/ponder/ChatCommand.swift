@@ -51,15 +51,20 @@ struct ChatCommand: AsyncParsableCommand {
     /// Development aid: the full-screen UI over `EchoDriver` (no model).
     @Flag(help: .hidden) var demo = false
 
+    /// Development aid: seconds between the demo's streamed pieces (UI tests slow it down,
+    /// so that a key meant for a running turn finds it running on a loaded machine).
+    @Option(name: .long, help: .hidden) var demoDelay: Double = 0.05
+
     func validate() throws {
         guard think == "on" || think == "off" else { throw ValidationError("--think must be on or off") }
         if let c = ctx, c < 16 { throw ValidationError("--ctx must be at least 16") }
         if let b = thinkBudget, b < 1 { throw ValidationError("--think-budget must be at least 1") }
+        guard demoDelay >= 0, demoDelay <= 10 else { throw ValidationError("--demo-delay must be 0 to 10 seconds") }
     }
 
     func run() async throws {
         if demo {
-            do { try await runTUI(driver: EchoDriver(), config: TUIConfig()) } catch let e as TUIError {
+            do { try await runTUI(driver: EchoDriver(delay: demoDelay), config: TUIConfig()) } catch let e as TUIError {
                 throw CLIError(e.description)
             }
             return

@@ -59,7 +59,7 @@ import TestSupport
         }
         /// Waits up to `timeout` seconds for the screen to satisfy `ok`; returns the last screen.
         @discardableResult
-        func wait(_ what: String, timeout: Double = 10, _ ok: ([String]) -> Bool) throws -> [String] {
+        func wait(_ what: String, timeout: Double = 20, _ ok: ([String]) -> Bool) throws -> [String] {
             let end = Date().addingTimeInterval(timeout)
             var last: [String] = []
             while Date() < end {
@@ -70,7 +70,7 @@ import TestSupport
             Issue.record("timed out waiting for \(what); screen:\n\(last.joined(separator: "\n"))")
             return last
         }
-        func wait(for text: String, timeout: Double = 10) throws {
+        func wait(for text: String, timeout: Double = 20) throws {
             try wait("\"\(text)\"", timeout: timeout) { $0.contains { $0.contains(text) } }
         }
         /// Waits until the demo's reply to `message` is complete: its code block, which
@@ -95,10 +95,12 @@ import TestSupport
     }
 
     /// A script that records `stty -a` before and after ponder, and ponder's exit status.
-    func script(_ binary: URL, _ dir: String) -> String {
-        """
+    /// `demoDelay`: seconds between the demo's pieces (its default is 0.05 s).
+    func script(_ binary: URL, _ dir: String, demoDelay: Double? = nil) -> String {
+        let delay = demoDelay.map { " --demo-delay \($0)" } ?? ""
+        return """
         stty -a > \(dir)/before
-        sh -c 'echo $$ > \(dir)/pid; exec "\(binary.path)" chat --demo'
+        sh -c 'echo $$ > \(dir)/pid; exec "\(binary.path)" chat --demo\(delay)'
         echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
         stty -a > \(dir)/after
         sleep 60
@@ -108,7 +110,10 @@ import TestSupport
     @Test func chatKeysResizeAndQuitRestoreTheTerminal() throws {
         let bin = try TestEnv.ponderBinary()
         let t = try Tmux()
-        try t.start(width: 80, height: 24, script: script(bin, t.dir.path))
+        // Three times the demo's usual pace: each turn that a key must find running (Esc,
+        // a resize) then streams for over 10 s. At the usual pace one CI run on a loaded
+        // machine saw a turn end before the tmux resize and Esc arrived.
+        try t.start(width: 80, height: 24, script: script(bin, t.dir.path, demoDelay: 0.15))
 
         try t.wait(for: " THINKING │ echo (demo) none")
         #expect(try t.screen().last(where: { !$0.isEmpty }) == ">")
