@@ -127,18 +127,18 @@ extension LlamaContext {
         let scale = 1 / Float(hdk).squareRoot()
         let tier = kernelTier
         if n <= MatMul.int8BatchLimit {
-            let scores = ws.scores(count: total)
+            // The heads split over the kernel pool: at long context a decode step reads
+            // as many cache bytes as weight bytes, and one thread alone would halve it.
+            let pool = MatMul.pool.pointer
+            let scores = ws.scores(count: Int(pk_pool_size(pool)) * total)
             let t = cache.type.kernelType, width = cache.type.byteWidth
             let keyStride = c.keyWidth * width, valueStride = c.valueWidth * width
             for i in 0..<n {
                 let visible = p0 + i + 1    // causal: query i sees positions [0, p0+i]
-                for h in 0..<c.headCount {
-                    let kvh = h / group
-                    _ = pk_attend_tier(tier, t, q + (i * c.headCount + h) * hdk,
-                                       cache.keyRow(layer: l, position: 0) + kvh * hdk * width, keyStride,
-                                       cache.valueRow(layer: l, position: 0) + kvh * hdv * width, valueStride,
-                                       visible, hdk, hdv, scale, scores, out + (i * c.headCount + h) * hdv)
-                }
+                _ = pk_attend_heads_tier(tier, pool, t, q + i * c.headCount * hdk, c.headCount, group,
+                                         cache.keyRow(layer: l, position: 0), keyStride,
+                                         cache.valueRow(layer: l, position: 0), valueStride,
+                                         visible, hdk, hdv, scale, scores, out + i * c.headCount * hdv)
             }
             return
         }

@@ -41,4 +41,48 @@ import Testing
         var o: [Float] = [0], sc: [Float] = [0]
         #expect(pk_attend_tier(tier, KT.q8_0, [0], [0], 4, [0], 4, 1, 1, 1, 1, &sc, &o) == PK_EBADTYPE)
     }
+
+    /// pk_attend_heads: all heads of one query over a pool. Each head must be bitwise
+    /// pk_attend_tier's for that head (the split only decides which thread computes it),
+    /// with a pool of 2 and 3 threads and with none, on grouped-query layouts.
+    @Test(arguments: KT.tiers, [KT.f32, KT.f16])
+    func headsOverThePoolAreBitwiseOneByOne(tier: Int32, type t: Int32) {
+        var g = SplitMix(seed: 0xBEAD + UInt64(t))
+        let pools: [OpaquePointer?] = [nil, pk_pool_create(2), pk_pool_create(3)]
+        defer { for p in pools { pk_pool_destroy(p) } }
+        for (heads, group, npos, hd) in [(8, 4, 37, 64), (5, 1, 1, 16), (32, 4, 130, 128)] {
+            let width = t == KT.f16 ? 2 : 4
+            let kvHeads = heads / group, row = kvHeads * hd
+            let keys = randomRow(t, npos * row, &g), values = randomRow(t, npos * row, &g)
+            let q = randomActivations(heads * hd, &g)
+            let scale = 1 / Float(hd).squareRoot()
+            var want = [Float](repeating: 0, count: heads * hd), scores = [Float](repeating: 0, count: npos)
+            keys.withUnsafeBytes { kp in
+                values.withUnsafeBytes { vp in
+                    for h in 0..<heads {
+                        let kvh = h / group
+                        _ = pk_attend_tier(tier, t, Array(q[(h * hd)...]), kp.baseAddress! + kvh * hd * width, row * width,
+                                           vp.baseAddress! + kvh * hd * width, row * width, npos, hd, hd, scale,
+                                           &scores, &want[h * hd])
+                    }
+                }
+            }
+            for pool in pools {
+                var out = [Float](repeating: .nan, count: heads * hd)
+                var scratch = [Float](repeating: 0, count: Int(pk_pool_size(pool)) * npos)
+                let rc = keys.withUnsafeBytes { kp in
+                    values.withUnsafeBytes { vp in
+                        pk_attend_heads_tier(tier, pool, t, q, heads, group, kp.baseAddress!, row * width,
+                                             vp.baseAddress!, row * width, npos, hd, hd, scale, &scratch, &out)
+                    }
+                }
+                #expect(rc == 0)
+                let same = zip(out, want).allSatisfy { $0.bitPattern == $1.bitPattern }
+                #expect(same, "tier \(tier) \(KT.name(t)) heads \(heads)/\(group) npos \(npos), pool of \(pk_pool_size(pool))")
+            }
+        }
+        var o: [Float] = [0], sc: [Float] = [0]
+        #expect(pk_attend_heads_tier(tier, nil, t, [0], 3, 2, [0], 4, [0], 4, 1, 1, 1, 1, &sc, &o) == PK_EBADSHAPE)
+        #expect(pk_attend_heads_tier(tier, nil, KT.q8_0, [0], 1, 1, [0], 4, [0], 4, 1, 1, 1, 1, &sc, &o) == PK_EBADTYPE)
+    }
 }

@@ -147,11 +147,22 @@ int pk_attend_tier(int tier, int type, const float *q, const void *keys, size_t 
                    const void *values, size_t value_stride, size_t npos, size_t hdk, size_t hdv,
                    float scale, float *scores, float *out);
 
+typedef struct pk_pool pk_pool;
+/// pk_attend_tier for every head of one query, the heads split over `pool` (NULL: this
+/// thread). Head h (of `heads`, a multiple of `group`) reads q + h * hdk and writes
+/// out + h * hdv, against KV head h / group, whose key and value rows start
+/// (h / group) * hdk and (h / group) * hdv elements into each row of `keys` and `values`.
+/// `scores`: npos floats of scratch per pool thread (pk_pool_size). Each head's result is
+/// bitwise that of pk_attend_tier, whatever the split. Returns 0 or a PK_E* code.
+int pk_attend_heads_tier(int tier, pk_pool *pool, int type, const float *q, size_t heads, size_t group,
+                         const void *keys, size_t key_stride, const void *values, size_t value_stride,
+                         size_t npos, size_t hdk, size_t hdv, float scale, float *scores, float *out);
+
 // ---- Thread pool ------------------------------------------------------------------
 
 /// A persistent pool: nthreads-1 worker threads created once; the caller of
-/// pk_pool_run is thread 0. Workers spin briefly, then sleep on a futex.
-typedef struct pk_pool pk_pool;
+/// pk_pool_run is thread 0. Workers spin briefly, then sleep on a futex. (pk_pool is
+/// declared above, with the attention.)
 /// A job: called once on each of `nth` threads with ith in [0, nth).
 typedef void (*pk_job_fn)(void *ctx, int ith, int nth);
 /// Creates a pool of nthreads (1 ... 256) threads in all; NULL on failure.
