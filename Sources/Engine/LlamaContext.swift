@@ -70,7 +70,7 @@ public final class LlamaContext: @unchecked Sendable {
         ws = Workspace(config: model.config)
         // The decode attention's scores for a full context, one row per pool thread, so
         // that decoding never grows the buffer (it would reallocate once per step).
-        _ = ws.scores(count: Int(pk_pool_size(MatMul.pool.pointer)) * cap)
+        _ = ws.decodeScores(positions: cap)
         let c = model.config
         ropeInvFreq = (0..<c.ropeDim / 2).map { i in
             let f = Double(model.ropeFactors?[i] ?? 1)

@@ -130,7 +130,7 @@ extension LlamaContext {
             // The heads split over the kernel pool: at long context a decode step reads
             // as many cache bytes as weight bytes, and one thread alone would halve it.
             let pool = MatMul.pool.pointer
-            let scores = ws.scores(count: Int(pk_pool_size(pool)) * total)
+            let scores = ws.decodeScores(positions: total)
             let t = cache.type.kernelType, width = cache.type.byteWidth
             let keyStride = c.keyWidth * width, valueStride = c.valueWidth * width
             for i in 0..<n {

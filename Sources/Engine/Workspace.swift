@@ -82,6 +82,11 @@ final class Workspace {
     /// Scratch of at least `count` floats: attention scores, an F16 cache's keys and
     /// values as floats, logits.
     func scores(count: Int) -> UnsafeMutablePointer<Float> { scoresBuffer.pointer(count: count) }
+    /// The decode attention's scores over `positions` cached rows: one row per kernel pool
+    /// thread (`pk_attend_heads_tier`).
+    func decodeScores(positions: Int) -> UnsafeMutablePointer<Float> {
+        scores(count: Int(pk_pool_size(MatMul.pool.pointer)) * positions)
+    }
     func cacheKeys(count: Int) -> UnsafeMutablePointer<Float> { cacheKeysBuffer.pointer(count: count) }
     func cacheValues(count: Int) -> UnsafeMutablePointer<Float> { cacheValuesBuffer.pointer(count: count) }
     func logits(count: Int) -> UnsafeMutablePointer<Float> { logitsBuffer.pointer(count: count) }

@@ -106,10 +106,9 @@ public final class X8Weights: Sendable {
     /// pages and nothing beyond the copy is faulted in. Where THP is off it does nothing.
     private static func pack(_ w: WeightMatrix) -> UnsafeMutableRawPointer? {
         let bytes = w.rows * w.rowBytes
-        let size = (bytes + 4095) / 4096 * 4096
         var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 2 << 20, size) == 0, let p = raw else { return nil }
-        _ = madvise(p, size, Int32(MADV_HUGEPAGE))
+        guard posix_memalign(&raw, 2 << 20, bytes) == 0, let p = raw else { return nil }
+        _ = madvise(p, bytes, Int32(MADV_HUGEPAGE))  // the kernel rounds the length up to a page
         // Row ranges of whole 8-row groups, packed in parallel.
         let parts = max(1, min(MatMul.workers, w.rows / 8))
         let t = Int32(w.type.rawValue)
