@@ -1,9 +1,11 @@
 // AVX-512 K-quant dot products (Q4_K, Q5_K, Q6_K weights x Q8_K activations), one and
 // four activation columns. 64 values per 512-bit vector: two Q4_K/Q5_K sub-blocks of 32
 // or four Q6_K sub-blocks of 16; u8 x s8 pairs in int16 (exact: q <= 63, |y| <= 127),
-// times per-lane int16 scales into int32 (vpmaddwd), one float FMA per super-block.
-// The one-column dot is the same always-inlined body as the four-column one with
-// nc = 1, so pk_matmul and pk_matvec agree bit for bit.
+// times per-lane int16 scales into int32 (vpmaddwd). The float part is the canonical
+// K-quant sequence of dot_avx2_kquants.c (per super-block the exact integers S_i and M_i,
+// then one scalar FMA each), so these dots give the same bits as the AVX2 ones, and the
+// AVX2 GEMM and x8 kernels, which this tier shares, agree with them bit for bit. The
+// one-column dot is the same always-inlined body as the four-column one with nc = 1.
 #if defined(__x86_64__)
 #include "simd_common.h"
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c"))), apply_to = function)
@@ -33,9 +35,8 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
     const __m512i m4 = _mm512_set1_epi8(0x0F), bit = _mm512_set1_epi8(1);
     // int16 lane i of a 64-value product belongs to sub-block 2g + (i >= 16).
     const __m512i hi = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(1), 1);
-    __m512 acc[4];
-    __m128 accm[4];
-    for (int c = 0; c < nc; ++c) { acc[c] = _mm512_setzero_ps(); accm[c] = _mm_setzero_ps(); }
+    float acc[4], accm[4];
+    for (int c = 0; c < nc; ++c) acc[c] = accm[c] = 0.0f;
     for (size_t i = 0; i < n / QKK; ++i) {
         const uint8_t *blk = (const uint8_t *)w + i * bsz;
         const uint8_t *qs = blk + (five ? 48 : 16);
@@ -45,7 +46,7 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
         float d = _mm_cvtss_f32(dm), dmin = _mm_cvtss_f32(_mm_movehdup_ps(dm));
         for (int c = 0; c < nc; ++c) {
             const pk_block_q8_K *b = column(x, xs, c) + i;
-            accm[c] = _mm_fmadd_ps(_mm_set1_ps(-dmin * b->d), _mm_cvtepi32_ps(kmins(sm, b->bsums)), accm[c]);
+            accm[c] = pk_fmaf(-dmin * b->d, (float)pk_hsum_epi32_128(kmins(sm, b->bsums)), accm[c]);
         }
         __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)sm)));
         __m256i hb = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
@@ -66,9 +67,9 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
             }
         }
         for (int c = 0; c < nc; ++c)
-            acc[c] = _mm512_fmadd_ps(_mm512_set1_ps(d * column(x, xs, c)[i].d), _mm512_cvtepi32_ps(sum[c]), acc[c]);
+            acc[c] = pk_fmaf(d * column(x, xs, c)[i].d, (float)_mm512_reduce_add_epi32(sum[c]), acc[c]);
     }
-    for (int c = 0; c < nc; ++c) out[c] = _mm512_reduce_add_ps(acc[c]) + pk_hsum_ps128(accm[c]);
+    for (int c = 0; c < nc; ++c) out[c] = acc[c] + accm[c];
 }
 
 // Q6_K for nc columns: sum_j sc[j] * (q - 32) . y = sum_j sc[j] * q . y
@@ -80,8 +81,8 @@ INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, f
     static const int16_t lane_sub[32] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
                                          2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3};
     const __m512i base = _mm512_loadu_si512((const void *)lane_sub);
-    __m512 acc[4];
-    for (int c = 0; c < nc; ++c) acc[c] = _mm512_setzero_ps();
+    float acc[4];
+    for (int c = 0; c < nc; ++c) acc[c] = 0.0f;
     for (size_t i = 0; i < n / QKK; ++i) {
         __m256i sc16y = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
         __m512i sc16 = _mm512_castsi256_si512(sc16y);
@@ -115,9 +116,9 @@ INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, f
         // d: the high half of the 32 bits at offset 206 (scales[14..15], d).
         float d = _mm_cvtss_f32(_mm_movehdup_ps(pk_cvtph_u32(pk_load_u32((const uint8_t *)&a[i] + 206))));
         for (int c = 0; c < nc; ++c)
-            acc[c] = _mm512_fmadd_ps(_mm512_set1_ps(d * column(x, xs, c)[i].d), _mm512_cvtepi32_ps(sum[c]), acc[c]);
+            acc[c] = pk_fmaf(d * column(x, xs, c)[i].d, (float)_mm512_reduce_add_epi32(sum[c]), acc[c]);
     }
-    for (int c = 0; c < nc; ++c) out[c] = _mm512_reduce_add_ps(acc[c]);
+    for (int c = 0; c < nc; ++c) out[c] = acc[c];
 }
 
 static float dot_q4_K(size_t n, const void *w, const void *x) {

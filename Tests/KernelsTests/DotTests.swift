@@ -97,6 +97,34 @@ import TestSupport
         }
     }
 
+    /// The K-quant dots of the two SIMD tiers take one float sequence on exact integers
+    /// (dot_avx2_kquants.c), so they give the same bits: that is what lets the AVX-512
+    /// tier run the AVX2 GEMM and x8 kernels. Random rows of every size, and the extreme
+    /// ones (all quants and scales at their maximum, activations at +-127).
+    @Test(arguments: [KT.q4_K, KT.q5_K, KT.q6_K])
+    func kQuantDotsAreBitwiseAcrossSIMDTiers(type t: Int32) throws {
+        try #require(pk_max_tier() >= 1, "no SIMD tier on this CPU")
+        var g = SplitMix(seed: 0xA5 + UInt64(t))
+        for n in [256, 512, 3072, Self.n] {
+            for k in 0..<6 {
+                var w = randomRow(t, n, &g)
+                var x = randomActivations(n, &g)
+                if k == 0 {  // every quant and scale byte at its maximum, |y| at 127
+                    let bs = pk_type_size(t)
+                    for b in 0..<(n / 256) { for o in (t == KT.q6_K ? 0..<208 : 4..<bs) { w[b * bs + o] = t == KT.q6_K && o >= 192 ? 0x7F : 0xFF } }
+                    x = x.map { $0 < 0 ? -1 : 1 }
+                }
+                let xq = quantize(x, for: t, tier: 0)
+                let avx2 = dot(1, t, n, w, xq)
+                for tier in KT.tiers where tier >= 1 && tier <= pk_max_tier() {
+                    let got = dot(tier, t, n, w, xq)
+                    #expect(got.bitPattern == avx2.bitPattern, "tier \(tier) \(KT.name(t)) n=\(n) case \(k): \(got) vs AVX2 \(avx2)")
+                }
+                #expect(avx2.isFinite)
+            }
+        }
+    }
+
     @Test func referenceMatchesNumpyOnRealRows() throws {
         let all = try RealRowsCache.rows()
         let dir = try scratchDir()
