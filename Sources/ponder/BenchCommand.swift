@@ -107,7 +107,7 @@ struct BenchCommand: AsyncParsableCommand {
         let name = URL(fileURLWithPath: model).lastPathComponent
         if json {
             var o: [String: Any] = ["model": name, "threads": engineThreadCount,
-                                    "kernel_tier": Int(pk_active_tier()), "repetitions": repetitions,
+                                    "kernel_tier": Int(pk_active_tier()), "blas_core": BLASCore.name, "repetitions": repetitions,
                                     "matmul": ctx.matmulPath.rawValue, "kv": ctx.cacheType.rawValue,
                                     "read_bandwidth_gb_s": bandwidth, "read_bandwidth_all": probes, "repacked_matrices": llama.repackedMatrices, "weight_bytes_per_token": bytesPerToken,
                                     "tg_roofline_tokens_per_second": roofline]
@@ -117,7 +117,7 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print("model: \(name)   threads: \(engineThreadCount)   kernels: \(["scalar", "avx2", "avx512"][Int(pk_active_tier())])   matmul: \(ctx.matmulPath.rawValue)   kv: \(ctx.cacheType.rawValue)   repacked: \(llama.repackedMatrices) matrices")
+        print("model: \(name)   threads: \(engineThreadCount)   kernels: \(["scalar", "avx2", "avx512"][Int(pk_active_tier())])   blas: \(BLASCore.name)   matmul: \(ctx.matmulPath.rawValue)   kv: \(ctx.cacheType.rawValue)   repacked: \(llama.repackedMatrices) matrices")
         print("read bandwidth: \(fmt(bandwidth)) GB/s   weights read per token: \(fmt(Double(bytesPerToken) / 1e6)) MB   decode roofline: \(fmt(roofline)) tok/s")
         print("| test | t/s (mean ± sd) | best |")
         print("|---|---|---|")
