@@ -98,11 +98,11 @@ void pk_fill_avx512(struct pk_kernels *k) {
     k->dot4[PK_SLOT_Q5_1] = dot4_q5_1;
     k->dot4[PK_SLOT_Q8_0] = dot4_q8_0;
     pk_fill_avx512_kquants(k);
-    // K-quant prefill: the VNNI GEMM; x8 decode: the AVX2 kernels (every AVX-512 CPU runs
-    // them). Both give the same bits as this tier's K-quant dots (one canonical float
-    // sequence on exact integers).
+    // K-quant prefill (GEMM) and x8 decode on VNNI: the AVX2 kernels' bodies, which give
+    // the same bits as this tier's K-quant dots (one canonical float sequence on exact
+    // integers).
     pk_fill_avx512_gemm(k);
-    pk_fill_avx2_x8(k);
+    pk_fill_avx512_x8(k);
     k->dot[PK_SLOT_F32] = dot_f32;
     k->dot[PK_SLOT_F16] = dot_f16;
     k->dot[PK_SLOT_BF16] = dot_bf16;

@@ -1,33 +1,14 @@
-// AVX2 x8 kernels (layout in x8.c): 8 weight rows, one per 32-bit lane, against 1 to 4
-// activation columns. Each 32-byte weight chunk holds 4 consecutive values of each row;
-// the 4 matching activation bytes are broadcast to every lane, so one vpmaddubsw does
-// 32 multiply-adds for 8 rows and no horizontal sum is ever needed.
-//
-// Integers: per row and super-block the same exact S_i and M_i as the one-row dots in
-// dot_avx2_kquants.c, and the same float tail per lane (acc = fma(d * y.d, S_i, acc),
-// accm = fma(-dmin * y.d, M_i, accm), out = acc + accm), so each result is bitwise that
-// dot's. int16 headroom: Q4_K sums the 8 chunks of a sub-block in int16 before its scale
-// (16 products of at most 15 * 127: 30,480); Q6_K sums 2 chunks (values <= 63: 32,004).
+// AVX2 x8 kernels: the body is gemv_x8_template.h, with int16 pair sums (vpmaddubsw +
+// vpaddw) scaled into int32 by vpmaddwd against each lane's scale repeated as an int16
+// pair (vpshufb).
 #if defined(__x86_64__)
 #include "simd_common.h"
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
-
-#define INLINE static inline __attribute__((always_inline))
-
-static inline const pk_block_q8_K *column(const void *x, size_t xs, int c) {
-    return (const pk_block_q8_K *)((const uint8_t *)x + (size_t)c * xs);
-}
 
 /// Byte j of each lane's 4 (as 0 ... 3), repeated as an int16 pair (j, j) per lane.
 static const uint8_t dup_byte[4][32] __attribute__((aligned(32))) = {
 #define L(j) 0 + j, 0x80, 0 + j, 0x80, 4 + j, 0x80, 4 + j, 0x80, 8 + j, 0x80, 8 + j, 0x80, 12 + j, 0x80, 12 + j, 0x80
     {L(0), L(0)}, {L(1), L(1)}, {L(2), L(2)}, {L(3), L(3)},
-#undef L
-};
-/// Bytes (2p, 2p + 1) of each lane's 4 as an int16 pair, p = 0 or 1.
-static const uint8_t pair_bytes[2][32] __attribute__((aligned(32))) = {
-#define L(j) 0 + j, 0x80, 1 + j, 0x80, 4 + j, 0x80, 5 + j, 0x80, 8 + j, 0x80, 9 + j, 0x80, 12 + j, 0x80, 13 + j, 0x80
-    {L(0), L(0)}, {L(2), L(2)},
 #undef L
 };
 /// Each lane's first (w = 0) or second (w = 1) int16 in both halves.
@@ -36,150 +17,11 @@ static const uint8_t dup_word[2][32] __attribute__((aligned(32))) = {
     {L(0), L(0)}, {L(2), L(2)},
 #undef L
 };
-INLINE __m256i shuf(__m256i v, const uint8_t m[32]) {
-    return _mm256_shuffle_epi8(v, _mm256_load_si256((const __m256i *)m));
-}
-INLINE __m256i bcast32(const void *p) { return _mm256_set1_epi32((int)pk_load_u32(p)); }
-
-INLINE void store8(float *out, size_t ldo, int c, __m256 v) { _mm256_storeu_ps(out + (size_t)c * ldo, v); }
-
-INLINE void q4k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs, float *out, size_t ldo) {
-    const __m256i m4 = _mm256_set1_epi8(0x0F);
-    const __m256i k1 = _mm256_set1_epi32(0x3f3f3f3f), k2 = _mm256_set1_epi32(0x0f0f0f0f),
-                  k3 = _mm256_set1_epi32(0x03030303);
-    __m256 acc[4], accm[4];
-    for (int c = 0; c < nc; ++c) acc[c] = accm[c] = _mm256_setzero_ps();
-    for (size_t i = 0; i < nb; ++i, p += 8 * sizeof(pk_block_q4_K)) {
-        const __m256 d8 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
-        const __m256 dm8 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 16)));
-        const __m256i u0 = _mm256_loadu_si256((const __m256i *)(p + 32));
-        const __m256i u1 = _mm256_loadu_si256((const __m256i *)(p + 64));
-        const __m256i u2 = _mm256_loadu_si256((const __m256i *)(p + 96));
-        // Each lane's 8 scales and 8 mins as bytes (pk_scales_k4_16, 8 rows at once).
-        const __m256i sc[2] = {
-            _mm256_and_si256(u0, k1),
-            _mm256_or_si256(_mm256_and_si256(u2, k2), _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(u0, 6), k3), 4)),
-        };
-        const __m256i mn[2] = {
-            _mm256_and_si256(u1, k1),
-            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(u2, 4), k2),
-                            _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(u1, 6), k3), 4)),
-        };
-        // M_i = sum_s m[s] * (sum of sub-block s): min pairs (m[2t], m[2t+1]) against the
-        // column's sub-block sum pairs.
-        __m256i S[4], M[4];
-        for (int c = 0; c < nc; ++c) {
-            const pk_block_q8_K *b = column(x, xs, c) + i;
-            __m128i ys = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)b->bsums),
-                                        _mm_loadu_si128((const __m128i *)(b->bsums + 8)));
-            int32_t yp[4];
-            _mm_storeu_si128((__m128i *)yp, ys);  // (sum 2t, sum 2t + 1) as int16 pairs
-            __m256i m = _mm256_setzero_si256();
-            for (int t = 0; t < 4; ++t)
-                m = _mm256_add_epi32(m, _mm256_madd_epi16(shuf(mn[t >> 1], pair_bytes[t & 1]), _mm256_set1_epi32(yp[t])));
-            M[c] = m;
-            S[c] = _mm256_setzero_si256();
-        }
-        const uint8_t *q = p + 128;
-        for (int g = 0; g < 4; ++g) {
-            // The block 3 KiB ahead, a quarter per group: 18 prefetches at once
-            // overflowed the miss buffers (measured: slower than none).
-            pk_prefetch_span_at(p + 288 * g, PK_PREFETCH_AHEAD_X8, 288);
-            __m256i lo[4], hi[4];
-            for (int c = 0; c < nc; ++c) lo[c] = hi[c] = _mm256_setzero_si256();
-            for (int k = 0; k < 8; ++k) {
-                __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * (8 * g + k)));
-                __m256i a = _mm256_and_si256(v, m4), h = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
-                for (int c = 0; c < nc; ++c) {
-                    const int8_t *y = column(x, xs, c)[i].qs + 64 * g + 4 * k;
-                    lo[c] = _mm256_add_epi16(lo[c], _mm256_maddubs_epi16(a, bcast32(y)));
-                    hi[c] = _mm256_add_epi16(hi[c], _mm256_maddubs_epi16(h, bcast32(y + 32)));
-                }
-            }
-            // Sub-blocks 2g and 2g + 1: bytes (2g) % 4 and (2g + 1) % 4 of sc[g / 2].
-            __m256i sa = shuf(sc[g >> 1], dup_byte[(2 * g) & 3]), sb = shuf(sc[g >> 1], dup_byte[(2 * g + 1) & 3]);
-            for (int c = 0; c < nc; ++c)
-                S[c] = _mm256_add_epi32(S[c], _mm256_add_epi32(_mm256_madd_epi16(lo[c], sa), _mm256_madd_epi16(hi[c], sb)));
-        }
-        const __m256 ndm8 = _mm256_xor_ps(dm8, _mm256_set1_ps(-0.0f));
-        for (int c = 0; c < nc; ++c) {
-            __m256 dy = _mm256_set1_ps(column(x, xs, c)[i].d);
-            acc[c] = _mm256_fmadd_ps(_mm256_mul_ps(d8, dy), _mm256_cvtepi32_ps(S[c]), acc[c]);
-            accm[c] = _mm256_fmadd_ps(_mm256_mul_ps(ndm8, dy), _mm256_cvtepi32_ps(M[c]), accm[c]);
-        }
-    }
-    for (int c = 0; c < nc; ++c) store8(out, ldo, c, _mm256_add_ps(acc[c], accm[c]));
-}
-
-// Q6_K: S_i = sum_j sc[j] * (q . y)_j - 32 * sum_j sc[j] * bsums[j], q unsigned 0 ... 63.
-INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs, float *out, size_t ldo) {
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
-    __m256 acc[4];
-    for (int c = 0; c < nc; ++c) acc[c] = _mm256_setzero_ps();
-    for (size_t i = 0; i < nb; ++i, p += 8 * sizeof(pk_block_q6_K)) {
-        const __m256 d8 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
-        // Pair t: each lane's (sc[2t], sc[2t+1]) as int16.
-        __m256i sp[8];
-        for (int t = 0; t < 8; ++t) sp[t] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(p + 16 + 16 * t)));
-        __m256i S[4];
-        for (int c = 0; c < nc; ++c) {
-            const int16_t *bs = column(x, xs, c)[i].bsums;
-            __m256i corr = _mm256_setzero_si256();
-            for (int t = 0; t < 8; ++t) corr = _mm256_add_epi32(corr, _mm256_madd_epi16(sp[t], bcast32(bs + 2 * t)));
-            S[c] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(corr, 5));
-        }
-        for (int h = 0; h < 2; ++h) {
-            // Value 32m + 4k + e of this half (m, e < 4, k < 8) is in sub-block 8h + 2m + k / 4.
-            for (int k = 0; k < 8; k += 2) {
-                pk_prefetch_span_at(p + 210 * (4 * h + k / 2), PK_PREFETCH_AHEAD_X8, 210);  // an eighth of the block ahead
-                __m256i v[2][4];
-                for (int u = 0; u < 2; ++u) {
-                    const uint8_t *ch = p + 144 + 96 * (8 * h + k + u);  // ql j = 0, ql j = 1, qh
-                    __m256i l1 = _mm256_loadu_si256((const __m256i *)ch);
-                    __m256i l2 = _mm256_loadu_si256((const __m256i *)(ch + 32));
-                    __m256i hh = _mm256_loadu_si256((const __m256i *)(ch + 64));
-                    v[u][0] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 4), m2));
-                    v[u][1] = _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 2), m2));
-                    v[u][2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_and_si256(hh, m2));
-                    v[u][3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4),
-                                              _mm256_and_si256(_mm256_srli_epi16(hh, 2), m2));
-                }
-                for (int m = 0; m < 4; ++m) {
-                    int j = 8 * h + 2 * m + k / 4;  // the sub-block of both chunks k, k + 1
-                    __m256i s16 = shuf(sp[j >> 1], dup_word[j & 1]);
-                    for (int c = 0; c < nc; ++c) {
-                        const int8_t *y = column(x, xs, c)[i].qs + 128 * h + 32 * m + 4 * k;
-                        __m256i t = _mm256_add_epi16(_mm256_maddubs_epi16(v[0][m], bcast32(y)),
-                                                     _mm256_maddubs_epi16(v[1][m], bcast32(y + 4)));
-                        S[c] = _mm256_add_epi32(S[c], _mm256_madd_epi16(t, s16));
-                    }
-                }
-            }
-        }
-        for (int c = 0; c < nc; ++c) {
-            __m256 dy = _mm256_set1_ps(column(x, xs, c)[i].d);
-            acc[c] = _mm256_fmadd_ps(_mm256_mul_ps(d8, dy), _mm256_cvtepi32_ps(S[c]), acc[c]);
-        }
-    }
-    for (int c = 0; c < nc; ++c) store8(out, ldo, c, acc[c]);
-}
-
-static void gemv8_q4_K(size_t nb, const void *p, const void *x, size_t xs, int nc, float *out, size_t ldo) {
-    switch (nc) {
-    case 1: q4k_x8(1, nb, p, x, xs, out, ldo); break;
-    case 2: q4k_x8(2, nb, p, x, xs, out, ldo); break;
-    case 3: q4k_x8(3, nb, p, x, xs, out, ldo); break;
-    default: q4k_x8(4, nb, p, x, xs, out, ldo); break;
-    }
-}
-static void gemv8_q6_K(size_t nb, const void *p, const void *x, size_t xs, int nc, float *out, size_t ldo) {
-    switch (nc) {
-    case 1: q6k_x8(1, nb, p, x, xs, out, ldo); break;
-    case 2: q6k_x8(2, nb, p, x, xs, out, ldo); break;
-    case 3: q6k_x8(3, nb, p, x, xs, out, ldo); break;
-    default: q6k_x8(4, nb, p, x, xs, out, ldo); break;
-    }
-}
+#define X8_ACC(a, w, y) _mm256_add_epi16((a), _mm256_maddubs_epi16((w), (y)))
+#define X8_MUL(a, s) _mm256_madd_epi16((a), (s))
+#define X8_BYTE_SCALE(v, j) shuf((v), dup_byte[j])
+#define X8_WORD_SCALE(v, w) shuf((v), dup_word[w])
+#include "gemv_x8_template.h"
 
 #pragma clang attribute pop
 

@@ -162,6 +162,7 @@ void pk_fill_avx2_kquants(struct pk_kernels *k);
 void pk_fill_avx2_gemm(struct pk_kernels *k);
 void pk_fill_avx512_gemm(struct pk_kernels *k);
 void pk_fill_avx2_x8(struct pk_kernels *k);
+void pk_fill_avx512_x8(struct pk_kernels *k);
 /// The K-quant GEMM (gemm.c) when the tier has one for t and nx is large enough;
 /// returns 0 when it did the call, -1 when the caller should take the dot kernels.
 int pk_gemm_try(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows,

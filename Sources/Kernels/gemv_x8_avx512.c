@@ -1,0 +1,21 @@
+// AVX-512 VNNI x8 kernels: the body is gemv_x8_template.h, with the products summed
+// straight into int32 (vpdpbusd on 256-bit vectors: one instruction where AVX2 needs
+// vpmaddubsw + vpaddw) and scaled by vpmulld. The same exact integers and float tail as
+// the AVX2 kernels, so the same bits.
+#if defined(__x86_64__)
+#include "simd_common.h"
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c"))), apply_to = function)
+
+#define X8_ACC(a, w, y) _mm256_dpbusd_epi32((a), (w), (y))
+#define X8_MUL(a, s) _mm256_mullo_epi32((a), (s))
+#define X8_BYTE_SCALE(v, j) _mm256_and_si256(_mm256_srli_epi32((v), 8 * (j)), _mm256_set1_epi32(0xFF))
+#define X8_WORD_SCALE(v, w) ((w) ? _mm256_srai_epi32((v), 16) : _mm256_srai_epi32(_mm256_slli_epi32((v), 16), 16))
+#include "gemv_x8_template.h"
+
+#pragma clang attribute pop
+
+void pk_fill_avx512_x8(struct pk_kernels *k) {
+    k->gemv8[PK_SLOT_Q4_K] = gemv8_q4_K;
+    k->gemv8[PK_SLOT_Q6_K] = gemv8_q6_K;
+}
+#endif  // __x86_64__
