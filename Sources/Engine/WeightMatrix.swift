@@ -61,12 +61,16 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// BLAS over dequantized tiles for the other weights in longer calls (prefill).
     /// Measured (BENCHMARKS.md): BLAS prefill beats the int8 kernels on the 32-block types
     /// (SmolLM2 Q4_1 and Q8_0 pp512), the int8 GEMM beats BLAS on Q4_K/Q6_K (the 4B-shaped
-    /// file).
+    /// file). Q8_0 prefill stays on BLAS although the int8 prefill GEMM is faster on
+    /// AVX-512: SmolLM2 Q8_0's perplexity on the int8 activations is 0.3 to 0.8% above
+    /// the float reference's (llama.cpp's: 0.5%), BLAS's within 0.01%.
     case mixed
     /// Float32 activations everywhere (the fused dequantize-and-dot kernel for short
     /// calls, BLAS for long ones): exact against the float reference.
     case float
-    /// The int8 kernels in every call, prefill included.
+    /// The int8 kernels in every call, prefill included; prefill-sized calls take the
+    /// Kernels tier's prefill GEMM where it has one (`pk_prefill_gemm_tier`: Q8_0 on
+    /// AVX-512 VNNI, not bitwise the decode dots).
     case int8
 
     /// `PONDER_MATMUL` (mixed, float, int8; "quantized" means int8), else mixed.
@@ -75,6 +79,12 @@ public enum MatMulPath: String, Sendable, CaseIterable {
         if v == "quantized" { return .int8 }
         return v.flatMap(MatMulPath.init(rawValue:)) ?? .mixed
     }()
+
+    /// Whether a forward call of `n` tokens takes the Kernels tier's prefill GEMM (int8,
+    /// its own rounding order) for weights of `type`.
+    func usesPrefillGEMM(rows n: Int, type: GGMLType, tier: Int32) -> Bool {
+        self == .int8 && n > MatMul.int8BatchLimit && pk_prefill_gemm_supports(tier, Int32(type.rawValue)) != 0
+    }
 
     /// Whether a forward call of `n` tokens uses the int8 kernels for weights of `type`.
     func usesInt8(rows n: Int, type: GGMLType) -> Bool {
@@ -145,6 +155,8 @@ enum MatMul {
             let t = Int32(w.type.rawValue)
             let rc = if let p = w.x8?.pointer {
                 pk_matmul_x8_tier(tier, pool.pointer, t, p, w.rows, w.cols, xq, n, out, w.rows)
+            } else if path.usesPrefillGEMM(rows: n, type: w.type, tier: tier) {
+                pk_prefill_gemm_tier(tier, pool.pointer, t, w.base, w.rows, w.cols, xq, n, out, w.rows)
             } else {
                 pk_matmul_tier(tier, pool.pointer, t, w.base, w.rows, w.cols, xq, n, out, w.rows)
             }

@@ -204,6 +204,16 @@ int pk_matmul(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
 int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows,
                    size_t cols, const void *xq, size_t nx, float *out, size_t ldo);
 
+/// Prefill-sized products on a tier's prefill GEMM (gemm_q8_0.c: Q8_0 weights, AVX-512
+/// VNNI): out and xq as pk_matmul_tier, but results are NOT bitwise pk_matvec's (their
+/// own float order, which does not depend on the thread count). Calls it has no kernel
+/// for (other types, tiers, nx < 8) run pk_matmul_tier. The engine's int8 path takes it
+/// for prefill. Returns 0 or a PK_E* code.
+int pk_prefill_gemm_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                         const void *xq, size_t nx, float *out, size_t ldo);
+/// Whether `tier` has a prefill GEMM for type t (1) or not (0).
+int pk_prefill_gemm_supports(int tier, int t);
+
 /// Row-interleaved ("x8") weights (x8.c): Q4_K and Q6_K matrices whose rows are a
 /// multiple of 8 and whose cols are a multiple of 256, rewritten so that 8 rows' blocks
 /// sit side by side; the same number of bytes as the plain matrix. Decode on such a
