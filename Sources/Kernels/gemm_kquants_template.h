@@ -7,7 +7,8 @@
 //   GEMM_SCALE(a, sc)    a partial sum times the int sub-block scale sc, in int32 lanes;
 //   GEMM_PARTIAL16       1 when GEMM_ACC sums in int16 (then a partial sum covers at
 //                        most 16 products per lane: Q5_K and Q6_K sub-blocks are split
-//                        in two), 0 when it sums in int32.
+//                        in two), 0 when it sums in int32 (then even and odd chunks go to
+//                        two partial sums, for two independent accumulator chains).
 // Each column's S_i and M_i are exact whichever way they are summed, and the float tail
 // is the same code, so both tiers give the same bits (and the one-row dots' bits).
 //
@@ -79,12 +80,13 @@ INLINE void k45_gemm(int five, int nr, int ng, size_t nb, const uint8_t *w, size
         for (int r = 0; r < nr; ++r) for (int j = 0; j < ng; ++j) S[r][j] = _mm256_setzero_si256();
 #pragma clang loop unroll(disable)
         for (int s = 0; s < 8; ++s) {
-            // One partial sum per sub-block, row and group over its 8 chunks (Q5_K with
-            // int16 partial sums: two of 4).
+            // Two partial sums per sub-block, row and group over its 8 chunks: int16 (Q4_K:
+            // all 8 chunks in the first; Q5_K: 4 in each), or int32 (even and odd chunks:
+            // two chains, as vpdpbusd waits for its accumulator).
             __m256i a[2][2][2];
             for (int r = 0; r < nr; ++r) for (int j = 0; j < ng; ++j) a[r][j][0] = a[r][j][1] = _mm256_setzero_si256();
             for (int k = 0; k < 8; ++k) {
-                const int h = five && GEMM_PARTIAL16 ? k >> 2 : 0;
+                const int h = GEMM_PARTIAL16 ? (five ? k >> 2 : 0) : k & 1;
                 __m256i y[2];
                 for (int j = 0; j < ng; ++j) y[j] = ychunk(group(p, gs, j, i), 8 * s + k);
                 for (int r = 0; r < nr; ++r) {
@@ -95,8 +97,10 @@ INLINE void k45_gemm(int five, int nr, int ng, size_t nb, const uint8_t *w, size
             for (int r = 0; r < nr; ++r) {
                 const int sc = ((const uint8_t *)sm[r])[s];
                 for (int j = 0; j < ng; ++j) {
-                    __m256i t = GEMM_SCALE(a[r][j][0], sc);
-                    if (five && GEMM_PARTIAL16) t = _mm256_add_epi32(t, GEMM_SCALE(a[r][j][1], sc));
+                    __m256i t;
+                    if (!GEMM_PARTIAL16) t = GEMM_SCALE(_mm256_add_epi32(a[r][j][0], a[r][j][1]), sc);
+                    else if (five) t = _mm256_add_epi32(GEMM_SCALE(a[r][j][0], sc), GEMM_SCALE(a[r][j][1], sc));
+                    else t = GEMM_SCALE(a[r][j][0], sc);
                     S[r][j] = _mm256_add_epi32(S[r][j], t);
                 }
             }
@@ -152,12 +156,12 @@ INLINE void q6_gemm(int nr, int ng, size_t nb, const uint8_t *w, size_t ws, cons
         }
 #pragma clang loop unroll(disable)
         for (int sb = 0; sb < 16; ++sb) {
-            // Partial sums of the sub-block's 4 chunks: [0] (int16: chunks 0, 1 in [0] and
-            // 2, 3 in [1]).
+            // Two partial sums of the sub-block's 4 chunks: int16 (chunks 0, 1 and 2, 3),
+            // or int32 (even and odd chunks: two chains).
             __m256i a[2][2][2];
             for (int r = 0; r < nr; ++r) for (int j = 0; j < ng; ++j) a[r][j][0] = a[r][j][1] = _mm256_setzero_si256();
             for (int m = 0; m < 4; ++m) {
-                const int h = GEMM_PARTIAL16 ? m >> 1 : 0;
+                const int h = GEMM_PARTIAL16 ? m >> 1 : m & 1;
                 __m256i y[2];
                 for (int j = 0; j < ng; ++j) y[j] = ychunk(group(p, gs, j, i), 4 * sb + m);
                 for (int r = 0; r < nr; ++r) {
@@ -169,8 +173,8 @@ INLINE void q6_gemm(int nr, int ng, size_t nb, const uint8_t *w, size_t ws, cons
                 const pk_block_q6_K *b = (const pk_block_q6_K *)(w + r * ws) + i;
                 const int sc = b->scales[sb];
                 for (int j = 0; j < ng; ++j) {
-                    __m256i t = GEMM_SCALE(a[r][j][0], sc);
-                    if (GEMM_PARTIAL16) t = _mm256_add_epi32(t, GEMM_SCALE(a[r][j][1], sc));
+                    __m256i t = GEMM_PARTIAL16 ? _mm256_add_epi32(GEMM_SCALE(a[r][j][0], sc), GEMM_SCALE(a[r][j][1], sc))
+                                               : GEMM_SCALE(_mm256_add_epi32(a[r][j][0], a[r][j][1]), sc);
                     S[r][j] = _mm256_add_epi32(S[r][j], t);
                 }
             }

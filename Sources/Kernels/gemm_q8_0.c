@@ -67,25 +67,29 @@ INLINE void q8_gemm(int nr, int ng, size_t nb, const uint8_t *w, size_t ws, cons
             _mm256_store_si256((__m256i *)u[r], _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)blk->qs), bias));
             d[r] = _mm256_cvtph_ps(_mm_set1_epi16((short)blk->d));  // F16C, exact
         }
+        // Two chains per row and group (even and odd chunks; vpdpbusd waits for its
+        // accumulator), the first starting from the bias correction.
         const uint8_t *pg[2];
-        __m256i s[2][2];
+        __m256i s[2][2][2];
         for (int j = 0; j < ng; ++j) {
             pg[j] = p + (size_t)j * gs + b * Q8P_BLOCK;
             __m256i nc = _mm256_loadu_si256((const __m256i *)(pg[j] + Q8P_NCORR));
-            for (int r = 0; r < nr; ++r) s[r][j] = nc;
+            for (int r = 0; r < nr; ++r) { s[r][j][0] = nc; s[r][j][1] = _mm256_setzero_si256(); }
         }
         for (int k = 0; k < QK / 4; ++k) {
             __m256i y[2];
             for (int j = 0; j < ng; ++j) y[j] = _mm256_loadu_si256((const __m256i *)(pg[j] + Q8P_YS + 32 * k));
             for (int r = 0; r < nr; ++r) {
                 __m256i wv = _mm256_set1_epi32((int)pk_load_u32(u[r] + 4 * k));
-                for (int j = 0; j < ng; ++j) s[r][j] = _mm256_dpbusd_epi32(s[r][j], wv, y[j]);
+                for (int j = 0; j < ng; ++j) s[r][j][k & 1] = _mm256_dpbusd_epi32(s[r][j][k & 1], wv, y[j]);
             }
         }
         for (int j = 0; j < ng; ++j) {
             __m256 dy = _mm256_loadu_ps((const float *)(pg[j] + Q8P_DY));
-            for (int r = 0; r < nr; ++r)
-                acc[r][j] = _mm256_fmadd_ps(_mm256_mul_ps(d[r], dy), _mm256_cvtepi32_ps(s[r][j]), acc[r][j]);
+            for (int r = 0; r < nr; ++r) {
+                __m256i B = _mm256_add_epi32(s[r][j][0], s[r][j][1]);
+                acc[r][j] = _mm256_fmadd_ps(_mm256_mul_ps(d[r], dy), _mm256_cvtepi32_ps(B), acc[r][j]);
+            }
         }
     }
     for (int r = 0; r < nr; ++r) for (int j = 0; j < ng; ++j) _mm256_storeu_ps(out + 16 * r + 8 * j, acc[r][j]);

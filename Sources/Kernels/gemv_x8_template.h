@@ -6,7 +6,10 @@
 //   X8_MUL(a, s)             a partial sum times a per-lane scale from X8_BYTE_SCALE or
 //                            X8_WORD_SCALE, into int32 lanes;
 //   X8_BYTE_SCALE(v, j)      byte j (< 4) of each lane of v (unsigned), as X8_MUL wants it;
-//   X8_WORD_SCALE(v, w)      int16 w (< 2) of each lane of v (signed), as X8_MUL wants it.
+//   X8_WORD_SCALE(v, w)      int16 w (< 2) of each lane of v (signed), as X8_MUL wants it;
+//   X8_ADD(a, b)             the sum of two partial sums;
+//   X8_CHAINS                how many partial sums a Q4_K sub-block is split into (1 or 2);
+//   X8_PREFETCH_AHEAD        how far ahead of the block being read to prefetch (bytes).
 // Each 32-byte weight chunk holds 4 consecutive values of each row; the 4 matching
 // activation bytes are broadcast to every lane, so one multiply-add instruction does 32
 // products for 8 rows and no horizontal sum is ever needed.
@@ -76,24 +79,33 @@ INLINE void q4k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
         }
         const uint8_t *q = p + 128;
         for (int g = 0; g < 4; ++g) {
-            // The block 3 KiB ahead, a quarter per group: 18 prefetches at once
+            // The block X8_PREFETCH_AHEAD ahead, a quarter per group: 18 prefetches at once
             // overflowed the miss buffers (measured: slower than none).
-            pk_prefetch_span_at(p + 288 * g, PK_PREFETCH_AHEAD_X8, 288);
-            __m256i lo[4], hi[4];
-            for (int c = 0; c < nc; ++c) lo[c] = hi[c] = _mm256_setzero_si256();
+            pk_prefetch_span_at(p + 288 * g, X8_PREFETCH_AHEAD, 288);
+            // X8_CHAINS independent partial sums per column and half, chunk k in chain
+            // k % X8_CHAINS, added at the end: a multiply-accumulate instruction (vpdpbusd)
+            // waits for its accumulator, so one chain of 8 runs at its latency.
+            __m256i lo[4][X8_CHAINS], hi[4][X8_CHAINS];
+            for (int c = 0; c < nc; ++c)
+                for (int u = 0; u < X8_CHAINS; ++u) lo[c][u] = hi[c][u] = _mm256_setzero_si256();
             for (int k = 0; k < 8; ++k) {
                 __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * (8 * g + k)));
                 __m256i a = _mm256_and_si256(v, m4), h = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
                 for (int c = 0; c < nc; ++c) {
                     const int8_t *y = column(x, xs, c)[i].qs + 64 * g + 4 * k;
-                    lo[c] = X8_ACC(lo[c], a, bcast32(y));
-                    hi[c] = X8_ACC(hi[c], h, bcast32(y + 32));
+                    lo[c][k % X8_CHAINS] = X8_ACC(lo[c][k % X8_CHAINS], a, bcast32(y));
+                    hi[c][k % X8_CHAINS] = X8_ACC(hi[c][k % X8_CHAINS], h, bcast32(y + 32));
                 }
             }
             // Sub-blocks 2g and 2g + 1: bytes (2g) % 4 and (2g + 1) % 4 of sc[g / 2].
             __m256i sa = X8_BYTE_SCALE(sc[g >> 1], (2 * g) & 3), sb = X8_BYTE_SCALE(sc[g >> 1], (2 * g + 1) & 3);
-            for (int c = 0; c < nc; ++c)
-                S[c] = _mm256_add_epi32(S[c], _mm256_add_epi32(X8_MUL(lo[c], sa), X8_MUL(hi[c], sb)));
+            for (int c = 0; c < nc; ++c) {
+                for (int u = 1; u < X8_CHAINS; ++u) {
+                    lo[c][0] = X8_ADD(lo[c][0], lo[c][u]);
+                    hi[c][0] = X8_ADD(hi[c][0], hi[c][u]);
+                }
+                S[c] = _mm256_add_epi32(S[c], _mm256_add_epi32(X8_MUL(lo[c][0], sa), X8_MUL(hi[c][0], sb)));
+            }
         }
         const __m256 ndm8 = _mm256_xor_ps(dm8, _mm256_set1_ps(-0.0f));
         for (int c = 0; c < nc; ++c) {
@@ -125,7 +137,7 @@ INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
         for (int h = 0; h < 2; ++h) {
             // Value 32m + 4k + e of this half (m, e < 4, k < 8) is in sub-block 8h + 2m + k / 4.
             for (int k = 0; k < 8; k += 2) {
-                pk_prefetch_span_at(p + 210 * (4 * h + k / 2), PK_PREFETCH_AHEAD_X8, 210);  // an eighth of the block ahead
+                pk_prefetch_span_at(p + 210 * (4 * h + k / 2), X8_PREFETCH_AHEAD, 210);  // an eighth of the block ahead
                 __m256i v[2][4];
                 for (int u = 0; u < 2; ++u) {
                     const uint8_t *ch = p + 144 + 96 * (8 * h + k + u);  // ql j = 0, ql j = 1, qh
@@ -143,7 +155,8 @@ INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
                     __m256i s = X8_WORD_SCALE(sp[j >> 1], j & 1);
                     for (int c = 0; c < nc; ++c) {
                         const int8_t *y = column(x, xs, c)[i].qs + 128 * h + 32 * m + 4 * k;
-                        __m256i t = X8_ACC(X8_ACC(_mm256_setzero_si256(), v[0][m], bcast32(y)), v[1][m], bcast32(y + 4));
+                        const __m256i z = _mm256_setzero_si256();
+                        __m256i t = X8_ADD(X8_ACC(z, v[0][m], bcast32(y)), X8_ACC(z, v[1][m], bcast32(y + 4)));
                         S[c] = _mm256_add_epi32(S[c], X8_MUL(t, s));
                     }
                 }

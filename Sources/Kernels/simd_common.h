@@ -81,7 +81,7 @@ static inline PK_AVX2 int32_t pk_hsum_epi32_256(__m256i v) {
 /// row it touches the next row, which the same thread reads next; past the end of the
 /// matrix it is a hint and never faults.
 ///
-/// The x8 kernels (gemv_x8_avx2.c) read huge-page copies and prefetch PK_PREFETCH_AHEAD_X8
+/// The AVX2 x8 kernels (gemv_x8_avx2.c) read huge-page copies and prefetch PK_PREFETCH_AHEAD_X8
 /// ahead instead: on the same VM, tokens of the 4B-shaped model's matrices alternated
 /// between distances (so that the machine's slow and fast stretches hit all alike) ran
 /// 5 to 8% faster at 2, 2.5 or 3 KiB than at 4 KiB, on 1 and on 2 threads, and at 6 KiB
