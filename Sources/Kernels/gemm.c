@@ -1,4 +1,5 @@
-// The K-quant GEMM driver: prefill-sized pk_matmul calls on Q4_K/Q5_K/Q6_K weights.
+// The GEMM driver: prefill-sized pk_matmul calls on Q4_K/Q5_K/Q6_K weights (and the
+// Q8_0 prefill GEMM's calls, gemm_q8_0.c, which bring their own packing and kernel).
 //
 // Two jobs on the pool:
 //   1. pack: the nx Q8_K activation rows are rewritten column-interleaved, 8 columns per
@@ -83,6 +84,7 @@ void pk_kpack_q8_K(const void *x, size_t xs, int nc, size_t nb, uint8_t *out) {
 
 struct gemm_job {
     pk_gemm_fn kernel;
+    pk_gemm_pack_fn pack;
     const uint8_t *W;
     size_t row_bytes, rows, nb;
     const uint8_t *xq;     // nx Q8_K rows, xs bytes apart
@@ -100,7 +102,7 @@ static void pack_worker(void *p, int ith, int nth) {
     size_t g0 = job->ngroups * (size_t)ith / (size_t)nth, g1 = job->ngroups * (size_t)(ith + 1) / (size_t)nth;
     for (size_t g = g0; g < g1; ++g) {
         size_t left = job->nx - 8 * g;
-        pk_kpack_q8_K(job->xq + 8 * g * job->xs, job->xs, left < 8 ? (int)left : 8, job->nb, job->packed + g * job->gs);
+        job->pack(job->xq + 8 * g * job->xs, job->xs, left < 8 ? (int)left : 8, job->nb, job->packed + g * job->gs);
     }
 }
 
@@ -132,11 +134,10 @@ static void gemm_worker(void *p, int ith, int nth) {
     }
 }
 
-static int gemm_run(const struct pk_kernels *k, pk_pool *pool, int t, int x8, const void *W, size_t rows,
-                    size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
-    int s = pk_slot_of(t);
-    if (s < 0 || !k->gemm[s] || nx < MIN_COLUMNS || cols % QKK != 0) return -1;
-    size_t nb = cols / QKK, ngroups = (nx + 7) / 8, gs = nb * PK_KPACK_SB;
+int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, int x8, const void *W, size_t rows,
+                size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
+    if (!spec->kernel || nx < MIN_COLUMNS || cols % spec->block_values != 0) return -1;
+    size_t nb = cols / spec->block_values, ngroups = (nx + 7) / 8, gs = nb * spec->packed_block_bytes;
     uint8_t *packed = pk_thread_buffer(PK_TBUF_GEMM, ngroups * gs);
     if (!packed) return -1;  // no memory: the dot kernels need none
     // x8: every worker's tile, taken here from the calling thread's buffer (no allocation
@@ -147,7 +148,7 @@ static int gemm_run(const struct pk_kernels *k, pk_pool *pool, int t, int x8, co
         if (!(tiles = pk_thread_buffer(PK_TBUF_X8, nth * ROW_TILE * pk_row_size(t, cols)))) return -1;
     }
     struct gemm_job job = {
-        .kernel = k->gemm[s], .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .nb = nb,
+        .kernel = spec->kernel, .pack = spec->pack, .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .nb = nb,
         .xq = xq, .xs = pk_activation_size(t, cols), .nx = nx,
         .packed = packed, .gs = gs, .ngroups = ngroups, .out = out, .ldo = ldo, .x8_type = x8 ? t : 0, .tiles = tiles,
     };
@@ -156,13 +157,22 @@ static int gemm_run(const struct pk_kernels *k, pk_pool *pool, int t, int x8, co
     return 0;
 }
 
+/// The tier's K-quant GEMM for type t (kernel NULL where it has none).
+static struct pk_gemm_spec kquant_spec(const struct pk_kernels *k, int t) {
+    int s = pk_slot_of(t);
+    return (struct pk_gemm_spec){ .kernel = s < 0 ? NULL : k->gemm[s], .pack = pk_kpack_q8_K,
+                                  .block_values = QKK, .packed_block_bytes = PK_KPACK_SB };
+}
+
 int pk_gemm_try(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows,
                 size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
-    return gemm_run(k, pool, t, 0, W, rows, cols, xq, nx, out, ldo);
+    struct pk_gemm_spec spec = kquant_spec(k, t);
+    return pk_gemm_run(&spec, pool, t, 0, W, rows, cols, xq, nx, out, ldo);
 }
 
 int pk_gemm_try_x8(const struct pk_kernels *k, pk_pool *pool, int t, const void *P, size_t rows,
                    size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
     if (rows % 8 != 0 || pk_x8_group_block_bytes(t) == 0) return -1;
-    return gemm_run(k, pool, t, 1, P, rows, cols, xq, nx, out, ldo);
+    struct pk_gemm_spec spec = kquant_spec(k, t);
+    return pk_gemm_run(&spec, pool, t, 1, P, rows, cols, xq, nx, out, ldo);
 }

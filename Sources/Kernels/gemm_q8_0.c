@@ -19,21 +19,17 @@
 // a fixed order, so results do not depend on the thread count.
 #include "kernels_internal.h"
 
-enum {
-    Q8P_YS = 0, Q8P_DY = 256, Q8P_NCORR = 288, Q8P_BLOCK = 320,
-    Q8P_MIN_COLUMNS = 8,  // below one full group the decode kernels are as fast
-    Q8P_ROW_TILE = 32,    // weight rows kept in cache while every packed group passes
-};
+enum { Q8P_YS = 0, Q8P_DY = 256, Q8P_NCORR = 288, Q8P_BLOCK = 320 };
 
 // ---- Packing (every tier: plain C) ----------------------------------------------------
 
 /// nc (1 ... 8) Q8_0 activation rows of nb blocks (with side arrays), xs bytes apart.
-static void pack_q8_0(const uint8_t *x, size_t xs, int nc, size_t nb, uint8_t *out) {
+static void pack_q8_0(const void *x, size_t xs, int nc, size_t nb, uint8_t *out) {
     for (size_t b = 0; b < nb; ++b) {
         uint8_t *o = out + b * Q8P_BLOCK;
         memset(o, 0, Q8P_BLOCK);
         for (int c = 0; c < nc; ++c) {
-            const uint8_t *xc = x + (size_t)c * xs;
+            const uint8_t *xc = (const uint8_t *)x + (size_t)c * xs;
             const pk_block_q8_0 *blk = (const pk_block_q8_0 *)xc + b;
             int32_t sum = 0;
             for (int k = 0; k < QK / 4; ++k) memcpy(o + Q8P_YS + 32 * k + 4 * c, blk->qs + 4 * k, 4);
@@ -114,67 +110,21 @@ static pk_gemm_fn kernel_for(int tier, int t) {
     return NULL;
 }
 
-// ---- Driver -------------------------------------------------------------------------
-
-struct q8p_job {
-    pk_gemm_fn kernel;
-    const uint8_t *W;
-    size_t row_bytes, rows, nb;
-    const uint8_t *xq;
-    size_t xs, nx;
-    uint8_t *packed;
-    size_t gs, ngroups;
-    float *out;
-    size_t ldo;
-};
-
-static void pack_worker(void *ctx, int ith, int nth) {
-    const struct q8p_job *job = ctx;
-    size_t g0 = job->ngroups * (size_t)ith / (size_t)nth, g1 = job->ngroups * (size_t)(ith + 1) / (size_t)nth;
-    for (size_t g = g0; g < g1; ++g) {
-        size_t left = job->nx - 8 * g;
-        pack_q8_0(job->xq + 8 * g * job->xs, job->xs, left < 8 ? (int)left : 8, job->nb, job->packed + g * job->gs);
-    }
-}
-
-static void gemm_worker(void *ctx, int ith, int nth) {
-    const struct q8p_job *job = ctx;
-    size_t r0 = job->rows * (size_t)ith / (size_t)nth, r1 = job->rows * (size_t)(ith + 1) / (size_t)nth;
-    float o[32];
-    for (size_t rt = r0; rt < r1; rt += Q8P_ROW_TILE) {
-        size_t re = rt + Q8P_ROW_TILE < r1 ? rt + Q8P_ROW_TILE : r1;
-        for (size_t g = 0; g < job->ngroups; g += 2) {
-            int ng = g + 2 <= job->ngroups ? 2 : 1;
-            size_t c0 = 8 * g, nc = job->nx - c0 < 8 * (size_t)ng ? job->nx - c0 : 8 * (size_t)ng;
-            for (size_t r = rt; r < re; r += 2) {
-                int nr = r + 2 <= re ? 2 : 1;
-                job->kernel(job->nb, job->W + r * job->row_bytes, job->row_bytes, nr, job->packed + g * job->gs, job->gs, ng, o);
-                for (int i = 0; i < nr; ++i)
-                    for (size_t c = 0; c < nc; ++c) job->out[(c0 + c) * job->ldo + r + (size_t)i] = o[16 * i + (int)c];
-            }
-        }
-    }
-}
+// ---- Entry (the driver is gemm.c's) --------------------------------------------------
 
 int pk_prefill_gemm_supports(int tier, int t) { return kernel_for(tier, t) != NULL; }
 
 int pk_prefill_gemm_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
                          const void *xq, size_t nx, float *out, size_t ldo) {
     if (pk_slot_of(t) < 0) return PK_EBADTYPE;
-    pk_gemm_fn kernel = kernel_for(tier, t);
-    if (!kernel || nx < Q8P_MIN_COLUMNS) return pk_matmul_tier(tier, pool, t, W, rows, cols, xq, nx, out, ldo);
-    if (cols % QK != 0) return PK_EBADSHAPE;
-    if ((!W && rows) || !xq || !out || ldo < rows) return PK_EBADARG;
-    if (rows == 0) return PK_OK;
-    size_t nb = cols / QK, ngroups = (nx + 7) / 8, gs = nb * Q8P_BLOCK;
-    uint8_t *packed = pk_thread_buffer(PK_TBUF_GEMM, ngroups * gs);
-    if (!packed) return pk_matmul_tier(tier, pool, t, W, rows, cols, xq, nx, out, ldo);  // needs no memory
-    struct q8p_job job = {
-        .kernel = kernel, .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .nb = nb,
-        .xq = xq, .xs = pk_activation_size(t, cols), .nx = nx,
-        .packed = packed, .gs = gs, .ngroups = ngroups, .out = out, .ldo = ldo,
-    };
-    pk_pool_run(pool, pack_worker, &job);
-    pk_pool_run(pool, gemm_worker, &job);
-    return PK_OK;
+    struct pk_gemm_spec spec = { .kernel = kernel_for(tier, t), .pack = pack_q8_0,
+                                 .block_values = QK, .packed_block_bytes = Q8P_BLOCK };
+    if (spec.kernel) {
+        if (cols % QK != 0) return PK_EBADSHAPE;
+        if ((!W && rows) || !xq || !out || ldo < rows) return PK_EBADARG;
+        if (rows == 0) return PK_OK;
+        if (pk_gemm_run(&spec, pool, t, 0, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
+    }
+    // No kernel, nx < 8, or no memory for the packing: the dot kernels.
+    return pk_matmul_tier(tier, pool, t, W, rows, cols, xq, nx, out, ldo);
 }

@@ -123,6 +123,21 @@ enum { PK_KPACK_YS = 0, PK_KPACK_YD = 2048, PK_KPACK_BSP = 2080, PK_KPACK_B16 = 
        PK_KPACK_SB = 2464 };
 /// Packs nc (1 ... 8) Q8_K activation rows of nb super-blocks, xs bytes apart.
 void pk_kpack_q8_K(const void *x, size_t xs, int nc, size_t nb, uint8_t *out);
+/// A GEMM's packing of nc (1 ... 8) activation rows of nb blocks, xs bytes apart, into one
+/// group.
+typedef void (*pk_gemm_pack_fn)(const void *x, size_t xs, int nc, size_t nb, uint8_t *out);
+/// What gemm.c's driver needs of a GEMM: its micro-kernel (NULL: none), its packing, the
+/// values per block (256 for the K-quants, 32 for Q8_0) and a packed group's bytes per block.
+struct pk_gemm_spec {
+    pk_gemm_fn kernel;
+    pk_gemm_pack_fn pack;
+    size_t block_values, packed_block_bytes;
+};
+/// Runs a GEMM over the pool (gemm.c): packing, then rows split over the threads, tiles of
+/// rows against every pair of groups. x8: W is in x8 layout (K-quants only). Returns 0, or
+/// -1 when it did nothing (no kernel, nx < 8, cols not whole blocks, no memory).
+int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, int x8, const void *W, size_t rows,
+                size_t cols, const void *xq, size_t nx, float *out, size_t ldo);
 
 /// Grow-only, 64-byte aligned scratch owned by the calling thread, one per slot (kept for
 /// the thread's next call, freed at its exit), or NULL when out of memory.
