@@ -57,7 +57,7 @@ public struct WeightMatrix: @unchecked Sendable {
 public enum MatMulPath: String, Sendable, CaseIterable {
     /// The default: the int8 kernels (inputs rounded to Q8_0 / Q8_K, as llama.cpp does)
     /// in calls of at most `MatMul.int8BatchLimit` tokens (decode) and for K-quant weights
-    /// in any call (on AVX2 through the Kernels module's column-interleaved GEMM); float
+    /// in any call (on AVX2 and AVX-512 through the Kernels module's column-interleaved GEMM); float
     /// BLAS over dequantized tiles for the other weights in longer calls (prefill).
     /// Measured (BENCHMARKS.md): BLAS prefill beats the int8 kernels on the 32-block types
     /// (SmolLM2 Q4_1 and Q8_0 pp512), the int8 GEMM beats BLAS on Q4_K/Q6_K (the 4B-shaped

@@ -17,7 +17,7 @@ import Glibc
 /// pages, so anything that reads them later, like the float path, faults them back in).
 ///
 /// Eligible: Q4_K and Q6_K matrices of the projections and the untied output, with rows a
-/// multiple of 8, when the active kernel tier has x8 kernels (AVX2); none with
+/// multiple of 8, when the active kernel tier has x8 kernels (AVX2, AVX-512); none with
 /// `PONDER_REPACK=0` (`Mode.fromEnvironment`). Each has a slot; `packAll` fills the slots, either at load (`LlamaModel`'s
 /// `repack: .now`) or later on a thread of the caller's (`.later`, the chat: its loading
 /// line shows the progress while the user can already type). A matrix whose slot is still

@@ -194,7 +194,7 @@ int pk_matvec_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows,
 /// apart; ldo >= rows. Each thread takes a slice of weight rows and streams every
 /// activation row past a small tile of weight rows kept in cache, four activation rows
 /// per weight-block decode where the tier has four-row kernels. K-quant weights with
-/// nx >= 8 take the tier's GEMM where it has one (AVX2): the activations are first
+/// nx >= 8 take the tier's GEMM where it has one (AVX2, AVX-512): the activations are first
 /// rewritten column-interleaved into a buffer the calling thread keeps for its next
 /// call (its one allocation, grown when a call needs more). Results are bitwise equal to
 /// pk_matvec's either way.
