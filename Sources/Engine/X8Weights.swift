@@ -9,14 +9,14 @@ import Glibc
 
 /// Row-interleaved ("x8") copies of a model's K-quant matrices.
 ///
-/// Decode on a plain Q4_K/Q6_K row spends most of its instructions on per-row work (scale
+/// Decode on a plain Q4_K/Q5_K/Q6_K row spends most of its instructions on per-row work (scale
 /// decode, a horizontal sum per super-block); the Kernels module's x8 layout puts 8 rows
 /// side by side so that work is shared by 8 SIMD lanes (x8.c). The copy has exactly the
 /// matrix's bytes, permuted, so memory does not grow: after each matrix is packed, the
 /// mapped file pages it came from are released (`MADV_DONTNEED`; they are clean file
 /// pages, so anything that reads them later, like the float path, faults them back in).
 ///
-/// Eligible: Q4_K and Q6_K matrices of the projections and the untied output, with rows a
+/// Eligible: Q4_K, Q5_K and Q6_K matrices of the projections and the untied output, with rows a
 /// multiple of 8, when the active kernel tier has x8 kernels (AVX2, AVX-512); none with
 /// `PONDER_REPACK=0` (`Mode.fromEnvironment`). Each has a slot; `packAll` fills the slots, either at load (`LlamaModel`'s
 /// `repack: .now`) or later on a thread of the caller's (`.later`, the chat: its loading

@@ -23,6 +23,7 @@
 
 void pk_fill_avx512_x8(struct pk_kernels *k) {
     k->gemv8[PK_SLOT_Q4_K] = gemv8_q4_K;
+    k->gemv8[PK_SLOT_Q5_K] = gemv8_q5_K;
     k->gemv8[PK_SLOT_Q6_K] = gemv8_q6_K;
 }
 #endif  // __x86_64__

@@ -8,7 +8,8 @@
 //   X8_BYTE_SCALE(v, j)      byte j (< 4) of each lane of v (unsigned), as X8_MUL wants it;
 //   X8_WORD_SCALE(v, w)      int16 w (< 2) of each lane of v (signed), as X8_MUL wants it;
 //   X8_ADD(a, b)             the sum of two partial sums;
-//   X8_CHAINS                how many partial sums a Q4_K sub-block is split into (1 or 2);
+//   X8_CHAINS                how many partial sums a Q4_K sub-block is split into (1 or 2;
+//                            Q5_K: at least 2);
 //   X8_PREFETCH_AHEAD        how far ahead of the block being read to prefetch (bytes).
 // Each 32-byte weight chunk holds 4 consecutive values of each row; the 4 matching
 // activation bytes are broadcast to every lane, so one multiply-add instruction does 32
@@ -40,13 +41,18 @@ INLINE __m256i bcast32(const void *p) { return _mm256_set1_epi32((int)pk_load_u3
 
 INLINE void store8(float *out, size_t ldo, int c, __m256 v) { _mm256_storeu_ps(out + (size_t)c * ldo, v); }
 
-INLINE void q4k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs, float *out, size_t ldo) {
+// Q4_K (five = 0) and Q5_K (five = 1, values up to 31: with int16 partial sums a
+// sub-block is split in two chains of 4 chunks, 4 * 2 * 31 * 127 = 31,496 per lane).
+INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x, size_t xs, float *out, size_t ldo) {
+    const size_t gb = five ? 8 * sizeof(pk_block_q5_K) : 8 * sizeof(pk_block_q4_K), gq = gb / 4;
+    const int chains = five && X8_CHAINS < 2 ? 2 : X8_CHAINS;
+    const __m256i one = _mm256_set1_epi8(1);
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     const __m256i k1 = _mm256_set1_epi32(0x3f3f3f3f), k2 = _mm256_set1_epi32(0x0f0f0f0f),
                   k3 = _mm256_set1_epi32(0x03030303);
     __m256 acc[4], accm[4];
     for (int c = 0; c < nc; ++c) acc[c] = accm[c] = _mm256_setzero_ps();
-    for (size_t i = 0; i < nb; ++i, p += 8 * sizeof(pk_block_q4_K)) {
+    for (size_t i = 0; i < nb; ++i, p += gb) {
         const __m256 d8 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
         const __m256 dm8 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 16)));
         const __m256i u0 = _mm256_loadu_si256((const __m256i *)(p + 32));
@@ -77,30 +83,35 @@ INLINE void q4k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
             M[c] = m;
             S[c] = _mm256_setzero_si256();
         }
-        const uint8_t *q = p + 128;
+        const uint8_t *q = p + (five ? 384 : 128);
         for (int g = 0; g < 4; ++g) {
             // The block X8_PREFETCH_AHEAD ahead, a quarter per group: 18 prefetches at once
             // overflowed the miss buffers (measured: slower than none).
-            pk_prefetch_span_at(p + 288 * g, X8_PREFETCH_AHEAD, 288);
-            // X8_CHAINS independent partial sums per column and half, chunk k in chain
-            // k % X8_CHAINS, added at the end: a multiply-accumulate instruction (vpdpbusd)
+            pk_prefetch_span_at(p + gq * g, X8_PREFETCH_AHEAD, gq);
+            // `chains` independent partial sums per column and half, chunk k in chain
+            // k % chains, added at the end: a multiply-accumulate instruction (vpdpbusd)
             // waits for its accumulator, so one chain of 8 runs at its latency.
-            __m256i lo[4][X8_CHAINS], hi[4][X8_CHAINS];
+            __m256i lo[4][2], hi[4][2];
             for (int c = 0; c < nc; ++c)
-                for (int u = 0; u < X8_CHAINS; ++u) lo[c][u] = hi[c][u] = _mm256_setzero_si256();
+                for (int u = 0; u < chains; ++u) lo[c][u] = hi[c][u] = _mm256_setzero_si256();
             for (int k = 0; k < 8; ++k) {
                 __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * (8 * g + k)));
                 __m256i a = _mm256_and_si256(v, m4), h = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+                if (five) {  // fifth bits: bits 2g and 2g + 1 of the qh chunk k
+                    __m256i hk = _mm256_loadu_si256((const __m256i *)(p + 128 + 32 * k));
+                    a = _mm256_or_si256(a, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hk, 2 * g), one), 4));
+                    h = _mm256_or_si256(h, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hk, 2 * g + 1), one), 4));
+                }
                 for (int c = 0; c < nc; ++c) {
                     const int8_t *y = column(x, xs, c)[i].qs + 64 * g + 4 * k;
-                    lo[c][k % X8_CHAINS] = X8_ACC(lo[c][k % X8_CHAINS], a, bcast32(y));
-                    hi[c][k % X8_CHAINS] = X8_ACC(hi[c][k % X8_CHAINS], h, bcast32(y + 32));
+                    lo[c][k % chains] = X8_ACC(lo[c][k % chains], a, bcast32(y));
+                    hi[c][k % chains] = X8_ACC(hi[c][k % chains], h, bcast32(y + 32));
                 }
             }
             // Sub-blocks 2g and 2g + 1: bytes (2g) % 4 and (2g + 1) % 4 of sc[g / 2].
             __m256i sa = X8_BYTE_SCALE(sc[g >> 1], (2 * g) & 3), sb = X8_BYTE_SCALE(sc[g >> 1], (2 * g + 1) & 3);
             for (int c = 0; c < nc; ++c) {
-                for (int u = 1; u < X8_CHAINS; ++u) {
+                for (int u = 1; u < chains; ++u) {
                     lo[c][0] = X8_ADD(lo[c][0], lo[c][u]);
                     hi[c][0] = X8_ADD(hi[c][0], hi[c][u]);
                 }
@@ -172,10 +183,18 @@ INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
 
 static void gemv8_q4_K(size_t nb, const void *p, const void *x, size_t xs, int nc, float *out, size_t ldo) {
     switch (nc) {
-    case 1: q4k_x8(1, nb, p, x, xs, out, ldo); break;
-    case 2: q4k_x8(2, nb, p, x, xs, out, ldo); break;
-    case 3: q4k_x8(3, nb, p, x, xs, out, ldo); break;
-    default: q4k_x8(4, nb, p, x, xs, out, ldo); break;
+    case 1: k45_x8(0, 1, nb, p, x, xs, out, ldo); break;
+    case 2: k45_x8(0, 2, nb, p, x, xs, out, ldo); break;
+    case 3: k45_x8(0, 3, nb, p, x, xs, out, ldo); break;
+    default: k45_x8(0, 4, nb, p, x, xs, out, ldo); break;
+    }
+}
+static void gemv8_q5_K(size_t nb, const void *p, const void *x, size_t xs, int nc, float *out, size_t ldo) {
+    switch (nc) {
+    case 1: k45_x8(1, 1, nb, p, x, xs, out, ldo); break;
+    case 2: k45_x8(1, 2, nb, p, x, xs, out, ldo); break;
+    case 3: k45_x8(1, 3, nb, p, x, xs, out, ldo); break;
+    default: k45_x8(1, 4, nb, p, x, xs, out, ldo); break;
     }
 }
 static void gemv8_q6_K(size_t nb, const void *p, const void *x, size_t xs, int nc, float *out, size_t ldo) {

@@ -17,6 +17,11 @@
 //   [128, 1152)  chunk (g, k) (g < 4, k < 8) at 128 + 32 (8g + k): row r's
 //                qs[32g + 4k .. 32g + 4k + 3] (low nibbles: values 64g + 4k .., sub-block
 //                2g; high nibbles: values 64g + 32 + 4k .., sub-block 2g + 1)
+// Q5_K (1408 bytes = 8 x 176): as Q4_K, with the qh bytes inserted before the qs:
+//   [0, 128)     d, dmin, scales as Q4_K
+//   [128, 384)   chunk k (k < 8) at 128 + 32k: row r's qh[4k .. 4k + 3] (bits 2g and
+//                2g + 1 are the fifth bits of the values of qs chunk (g, k))
+//   [384, 1408)  the qs chunks as Q4_K's, at 384 + 32 (8g + k)
 // Q6_K (1680 bytes = 8 x 210):
 //   [0, 16)      d[8]      f16
 //   [16, 144)    pair t (t < 8) at 16 + 16t: row r's scales[2t], scales[2t+1] at 2r, 2r+1
@@ -39,6 +44,7 @@
 size_t pk_x8_group_block_bytes(int t) {
     switch (t) {
     case PK_Q4_K: return 8 * sizeof(pk_block_q4_K);
+    case PK_Q5_K: return 8 * sizeof(pk_block_q5_K);
     case PK_Q6_K: return 8 * sizeof(pk_block_q6_K);
     default: return 0;
     }
@@ -51,7 +57,9 @@ int pk_x8_supports(int tier, int t) {
 }
 
 // One super-block of 8 rows: plain blocks src[r] (stride ss bytes) <-> x8 bytes x.
-static void q4k_move(uint8_t *x, uint8_t *plain, size_t ss, int pack) {
+// Q4_K (five = 0) and Q5_K (five = 1; its qh chunks sit between the scales and the qs).
+static void k45_move(uint8_t *x, uint8_t *plain, size_t ss, int five, int pack) {
+    const size_t xq = five ? 384 : 128, pq = five ? 48 : 16;  // the qs chunks, in x and plain
     for (int r = 0; r < 8; ++r) {
         uint8_t *b = plain + (size_t)r * ss;
         // (offset in x, offset in the plain block, bytes)
@@ -63,9 +71,13 @@ static void q4k_move(uint8_t *x, uint8_t *plain, size_t ss, int pack) {
             if (pack) memcpy(x + moves[m][0], b + moves[m][1], moves[m][2]);
             else memcpy(b + moves[m][1], x + moves[m][0], moves[m][2]);
         }
+        for (int k = 0; five && k < 8; ++k) {
+            uint8_t *xc = x + 128 + 32 * k + 4 * r, *pc = b + 16 + 4 * k;
+            if (pack) memcpy(xc, pc, 4); else memcpy(pc, xc, 4);
+        }
         for (int g = 0; g < 4; ++g)
             for (int k = 0; k < 8; ++k) {
-                uint8_t *xc = x + 128 + 32 * (8 * g + k) + 4 * r, *pc = b + 16 + 32 * g + 4 * k;
+                uint8_t *xc = x + xq + 32 * (8 * g + k) + 4 * r, *pc = b + pq + 32 * g + 4 * k;
                 if (pack) memcpy(xc, pc, 4); else memcpy(pc, xc, 4);
             }
     }
@@ -102,8 +114,8 @@ static int x8_move(int t, uint8_t *P, uint8_t *W, size_t cols, size_t row0, size
         for (size_t i = 0; i < nb; ++i) {
             uint8_t *x = P + (G * nb + i) * gb;
             uint8_t *plain = W + (G * 8 - row0) * rs + i * bs;
-            if (t == PK_Q4_K) q4k_move(x, plain, rs, pack);
-            else q6k_move(x, plain, rs, pack);
+            if (t == PK_Q6_K) q6k_move(x, plain, rs, pack);
+            else k45_move(x, plain, rs, t == PK_Q5_K, pack);
         }
     return PK_OK;
 }

@@ -6,7 +6,7 @@ import Testing
 /// every product on a packed matrix is bitwise the product on the plain one (the x8
 /// kernels where a tier has them, the unpacking fallback where it has not).
 @Suite struct X8Tests {
-    static let types: [Int32] = [KT.q4_K, KT.q6_K]
+    static let types: [Int32] = [KT.q4_K, KT.q5_K, KT.q6_K]
 
     private func matrix(_ t: Int32, rows: Int, cols: Int, seed: UInt64) -> [UInt8] {
         var g = SplitMix(seed: seed)
@@ -88,13 +88,15 @@ import Testing
         var P = W
         #expect(pk_x8_pack(q4k, W, 12, 256, &P) == PK_EBADSHAPE, "rows not a multiple of 8")
         #expect(pk_x8_pack(KT.q8_0, W, 8, 256, &P) == PK_EBADTYPE)
-        #expect(pk_x8_pack(KT.q5_K, W, 8, 256, &P) == PK_EBADTYPE, "no x8 layout for Q5_K")
+        #expect(pk_x8_pack(KT.q4_1, W, 8, 256, &P) == PK_EBADTYPE, "no x8 layout for the 32-block types")
         #expect(pk_x8_unpack(q4k, W, 256, 4, 8, &P) == PK_EBADSHAPE, "row0 not a multiple of 8")
         #expect(pk_matmul_x8_tier(1, nil, q4k, W, 12, 256, W, 1, &out, 12) == PK_EBADSHAPE)
         #expect(pk_matmul_x8_tier(1, nil, q4k, W, 8, 100, W, 1, &out, 8) == PK_EBADSHAPE)
         #expect(pk_x8_supports(0, q4k) == 0, "the scalar tier has no x8 kernel")
         #expect(pk_x8_supports(1, q4k) == (pk_max_tier() >= 1 ? 1 : 0))
         #expect(pk_x8_supports(1, KT.q6_K) == (pk_max_tier() >= 1 ? 1 : 0))
-        #expect(pk_x8_supports(1, KT.q5_K) == 0 && pk_x8_supports(1, KT.q8_0) == 0)
+        #expect(pk_x8_supports(1, KT.q5_K) == (pk_max_tier() >= 1 ? 1 : 0))
+        #expect(pk_x8_supports(2, KT.q5_K) == (pk_max_tier() >= 1 ? 1 : 0))
+        #expect(pk_x8_supports(1, KT.q8_0) == 0)
     }
 }

@@ -214,7 +214,7 @@ int pk_prefill_gemm_tier(int tier, pk_pool *pool, int t, const void *W, size_t r
 /// Whether `tier` has a prefill GEMM for type t (1) or not (0).
 int pk_prefill_gemm_supports(int tier, int t);
 
-/// Row-interleaved ("x8") weights (x8.c): Q4_K and Q6_K matrices whose rows are a
+/// Row-interleaved ("x8") weights (x8.c): Q4_K, Q5_K and Q6_K matrices whose rows are a
 /// multiple of 8 and whose cols are a multiple of 256, rewritten so that 8 rows' blocks
 /// sit side by side; the same number of bytes as the plain matrix. Decode on such a
 /// matrix shares the per-block scale work among 8 rows (one row per SIMD lane).
