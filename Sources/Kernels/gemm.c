@@ -10,8 +10,9 @@
 //      one micro-kernel call (the tier's gemm[slot]): each weight super-block is decoded
 //      once for 16 columns and each activation chunk loaded once for two rows. The
 //      tile's rows stay in L1/L2 while the packed columns stream past.
-// Each out element is one micro-kernel lane, bitwise the tier's one-row dot, so results
-// do not depend on the thread count or on how the call was batched.
+// Each out element is one micro-kernel lane: for the K-quants bitwise the tier's one-row
+// dot, so results do not depend on the thread count or on how the call was batched (the
+// Q8_0 GEMM has its own fixed float order: independent of the thread count only).
 #include "kernels_internal.h"
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 // The Q8_0 prefill GEMM (AVX-512 VNNI): Q8_0 weights against Q8_0 activations, for
 // prompt-sized calls. Unlike the K-quant GEMM (gemm.c) its results are not bitwise the
-// decode dots': it has its own float order (below), as the float BLAS prefill it stands
-// in for has. pk_matmul keeps its bitwise promise and never takes it.
+// decode dots': it has its own float order (below). The engine's int8 path takes it for
+// prefill; pk_matmul keeps its bitwise promise and never takes it.
 //
 // Layout of the packed activations (8 columns per group, per 32-value block b, at
 // group + b * Q8P_BLOCK):
@@ -116,15 +116,12 @@ int pk_prefill_gemm_supports(int tier, int t) { return kernel_for(tier, t) != NU
 
 int pk_prefill_gemm_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
                          const void *xq, size_t nx, float *out, size_t ldo) {
-    if (pk_slot_of(t) < 0) return PK_EBADTYPE;
+    int rc = pk_matmul_check(t, W, rows, cols, xq, nx, out, ldo);
+    if (rc != PK_OK) return rc;
+    if (rows == 0 || nx == 0) return PK_OK;
     struct pk_gemm_spec spec = { .kernel = kernel_for(tier, t), .pack = pack_q8_0,
                                  .block_values = QK, .packed_block_bytes = Q8P_BLOCK };
-    if (spec.kernel) {
-        if (cols % QK != 0) return PK_EBADSHAPE;
-        if ((!W && rows) || !xq || !out || ldo < rows) return PK_EBADARG;
-        if (rows == 0) return PK_OK;
-        if (pk_gemm_run(&spec, pool, t, 0, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
-    }
+    if (spec.kernel && pk_gemm_run(&spec, pool, t, 0, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
     // No kernel, nx < 8, or no memory for the packing: the dot kernels.
     return pk_matmul_tier(tier, pool, t, W, rows, cols, xq, nx, out, ldo);
 }

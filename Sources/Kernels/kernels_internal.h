@@ -106,8 +106,9 @@ typedef void (*pk_gemv8_fn)(size_t nb, const void *p, const void *x, size_t xs, 
 /// A GEMM micro-kernel (K-quant weights, column-interleaved activations; gemm.c): nr
 /// weight rows (ws bytes apart) of nb super-blocks against ng packed groups of 8
 /// activation columns (gs bytes apart), nr and ng 1 or 2; out[16 r + 8 g + c]
-/// for row r, group g, column c. Each result is bitwise the tier's one-row dot of that
-/// row and column (the canonical sequence in dot_avx2_kquants.c).
+/// for row r, group g, column c. For the K-quants each result is bitwise the tier's
+/// one-row dot of that row and column (the canonical sequence in dot_avx2_kquants.c);
+/// the Q8_0 prefill GEMM (gemm_q8_0.c) has its own float order and nb blocks of 32.
 typedef void (*pk_gemm_fn)(size_t nb, const void *w, size_t ws, int nr, const void *packed, size_t gs, int ng,
                            float *out);
 
@@ -164,6 +165,11 @@ struct pk_kernels {
     pk_quant_fn quantize_q8_0;
     pk_quant_fn quantize_q8_K;
 };
+
+/// The argument checks every matrix product shares (pk_matmul_tier's): PK_OK, or the
+/// PK_E* code for an unknown type, cols not whole blocks, or missing pointers / ldo < rows.
+int pk_matmul_check(int t, const void *W, size_t rows, size_t cols, const void *xq, size_t nx,
+                    const float *out, size_t ldo);
 
 /// The slot of type t, or -1.
 int pk_slot_of(int t);

@@ -48,13 +48,20 @@ static void mm_worker(void *p, int ith, int nth) {
     }
 }
 
-int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
-                   const void *xq, size_t nx, float *out, size_t ldo) {
-    int s = pk_slot_of(t);
-    if (s < 0) return PK_EBADTYPE;
+int pk_matmul_check(int t, const void *W, size_t rows, size_t cols, const void *xq, size_t nx,
+                    const float *out, size_t ldo) {
+    if (pk_slot_of(t) < 0) return PK_EBADTYPE;
     if (cols % pk_block_size(t) != 0) return PK_EBADSHAPE;
     if ((!W && rows) || (!xq && nx) || (!out && rows && nx) || (nx > 1 && ldo < rows)) return PK_EBADARG;
+    return PK_OK;
+}
+
+int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                   const void *xq, size_t nx, float *out, size_t ldo) {
+    int rc = pk_matmul_check(t, W, rows, cols, xq, nx, out, ldo);
+    if (rc != PK_OK) return rc;
     if (rows == 0 || nx == 0) return PK_OK;
+    int s = pk_slot_of(t);
     // Prefill-sized calls on K-quants: the column-interleaved GEMM where the tier has one.
     if (pk_gemm_try(pk_kernels_for_tier(tier), pool, t, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
     struct mm_job job = {

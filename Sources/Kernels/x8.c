@@ -157,7 +157,8 @@ int pk_matmul_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows
     size_t gb = pk_x8_group_block_bytes(t);
     if (s < 0 || gb == 0) return PK_EBADTYPE;
     if (cols % QKK != 0 || rows % 8 != 0) return PK_EBADSHAPE;
-    if ((!P && rows) || (!xq && nx) || (!out && rows && nx) || (nx > 1 && ldo < rows)) return PK_EBADARG;
+    int rc = pk_matmul_check(t, P, rows, cols, xq, nx, out, ldo);
+    if (rc != PK_OK) return rc;
     if (rows == 0 || nx == 0) return PK_OK;
     const pk_kernels *k = pk_kernels_for_tier(tier);
     size_t nb = cols / QKK, xs = pk_activation_size(t, cols);
