@@ -72,8 +72,16 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// Kernels tier's prefill GEMM where it has one (`pk_prefill_gemm_tier`: Q8_0 on
     /// AVX-512 VNNI, not bitwise the decode dots).
     case int8
+    /// `mixed`, except that Q8_0 prefill takes the Kernels tier's 16-bit GEMM
+    /// (`pk_gemm16_tier`: activations rounded to int16 per 32-value block, exact int32
+    /// block sums) instead of BLAS. As accurate as BLAS on SmolLM2 Q8_0 (GPL-3 perplexity
+    /// 18.1120 against BLAS's 18.1119), independent of OpenBLAS's kernel choice; on the
+    /// Zen 2 machine of session 7 it was slower than BLAS (its vpmaddwd issues once per
+    /// cycle: the same multiply-adds per cycle as two FMAs). Not the default until an
+    /// AVX-512 machine has measured it (BENCHMARKS.md, session 7).
+    case mixed16
 
-    /// `PONDER_MATMUL` (mixed, float, int8; "quantized" means int8), else mixed.
+    /// `PONDER_MATMUL` (mixed, float, int8, mixed16; "quantized" means int8), else mixed.
     public static let fromEnvironment: MatMulPath = {
         let v = ProcessInfo.processInfo.environment["PONDER_MATMUL"]
         if v == "quantized" { return .int8 }
@@ -86,10 +94,17 @@ public enum MatMulPath: String, Sendable, CaseIterable {
         self == .int8 && n > MatMul.int8BatchLimit && pk_prefill_gemm_supports(tier, Int32(type.rawValue)) != 0
     }
 
+    /// Whether a forward call of `n` tokens takes the Kernels tier's 16-bit GEMM
+    /// (`pk_gemm16_tier`: Q8_0 weights, activations rounded to int16 per block; as
+    /// accurate as float BLAS on SmolLM2, its own float order) for weights of `type`.
+    func usesGEMM16(rows n: Int, type: GGMLType, tier: Int32) -> Bool {
+        self == .mixed16 && n > MatMul.int8BatchLimit && pk_gemm16_supports(tier, Int32(type.rawValue)) != 0
+    }
+
     /// Whether a forward call of `n` tokens uses the int8 kernels for weights of `type`.
     func usesInt8(rows n: Int, type: GGMLType) -> Bool {
         switch self {
-        case .mixed: n <= MatMul.int8BatchLimit || type.isKQuant
+        case .mixed, .mixed16: n <= MatMul.int8BatchLimit || type.isKQuant
         case .float: false
         case .int8: true
         }
@@ -161,6 +176,12 @@ enum MatMul {
                 pk_matmul_tier(tier, pool.pointer, t, w.base, w.rows, w.cols, xq, n, out, w.rows)
             }
             if rc == 0 { return }
+        }
+        // mixed16's Q8_0 prefill: the 16-bit GEMM where the tier has it; PK_EUNSUPPORTED
+        // (nx < 8, no memory) falls through to BLAS.
+        if path.usesGEMM16(rows: n, type: w.type, tier: tier),
+           pk_gemm16_tier(tier, pool.pointer, Int32(w.type.rawValue), w.base, w.rows, w.cols, x, n, out, w.rows) == 0 {
+            return
         }
         // A few vectors: the fused kernel once per vector is cheaper than dequantizing the
         // whole matrix (and keeps OpenBLAS's threads out of short prompts).

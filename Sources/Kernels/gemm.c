@@ -1,5 +1,6 @@
 // The GEMM driver: prefill-sized pk_matmul calls on Q4_K/Q5_K/Q6_K weights (and the
-// Q8_0 prefill GEMM's calls, gemm_q8_0.c, which bring their own packing and kernel).
+// Q8_0 prefill GEMMs' calls, gemm_q8_0.c and gemm_q8_0_i16.c, which bring their own
+// packing and kernel).
 //
 // Two jobs on the pool:
 //   1. pack: the nx Q8_K activation rows are rewritten column-interleaved, 8 columns per
@@ -150,7 +151,7 @@ int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, int x8, c
     }
     struct gemm_job job = {
         .kernel = spec->kernel, .pack = spec->pack, .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .nb = nb,
-        .xq = xq, .xs = pk_activation_size(t, cols), .nx = nx,
+        .xq = xq, .xs = spec->input_row_bytes ? spec->input_row_bytes : pk_activation_size(t, cols), .nx = nx,
         .packed = packed, .gs = gs, .ngroups = ngroups, .out = out, .ldo = ldo, .x8_type = x8 ? t : 0, .tiles = tiles,
     };
     pk_pool_run(pool, pack_worker, &job);

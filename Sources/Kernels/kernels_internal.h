@@ -128,11 +128,14 @@ void pk_kpack_q8_K(const void *x, size_t xs, int nc, size_t nb, uint8_t *out);
 /// group.
 typedef void (*pk_gemm_pack_fn)(const void *x, size_t xs, int nc, size_t nb, uint8_t *out);
 /// What gemm.c's driver needs of a GEMM: its micro-kernel (NULL: none), its packing, the
-/// values per block (256 for the K-quants, 32 for Q8_0) and a packed group's bytes per block.
+/// values per block (256 for the K-quants, 32 for Q8_0), a packed group's bytes per block,
+/// and the bytes of one input row (0: a quantized activation row, pk_activation_size; the
+/// 16-bit GEMM packs float rows).
 struct pk_gemm_spec {
     pk_gemm_fn kernel;
     pk_gemm_pack_fn pack;
     size_t block_values, packed_block_bytes;
+    size_t input_row_bytes;
 };
 /// Runs a GEMM over the pool (gemm.c): packing, then rows split over the threads, tiles of
 /// rows against every pair of groups. x8: W is in x8 layout (K-quants only). Returns 0, or

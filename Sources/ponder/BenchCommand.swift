@@ -31,7 +31,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Worker threads (default: the machine's physical cores, at most 8).")
     var threads: Int?
 
-    @Option(name: .long, help: "Projection kernels: mixed (the default: int8 for decode and for K-quant prefill, float BLAS for other prefill), float, or int8.")
+    @Option(name: .long, help: "Projection kernels: mixed (the default: int8 for decode and for K-quant prefill, float BLAS for other prefill), float, int8, or mixed16 (mixed with Q8_0 prefill on the 16-bit GEMM).")
     var matmul: String?
 
     @Option(name: .long, help: "KV cache element type: f16 (default) or f32.")
@@ -52,7 +52,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         if let t = threads, !(1...64).contains(t) { throw ValidationError("--threads must be 1 to 64") }
-        if let m = matmul, MatMulPath(rawValue: m) == nil { throw ValidationError("--matmul must be mixed, float or int8") }
+        if let m = matmul, MatMulPath(rawValue: m) == nil { throw ValidationError("--matmul must be mixed, float, int8 or mixed16") }
         if let k = kv, KVCacheType(rawValue: k) == nil { throw ValidationError("--kv must be f16 or f32") }
     }
 

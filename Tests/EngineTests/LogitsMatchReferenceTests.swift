@@ -67,6 +67,17 @@ struct LogitsMatchReferenceTests {
         #expect(worst < 0.02)
     }
 
+    /// The mixed16 path: Q8_0 prefill on the 16-bit GEMM (activations rounded to int16 per
+    /// block), on every tier (the scalar one has no such GEMM and takes BLAS), against the
+    /// exact float reference with the float path's bound: int16 rounding is that close.
+    @Test("SmolLM2 Q8_0, 16-bit prefill GEMM, every tier", .timeLimit(.minutes(10)))
+    func smolQ8_0Gemm16() throws {
+        let url = try TestEnv.smolQ8_0
+        let worst = try compare(model: url, prompts: try Oracle.tokenize(url, Self.texts), label: "SmolLM2 Q8_0 mixed16",
+                                path: .mixed16, tiers: Self.allTiers)
+        #expect(worst < 0.02)
+    }
+
     /// Every SIMD tier this CPU has (0 scalar reference, 1 AVX2, 2 AVX-512).
     static var allTiers: [Int32?] { (0...Int32(pk_max_tier())).map { $0 } }
 

@@ -38,7 +38,8 @@ typedef enum pk_type {
 } pk_type;
 
 /// Error codes returned by the entry points that check their arguments (0 = success).
-enum { PK_OK = 0, PK_EBADTYPE = -1, PK_EBADSHAPE = -2, PK_EBADARG = -3, PK_ENOMEM = -4 };
+enum { PK_OK = 0, PK_EBADTYPE = -1, PK_EBADSHAPE = -2, PK_EBADARG = -3, PK_ENOMEM = -4,
+       PK_EUNSUPPORTED = -5 };
 
 /// Number of values per block of `t` (1 for float types), 0 when `t` is not supported.
 size_t pk_block_size(int t);
@@ -213,6 +214,18 @@ int pk_prefill_gemm_tier(int tier, pk_pool *pool, int t, const void *W, size_t r
                          const void *xq, size_t nx, float *out, size_t ldo);
 /// Whether `tier` has a prefill GEMM for type t (1) or not (0).
 int pk_prefill_gemm_supports(int tier, int t);
+
+/// Prefill-sized products of Q8_0 weights with FLOAT activations (gemm_q8_0_i16.c, AVX2
+/// and AVX-512 tiers): the activations are rounded to int16 per 32-value block (max|x| /
+/// 32767), the products summed exactly in int32 per block, then scaled in float in a fixed
+/// order (independent of the thread count). x: nx rows of cols floats; out[j * ldo + r].
+/// Not bitwise any other product; as accurate as float BLAS on SmolLM2 (BENCHMARKS.md).
+/// Returns 0, a PK_E* code for bad arguments, or PK_EUNSUPPORTED when it did nothing (no
+/// kernel for the tier and type, nx < 8, no memory): the caller takes another path.
+int pk_gemm16_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                   const float *x, size_t nx, float *out, size_t ldo);
+/// Whether `tier` has the 16-bit GEMM for type t (1) or not (0).
+int pk_gemm16_supports(int tier, int t);
 
 /// Row-interleaved ("x8") weights (x8.c): Q4_K, Q5_K and Q6_K matrices whose rows are a
 /// multiple of 8 and whose cols are a multiple of 256, rewritten so that 8 rows' blocks
