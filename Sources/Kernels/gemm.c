@@ -89,7 +89,7 @@ struct gemm_job {
     pk_gemm_pack_fn pack;
     const uint8_t *W;
     size_t row_bytes, rows, nb;
-    const uint8_t *xq;     // nx Q8_K rows, xs bytes apart
+    const uint8_t *xq;     // nx input rows (quantized activations, or floats for the 16-bit GEMM), xs bytes apart
     size_t xs, nx;
     uint8_t *packed;       // ngroups groups, gs bytes apart
     size_t gs, ngroups;
