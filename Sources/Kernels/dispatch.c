@@ -21,6 +21,15 @@ static int detect_tier(void) {
 #endif
 }
 
+int pk_cpu_splits_256(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    return __builtin_cpu_is("znver1") ? 1 : 0;  // family 17h below model 30h
+#else
+    return 0;
+#endif
+}
+
 int pk_tier_for_request(const char *request, int max_tier) {
     int want = max_tier;
     if (request) {

@@ -177,6 +177,10 @@ int pk_matmul_check(int t, const void *W, size_t rows, size_t cols, const void *
 /// The slot of type t, or -1.
 int pk_slot_of(int t);
 
+/// Whether this CPU runs 256-bit vector operations as two 128-bit halves (AMD Zen 1 and
+/// Zen+), where some AVX2 kernels have a 128-bit form that does less work (dispatch.c).
+int pk_cpu_splits_256(void);
+
 // Per-tier tables, filled in dot_ref.c, dot_avx2.c, dot_avx512.c (+ quantize.c).
 void pk_fill_ref(struct pk_kernels *k);
 void pk_fill_avx2(struct pk_kernels *k);
