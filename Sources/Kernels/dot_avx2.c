@@ -135,6 +135,49 @@ Q41_DOT(dot_q4_1_128, q41_lanes128)
 #undef Q41_DOT
 #undef Q41_STEP
 
+// Q8_0 the same way: |q| . (y with q's signs) as 4 int32 lanes (lane j: values 4j .. 4j+3
+// and 16+4j .. 16+4j+3, pair sums <= 2 * 128 * 127 = 32,512 in int16, so the halves are
+// added as int32 in both widths); acc = fma(d * dy, lanes, acc), even and odd blocks on
+// two accumulators, result hsum4(even + odd). The 128-bit form saves less than Q4_1's
+// (no nibble unpacking to spare) but still about an eighth on Zen 1.
+static inline __m128i q8_lanes256(const pk_block_q8_0 *a, const pk_block_q8_0 *b) {
+    __m256i q = _mm256_loadu_si256((const __m256i *)a->qs);
+    __m256i p = pk_dot_u8s8_avx2(_mm256_abs_epi8(q), _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b->qs), q));
+    return _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
+}
+static inline __m128i q8_half128(const int8_t *w, const int8_t *y) {
+    __m128i q = _mm_loadu_si128((const __m128i *)w);
+    return _mm_madd_epi16(_mm_maddubs_epi16(_mm_abs_epi8(q), _mm_sign_epi8(_mm_loadu_si128((const __m128i *)y), q)), _mm_set1_epi16(1));
+}
+static inline __m128i q8_lanes128(const pk_block_q8_0 *a, const pk_block_q8_0 *b) {
+    return _mm_add_epi32(q8_half128(a->qs, b->qs), q8_half128(a->qs + 16, b->qs + 16));
+}
+#define Q8_STEP(LANES, j, acc)                                                              \
+    do {                                                                                   \
+        __m128 t = _mm_mul_ss(_mm_cvtph_ps(_mm_cvtsi32_si128(a[j].d)), _mm_load_ss(&dy[j])); \
+        acc = _mm_fmadd_ps(_mm_shuffle_ps(t, t, 0), _mm_cvtepi32_ps(LANES(&a[j], &b[j])), acc); \
+    } while (0)
+#define Q8_DOT(name, LANES)                                                                 \
+    static float name(size_t n, const void *w, const void *x) {                            \
+        const pk_block_q8_0 *a = w, *b = x;                                                \
+        size_t nb = n / QK, i = 0;                                                         \
+        const float *dy = pk_q8_dy(x, nb);                                                 \
+        __m128 e = _mm_setzero_ps(), o = e;                                                \
+        for (; i + 2 <= nb; i += 2) {                                                      \
+            pk_prefetch_span(&a[i], 2 * sizeof(pk_block_q8_0));                            \
+            Q8_STEP(LANES, i, e);                                                          \
+            Q8_STEP(LANES, i + 1, o);                                                      \
+        }                                                                                  \
+        if (i < nb) Q8_STEP(LANES, i, e);                                                  \
+        __m128 v = _mm_add_ps(e, o);                                                       \
+        v = _mm_add_ps(v, _mm_movehl_ps(v, v));                                            \
+        return _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v)));                           \
+    }
+Q8_DOT(dot_q8_0_256, q8_lanes256)
+Q8_DOT(dot_q8_0_128, q8_lanes128)
+#undef Q8_DOT
+#undef Q8_STEP
+
 #pragma clang attribute pop
 
 void pk_fill_avx2(struct pk_kernels *k) {
@@ -144,7 +187,8 @@ void pk_fill_avx2(struct pk_kernels *k) {
     (void)dot_q4_1;
     k->dot[PK_SLOT_Q5_0] = dot_q5_0;
     k->dot[PK_SLOT_Q5_1] = dot_q5_1;
-    k->dot[PK_SLOT_Q8_0] = dot_q8_0;
+    k->dot[PK_SLOT_Q8_0] = pk_cpu_splits_256() ? dot_q8_0_128 : dot_q8_0_256;
+    (void)dot_q8_0;
     // No four-row 32-block kernels here: with 16 vector registers they spill and run
     // no faster than four one-row dots (measured); pk_matmul falls back to those.
     (void)dot4_q4_0; (void)dot4_q4_1; (void)dot4_q5_0; (void)dot4_q5_1; (void)dot4_q8_0;
@@ -159,8 +203,12 @@ void pk_fill_avx2(struct pk_kernels *k) {
 }
 
 float pk_vec_dot_avx2_width(int width, int t, size_t n, const void *w, const void *x) {
-    if (pk_max_tier() < 1 || t != PK_Q4_1 || n % QK != 0) return NAN;
-    return width == 128 ? dot_q4_1_128(n, w, x) : width == 256 ? dot_q4_1_256(n, w, x) : NAN;
+    if (pk_max_tier() < 1 || n % QK != 0 || (width != 128 && width != 256)) return NAN;
+    switch (t) {
+    case PK_Q4_1: return width == 128 ? dot_q4_1_128(n, w, x) : dot_q4_1_256(n, w, x);
+    case PK_Q8_0: return width == 128 ? dot_q8_0_128(n, w, x) : dot_q8_0_256(n, w, x);
+    default: return NAN;
+    }
 }
 #else
 #include "kernels_internal.h"

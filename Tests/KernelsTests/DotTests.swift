@@ -125,32 +125,36 @@ import TestSupport
         }
     }
 
-    /// The AVX2 tier's Q4_1 dot comes in two instruction widths (dot_avx2.c; the CPU picks
-    /// one): they must give the same bits, on random rows of even and odd block counts and
-    /// on the extreme row (every nibble 15, |y| = 127), and match the scalar reference.
-    @Test func avx2Q4_1WidthsAreBitwiseEqual() throws {
+    /// The AVX2 tier's Q4_1 and Q8_0 dots come in two instruction widths (dot_avx2.c; the
+    /// CPU picks one): they must give the same bits, on random rows of even and odd block
+    /// counts and on the extreme row (every quant at its maximum magnitude, |y| = 127), and
+    /// match the scalar reference.
+    @Test(arguments: [KT.q4_1, KT.q8_0])
+    func avx2WidthsAreBitwiseEqual(type t: Int32) throws {
         try #require(pk_max_tier() >= 1, "no AVX2 on this CPU")
-        var g = SplitMix(seed: 0x41)
+        var g = SplitMix(seed: 0x41 + UInt64(t))
+        let bs = pk_type_size(t)
         for n in [32, 96, 576, 1536, Self.n + 32] {
             for k in 0..<6 {
-                var w = randomRow(KT.q4_1, n, &g)
+                var w = randomRow(t, n, &g)
                 var x = randomActivations(n, &g)
-                if k == 0 {
-                    for b in 0..<(n / 32) { for o in 4..<20 { w[b * 20 + o] = 0xFF } }
+                if k == 0 {  // Q4_1: every nibble 15; Q8_0: every weight -128
+                    for b in 0..<(n / 32) { for o in (t == KT.q4_1 ? 4..<20 : 2..<34) { w[b * bs + o] = t == KT.q4_1 ? 0xFF : 0x80 } }
                     x = x.map { $0 < 0 ? -1 : 1 }
                 }
-                let xq = quantize(x, for: KT.q4_1, tier: 0)
-                let narrow = pk_vec_dot_avx2_width(128, KT.q4_1, n, w, xq)
-                let wide = pk_vec_dot_avx2_width(256, KT.q4_1, n, w, xq)
-                #expect(narrow.bitPattern == wide.bitPattern, "n=\(n) case \(k): 128-bit \(narrow) vs 256-bit \(wide)")
-                let ref = dot(0, KT.q4_1, n, w, xq)
-                let mag = magnitude(dequantize(KT.q4_1, w, n), dequantize(pk_vec_dot_type(KT.q4_1), xq, n))
-                #expect(abs(Double(wide) - Double(ref)) <= tierTol * mag, "n=\(n) case \(k): \(wide) vs reference \(ref)")
-                #expect(dot(1, KT.q4_1, n, w, xq).bitPattern == wide.bitPattern, "the tier runs one of them")
+                let xq = quantize(x, for: t, tier: 0)
+                let narrow = pk_vec_dot_avx2_width(128, t, n, w, xq)
+                let wide = pk_vec_dot_avx2_width(256, t, n, w, xq)
+                #expect(narrow.bitPattern == wide.bitPattern, "\(KT.name(t)) n=\(n) case \(k): 128-bit \(narrow) vs 256-bit \(wide)")
+                let ref = dot(0, t, n, w, xq)
+                let mag = magnitude(dequantize(t, w, n), dequantize(pk_vec_dot_type(t), xq, n))
+                #expect(abs(Double(wide) - Double(ref)) <= tierTol * mag, "\(KT.name(t)) n=\(n) case \(k): \(wide) vs reference \(ref)")
+                #expect(dot(1, t, n, w, xq).bitPattern == wide.bitPattern, "the tier runs one of them")
             }
         }
-        #expect(pk_vec_dot_avx2_width(192, KT.q4_1, 32, [UInt8](repeating: 0, count: 20), [UInt8](repeating: 0, count: 64)).isNaN)
-        #expect(pk_vec_dot_avx2_width(128, KT.q8_0, 32, [UInt8](repeating: 0, count: 34), [UInt8](repeating: 0, count: 64)).isNaN)
+        let zeros = [UInt8](repeating: 0, count: 64)
+        #expect(pk_vec_dot_avx2_width(192, t, 32, zeros, zeros).isNaN)
+        #expect(pk_vec_dot_avx2_width(128, KT.q4_0, 32, zeros, zeros).isNaN)
     }
 
     @Test func referenceMatchesNumpyOnRealRows() throws {

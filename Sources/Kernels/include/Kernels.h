@@ -102,8 +102,8 @@ size_t pk_activation_size(int t, size_t n);
 float pk_vec_dot_tier(int tier, int t, size_t n, const void *w, const void *x);
 /// Same with the active tier.
 float pk_vec_dot(int t, size_t n, const void *w, const void *x);
-/// For tests: the AVX2 tier's Q4_1 dot in one instruction width (128 or 256 bits; the
-/// tier uses the 128-bit one where the CPU splits 256-bit operations). Both give the
+/// For tests: the AVX2 tier's Q4_1 or Q8_0 dot in one instruction width (128 or 256 bits;
+/// the tier uses the 128-bit one where the CPU splits 256-bit operations). Both give the
 /// same bits by construction. NaN for another type or width, or without AVX2.
 float pk_vec_dot_avx2_width(int width, int t, size_t n, const void *w, const void *x);
 
