@@ -130,7 +130,8 @@ INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x,
 
 // Q6_K: S_i = sum_j sc[j] * (q . y)_j - 32 * sum_j sc[j] * bsums[j], q unsigned 0 ... 63.
 INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs, float *out, size_t ldo) {
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(0x30);
+    const __m256i m6 = _mm256_set1_epi8(0x3F), m2a = _mm256_set1_epi8(0x03), m2b = _mm256_set1_epi8(0x0C),
+                  m2c = _mm256_set1_epi8(0x30);
     __m256 acc[4];
     for (int c = 0; c < nc; ++c) acc[c] = _mm256_setzero_ps();
     for (size_t i = 0; i < nb; ++i, p += 8 * sizeof(pk_block_q6_K)) {
@@ -150,16 +151,17 @@ INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
             for (int k = 0; k < 8; k += 2) {
                 pk_prefetch_span_at(p + 210 * (4 * h + k / 2), X8_PREFETCH_AHEAD, 210);  // an eighth of the block ahead
                 __m256i v[2][4];
-                for (int u = 0; u < 2; ++u) {
-                    const uint8_t *ch = p + 144 + 96 * (8 * h + k + u);  // ql j = 0, ql j = 1, qh
-                    __m256i l1 = _mm256_loadu_si256((const __m256i *)ch);
-                    __m256i l2 = _mm256_loadu_si256((const __m256i *)(ch + 32));
-                    __m256i hh = _mm256_loadu_si256((const __m256i *)(ch + 64));
-                    v[u][0] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 4), m2));
-                    v[u][1] = _mm256_or_si256(_mm256_and_si256(l2, m4), _mm256_and_si256(_mm256_slli_epi16(hh, 2), m2));
-                    v[u][2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_and_si256(hh, m2));
-                    v[u][3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m4),
-                                              _mm256_and_si256(_mm256_srli_epi16(hh, 2), m2));
+                for (int u = 0; u < 2; ++u) {  // chunks s0, s1, s2 of (h, k + u): x8.c
+                    const uint8_t *ch = p + 144 + 96 * (8 * h + k + u);
+                    __m256i s0 = _mm256_loadu_si256((const __m256i *)ch);
+                    __m256i s1 = _mm256_loadu_si256((const __m256i *)(ch + 32));
+                    __m256i s2 = _mm256_loadu_si256((const __m256i *)(ch + 64));
+                    v[u][0] = _mm256_and_si256(s0, m6);
+                    v[u][1] = _mm256_and_si256(s1, m6);
+                    v[u][2] = _mm256_and_si256(s2, m6);
+                    v[u][3] = _mm256_or_si256(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(s0, 6), m2a),
+                                                              _mm256_and_si256(_mm256_srli_epi16(s1, 4), m2b)),
+                                              _mm256_and_si256(_mm256_srli_epi16(s2, 2), m2c));
                 }
                 for (int m = 0; m < 4; ++m) {
                     int j = 8 * h + 2 * m + k / 4;  // the sub-block of both chunks k, k + 1

@@ -2,7 +2,8 @@ import Foundation
 import Kernels
 import Testing
 
-/// Row-interleaved ("x8") K-quant matrices: the packing is a lossless permutation, and
+/// Row-interleaved ("x8") K-quant matrices: the packing is lossless (a byte permutation for
+/// Q4_K and Q5_K; Q6_K's quants re-encoded as x8.c documents), and
 /// every product on a packed matrix is bitwise the product on the plain one (the x8
 /// kernels where a tier has them, the unpacking fallback where it has not).
 @Suite struct X8Tests {
@@ -25,7 +26,12 @@ import Testing
         let W = matrix(t, rows: rows, cols: cols, seed: 3 + UInt64(t))
         let P = try pack(t, W, rows: rows, cols: cols)
         #expect(P != W, "the layout differs")
-        #expect(P.sorted() == W.sorted(), "the same bytes, reordered")
+        if t == KT.q6_K {
+            #expect(q6ValuesOfPacked(P, rows: rows, cols: cols) == q6ValuesOfPlain(W, rows: rows, cols: cols),
+                    "every 6-bit value where x8.c's layout comment puts it")
+        } else {
+            #expect(P.sorted() == W.sorted(), "the same bytes, reordered")
+        }
         var U = [UInt8](repeating: 0, count: W.count)
         #expect(pk_x8_unpack(t, P, cols, 0, rows, &U) == 0)
         #expect(U == W)
@@ -38,6 +44,50 @@ import Testing
         #expect(pk_x8_pack(t, Array(W[8 * rb..<24 * rb]), 16, cols, &P2) == 0)
         #expect(P2 == Array(P[8 * rb..<24 * rb]))
         #expect(pk_x8_group_block_bytes(t) == 8 * pk_row_size(t, 256))
+    }
+
+    /// Q6_K's (d, scales, 6-bit values) per row and super-block, read from plain blocks by
+    /// the ggml layout: value 128h + 32m + l (l < 32) has ql[64h + l] (m = 0, 2: low, high
+    /// nibble) or ql[64h + 32 + l] (m = 1, 3), and bits 2m, 2m + 1 of qh[32h + l].
+    private func q6ValuesOfPlain(_ W: [UInt8], rows: Int, cols: Int) -> [[UInt8]] {
+        let nb = cols / 256
+        return (0..<rows * nb).map { rb in
+            let b = Array(W[rb * 210..<rb * 210 + 210])  // ql[128], qh[64], scales[16], d[2]
+            var v = Array(b[208..<210]) + Array(b[192..<208])
+            for h in 0..<2 {
+                for m in 0..<4 {
+                    for l in 0..<32 {
+                        let ql = b[64 * h + 32 * (m & 1) + l], qh = b[128 + 32 * h + l]
+                        v.append((m < 2 ? ql & 15 : ql >> 4) | ((qh >> (2 * m)) & 3) << 4)
+                    }
+                }
+            }
+            return v
+        }
+    }
+    /// The same, read from the x8 layout of x8.c's comment: group G's block i at
+    /// (G nb + i) * 1680; d of row r at 2r, scales pair t at 16 + 16t + 2r; chunks s0, s1, s2
+    /// of (h, k) at 144 + 96 (8h + k) + 32m, byte 4r + e: value 128h + 32m + 4k + e in bits
+    /// 0-5 (m < 3), and value m = 3's bits 2m, 2m + 1 in bits 6-7 of s_m.
+    private func q6ValuesOfPacked(_ P: [UInt8], rows: Int, cols: Int) -> [[UInt8]] {
+        let nb = cols / 256
+        return (0..<rows * nb).map { rb in
+            let row = rb / nb, i = rb % nb, r = row % 8
+            let base = (row / 8 * nb + i) * 1680
+            var v = [P[base + 2 * r], P[base + 2 * r + 1]]
+            for t in 0..<8 { v += [P[base + 16 + 16 * t + 2 * r], P[base + 16 + 16 * t + 2 * r + 1]] }
+            var q = [UInt8](repeating: 0, count: 256)
+            for h in 0..<2 {
+                for k in 0..<8 {
+                    for e in 0..<4 {
+                        let s = (0..<3).map { P[base + 144 + 96 * (8 * h + k) + 32 * $0 + 4 * r + e] }
+                        for m in 0..<3 { q[128 * h + 32 * m + 4 * k + e] = s[m] & 63 }
+                        q[128 * h + 96 + 4 * k + e] = s[0] >> 6 | (s[1] >> 6) << 2 | (s[2] >> 6) << 4
+                    }
+                }
+            }
+            return v + q
+        }
     }
 
     /// nx 1 ... 4 run the x8 kernel (AVX2) or the fallback (scalar); 5 and 21 always the
