@@ -17,6 +17,7 @@
 // 34.2 GB/s, best of 12 alternating passes; 2 threads 39.4 vs 38.1); 1.5 KiB was slower,
 // 12 KiB tied. (On the Zen 3 the AVX2 tier was tuned on, 6 KiB was slower than 3.)
 #define X8_PREFETCH_AHEAD 6144
+#define X8_PREFETCH(p, a, n) pk_prefetch_span_at((p), (a), (n))
 #include "gemv_x8_template.h"
 
 #pragma clang attribute pop

@@ -10,7 +10,8 @@
 //   X8_ADD(a, b)             the sum of two partial sums;
 //   X8_CHAINS                how many partial sums a Q4_K sub-block is split into (1 or 2;
 //                            Q5_K: at least 2);
-//   X8_PREFETCH_AHEAD        how far ahead of the block being read to prefetch (bytes).
+//   X8_PREFETCH_AHEAD        how far ahead of the block being read to prefetch (bytes);
+//   X8_PREFETCH(p, a, n)     prefetch n bytes from p + a (simd_common.h's span helpers).
 // Each 32-byte weight chunk holds 4 consecutive values of each row; the 4 matching
 // activation bytes are broadcast to every lane, so one multiply-add instruction does 32
 // products for 8 rows and no horizontal sum is ever needed.
@@ -87,7 +88,7 @@ INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x,
         for (int g = 0; g < 4; ++g) {
             // The block X8_PREFETCH_AHEAD ahead, a quarter per group: 18 prefetches at once
             // overflowed the miss buffers (measured: slower than none).
-            pk_prefetch_span_at(p + gq * g, X8_PREFETCH_AHEAD, gq);
+            X8_PREFETCH(p + gq * g, X8_PREFETCH_AHEAD, gq);
             // `chains` independent partial sums per column and half, chunk k in chain
             // k % chains, added at the end: a multiply-accumulate instruction (vpdpbusd)
             // waits for its accumulator, so one chain of 8 runs at its latency.
@@ -149,7 +150,7 @@ INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
         for (int h = 0; h < 2; ++h) {
             // Value 32m + 4k + e of this half (m, e < 4, k < 8) is in sub-block 8h + 2m + k / 4.
             for (int k = 0; k < 8; k += 2) {
-                pk_prefetch_span_at(p + 210 * (4 * h + k / 2), X8_PREFETCH_AHEAD, 210);  // an eighth of the block ahead
+                X8_PREFETCH(p + 210 * (4 * h + k / 2), X8_PREFETCH_AHEAD, 210);  // an eighth of the block ahead
                 __m256i v[2][4];
                 for (int u = 0; u < 2; ++u) {  // chunks s0, s1, s2 of (h, k + u): x8.c
                     const uint8_t *ch = p + 144 + 96 * (8 * h + k + u);

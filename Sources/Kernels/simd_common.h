@@ -91,6 +91,15 @@ static inline PK_AVX2 void pk_prefetch_span_at(const void *p, size_t ahead, size
     const char *c = (const char *)p + ahead;
     for (size_t o = 0; o < bytes; o += 64) _mm_prefetch(c + o, _MM_HINT_T0);
 }
+/// The same with the non-temporal hint (prefetchnta), for bytes read once: the AVX2 x8
+/// kernels use it. On a Zen 1 VM (BENCHMARKS.md session 9) it streamed x8 matrices 2 to
+/// 5% faster than the T0 hint from DRAM, on 1 and on 2 threads (best of 5 passes over
+/// 512 MiB, alternated; Q4_K 2 threads 26.6 -> 27.4 GB/s, Q6_K 26.7 -> 27.4). T1 tied
+/// with T0. Not measured on other AVX2 CPUs.
+static inline PK_AVX2 void pk_prefetch_span_nta(const void *p, size_t ahead, size_t bytes) {
+    const char *c = (const char *)p + ahead;
+    for (size_t o = 0; o < bytes; o += 64) _mm_prefetch(c + o, _MM_HINT_NTA);
+}
 static inline PK_AVX2 void pk_prefetch_span(const void *p, size_t bytes) {
     pk_prefetch_span_at(p, PK_PREFETCH_AHEAD, bytes);
 }
