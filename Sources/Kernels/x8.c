@@ -32,7 +32,7 @@
 //                of q_3 in bits 6-7. The kernel gets q_0 .. q_2 with one AND each and
 //                q_3 with three shifts, three ANDs and two ORs: 11 operations per 96
 //                bytes where the plain ql/qh split takes 17 (measured on one Zen 1
-//                thread: 17.5 -> 15.0 ns per 8-row super-block from L2, 2 threads from
+//                thread: 17.5 -> 15.0 ns per 8-row super-block from cache, 2 threads from
 //                DRAM 23 -> 26.5 GB/s). The chunks are in the order the kernel reads
 //                them: a plain forward stream, which the hardware prefetcher follows
 //                (the first layout tried, ql and qh in separate runs, streamed at half
