@@ -104,25 +104,33 @@ static void q6k_move(uint8_t *x, uint8_t *plain, size_t ss, int pack) {
             else memcpy(sc + 2 * t, x + 16 + 16 * t + 2 * r, 2);
         }
         for (int h = 0; h < 2; ++h)
-            for (int k = 0; k < 8; ++k)
-                for (int e = 0; e < 4; ++e) {
-                    uint8_t *s = x + 144 + 96 * (8 * h + k) + 4 * r + e;  // s_m at s[32m]
-                    uint8_t *l1 = q->ql + 64 * h + 4 * k + e, *l2 = l1 + 32, *hh = q->qh + 32 * h + 4 * k + e;
-                    if (pack) {
-                        unsigned q3 = (unsigned)(*l2 >> 4) | (unsigned)(*hh >> 6) << 4;
-                        s[0] = (uint8_t)((*l1 & 15) | (*hh & 3) << 4 | (q3 & 3) << 6);
-                        s[32] = (uint8_t)((*l2 & 15) | (*hh >> 2 & 3) << 4 | (q3 >> 2 & 3) << 6);
-                        s[64] = (uint8_t)((*l1 >> 4) | (*hh >> 4 & 3) << 4 | (q3 >> 4) << 6);
-                    } else {
-                        unsigned q0 = s[0] & 63, q1 = s[32] & 63, q2 = s[64] & 63;
-                        unsigned q3 = (unsigned)(s[0] >> 6) | (unsigned)(s[32] >> 6) << 2 | (unsigned)(s[64] >> 6) << 4;
-                        *l1 = (uint8_t)((q0 & 15) | (q2 & 15) << 4);
-                        *l2 = (uint8_t)((q1 & 15) | (q3 & 15) << 4);
-                        *hh = (uint8_t)(q0 >> 4 | (q1 >> 4) << 2 | (q2 >> 4) << 4 | (q3 >> 4) << 6);
-                    }
+            for (int k = 0; k < 8; ++k) {
+                // Row r's 4 bytes of each, as words: every operation below is per byte
+                // (right shifts are masked after, left shifts before), so any byte order works.
+                uint8_t *s = x + 144 + 96 * (8 * h + k) + 4 * r;  // s_m at s + 32m
+                uint8_t *l1 = q->ql + 64 * h + 4 * k, *l2 = l1 + 32, *hh = q->qh + 32 * h + 4 * k;
+                const uint32_t b2 = 0x03030303u, b4 = 0x0F0F0F0Fu, b6 = 0x3F3F3F3Fu;
+                uint32_t L1, L2, H, S0, S1, S2;
+                if (pack) {
+                    memcpy(&L1, l1, 4), memcpy(&L2, l2, 4), memcpy(&H, hh, 4);
+                    uint32_t q3 = (L2 >> 4 & b4) | (H >> 6 & b2) << 4;
+                    S0 = (L1 & b4) | (H & b2) << 4 | (q3 & b2) << 6;
+                    S1 = (L2 & b4) | (H >> 2 & b2) << 4 | (q3 >> 2 & b2) << 6;
+                    S2 = (L1 >> 4 & b4) | (H >> 4 & b2) << 4 | (q3 >> 4 & b2) << 6;
+                    memcpy(s, &S0, 4), memcpy(s + 32, &S1, 4), memcpy(s + 64, &S2, 4);
+                } else {
+                    memcpy(&S0, s, 4), memcpy(&S1, s + 32, 4), memcpy(&S2, s + 64, 4);
+                    uint32_t q0 = S0 & b6, q1 = S1 & b6, q2 = S2 & b6;
+                    uint32_t q3 = (S0 >> 6 & b2) | (S1 >> 6 & b2) << 2 | (S2 >> 6 & b2) << 4;
+                    L1 = (q0 & b4) | (q2 & b4) << 4;
+                    L2 = (q1 & b4) | (q3 & b4) << 4;
+                    H = (q0 >> 4 & b2) | (q1 >> 4 & b2) << 2 | (q2 >> 4 & b2) << 4 | (q3 >> 4 & b2) << 6;
+                    memcpy(l1, &L1, 4), memcpy(l2, &L2, 4), memcpy(hh, &H, 4);
                 }
+            }
     }
 }
+
 // Rows [row0, row0 + nrows) (multiples of 8) between plain W and x8 P.
 static int x8_move(int t, uint8_t *P, uint8_t *W, size_t cols, size_t row0, size_t nrows, int pack) {
     size_t gb = pk_x8_group_block_bytes(t);
