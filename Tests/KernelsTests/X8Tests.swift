@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test(arguments: types)
-    func packingIsAPermutationAndUnpackInvertsIt(type t: Int32) throws {
+    func packingIsLosslessAndUnpackInvertsIt(type t: Int32) throws {
         let rows = 48, cols = 768, rb = pk_row_size(t, cols)
         let W = matrix(t, rows: rows, cols: cols, seed: 3 + UInt64(t))
         let P = try pack(t, W, rows: rows, cols: cols)
