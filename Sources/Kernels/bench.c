@@ -80,3 +80,66 @@ double pk_measure_read_bandwidth(size_t bytes, int threads) {
     free(buf);
     return best / 1e9;
 }
+
+// pk_measure_kernel_rate: the decode kernels' speed with the memory taken out of the
+// picture. Every pool thread runs the single-threaded product (the x8 kernel or
+// pk_matmul's dots, one column) over the same few rows, which stay in its own cache, so
+// the rate is what the cores can compute, not what memory can deliver. `ponder bench`
+// turns it into a compute ceiling for decode, beside the bandwidth roofline.
+
+struct rate_job {
+    int tier, t, x8;
+    const void *W, *xq;
+    size_t rows, cols;
+    long iters;
+    float *out;  // rows floats per thread
+    int rc;      // first failure (atomic)
+};
+
+static void rate_worker(void *p, int ith, int nth) {
+    (void)nth;
+    struct rate_job *job = p;
+    float *out = job->out + (size_t)ith * job->rows;
+    for (long i = 0; i < job->iters; ++i) {
+        int rc = job->x8 ? pk_matmul_x8_tier(job->tier, NULL, job->t, job->W, job->rows, job->cols, job->xq, 1, out, job->rows)
+                         : pk_matmul_tier(job->tier, NULL, job->t, job->W, job->rows, job->cols, job->xq, 1, out, job->rows);
+        if (rc != PK_OK) {
+            int zero = 0;
+            __atomic_compare_exchange_n(&job->rc, &zero, rc, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+            return;
+        }
+    }
+}
+
+double pk_measure_kernel_rate(int tier, pk_pool *pool, int t, int x8, const void *W, size_t rows, size_t cols,
+                              const void *xq, double seconds) {
+    if (!W || !xq || rows == 0 || cols == 0 || !(seconds > 0)) return PK_EBADARG;
+    int nth = pk_pool_size(pool);
+    float *out = malloc((size_t)nth * rows * sizeof(float));
+    if (!out) return PK_ENOMEM;
+    struct rate_job job = {.tier = tier, .t = t, .x8 = x8 != 0, .W = W, .xq = xq, .rows = rows, .cols = cols,
+                           .iters = 1, .out = out};
+    // Warm the caches and calibrate: double the iterations until a run takes a tenth
+    // of the time asked for, then take the best of three runs of the full length.
+    double dt = 0;
+    while (job.rc == 0 && job.iters < (1L << 40)) {
+        double t0 = now_seconds();
+        pk_pool_run(pool, rate_worker, &job);
+        dt = now_seconds() - t0;
+        if (dt >= seconds / 10) break;
+        job.iters *= 2;
+    }
+    double best = 0;
+    if (job.rc == 0) {
+        job.iters = (long)((double)job.iters * seconds / 3 / (dt > 0 ? dt : seconds)) + 1;
+        for (int rep = 0; rep < 3 && job.rc == 0; ++rep) {
+            double t0 = now_seconds();
+            pk_pool_run(pool, rate_worker, &job);
+            double d = now_seconds() - t0;
+            double rate = (double)nth * (double)job.iters * (double)(rows * pk_row_size(t, cols)) / d / 1e9;
+            if (d > 0 && rate > best) best = rate;
+        }
+    }
+    free(out);
+    return job.rc != 0 ? job.rc : best;
+}

@@ -31,3 +31,29 @@ import Testing
     }
 }
 
+
+/// pk_measure_kernel_rate (`ponder bench`'s decode compute ceiling): a rate for every
+/// tier and both layouts, and the product's own argument errors passed back.
+@Suite struct KernelRateTests {
+    @Test(arguments: KT.tiers)
+    func kernelRateIsMeasuredAndBadCallsAreRefused(tier: Int32) throws {
+        let pool = try #require(pk_pool_create(2))
+        defer { pk_pool_destroy(pool) }
+        let t = KT.q4_K, rows = 16, cols = 512
+        var g = SplitMix(seed: 3)
+        let W = (0..<rows).flatMap { _ in randomRow(t, cols, &g) }
+        var P = W
+        try #require(pk_x8_pack(t, W, rows, cols, &P) == 0)
+        let x = quantize(randomActivations(cols, &g), for: t, tier: tier)
+        for (layout, weights) in [(1, P), (0, W)] {
+            let gbs = pk_measure_kernel_rate(tier, pool, t, Int32(layout), weights, rows, cols, x, 0.02)
+            #expect(gbs > 0.001 && gbs < 100_000, "tier \(tier), x8 \(layout): \(gbs)")
+        }
+        #expect(pk_measure_kernel_rate(tier, pool, t, 1, P, 12, cols, x, 0.02) == Double(PK_EBADSHAPE),
+                "x8 rows not a multiple of 8")
+        #expect(pk_measure_kernel_rate(tier, pool, KT.q8_0, 1, W, 8, 512, x, 0.02) == Double(PK_EBADTYPE),
+                "no x8 layout for Q8_0")
+        #expect(pk_measure_kernel_rate(tier, pool, t, 0, W, 0, cols, x, 0.02) == Double(PK_EBADARG))
+        #expect(pk_measure_kernel_rate(tier, pool, t, 0, W, rows, cols, x, 0) == Double(PK_EBADARG))
+    }
+}

@@ -271,6 +271,13 @@ int pk_matvec_f32(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
 /// Streams a `bytes`-sized buffer (rounded up to 4 KiB) through `threads` threads a few
 /// times and returns the best read bandwidth in GB/s (1e9 bytes/s); 0 on failure.
 double pk_measure_read_bandwidth(size_t bytes, int threads);
+/// The speed (GB/s of weights, all threads together) of the one-column decode product
+/// with the weights in cache: every pool thread runs pk_matmul_x8_tier (x8 != 0) or
+/// pk_matmul_tier on the same `rows` rows of W, one column xq, for about `seconds` in
+/// all; keep rows * pk_row_size small (~100 KiB) so they stay in each core's cache. What
+/// the cores can compute, with memory out of the picture. Negative: a PK_E* code.
+double pk_measure_kernel_rate(int tier, pk_pool *pool, int t, int x8, const void *W, size_t rows, size_t cols,
+                              const void *xq, double seconds);
 
 #ifdef __cplusplus
 }
