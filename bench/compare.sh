@@ -60,7 +60,9 @@ d = json.load(sys.stdin)
 if "pp_tokens_per_second" in d: print(sys.argv[1], sys.argv[2], "ponder", "pp", d["pp_tokens_per_second"])
 if "tg_tokens_per_second" in d:
     print(sys.argv[1], sys.argv[2], "ponder", "tg", d["tg_tokens_per_second"])
-    print(sys.argv[1], sys.argv[2], "roofline", "tg", d["tg_roofline_tokens_per_second"])' "$file" "$t" >> "$results"
+    print(sys.argv[1], sys.argv[2], "roofline", "tg", d["tg_roofline_tokens_per_second"])
+if "tg_compute_ceiling_tokens_per_second" in d:
+    print(sys.argv[1], sys.argv[2], "ceiling", "tg", d["tg_compute_ceiling_tokens_per_second"])' "$file" "$t" >> "$results"
     done
   done
 done
@@ -71,15 +73,17 @@ for line in open(sys.argv[1]):
     f, t, eng, kind, v = line.split()
     rows[(f, int(t), kind, eng)].append(float(v))
 pp, tg = sys.argv[2], sys.argv[3]
-print(f"| file | threads | test | llama.cpp best / median t/s | Ponder best / median t/s | ratio (best) | Ponder / roofline |")
-print("|---|---|---|---|---|---|---|")
+print(f"| file | threads | test | llama.cpp best / median t/s | Ponder best / median t/s | ratio (best) | Ponder / roofline | Ponder / compute ceiling |")
+print("|---|---|---|---|---|---|---|---|")
 for (f, t, kind) in sorted({k[:3] for k in rows}):
     l, p = rows[(f, t, kind, "llama.cpp")], rows[(f, t, kind, "ponder")]
     if not l or not p: continue
     test = f"pp{pp}" if kind == "pp" else f"tg{tg}"
     roof = rows.get((f, t, kind, "roofline"))
     share = f"{max(p) / max(roof):.0%} of {max(roof):.1f}" if roof and kind == "tg" else ""
+    ceil = rows.get((f, t, kind, "ceiling"))
+    cshare = f"{max(p) / max(ceil):.0%} of {max(ceil):.1f}" if ceil and kind == "tg" else ""
     print(f"| {os.path.basename(f)} | {t} | {test} | {max(l):.1f} / {statistics.median(l):.1f} | "
-          f"{max(p):.1f} / {statistics.median(p):.1f} | {max(p)/max(l):.2f} | {share} |")
+          f"{max(p):.1f} / {statistics.median(p):.1f} | {max(p)/max(l):.2f} | {share} | {cshare} |")
 PY
 rm -f "$results"
