@@ -11,14 +11,16 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure prompt-processing and generation speed.",
         discussion: """
-            ppN evaluates N prompt tokens in one batch; tgN generates N tokens one at a time
+            ppN evaluates N prompt tokens in one batch; tgN generates N tokens one at a time \
             after a short prompt. Both use random token ids (the speed does not depend on them).
-            The decode roofline is the measured read bandwidth divided by the bytes of weights
-            read per generated token. The bandwidth is the best of read probes (1 GiB, huge
+
+            The decode roofline is the measured read bandwidth divided by the bytes of weights \
+            read per generated token. The bandwidth is the best of read probes (1 GiB, huge \
             pages where the system gives them) taken after each repetition.
-            The decode compute ceiling is what the cores allow instead: each kind of
-            projection matrix is run with its first rows held in cache (memory out of the
-            picture), and the measured rates are summed over the bytes one token reads.
+
+            The decode compute ceiling is what the cores allow instead: each kind of \
+            projection matrix is run with its first rows held in cache (memory out of the \
+            picture), and the measured rates are summed over the bytes one token reads. \
             Decode runs at most at the lower of the two.
             """,
         subcommands: [TokenizerBenchCommand.self])
