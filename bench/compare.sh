@@ -79,11 +79,10 @@ for (f, t, kind) in sorted({k[:3] for k in rows}):
     l, p = rows[(f, t, kind, "llama.cpp")], rows[(f, t, kind, "ponder")]
     if not l or not p: continue
     test = f"pp{pp}" if kind == "pp" else f"tg{tg}"
-    roof = rows.get((f, t, kind, "roofline"))
-    share = f"{max(p) / max(roof):.0%} of {max(roof):.1f}" if roof and kind == "tg" else ""
-    ceil = rows.get((f, t, kind, "ceiling"))
-    cshare = f"{max(p) / max(ceil):.0%} of {max(ceil):.1f}" if ceil and kind == "tg" else ""
+    def share(bound):  # Ponder's best tg against the best of a bound's readings
+        v = rows.get((f, t, kind, bound))
+        return f"{max(p) / max(v):.0%} of {max(v):.1f}" if v and kind == "tg" else ""
     print(f"| {os.path.basename(f)} | {t} | {test} | {max(l):.1f} / {statistics.median(l):.1f} | "
-          f"{max(p):.1f} / {statistics.median(p):.1f} | {max(p)/max(l):.2f} | {share} | {cshare} |")
+          f"{max(p):.1f} / {statistics.median(p):.1f} | {max(p)/max(l):.2f} | {share('roofline')} | {share('ceiling')} |")
 PY
 rm -f "$results"

@@ -51,19 +51,17 @@ extension LlamaContext {
     /// The one-column product's GB/s (all pool threads) over about 96 KiB of `w`'s first
     /// rows (a multiple of 8: the x8 layout keeps them contiguous), random activations.
     private static func cacheResidentRate(_ w: WeightMatrix, tier: Int32, seconds: Double) -> Double? {
-        let t = Int32(w.type.rawValue)
-        var rows = max(8, (96 << 10) / max(w.rowBytes, 1) / 8 * 8)
-        rows = min(rows, w.rows)
-        if w.x8?.pointer != nil { rows = rows / 8 * 8 }
+        let t = Int32(w.type.rawValue), packed = w.x8?.pointer
+        // An x8 matrix's rows are a multiple of 8 (X8Weights), so the minimum is one too.
+        let rows = min(max(8, (96 << 10) / max(w.rowBytes, 1) / 8 * 8), w.rows)
         let xsize = pk_activation_size(t, w.cols)
         guard rows > 0, xsize > 0 else { return nil }
         var rng = Xoshiro256(seed: 7)
         let x = (0..<w.cols).map { _ in Float(Int(rng.next() % 2001) - 1000) / 500 }
         var xq = [UInt8](repeating: 0, count: xsize)
         guard pk_quantize_row_tier(tier, t, x, &xq, w.cols) == 0 else { return nil }
-        let p = w.x8?.pointer ?? w.base
-        let gbs = pk_measure_kernel_rate(tier, MatMul.pool.pointer, t, w.x8?.pointer != nil ? 1 : 0,
-                                         p, rows, w.cols, xq, seconds)
+        let gbs = pk_measure_kernel_rate(tier, MatMul.pool.pointer, t, packed != nil ? 1 : 0,
+                                         packed ?? w.base, rows, w.cols, xq, seconds)
         return gbs > 0 ? gbs : nil
     }
 }

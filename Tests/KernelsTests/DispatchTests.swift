@@ -31,7 +31,6 @@ import Testing
     }
 }
 
-
 /// pk_measure_kernel_rate (`ponder bench`'s decode compute ceiling): a rate for every
 /// tier and both layouts, and the product's own argument errors passed back.
 @Suite struct KernelRateTests {
