@@ -69,7 +69,7 @@ struct ChatCommand: AsyncParsableCommand {
             }
             return
         }
-        let path = model ?? Self.defaultModelPath()
+        let path = try model ?? Self.defaultModel()
         let fullScreen = isatty(0) == 1 && isatty(1) == 1
         // Full screen: the K-quant decode copies are made by the weight loader, with
         // progress, while the chat is already up (SessionDriver, WeightLoading).
@@ -106,6 +106,18 @@ struct ChatCommand: AsyncParsableCommand {
             if case .failed(let m) = await driver.perform(.save(path: save)) { throw CLIError(m) }
         }
         await driver.shutdown()
+    }
+
+    /// `defaultModelPath()` when no `--model` was given; when that file is missing, an
+    /// error that says how to fetch it.
+    static func defaultModel() throws -> String {
+        let path = defaultModelPath()
+        if FileManager.default.fileExists(atPath: path) { return path }
+        if let m = ProcessInfo.processInfo.environment["PONDER_MODEL"], !m.isEmpty {
+            throw CLIError("\(m): no such file (from PONDER_MODEL)")
+        }
+        throw CLIError("no model given and the default model is missing (\(path)); "
+            + "fetch it with scripts/setup.sh from the Ponder source folder, or pass --model FILE.gguf")
     }
 
     /// `$PONDER_MODEL`, else the default model in the cache (`scripts/setup.sh` puts it there).
