@@ -36,7 +36,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Base random seed (turn i uses seed + i).")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Continue a saved session (a .json document or a .jsonl journal).")
+    @Option(name: .long, help: ArgumentHelp(
+        "Continue a saved session (a .json document or a .jsonl journal); `last`: the newest in the sessions folder.",
+        valueName: "FILE|last"))
     var resume: String?
 
     @Option(name: .long, help: "Save the session document to this path when the chat ends.")
@@ -81,7 +83,16 @@ struct ChatCommand: AsyncParsableCommand {
         settings.seed = seed
         var resumed: LoadedSession?
         if let resume {
-            do { resumed = try SessionLoader.load(URL(fileURLWithPath: resume)) } catch {
+            let url: URL
+            if resume == "last", !FileManager.default.fileExists(atPath: resume) {
+                guard let newest = SessionIndex.newest() else {
+                    throw CLIError("--resume last: no sessions in \(SessionPaths.sessionsDirectory().path)")
+                }
+                url = newest.url
+            } else {
+                url = URL(fileURLWithPath: resume)
+            }
+            do { resumed = try SessionLoader.load(url) } catch {
                 throw CLIError("\(error)")
             }
         }
