@@ -63,6 +63,8 @@ final class UILoop<D: ChatDriver> {
         let (jobs, jobQueue) = AsyncStream.makeStream(of: Effect.self)
         let jobsTask = Task.detached {
             inbox.post(.status(await driver.status()))
+            let resumed = await driver.perform(.showTranscript)
+            if case .transcript = resumed { inbox.post(.commandResult(.showTranscript, resumed)) }
             for await job in jobs {
                 switch job {
                 case .send(let text, let mode): await driver.send(text, mode: mode)
