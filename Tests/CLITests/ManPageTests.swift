@@ -40,7 +40,10 @@ import TestSupport
         func subcommands(_ path: [String]) throws -> [String] {
             let help = try runProcess(bin, path + ["--help"]).stdoutText
             guard let start = help.range(of: "SUBCOMMANDS:") else { return [] }
-            return help[start.upperBound...].split(separator: "\n").compactMap { line in
+            // The block ends at the first blank line (a "See 'ponder help …'" line follows).
+            let block = help[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+                .dropFirst().prefix { !$0.isEmpty }
+            return block.compactMap { line in
                 guard line.hasPrefix("  "), !line.hasPrefix("   "),
                       let w = line.split(separator: " ").first, w.allSatisfy({ $0.isLetter || $0 == "-" }) else { return nil }
                 return w == "help" ? nil : String(w)
