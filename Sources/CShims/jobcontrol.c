@@ -56,7 +56,9 @@ void ps_suspend(void) {
     // Stop the rest of the job as the terminal's Ctrl-Z would (a wrapper script in the
     // same process group must stop too, or its shell keeps waiting on it), with our own
     // SIGTSTP ignored so that it is discarded at once instead of arriving after the
-    // resume; then stop this process with SIGSTOP, which takes effect before kill returns.
+    // resume; then stop this process with SIGSTOP sent to this thread, which stops
+    // before the call returns (sent to the process, another thread takes it, and this
+    // one could run on and put curses' modes back before the stop).
     struct sigaction ign, old;
     memset(&ign, 0, sizeof ign);
     ign.sa_handler = SIG_IGN;
@@ -64,7 +66,7 @@ void ps_suspend(void) {
     sigaction(SIGTSTP, &ign, &old);
     kill(0, SIGTSTP);
     sigaction(SIGTSTP, &old, NULL);
-    kill(getpid(), SIGSTOP);
+    pthread_kill(pthread_self(), SIGSTOP);
 }
 
 int ps_sync_terminal(void) {
