@@ -16,10 +16,17 @@ func render(_ state: UIState) -> Screen {
     if g.sideWidth > 0 { drawSidePane(state, g, &screen) }
 
     // Notice.
-    if let row = g.noticeRow, let n = state.notice {
-        let text = TurnLayout.truncate(CharWidth.sanitize(n.text).replacingOccurrences(of: "\n", with: " "),
-                                       width: g.width, glyphs: state.glyphs)
-        screen.put(text, n.isError ? Style(.error, .bold) : Style(.text), row: row)
+    if let n = state.notice, !g.noticeRows.isEmpty {
+        var lines = n.wrapped(width: g.width)
+        let k = g.noticeRows.count
+        if lines.count > k {
+            // The last row that fits ends with an ellipsis (all of it is in /notices).
+            let joined = lines[k - 1] + " " + lines[k]
+            lines = Array(lines.prefix(k - 1)) + [TurnLayout.truncate(joined, width: g.width, glyphs: state.glyphs)]
+        }
+        for (row, line) in zip(g.noticeRows, lines) {
+            screen.put(line, n.isError ? Style(.error, .bold) : Style(.text), row: row)
+        }
     }
 
     // Stats bar.
