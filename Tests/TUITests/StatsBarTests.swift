@@ -7,8 +7,8 @@ import Session
 @Suite struct StatsBarTests {
     static let longName = "Llama-3.1-Nemotron-Nano-4B-v1.1-Instruct-abliterated-experimental"
 
-    /// The bar's two rows for a running turn at `width` columns.
-    func bar(width: Int, model: String = longName, threads: Int = 1) -> (String, String) {
+    /// A state with a running turn's stats at `width` columns.
+    func script(width: Int, model: String = longName, threads: Int = 1) -> Script {
         var s = Script(width: width, height: 12)
         var st = DriverStatus()
         st.modelName = model; st.quantization = "Q4_K_M"; st.threads = threads
@@ -23,8 +23,24 @@ import Session
         ts.contextUsed = 512; ts.contextSize = 4096
         s.event(.turnStarted(index: 0, mode: .on))
         s.event(.stats(index: 0, ts))
-        let l = s.lines
+        return s
+    }
+
+    /// The bar's two rows (rows 9 and 10 of 12).
+    func bar(width: Int, model: String = longName, threads: Int = 1) -> (String, String) {
+        let l = script(width: width, model: model, threads: threads).lines
         return (l[9], l[10])
+    }
+
+    @Test func twoRowsAt80Columns() {
+        var s = script(width: 80, model: "smollm", threads: 2)
+        let l = s.lines
+        #expect(l[9] == " THINKING │ smollm Q4_K_M │ 21.4 tok/s pp 310 tok/s │ ttft 0.42s answer 3.10s")
+        // The sampler segment does not fit in 80 columns: it is left out, threads fit.
+        #expect(l[10] == " tokens r 412 a 80 p 30 │ ctx [█░░░░░░░] 512/4096 │ mem 300M kv 64M │ 2 threads")
+        #expect(s.screen.rows[9][1].style == Style(.stats, .bold))
+        s.key(.ctrl("t"))
+        #expect(s.lines[9].hasPrefix(" DIRECT │ smollm Q4_K_M"))
     }
 
     @Test func aLongModelNameIsShortenedBeforeTheTimingsGo() {
