@@ -96,8 +96,8 @@ struct ChatCommand: AsyncParsableCommand {
                 throw CLIError("\(error)")
             }
         }
-        let threads = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-        let driver = try SessionDriver(loaded: loaded, settings: settings, threads: threads,
+        // What the engine's kernels run with (PONDER_THREADS, else the physical cores).
+        let driver = try SessionDriver(loaded: loaded, settings: settings, threads: engineThreadCount,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen)
         let mode: ReasoningMode = think == "on" ? .on : .off
         if fullScreen {
