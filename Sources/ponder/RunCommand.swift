@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import GGUF
+import Session
 import Tokenizer
 
 struct RunCommand: AsyncParsableCommand {
@@ -81,7 +82,7 @@ struct RunCommand: AsyncParsableCommand {
         if let tokens {
             ids = try parseTokenList(tokens)
         } else if let tokenizer {
-            let text = try prompt ?? readStandardInput()
+            let text = try prompt ?? TextInput.readStandardInput()
             ids = try promptTokens(text, tokenizer)
         } else { ids = [] }
         guard !ids.isEmpty else { throw CLIError("the prompt is empty") }
@@ -148,13 +149,6 @@ func loadModel(_ path: String) throws -> (GGUFFile, LlamaModel) {
 /// The tokenizer of a model file; failures are one CLIError line.
 func loadTokenizer(_ file: GGUFFile) throws -> Tokenizer {
     do { return try Tokenizer(gguf: file) } catch { throw CLIError("\(file.path): \(error)") }
-}
-
-/// All of standard input as UTF-8 text.
-func readStandardInput() throws -> String {
-    let data = FileHandle.standardInput.readDataToEndOfFile()
-    guard let s = String(data: data, encoding: .utf8) else { throw CLIError("standard input is not valid UTF-8 text") }
-    return s
 }
 
 /// "1,2, 3" or "1 2 3" → token ids; a bad entry is a one-line error.
