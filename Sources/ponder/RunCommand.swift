@@ -60,10 +60,13 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard think == "on" || think == "off" else { throw ValidationError("--think must be on or off") }
-        guard maxTokens > 0 else { throw ValidationError("--max-tokens must be positive") }
         if let ctx, ctx <= 0 { throw ValidationError("--ctx must be positive") }
-        if let temp, temp < 0 || !temp.isFinite { throw ValidationError("--temp must be 0 or more") }
-        if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
+        try SamplingFlags.check("--max-tokens", maxTokens, SamplingRule.maxTokens)
+        try SamplingFlags.check("--temp", temp.map(Double.init), SamplingRule.temperature)
+        try SamplingFlags.check("--top-k", topK, SamplingRule.topK)
+        try SamplingFlags.check("--top-p", topP, SamplingRule.topP)
+        try SamplingFlags.check("--min-p", minP.map(Double.init), SamplingRule.minP)
+        try SamplingFlags.check("--repeat-penalty", repeatPenalty.map(Double.init), SamplingRule.repetitionPenalty)
     }
 
     func run() async throws {

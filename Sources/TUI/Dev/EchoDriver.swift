@@ -97,6 +97,7 @@ public final class EchoDriver: ChatDriver, @unchecked Sendable {
                 case .topP(let p): info.topP = p
                 case .topK(let k): info.topK = k
                 case .minP(let m): info.minP = m
+                case .repetitionPenalty: break
                 case .seed(let v): info.seed = v
                 case .maxTokens(let n): info.maxTokens = n
                 }

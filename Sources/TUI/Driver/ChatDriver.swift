@@ -23,14 +23,15 @@ public protocol ChatDriver: Sendable {
     func status() async -> DriverStatus
 }
 
-/// One sampler setting changed with `/set NAME VALUE`, already validated.
+/// One sampler setting changed with `/set NAME VALUE`, already validated by `SamplingRule`.
 public enum SamplerSetting: Sendable, Equatable {
-    case temperature(Double)   // >= 0
-    case topP(Double)          // 0...1
-    case topK(Int)             // >= 0 (0 = off)
-    case minP(Double)          // 0...1
+    case temperature(Double)
+    case topP(Double)
+    case topK(Int)             // 0 = off
+    case minP(Double)
+    case repetitionPenalty(Double)
     case seed(UInt64)
-    case maxTokens(Int)        // >= 1
+    case maxTokens(Int)
 }
 
 /// Actions the UI asks of the session, besides sending and cancelling.

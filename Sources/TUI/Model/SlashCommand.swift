@@ -1,3 +1,5 @@
+import Session
+
 /// A typed slash command, parsed from the input line (see `SlashCommand.parse`).
 enum SlashCommand: Sendable, Equatable {
     enum Think: Sendable, Equatable { case on, off, toggle }
@@ -27,7 +29,7 @@ enum SlashCommand: Sendable, Equatable {
         ("/load PATH", "load a saved conversation"),
         ("/new", "start a new conversation"),
         ("/system TEXT", "set the system prompt"),
-        ("/set NAME VALUE", "temp top_p top_k min_p seed max_tokens"),
+        ("/set NAME VALUE", "temp top_p top_k min_p repeat_penalty seed max_tokens"),
         ("/stats", "statistics of the last turn"),
         ("/model", "model and sampler"),
         ("/export PATH.md", "write a Markdown transcript"),
@@ -110,41 +112,37 @@ enum SlashCommand: Sendable, Equatable {
 
     private static func parseSet(_ args: [String]) -> Result<SamplerSetting, ParseError> {
         func fail(_ m: String) -> Result<SamplerSetting, ParseError> { .failure(ParseError(message: m)) }
-        guard args.count == 2 else {
-            return fail("/set takes NAME VALUE (temp, top_p, top_k, min_p, seed, max_tokens)")
-        }
+        let names = "temp, top_p, top_k, min_p, repeat_penalty, seed, max_tokens"
+        guard args.count == 2 else { return fail("/set takes NAME VALUE (\(names))") }
         let value = args[1]
-        func real(_ range: ClosedRange<Double>) -> Double? {
-            guard let d = Double(value), d.isFinite, range.contains(d) else { return nil }
-            return d
+        // The range of each field is `SamplingRule`'s, the one the session loader applies.
+        func real(_ name: String, _ rule: (Double) -> String?,
+                  _ make: (Double) -> SamplerSetting) -> Result<SamplerSetting, ParseError> {
+            guard let d = Double(value) else { return fail("\(name) takes a number, not \(quoted(value))") }
+            if let e = rule(d) { return fail(e) }
+            return .success(make(d))
+        }
+        func whole(_ name: String, _ rule: (Int) -> String?,
+                   _ make: (Int) -> SamplerSetting) -> Result<SamplerSetting, ParseError> {
+            guard let n = Int(value) else { return fail("\(name) takes a whole number, not \(quoted(value))") }
+            if let e = rule(n) { return fail(e) }
+            return .success(make(n))
         }
         switch args[0].lowercased() {
-        case "temp", "temperature":
-            guard let d = real(0...100) else { return fail("temp takes a number ≥ 0, not \(quoted(value))") }
-            return .success(.temperature(d))
-        case "top_p":
-            guard let d = real(0...1) else { return fail("top_p takes a number in 0…1, not \(quoted(value))") }
-            return .success(.topP(d))
-        case "min_p":
-            guard let d = real(0...1) else { return fail("min_p takes a number in 0…1, not \(quoted(value))") }
-            return .success(.minP(d))
-        case "top_k":
-            guard let k = Int(value), k >= 0 else {
-                return fail("top_k takes a whole number ≥ 0, not \(quoted(value))")
-            }
-            return .success(.topK(k))
+        case "temp", "temperature": return real("temp", SamplingRule.temperature, SamplerSetting.temperature)
+        case "top_p": return real("top_p", SamplingRule.topP, SamplerSetting.topP)
+        case "min_p": return real("min_p", SamplingRule.minP, SamplerSetting.minP)
+        case "repeat_penalty":
+            return real("repeat_penalty", SamplingRule.repetitionPenalty, SamplerSetting.repetitionPenalty)
+        case "top_k": return whole("top_k", SamplingRule.topK, SamplerSetting.topK)
+        case "max_tokens": return whole("max_tokens", SamplingRule.maxTokens, SamplerSetting.maxTokens)
         case "seed":
             guard let s = UInt64(value) else {
                 return fail("seed takes a whole number ≥ 0, not \(quoted(value))")
             }
             return .success(.seed(s))
-        case "max_tokens":
-            guard let n = Int(value), n >= 1 else {
-                return fail("max_tokens takes a whole number ≥ 1, not \(quoted(value))")
-            }
-            return .success(.maxTokens(n))
         default:
-            return fail("unknown setting \(quoted(args[0])) — temp, top_p, top_k, min_p, seed, max_tokens")
+            return fail("unknown setting \(quoted(args[0])) — \(names)")
         }
     }
 

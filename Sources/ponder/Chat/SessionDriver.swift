@@ -111,6 +111,8 @@ actor SessionDriver: ChatDriver {
                     case .topP(let p): st.samplingOn.topP = p; st.samplingOff.topP = p
                     case .topK(let k): st.samplingOn.topK = k; st.samplingOff.topK = k
                     case .minP(let p): st.samplingOn.minP = p; st.samplingOff.minP = p
+                    case .repetitionPenalty(let r):
+                        st.samplingOn.repetitionPenalty = r; st.samplingOff.repetitionPenalty = r
                     case .seed(let v): st.seed = v
                     case .maxTokens(let n): st.samplingOn.maxTokens = n; st.samplingOff.maxTokens = n
                     }
