@@ -88,6 +88,26 @@ public struct SamplingSettings: Codable, Sendable, Equatable, Hashable {
 
     public var isGreedy: Bool { temperature <= 0 }
 
+    /// One short line for the stats bar and notices: "greedy" or "temp 0.6 top_p 0.95",
+    /// filters that are off left out ("top_k 40" only when on), e.g. "temp 0.8 rep 1.1".
+    public var summary: String {
+        func n(_ x: Double) -> String {
+            var s = String(format: "%.3f", x)
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+            return s
+        }
+        var parts: [String] = []
+        if isGreedy { parts.append("greedy") } else {
+            parts.append("temp \(n(temperature))")
+            if topP < 1 { parts.append("top_p \(n(topP))") }
+            if topK > 0 { parts.append("top_k \(topK)") }
+            if minP > 0 { parts.append("min_p \(n(minP))") }
+        }
+        if repetitionPenalty != 1 { parts.append("rep \(n(repetitionPenalty))") }
+        return parts.joined(separator: " ")
+    }
+
     /// Nil when every field is in range, else a one-line reason (the first field's).
     public var validationError: String? {
         typealias R = SamplingRule

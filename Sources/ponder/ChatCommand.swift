@@ -48,6 +48,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not journal the session to disk.")
     var noJournal = false
 
+    @OptionGroup(title: "Sampling (presets: THINKING temperature 0.6, top-p 0.95; DIRECT greedy)")
+    var sampling: ChatSamplingOptions
+
     /// Development aid: the full-screen UI over `EchoDriver` (no model).
     @Flag(help: .hidden) var demo = false
 
@@ -79,6 +82,7 @@ struct ChatCommand: AsyncParsableCommand {
         settings.systemPrompt = system
         settings.thinkBudget = thinkBudget
         settings.seed = seed
+        sampling.apply(to: &settings)
         var resumed: LoadedSession?
         if let resume {
             do { resumed = try SessionLoader.load(URL(fileURLWithPath: resume)) } catch {

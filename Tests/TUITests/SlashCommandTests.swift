@@ -24,12 +24,16 @@ import Session
         #expect(ok("/load chat.json") == .load("chat.json"))
         #expect(ok("/new") == .new)
         #expect(ok("/system You are terse.  ") == .system("You are terse."))
-        #expect(ok("/set temp 0.6") == .set(.temperature(0.6)))
-        #expect(ok("/set top_p 0.95") == .set(.topP(0.95)))
-        #expect(ok("/set top_k 40") == .set(.topK(40)))
-        #expect(ok("/set min_p 0.05") == .set(.minP(0.05)))
-        #expect(ok("/set seed 18446744073709551615") == .set(.seed(UInt64.max)))
-        #expect(ok("/set max_tokens 2048") == .set(.maxTokens(2048)))
+        #expect(ok("/set temp 0.6") == .set(.temperature(0.6), mode: nil))
+        #expect(ok("/set top_p 0.95") == .set(.topP(0.95), mode: nil))
+        #expect(ok("/set top_k 40") == .set(.topK(40), mode: nil))
+        #expect(ok("/set min_p 0.05") == .set(.minP(0.05), mode: nil))
+        #expect(ok("/set seed 18446744073709551615") == .set(.seed(UInt64.max), mode: nil))
+        #expect(ok("/set max_tokens 2048") == .set(.maxTokens(2048), mode: nil))
+        #expect(ok("/set think temp 0.8") == .set(.temperature(0.8), mode: .on))
+        #expect(ok("/set direct top_k 5") == .set(.topK(5), mode: .off))
+        #expect(ok("/set reset") == .resetSampler(nil))
+        #expect(ok("/set Direct reset") == .resetSampler(.off))
         #expect(ok("/stats") == .stats)
         #expect(ok("/model") == .model)
         #expect(ok("/export notes/chat.md") == .export("notes/chat.md"))
@@ -58,8 +62,10 @@ import Session
             ("/set repeat_penalty 0", "repetition penalty must be in (0, 100]"),
             ("/set seed -1", "seed takes a whole number ≥ 0, not \"-1\""),
             ("/set max_tokens 0", "max tokens must be in 1...16777216"),
+            ("/set think seed 3", "the seed is shared by both modes: /set seed N"),
+            ("/set direct", "/set takes [think|direct] NAME VALUE (temp, top_p, top_k, min_p, repeat_penalty, seed, max_tokens) or reset"),
             ("/set warmth 3", "unknown setting \"warmth\" — temp, top_p, top_k, min_p, repeat_penalty, seed, max_tokens"),
-            ("/set temp", "/set takes NAME VALUE (temp, top_p, top_k, min_p, repeat_penalty, seed, max_tokens)"),
+            ("/set temp", "/set takes [think|direct] NAME VALUE (temp, top_p, top_k, min_p, repeat_penalty, seed, max_tokens) or reset"),
             ("/export chat.txt", "/export writes Markdown: the PATH must end in .md"),
             ("/theme", "/theme needs one theme NAME"),
             ("/copy everything", "/copy takes nothing or code"),
@@ -95,9 +101,9 @@ import Session
         #expect(try err("/set min_p 1.01") == loaderError { $0.minP = 1.01 })
         #expect(try err("/set max_tokens 99999999") == loaderError { $0.maxTokens = 99_999_999 })
         #expect(try err("/set repeat_penalty 101") == loaderError { $0.repetitionPenalty = 101 })
-        #expect(ok("/set repeat_penalty 1.1") == .set(.repetitionPenalty(1.1)))
-        #expect(try ok("/set top_p 1") == .set(.topP(1)) && loaderError { $0.topP = 1 } == nil)
-        #expect(try ok("/set min_p 0") == .set(.minP(0)) && loaderError { $0.minP = 0 } == nil)
+        #expect(ok("/set repeat_penalty 1.1") == .set(.repetitionPenalty(1.1), mode: nil))
+        #expect(try ok("/set top_p 1") == .set(.topP(1), mode: nil) && loaderError { $0.topP = 1 } == nil)
+        #expect(try ok("/set min_p 0") == .set(.minP(0), mode: nil) && loaderError { $0.minP = 0 } == nil)
     }
 
     @Test func badCommandKeepsTheInputAndShowsTheError() {
@@ -122,10 +128,14 @@ import Session
         #expect(run("/save") == [.driver(.save(path: nil))])
         #expect(run("/load a.json") == [.driver(.load(path: "a.json"))])
         #expect(run("/system Be brief.") == [.driver(.setSystemPrompt("Be brief."))])
-        #expect(run("/set seed 7") == [.driver(.setSampler(.seed(7)))])
+        #expect(run("/set seed 7") == [.driver(.setSampler(.seed(7), mode: .on))])
         #expect(run("/export a.md") == [.driver(.export(path: "a.md"))])
         #expect(run("/theme light") == [.loadTheme("light")])
         #expect(run("/think off") == [] && s.state.mode == .off)
+        // /set changes the sampler of the next turn's mode unless one is named.
+        #expect(run("/set temp 0.9") == [.driver(.setSampler(.temperature(0.9), mode: .off))])
+        #expect(run("/set think temp 0.8") == [.driver(.setSampler(.temperature(0.8), mode: .on))])
+        #expect(run("/set reset") == [.driver(.resetSampler(mode: nil))])
         #expect(run("/think toggle") == [] && s.state.mode == .on)
         #expect(run("/new") == [.driver(.newConversation)])
         #expect(run("/copy") == [] && s.state.notice?.isError == true)

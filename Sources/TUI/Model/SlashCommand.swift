@@ -10,7 +10,11 @@ enum SlashCommand: Sendable, Equatable {
     case load(String)
     case new
     case system(String)
-    case set(SamplerSetting)
+    /// `/set [think|direct] NAME VALUE`: one sampler value of the named mode, nil = the
+    /// mode of the next turn (the seed is shared by both modes).
+    case set(SamplerSetting, mode: ReasoningMode?)
+    /// `/set [think|direct] reset`: the named mode's preset sampler, nil = both modes.
+    case resetSampler(ReasoningMode?)
     case stats
     case model
     case export(String)
@@ -29,7 +33,8 @@ enum SlashCommand: Sendable, Equatable {
         ("/load PATH", "load a saved conversation"),
         ("/new", "start a new conversation"),
         ("/system TEXT", "set the system prompt"),
-        ("/set NAME VALUE", "temp top_p top_k min_p repeat_penalty seed max_tokens"),
+        ("/set [think|direct] NAME VALUE", "temp top_p top_k min_p repeat_penalty max_tokens seed"),
+        ("/set [think|direct] reset", "back to the preset sampler"),
         ("/stats", "statistics of the last turn"),
         ("/model", "model and sampler"),
         ("/export PATH.md", "write a Markdown transcript"),
@@ -85,7 +90,21 @@ enum SlashCommand: Sendable, Equatable {
         case "system":
             return rest.isEmpty ? fail("/system needs the prompt TEXT") : .success(.system(rest))
         case "set":
-            return parseSet(args).map { .set($0) }
+            // The mode's sampler to change: named first, else the next turn's mode.
+            var mode: ReasoningMode?
+            var setArgs = args
+            switch args.first?.lowercased() {
+            case "think", "thinking": mode = .on; setArgs.removeFirst()
+            case "direct": mode = .off; setArgs.removeFirst()
+            default: break
+            }
+            if setArgs.count == 1, setArgs[0].lowercased() == "reset" { return .success(.resetSampler(mode)) }
+            return parseSet(setArgs).flatMap { setting in
+                if case .seed = setting, mode != nil {
+                    return fail("the seed is shared by both modes: /set seed N")
+                }
+                return .success(.set(setting, mode: mode))
+            }
         case "stats": return noArgs(.stats)
         case "model": return noArgs(.model)
         case "export":
@@ -113,7 +132,7 @@ enum SlashCommand: Sendable, Equatable {
     private static func parseSet(_ args: [String]) -> Result<SamplerSetting, ParseError> {
         func fail(_ m: String) -> Result<SamplerSetting, ParseError> { .failure(ParseError(message: m)) }
         let names = "temp, top_p, top_k, min_p, repeat_penalty, seed, max_tokens"
-        guard args.count == 2 else { return fail("/set takes NAME VALUE (\(names))") }
+        guard args.count == 2 else { return fail("/set takes [think|direct] NAME VALUE (\(names)) or reset") }
         let value = args[1]
         // The range of each field is `SamplingRule`'s, the one the session loader applies.
         func real(_ name: String, _ rule: (Double) -> String?,

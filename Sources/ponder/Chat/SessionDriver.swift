@@ -104,20 +104,15 @@ actor SessionDriver: ChatDriver {
             case .setSystemPrompt(let text):
                 await conversation.update { $0.systemPrompt = text.isEmpty ? nil : text }
                 return .done(text.isEmpty ? "system prompt cleared" : "system prompt set")
-            case .setSampler(let s):
-                await conversation.update { st in
-                    switch s {
-                    case .temperature(let t): st.samplingOn.temperature = t; st.samplingOff.temperature = t
-                    case .topP(let p): st.samplingOn.topP = p; st.samplingOff.topP = p
-                    case .topK(let k): st.samplingOn.topK = k; st.samplingOff.topK = k
-                    case .minP(let p): st.samplingOn.minP = p; st.samplingOff.minP = p
-                    case .repetitionPenalty(let r):
-                        st.samplingOn.repetitionPenalty = r; st.samplingOff.repetitionPenalty = r
-                    case .seed(let v): st.seed = v
-                    case .maxTokens(let n): st.samplingOn.maxTokens = n; st.samplingOff.maxTokens = n
-                    }
-                }
-                return .done(nil)
+            case .setSampler(let change, let mode):
+                await conversation.update { $0.apply(change, mode: mode) }
+                if case .seed(let v) = change { return .done("seed \(v)") }
+                return .done("\(Self.samplerName(mode)): \(await conversation.settings.sampling(for: mode).summary)")
+            case .resetSampler(let mode):
+                await conversation.update { $0.resetSampling(mode) }
+                let s = await conversation.settings
+                return .done([ReasoningMode.on, .off].filter { mode == nil || mode == $0 }
+                    .map { "\(Self.samplerName($0)): \(s.sampling(for: $0).summary)" }.joined(separator: "; "))
             case .setReasoningBudget(let n):
                 await conversation.update { $0.thinkBudget = n }
                 return .done(n.map { "reasoning budget \($0) tokens" } ?? "no reasoning budget")
@@ -157,12 +152,9 @@ actor SessionDriver: ChatDriver {
         s.threads = threads
         s.contextSize = loaded.contextSize
         s.kvCacheBytes = LlamaContextBytes.of(loaded)
-        s.temperature = settings.samplingOn.temperature
-        s.topP = settings.samplingOn.topP
-        s.topK = settings.samplingOn.topK
-        s.minP = settings.samplingOn.minP
+        s.samplingOn = settings.samplingOn
+        s.samplingOff = settings.samplingOff
         s.seed = settings.seed
-        s.maxTokens = settings.samplingOn.maxTokens
         s.reasoningBudget = settings.thinkBudget
         s.historyReasoning = settings.historyReasoning
         return s
@@ -178,6 +170,9 @@ actor SessionDriver: ChatDriver {
         await forwarder?.value
         continuation.finish()
     }
+
+    /// How notices name a mode's sampler.
+    static func samplerName(_ mode: ReasoningMode) -> String { mode == .on ? "THINKING sampler" : "DIRECT sampler" }
 
     static func transcript(_ t: TurnRecord) -> TranscriptTurn {
         TranscriptTurn(user: t.user, reasoning: t.reasoning, answer: t.answer, mode: t.mode, stats: t.stats)
