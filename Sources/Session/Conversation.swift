@@ -35,13 +35,11 @@ public actor Conversation {
     public init(backend: sending InferenceBackend, format: any PromptFormat, settings: SessionSettings,
                 model: ModelIdentity? = nil, journal: Journal? = nil, resumed: [TurnRecord] = [],
                 created: Double = Date().timeIntervalSince1970) {
-        // A resumed session's new journal starts with the turns it continues from.
-        if let journal {
-            for t in resumed { do { try journal.endTurn(t) } catch { break } }
-        }
         let (stream, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
         events = stream
         sink = EventSink(continuation: continuation, journal: journal)
+        // A resumed session's new journal starts with the turns it continues from.
+        sink.recordFinished(resumed)
         worker = BackendWorker(backend: backend)
         self.format = format
         self.settings = settings
@@ -103,9 +101,17 @@ public actor Conversation {
     /// existing file that this conversation did not write is never replaced.
     @discardableResult
     public func save(to url: URL? = nil) throws -> URL {
-        let target = url ?? savedURL ?? SessionPaths.sessionsDirectory()
-            .appendingPathComponent(SessionPaths.timestampName() + ".json")
-        try document().save(to: target, overwrite: target == savedURL)
+        let doc = document()
+        let target: URL
+        if let known = url ?? savedURL {
+            try doc.save(to: known, overwrite: known == savedURL)
+            target = known
+        } else {
+            target = try SessionPaths.createUnique(in: SessionPaths.sessionsDirectory(), ext: "json") { u in
+                try doc.save(to: u, overwrite: false)
+                return u
+            }
+        }
         savedURL = target
         return target
     }

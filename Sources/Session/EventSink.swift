@@ -76,9 +76,14 @@ final class EventSink: @unchecked Sendable {
         }
     }
 
+    /// Journals `turns` as finished (a resumed session's new journal starts with them).
+    func recordFinished(_ turns: [TurnRecord]) {
+        lock.withLock { for t in turns { journaling { try $0.endTurn(t) } } }
+    }
+
     func finish() {
         lock.withLock {
-            journal?.close()
+            journaling { try $0.close() }
             journal = nil
             continuation.finish()
         }
@@ -89,7 +94,7 @@ final class EventSink: @unchecked Sendable {
         guard let j = journal else { return }
         do { try body(j) } catch {
             journal = nil
-            j.close()
+            try? j.close()   // the failure that matters is the one reported here
             continuation.yield(.error("journal: \(error); this session is no longer journaled"))
         }
     }

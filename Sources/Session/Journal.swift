@@ -59,12 +59,14 @@ public final class Journal: @unchecked Sendable {
         fd = try FileIO.open(url.path, exclusive: false, append: true)
     }
 
-    /// A new journal named by the time in the sessions folder.
+    /// A new journal named by the time in the sessions folder (a suffix when the name
+    /// is taken: several journals a second never collide).
     public static func createDefault(created: Double, model: ModelIdentity?, format: String,
                                      settings: SessionSettings, directory: URL? = nil) throws -> Journal {
         let dir = directory ?? SessionPaths.sessionsDirectory()
-        let url = dir.appendingPathComponent(SessionPaths.timestampName() + ".jsonl")
-        return try Journal(url: url, created: created, model: model, format: format, settings: settings)
+        return try SessionPaths.createUnique(in: dir, ext: "jsonl") { url in
+            try Journal(url: url, created: created, model: model, format: format, settings: settings)
+        }
     }
 
     deinit { if fd >= 0 { Glibc.close(fd) } }
@@ -108,10 +110,12 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
-    public func close() {
-        lock.withLock {
-            try? flushText()
-            if fd >= 0 { Glibc.close(fd); fd = -1 }
+    /// Writes the text still batched and closes the file (closed even when the write
+    /// fails; the failure is thrown so that it can be shown).
+    public func close() throws {
+        try lock.withLock {
+            defer { if fd >= 0 { Glibc.close(fd); fd = -1 } }
+            if fd >= 0 { try flushText() }
         }
     }
 

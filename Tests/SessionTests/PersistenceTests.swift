@@ -55,7 +55,7 @@ import Session
         let (conv, _) = try await Self.conversation(in: dir, turns: 1)
         let other = dir.appendingPathComponent("other.json")
         try Data("precious".utf8).write(to: other)
-        await #expect(throws: SessionIOError.self) { try await conv.save(to: other) }
+        await #expect(throws: FileExistsError(path: other.path)) { try await conv.save(to: other) }
         #expect(try String(contentsOf: other, encoding: .utf8) == "precious")
         let mine = dir.appendingPathComponent("mine.json")
         try await conv.save(to: mine)

@@ -25,7 +25,7 @@ actor SessionDriver: ChatDriver {
         (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
         conversation = try Self.makeConversation(loaded: loaded, settings: resume?.document.settings ?? settings,
                                                  turns: resume?.document.turns ?? [], journal: journal,
-                                                 created: resume?.document.created)
+                                                 created: resume?.document.created, continuation: continuation)
         let conv = conversation
         let cont = continuation
         forwarder = Task { for await e in conv.events { cont.yield(e) } }
@@ -50,14 +50,21 @@ actor SessionDriver: ChatDriver {
         }
     }
 
+    /// A conversation over a new backend, journaled when `journal` is set. A journal that
+    /// cannot be created is reported on the conversation's stream, never dropped silently.
     private static func makeConversation(loaded: LoadedModel, settings: SessionSettings, turns: [TurnRecord],
-                                         journal: Bool, created: Double?) throws -> Conversation {
+                                         journal: Bool, created: Double?,
+                                         continuation: AsyncStream<SessionEvent>.Continuation) throws -> Conversation {
         let backend = try loaded.makeBackend()
         let createdAt = created ?? Date().timeIntervalSince1970
         var j: Journal?
         if journal {
-            j = try? Journal.createDefault(created: createdAt, model: loaded.identity, format: loaded.format.name,
-                                           settings: settings)
+            do {
+                j = try Journal.createDefault(created: createdAt, model: loaded.identity,
+                                              format: loaded.format.name, settings: settings)
+            } catch {
+                continuation.yield(.error("journal: \(error); this conversation is not journaled"))
+            }
         }
         return Conversation(backend: backend, format: loaded.format, settings: settings, model: loaded.identity,
                             journal: j, resumed: turns, created: createdAt)
@@ -70,7 +77,7 @@ actor SessionDriver: ChatDriver {
         await old.close()
         await forwarder?.value
         conversation = try Self.makeConversation(loaded: loaded, settings: settings, turns: turns,
-                                                 journal: journaling, created: created)
+                                                 journal: journaling, created: created, continuation: continuation)
         let conv = conversation
         let cont = continuation
         forwarder = Task { for await e in conv.events { cont.yield(e) } }
