@@ -6,6 +6,7 @@ import Glibc
 /// `AtomicFile.write(…, overwrite: false)` found the name taken (nothing was written).
 public struct FileExistsError: Error, CustomStringConvertible, Equatable {
     public let path: String
+    public init(path: String) { self.path = path }
     public var description: String { "\(path) already exists; not overwriting it" }
 }
 
