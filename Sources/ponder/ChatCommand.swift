@@ -11,7 +11,8 @@ struct ChatCommand: AsyncParsableCommand {
         discussion: """
             With a terminal on both standard input and output, the full-screen chat starts.
             Otherwise Ponder chats line by line: each line read is one message, the answer
-            goes to standard output and the reasoning to standard error, with no escape codes.
+            goes to standard output and the reasoning to standard error, with no escape codes;
+            a line starting with / is a slash command, as in the full-screen chat.
             Every turn is journaled to $XDG_DATA_HOME/ponder/sessions/ as it happens.
             """)
 
@@ -71,6 +72,11 @@ struct ChatCommand: AsyncParsableCommand {
                 throw CLIError(e.description)
             }
             return
+        }
+        // --save never replaces a file: refuse an existing one before any work, not after
+        // the whole chat (the final save checks again, race-free).
+        if let save, FileManager.default.fileExists(atPath: (save as NSString).expandingTildeInPath) {
+            throw CLIError("\(save) already exists; not overwriting it (choose another --save path)")
         }
         let path = model ?? Self.defaultModelPath()
         let fullScreen = isatty(0) == 1 && isatty(1) == 1
