@@ -83,6 +83,19 @@ public actor Conversation {
         await tail?.value
     }
 
+    /// Withdraws the last finished turn (Ctrl-R regenerates it, Ctrl-E edits it): the
+    /// same conversation goes on, in the same journal (a "drop" line) and over the same
+    /// backend, whose cache still holds the prompt up to that turn. Waits for turns
+    /// still queued first. Nil when there is no turn.
+    public func dropLastTurn() async -> TurnRecord? {
+        while !open.isEmpty { await tail?.value }
+        guard let last = turns.popLast() else { return nil }
+        nextIndex = turns.count
+        firstSent = min(firstSent, turns.count)
+        sink.dropTurns(from: last.index)
+        return last
+    }
+
     /// Replaces the settings for turns not yet started.
     public func update(_ change: (inout SessionSettings) -> Void) {
         change(&settings)

@@ -81,6 +81,11 @@ final class EventSink: @unchecked Sendable {
         lock.withLock { for t in turns { journaling { try $0.endTurn(t) } } }
     }
 
+    /// Journals that the turns from `index` on were withdrawn.
+    func dropTurns(from index: Int) {
+        lock.withLock { journaling { try $0.dropTurns(from: index) } }
+    }
+
     func finish() {
         lock.withLock {
             journaling { try $0.close() }

@@ -9,8 +9,10 @@ import Glibc
 /// - "text":   index, r?, a? (reasoning/answer text streamed since the last text line)
 /// - "notice": text
 /// - "end":    turn (the complete TurnRecord)
+/// - "drop":   index (turns from this index on are withdrawn: the last reply is being
+///             regenerated, or the last message edited; version 2)
 struct JournalLine: Codable {
-    enum Kind: String, Codable { case header, turn, text, notice, end }
+    enum Kind: String, Codable { case header, turn, text, notice, end, drop }
     var k: Kind
     var magic: String?
     var version: Int?
@@ -33,7 +35,9 @@ struct JournalLine: Codable {
 /// and written without fsync. Thread-safe (one lock).
 public final class Journal: @unchecked Sendable {
     public static let magicValue = "ponder-journal"
-    public static let currentVersion = 1
+    /// Version 2 added the "drop" line; version 1 journals read the same otherwise.
+    public static let currentVersion = 2
+    public static let readableVersions = 1...2
     /// Text batches are written at most this often (seconds).
     static let batchInterval = 0.25
 
@@ -105,6 +109,19 @@ public final class Journal: @unchecked Sendable {
         try lock.withLock {
             pending = nil      // the end record holds all the text
             var l = JournalLine(.end); l.turn = record
+            try writeLine(l)
+            try FileIO.fsync(fd, path: url.path)
+        }
+    }
+
+    /// Writes the text still batched and closes the file (closed even when the write
+    /// fails; the failure is thrown so that it can be shown).
+    /// Turns from `index` on are withdrawn (one conversation, one journal: a regenerated
+    /// reply or an edited message continues the same file). Fsynced.
+    public func dropTurns(from index: Int) throws {
+        try lock.withLock {
+            pending = nil
+            var l = JournalLine(.drop); l.index = index
             try writeLine(l)
             try FileIO.fsync(fd, path: url.path)
         }

@@ -23,24 +23,11 @@ import TestSupport
         try t.wait(for: " THINKING │", timeout: 30)
         try t.wait(for: "temp 0.6 top_p 0.95 top_k 40 seed 3", timeout: 20)
 
-        // A turn is over when the journal holds its end record (written before the
-        // screen hears of it); then the screen gets a moment to take the event.
         var turns = 0
         func turn(_ text: String) throws {
             try t.type(text); try t.keys("Enter")
             turns += 1
-            let sessions = "\(dir)/data/ponder/sessions"
-            let end = Date().addingTimeInterval(120)
-            func ended() -> Int {
-                let files = (try? FileManager.default.contentsOfDirectory(atPath: sessions)) ?? []
-                return files.filter { $0.hasSuffix(".jsonl") }.reduce(0) { n, f in
-                    let text = (try? String(contentsOfFile: sessions + "/" + f, encoding: .utf8)) ?? ""
-                    return n + text.components(separatedBy: "\"k\":\"end\"").count - 1
-                }
-            }
-            while ended() < turns, Date() < end { Thread.sleep(forTimeInterval: 0.1) }
-            #expect(ended() == turns, "turn \(turns) did not finish")
-            Thread.sleep(forTimeInterval: 0.5)
+            #expect(JournalWatch.waitForEnds(turns, in: "\(dir)/data/ponder/sessions"), "turn \(turns) did not finish")
         }
         try turn("Name a color.")
         try t.type("/set temp 0.9"); try t.keys("Enter")

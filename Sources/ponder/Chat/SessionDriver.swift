@@ -135,15 +135,12 @@ actor SessionDriver: ChatDriver {
                 try Data(md.utf8).write(to: url, options: .atomic)
                 return .done("exported to \(url.path)")
             case .regenerate(let mode):
-                let turns = await conversation.turns
-                guard let last = turns.last else { return .failed("nothing to regenerate") }
-                try await replace(settings: await conversation.settings, turns: Array(turns.dropLast()))
+                // The same conversation, journal and cache: the reply is withdrawn, then asked again.
+                guard let last = await conversation.dropLastTurn() else { return .failed("nothing to regenerate") }
                 await conversation.send(last.user, mode: mode)
                 return .done(nil)
             case .dropLastTurn:
-                let turns = await conversation.turns
-                guard !turns.isEmpty else { return .failed("no message to edit") }
-                try await replace(settings: await conversation.settings, turns: Array(turns.dropLast()))
+                guard await conversation.dropLastTurn() != nil else { return .failed("no message to edit") }
                 return .done(nil)
             }
         } catch {
