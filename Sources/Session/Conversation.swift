@@ -25,6 +25,8 @@ public actor Conversation {
     private var open: [Int: CancelFlag] = [:]
     /// The last queued turn; each turn waits for the one before.
     private var tail: Task<Void, Never>?
+    /// Turns recorded in `turns` after their `turnFinished` went out (see `settled`).
+    private var endsRecorded = 0
     /// Where `save()` writes without a path, once the session has been saved there.
     private var savedURL: URL?
 
@@ -83,6 +85,13 @@ public actor Conversation {
         await tail?.value
     }
 
+    /// Waits until every turn reported finished (`turnFinished` sent) is in `turns`: the
+    /// record lands a moment after the event, so a save or export asked for right after
+    /// a reply waits for it. A turn still generating is not waited for.
+    public func settled() async {
+        while endsRecorded < sink.endsReported { try? await Task.sleep(for: .milliseconds(1)) }
+    }
+
     /// Withdraws the last finished turn (Ctrl-R regenerates it, Ctrl-E edits it): the
     /// same conversation goes on, in the same journal (a "drop" line) and over the same
     /// backend, whose cache still holds the prompt up to that turn. Waits for turns
@@ -113,7 +122,8 @@ public actor Conversation {
     /// of the previous save, else a new timestamped file in the sessions folder. An
     /// existing file that this conversation did not write is never replaced.
     @discardableResult
-    public func save(to url: URL? = nil) throws -> URL {
+    public func save(to url: URL? = nil) async throws -> URL {
+        await settled()
         let doc = document()
         let target: URL
         if let known = url ?? savedURL {
@@ -163,6 +173,7 @@ public actor Conversation {
             outcome = TurnOutcome(record: r, firstSent: firstSent)
         }
         turns.append(outcome.record)
+        endsRecorded += 1
         firstSent = outcome.firstSent
         open[meta.index] = nil
     }

@@ -13,6 +13,9 @@ final class EventSink: @unchecked Sendable {
     private var journal: Journal?
     /// The turn being generated: its index, latest stats and monotonic start time.
     private var live: (index: Int, stats: TurnStats, start: Double)?
+    /// How many `turnFinished` events went out (the conversation records each turn a
+    /// moment later, back on its actor).
+    private var ends = 0
 
     init(continuation: AsyncStream<SessionEvent>.Continuation, journal: Journal?) {
         self.continuation = continuation
@@ -20,6 +23,9 @@ final class EventSink: @unchecked Sendable {
     }
 
     var journalURL: URL? { lock.withLock { journal?.url } }
+
+    /// How many turns have been reported finished.
+    var endsReported: Int { lock.withLock { ends } }
 
     func beginTurn(_ meta: TurnRecord, start: Double) {
         lock.withLock {
@@ -63,6 +69,7 @@ final class EventSink: @unchecked Sendable {
         lock.withLock {
             journaling { try $0.endTurn(record) }
             live = nil
+            ends += 1
             continuation.yield(.turnFinished(index: record.index, reason: record.stopReason, stats: record.stats))
         }
     }

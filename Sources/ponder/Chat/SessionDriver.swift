@@ -3,8 +3,9 @@ import Session
 import TUI
 
 /// The real `ChatDriver`: the TUI's requests carried out on a `Conversation` over the
-/// engine. The conversation may be replaced (/new, /load, Ctrl-R, Ctrl-E); its events are
-/// forwarded into one stream that lives as long as the driver.
+/// engine. A new conversation (with its own journal) replaces it on /new and /load;
+/// Ctrl-R and Ctrl-E withdraw the last turn of the same one. The conversation's events
+/// are forwarded into one stream that lives as long as the driver.
 actor SessionDriver: ChatDriver {
     nonisolated let events: AsyncStream<SessionEvent>
     private let continuation: AsyncStream<SessionEvent>.Continuation
@@ -12,7 +13,7 @@ actor SessionDriver: ChatDriver {
     private let threads: Int
     private var conversation: Conversation
     private var forwarder: Task<Void, Never>?
-    /// The conversation's index offset: events of a replacement conversation keep counting.
+    /// Whether conversations are journaled (`--no-journal` turns it off).
     private var journaling: Bool
 
     /// `loadWeights`: bring the weights into memory at once, with progress notices
@@ -127,6 +128,7 @@ actor SessionDriver: ChatDriver {
                 await conversation.update { $0.historyReasoning = on }
                 return .done("earlier reasoning \(on ? "is" : "is not") sent back")
             case .export(let path):
+                await conversation.settled()
                 let md = MarkdownExport.render(await conversation.document())
                 let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
                 guard !FileManager.default.fileExists(atPath: url.path) else {
