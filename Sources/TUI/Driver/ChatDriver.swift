@@ -98,5 +98,9 @@ public struct DriverStatus: Sendable, Equatable {
     public var maxTokens: Int? = nil
     public var reasoningBudget: Int? = nil
     public var historyReasoning: Bool = false
+    /// The model's reasoning profile ("nemotron", "none", …; "" when unknown).
+    public var reasoningProfile: String = ""
+    /// False for a model without a reasoning mode: toggling reasoning is refused.
+    public var hasReasoningMode: Bool = true
     public init() {}
 }

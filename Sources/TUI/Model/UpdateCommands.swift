@@ -7,9 +7,13 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
         return s.generating
     }
     switch c {
-    case .think(.on): s.mode = .on
-    case .think(.off): s.mode = .off
-    case .think(.toggle): s.mode = s.mode.toggled
+    case .think(let t):
+        guard s.status.hasReasoningMode else { s.notice = noReasoningMode(s.status); return }
+        switch t {
+        case .on: s.mode = .on
+        case .off: s.mode = .off
+        case .toggle: s.mode = s.mode.toggled
+        }
     case .budget(let n): fx.append(.driver(.setReasoningBudget(n)))
     case .historyReasoning(let b): fx.append(.driver(.setHistoryReasoning(b)))
     case .save(let p): fx.append(.driver(.save(path: p)))
@@ -113,5 +117,12 @@ func modelLines(_ st: DriverStatus) -> [String] {
         "max tokens        \(o(st.maxTokens))",
         "reasoning budget  \(st.reasoningBudget.map { "\($0) tokens" } ?? "off")",
         "history reasoning \(st.historyReasoning ? "on" : "off")",
+        "reasoning profile \(st.reasoningProfile.isEmpty ? "-" : st.reasoningProfile)",
     ]
+}
+
+/// What Ctrl-T and `/think` say for a model without a reasoning mode (nothing changes).
+func noReasoningMode(_ st: DriverStatus) -> Notice {
+    Notice(text: "this model has no reasoning mode (reasoning profile \(st.reasoningProfile.isEmpty ? "none" : st.reasoningProfile)); "
+               + "start with --reasoning-profile NAME to choose one", isError: false)
 }

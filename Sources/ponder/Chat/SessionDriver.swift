@@ -35,6 +35,10 @@ actor SessionDriver: ChatDriver {
             if let was = resume.document.model, let now = loaded.identity, let m = was.mismatch(with: now) {
                 warnings.append("model mismatch: " + m)
             }
+            let was = resume.document.settings.profile
+            if was != loaded.profile {
+                warnings.append("the session used the \(was.rawValue) reasoning profile; new turns use \(loaded.profile.rawValue)")
+            }
         }
         if loadWeights {
             // The warnings come after the progress, so the last one stays on screen.
@@ -54,9 +58,12 @@ actor SessionDriver: ChatDriver {
                                          journal: Bool, created: Double?) throws -> Conversation {
         let backend = try loaded.makeBackend()
         let createdAt = created ?? Date().timeIntervalSince1970
+        // New turns use the loaded model's profile; loaded turns keep the one recorded on them.
+        var settings = settings
+        settings.profile = loaded.profile
         var j: Journal?
         if journal {
-            j = try? Journal.createDefault(created: createdAt, model: loaded.identity, format: loaded.format.name,
+            j = try? Journal.createDefault(created: createdAt, model: loaded.identity, format: loaded.format.kind.rawValue,
                                            settings: settings)
         }
         return Conversation(backend: backend, format: loaded.format, settings: settings, model: loaded.identity,
@@ -163,6 +170,8 @@ actor SessionDriver: ChatDriver {
         s.maxTokens = settings.samplingOn.maxTokens
         s.reasoningBudget = settings.thinkBudget
         s.historyReasoning = settings.historyReasoning
+        s.reasoningProfile = settings.profile.rawValue
+        s.hasReasoningMode = settings.profile.hasReasoningMode
         return s
     }
 
