@@ -34,7 +34,7 @@ public enum Regenerator {
         for (i, rec) in doc.turns.enumerated() {
             var meta = TurnRecord(index: i, user: rec.user, mode: rec.mode, sampling: rec.sampling, seed: rec.seed,
                                   thinkBudget: rec.thinkBudget, startedAt: Date().timeIntervalSince1970,
-                                  profile: profile ?? rec.profile ?? doc.settings.profile)
+                                  profile: profile ?? rec.profile ?? doc.settings.profile ?? .noReasoning)
             let cutShort = rec.stopReason == .cancelled || rec.stopReason == .error
             if cutShort { meta.sampling.maxTokens = max(1, rec.tokens.count) }
             let job = TurnJob(meta: meta, history: doc.turns[..<i].map(\.promptTurn), firstSent: firstSent,

@@ -18,7 +18,7 @@ extension Conversation {
         }
         var settings = doc.settings
         if let profile, profile != settings.profile {
-            warnings.append("the session used the \(settings.profile.rawValue) reasoning profile; continuing with \(profile.rawValue)")
+            warnings.append("the session used the \((settings.profile ?? .noReasoning).rawValue) reasoning profile; continuing with \(profile.rawValue)")
             settings.profile = profile
         }
         let conv = Conversation(backend: backend, format: format, settings: settings, model: model ?? doc.model,

@@ -6,8 +6,9 @@ public struct SessionSettings: Codable, Sendable, Equatable {
     public var systemPrompt: String?
     /// How the model is told to reason or not: detected from the model file, or
     /// `--reasoning-profile`. Session files written before profiles were named carry an
-    /// object here, read as nemotron (see `ReasoningProfile`'s decoding).
-    public var profile: ReasoningProfile = .none
+    /// object here, read as nemotron (see `ReasoningProfile`'s decoding); nil (a file
+    /// without the field) renders as `none`.
+    public var profile: ReasoningProfile?
     /// Send the reasoning of earlier turns back to the model (`/history-reasoning`;
     /// default off, as the reasoning models' templates drop it).
     public var historyReasoning: Bool = false

@@ -49,7 +49,7 @@ enum TurnGenerator {
         if job.cancel.isCancelled { return finish(.cancelled) }
         let n = backend.contextSize
         let reserve = min(job.meta.sampling.maxTokens, max(1, n / 4))
-        let profile = rec.profile ?? job.settings.profile
+        let profile = rec.profile ?? job.settings.profile ?? .noReasoning
         rec.profile = profile
         rec.prefill = profile.prefill(rec.mode)
         func promptTokens() throws -> [Int32] {

@@ -45,7 +45,7 @@ public enum TurnPrompt {
         var msgs: [ChatMessage] = []
         if let s = systemPrompt, !s.isEmpty { msgs.append(ChatMessage(.system, s)) }
         for t in history {
-            msgs.append(ChatMessage(.user, (t.profile ?? .none).userText(t.user, t.mode)))
+            msgs.append(ChatMessage(.user, (t.profile ?? .noReasoning).userText(t.user, t.mode)))
             msgs.append(ChatMessage(.assistant, assistantText(t, historyReasoning: historyReasoning, decode: decode)))
         }
         msgs.append(ChatMessage(.user, user))
@@ -56,7 +56,7 @@ public enum TurnPrompt {
     public static func render(format: ChatFormat, settings: SessionSettings, profile: ReasoningProfile? = nil,
                               mode: ReasoningMode, history: some Collection<PromptTurn>, user: String,
                               decode: ((Int32) -> [UInt8])? = nil) -> ChatPrompt {
-        render(format: format, profile: profile ?? settings.profile, mode: mode, systemPrompt: settings.systemPrompt,
+        render(format: format, profile: profile ?? settings.profile ?? .noReasoning, mode: mode, systemPrompt: settings.systemPrompt,
                historyReasoning: settings.historyReasoning, history: history, user: user, decode: decode)
     }
 
@@ -73,7 +73,7 @@ public enum TurnPrompt {
     /// rebuilt: `<think>\nREASONING\n</think>\n\nANSWER` (without the open tag when the
     /// pre-fill opened the block).
     static func reply(_ t: PromptTurn, decode: ((Int32) -> [UInt8])?) -> String {
-        let profile = t.profile ?? .none
+        let profile = t.profile ?? .noReasoning
         if let decode, !t.tokens.isEmpty {
             let bytes = t.tokens.flatMap(decode)
             var splitter = ThinkSplitter(profile: profile, mode: t.mode)

@@ -14,9 +14,12 @@ public struct ChatFormat: Sendable, Equatable {
     public var kind: Kind
     /// Why this format was chosen when it is a guess (shown to the user), else nil.
     public var note: String?
+    /// The system message the template writes when the conversation has none (SmolLM2's
+    /// "You are a helpful AI assistant named SmolLM, …"), read from the template text.
+    public var defaultSystem: String?
 
-    public init(kind: Kind, note: String? = nil) {
-        self.kind = kind; self.note = note
+    public init(kind: Kind, note: String? = nil, defaultSystem: String? = nil) {
+        self.kind = kind; self.note = note; self.defaultSystem = defaultSystem
     }
 
     /// The format named on the command line (`--chat-format llama3|chatml|deepseek|plain`).
@@ -45,20 +48,50 @@ public struct ChatFormat: Sendable, Equatable {
             note = kind.map { "no recognised chat template; using \($0.rawValue) from the vocabulary's special tokens" }
                 ?? "no recognised chat template; using a plain 'User:/Assistant:' format (use --chat-format to choose)"
         }
-        return ChatFormat(kind: kind ?? .plain, note: note)
+        let k = kind ?? .plain
+        return ChatFormat(kind: k, note: note, defaultSystem: k == .chatml ? template.flatMap(chatMLDefaultSystem) : nil)
+    }
+
+    /// The literal default system message of a ChatML template: the text of a Jinja
+    /// string `'<|im_start|>system\nTEXT<|im_end|>\n'` (TEXT with no Jinja in it), with
+    /// its `\n` escapes undone. Nil when the template has none.
+    static func chatMLDefaultSystem(_ template: String) -> String? {
+        let t = Array(template.utf8), head = Array("'<|im_start|>system\\n".utf8), tail = Array("<|im_end|>".utf8)
+        guard t.count > head.count, let start = (0...(t.count - head.count)).first(where: { t[$0..<($0 + head.count)].elementsEqual(head) })
+        else { return nil }
+        var i = start + head.count
+        var out: [UInt8] = []
+        while i < t.count {
+            if t[i...].starts(with: tail) { return out.isEmpty ? nil : String(decoding: out, as: UTF8.self) }
+            if t[i] == UInt8(ascii: "'") || t[i] == UInt8(ascii: "{") { return nil }
+            if t[i] == UInt8(ascii: "\\"), i + 1 < t.count {
+                switch t[i + 1] {
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "t"): out.append(0x09)
+                default: out.append(t[i + 1])
+                }
+                i += 2
+                continue
+            }
+            out.append(t[i]); i += 1
+        }
+        return nil
     }
 
     /// Renders `messages` (content as given) as prompt segments. With `mode` set, the
     /// profile's switch for it is applied (directive, soft switch) and its pre-fill follows
     /// the generation prompt; with nil the messages are rendered exactly as given.
     /// `addGenerationPrompt` opens the assistant turn the model is to write.
-    public func render(messages: [ChatMessage], profile: ReasoningProfile = .none, reasoning mode: ReasoningMode? = nil,
+    public func render(messages: [ChatMessage], profile: ReasoningProfile = .noReasoning, reasoning mode: ReasoningMode? = nil,
                        addGenerationPrompt: Bool = true) -> [Segment] {
         var msgs = messages
         var prefill = ""
         if let mode {
             profile.apply(mode, to: &msgs)
             prefill = profile.prefill(mode)
+        }
+        if let d = defaultSystem, !msgs.contains(where: { $0.role == .system }) {
+            msgs.insert(ChatMessage(.system, d), at: 0)
         }
         var out: [Segment] = []
         switch kind {

@@ -19,7 +19,7 @@ extension ChatFormat {
     public var rendersBOS: Bool { kind == .llama3 || kind == .deepseek }
 
     /// `render(...)` as a `ChatPrompt`.
-    public func prompt(messages: [ChatMessage], profile: ReasoningProfile = .none, reasoning mode: ReasoningMode? = nil,
+    public func prompt(messages: [ChatMessage], profile: ReasoningProfile = .noReasoning, reasoning mode: ReasoningMode? = nil,
                        addGenerationPrompt: Bool = true) -> ChatPrompt {
         ChatPrompt(segments: render(messages: messages, profile: profile, reasoning: mode,
                                     addGenerationPrompt: addGenerationPrompt),
@@ -37,7 +37,7 @@ extension Tokenizer {
     }
 
     /// `encode(format.prompt(...))`.
-    public func encodePrompt(_ messages: [ChatMessage], format: ChatFormat, profile: ReasoningProfile = .none,
+    public func encodePrompt(_ messages: [ChatMessage], format: ChatFormat, profile: ReasoningProfile = .noReasoning,
                              reasoning: ReasoningMode? = nil, addGenerationPrompt: Bool = true) throws -> [TokenID] {
         try encode(format.prompt(messages: messages, profile: profile, reasoning: reasoning,
                                  addGenerationPrompt: addGenerationPrompt))

@@ -25,7 +25,9 @@ public enum ReasoningProfile: String, Sendable, CaseIterable {
     /// `<think>`. "Off" pre-fills an empty think block, which the model mostly respects.
     case deepseekR1 = "deepseek-r1"
     /// A model without a reasoning mode: nothing is injected; on and off render alike.
-    case none
+    /// (Named `none` on the command line and in files; not `.none` in Swift, which an
+    /// optional profile would confuse with `Optional.none`.)
+    case noReasoning = "none"
 
     /// The think tags every supported family uses.
     public static let openTag = "<think>"
@@ -41,7 +43,7 @@ public enum ReasoningProfile: String, Sendable, CaseIterable {
     }
 
     /// False for `none`: toggling reasoning changes nothing for such a model.
-    public var hasReasoningMode: Bool { self != .none }
+    public var hasReasoningMode: Bool { self != .noReasoning }
 
     /// The line put first in the system message, if the family is switched that way.
     public func directive(_ mode: ReasoningMode) -> String? {
@@ -95,7 +97,7 @@ public enum ReasoningProfile: String, Sendable, CaseIterable {
         switch self {
         case .nemotron, .qwen3: return nil
         case .deepseekR1: return "this model always reasons; off pre-fills an empty think block, which it may ignore"
-        case .none: return "this model has no reasoning mode; thinking on and off send the same prompt"
+        case .noReasoning: return "this model has no reasoning mode; thinking on and off send the same prompt"
         }
     }
 
@@ -124,7 +126,7 @@ public enum ReasoningProfile: String, Sendable, CaseIterable {
             if hasToken("<｜User｜>") { return .deepseekR1 }
             if hasToken("<|im_start|>") { return .qwen3 }
         }
-        return .none
+        return .noReasoning
     }
 }
 
@@ -144,7 +146,7 @@ extension ReasoningProfile: Codable {
         }
         struct Legacy: Decodable { var directiveOn: String?; var directiveOff: String? }
         let old = try Legacy(from: decoder)
-        self = (old.directiveOn ?? old.directiveOff)?.contains("detailed thinking") == true ? .nemotron : .none
+        self = (old.directiveOn ?? old.directiveOff)?.contains("detailed thinking") == true ? .nemotron : .noReasoning
     }
 
     public func encode(to encoder: any Encoder) throws {

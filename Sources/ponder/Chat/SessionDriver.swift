@@ -35,7 +35,7 @@ actor SessionDriver: ChatDriver {
             if let was = resume.document.model, let now = loaded.identity, let m = was.mismatch(with: now) {
                 warnings.append("model mismatch: " + m)
             }
-            let was = resume.document.settings.profile
+            let was = resume.document.settings.profile ?? .noReasoning
             if was != loaded.profile {
                 warnings.append("the session used the \(was.rawValue) reasoning profile; new turns use \(loaded.profile.rawValue)")
             }
@@ -170,8 +170,9 @@ actor SessionDriver: ChatDriver {
         s.maxTokens = settings.samplingOn.maxTokens
         s.reasoningBudget = settings.thinkBudget
         s.historyReasoning = settings.historyReasoning
-        s.reasoningProfile = settings.profile.rawValue
-        s.hasReasoningMode = settings.profile.hasReasoningMode
+        let profile = settings.profile ?? .noReasoning
+        s.reasoningProfile = profile.rawValue
+        s.hasReasoningMode = profile.hasReasoningMode
         return s
     }
 
