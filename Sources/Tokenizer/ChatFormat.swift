@@ -53,13 +53,26 @@ public struct ChatFormat: Sendable, Equatable {
     }
 
     /// The literal default system message of a ChatML template: the text of a Jinja
-    /// string `'<|im_start|>system\nTEXT<|im_end|>\n'` (TEXT with no Jinja in it), with
-    /// its `\n` escapes undone. Nil when the template has none.
+    /// string `'<|im_start|>system` + newline + `TEXT<|im_end|>` (the newline written as
+    /// is or as `\n`; TEXT with no Jinja in it), with its escapes undone. Nil when the
+    /// template has none.
     static func chatMLDefaultSystem(_ template: String) -> String? {
-        let t = Array(template.utf8), head = Array("'<|im_start|>system\\n".utf8), tail = Array("<|im_end|>".utf8)
-        guard t.count > head.count, let start = (0...(t.count - head.count)).first(where: { t[$0..<($0 + head.count)].elementsEqual(head) })
+        let t = Array(template.utf8), head = Array("'<|im_start|>system".utf8)
+        guard t.count > head.count else { return nil }
+        for start in 0...(t.count - head.count) where t[start..<(start + head.count)].elementsEqual(head) {
+            if let text = literalSystem(t, from: start + head.count) { return text }
+        }
+        return nil
+    }
+
+    /// The string literal's text from `i` (just after `'<|im_start|>system`) to
+    /// `<|im_end|>`, or nil if it is not a plain literal.
+    private static func literalSystem(_ t: [UInt8], from start: Int) -> String? {
+        let tail = Array("<|im_end|>".utf8)
+        var i = start
+        if i < t.count, t[i] == 0x0A { i += 1 }
+        else if i + 1 < t.count, t[i] == UInt8(ascii: "\\"), t[i + 1] == UInt8(ascii: "n") { i += 2 }
         else { return nil }
-        var i = start + head.count
         var out: [UInt8] = []
         while i < t.count {
             if t[i...].starts(with: tail) { return out.isEmpty ? nil : String(decoding: out, as: UTF8.self) }
@@ -77,6 +90,7 @@ public struct ChatFormat: Sendable, Equatable {
         }
         return nil
     }
+
 
     /// Renders `messages` (content as given) as prompt segments. With `mode` set, the
     /// profile's switch for it is applied (directive, soft switch) and its pre-fill follows

@@ -13,28 +13,15 @@ import TestSupport
     /// vocabulary as control tokens (the DeepSeek markers a Qwen2 vocabulary lacks).
     static let writer = #"""
 import sys, json, gguf
+sys.path.insert(0, sys.argv[1])
+from make_test_models import copy_kv
 args = json.loads(sys.stdin.read())
 r = gguf.GGUFReader(args["vocab"])
 w = gguf.GGUFWriter(args["out"], args["arch"])
-extra = args.get("extraControl", [])
-for field in r.fields.values():
-    if field.name.startswith("GGUF.") or field.name in ("general.architecture", "general.name", "tokenizer.chat_template"):
-        continue
-    vtype = field.types[0]
-    if vtype == gguf.GGUFValueType.ARRAY:
-        sub = field.types[1]
-        if sub == gguf.GGUFValueType.STRING:
-            val = [bytes(field.parts[i]).decode("utf-8") for i in field.data]
-        else:
-            val = [field.parts[i].tolist()[0] for i in field.data]
-        if field.name == "tokenizer.ggml.tokens": val = val + extra
-        elif field.name == "tokenizer.ggml.token_type": val = val + [int(gguf.TokenType.CONTROL)] * len(extra)
-        elif field.name == "tokenizer.ggml.scores": val = val + [0.0] * len(extra)
-        w.add_key_value(field.name, val, vtype, sub_type=sub)
-    elif vtype == gguf.GGUFValueType.STRING:
-        w.add_key_value(field.name, bytes(field.parts[-1]).decode("utf-8"), vtype)
-    else:
-        w.add_key_value(field.name, field.parts[-1].tolist()[0], vtype)
+extra = args["extraControl"]
+copy_kv(r, w, skip=("general.name", "tokenizer.chat_template"), extend={
+    "tokenizer.ggml.tokens": extra, "tokenizer.ggml.token_type": [int(gguf.TokenType.CONTROL)] * len(extra),
+    "tokenizer.ggml.scores": [0.0] * len(extra)})
 w.add_name(args["name"])
 w.add_chat_template(args["template"])
 w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
@@ -55,7 +42,8 @@ sys.stdout.write(json.dumps(out))
         let out = dir.appendingPathComponent("\(name).gguf").path
         let args: [String: Any] = ["vocab": "/work/shared/vocab/\(vocab)", "out": out, "arch": arch, "name": name,
                                    "template": template, "extraControl": extraControl]
-        _ = try runPython(writer, stdin: try JSONSerialization.data(withJSONObject: args))
+        _ = try runPython(writer, [TestEnv.repoRoot.appendingPathComponent("scripts").path],
+                          stdin: try JSONSerialization.data(withJSONObject: args))
         return out
     }
 
