@@ -14,7 +14,8 @@ public struct PromptTurn: Sendable, Equatable {
     public var answer: String
     /// The generated token ids; decoded, they give the reply exactly as the model wrote it.
     public var tokens: [Int32]
-    /// The reply was cut short (the splitter dropped a partial tag at its end).
+    /// The reply did not end with an end-of-turn token (the splitter then dropped a
+    /// partial tag at its end, see `TurnGenerator`).
     public var interrupted: Bool
 
     public init(user: String, mode: ReasoningMode = .on, profile: ReasoningProfile? = nil, prefill: String? = nil,

@@ -51,7 +51,7 @@ public struct TurnRecord: Codable, Sendable, Equatable {
     /// What an earlier turn contributes to a later prompt.
     public var promptTurn: PromptTurn {
         PromptTurn(user: user, mode: mode, profile: profile, prefill: prefill, reasoning: reasoning,
-                   answer: answer, tokens: tokens, interrupted: interrupted)
+                   answer: answer, tokens: tokens, interrupted: stopReason != .endOfTurn)
     }
 }
 

@@ -14,12 +14,9 @@ public struct ChatFormat: Sendable, Equatable {
     public var kind: Kind
     /// Why this format was chosen when it is a guess (shown to the user), else nil.
     public var note: String?
-    /// The system message the template writes when the conversation has none (SmolLM2's
-    /// "You are a helpful AI assistant named SmolLM, …"), read from the template text.
-    public var defaultSystem: String?
 
-    public init(kind: Kind, note: String? = nil, defaultSystem: String? = nil) {
-        self.kind = kind; self.note = note; self.defaultSystem = defaultSystem
+    public init(kind: Kind, note: String? = nil) {
+        self.kind = kind; self.note = note
     }
 
     /// The format named on the command line (`--chat-format llama3|chatml|deepseek|plain`).
@@ -48,51 +45,14 @@ public struct ChatFormat: Sendable, Equatable {
             note = kind.map { "no recognised chat template; using \($0.rawValue) from the vocabulary's special tokens" }
                 ?? "no recognised chat template; using a plain 'User:/Assistant:' format (use --chat-format to choose)"
         }
-        let k = kind ?? .plain
-        return ChatFormat(kind: k, note: note, defaultSystem: k == .chatml ? template.flatMap(chatMLDefaultSystem) : nil)
+        return ChatFormat(kind: kind ?? .plain, note: note)
     }
 
-    /// The literal default system message of a ChatML template: the text of a Jinja
-    /// string `'<|im_start|>system` + newline + `TEXT<|im_end|>` (the newline written as
-    /// is or as `\n`; TEXT with no Jinja in it), with its escapes undone. Nil when the
-    /// template has none.
-    static func chatMLDefaultSystem(_ template: String) -> String? {
-        let t = Array(template.utf8), head = Array("'<|im_start|>system".utf8)
-        guard t.count > head.count else { return nil }
-        for start in 0...(t.count - head.count) where t[start..<(start + head.count)].elementsEqual(head) {
-            if let text = literalSystem(t, from: start + head.count) { return text }
-        }
-        return nil
-    }
-
-    /// The string literal's text from `i` (just after `'<|im_start|>system`) to
-    /// `<|im_end|>`, or nil if it is not a plain literal.
-    private static func literalSystem(_ t: [UInt8], from start: Int) -> String? {
-        let tail = Array("<|im_end|>".utf8)
-        var i = start
-        if i < t.count, t[i] == 0x0A { i += 1 }
-        else if i + 1 < t.count, t[i] == UInt8(ascii: "\\"), t[i + 1] == UInt8(ascii: "n") { i += 2 }
-        else { return nil }
-        var out: [UInt8] = []
-        while i < t.count {
-            if t[i...].starts(with: tail) { return out.isEmpty ? nil : String(decoding: out, as: UTF8.self) }
-            if t[i] == UInt8(ascii: "'") || t[i] == UInt8(ascii: "{") { return nil }
-            if t[i] == UInt8(ascii: "\\"), i + 1 < t.count {
-                switch t[i + 1] {
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "t"): out.append(0x09)
-                default: out.append(t[i + 1])
-                }
-                i += 2
-                continue
-            }
-            out.append(t[i]); i += 1
-        }
-        return nil
-    }
-
-
-    /// Renders `messages` (content as given) as prompt segments. With `mode` set, the
+    /// Renders `messages` (content as given) as prompt segments. A template's own default
+    /// system message (SmolLM2's "You are a helpful AI assistant named SmolLM, …", written
+    /// when the conversation has none) is not added: with it, SmolLM2-135M under the
+    /// engine's default int8 decode answers "What is the capital of France?" with
+    /// nonsense (the float path says Paris); without it, both say Paris. With `mode` set, the
     /// profile's switch for it is applied (directive, soft switch) and its pre-fill follows
     /// the generation prompt; with nil the messages are rendered exactly as given.
     /// `addGenerationPrompt` opens the assistant turn the model is to write.
@@ -103,9 +63,6 @@ public struct ChatFormat: Sendable, Equatable {
         if let mode {
             profile.apply(mode, to: &msgs)
             prefill = profile.prefill(mode)
-        }
-        if let d = defaultSystem, !msgs.contains(where: { $0.role == .system }) {
-            msgs.insert(ChatMessage(.system, d), at: 0)
         }
         var out: [Segment] = []
         switch kind {

@@ -68,7 +68,8 @@ sys.stdout.write(json.dumps(out))
     }
 
     /// SmolLM2 (ChatML, no reasoning in its template): nothing injected with --think on,
-    /// and the prompt is the template's own rendering (its default system message included).
+    /// and the prompt is the template's own rendering less its default system message
+    /// (which Ponder leaves out, see `ChatFormat.render`).
     @Test func smolLM2HasNoReasoningSwitch() throws {
         let model = try TestEnv.smolQ4_1.path
         let on = try Self.showPrompt(model, ["--think", "on", "--prompt", "Name a color."])
@@ -82,7 +83,10 @@ sys.stdout.write(json.dumps(out))
             f = GGUFReader(sys.argv[1]).fields["tokenizer.chat_template"]
             sys.stdout.write(json.dumps(bytes(f.parts[f.data[0]]).decode()))
             """, [model]))
-        #expect(on.stdoutText == (try Self.jinja(template, user: "Name a color.")))
+        let oracle = try Self.jinja(template, user: "Name a color.")
+        #expect(oracle.hasPrefix("<|im_start|>system\n") && oracle.hasSuffix(on.stdoutText))
+        #expect(oracle.dropLast(on.stdoutText.utf8.count).hasSuffix("<|im_end|>\n")
+                && on.stdoutText.hasPrefix("<|im_start|>user\nName a color.<|im_end|>\n"))
         // The override reaches the same rendering path.
         let forced = try Self.showPrompt(model, ["--think", "on", "--reasoning-profile", "nemotron", "--prompt", "Name a color."])
         #expect(forced.stdoutText.hasPrefix("<|im_start|>system\ndetailed thinking on<|im_end|>\n"))

@@ -59,15 +59,22 @@ import Tokenizer
         [ChatMessage(.system, ""), ChatMessage(.user, "")],
     ]
 
-    /// The detected ChatML format (with the template's default system message) renders
-    /// as SmolLM2's own template does.
+    /// The detected ChatML format renders as SmolLM2's own template does, except that
+    /// the template's default system message (written when there is no system message)
+    /// is left out (see `ChatFormat.render`): the oracle's rendering without that block.
     @Test func chatMLMatchesSmolLM2TemplateFromTheGGUF() throws {
         let format = ChatFormat.detect(template: try Self.smolTemplate())
-        #expect(format.kind == .chatml && format.defaultSystem?.hasPrefix("You are a helpful AI assistant named SmolLM") == true)
+        #expect(format.kind == .chatml)
         let expected = try Self.jinja(Self.conversations, template: nil)
         #expect(expected.count == Self.conversations.count)
         for (c, e) in zip(Self.conversations, expected) {
-            #expect(ChatFormat.text(of: format.render(messages: c)) == e)
+            let ours = ChatFormat.text(of: format.render(messages: c))
+            if c.first?.role == .system {
+                #expect(ours == e)
+            } else {
+                #expect(e.hasPrefix("<|im_start|>system\nYou are a helpful AI assistant named SmolLM"))
+                #expect(e.hasSuffix(ours) && e.dropLast(ours.utf8.count).hasSuffix("<|im_end|>\n"))
+            }
         }
     }
 
@@ -122,17 +129,15 @@ import Tokenizer
                 == p3)
     }
 
-    /// A model with no reasoning mode: nothing injected, on and off alike, the template's
-    /// default system message when there is no system prompt.
+    /// A model with no reasoning mode: nothing injected, on and off alike.
     @Test func noReasoningProfileInjectsNothing() {
-        let f = ChatFormat(kind: .chatml, defaultSystem: "You are a helpful AI assistant named SmolLM, trained by Hugging Face")
+        let f = ChatFormat(kind: .chatml)
         let settings = SessionSettings()
         let h = [PromptTurn(user: "Hi", mode: .off, profile: .noReasoning, prefill: "", answer: "Hello!")]
         let on = TurnPrompt.render(format: f, settings: settings, mode: .on, history: h, user: "Bye").text
         let off = TurnPrompt.render(format: f, settings: settings, mode: .off, history: h, user: "Bye").text
         #expect(on == off)
-        #expect(off == "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
-                + "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n"
+        #expect(off == "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n"
                 + "<|im_start|>user\nBye<|im_end|>\n<|im_start|>assistant\n")
     }
 
