@@ -32,9 +32,12 @@ def assemble_gemma(out: Path) -> None:
     os.replace(tmp, target)
 
 
-def copy_kv(reader: gguf.GGUFReader, writer: gguf.GGUFWriter) -> None:
+def copy_kv(reader: gguf.GGUFReader, writer: gguf.GGUFWriter, skip=(), extend=None) -> None:
+    """Copies every key but GGUF.*, general.architecture and `skip`; an array key in
+    `extend` gets those values appended (e.g. tokens added to a vocabulary)."""
+    extend = extend or {}
     for field in reader.fields.values():
-        if field.name.startswith("GGUF.") or field.name == "general.architecture":
+        if field.name.startswith("GGUF.") or field.name == "general.architecture" or field.name in skip:
             continue
         vtype = field.types[0]
         if vtype == gguf.GGUFValueType.ARRAY:
@@ -43,7 +46,7 @@ def copy_kv(reader: gguf.GGUFReader, writer: gguf.GGUFWriter) -> None:
                 val = [bytes(field.parts[i]).decode("utf-8") for i in field.data]
             else:
                 val = [field.parts[i].tolist()[0] for i in field.data]
-            writer.add_key_value(field.name, val, vtype, sub_type=sub)
+            writer.add_key_value(field.name, val + list(extend.get(field.name, [])), vtype, sub_type=sub)
         elif vtype == gguf.GGUFValueType.STRING:
             writer.add_key_value(field.name, bytes(field.parts[-1]).decode("utf-8"), vtype)
         else:

@@ -1,4 +1,5 @@
 import Foundation
+import Tokenizer
 
 /// One conversation: its turns, settings and event stream. Turns run one at a time in
 /// the order they were sent; each is generated on the `BackendWorker`, so the actor stays
@@ -11,7 +12,7 @@ public actor Conversation {
     public nonisolated let events: AsyncStream<SessionEvent>
     private let sink: EventSink
     private let worker: BackendWorker
-    private let format: any PromptFormat
+    private let format: ChatFormat
     public private(set) var settings: SessionSettings
     public let model: ModelIdentity?
     public let created: Double
@@ -34,7 +35,7 @@ public actor Conversation {
     ///   - backend: the model; the conversation's worker thread owns it from now on.
     ///   - journal: where to journal events (nil: not journaled).
     ///   - resumed: turns of a loaded session to continue from.
-    public init(backend: sending InferenceBackend, format: any PromptFormat, settings: SessionSettings,
+    public init(backend: sending InferenceBackend, format: ChatFormat, settings: SessionSettings,
                 model: ModelIdentity? = nil, journal: Journal? = nil, resumed: [TurnRecord] = [],
                 created: Double = Date().timeIntervalSince1970) {
         let (stream, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
@@ -64,7 +65,7 @@ public actor Conversation {
             index: index, user: text, mode: mode,
             sampling: sampling ?? settings.sampling(for: mode),
             seed: seed ?? settings.seed.map { $0 &+ UInt64(index) } ?? UInt64.random(in: 0...(1 << 53)),
-            thinkBudget: mode == .on ? settings.thinkBudget : nil)
+            thinkBudget: mode == .on ? settings.thinkBudget : nil, profile: settings.profile)
         let requestTime = monotonicSeconds()
         let previous = tail
         tail = Task {
@@ -114,7 +115,7 @@ public actor Conversation {
 
     /// The conversation as a session document.
     public func document() -> SessionDocument {
-        SessionDocument(created: created, model: model, chatFormat: format.name, settings: settings,
+        SessionDocument(created: created, model: model, chatFormat: format.kind.rawValue, settings: settings,
                         turns: turns, notices: notices)
     }
 

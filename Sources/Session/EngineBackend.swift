@@ -9,18 +9,11 @@ public final class EngineBackend: InferenceBackend {
     public let context: LlamaContext
     public let tokenizer: Tokenizer
     private let endOfTurn: Set<Int32>
-    /// Control-token spellings, longest first, for `tokenize(_:special: true)`.
-    private let controlSpellings: [String]
 
     public init(context: LlamaContext, tokenizer: Tokenizer) {
         self.context = context
         self.tokenizer = tokenizer
         endOfTurn = context.model.endOfTurnTokens.union(tokenizer.endOfGeneration)
-        var spellings: [String] = []
-        for id in 0..<tokenizer.vocabularySize where tokenizer.isControlToken(Int32(id)) {
-            if let s = tokenizer.spelling(of: Int32(id)), !s.isEmpty { spellings.append(s) }
-        }
-        controlSpellings = spellings.sorted { $0.utf8.count > $1.utf8.count }
     }
 
     public var contextSize: Int { context.capacity }
@@ -32,27 +25,7 @@ public final class EngineBackend: InferenceBackend {
         try context.evaluate(tokens, logits: .last)
     }
 
-    /// Template text: control-token spellings in it become those tokens; the rest is text.
-    /// User text (`special: false`) never yields a control token.
-    public func tokenize(_ text: String, special: Bool) -> [Int32] {
-        guard special else { return tokenizer.encode(text) }
-        var segments: [Segment] = []
-        var plain = ""
-        var rest = Substring(text)
-        outer: while !rest.isEmpty {
-            if rest.first == "<" {
-                for s in controlSpellings where rest.hasPrefix(s) {
-                    if !plain.isEmpty { segments.append(.text(plain)); plain = "" }
-                    segments.append(.special(s))
-                    rest = rest.dropFirst(s.count)
-                    continue outer
-                }
-            }
-            plain.append(rest.removeFirst())
-        }
-        if !plain.isEmpty { segments.append(.text(plain)) }
-        return (try? tokenizer.encode(segments)) ?? tokenizer.encode(text)
-    }
+    public func encode(_ prompt: ChatPrompt) throws -> [Int32] { try tokenizer.encode(prompt) }
 
     public func sample(_ settings: SamplingSettings, recent: ArraySlice<Int32>, uniform: Double) -> Int32 {
         guard let logits = context.lastLogits else { return endOfTurn.first ?? 0 }

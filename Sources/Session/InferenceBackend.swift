@@ -1,3 +1,5 @@
+import Tokenizer
+
 /// What the session needs from an inference engine. The real engine (Engine module) is
 /// adapted to this by the lead; tests use `ScriptedBackend`.
 ///
@@ -18,9 +20,10 @@
 /// only the rows in use, not a second full n_ctx allocation, and a swap is one memcpy
 /// (≈ 20 ms for 512 MiB), far below re-evaluating thousands of tokens.
 public protocol InferenceBackend: AnyObject {
-    /// Text to token ids. `special`: control-token text (e.g. `<|eot_id|>`) becomes the
-    /// control token; only template text is tokenized with `special: true`, never user text.
-    func tokenize(_ text: String, special: Bool) -> [Int32]
+    /// A rendered prompt to token ids: special segments become control tokens, text never
+    /// does (the engine: `Tokenizer.encode(_: ChatPrompt)`, the one path `ponder run`
+    /// uses too). Throws when the vocabulary lacks a marker the format needs.
+    func encode(_ prompt: ChatPrompt) throws -> [Int32]
     /// n_ctx: the most tokens the cache can hold.
     var contextSize: Int { get }
     /// Tokens currently in the KV cache, in position order.

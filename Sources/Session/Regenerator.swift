@@ -1,4 +1,5 @@
 import Foundation
+import Tokenizer
 
 /// `ponder replay FILE --regenerate`: re-runs every recorded user turn through a
 /// backend with the turn's recorded mode, sampler, seed and think budget, on the
@@ -18,8 +19,11 @@ public enum Regenerator {
 
     /// - Parameters:
     ///   - backend: the model; owned by a worker thread for the duration.
+    ///   - profile: renders every turn with this profile (`--reasoning-profile`) instead
+    ///     of the one recorded on the turn (or, for older files, in the settings).
     ///   - onTurn: called after each turn (for progress output).
-    public static func run(_ doc: SessionDocument, backend: sending InferenceBackend, format: any PromptFormat,
+    public static func run(_ doc: SessionDocument, backend: sending InferenceBackend, format: ChatFormat,
+                           profile: ReasoningProfile? = nil,
                            onTurn: @Sendable (Result) -> Void = { _ in }) async throws -> [Result] {
         let worker = BackendWorker(backend: backend)
         defer { worker.shutdown() }
@@ -29,7 +33,8 @@ public enum Regenerator {
         var firstSent = 0
         for (i, rec) in doc.turns.enumerated() {
             var meta = TurnRecord(index: i, user: rec.user, mode: rec.mode, sampling: rec.sampling, seed: rec.seed,
-                                  thinkBudget: rec.thinkBudget, startedAt: Date().timeIntervalSince1970)
+                                  thinkBudget: rec.thinkBudget, startedAt: Date().timeIntervalSince1970,
+                                  profile: profile ?? rec.profile ?? doc.settings.profile ?? .noReasoning)
             let cutShort = rec.stopReason == .cancelled || rec.stopReason == .error
             if cutShort { meta.sampling.maxTokens = max(1, rec.tokens.count) }
             let job = TurnJob(meta: meta, history: doc.turns[..<i].map(\.promptTurn), firstSent: firstSent,

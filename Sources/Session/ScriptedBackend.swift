@@ -1,4 +1,5 @@
 import Foundation
+import Tokenizer
 
 /// A TEST DOUBLE of an inference backend: no model, a scripted reply per prompt. Used by
 /// the Session tests and by the hidden `ponder journal-stress` command, where what is
@@ -7,8 +8,8 @@ import Foundation
 ///
 /// Vocabulary: ids 0…255 are single bytes; 256… are the control tokens below; further
 /// ids are multi-byte pieces registered by scripts (so a script decides exactly where
-/// token boundaries fall). `tokenize` maps text to byte tokens (control strings to
-/// control tokens when `special`).
+/// token boundaries fall). `encode` maps text to byte tokens and special segments to
+/// control tokens.
 public final class ScriptedBackend: InferenceBackend {
     public static let controlTokens = ["<|begin_of_text|>", "<|start_header_id|>", "<|end_header_id|>",
                                        "<|eot_id|>", "<|im_start|>", "<|im_end|>"]
@@ -70,6 +71,16 @@ public final class ScriptedBackend: InferenceBackend {
         return ""
     }
 
+    public func encode(_ prompt: ChatPrompt) throws -> [Int32] {
+        prompt.segments.flatMap { seg -> [Int32] in
+            switch seg {
+            case .special(let s): return tokenize(s, special: true)
+            case .text(let t): return tokenize(t, special: false)
+            }
+        }
+    }
+
+    /// Text to token ids: bytes, and with `special` the control spellings as control tokens.
     public func tokenize(_ text: String, special: Bool) -> [Int32] {
         var out: [Int32] = []
         var bytes = Substring(text).utf8[...]

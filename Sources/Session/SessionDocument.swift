@@ -15,7 +15,7 @@ public struct SessionDocument: Codable, Sendable, Equatable {
     /// Creation time, seconds since 1970.
     public var created: Double
     public var model: ModelIdentity?
-    /// `PromptFormat.name` used for the prompts.
+    /// The chat format of the prompts (`ChatFormat.Kind`: llama3, chatml, deepseek, plain).
     public var chatFormat: String
     public var settings: SessionSettings
     public var turns: [TurnRecord]

@@ -1,10 +1,9 @@
 import Foundation
 
-/// Whether the model reasons before answering, for one turn.
-public enum ReasoningMode: String, Codable, Sendable, CaseIterable {
-    case on, off
-    public var toggled: ReasoningMode { self == .on ? .off : .on }
-}
+// Whether the model reasons for a turn, and how a model family is told to: the
+// Tokenizer's types, re-exported so the modules above the Session see them.
+@_exported import enum Tokenizer.ReasoningMode
+@_exported import enum Tokenizer.ReasoningProfile
 
 /// Why a turn ended.
 public enum StopReason: String, Codable, Sendable {

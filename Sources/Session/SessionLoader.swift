@@ -1,4 +1,5 @@
 import Foundation
+import Tokenizer
 
 /// Why a session file could not be loaded: one line, naming the file and what is wrong.
 public struct SessionLoadError: Error, CustomStringConvertible, Equatable {
@@ -146,7 +147,9 @@ public enum SessionLoader {
     /// Semantic checks a well-typed document must still pass. Nil if fine.
     public static func validate(_ doc: SessionDocument) -> String? {
         if !doc.created.isFinite { return "created: not a finite number" }
-        if promptFormat(named: doc.chatFormat) == nil { return "chatFormat: unknown format \"\(doc.chatFormat.prefix(40))\"" }
+        if ChatFormat.Kind(rawValue: doc.chatFormat) == nil {
+            return "chatFormat: unknown format \"\(doc.chatFormat.prefix(40))\" (known: \(ChatFormat.names))"
+        }
         if let m = doc.model, m.size < 0 { return "model.size: negative" }
         for (name, s) in [("samplingOn", doc.settings.samplingOn), ("samplingOff", doc.settings.samplingOff)] {
             if let e = s.validationError { return "settings.\(name): \(e)" }

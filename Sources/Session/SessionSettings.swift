@@ -1,13 +1,16 @@
+import Tokenizer
+
 /// Per-conversation settings, recorded in the session file.
 public struct SessionSettings: Codable, Sendable, Equatable {
     /// The user's own system prompt; follows the reasoning directive in the system message.
     public var systemPrompt: String?
-    /// How the model switches reasoning (directive lines, off-turn pre-fill).
-    public var profile: ReasoningSwitch = .nemotron
-    /// Pre-fill `profile.offPrefill` (e.g. `<think>\n</think>`) on off-turns (default on).
-    public var prefillOffTurns: Bool = true
+    /// How the model is told to reason or not: detected from the model file, or
+    /// `--reasoning-profile`. Session files written before profiles were named carry an
+    /// object here, read as nemotron (see `ReasoningProfile`'s decoding); nil (a file
+    /// without the field) renders as `none`.
+    public var profile: ReasoningProfile?
     /// Send the reasoning of earlier turns back to the model (`/history-reasoning`;
-    /// default off, as the Nemotron template strips it).
+    /// default off, as the reasoning models' templates drop it).
     public var historyReasoning: Bool = false
     /// `--think-budget N`: after N reasoning tokens, close the think block and answer.
     public var thinkBudget: Int?
@@ -25,49 +28,5 @@ public struct SessionSettings: Codable, Sendable, Equatable {
 
     public func sampling(for mode: ReasoningMode) -> SamplingSettings {
         mode == .on ? samplingOn : samplingOff
-    }
-}
-
-/// The prompt-relevant part of a past turn.
-public struct PromptTurn: Sendable, Equatable {
-    public var user: String
-    public var reasoning: String
-    public var answer: String
-    public init(user: String, reasoning: String = "", answer: String) {
-        self.user = user; self.reasoning = reasoning; self.answer = answer
-    }
-}
-
-/// Renders the prompt of a new turn: the system message for that turn's mode (directive,
-/// then the user's system prompt, joined by a blank line), the history, the new user
-/// message, and the off-turn pre-fill.
-public enum PromptBuilder {
-    public static func messages(settings: SessionSettings, mode: ReasoningMode,
-                                history: some Collection<PromptTurn>, user: String) -> [PromptMessage] {
-        var out: [PromptMessage] = []
-        let system = [settings.profile.directive(mode), settings.systemPrompt]
-            .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n\n")
-        if !system.isEmpty { out.append(PromptMessage(.system, system)) }
-        for t in history {
-            out.append(PromptMessage(.user, t.user))
-            var a = t.answer
-            if settings.historyReasoning, !t.reasoning.isEmpty {
-                a = "<think>\n\(t.reasoning)\n</think>\n\n" + t.answer
-            }
-            out.append(PromptMessage(.assistant, a))
-        }
-        out.append(PromptMessage(.user, user))
-        return out
-    }
-
-    public static func assistantPrefix(settings: SessionSettings, mode: ReasoningMode) -> String {
-        guard mode == .off, settings.prefillOffTurns else { return "" }
-        return settings.profile.offPrefill ?? ""
-    }
-
-    public static func render(format: any PromptFormat, settings: SessionSettings, mode: ReasoningMode,
-                              history: some Collection<PromptTurn>, user: String) -> RenderedPrompt {
-        format.render(messages(settings: settings, mode: mode, history: history, user: user),
-                      assistantPrefix: assistantPrefix(settings: settings, mode: mode))
     }
 }

@@ -1,3 +1,5 @@
+import Tokenizer
+
 /// A streaming scanner that routes the model's output bytes to a reasoning channel
 /// (inside `<think>…</think>`) and an answer channel.
 ///
@@ -5,8 +7,8 @@
 /// recognised; bytes that might start a tag are held back until decided. Rules:
 /// - At the start of a reply, whitespace and a `<think>` open tag are looked for first.
 ///   `<think>` there opens the reasoning (in any mode: a model may reason in an off-turn).
-/// - Without an open tag the reply is answer, unless `startsInReasoning` (templates that
-///   pre-fill `<think>`, or a missing open tag expected by the profile): then it is
+/// - Without an open tag the reply is answer, unless `startsInReasoning` (the profile's
+///   pre-fill opened `<think>`, `ReasoningProfile.replyStartsInReasoning`): then it is
 ///   reasoning up to `</think>`.
 /// - `</think>` closes the reasoning; everything after it is answer (later tags are
 ///   literal text, except a stray `</think>` with no reasoning open, which is dropped).
@@ -30,8 +32,8 @@ public struct ThinkSplitter: Sendable {
         case answer           // after it, or a reply without one
     }
 
-    static let open = Array("<think>".utf8)
-    static let close = Array("</think>".utf8)
+    static let open = Array(ReasoningProfile.openTag.utf8)
+    static let close = Array(ReasoningProfile.closeTag.utf8)
 
     private let startsInReasoning: Bool
     private(set) var state: State = .leading
@@ -46,6 +48,12 @@ public struct ThinkSplitter: Sendable {
     public private(set) var closedReasoning = false
 
     public init(startsInReasoning: Bool = false) { self.startsInReasoning = startsInReasoning }
+
+    /// The splitter for a reply to a turn of `mode` rendered with `profile` (which says
+    /// whether its pre-fill left a think block open).
+    public init(profile: ReasoningProfile, mode: ReasoningMode) {
+        self.init(startsInReasoning: profile.replyStartsInReasoning(mode))
+    }
 
     /// True at the start of a reply while it is not yet known whether it opens with `<think>`.
     public var isUndecided: Bool { state == .leading }

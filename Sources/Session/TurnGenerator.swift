@@ -1,11 +1,12 @@
 import Foundation
+import Tokenizer
 
 /// Everything one turn needs, captured by the conversation when the turn's time comes.
 struct TurnJob: Sendable {
-    var meta: TurnRecord               // index, user, mode, sampling, seed, budget, startedAt
+    var meta: TurnRecord               // index, user, mode, profile, sampling, seed, budget, startedAt
     var history: [PromptTurn]          // all earlier turns
     var firstSent: Int                 // earlier turns before this one are no longer sent
-    var format: any PromptFormat
+    var format: ChatFormat
     var settings: SessionSettings
     var requestTime: Double            // monotonic, when the user sent it
     var cancel: CancelFlag
@@ -48,15 +49,25 @@ enum TurnGenerator {
         if job.cancel.isCancelled { return finish(.cancelled) }
         let n = backend.contextSize
         let reserve = min(job.meta.sampling.maxTokens, max(1, n / 4))
-        func promptTokens() -> [Int32] {
-            PromptBuilder.render(format: job.format, settings: job.settings, mode: rec.mode,
-                                 history: job.history[firstSent...], user: rec.user).tokens(with: backend)
+        let profile = rec.profile ?? job.settings.profile ?? .noReasoning
+        rec.profile = profile
+        rec.prefill = profile.prefill(rec.mode)
+        func promptTokens() throws -> [Int32] {
+            try backend.encode(TurnPrompt.render(format: job.format, settings: job.settings, profile: profile,
+                                                 mode: rec.mode, history: job.history[firstSent...], user: rec.user,
+                                                 decode: backend.tokenPiece))
         }
-        var prompt = promptTokens()
+        var prompt: [Int32]
         let firstBefore = firstSent
-        while prompt.count + reserve > n, firstSent < job.history.count {
-            firstSent += 1
-            prompt = promptTokens()
+        do {
+            prompt = try promptTokens()
+            while prompt.count + reserve > n, firstSent < job.history.count {
+                firstSent += 1
+                prompt = try promptTokens()
+            }
+        } catch {
+            job.sink.error("\(error)")
+            return finish(.error, note: "\(error)")
         }
         if firstSent > firstBefore {
             let k = firstSent - firstBefore
@@ -97,7 +108,7 @@ enum TurnGenerator {
 
         // 3. Decode.
         var context = prompt                           // tokens in the cache, for the penalty window
-        var splitter = ThinkSplitter(startsInReasoning: rec.mode == .on && job.settings.profile.onStartsInReasoning)
+        var splitter = ThinkSplitter(profile: profile, mode: rec.mode)
         var rAsm = Utf8Assembler(), aAsm = Utf8Assembler()
         var rng = SplitMix64(seed: rec.seed)
         let sampling = rec.sampling
@@ -147,7 +158,7 @@ enum TurnGenerator {
             }
             if let budget = rec.thinkBudget, splitter.inReasoning, stats.reasoningTokens >= budget {
                 // Budget spent: close the think block as if the model had, and go on.
-                let inject = backend.tokenize(Self.budgetClose, special: true)
+                let inject = (try? backend.encode(ChatPrompt(segments: [.text(Self.budgetClose)], rendersBOS: true))) ?? []
                 feed += inject
                 for x in inject { rec.tokens.append(x); rec.tokenTimes.append(t) }
                 let more = splitter.feed(Array(Self.budgetClose.utf8))

@@ -25,6 +25,12 @@ public struct TurnRecord: Codable, Sendable, Equatable {
     public var stream: [StreamPiece]
     /// Why the turn ended in an error, or how it was recovered.
     public var note: String?
+    /// The reasoning profile the turn was rendered with (nil: recorded before profiles
+    /// were; the document's `settings.profile` applies).
+    public var profile: ReasoningProfile?
+    /// The assistant pre-fill the model saw before `tokens` (e.g. `<think>\n</think>` on a
+    /// Nemotron off-turn; "" when none). Nil: recorded before pre-fills were.
+    public var prefill: String?
 
     /// A turn that stopped because the user cancelled it (or a crash cut it short).
     public var interrupted: Bool { stopReason == .cancelled || stopReason == .error }
@@ -32,15 +38,21 @@ public struct TurnRecord: Codable, Sendable, Equatable {
     public init(index: Int, user: String, mode: ReasoningMode, sampling: SamplingSettings, seed: UInt64,
                 thinkBudget: Int? = nil, reasoning: String = "", answer: String = "",
                 stopReason: StopReason = .endOfTurn, stats: TurnStats = TurnStats(), startedAt: Double = 0,
-                tokens: [Int32] = [], tokenTimes: [Double] = [], stream: [StreamPiece] = [], note: String? = nil) {
+                tokens: [Int32] = [], tokenTimes: [Double] = [], stream: [StreamPiece] = [], note: String? = nil,
+                profile: ReasoningProfile? = nil, prefill: String? = nil) {
         self.index = index; self.user = user; self.mode = mode; self.sampling = sampling
         self.seed = seed; self.thinkBudget = thinkBudget; self.reasoning = reasoning
         self.answer = answer; self.stopReason = stopReason; self.stats = stats
         self.startedAt = startedAt; self.tokens = tokens; self.tokenTimes = tokenTimes
         self.stream = stream; self.note = note
+        self.profile = profile; self.prefill = prefill
     }
 
-    public var promptTurn: PromptTurn { PromptTurn(user: user, reasoning: reasoning, answer: answer) }
+    /// What an earlier turn contributes to a later prompt.
+    public var promptTurn: PromptTurn {
+        PromptTurn(user: user, mode: mode, profile: profile, prefill: prefill, reasoning: reasoning,
+                   answer: answer, tokens: tokens, interrupted: stopReason != .endOfTurn)
+    }
 }
 
 /// A piece of streamed text: at `t` seconds from the turn's start, `text` went to

@@ -12,25 +12,25 @@ public struct ChatFormat: Sendable, Equatable {
         case plain
     }
     public var kind: Kind
-    public var reasoning: ReasoningProfile
     /// Why this format was chosen when it is a guess (shown to the user), else nil.
     public var note: String?
 
-    public init(kind: Kind, reasoning: ReasoningProfile, note: String? = nil) {
-        self.kind = kind; self.reasoning = reasoning; self.note = note
+    public init(kind: Kind, note: String? = nil) {
+        self.kind = kind; self.note = note
     }
 
-    /// The format named on the command line (`--chat-format llama3|chatml|deepseek|plain`),
-    /// with the reasoning profile detected as usual.
-    public init?(name: String, template: String? = nil, modelName: String? = nil) {
+    /// The format named on the command line (`--chat-format llama3|chatml|deepseek|plain`).
+    public init?(name: String) {
         guard let kind = Kind(rawValue: name.lowercased()) else { return nil }
-        self = ChatFormat(kind: kind, reasoning: Self.profile(kind, template, modelName))
+        self = ChatFormat(kind: kind)
     }
 
-    /// Detects the format from `tokenizer.chat_template`'s markers and the model name;
-    /// without a template, from the special tokens the vocabulary has.
-    public static func detect(template: String?, modelName: String?,
-                              hasToken: (String) -> Bool = { _ in false }) -> ChatFormat {
+    /// `llama3, chatml, deepseek, plain` (for error messages and help).
+    public static let names = Kind.allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// Detects the format from `tokenizer.chat_template`'s markers; without a recognised
+    /// template, from the special tokens the vocabulary has.
+    public static func detect(template: String?, hasToken: (String) -> Bool = { _ in false }) -> ChatFormat {
         var kind: Kind?
         if let t = template {
             if t.contains("<|start_header_id|>") { kind = .llama3 }
@@ -45,41 +45,39 @@ public struct ChatFormat: Sendable, Equatable {
             note = kind.map { "no recognised chat template; using \($0.rawValue) from the vocabulary's special tokens" }
                 ?? "no recognised chat template; using a plain 'User:/Assistant:' format (use --chat-format to choose)"
         }
-        let k = kind ?? .plain
-        return ChatFormat(kind: k, reasoning: profile(k, template, modelName), note: note)
+        return ChatFormat(kind: kind ?? .plain, note: note)
     }
 
-    static func profile(_ kind: Kind, _ template: String?, _ name: String?) -> ReasoningProfile {
-        let n = (name ?? "").lowercased(), t = template ?? ""
-        if n.contains("nemotron") || t.contains("detailed thinking") { return .nemotron }
-        if n.contains("qwen3") || t.contains("enable_thinking") || t.contains("/no_think") { return .qwen3 }
-        if kind == .deepseek || n.contains("deepseek-r1") || n.contains("r1-distill") { return .deepseekR1 }
-        return .generic
-    }
-
-    /// Renders `messages` (earlier reasoning dropped) as prompt segments. With `reasoning`
-    /// set, the profile's switch is applied (system prompt, user suffix or pre-fill); with
-    /// nil the messages are rendered exactly as given. `addGenerationPrompt` opens the
-    /// assistant turn the model is to write.
-    public func render(messages: [ChatMessage], reasoning mode: ReasoningMode? = nil,
+    /// Renders `messages` (content as given) as prompt segments. A template's own default
+    /// system message (SmolLM2's "You are a helpful AI assistant named SmolLM, …", written
+    /// when the conversation has none) is not added: with it, SmolLM2-135M under the
+    /// engine's default int8 decode answers "What is the capital of France?" with
+    /// nonsense (the float path says Paris); without it, both say Paris. With `mode` set, the
+    /// profile's switch for it is applied (directive, soft switch) and its pre-fill follows
+    /// the generation prompt; with nil the messages are rendered exactly as given.
+    /// `addGenerationPrompt` opens the assistant turn the model is to write.
+    public func render(messages: [ChatMessage], profile: ReasoningProfile = .noReasoning, reasoning mode: ReasoningMode? = nil,
                        addGenerationPrompt: Bool = true) -> [Segment] {
         var msgs = messages
         var prefill = ""
-        if let mode { prefill = applySwitch(mode, to: &msgs) }
+        if let mode {
+            profile.apply(mode, to: &msgs)
+            prefill = profile.prefill(mode)
+        }
         var out: [Segment] = []
         switch kind {
         case .llama3:
             out.append(.special("<|begin_of_text|>"))
             for m in msgs {
                 out += [.special("<|start_header_id|>"), .text(m.role.rawValue), .special("<|end_header_id|>"),
-                        .text("\n\n" + pythonStrip(m.answerOnly)), .special("<|eot_id|>")]
+                        .text("\n\n" + pythonStrip(m.content)), .special("<|eot_id|>")]
             }
             if addGenerationPrompt {
                 out += [.special("<|start_header_id|>"), .text("assistant"), .special("<|end_header_id|>"), .text("\n\n")]
             }
         case .chatml:
             for m in msgs {
-                out += [.special("<|im_start|>"), .text(m.role.rawValue + "\n" + m.answerOnly),
+                out += [.special("<|im_start|>"), .text(m.role.rawValue + "\n" + m.content),
                         .special("<|im_end|>"), .text("\n")]
             }
             if addGenerationPrompt { out += [.special("<|im_start|>"), .text("assistant\n")] }
@@ -89,13 +87,13 @@ public struct ChatFormat: Sendable, Equatable {
                 switch m.role {
                 case .system: out.append(.text(m.content))
                 case .user: out += [.special("<｜User｜>"), .text(m.content)]
-                case .assistant: out += [.special("<｜Assistant｜>"), .text(m.answerOnly), .special("<｜end▁of▁sentence｜>")]
+                case .assistant: out += [.special("<｜Assistant｜>"), .text(m.content), .special("<｜end▁of▁sentence｜>")]
                 }
             }
-            if addGenerationPrompt { out += [.special("<｜Assistant｜>"), .text("<think>\n")] }
+            if addGenerationPrompt { out.append(.special("<｜Assistant｜>")) }
         case .plain:
             for m in msgs {
-                out.append(.text(m.role.label + ": " + m.answerOnly + "\n\n"))
+                out.append(.text(m.role.label + ": " + m.content + "\n\n"))
             }
             if addGenerationPrompt { out.append(.text("Assistant:")) }
         }
@@ -106,28 +104,6 @@ public struct ChatFormat: Sendable, Equatable {
     /// The rendered text of `segments` (special tokens by their spelling).
     public static func text(of segments: [Segment]) -> String {
         segments.map { switch $0 { case .text(let t): t; case .special(let s): s } }.joined()
-    }
-
-    /// Applies the profile's reasoning switch to the messages; returns the assistant pre-fill.
-    private func applySwitch(_ mode: ReasoningMode, to msgs: inout [ChatMessage]) -> String {
-        switch reasoning {
-        case .nemotron, .generic:
-            let line = "detailed thinking \(mode.rawValue)"
-            if let i = msgs.firstIndex(where: { $0.role == .system }) {
-                let rest = msgs[i].content
-                msgs[i].content = rest.isEmpty ? line : line + "\n\n" + rest
-            } else {
-                msgs.insert(ChatMessage(.system, line), at: 0)
-            }
-            return (reasoning == .nemotron && mode == .off) ? "<think>\n</think>" : ""
-        case .qwen3:
-            if let i = msgs.lastIndex(where: { $0.role == .user }) {
-                msgs[i].content += mode == .on ? " /think" : " /no_think"
-            }
-            return ""
-        case .deepseekR1:
-            return ""
-        }
     }
 }
 

@@ -84,9 +84,17 @@ extension Tokenizer {
         try self.init(vocabulary: Vocabulary(gguf: file), fileWarnings: file.warnings)
     }
 
-    /// The chat format this model's template and name point to.
+    /// The chat format this model's template (or vocabulary) points to.
     public var detectedChatFormat: ChatFormat {
-        ChatFormat.detect(template: vocabulary.chatTemplate, modelName: vocabulary.modelName,
-                          hasToken: { self.specialTokenID($0) != nil })
+        ChatFormat.detect(template: vocabulary.chatTemplate, hasToken: { self.specialTokenID($0) != nil })
+    }
+}
+
+extension ReasoningProfile {
+    /// The reasoning profile of a GGUF file (works on vocab-only files): its chat
+    /// template, architecture, name and the special tokens of its vocabulary.
+    public static func detect(file: GGUFFile, tokenizer: Tokenizer) -> ReasoningProfile {
+        detect(template: tokenizer.vocabulary.chatTemplate, architecture: file.metadata.string("general.architecture"),
+               modelName: tokenizer.vocabulary.modelName, hasToken: { tokenizer.specialTokenID($0) != nil })
     }
 }

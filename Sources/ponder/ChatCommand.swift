@@ -19,14 +19,17 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Model file (GGUF, llama architecture). Default: SmolLM2-135M-Instruct from the cache.")
     var model: String?
 
-    @Option(name: .long, help: "Reasoning for the first turn: on or off.")
+    @Option(name: .long, help: "Reasoning for the first turn: on or off (a model without a reasoning mode is always off).")
     var think: String = "on"
 
     @Option(name: .long, help: "Context length in tokens (default: the model's, at most 8192).")
     var ctx: Int?
 
-    @Option(name: .long, help: "Chat format: llama3 or chatml (default: detected from the model).")
+    @Option(name: .long, help: "Chat format: llama3, chatml, deepseek or plain (default: detected from the model).")
     var chatFormat: String?
+
+    @Option(name: .long, help: "Reasoning profile: nemotron, qwen3, deepseek-r1 or none (default: detected from the model).")
+    var reasoningProfile: String?
 
     @Option(name: .long, help: "System prompt, sent after the reasoning switch.")
     var system: String?
@@ -81,12 +84,15 @@ struct ChatCommand: AsyncParsableCommand {
             throw CLIError("\(save) already exists; not overwriting it (choose another --save path)")
         }
         let path = try model ?? Self.defaultModel()
+        _ = try reasoningProfileOverride(reasoningProfile)
         let fullScreen = isatty(0) == 1 && isatty(1) == 1
         // Full screen: the K-quant decode copies are made by the weight loader, with
         // progress, while the chat is already up (SessionDriver, WeightLoading).
         let repack: X8Weights.Mode = fullScreen && X8Weights.enabled ? .later : .fromEnvironment
-        let loaded = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat, repack: repack)
+        let loaded = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat,
+                                          reasoningProfile: reasoningProfile, repack: repack)
         var settings = SessionSettings()
+        settings.profile = loaded.profile
         settings.systemPrompt = system
         settings.thinkBudget = thinkBudget
         settings.seed = seed
@@ -109,7 +115,7 @@ struct ChatCommand: AsyncParsableCommand {
         // What the engine's kernels run with (PONDER_THREADS, else the physical cores).
         let driver = try SessionDriver(loaded: loaded, settings: settings, threads: engineThreadCount,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen)
-        let mode: ReasoningMode = think == "on" ? .on : .off
+        let mode: ReasoningMode = think == "on" && loaded.profile.hasReasoningMode ? .on : .off
         if fullScreen {
             var config = TUIConfig()
             config.theme = theme

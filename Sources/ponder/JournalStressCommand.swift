@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Session
+import Tokenizer
 
 /// Hidden: drives a conversation over the scripted test-double backend, journaling and
 /// saving after every turn, so that a test can `kill -9` it at random moments and check
@@ -41,7 +42,7 @@ struct JournalStressCommand: AsyncParsableCommand {
         let created = Date().timeIntervalSince1970
         let journal = try Journal(url: dirURL.appendingPathComponent("journal.jsonl"), created: created,
                                   model: nil, format: "chatml", settings: settings)
-        let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: settings, journal: journal,
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .chatml), settings: settings, journal: journal,
                                 created: created)
         let drain = Task { for await _ in conv.events {} }
         let docURL = dirURL.appendingPathComponent("session.json")

@@ -32,6 +32,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Context length for --regenerate (default: the model's, at most 8192).")
     var ctx: Int?
 
+    @Option(help: "Reasoning profile for --regenerate: nemotron, qwen3, deepseek-r1 or none (default: the one recorded on each turn).")
+    var reasoningProfile: String?
+
     func validate() throws {
         guard speed.isFinite, speed > 0 else { throw ValidationError("--speed must be a positive number") }
     }
@@ -61,6 +64,7 @@ extension ReplayCommand {
     /// Re-runs every recorded turn with its recorded mode, sampler and seed on the model;
     /// prints one line per turn and exits non-zero when any reply differs.
     func runRegenerate() async throws {
+        let override = try reasoningProfileOverride(reasoningProfile)
         let session = try loadSession(file)
         let doc = session.document
         let loaded = try LoadedModel.open(path: model ?? ChatCommand.defaultModel(), contextSize: ctx,
@@ -69,7 +73,7 @@ extension ReplayCommand {
             FileHandle.standardError.write(Data("warning: model mismatch: \(m)\n".utf8))
         }
         let backend = try loaded.makeBackend()
-        let results = try await Regenerator.run(doc, backend: backend, format: loaded.format) { r in
+        let results = try await Regenerator.run(doc, backend: backend, format: loaded.format, profile: override) { r in
             let what = r.identical ? "identical" : "differs from token \(r.firstDifference ?? 0)"
             print("turn \(r.index + 1) (\(r.recorded.mode == .on ? "thinking" : "direct"), \(r.recorded.tokens.count) tokens): \(what)")
         }

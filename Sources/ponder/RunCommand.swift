@@ -11,9 +11,12 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Stream one reply to stdout (no TUI).",
         discussion: """
             Reads the prompt from --prompt or standard input and wraps it in the model's
-            chat format (the reasoning switch set by --think) unless --raw is given. With
-            --tokens 1,2,3 the prompt is token ids and the reply is printed as token ids.
-            Sampling defaults follow --think: on = temperature 0.6, top-p 0.95; off = greedy.
+            chat format, with the reasoning switch of the model's reasoning profile set by
+            --think, unless --raw is given: the same prompt the chat sends for a first turn.
+            --show-prompt prints that prompt (special tokens spelled out) and exits without
+            loading the weights. With --tokens 1,2,3 the prompt is token ids and the reply is
+            printed as token ids. Sampling defaults follow --think: on = temperature 0.6,
+            top-p 0.95; off = greedy.
             """)
 
     @Option(name: .long, help: "Model file (GGUF, llama architecture).")
@@ -30,6 +33,12 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Send the prompt as is, without the chat template.")
     var raw = false
+
+    @Option(name: .long, help: "Reasoning profile: nemotron, qwen3, deepseek-r1 or none (default: detected from the model).")
+    var reasoningProfile: String?
+
+    @Flag(name: .long, help: "Print the rendered prompt (special tokens spelled out) and exit; with --stats, its token ids on standard error.")
+    var showPrompt = false
 
     @Option(name: .long, help: "Stop after this many tokens.")
     var maxTokens: Int = 512
@@ -78,6 +87,11 @@ struct RunCommand: AsyncParsableCommand {
         if let repeatPenalty { params.repeatPenalty = repeatPenalty }
         params.seed = seed
 
+        _ = try reasoningProfileOverride(reasoningProfile)
+        if showPrompt {
+            try printPrompt()
+            return
+        }
         let (file, loaded) = try loadModel(model)
         // With --tokens the tokenizer is not needed: ids in, ids out.
         let tokenizer: Tokenizer? = tokens == nil ? try loadTokenizer(file) : nil
@@ -85,8 +99,7 @@ struct RunCommand: AsyncParsableCommand {
         if let tokens {
             ids = try parseTokenList(tokens)
         } else if let tokenizer {
-            let text = try prompt ?? TextInput.readStandardInput()
-            ids = try promptTokens(text, tokenizer)
+            ids = try promptTokens(try rendered(file, tokenizer), tokenizer)
         } else { ids = [] }
         guard !ids.isEmpty else { throw CLIError("the prompt is empty") }
 
@@ -128,14 +141,45 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// The prompt's token ids: raw text (with BOS when the vocabulary asks for it), or one
-    /// user message in the model's chat format with the reasoning switch from --think.
-    private func promptTokens(_ text: String, _ tokenizer: Tokenizer) throws -> [Int32] {
-        if raw { return tokenizer.encode(text, addBOS: tokenizer.vocabulary.addBOS) }
-        let format = tokenizer.detectedChatFormat
-        let segments = format.render(messages: [ChatMessage(.user, text)],
-                                     reasoning: think == "on" ? .on : .off)
-        do { return try tokenizer.encode(segments) } catch { throw CLIError("\(error)") }
+    /// The prompt as rendered: the raw text (`--raw`), or one user message in the model's
+    /// chat format with its reasoning profile's switch for --think (`TurnPrompt`, as the
+    /// chat renders a first turn with no system prompt).
+    private func rendered(_ file: GGUFFile, _ tokenizer: Tokenizer) throws -> ChatPrompt {
+        let text = try prompt ?? TextInput.readStandardInput()
+        if raw { return ChatPrompt(segments: [.text(text)], rendersBOS: false) }
+        let (format, profile) = try promptSetup(file: file, tokenizer: tokenizer, chatFormat: nil,
+                                                reasoningProfile: reasoningProfile)
+        return TurnPrompt.render(format: format, profile: profile, mode: think == "on" ? .on : .off,
+                                 systemPrompt: nil, user: text)
+    }
+
+    /// The prompt's token ids (BOS added when the vocabulary asks for it and the format
+    /// does not write it).
+    private func promptTokens(_ p: ChatPrompt, _ tokenizer: Tokenizer) throws -> [Int32] {
+        do { return try tokenizer.encode(p) } catch { throw CLIError("\(error)") }
+    }
+
+    /// `--show-prompt`: the rendered prompt on standard output (and with --stats its token
+    /// ids on standard error). Reads only the file's metadata and vocabulary, not the
+    /// weights, so a vocab-only GGUF works.
+    private func printPrompt() throws {
+        guard tokens == nil else { throw CLIError("--show-prompt shows a text prompt; it cannot be used with --tokens") }
+        guard FileManager.default.fileExists(atPath: model) else { throw CLIError("\(model): no such file") }
+        let file: GGUFFile
+        do { file = try GGUFFile(path: model) } catch { throw CLIError("\(error)") }
+        let tokenizer = try loadTokenizer(file)
+        let p = try rendered(file, tokenizer)
+        let ids = try promptTokens(p, tokenizer)
+        var text = p.text
+        if tokenizer.vocabulary.addBOS && !p.rendersBOS, let bos = tokenizer.vocabulary.bos,
+           let spelling = tokenizer.spelling(of: bos) {
+            text = spelling + text
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+        if stats {
+            let list = ids.map(String.init).joined(separator: " ")
+            FileHandle.standardError.write(Data("ponder: prompt \(ids.count) tokens: \(list)\n".utf8))
+        }
     }
 }
 

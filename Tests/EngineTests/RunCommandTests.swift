@@ -43,9 +43,9 @@ print(json.dumps(out))
     func greedyText() throws {
         let url = try TestEnv.smolQ4_1
         let question = "What is the capital of France?"
-        // SmolLM2 uses ChatML; Ponder's generic reasoning profile adds the Nemotron system
-        // line "detailed thinking off".
-        let chat = "<|im_start|>system\ndetailed thinking off<|im_end|>\n<|im_start|>user\n\(question)<|im_end|>\n<|im_start|>assistant\n"
+        // SmolLM2 uses ChatML and has no reasoning mode: nothing but the user's message
+        // (Ponder leaves out the template's default system message, see `ChatFormat.render`).
+        let chat = "<|im_start|>user\n\(question)<|im_end|>\n<|im_start|>assistant\n"
         let raw = "The capital of France is"
         let n = 40
         let reply = try runPython(Self.oracle, [url.path, String(n), TestEnv.repoRoot.appendingPathComponent("Tests/Oracles").path],

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Session
+import Tokenizer
 
 /// 1,000 interleaved cancel-then-new-turn requests over the SCRIPTED TEST-DOUBLE
 /// backend: no text duplicated, lost, misrouted or out of order.
@@ -13,7 +14,7 @@ import Session
     @Test func thousandCancelThenNewTurnRequests() async throws {
         let backend = ScriptedBackend(tokenDelay: 0.0001, script: ScriptedBackend.bytes(Self.reply))
         let counters = backend.counters
-        let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: SessionSettings())
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .chatml), settings: SessionSettings())
         let events = collectEvents(conv)
         var rng = SystemRandomNumberGenerator()
         for i in 0..<1000 {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Session
+import Tokenizer
 
 /// The conversation actor over the SCRIPTED TEST-DOUBLE backend (`ScriptedBackend`): no
 /// model runs here; what is tested is the session machinery. Real-model tests wait for
@@ -17,7 +18,7 @@ import Session
         }
         var settings = SessionSettings()
         settings.seed = 1000
-        let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: settings)
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .chatml), settings: settings)
         let events = collectEvents(conv)
         let modes: [ReasoningMode] = [.on, .off, .on, .on, .off]
         for (i, m) in modes.enumerated() { await conv.send("q\(i)", mode: m) }
@@ -52,7 +53,7 @@ import Session
             let cut = Int(ScriptedBackend.lastUserMessage(in: prompt).dropFirst(4)) ?? 0
             return pieces(text, cuts: [cut])
         }
-        let conv = Conversation(backend: backend, format: Llama3Format(), settings: SessionSettings())
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .llama3), settings: SessionSettings())
         let events = collectEvents(conv)
         for cut in 1..<n { await conv.send("cut \(cut)", mode: .on) }
         await conv.close()
@@ -65,11 +66,30 @@ import Session
         }
     }
 
+    /// An off-turn is stored with its pre-fill and its reply as generated, so the next
+    /// turn's prompt starts with everything the cache holds: the previous prompt and reply.
+    @Test func theNextTurnReusesTheWholePreviousOffTurn() async throws {
+        let backend = ScriptedBackend(script: ScriptedBackend.bytes { "\n\nAnswer to \($0)." })
+        var settings = SessionSettings()
+        settings.profile = .nemotron
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .llama3), settings: settings)
+        await conv.send("q0", mode: .off)
+        await conv.send("q1", mode: .off)
+        await conv.close()
+        let turns = await conv.turns
+        #expect(turns.map(\.prefill) == ["<think>\n</think>", "<think>\n</think>"])
+        #expect(turns.map(\.profile) == [.nemotron, .nemotron])
+        #expect(turns[0].answer == "Answer to q0." && turns[0].reasoning.isEmpty)
+        let first = turns[0].stats.promptTokens + turns[0].stats.cachedTokens + turns[0].tokens.count
+        #expect(turns[1].stats.cachedTokens == first)
+    }
+
     @Test func aNewTurnEvaluatesOnlyTokensNotInTheCache() async throws {
         let backend = ScriptedBackend(script: ScriptedBackend.bytes(Self.reply))
         let counters = backend.counters
-        let settings = SessionSettings()
-        let conv = Conversation(backend: backend, format: Llama3Format(), settings: settings)
+        var settings = SessionSettings()
+        settings.profile = .nemotron          // a system message (the directive) every prompt shares
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .llama3), settings: settings)
         for i in 0..<3 { await conv.send("q\(i)", mode: .on) }
         await conv.close()
         let turns = await conv.turns
@@ -77,7 +97,7 @@ import Session
         var cache: [Int32] = []
         var evaluated = 0
         for t in turns {
-            let p = promptTokens(Llama3Format(), settings, .on, history, t.user)
+            let p = promptTokens(ChatFormat(kind: .llama3), settings, .on, history, t.user)
             let common = zip(cache, p).prefix { $0 == $1 }.count
             #expect(t.stats.promptTokens == p.count - common)
             #expect(t.stats.cachedTokens == common)
@@ -94,14 +114,15 @@ import Session
     @Test(arguments: [true, false]) func toggleCostsOnlyTheTokensAddedSince(snapshots: Bool) async throws {
         let backend = ScriptedBackend(bytesPerToken: 100, script: ScriptedBackend.bytes(Self.reply))
         var settings = SessionSettings()
+        settings.profile = .nemotron          // the modes' prompts differ from the system message on
         if !snapshots { settings.snapshotBudgetBytes = 0 }
-        let conv = Conversation(backend: backend, format: Llama3Format(), settings: settings)
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .llama3), settings: settings)
         let modes: [ReasoningMode] = [.on, .off, .on, .off]
         for (i, m) in modes.enumerated() { await conv.send("question number \(i)", mode: m) }
         await conv.close()
         let turns = await conv.turns
         let prompts = turns.indices.map { i in
-            promptTokens(Llama3Format(), settings, modes[i], turns[..<i].map(\.promptTurn), turns[i].user)
+            promptTokens(ChatFormat(kind: .llama3), settings, modes[i], turns[..<i].map(\.promptTurn), turns[i].user)
         }
         func common(_ a: [Int32], _ b: [Int32]) -> Int { zip(a, b).prefix { $0 == $1 }.count }
         for i in 2..<4 {
@@ -131,7 +152,7 @@ import Session
         let counters = backend.counters
         var settings = SessionSettings()
         settings.systemPrompt = "SYSTEM PROMPT"
-        let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: settings)
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .chatml), settings: settings)
         let events = collectEvents(conv)
         for i in 0..<15 { await conv.send("question \(i)", mode: .off) }
         await conv.close()
@@ -142,9 +163,10 @@ import Session
         #expect(turns.allSatisfy { $0.stopReason == .endOfTurn && $0.answer == "Answer to \($0.user), which is long enough." })
         let notices = all.compactMap { if case .notice(let s) = $0 { return s } else { return nil } }
         #expect(notices.contains { $0.contains("outgrew the context") })
+        let counter = ScriptedBackend { _ in [] }
         for p in counters.prompts {
-            #expect(p.hasPrefix("<|im_start|>system\ndetailed thinking off\n\nSYSTEM PROMPT<|im_end|>\n"))
-            #expect(p.utf8.count < 400)
+            #expect(p.hasPrefix("<|im_start|>system\nSYSTEM PROMPT<|im_end|>\n"))   // no directive: profile none
+            #expect(counter.tokenize(p, special: true).count < 400)
         }
         #expect(!(counters.prompts.last ?? "").contains("question 0<"))
     }
@@ -155,7 +177,7 @@ import Session
         let backend = ScriptedBackend { _ in script }
         var settings = SessionSettings()
         settings.thinkBudget = 5
-        let conv = Conversation(backend: backend, format: Llama3Format(), settings: settings)
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .llama3), settings: settings)
         await conv.send("go", mode: .on)
         await conv.send("go again", mode: .off)      // the budget applies to reasoning turns only
         await conv.close()
@@ -176,7 +198,7 @@ import Session
         let full = String(repeating: "word ", count: 400)
         let backend = ScriptedBackend(tokenDelay: 0.2, script: ScriptedBackend.bytes { _ in full })
         let counters = backend.counters
-        let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: SessionSettings())
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .chatml), settings: SessionSettings())
         await conv.send("long", mode: .off)
         var seen = "", atCancel = 0
         var events: [SessionEvent] = []
@@ -202,7 +224,7 @@ import Session
     /// Stats arrive at least 4 times a second, even while one token takes long.
     @Test func statsTickAtLeastFourTimesASecond() async throws {
         let backend = ScriptedBackend(tokenDelay: 0.5, script: ScriptedBackend.bytes { _ in "abcd" })
-        let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: SessionSettings())
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .chatml), settings: SessionSettings())
         let events = collectEvents(conv)
         await conv.send("slow", mode: .off)
         await conv.close()

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Session
+import Tokenizer
 
 /// Regenerate (Ctrl-R) and edit (Ctrl-E) withdraw the last turn of the same conversation:
 /// one journal for the whole conversation (a "drop" line, no copy in a new file), the
@@ -23,7 +24,7 @@ import Session
         }
         let journal = try Journal.createDefault(created: 1, model: nil, format: "chatml",
                                                 settings: SessionSettings(), directory: dir)
-        let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: SessionSettings(),
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .chatml), settings: SessionSettings(),
                                 journal: journal)
         let events = collectEvents(conv)
         await conv.send("first", mode: .off)

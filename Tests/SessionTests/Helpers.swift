@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Session
+import Tokenizer
 
 /// Collects every event of a conversation until its stream ends (at `close()`).
 func collectEvents(_ conv: Conversation) -> Task<[SessionEvent], Never> {
@@ -61,11 +62,13 @@ func checkStream(_ events: [SessionEvent], _ turns: [TurnRecord], sourceLocation
     }
 }
 
-/// Token ids of a rendered prompt in the scripted test double's vocabulary.
-func promptTokens(_ format: any PromptFormat, _ settings: SessionSettings, _ mode: ReasoningMode,
+/// Token ids of a rendered prompt in the scripted test double's vocabulary (earlier
+/// replies decoded from their byte tokens, as the session does).
+func promptTokens(_ format: ChatFormat, _ settings: SessionSettings, _ mode: ReasoningMode,
                   _ history: [PromptTurn], _ user: String) -> [Int32] {
-    PromptBuilder.render(format: format, settings: settings, mode: mode, history: history, user: user)
-        .tokens(with: ScriptedBackend { _ in [] })
+    let b = ScriptedBackend { _ in [] }
+    return (try? b.encode(TurnPrompt.render(format: format, settings: settings, mode: mode, history: history,
+                                            user: user, decode: b.tokenPiece))) ?? []
 }
 
 func temporaryDirectory() throws -> URL {

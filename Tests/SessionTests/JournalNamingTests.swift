@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Session
+import Tokenizer
 
 /// Journal and session names never collide: many conversations started within one
 /// second (`/new` pressed quickly) each get a journal of their own, none replaced or
@@ -57,7 +58,7 @@ import Session
         let journal = try Journal(url: dir.appendingPathComponent("j.jsonl"), created: 0, model: nil,
                                   format: "chatml", settings: SessionSettings())
         try journal.close()
-        let conv = Conversation(backend: ScriptedBackend { _ in pieces("answer", cuts: []) }, format: ChatMLFormat(),
+        let conv = Conversation(backend: ScriptedBackend { _ in pieces("answer", cuts: []) }, format: ChatFormat(kind: .chatml),
                                 settings: SessionSettings(), journal: journal)
         let events = collectEvents(conv)
         await conv.send("q", mode: .off)

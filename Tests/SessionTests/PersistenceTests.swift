@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Session
+import Tokenizer
 
 /// Session documents and journals: round trips, atomic no-clobber saves, torn lines,
 /// hostile files. Conversations here run over the SCRIPTED TEST-DOUBLE backend.
@@ -19,7 +20,7 @@ import Session
         let url = dir.appendingPathComponent("j.jsonl")
         let journal = try Journal(url: url, created: 1_700_000_000.25, model: ModelIdentity(fileName: "m.gguf", size: 123, headerHash: "fnv1a64:0011223344556677"),
                                   format: "chatml", settings: settings)
-        let conv = Conversation(backend: backend, format: ChatMLFormat(), settings: settings,
+        let conv = Conversation(backend: backend, format: ChatFormat(kind: .chatml), settings: settings,
                                 model: ModelIdentity(fileName: "m.gguf", size: 123, headerHash: "fnv1a64:0011223344556677"),
                                 journal: journal, created: 1_700_000_000.25)
         for i in 0..<turns { await conv.send("q\(i) \(odd)", mode: i % 2 == 0 ? .on : .off) }
@@ -58,7 +59,7 @@ import Session
         defer { try? FileManager.default.removeItem(at: dir) }
         for round in 0..<10 {
             let conv = Conversation(backend: ScriptedBackend { _ in pieces("the answer", cuts: [3]) },
-                                    format: ChatMLFormat(), settings: SessionSettings())
+                                    format: ChatFormat(kind: .chatml), settings: SessionSettings())
             var events = conv.events.makeAsyncIterator()
             await conv.send("q", mode: .off)
             while let e = await events.next() { if case .turnFinished = e { break } }

@@ -15,7 +15,7 @@ import TestSupport
     struct Loaded {
         let model: LlamaModel
         let tokenizer: Tokenizer
-        let format: TokenizerPromptFormat
+        let format: ChatFormat
         func backend(_ capacity: Int) throws -> EngineBackend {
             EngineBackend(context: try LlamaContext(model: model, capacity: capacity), tokenizer: tokenizer)
         }
@@ -25,7 +25,7 @@ import TestSupport
         let file = try GGUFFile(path: try TestEnv.smolQ4_1.path)
         let tokenizer = try Tokenizer(gguf: file)
         return Loaded(model: try LlamaModel(file: file), tokenizer: tokenizer,
-                      format: TokenizerPromptFormat(tokenizer.detectedChatFormat))
+                      format: tokenizer.detectedChatFormat)
     }
 
     /// The (done, total) pairs of turn `index`'s progress events, in order.
@@ -72,8 +72,8 @@ import TestSupport
         let all = await events.value
         #expect(turns.count == 2)
         guard turns.count == 2 else { return }
-        let prompt0 = PromptBuilder.render(format: m.format, settings: settings, mode: .off, history: [], user: long)
-            .tokens(with: counter)
+        let prompt0 = try counter.encode(TurnPrompt.render(format: m.format, settings: settings, mode: .off,
+                                                           history: [PromptTurn](), user: long))
         #expect(prompt0.count > 1000, "the prompt should be long: \(prompt0.count) tokens")
         checkRising(progress(all, turn: 0), total: prompt0.count, chunk: 64)
         #expect(turns[0].stats.promptTokens == prompt0.count)
@@ -88,9 +88,9 @@ import TestSupport
         await resumed.send("Thanks.", mode: .off)
         await resumed.close()
         let all2 = await events2.value
-        let prompt2 = PromptBuilder.render(format: m.format, settings: settings, mode: .off,
-                                           history: turns.map(\.promptTurn), user: "Thanks.")
-            .tokens(with: counter)
+        let prompt2 = try counter.encode(TurnPrompt.render(format: m.format, settings: settings, mode: .off,
+                                                           history: turns.map(\.promptTurn), user: "Thanks.",
+                                                           decode: counter.tokenPiece))
         #expect(prompt2.count > prompt0.count)
         checkRising(progress(all2, turn: 2), total: prompt2.count, chunk: 64)
     }

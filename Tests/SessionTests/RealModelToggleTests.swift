@@ -15,18 +15,21 @@ import TestSupport
         let file = try GGUFFile(path: try TestEnv.smolQ4_1.path)
         let model = try LlamaModel(file: file)
         let tokenizer = try Tokenizer(gguf: file)
-        let format = TokenizerPromptFormat(tokenizer.detectedChatFormat)
-        #expect(format.name == "chatml")
+        let format = tokenizer.detectedChatFormat
+        #expect(format.kind == .chatml)
         let backend = EngineBackend(context: try LlamaContext(model: model, capacity: 2048), tokenizer: tokenizer)
         // A second tokenizer-only view to count the prompts' tokens independently of the session.
         let counter = EngineBackend(context: try LlamaContext(model: model, capacity: 16), tokenizer: tokenizer)
         var settings = SessionSettings()
+        // SmolLM2 has no reasoning mode of its own (profile none: on and off would render
+        // alike); the Nemotron switch gives the two modes different prompts to cache.
+        settings.profile = .nemotron
         settings.seed = 11
         settings.samplingOn.maxTokens = 24
         settings.samplingOff.maxTokens = 24
         let conv = Conversation(backend: backend, format: format, settings: settings)
         let users = ["Name a fruit.", "Name a planet.", "Name a river."]
-        let modes: [Session.ReasoningMode] = [.on, .off, .on]
+        let modes: [ReasoningMode] = [.on, .off, .on]
         for (u, m) in zip(users, modes) { await conv.send(u, mode: m) }
         await conv.waitUntilIdle()
         let turns = await conv.turns
@@ -40,9 +43,9 @@ import TestSupport
 
         // The rendered prompts: the system message carries the switch of that turn; the
         // off-turn is pre-filled with an empty think block; earlier replies are in the history.
-        func prompt(_ i: Int) -> RenderedPrompt {
-            PromptBuilder.render(format: format, settings: settings, mode: modes[i],
-                                 history: turns[..<i].map(\.promptTurn), user: users[i])
+        func prompt(_ i: Int) -> ChatPrompt {
+            TurnPrompt.render(format: format, settings: settings, mode: modes[i],
+                              history: turns[..<i].map(\.promptTurn), user: users[i], decode: counter.tokenPiece)
         }
         let p0 = prompt(0).text, p1 = prompt(1).text, p2 = prompt(2).text
         #expect(p0.hasPrefix("<|im_start|>system\ndetailed thinking on<|im_end|>\n<|im_start|>user\nName a fruit.<|im_end|>\n<|im_start|>assistant\n"))
@@ -53,8 +56,8 @@ import TestSupport
 
         // Cost of the toggle back: at most the tokens of turn 3's prompt that turn 1's
         // prompt (plus its reply, which the thinking-mode cache holds) does not share.
-        let t0 = prompt(0).tokens(with: counter) + turns[0].tokens
-        let t2 = prompt(2).tokens(with: counter)
+        let t0 = try counter.encode(prompt(0)) + turns[0].tokens
+        let t2 = try counter.encode(prompt(2))
         var common = 0
         while common < min(t0.count, t2.count), t0[common] == t2[common] { common += 1 }
         #expect(turns[2].stats.promptTokens <= t2.count - common,

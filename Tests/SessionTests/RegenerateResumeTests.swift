@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Session
+import Tokenizer
 
 /// `--regenerate` and `--resume` over the SCRIPTED TEST-DOUBLE backend (deterministic,
 /// like greedy decoding on a fixed model). The real-model version waits for the Engine.
@@ -15,7 +16,7 @@ import Session
     static func session() async -> SessionDocument {
         var settings = SessionSettings()
         settings.seed = 5
-        let conv = Conversation(backend: ScriptedBackend(script: script(0)), format: Llama3Format(), settings: settings)
+        let conv = Conversation(backend: ScriptedBackend(script: script(0)), format: ChatFormat(kind: .llama3), settings: settings)
         for (i, m) in [ReasoningMode.on, .off, .on].enumerated() { await conv.send("q\(i)", mode: m) }
         await conv.close()
         return await conv.document()
@@ -27,7 +28,7 @@ import Session
         doc.turns[2].tokens = Array(doc.turns[2].tokens.prefix(5))
         doc.turns[2].tokenTimes = Array(doc.turns[2].tokenTimes.prefix(5))
         doc.turns[2].stopReason = .cancelled
-        let results = try await Regenerator.run(doc, backend: ScriptedBackend(script: Self.script(0)), format: Llama3Format())
+        let results = try await Regenerator.run(doc, backend: ScriptedBackend(script: Self.script(0)), format: ChatFormat(kind: .llama3))
         #expect(results.count == 3)
         #expect(results.allSatisfy { $0.identical })
         #expect(results[2].regenerated.tokens.count == 5)
@@ -37,7 +38,7 @@ import Session
 
     @Test func aDifferentModelIsReportedAtTheFirstDifferingToken() async throws {
         let doc = await Self.session()
-        let results = try await Regenerator.run(doc, backend: ScriptedBackend(script: Self.script(1)), format: Llama3Format())
+        let results = try await Regenerator.run(doc, backend: ScriptedBackend(script: Self.script(1)), format: ChatFormat(kind: .llama3))
         #expect(results[0].identical && results[2].identical)   // each turn runs on the recorded history
         let at = Array("<think>\nabout q1\n</think>\n\nreply".utf8).count
         #expect(results[1].firstDifference == at)
@@ -54,7 +55,7 @@ import Session
         let counters = backend.counters
         let journal = try Journal(url: dir.appendingPathComponent("j.jsonl"), created: doc.created, model: nil,
                                   format: "llama3", settings: doc.settings)
-        let (conv, warnings) = Conversation.resume(loaded, backend: backend, format: Llama3Format(),
+        let (conv, warnings) = Conversation.resume(loaded, backend: backend, format: ChatFormat(kind: .llama3),
                                                    model: ModelIdentity(fileName: "b.gguf", size: 2, headerHash: "fnv1a64:0000000000000002"),
                                                    journal: journal)
         #expect(warnings.count == 1 && warnings[0].contains("a.gguf") && warnings[0].contains("b.gguf"))

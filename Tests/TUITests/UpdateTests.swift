@@ -15,6 +15,21 @@ import Session
         #expect(s.effects.last == .send("hi", .on))
     }
 
+    /// A model without a reasoning mode (status from the driver): Ctrl-T and /think say
+    /// so and leave the mode alone.
+    @Test func ctrlTOnAModelWithoutReasoningChangesNothing() {
+        var s = Script(width: 60, height: 6)
+        s.state.mode = .off
+        s.state.status.hasReasoningMode = false
+        s.state.status.reasoningProfile = "none"
+        s.key(.ctrl("t"))
+        #expect(s.state.mode == .off)
+        #expect(s.state.notice?.text.contains("no reasoning mode") == true)
+        s.type("/think on"); s.key(.enter)
+        #expect(s.state.mode == .off)
+        #expect(s.state.notice?.text.contains("no reasoning mode") == true)
+    }
+
     @Test func escAndCtrlCStopAGeneration() {
         var s = Script(width: 20, height: 6)
         s.type("hi"); s.key(.enter)

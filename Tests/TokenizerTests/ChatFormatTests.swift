@@ -1,6 +1,7 @@
 import Testing
 import TestSupport
 import Tokenizer
+import GGUF
 
 /// (c) user text never becomes control tokens; (d) rendered prompts match the real chat
 /// templates (rendered by jinja2) byte for byte, and their ids match HF's.
@@ -37,16 +38,19 @@ import Tokenizer
         defer { cleanup() }
         _ = try Oracle.run("encode", mode: "llama3", path: path, template: Oracle.llama3Template, input: [""])
         let tok = try Fixtures.llama3Tokenizer(path)
-        let format = ChatFormat.detect(template: Oracle.llama3Template, modelName: "Llama-3.1-Nemotron-Nano-4B-v1.1")
-        #expect(format.kind == .llama3 && format.reasoning == .nemotron && format.note == nil)
+        let format = ChatFormat.detect(template: Oracle.llama3Template)
+        let profile = ReasoningProfile.detect(template: Oracle.llama3Template, architecture: "llama",
+                                              modelName: "Llama-3.1-Nemotron-Nano-4B-v1.1")
+        #expect(format.kind == .llama3 && profile == .nemotron && format.note == nil)
         try Self.checkAgainstTemplate(tok, format, mode: "llama3", path: path, template: Oracle.llama3Template)
         // The reasoning switch puts `detailed thinking on` in the system turn itself.
-        let switched = format.render(messages: Array(Self.conversations[0].dropFirst()), reasoning: .on)
+        let switched = format.render(messages: Array(Self.conversations[0].dropFirst()), profile: profile, reasoning: .on)
         #expect(switched == format.render(messages: Self.conversations[0]))
     }
 
-    /// The reasoning switch and the dropping of earlier reasoning, against Nemotron's own
-    /// template layout: user, assistant (with a `<think>` block), user; reasoning on.
+    /// The reasoning switch against Nemotron's own template layout: user, assistant (its
+    /// reasoning dropped, as the template drops it; the session's `TurnPrompt` makes that
+    /// choice), user; reasoning on.
     @Test func nemotronSwitchMatchesNemotronTemplate() throws {
         let (path, cleanup) = try Fixtures.llama3Path()
         defer { cleanup() }
@@ -57,15 +61,19 @@ import Tokenizer
         let oracle = try Oracle.run("chat", mode: "llama3", path: path, template: Oracle.nemotronTemplate, input: input)
         let tok = try Fixtures.llama3Tokenizer(path)
         let format = tok.detectedChatFormat
-        #expect(format.kind == .llama3 && format.reasoning == .nemotron)
-        let segments = format.render(messages: conv, reasoning: .on)
+        let file = try GGUFFile(path: path)
+        let profile = ReasoningProfile.detect(file: file, tokenizer: tok)
+        #expect(format.kind == .llama3 && profile == .nemotron)
+        var sent = conv
+        sent[1].content = "4"
+        let segments = format.render(messages: sent, profile: profile, reasoning: .on)
         #expect(ChatFormat.text(of: segments) == oracle.texts?[0])
-        #expect(try tok.encodePrompt(conv, format: format, reasoning: .on) == oracle.ids[0])
+        #expect(try tok.encodePrompt(sent, format: format, profile: profile, reasoning: .on) == oracle.ids[0])
     }
 
     @Test func chatMLFormatMatchesSmolLM2Template() throws {
         let (tok, path) = try Fixtures.smolLM2()
-        let format = ChatFormat.detect(template: "{{'<|im_start|>' + message['role']}}", modelName: "SmolLM2")
+        let format = ChatFormat.detect(template: "{{'<|im_start|>' + message['role']}}")
         #expect(format.kind == .chatml)
         try Self.checkAgainstTemplate(tok, format, mode: "smollm", path: path, template: nil)
     }
@@ -78,7 +86,7 @@ import Tokenizer
         let (smol, _) = try Fixtures.smolLM2()
         for (tok, kind) in [(llama, ChatFormat.Kind.llama3), (smol, .chatml)] {
             #expect(!tok.encode(Self.forged).contains { tok.isControlToken($0) })
-            let format = ChatFormat(kind: kind, reasoning: .generic)
+            let format = ChatFormat(kind: kind)
             let conv = [ChatMessage(.user, Self.forged)]
             let segments = format.render(messages: conv)
             let specials = segments.filter { if case .special = $0 { true } else { false } }.count
@@ -87,18 +95,17 @@ import Tokenizer
         }
     }
 
-    @Test func earlierReasoningIsNotFedBack() {
-        let format = ChatFormat(kind: .chatml, reasoning: .qwen3)
-        let conv = [ChatMessage(.user, "q"), ChatMessage(.assistant, "<think>\nsecret plan\n</think>\n\nanswer", reasoning: "more"),
-                    ChatMessage(.user, "q2")]
-        let text = ChatFormat.text(of: format.render(messages: conv, reasoning: .off))
-        #expect(!text.contains("secret") && !text.contains("more") && text.contains("answer<|im_end|>"))
-        #expect(text.contains("q2 /no_think<|im_end|>"))
+    @Test func qwen3SwitchesOnTheLastUserMessage() {
+        let format = ChatFormat(kind: .chatml)
+        let conv = [ChatMessage(.user, "q"), ChatMessage(.assistant, "answer"), ChatMessage(.user, "q2")]
+        let text = ChatFormat.text(of: format.render(messages: conv, profile: .qwen3, reasoning: .off))
+        #expect(text.contains("<|im_start|>user\nq<|im_end|>") && text.contains("q2 /no_think<|im_end|>"))
+        #expect(text.hasSuffix("<|im_start|>assistant\n<think>\n\n</think>\n\n"))
     }
 
     @Test func nemotronOffPrefillsEmptyThink() {
-        let format = ChatFormat(kind: .llama3, reasoning: .nemotron)
-        let text = ChatFormat.text(of: format.render(messages: [ChatMessage(.user, "hi")], reasoning: .off))
+        let format = ChatFormat(kind: .llama3)
+        let text = ChatFormat.text(of: format.render(messages: [ChatMessage(.user, "hi")], profile: .nemotron, reasoning: .off))
         #expect(text.hasPrefix("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\ndetailed thinking off<|eot_id|>"))
         #expect(text.hasSuffix("<|start_header_id|>assistant<|end_header_id|>\n\n<think>\n</think>"))
     }

@@ -44,11 +44,29 @@ import Tokenizer
     }
 
     @Test func chatFormatDetection() {
-        #expect(ChatFormat.detect(template: "{{ '<|im_start|>' }}", modelName: "Qwen3-4B").reasoning == .qwen3)
-        #expect(ChatFormat.detect(template: nil, modelName: "DeepSeek-R1-Distill-Qwen-1.5B",
-                                  hasToken: { $0 == "<｜User｜>" }).kind == .deepseek)
-        let plain = ChatFormat.detect(template: "{{ messages }}", modelName: "x")
-        #expect(plain.kind == .plain && plain.note != nil && plain.reasoning.note != nil)
+        #expect(ChatFormat.detect(template: nil, hasToken: { $0 == "<｜User｜>" }).kind == .deepseek)
+        let plain = ChatFormat.detect(template: "{{ messages }}")
+        #expect(plain.kind == .plain && plain.note != nil)
         #expect(ChatFormat(name: "ChatML")?.kind == .chatml && ChatFormat(name: "bogus") == nil)
+    }
+
+    /// Reasoning profiles from template text first, then architecture and name, then the
+    /// vocabulary; a ChatML template without reasoning (SmolLM2's layout) is `none`.
+    @Test func reasoningProfileDetection() {
+        func detect(_ t: String?, arch: String? = nil, name: String? = nil, tokens: Set<String> = []) -> ReasoningProfile {
+            ReasoningProfile.detect(template: t, architecture: arch, modelName: name, hasToken: { tokens.contains($0) })
+        }
+        let chatml = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}"
+        #expect(detect(chatml, arch: "llama", name: "SmolLM2 135M Instruct") == .noReasoning)
+        #expect(detect("{{ 'detailed thinking on' }}<|start_header_id|>") == .nemotron)
+        #expect(detect("{%- if enable_thinking is defined and enable_thinking is false %}") == .qwen3)
+        #expect(detect(chatml, arch: "qwen3", name: "Qwen3 4B") == .qwen3)
+        #expect(detect("{{'<｜Assistant｜><think>\\n'}}") == .deepseekR1)
+        #expect(detect(nil, name: "DeepSeek-R1-Distill-Qwen-1.5B") == .deepseekR1)
+        #expect(detect(nil, tokens: ["<think>", "<|im_start|>"]) == .qwen3)
+        #expect(detect(nil, tokens: ["<think>", "<｜User｜>"]) == .deepseekR1)
+        #expect(detect(nil, name: "x") == .noReasoning && ReasoningProfile.noReasoning.note != nil)
+        #expect(ReasoningProfile(name: "DeepSeek-R1") == .deepseekR1 && ReasoningProfile(name: "generic") == nil)
+        #expect(ReasoningProfile.names == "nemotron, qwen3, deepseek-r1, none")
     }
 }

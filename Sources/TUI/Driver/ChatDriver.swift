@@ -91,6 +91,10 @@ public struct DriverStatus: Sendable, Equatable {
     public var seed: UInt64? = nil
     public var reasoningBudget: Int? = nil
     public var historyReasoning: Bool = false
+    /// The model's reasoning profile ("nemotron", "none", …; "" when unknown).
+    public var reasoningProfile: String = ""
+    /// False for a model without a reasoning mode: toggling reasoning is refused.
+    public var hasReasoningMode: Bool = true
     public init() {}
 
     /// The sampler turns in `mode` use.

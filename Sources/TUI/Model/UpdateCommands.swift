@@ -7,9 +7,13 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
         return s.generating
     }
     switch c {
-    case .think(.on): s.mode = .on
-    case .think(.off): s.mode = .off
-    case .think(.toggle): s.mode = s.mode.toggled
+    case .think(let t):
+        guard s.status.hasReasoningMode else { s.notice = noReasoningMode(s.status); return }
+        switch t {
+        case .on: s.mode = .on
+        case .off: s.mode = .off
+        case .toggle: s.mode = s.mode.toggled
+        }
     case .budget(let n): fx.append(.driver(.setReasoningBudget(n)))
     case .historyReasoning(let b): fx.append(.driver(.setHistoryReasoning(b)))
     case .save(let p): fx.append(.driver(.save(path: p)))
@@ -119,6 +123,7 @@ func modelLines(_ st: DriverStatus, mode: ReasoningMode) -> [String] {
         "seed              \(o(st.seed))",
         "reasoning budget  \(st.reasoningBudget.map { "\($0) tokens" } ?? "off")",
         "history reasoning \(st.historyReasoning ? "on" : "off")",
+        "reasoning profile \(st.reasoningProfile.isEmpty ? "-" : st.reasoningProfile)",
     ]
 }
 
@@ -130,4 +135,10 @@ func noticeLines(_ s: UIState) -> [String] {
     return s.noticeLog.flatMap { n in
         n.wrapped(width: width - 2).enumerated().map { i, l in (i == 0 ? (n.isError ? "! " : "- ") : "  ") + l }
     }
+}
+
+/// What Ctrl-T and `/think` say for a model without a reasoning mode (nothing changes).
+func noReasoningMode(_ st: DriverStatus) -> Notice {
+    Notice(text: "this model has no reasoning mode (reasoning profile \(st.reasoningProfile.isEmpty ? "none" : st.reasoningProfile)); "
+               + "start with --reasoning-profile NAME to choose one", isError: false)
 }

@@ -40,7 +40,7 @@ private func perform(_ action: KeyAction, _ k: Key, _ s: inout UIState, _ fx: in
     if case .char = k, !s.input.isEmpty { return false }
     switch action {
     case .toggleThinking:
-        s.mode = s.mode.toggled
+        if s.status.hasReasoningMode { s.mode = s.mode.toggled } else { s.notice = noReasoningMode(s.status) }
     case .stop:
         if s.generating { fx.append(.cancel) } else { s.notice = nil }
     case .interrupt:

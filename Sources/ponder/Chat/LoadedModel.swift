@@ -10,15 +10,16 @@ struct LoadedModel: Sendable {
     let url: URL
     let model: LlamaModel
     let tokenizer: Tokenizer
-    let format: any PromptFormat
-    let formatName: String
+    let format: ChatFormat
+    /// The reasoning profile new turns use: detected from the file, or `--reasoning-profile`.
+    let profile: ReasoningProfile
     let identity: ModelIdentity?
     let contextSize: Int
     let warnings: [String]
 
     /// Opens `path`; errors are one line naming the file. `repack`: when K-quant matrices
     /// get their decode copies (`X8Weights`); `.later` leaves them to `WeightLoading`.
-    static func open(path: String, contextSize: Int?, chatFormat: String?,
+    static func open(path: String, contextSize: Int?, chatFormat: String?, reasoningProfile: String? = nil,
                      repack: X8Weights.Mode = .fromEnvironment) throws -> LoadedModel {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CLIError("\(path): no such file")
@@ -30,21 +31,13 @@ struct LoadedModel: Sendable {
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer(gguf: file) } catch { throw CLIError("\(path): \(error)") }
         var warnings = file.warnings + tokenizer.warnings
-        let chat: ChatFormat
-        if let name = chatFormat {
-            guard let f = ChatFormat(name: name, template: file.metadata.string("tokenizer.chat_template"),
-                                     modelName: file.metadata.string("general.name")) else {
-                throw CLIError("unknown chat format '\(name)' (try llama3 or chatml)")
-            }
-            chat = f
-        } else {
-            chat = tokenizer.detectedChatFormat
-        }
+        let (chat, profile) = try promptSetup(file: file, tokenizer: tokenizer, chatFormat: chatFormat,
+                                              reasoningProfile: reasoningProfile)
         if let note = chat.note { warnings.append(note) }
         let ctx = contextSize ?? LlamaContext.defaultCapacity(for: model)
         let url = URL(fileURLWithPath: path)
         return LoadedModel(url: url, model: model, tokenizer: tokenizer,
-                           format: TokenizerPromptFormat(chat), formatName: chat.kind.rawValue,
+                           format: chat, profile: profile,
                            identity: try? ModelIdentity.of(fileAt: url, headerBytes: file.headerSize),
                            contextSize: ctx, warnings: warnings)
     }
@@ -69,4 +62,30 @@ struct LoadedModel: Sendable {
     var displayName: String {
         model.file.metadata.string("general.name") ?? url.deletingPathExtension().lastPathComponent
     }
+}
+
+/// The chat format and reasoning profile of a model file: the named ones
+/// (`--chat-format`, `--reasoning-profile`) or the detected ones. A bad name is a
+/// one-line error listing the valid names. Shared by `chat`, `run` and `replay`.
+func promptSetup(file: GGUFFile, tokenizer: Tokenizer, chatFormat: String?,
+                 reasoningProfile: String?) throws -> (ChatFormat, ReasoningProfile) {
+    let format: ChatFormat
+    if let name = chatFormat {
+        guard let f = ChatFormat(name: name) else {
+            throw CLIError("unknown chat format '\(name)' (valid: \(ChatFormat.names))")
+        }
+        format = f
+    } else {
+        format = tokenizer.detectedChatFormat
+    }
+    return (format, try reasoningProfileOverride(reasoningProfile) ?? ReasoningProfile.detect(file: file, tokenizer: tokenizer))
+}
+
+/// `--reasoning-profile NAME` checked: nil when not given; a bad name is a one-line error.
+func reasoningProfileOverride(_ name: String?) throws -> ReasoningProfile? {
+    guard let name else { return nil }
+    guard let p = ReasoningProfile(name: name) else {
+        throw CLIError("unknown reasoning profile '\(name)' (valid: \(ReasoningProfile.names))")
+    }
+    return p
 }

@@ -36,6 +36,10 @@ actor SessionDriver: ChatDriver {
             if let was = resume.document.model, let now = loaded.identity, let m = was.mismatch(with: now) {
                 warnings.append("model mismatch: " + m)
             }
+            let was = resume.document.settings.profile ?? .noReasoning
+            if was != loaded.profile {
+                warnings.append("the session used the \(was.rawValue) reasoning profile; new turns use \(loaded.profile.rawValue)")
+            }
         }
         if loadWeights {
             // The warnings come after the progress, so the last one stays on screen.
@@ -58,11 +62,14 @@ actor SessionDriver: ChatDriver {
                                          continuation: AsyncStream<SessionEvent>.Continuation) throws -> Conversation {
         let backend = try loaded.makeBackend()
         let createdAt = created ?? Date().timeIntervalSince1970
+        // New turns use the loaded model's profile; loaded turns keep the one recorded on them.
+        var settings = settings
+        settings.profile = loaded.profile
         var j: Journal?
         if journal {
             do {
                 j = try Journal.createDefault(created: createdAt, model: loaded.identity,
-                                              format: loaded.format.name, settings: settings)
+                                              format: loaded.format.kind.rawValue, settings: settings)
             } catch {
                 continuation.yield(.error("journal: \(error); this conversation is not journaled"))
             }
@@ -168,6 +175,9 @@ actor SessionDriver: ChatDriver {
         s.seed = settings.seed
         s.reasoningBudget = settings.thinkBudget
         s.historyReasoning = settings.historyReasoning
+        let profile = settings.profile ?? .noReasoning
+        s.reasoningProfile = profile.rawValue
+        s.hasReasoningMode = profile.hasReasoningMode
         return s
     }
 
