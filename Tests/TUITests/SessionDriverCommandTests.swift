@@ -28,10 +28,8 @@ import TestSupport
 
         // A turn streams and finishes.
         try t.type("What is the capital of France?"); try t.keys("Enter")
-        try t.wait("the finished turn", timeout: 120) { s in
-            s.contains { $0.contains("Paris") } && !s.contains { $0.contains("thinking…") || $0.contains("prefill") }
-        }
-        Thread.sleep(forTimeInterval: 1)
+        #expect(JournalWatch.waitForEnds(1, in: "\(dir)/data/ponder/sessions"), "the turn did not finish")
+        try t.wait(for: "Paris", timeout: 20)
 
         // /export: the transcript holds the exchange and the sampler the turn really used.
         let md = "\(dir)/out.md"
