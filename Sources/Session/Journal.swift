@@ -46,6 +46,9 @@ public final class Journal: @unchecked Sendable {
     private var fd: Int32              // -1 once closed
     private var pending: (index: Int, r: String, a: String)?
     private var lastWrite = 0.0
+    /// A turn line was written: until then the journal holds nothing worth resuming, and
+    /// `close` removes it rather than leave a header-only file behind.
+    private var holdsTurns = false
     private let encoder = JSONEncoder()
 
     /// Creates a new journal (never replaces a file). The file appears atomically with
@@ -81,6 +84,7 @@ public final class Journal: @unchecked Sendable {
             try flushText()
             var l = JournalLine(.turn); l.turn = meta
             try writeLine(l)
+            holdsTurns = true
             try FileIO.fsync(fd, path: url.path)
         }
     }
@@ -110,12 +114,11 @@ public final class Journal: @unchecked Sendable {
             pending = nil      // the end record holds all the text
             var l = JournalLine(.end); l.turn = record
             try writeLine(l)
+            holdsTurns = true
             try FileIO.fsync(fd, path: url.path)
         }
     }
 
-    /// Writes the text still batched and closes the file (closed even when the write
-    /// fails; the failure is thrown so that it can be shown).
     /// Turns from `index` on are withdrawn (one conversation, one journal: a regenerated
     /// reply or an edited message continues the same file). Fsynced.
     public func dropTurns(from index: Int) throws {
@@ -127,12 +130,18 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
-    /// Writes the text still batched and closes the file (closed even when the write
-    /// fails; the failure is thrown so that it can be shown).
+    /// Writes the text still batched and closes the file (closed even when that write
+    /// fails; the failure is thrown so that it can be shown). A journal that never got a
+    /// turn is removed (best effort: a failure leaves a header-only file, which
+    /// `ponder sessions --prune` clears).
     public func close() throws {
         try lock.withLock {
-            defer { if fd >= 0 { Glibc.close(fd); fd = -1 } }
-            if fd >= 0 { try flushText() }
+            guard fd >= 0 else { return }
+            defer {
+                Glibc.close(fd); fd = -1
+                if !holdsTurns, unlink(url.path) == 0 { try? FileIO.fsyncDirectory(of: url.path) }
+            }
+            try flushText()
         }
     }
 

@@ -12,13 +12,13 @@ import Session
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let start = Date()
-        var urls: [URL] = []
-        for i in 0..<20 {
-            let j = try Journal.createDefault(created: Double(i), model: nil, format: "chatml",
-                                              settings: SessionSettings(), directory: dir)
-            urls.append(j.url)
-            try j.close()
+        // Open all at once (a journal closed without a turn is removed).
+        let journals = try (0..<20).map { i in
+            try Journal.createDefault(created: Double(i), model: nil, format: "chatml",
+                                      settings: SessionSettings(), directory: dir)
         }
+        defer { for j in journals { try? j.close() } }
+        let urls = journals.map(\.url)
         #expect(Set(urls).count == 20)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".jsonl") }
         #expect(files.count == 20, "\(files)")

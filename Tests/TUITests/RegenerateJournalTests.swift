@@ -5,7 +5,7 @@ import TestSupport
 
 /// Ctrl-R and `/new` in `ponder chat` on the real SmolLM2 model under tmux: regenerating
 /// continues the conversation's one journal and finds the prompt in the KV cache;
-/// `/new` pressed quickly starts a journal per conversation, none lost.
+/// `/new` pressed quickly starts a journal per conversation, none with a turn lost.
 @Suite(.serialized) struct RegenerateJournalTests {
     @Test func regenerateKeepsTheJournalAndTheCache() throws {
         let bin = try TestEnv.ponderBinary()
@@ -42,12 +42,19 @@ import TestSupport
         // (Keys typed right after Escape would read as Alt-keys.)
         try t.wait("the overlay to close", timeout: 20) { s in !s.contains { $0.contains("prompt tokens") } }
 
-        // /new twenty times at once: twenty more journals, all kept.
+        // /new twenty times at once: each conversation gets a journal of its own (the
+        // empty ones are removed as they close), and none is lost: the first keeps its
+        // turn, the last one takes the next turn.
         for _ in 0..<20 { try t.type("/new"); try t.keys("Enter") }
         try t.wait(for: "new conversation", timeout: 20)
-        let deadline = Date().addingTimeInterval(30)
-        while JournalWatch.files(in: sessions).count < 21, Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
-        #expect(JournalWatch.files(in: sessions).count == 21)
+        try t.type("Name a fruit."); try t.keys("Enter")
+        #expect(JournalWatch.waitForEnds(3, in: sessions))
+        let after = JournalWatch.files(in: sessions)
+        #expect(after.count == 2 && after.contains(files.first ?? ""), "\(after)")
+        let users = try after.map { f in
+            try SessionLoader.load(URL(fileURLWithPath: sessions + "/" + f)).document.turns.map(\.user)
+        }
+        #expect(Set(users) == [["Name a color."], ["Name a fruit."]])
         #expect(!(try t.screen()).contains { $0.contains("journal:") })
 
         try t.keys("C-c"); try t.keys("C-c")

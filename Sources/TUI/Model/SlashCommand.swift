@@ -17,6 +17,7 @@ enum SlashCommand: Sendable, Equatable {
     case resetSampler(ReasoningMode?)
     case stats
     case model
+    case notices
     case export(String)
     case theme(String)
     case copy
@@ -37,6 +38,7 @@ enum SlashCommand: Sendable, Equatable {
         ("/set [think|direct] reset", "back to the preset sampler"),
         ("/stats", "statistics of the last turn"),
         ("/model", "model and sampler"),
+        ("/notices", "the recent notices in full"),
         ("/export PATH.md", "write a Markdown transcript"),
         ("/theme NAME", "switch color theme"),
         ("/copy", "copy the last answer (OSC 52)"),
@@ -107,6 +109,7 @@ enum SlashCommand: Sendable, Equatable {
             }
         case "stats": return noArgs(.stats)
         case "model": return noArgs(.model)
+        case "notices": return noArgs(.notices)
         case "export":
             guard !rest.isEmpty else { return fail("/export needs a PATH ending in .md") }
             guard rest.lowercased().hasSuffix(".md") else {

@@ -144,6 +144,11 @@ actor SessionDriver: ChatDriver {
             case .dropLastTurn:
                 guard await conversation.dropLastTurn() != nil else { return .failed("no message to edit") }
                 return .done(nil)
+            case .showTranscript:
+                let turns = await conversation.turns
+                guard !turns.isEmpty else { return .done(nil) }
+                return .transcript(turns.map(Self.transcript),
+                                   message: "resumed \(turns.count) turn\(turns.count == 1 ? "" : "s")")
             }
         } catch {
             return .failed("\(error)")
