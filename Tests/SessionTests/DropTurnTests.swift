@@ -69,8 +69,8 @@ import Tokenizer
         defer { try? FileManager.default.removeItem(at: dir) }
         let j = try Journal.createDefault(created: 1, model: nil, format: "chatml", settings: SessionSettings(),
                                           directory: dir)
+        defer { try? j.close() }
         try j.dropTurns(from: 0)
-        try j.close()
         #expect(throws: (any Error).self) { try SessionLoader.load(j.url) }
         do { _ = try SessionLoader.load(j.url) } catch {
             #expect("\(error)".hasSuffix("line 2: drop of turns that do not exist"), "\(error)")
