@@ -12,6 +12,8 @@ struct ChatCommand: AsyncParsableCommand {
             With a terminal on both standard input and output, the full-screen chat starts.
             Otherwise Ponder chats line by line: each line read is one message, the answer
             goes to standard output and the reasoning to standard error, with no escape codes.
+            Model text written to a terminal has control characters and escape sequences
+            removed; to a file or a pipe it is written byte for byte.
             Every turn is journaled to $XDG_DATA_HOME/ponder/sessions/ as it happens.
             """)
 
@@ -74,17 +76,18 @@ struct ChatCommand: AsyncParsableCommand {
         // Full screen: the K-quant decode copies are made by the weight loader, with
         // progress, while the chat is already up (SessionDriver, WeightLoading).
         let repack: X8Weights.Mode = fullScreen && X8Weights.enabled ? .later : .fromEnvironment
-        let loaded = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat, repack: repack)
-        var settings = SessionSettings()
-        settings.systemPrompt = system
-        settings.thinkBudget = thinkBudget
-        settings.seed = seed
+        // The session first: a bad file is refused before the model is read.
         var resumed: LoadedSession?
         if let resume {
             do { resumed = try SessionLoader.load(URL(fileURLWithPath: resume)) } catch {
                 throw CLIError("\(error)")
             }
         }
+        let loaded = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat, repack: repack)
+        var settings = SessionSettings()
+        settings.systemPrompt = system
+        settings.thinkBudget = thinkBudget
+        settings.seed = seed
         let threads = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
         let driver = try SessionDriver(loaded: loaded, settings: settings, threads: threads,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen)
@@ -98,7 +101,7 @@ struct ChatCommand: AsyncParsableCommand {
                 throw CLIError(e.description)
             }
         } else {
-            for w in loaded.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            for w in loaded.warnings { TerminalOutput.warn("warning: \(w)") }
             await PlainChat.run(driver: driver, mode: mode)
         }
         if let save {

@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import Session
 import Tokenizer
 import ArgumentParser
 
@@ -65,7 +66,7 @@ struct TokenizeCommand: ParsableCommand {
         } catch {
             throw CLIError("\(model): \(error)")
         }
-        for w in tokenizer.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        for w in tokenizer.warnings { TerminalOutput.warn("warning: \(w)") }
         let tokens = tokenizer.encode(input, addBOS: tokenizer.vocabulary.addBOS && !noBOS)
         if pieces {
             let spellings = tokens.map { tokenizer.spelling(of: $0) ?? "" }

@@ -17,7 +17,7 @@ func render(_ state: UIState) -> Screen {
 
     // Notice.
     if let row = g.noticeRow, let n = state.notice {
-        let text = TurnLayout.truncate(CharWidth.sanitize(n.text).replacingOccurrences(of: "\n", with: " "),
+        let text = TurnLayout.truncate(CharWidth.layoutText(n.text).replacingOccurrences(of: "\n", with: " "),
                                        width: g.width, glyphs: state.glyphs)
         screen.put(text, n.isError ? Style(.error, .bold) : Style(.text), row: row)
     }

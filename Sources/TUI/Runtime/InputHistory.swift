@@ -1,4 +1,5 @@
 import Foundation
+import Session
 
 /// The input line's history on disk, one entry per line, newest last.
 /// Format: a first line `# ponder history v1`, then entries with `\` written `\\` and a
@@ -19,10 +20,7 @@ public enum InputHistory {
     }
 
     static func load(_ url: URL) -> [String] {
-        guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path),
-              attrs[.type] as? FileAttributeType == .typeRegular,
-              let size = attrs[.size] as? Int, size <= 1 << 20,
-              let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        guard let data = try? RegularFile.read(url.path, limit: 1 << 20) else { return [] }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         guard lines.first == header else { return [] }
         return Array(lines.dropFirst().map(decode).suffix(limit))
