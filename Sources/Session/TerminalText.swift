@@ -46,9 +46,10 @@ public struct TerminalText: Sendable {
     /// Sanitizes the next piece of a stream; state carries over to the next call.
     public mutating func push(_ s: String) -> String {
         if state == .text, Self.isPlainFastPath(s) { return s }
-        var out = String.UnicodeScalarView()
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
         for u in s.unicodeScalars { step(u.value, u, &out) }
-        return String(out)
+        return out
     }
 
     /// Forgets any sequence in progress (e.g. between two turns of a chat).
@@ -66,20 +67,20 @@ public struct TerminalText: Sendable {
         (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
     }
 
-    private mutating func step(_ v: UInt32, _ u: Unicode.Scalar, _ out: inout String.UnicodeScalarView) {
+    private mutating func step(_ v: UInt32, _ u: Unicode.Scalar, _ out: inout String) {
         switch state {
         case .text:
             switch v {
-            case 0x0A, 0x09: out.append(u)
+            case 0x0A, 0x09: out.unicodeScalars.append(u)
             case 0x1B: state = .escape
             case 0x9B: state = .controlSequence
             case 0x90, 0x98, 0x9D, 0x9E, 0x9F: state = .string
             case 0..<0x20, 0x7F...0x9F: break
             default:
-                if Self.isBidiControl(v) {
-                    out.append(contentsOf: "<U+\(String(v, radix: 16, uppercase: true))>".unicodeScalars)
-                } else {
-                    out.append(u)
+                // (`String +=`, not `UnicodeScalarView.append(contentsOf:)`: the latter
+                // copies the whole output each time.)
+                if Self.isBidiControl(v) { out += "<U+\(String(v, radix: 16, uppercase: true))>" } else {
+                    out.unicodeScalars.append(u)
                 }
             }
         case .escape:
@@ -107,7 +108,7 @@ public struct TerminalText: Sendable {
             switch v {
             case 0x07, 0x9C, 0x18, 0x1A: state = .text                      // BEL, ST, CAN, SUB
             case 0x1B: state = .stringEscape
-            case 0x0A: state = .text; out.append(u)
+            case 0x0A: state = .text; out.unicodeScalars.append(u)
             default: break
             }
         case .stringEscape:
