@@ -21,6 +21,8 @@ import TestSupport
     static func craftedDocument() -> SessionDocument {
         var settings = SessionSettings()
         settings.systemPrompt = payload("system")
+        settings.samplingOn.maxTokens = 24
+        settings.samplingOff.maxTokens = 24
         var sampling = SamplingSettings.direct
         sampling.maxTokens = 100
         let t0 = TurnRecord(index: 0, user: payload("user"), mode: .on, sampling: sampling, seed: 1,
@@ -54,10 +56,14 @@ import TestSupport
     }
 
     /// `ponder ARGS` on a fresh pseudo-terminal (stdin, stdout and stderr); its raw output.
-    static func onTerminal(_ args: [String]) throws -> ProcessResult {
+    /// `input`, when given, is piped to its standard input instead (the plain chat).
+    static func onTerminal(_ args: [String], input: String? = nil, environment: [String: String]? = nil,
+                           timeout: Double = 60) throws -> ProcessResult {
         let bin = try TestEnv.ponderBinary()
-        let command = ([bin.path] + args).map { "'\($0)'" }.joined(separator: " ")
-        return try runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"], timeout: 60)
+        var command = ([bin.path] + args).map { "'\($0)'" }.joined(separator: " ")
+        if let input { command = "printf '%s\\n' '\(input)' | " + command }
+        return try runProcess(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"],
+                              environment: environment, timeout: timeout)
     }
 
     static func tempDir() throws -> URL {
@@ -88,6 +94,31 @@ import TestSupport
             for f in expected { #expect(text.contains("\(f)-shown"), "\(args): field \(f) not shown") }
         }
         #expect(try Data(contentsOf: file) == before, "showing the session changed the file")
+    }
+
+    /// The plain chat with its output on a terminal, resuming the hostile session on the
+    /// real model: the model-mismatch notice quotes the crafted model name, the crafted
+    /// turns are in the prompt; nothing active reaches the terminal. The user's line, with
+    /// an OSC and a BEL in it, is journaled exactly as typed.
+    @Test func plainChatOnATerminalEmitsNoControlsAndJournalsTheExactLine() throws {
+        let model = try TestEnv.smolQ4_1
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("hostile.json")
+        try Self.craftedDocument().save(to: file, overwrite: false)
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = dir.path + "/data"
+        let line = "Say hi \u{1B}]0;LINE-TITLE\u{07} please"
+        let r = try Self.onTerminal(["chat", "--model", model.path, "--resume", file.path, "--think", "off"],
+                                    input: line, environment: env, timeout: 240)
+        #expect(r.status == 0 && !r.timedOut, "\(r.stdoutText)")
+        #expect(Self.activeBytes(r.stdout) == [])
+        #expect(r.stdoutText.contains("model-shown"), "no model-mismatch notice: \(r.stdoutText)")
+        #expect(!r.stdoutText.contains("PWNED-TITLE"))
+        let journals = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/data/ponder/sessions")
+        try #require(journals.count == 1)
+        let journaled = try SessionLoader.load(URL(fileURLWithPath: dir.path + "/data/ponder/sessions/" + journals[0]))
+        #expect(journaled.document.turns.last?.user == line)
     }
 
     @Test func toAFileOrAPipeTheTextIsExact() throws {
