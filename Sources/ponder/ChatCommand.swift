@@ -12,9 +12,10 @@ struct ChatCommand: AsyncParsableCommand {
             With a terminal on both standard input and output, the full-screen chat starts.
             Otherwise Ponder chats line by line: each line read is one message, the answer
             goes to standard output and the reasoning to standard error, with no escape codes.
-            Model text written to a terminal has control characters and escape sequences
-            removed; to a file or a pipe it is written byte for byte.
             Every turn is journaled to $XDG_DATA_HOME/ponder/sessions/ as it happens.
+
+            Model text written to a terminal has control characters and escape sequences \
+            removed; to a file or a pipe it is written byte for byte.
             """)
 
     @Option(name: .long, help: "Model file (GGUF, llama architecture). Default: SmolLM2-135M-Instruct from the cache.")

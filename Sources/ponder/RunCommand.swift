@@ -14,7 +14,8 @@ struct RunCommand: AsyncParsableCommand {
             chat format (the reasoning switch set by --think) unless --raw is given. With
             --tokens 1,2,3 the prompt is token ids and the reply is printed as token ids.
             Sampling defaults follow --think: on = temperature 0.6, top-p 0.95; off = greedy.
-            On a terminal the reply has control characters and escape sequences removed;
+
+            On a terminal the reply has control characters and escape sequences removed; \
             to a file or a pipe it is written byte for byte.
             """)
 

@@ -121,6 +121,20 @@ import TestSupport
         #expect(journaled.document.turns.last?.user == line)
     }
 
+    /// `ponder run` streams token by token through the filter on a terminal: the text is
+    /// the piped (exact) reply sanitized as a whole, so no token's text is lost or held.
+    @Test func runOnATerminalShowsTheSanitizedReply() throws {
+        let model = try TestEnv.smolQ4_1
+        let prompt = "Colours: \u{1B}[31mred\u{1B}[0m, \u{1B}[32mgreen\u{1B}[0m, \u{1B}[34mblue\u{1B}[0m, \u{1B}[35m"
+        let args = ["run", "--model", model.path, "--raw", "--prompt", prompt, "--max-tokens", "24"]
+        let piped = try runProcess(try TestEnv.ponderBinary(), args, timeout: 120)
+        #expect(piped.status == 0, "\(piped.stderrText)")
+        let tty = try Self.onTerminal(args, timeout: 120)
+        #expect(tty.status == 0 && Self.activeBytes(tty.stdout) == [])
+        #expect(tty.stdoutText.replacingOccurrences(of: "\r\n", with: "\n") == TerminalText.sanitize(piped.stdoutText))
+        #expect(piped.stdoutText.count > 10)
+    }
+
     @Test func toAFileOrAPipeTheTextIsExact() throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
