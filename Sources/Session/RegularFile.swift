@@ -7,7 +7,7 @@ import Darwin
 
 /// The one reader of the files Ponder reads as a whole (sessions, journals, the input
 /// history, key bindings, themes): anything but a regular file is refused before a byte
-/// is read, with one line naming the path.
+/// is read, with one line naming the path. The input history is appended to through it too.
 ///
 /// The file is opened with `O_NONBLOCK`, so a FIFO with no writer does not block in
 /// `open`, then `fstat`ed on the open descriptor (no window between check and read): a
@@ -22,6 +22,20 @@ public enum RegularFile {
     /// `read`, or nil when nothing exists at `path` (a missing optional file is no error).
     public static func readIfPresent(_ path: String, limit: Int) throws -> [UInt8]? {
         try read(path, limit: limit, missingIsNil: true)
+    }
+
+    /// The existing regular file at `path` opened for appending, or a one-line error: a
+    /// FIFO (which would block `open` until a reader came), a directory or a device is
+    /// refused the same way as by `read`.
+    public static func openForAppending(_ path: String) throws -> FileHandle {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        if fd < 0 { throw FileIO.errno("cannot open", path) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw SessionIOError("\(path): not a regular file")
+        }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
     private static func read(_ path: String, limit: Int, missingIsNil: Bool) throws -> [UInt8]? {

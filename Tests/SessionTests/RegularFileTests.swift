@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Session
+import TestSupport
 
 /// `RegularFile`, the reader of sessions, journals, history, keys and themes: a FIFO (with
 /// no writer), a directory and `/dev/zero` are refused at once with one line; a regular
@@ -13,25 +14,8 @@ import Session
         return d
     }
 
-    /// Runs `body` on a thread of its own and waits at most `seconds`: a read that blocks
-    /// fails the test instead of hanging it (`unblock` then frees the stuck thread).
-    static func within<T: Sendable>(_ seconds: Double, unblock: () -> Void = {},
-                                    _ body: @escaping @Sendable () -> T) -> T? {
-        let box = Box<T>()
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread { box.value = body(); done.signal() }
-        if done.wait(timeout: .now() + seconds) == .timedOut {
-            unblock()
-            _ = done.wait(timeout: .now() + 5)
-            return nil
-        }
-        return box.value
-    }
-
-    final class Box<T>: @unchecked Sendable { var value: T? }
-
     static func message(_ path: String) -> String? {
-        within(2, unblock: { let fd = open(path, O_WRONLY | O_NONBLOCK); if fd >= 0 { close(fd) } }) {
+        withDeadline(2, unblock: { let fd = open(path, O_WRONLY | O_NONBLOCK); if fd >= 0 { close(fd) } }) {
             do { _ = try RegularFile.read(path, limit: 1 << 20); return "read succeeded" }
             catch { return "\(error)" }
         } ?? "blocked for 2 s"
@@ -68,7 +52,7 @@ import Session
         defer { try? FileManager.default.removeItem(at: dir) }
         let fifo = dir.appendingPathComponent("s.json").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        let m = Self.within(2, unblock: { let fd = open(fifo, O_WRONLY | O_NONBLOCK); if fd >= 0 { close(fd) } }) {
+        let m = withDeadline(2, unblock: { let fd = open(fifo, O_WRONLY | O_NONBLOCK); if fd >= 0 { close(fd) } }) {
             do { _ = try SessionLoader.load(URL(fileURLWithPath: fifo)); return "loaded" }
             catch { return "\(error)" }
         }

@@ -33,7 +33,7 @@ public enum InputHistory {
             _ = fm.createFile(atPath: url.path, contents: Data((header + "\n").utf8),
                           attributes: [.posixPermissions: 0o600])
         }
-        guard let h = try? FileHandle(forWritingTo: url) else { return }
+        guard let h = try? RegularFile.openForAppending(url.path) else { return }
         defer { try? h.close() }
         _ = try? h.seekToEnd()
         try? h.write(contentsOf: Data((encode(entry) + "\n").utf8))
