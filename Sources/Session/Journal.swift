@@ -42,6 +42,9 @@ public final class Journal: @unchecked Sendable {
     private var fd: Int32              // -1 once closed
     private var pending: (index: Int, r: String, a: String)?
     private var lastWrite = 0.0
+    /// A turn line was written: until then the journal holds nothing worth resuming, and
+    /// `close` removes it rather than leave a header-only file behind.
+    private var holdsTurns = false
     private let encoder = JSONEncoder()
 
     /// Creates a new journal (never replaces a file). The file appears atomically with
@@ -75,6 +78,7 @@ public final class Journal: @unchecked Sendable {
             try flushText()
             var l = JournalLine(.turn); l.turn = meta
             try writeLine(l)
+            holdsTurns = true
             try FileIO.fsync(fd, path: url.path)
         }
     }
@@ -104,14 +108,19 @@ public final class Journal: @unchecked Sendable {
             pending = nil      // the end record holds all the text
             var l = JournalLine(.end); l.turn = record
             try writeLine(l)
+            holdsTurns = true
             try FileIO.fsync(fd, path: url.path)
         }
     }
 
+    /// Flushes and closes; a journal that never got a turn is removed (best effort: a
+    /// failure leaves a header-only file, which `ponder sessions --prune` clears).
     public func close() {
         lock.withLock {
             try? flushText()
-            if fd >= 0 { Glibc.close(fd); fd = -1 }
+            guard fd >= 0 else { return }
+            Glibc.close(fd); fd = -1
+            if !holdsTurns, unlink(url.path) == 0 { try? FileIO.fsyncDirectory(of: url.path) }
         }
     }
 

@@ -39,7 +39,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Base random seed (turn i uses seed + i).")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Continue a saved session (a .json document or a .jsonl journal).")
+    @Option(name: .long, help: ArgumentHelp(
+        "Continue a saved session (a .json document or a .jsonl journal); `last`: the newest in the sessions folder.",
+        valueName: "FILE|last"))
     var resume: String?
 
     @Option(name: .long, help: "Save the session document to this path when the chat ends.")
@@ -72,7 +74,6 @@ struct ChatCommand: AsyncParsableCommand {
             }
             return
         }
-        let path = model ?? Self.defaultModelPath()
         let fullScreen = isatty(0) == 1 && isatty(1) == 1
         // Full screen: the K-quant decode copies are made by the weight loader, with
         // progress, while the chat is already up (SessionDriver, WeightLoading).
@@ -80,17 +81,27 @@ struct ChatCommand: AsyncParsableCommand {
         // The session first: a bad file is refused before the model is read.
         var resumed: LoadedSession?
         if let resume {
-            do { resumed = try SessionLoader.load(URL(fileURLWithPath: resume)) } catch {
+            let url: URL
+            if resume == "last", !FileManager.default.fileExists(atPath: resume) {
+                guard let newest = SessionIndex.newest() else {
+                    throw CLIError("--resume last: no sessions in \(SessionPaths.sessionsDirectory().path)")
+                }
+                url = newest.url
+            } else {
+                url = URL(fileURLWithPath: resume)
+            }
+            do { resumed = try SessionLoader.load(url) } catch {
                 throw CLIError("\(error)")
             }
         }
+        let path = try model ?? Self.defaultModel()
         let loaded = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat, repack: repack)
         var settings = SessionSettings()
         settings.systemPrompt = system
         settings.thinkBudget = thinkBudget
         settings.seed = seed
-        let threads = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-        let driver = try SessionDriver(loaded: loaded, settings: settings, threads: threads,
+        // What the engine's kernels run with (PONDER_THREADS, else the physical cores).
+        let driver = try SessionDriver(loaded: loaded, settings: settings, threads: engineThreadCount,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen)
         let mode: ReasoningMode = think == "on" ? .on : .off
         if fullScreen {
@@ -110,6 +121,18 @@ struct ChatCommand: AsyncParsableCommand {
             if case .failed(let m) = await driver.perform(.save(path: save)) { throw CLIError(m) }
         }
         await driver.shutdown()
+    }
+
+    /// `defaultModelPath()` when no `--model` was given; when that file is missing, an
+    /// error that says how to fetch it.
+    static func defaultModel() throws -> String {
+        let path = defaultModelPath()
+        if FileManager.default.fileExists(atPath: path) { return path }
+        if let m = ProcessInfo.processInfo.environment["PONDER_MODEL"], !m.isEmpty {
+            throw CLIError("\(m): no such file (from PONDER_MODEL)")
+        }
+        throw CLIError("no model given and the default model is missing (\(path)); "
+            + "fetch it with scripts/setup.sh from the Ponder source folder, or pass --model FILE.gguf")
     }
 
     /// `$PONDER_MODEL`, else the default model in the cache (`scripts/setup.sh` puts it there).

@@ -14,7 +14,7 @@ struct Ponder: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ChatCommand.self, RunCommand.self, ReplayCommand.self, ExportCommand.self,
+            ChatCommand.self, RunCommand.self, ReplayCommand.self, ExportCommand.self, SessionsCommand.self,
             BenchCommand.self, PerplexityCommand.self, InspectCommand.self, TokenizeCommand.self,
             JournalStressCommand.self,
         ],

@@ -64,7 +64,7 @@ extension ReplayCommand {
     func runRegenerate() async throws {
         let session = try loadSession(file)
         let doc = session.document
-        let loaded = try LoadedModel.open(path: model ?? ChatCommand.defaultModelPath(), contextSize: ctx,
+        let loaded = try LoadedModel.open(path: model ?? ChatCommand.defaultModel(), contextSize: ctx,
                                           chatFormat: doc.chatFormat)
         if let was = doc.model, let now = loaded.identity, let m = was.mismatch(with: now) {
             TerminalOutput.warn("warning: model mismatch: \(m)")

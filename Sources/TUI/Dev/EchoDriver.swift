@@ -116,6 +116,7 @@ public final class EchoDriver: ChatDriver, @unchecked Sendable {
         case .dropLastTurn:
             lock.withLock { turnIndex = max(0, turnIndex - 1) }
             return .done(nil)
+        case .showTranscript: return .done(nil)
         }
     }
 

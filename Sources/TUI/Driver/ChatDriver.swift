@@ -57,6 +57,9 @@ public enum DriverCommand: Sendable, Equatable {
     /// Forget the last exchange (user message and reply) so it can be edited and resent
     /// (Ctrl-E).
     case dropLastTurn
+    /// The conversation as it stands, asked once at start so a resumed session is on
+    /// screen; answer with `.transcript`, or `.done(nil)` when there are no turns.
+    case showTranscript
 }
 
 /// One past exchange, for showing a loaded conversation.

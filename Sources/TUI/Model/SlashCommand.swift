@@ -11,6 +11,7 @@ enum SlashCommand: Sendable, Equatable {
     case set(SamplerSetting)
     case stats
     case model
+    case notices
     case export(String)
     case theme(String)
     case copy
@@ -30,6 +31,7 @@ enum SlashCommand: Sendable, Equatable {
         ("/set NAME VALUE", "temp top_p top_k min_p seed max_tokens"),
         ("/stats", "statistics of the last turn"),
         ("/model", "model and sampler"),
+        ("/notices", "the recent notices in full"),
         ("/export PATH.md", "write a Markdown transcript"),
         ("/theme NAME", "switch color theme"),
         ("/copy", "copy the last answer (OSC 52)"),
@@ -86,6 +88,7 @@ enum SlashCommand: Sendable, Equatable {
             return parseSet(args).map { .set($0) }
         case "stats": return noArgs(.stats)
         case "model": return noArgs(.model)
+        case "notices": return noArgs(.notices)
         case "export":
             guard !rest.isEmpty else { return fail("/export needs a PATH ending in .md") }
             guard rest.lowercased().hasSuffix(".md") else {

@@ -24,6 +24,7 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
     case .set(let x): fx.append(.driver(.setSampler(x)))
     case .stats: s.overlay = Overlay(title: "Stats", lines: statsLines(s))
     case .model: s.overlay = Overlay(title: "Model", lines: modelLines(s.status))
+    case .notices: s.overlay = Overlay(title: "Notices", lines: noticeLines(s))
     case .export(let p): fx.append(.driver(.export(path: p)))
     case .theme(let n): fx.append(.loadTheme(n))
     case .copy:
@@ -114,4 +115,14 @@ func modelLines(_ st: DriverStatus) -> [String] {
         "reasoning budget  \(st.reasoningBudget.map { "\($0) tokens" } ?? "off")",
         "history reasoning \(st.historyReasoning ? "on" : "off")",
     ]
+}
+
+/// /notices: the recent notices, newest last, each wrapped to fit the overlay (errors
+/// marked), so a notice cut short on the notice line can be read whole.
+func noticeLines(_ s: UIState) -> [String] {
+    guard !s.noticeLog.isEmpty else { return ["no notices yet"] }
+    let width = max(10, s.width - 8)
+    return s.noticeLog.flatMap { n in
+        n.wrapped(width: width - 2).enumerated().map { i, l in (i == 0 ? (n.isError ? "! " : "- ") : "  ") + l }
+    }
 }

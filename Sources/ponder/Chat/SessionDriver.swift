@@ -141,6 +141,11 @@ actor SessionDriver: ChatDriver {
                 guard !turns.isEmpty else { return .failed("no message to edit") }
                 try await replace(settings: await conversation.settings, turns: Array(turns.dropLast()))
                 return .done(nil)
+            case .showTranscript:
+                let turns = await conversation.turns
+                guard !turns.isEmpty else { return .done(nil) }
+                return .transcript(turns.map(Self.transcript),
+                                   message: "resumed \(turns.count) turn\(turns.count == 1 ? "" : "s")")
             }
         } catch {
             return .failed("\(error)")
