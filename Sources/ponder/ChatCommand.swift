@@ -11,7 +11,8 @@ struct ChatCommand: AsyncParsableCommand {
         discussion: """
             With a terminal on both standard input and output, the full-screen chat starts.
             Otherwise Ponder chats line by line: each line read is one message, the answer
-            goes to standard output and the reasoning to standard error, with no escape codes.
+            goes to standard output and the reasoning to standard error, with no escape codes;
+            a line starting with / is a slash command, as in the full-screen chat.
             Every turn is journaled to $XDG_DATA_HOME/ponder/sessions/ as it happens.
 
             Model text written to a terminal has control characters and escape sequences \
@@ -53,6 +54,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not journal the session to disk.")
     var noJournal = false
 
+    @OptionGroup(title: "Sampling (presets: THINKING temperature 0.6, top-p 0.95; DIRECT greedy)")
+    var sampling: ChatSamplingOptions
+
     /// Development aid: the full-screen UI over `EchoDriver` (no model).
     @Flag(help: .hidden) var demo = false
 
@@ -73,6 +77,11 @@ struct ChatCommand: AsyncParsableCommand {
                 throw CLIError(e.description)
             }
             return
+        }
+        // --save never replaces a file: refuse an existing one before any work, not after
+        // the whole chat (the final save checks again, race-free).
+        if let save, FileManager.default.fileExists(atPath: (save as NSString).expandingTildeInPath) {
+            throw CLIError("\(save) already exists; not overwriting it (choose another --save path)")
         }
         let fullScreen = isatty(0) == 1 && isatty(1) == 1
         // Full screen: the K-quant decode copies are made by the weight loader, with
@@ -100,6 +109,7 @@ struct ChatCommand: AsyncParsableCommand {
         settings.systemPrompt = system
         settings.thinkBudget = thinkBudget
         settings.seed = seed
+        sampling.apply(to: &settings)
         // What the engine's kernels run with (PONDER_THREADS, else the physical cores).
         let driver = try SessionDriver(loaded: loaded, settings: settings, threads: engineThreadCount,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen)

@@ -157,6 +157,26 @@ import Session
         #expect(s.state.overlay == nil)
     }
 
+    /// The bar and /model show the sampler of the next turn's mode: Ctrl-T switches them.
+    @Test func samplerShownIsTheActiveModes() {
+        var s = Script(width: 160, height: 30)
+        var st = DriverStatus()
+        st.samplingOn = SamplingSettings(temperature: 0.7, topK: 40, topP: 0.9)
+        st.samplingOff = .direct; st.seed = 42
+        s.send(.status(st))
+        #expect(s.lines.contains { $0.contains("temp 0.7 top_p 0.9 top_k 40 seed 42") })
+        s.type("/model"); s.key(.enter)
+        #expect(s.state.overlay?.lines.contains("sampler           THINKING") == true)
+        #expect(s.state.overlay?.lines.contains("temperature       0.7") == true)
+        s.key(.escape)
+        s.key(.ctrl("t"))
+        #expect(s.lines.contains { $0.contains("greedy seed 42") })
+        #expect(!s.lines.contains { $0.contains("temp 0.7") })
+        s.type("/model"); s.key(.enter)
+        #expect(s.state.overlay?.lines.contains("sampler           DIRECT (greedy)") == true)
+        #expect(s.state.overlay?.lines.contains("temperature       0") == true)
+    }
+
     /// The bar shows prompt evaluation as it goes: a bar, done/total, the rate measured
     /// in this prompt and the time left at that rate; afterwards the usual speeds.
     @Test func prefillProgressInTheBar() {

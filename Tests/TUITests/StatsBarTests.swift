@@ -13,7 +13,7 @@ import Session
         var st = DriverStatus()
         st.modelName = model; st.quantization = "Q4_K_M"; st.threads = threads
         st.contextSize = 4096; st.kvCacheBytes = 64 << 20
-        st.temperature = 0.6; st.topP = 0.95; st.seed = 42
+        st.samplingOn = SamplingSettings(temperature: 0.6, topP: 0.95); st.samplingOff = .direct; st.seed = 42
         s.send(.status(st))
         s.send(.tick(time: 1, rssBytes: 300 << 20))
         var ts = TurnStats()

@@ -1,3 +1,5 @@
+import Session
+
 /// A typed slash command, parsed from the input line (see `SlashCommand.parse`).
 enum SlashCommand: Sendable, Equatable {
     enum Think: Sendable, Equatable { case on, off, toggle }
@@ -8,7 +10,11 @@ enum SlashCommand: Sendable, Equatable {
     case load(String)
     case new
     case system(String)
-    case set(SamplerSetting)
+    /// `/set [think|direct] NAME VALUE`: one sampler value of the named mode, nil = the
+    /// mode of the next turn (the seed is shared by both modes).
+    case set(SamplerSetting, mode: ReasoningMode?)
+    /// `/set [think|direct] reset`: the named mode's preset sampler, nil = both modes.
+    case resetSampler(ReasoningMode?)
     case stats
     case model
     case notices
@@ -28,7 +34,8 @@ enum SlashCommand: Sendable, Equatable {
         ("/load PATH", "load a saved conversation"),
         ("/new", "start a new conversation"),
         ("/system TEXT", "set the system prompt"),
-        ("/set NAME VALUE", "temp top_p top_k min_p seed max_tokens"),
+        ("/set [think|direct] NAME VALUE", "temp top_p top_k min_p repeat_penalty max_tokens seed"),
+        ("/set [think|direct] reset", "back to the preset sampler"),
         ("/stats", "statistics of the last turn"),
         ("/model", "model and sampler"),
         ("/notices", "the recent notices in full"),
@@ -85,7 +92,21 @@ enum SlashCommand: Sendable, Equatable {
         case "system":
             return rest.isEmpty ? fail("/system needs the prompt TEXT") : .success(.system(rest))
         case "set":
-            return parseSet(args).map { .set($0) }
+            // The mode's sampler to change: named first, else the next turn's mode.
+            var mode: ReasoningMode?
+            var setArgs = args
+            switch args.first?.lowercased() {
+            case "think", "thinking": mode = .on; setArgs.removeFirst()
+            case "direct": mode = .off; setArgs.removeFirst()
+            default: break
+            }
+            if setArgs.count == 1, setArgs[0].lowercased() == "reset" { return .success(.resetSampler(mode)) }
+            return parseSet(setArgs).flatMap { setting in
+                if case .seed = setting, mode != nil {
+                    return fail("the seed is shared by both modes: /set seed N")
+                }
+                return .success(.set(setting, mode: mode))
+            }
         case "stats": return noArgs(.stats)
         case "model": return noArgs(.model)
         case "notices": return noArgs(.notices)
@@ -113,41 +134,37 @@ enum SlashCommand: Sendable, Equatable {
 
     private static func parseSet(_ args: [String]) -> Result<SamplerSetting, ParseError> {
         func fail(_ m: String) -> Result<SamplerSetting, ParseError> { .failure(ParseError(message: m)) }
-        guard args.count == 2 else {
-            return fail("/set takes NAME VALUE (temp, top_p, top_k, min_p, seed, max_tokens)")
-        }
+        let names = "temp, top_p, top_k, min_p, repeat_penalty, seed, max_tokens"
+        guard args.count == 2 else { return fail("/set takes [think|direct] NAME VALUE (\(names)) or reset") }
         let value = args[1]
-        func real(_ range: ClosedRange<Double>) -> Double? {
-            guard let d = Double(value), d.isFinite, range.contains(d) else { return nil }
-            return d
+        // The range of each field is `SamplingRule`'s, the one the session loader applies.
+        func real(_ name: String, _ rule: (Double) -> String?,
+                  _ make: (Double) -> SamplerSetting) -> Result<SamplerSetting, ParseError> {
+            guard let d = Double(value) else { return fail("\(name) takes a number, not \(quoted(value))") }
+            if let e = rule(d) { return fail(e) }
+            return .success(make(d))
+        }
+        func whole(_ name: String, _ rule: (Int) -> String?,
+                   _ make: (Int) -> SamplerSetting) -> Result<SamplerSetting, ParseError> {
+            guard let n = Int(value) else { return fail("\(name) takes a whole number, not \(quoted(value))") }
+            if let e = rule(n) { return fail(e) }
+            return .success(make(n))
         }
         switch args[0].lowercased() {
-        case "temp", "temperature":
-            guard let d = real(0...100) else { return fail("temp takes a number ≥ 0, not \(quoted(value))") }
-            return .success(.temperature(d))
-        case "top_p":
-            guard let d = real(0...1) else { return fail("top_p takes a number in 0…1, not \(quoted(value))") }
-            return .success(.topP(d))
-        case "min_p":
-            guard let d = real(0...1) else { return fail("min_p takes a number in 0…1, not \(quoted(value))") }
-            return .success(.minP(d))
-        case "top_k":
-            guard let k = Int(value), k >= 0 else {
-                return fail("top_k takes a whole number ≥ 0, not \(quoted(value))")
-            }
-            return .success(.topK(k))
+        case "temp", "temperature": return real("temp", SamplingRule.temperature, SamplerSetting.temperature)
+        case "top_p": return real("top_p", SamplingRule.topP, SamplerSetting.topP)
+        case "min_p": return real("min_p", SamplingRule.minP, SamplerSetting.minP)
+        case "repeat_penalty":
+            return real("repeat_penalty", SamplingRule.repetitionPenalty, SamplerSetting.repetitionPenalty)
+        case "top_k": return whole("top_k", SamplingRule.topK, SamplerSetting.topK)
+        case "max_tokens": return whole("max_tokens", SamplingRule.maxTokens, SamplerSetting.maxTokens)
         case "seed":
             guard let s = UInt64(value) else {
                 return fail("seed takes a whole number ≥ 0, not \(quoted(value))")
             }
             return .success(.seed(s))
-        case "max_tokens":
-            guard let n = Int(value), n >= 1 else {
-                return fail("max_tokens takes a whole number ≥ 1, not \(quoted(value))")
-            }
-            return .success(.maxTokens(n))
         default:
-            return fail("unknown setting \(quoted(args[0])) — temp, top_p, top_k, min_p, seed, max_tokens")
+            return fail("unknown setting \(quoted(args[0])) — \(names)")
         }
     }
 

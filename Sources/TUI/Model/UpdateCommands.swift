@@ -21,9 +21,10 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
             fx.append(.driver(.newConversation))
         }
     case .system(let t): fx.append(.driver(.setSystemPrompt(t)))
-    case .set(let x): fx.append(.driver(.setSampler(x)))
+    case .set(let x, let mode): fx.append(.driver(.setSampler(x, mode: mode ?? s.mode)))
+    case .resetSampler(let mode): fx.append(.driver(.resetSampler(mode: mode)))
     case .stats: s.overlay = Overlay(title: "Stats", lines: statsLines(s))
-    case .model: s.overlay = Overlay(title: "Model", lines: modelLines(s.status))
+    case .model: s.overlay = Overlay(title: "Model", lines: modelLines(s.status, mode: s.mode))
     case .notices: s.overlay = Overlay(title: "Notices", lines: noticeLines(s))
     case .export(let p): fx.append(.driver(.export(path: p)))
     case .theme(let n): fx.append(.loadTheme(n))
@@ -97,21 +98,25 @@ func statsLines(_ s: UIState) -> [String] {
     ]
 }
 
-/// Lines of the /model overlay.
-func modelLines(_ st: DriverStatus) -> [String] {
+/// Lines of the /model overlay: the sampler shown is the one of `mode` (the next turn's).
+func modelLines(_ st: DriverStatus, mode: ReasoningMode) -> [String] {
     func o<T>(_ x: T?) -> String { x.map { "\($0)" } ?? "-" }
+    let sp = st.sampling(for: mode)
+    func f(_ x: Double?) -> String { x.map(StatsBar.fmtShort) ?? "-" }
     return [
         "model             \(st.modelName.isEmpty ? "-" : st.modelName)",
         "quantization      \(st.quantization.isEmpty ? "-" : st.quantization)",
         "context           \(st.contextSize) tokens",
         "KV cache          \(StatsBar.bytes(st.kvCacheBytes))",
         "threads           \(st.threads)",
-        "temperature       \(st.temperature.map(StatsBar.fmtShort) ?? "-")",
-        "top_p             \(st.topP.map(StatsBar.fmtShort) ?? "-")",
-        "top_k             \(o(st.topK))",
-        "min_p             \(st.minP.map(StatsBar.fmtShort) ?? "-")",
+        "sampler           \(mode == .on ? "THINKING" : "DIRECT")\(sp?.isGreedy == true ? " (greedy)" : "")",
+        "temperature       \(f(sp?.temperature))",
+        "top_p             \(f(sp?.topP))",
+        "top_k             \(o(sp?.topK))",
+        "min_p             \(f(sp?.minP))",
+        "repeat penalty    \(f(sp?.repetitionPenalty))",
+        "max tokens        \(o(sp?.maxTokens))",
         "seed              \(o(st.seed))",
-        "max tokens        \(o(st.maxTokens))",
         "reasoning budget  \(st.reasoningBudget.map { "\($0) tokens" } ?? "off")",
         "history reasoning \(st.historyReasoning ? "on" : "off")",
     ]

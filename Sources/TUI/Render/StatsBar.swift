@@ -142,11 +142,9 @@ enum StatsBar {
     }
 
     static func sampler(_ s: UIState) -> String? {
+        // The sampler of the next turn's mode.
         var parts: [String] = []
-        if let t = s.status.temperature { parts.append("temp \(fmtShort(t))") }
-        if let p = s.status.topP { parts.append("top_p \(fmtShort(p))") }
-        if let k = s.status.topK { parts.append("top_k \(k)") }
-        if let m = s.status.minP { parts.append("min_p \(fmtShort(m))") }
+        if let sp = s.status.sampling(for: s.mode) { parts.append(sp.summary) }
         if let seed = s.status.seed { parts.append("seed \(seed)") }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }

@@ -194,5 +194,6 @@ func composeInEditor(_ text: String) -> Result<String, TUIError> {
     guard let data = try? RegularFile.read(file.path, limit: 4 << 20) else {
         return .failure(TUIError("cannot read the composed text back"))
     }
-    return .success(String(decoding: data, as: UTF8.self))
+    guard let text = TextInput.decode(data) else { return .failure(TUIError("the composed text is not valid UTF-8")) }
+    return .success(text)
 }
