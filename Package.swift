@@ -66,6 +66,6 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Session", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["Session", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

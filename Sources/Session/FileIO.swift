@@ -54,28 +54,6 @@ enum FileIO {
         try fsync(fd, path: dir)
     }
 
-    /// Reads a whole file, refusing files over `limit` bytes.
-    static func read(_ path: String, limit: Int) throws -> [UInt8] {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw errno("cannot open", path) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw errno("cannot stat", path) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw SessionIOError("\(path): not a regular file") }
-        guard st.st_size <= limit else {
-            throw SessionIOError("\(path): file too large (\(st.st_size) bytes, limit \(limit))")
-        }
-        var out = [UInt8](repeating: 0, count: Int(st.st_size))
-        var done = 0
-        while done < out.count {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 { if Glibc.errno == EINTR { continue }; throw errno("read failed", path) }
-            if n == 0 { break }
-            done += n
-        }
-        return Array(out[..<done])
-    }
-
     static func makeDirectories(_ path: String) throws {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
         catch { throw SessionIOError("\(path): cannot create folder") }

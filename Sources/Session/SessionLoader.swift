@@ -25,7 +25,7 @@ public enum SessionLoader {
     public static func load(_ url: URL) throws -> LoadedSession {
         let path = url.path
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(path, limit: sizeLimit) }
+        do { bytes = try RegularFile.read(path, limit: sizeLimit) }
         catch let e as SessionIOError { throw SessionLoadError(path, e.description.replacingOccurrences(of: path + ": ", with: "")) }
         return try load(bytes: bytes, path: path)
     }

@@ -14,6 +14,9 @@ struct ChatCommand: AsyncParsableCommand {
             goes to standard output and the reasoning to standard error, with no escape codes;
             a line starting with / is a slash command, as in the full-screen chat.
             Every turn is journaled to $XDG_DATA_HOME/ponder/sessions/ as it happens.
+
+            Model text written to a terminal has control characters and escape sequences \
+            removed; to a file or a pipe it is written byte for byte.
             """)
 
     @Option(name: .long, help: "Model file (GGUF, llama architecture). Default: SmolLM2-135M-Instruct from the cache.")
@@ -83,20 +86,12 @@ struct ChatCommand: AsyncParsableCommand {
         if let save, FileManager.default.fileExists(atPath: (save as NSString).expandingTildeInPath) {
             throw CLIError("\(save) already exists; not overwriting it (choose another --save path)")
         }
-        let path = try model ?? Self.defaultModel()
         _ = try reasoningProfileOverride(reasoningProfile)
         let fullScreen = isatty(0) == 1 && isatty(1) == 1
         // Full screen: the K-quant decode copies are made by the weight loader, with
         // progress, while the chat is already up (SessionDriver, WeightLoading).
         let repack: X8Weights.Mode = fullScreen && X8Weights.enabled ? .later : .fromEnvironment
-        let loaded = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat,
-                                          reasoningProfile: reasoningProfile, repack: repack)
-        var settings = SessionSettings()
-        settings.profile = loaded.profile
-        settings.systemPrompt = system
-        settings.thinkBudget = thinkBudget
-        settings.seed = seed
-        sampling.apply(to: &settings)
+        // The session first: a bad file is refused before the model is read.
         var resumed: LoadedSession?
         if let resume {
             let url: URL
@@ -112,6 +107,15 @@ struct ChatCommand: AsyncParsableCommand {
                 throw CLIError("\(error)")
             }
         }
+        let path = try model ?? Self.defaultModel()
+        let loaded = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat,
+                                          reasoningProfile: reasoningProfile, repack: repack)
+        var settings = SessionSettings()
+        settings.profile = loaded.profile
+        settings.systemPrompt = system
+        settings.thinkBudget = thinkBudget
+        settings.seed = seed
+        sampling.apply(to: &settings)
         // What the engine's kernels run with (PONDER_THREADS, else the physical cores).
         let driver = try SessionDriver(loaded: loaded, settings: settings, threads: engineThreadCount,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen)
@@ -125,7 +129,7 @@ struct ChatCommand: AsyncParsableCommand {
                 throw CLIError(e.description)
             }
         } else {
-            for w in loaded.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            for w in loaded.warnings { TerminalOutput.warn("warning: \(w)") }
             await PlainChat.run(driver: driver, mode: mode)
         }
         if let save {

@@ -5,7 +5,11 @@ import Session
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a saved session as a Markdown transcript.")
+        abstract: "Export a saved session as a Markdown transcript.",
+        discussion: """
+            To a terminal, the transcript has control characters and escape sequences \
+            removed; to a file (--output) or a pipe it holds the session's text byte for byte.
+            """)
 
     @Argument(help: "A session file (.json) or journal (.jsonl).")
     var file: String
@@ -27,7 +31,8 @@ struct ExportCommand: AsyncParsableCommand {
         let loaded = try loadSession(file)
         let text = MarkdownExport.render(loaded.document)
         guard let output else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            var out = TerminalOutput.standardOutput
+            out.write(text)
             return
         }
         do {

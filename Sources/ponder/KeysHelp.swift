@@ -1,4 +1,5 @@
 import Foundation
+import Session
 import TUI
 
 /// `ponder help keys` (any case): the chat's keys, with the bindings of keys.toml in
@@ -14,7 +15,7 @@ enum KeysHelp {
     /// Prints the reference; warnings about keys.toml go to standard error.
     static func run() {
         let (bindings, warnings) = KeyBindings.load(KeyBindings.defaultURL())
-        for w in warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        for w in warnings { TerminalOutput.warn("warning: \(w)") }
         FileHandle.standardOutput.write(Data(HelpText.text(bindings).utf8))
     }
 }

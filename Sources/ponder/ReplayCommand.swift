@@ -11,7 +11,9 @@ struct ReplayCommand: AsyncParsableCommand {
             FILE is a session document (/save, --save) or a journal from the sessions \
             folder. Reasoning and answer are played at the recorded speed, or SPEED times it, \
             full screen when standard input and output are a terminal (q quits, space \
-            pauses, Tab folds reasoning), else as plain text.
+            pauses, Tab folds reasoning), else as plain text. Plain text written to a \
+            terminal has control characters and escape sequences removed; to a file or a \
+            pipe it is written byte for byte.
             """)
 
     @Argument(help: "A session file (.json) or journal (.jsonl).")
@@ -51,12 +53,11 @@ struct ReplayCommand: AsyncParsableCommand {
                 return
             } catch let e as TUIError {
                 // No usable terminal after all (e.g. an unknown $TERM): plain text instead.
-                FileHandle.standardError.write(Data("warning: \(e.description); replaying as plain text\n".utf8))
+                TerminalOutput.warn("warning: \(e.description); replaying as plain text")
             }
         }
-        try await PlainReplay(speed: speed).play(loaded.document) { text in
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        var out = TerminalOutput.standardOutput
+        try await PlainReplay(speed: speed).play(loaded.document) { out.write($0) }
     }
 }
 
@@ -70,7 +71,7 @@ extension ReplayCommand {
         let loaded = try LoadedModel.open(path: model ?? ChatCommand.defaultModel(), contextSize: ctx,
                                           chatFormat: doc.chatFormat)
         if let was = doc.model, let now = loaded.identity, let m = was.mismatch(with: now) {
-            FileHandle.standardError.write(Data("warning: model mismatch: \(m)\n".utf8))
+            TerminalOutput.warn("warning: model mismatch: \(m)")
         }
         let backend = try loaded.makeBackend()
         let results = try await Regenerator.run(doc, backend: backend, format: loaded.format, profile: override) { r in
@@ -87,7 +88,7 @@ extension ReplayCommand {
 func loadSession(_ path: String) throws -> LoadedSession {
     do {
         let loaded = try SessionLoader.load(URL(fileURLWithPath: path))
-        for w in loaded.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        for w in loaded.warnings { TerminalOutput.warn("warning: \(w)") }
         return loaded
     } catch let e as SessionLoadError {
         throw CLIError(e.description)

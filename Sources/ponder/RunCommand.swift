@@ -17,6 +17,9 @@ struct RunCommand: AsyncParsableCommand {
             loading the weights. With --tokens 1,2,3 the prompt is token ids and the reply is
             printed as token ids. Sampling defaults follow --think: on = temperature 0.6,
             top-p 0.95; off = greedy.
+
+            On a terminal the reply has control characters and escape sequences removed; \
+            to a file or a pipe it is written byte for byte.
             """)
 
     @Option(name: .long, help: "Model file (GGUF, llama architecture).")
@@ -116,23 +119,23 @@ struct RunCommand: AsyncParsableCommand {
         var detok = tokenizer.map { StreamingDetokenizer(tokenizer: $0) }
         var last = GenerationTimings()
         var first = true
-        let out = FileHandle.standardOutput
+        var out = TerminalOutput.standardOutput
         do {
             for try await t in context.generate(request) {
                 last = t.timings
                 if t.stop == .endOfTurn { break }
                 if detok != nil {
-                    out.write(Data(detok!.push(t.id).utf8))
+                    out.write(detok!.push(t.id))
                 } else {
-                    out.write(Data(((first ? "" : " ") + String(t.id)).utf8))
+                    out.write((first ? "" : " ") + String(t.id))
                 }
                 first = false
             }
         } catch {
             throw CLIError("\(error)")
         }
-        if detok != nil { out.write(Data(detok!.finish().utf8)) }
-        out.write(Data("\n".utf8))
+        if detok != nil { out.write(detok!.finish()) }
+        out.write("\n")
         if stats {
             let msg = String(format: "ponder: prompt %d tokens in %.2f s (%.1f tok/s), generated %d tokens in %.2f s (%.2f tok/s)\n",
                              last.promptTokens, last.promptSeconds, last.promptTokensPerSecond,

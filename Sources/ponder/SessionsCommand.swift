@@ -35,7 +35,7 @@ struct SessionsCommand: AsyncParsableCommand {
             return
         }
         let (sessions, problems) = SessionIndex.list()
-        for p in problems { FileHandle.standardError.write(Data("warning: \(oneLine(p))\n".utf8)) }
+        for p in problems { TerminalOutput.warn("warning: \(oneLine(p))") }
         if paths {
             for s in sessions { print(s.url.path) }
             return
@@ -61,9 +61,8 @@ private extension String {
     func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
 }
 
-/// Stored text as one line fit for a terminal (controls shown as U+FFFD).
+/// Stored text as one line fit for a terminal: `TerminalText`, then newlines and tabs
+/// as spaces.
 private func oneLine(_ s: String) -> String {
-    String(String.UnicodeScalarView(s.unicodeScalars.map {
-        $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? "\u{FFFD}" : $0
-    }))
+    TerminalText.sanitize(s).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
 }

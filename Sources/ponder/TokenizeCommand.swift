@@ -56,7 +56,7 @@ struct TokenizeCommand: ParsableCommand {
         } catch {
             throw CLIError("\(model): \(error)")
         }
-        for w in tokenizer.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        for w in tokenizer.warnings { TerminalOutput.warn("warning: \(w)") }
         let tokens = tokenizer.encode(input, addBOS: tokenizer.vocabulary.addBOS && !noBOS)
         if pieces {
             let spellings = tokens.map { tokenizer.spelling(of: $0) ?? "" }

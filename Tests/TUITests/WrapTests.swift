@@ -32,8 +32,8 @@ import Testing
     }
 
     @Test func sanitizeDropsControlsKeepsNewlines() {
-        #expect(CharWidth.sanitize("a\u{1B}[31mb\tc\r\nd\u{7F}\u{200B}") == "a[31mb    c\nd")
-        #expect(CharWidth.sanitize("plain\ntext") == "plain\ntext")
+        #expect(CharWidth.layoutText("a\u{1B}[31mb\tc\r\nd\u{7F}\u{200B}\u{202E}") == "ab    c\nd<U+202E>")
+        #expect(CharWidth.layoutText("plain\ntext") == "plain\ntext")
     }
 }
 

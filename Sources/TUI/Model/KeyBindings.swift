@@ -1,4 +1,5 @@
 import Foundation
+import Session
 
 /// A chat action that a key can be bound to; the raw value is its name in keys.toml.
 /// (The input line's Emacs editing keys, Enter and Alt-Enter are not actions: they are
@@ -156,15 +157,13 @@ public struct KeyBindings: Sendable, Equatable {
     /// The bindings from `url`: the defaults when it does not exist; one warning each
     /// for an unreadable file (over 64 KiB) and for each bad entry.
     public static func load(_ url: URL) -> (KeyBindings, [String]) {
-        guard FileManager.default.fileExists(atPath: url.path) else { return (defaults, []) }
-        guard let h = try? FileHandle(forReadingFrom: url) else {
-            return (defaults, ["\(url.path): cannot read; default keys used"])
+        let bytes: [UInt8]
+        do {
+            guard let b = try RegularFile.readIfPresent(url.path, limit: TOMLSubset.maxBytes) else { return (defaults, []) }
+            bytes = b
+        } catch {
+            return (defaults, ["\(error); default keys used"])
         }
-        defer { try? h.close() }
-        let data = (try? h.read(upToCount: TOMLSubset.maxBytes + 1)) ?? Data()
-        guard data.count <= TOMLSubset.maxBytes else {
-            return (defaults, ["\(url.path): larger than 64 KiB; default keys used"])
-        }
-        return parse(String(decoding: data, as: UTF8.self), file: url.path)
+        return parse(String(decoding: bytes, as: UTF8.self), file: url.path)
     }
 }

@@ -43,7 +43,7 @@ struct Notice: Sendable, Equatable {
     /// The notice's text wrapped at `width` columns (control characters made visible,
     /// newlines kept as line breaks).
     func wrapped(width: Int) -> [String] {
-        CharWidth.sanitize(text).split(separator: "\n", omittingEmptySubsequences: false).flatMap { line in
+        CharWidth.layoutText(text).split(separator: "\n", omittingEmptySubsequences: false).flatMap { line in
             Wrap.paragraph(Wrap.styled(String(line), Style(.text)), width: width).map { String($0.map(\.ch)) }
         }
     }

@@ -23,7 +23,7 @@ func update(_ s: inout UIState, _ msg: UIMessage) -> [Effect] {
     case .composed(let text):
         var t = text
         while t.hasSuffix("\n") { t.removeLast() }
-        s.input.set(CharWidth.sanitize(t))
+        s.input.set(CharWidth.layoutText(t))
     case .notice(let text, let isError):
         s.notice = Notice(text: text, isError: isError)
     case .session(let ev, let time):

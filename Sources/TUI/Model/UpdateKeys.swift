@@ -104,7 +104,7 @@ private func editKey(_ k: Key, _ e: inout LineEditor) {
     switch k {
     case .char(let c): e.insert(String(c))
     case .paste(let text):
-        e.insert(CharWidth.sanitize(text.replacingOccurrences(of: "\r\n", with: "\n")
+        e.insert(CharWidth.layoutText(text.replacingOccurrences(of: "\r\n", with: "\n")
             .replacingOccurrences(of: "\r", with: "\n")))
     case .backspace, .ctrl("h"): e.backspace()
     case .delete, .ctrl("d"): e.deleteForward()

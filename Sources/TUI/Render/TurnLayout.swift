@@ -30,12 +30,12 @@ enum TurnLayout {
         }
         if !t.answer.isEmpty {
             out += cached(cache, t, part: 2, width: width) {
-                Markdown.layout(CharWidth.sanitize(t.answer), width: width,
+                Markdown.layout(CharWidth.layoutText(t.answer), width: width,
                                 base: Style(.assistant), glyphs: glyphs)
             }
         }
         if let e = t.error {
-            out += Wrap.paragraph(Wrap.styled("[error: \(CharWidth.sanitize(e))]", Style(.error)),
+            out += Wrap.paragraph(Wrap.styled("[error: \(CharWidth.layoutText(e))]", Style(.error)),
                                   width: width)
         } else if t.finished == .cancelled {
             out.append(Wrap.styled("[stopped]", Style(.reasoning, .dim)))
@@ -60,7 +60,7 @@ enum TurnLayout {
             let style = Style(.user)
             var out: [StyledLine] = []
             let indent = Wrap.styled("  ", style)
-            for (i, para) in CharWidth.sanitize(t.user)
+            for (i, para) in CharWidth.layoutText(t.user)
                 .split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 out += Wrap.paragraph(Wrap.styled(String(para), style), width: width,
                                       first: i == 0 ? Wrap.styled("> ", Style(.user, .bold)) : indent,
@@ -79,7 +79,7 @@ enum TurnLayout {
         let style = Style(.reasoning)
         let gutter = Wrap.styled(glyphs.gutter + " ", Style(.reasoning, .dim))
         var out: [StyledLine] = []
-        for para in CharWidth.sanitize(text).split(separator: "\n", omittingEmptySubsequences: false) {
+        for para in CharWidth.layoutText(text).split(separator: "\n", omittingEmptySubsequences: false) {
             out += Wrap.paragraph(Wrap.styled(String(para), style), width: width,
                                   first: gutter, rest: gutter)
         }

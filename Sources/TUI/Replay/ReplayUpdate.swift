@@ -57,7 +57,7 @@ private func play(_ cue: ReplayCue, _ s: inout UIState, at time: Double) {
         // As `submit` does for a typed message; the session's turnStarted then binds it.
         s.mode = mode
         if s.notice?.isError == true { s.notice = nil }   // the last turn's error is over
-        var t = Turn(id: s.nextTurnID, sessionIndex: nil, user: CharWidth.sanitize(text), mode: mode)
+        var t = Turn(id: s.nextTurnID, sessionIndex: nil, user: CharWidth.layoutText(text), mode: mode)
         t.startedAt = s.now
         s.nextTurnID += 1
         s.turns.append(t)

@@ -1,4 +1,5 @@
 import Foundation
+import Session
 
 /// The input line's history on disk, one entry per line, newest last.
 /// Format: a first line `# ponder history v1`, then entries with `\` written `\\` and a
@@ -21,9 +22,7 @@ public enum InputHistory {
     }
 
     static func load(_ url: URL) -> [String] {
-        guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path),
-              attrs[.type] as? FileAttributeType == .typeRegular,
-              let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        guard let data = try? RegularFile.read(url.path, limit: .max) else { return [] }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
         guard lines.first == header[...] else { return [] }
         let kept = newest(lines.dropFirst())
@@ -62,7 +61,7 @@ public enum InputHistory {
             _ = fm.createFile(atPath: url.path, contents: Data((header + "\n").utf8),
                           attributes: [.posixPermissions: 0o600])
         }
-        guard let h = try? FileHandle(forWritingTo: url) else { return }
+        guard let h = try? RegularFile.openForAppending(url.path) else { return }
         defer { try? h.close() }
         _ = try? h.seekToEnd()
         try? h.write(contentsOf: Data((encode(entry) + "\n").utf8))

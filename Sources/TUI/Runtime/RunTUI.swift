@@ -191,7 +191,7 @@ func composeInEditor(_ text: String) -> Result<String, TUIError> {
     guard status == 0 else {
         return .failure(TUIError("\(editor) exited with status \(status); input kept"))
     }
-    guard let data = FileManager.default.contents(atPath: file.path), data.count <= 4 << 20 else {
+    guard let data = try? RegularFile.read(file.path, limit: 4 << 20) else {
         return .failure(TUIError("cannot read the composed text back"))
     }
     guard let text = TextInput.decode(data) else { return .failure(TUIError("the composed text is not valid UTF-8")) }

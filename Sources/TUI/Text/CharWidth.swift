@@ -1,3 +1,5 @@
+import Session
+
 /// Terminal column widths of grapheme clusters (Swift `Character`s), from our own table
 /// rather than the C library's `wcwidth`, so layout does not depend on the locale and the
 /// tests give the same screens everywhere.
@@ -8,7 +10,7 @@
 /// - a cluster whose first scalar is East Asian Wide or Fullwidth (CJK, Hangul, kana,
 ///   fullwidth forms) is 2 columns;
 /// - anything else is 1 column; combining marks ride on their base and add nothing.
-/// Control characters are removed by `sanitize` before any width is asked for.
+/// Control characters are removed by `layoutText` before any width is asked for.
 enum CharWidth {
     /// Display width of one grapheme cluster: 1 or 2.
     static func of(_ ch: Character) -> Int {
@@ -46,21 +48,19 @@ enum CharWidth {
         return false
     }
 
-    /// Text from the model or the user made safe to lay out: tabs become 4 spaces, `\r`
-    /// and other control characters (C0, DEL, C1 — an ESC would reach the terminal) and
-    /// lone format characters (zero width) are dropped. Newlines are kept.
-    static func sanitize(_ s: String) -> String {
+    /// Text from the model, the user or a file made ready to lay out: terminal-safe
+    /// (`TerminalText`: no controls, escape sequences or raw bidi controls), then each tab
+    /// becomes 4 spaces and a lone format character (U+200B and the like: no cell of its
+    /// own, which `of` would count as one) is dropped. Newlines are kept.
+    static func layoutText(_ s: String) -> String {
+        let safe = TerminalText.sanitize(s)
         // Fast path: printable ASCII and newlines only.
-        if s.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A }) { return s }
+        if safe.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A }) { return safe }
         var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s {
-            if ch == "\n" || ch == "\r\n" { out.append("\n"); continue }
+        out.reserveCapacity(safe.utf8.count)
+        for ch in safe {
             if ch == "\t" { out.append("    "); continue }
-            guard let first = ch.unicodeScalars.first else { continue }
-            let v = first.value
-            if v < 0x20 || (v >= 0x7F && v < 0xA0) { continue }
-            if ch.unicodeScalars.count == 1 && first.properties.generalCategory == .format {
+            if ch.unicodeScalars.count == 1, ch.unicodeScalars.first!.properties.generalCategory == .format {
                 continue
             }
             out.append(ch)

@@ -1,4 +1,5 @@
 import Foundation
+import Session
 
 /// Finds themes by name: the user's directory first (`$XDG_CONFIG_HOME/ponder/themes`,
 /// else `~/.config/ponder/themes`), then the built-in ones. A bad file is a one-line
@@ -22,12 +23,12 @@ public enum ThemeLoader {
             return .failure(Theme.LoadError(description: "theme names use letters, digits, - and _ only"))
         }
         let file = (dir ?? userDirectory()).appendingPathComponent(name + ".toml")
-        if FileManager.default.fileExists(atPath: file.path) {
-            guard let data = readLimited(file) else {
-                return .failure(Theme.LoadError(
-                    description: "theme \(name): cannot read \(file.path) (or larger than 64 KiB)"))
+        do {
+            if let bytes = try RegularFile.readIfPresent(file.path, limit: TOMLSubset.maxBytes) {
+                return Theme.parse(String(decoding: bytes, as: UTF8.self), name: name, base: .fallback)
             }
-            return Theme.parse(String(decoding: data, as: UTF8.self), name: name, base: .fallback)
+        } catch {
+            return .failure(Theme.LoadError(description: "theme \(name): \(error)"))
         }
         if let text = BuiltinThemes.text[name] {
             return Theme.parse(text, name: name, base: .fallback)
@@ -41,15 +42,5 @@ public enum ThemeLoader {
         let d = dir ?? userDirectory()
         let files = (try? FileManager.default.contentsOfDirectory(atPath: d.path)) ?? []
         return files.filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }.sorted()
-    }
-
-    /// Up to 64 KiB + 1 of a regular file, or nil (a FIFO or device is refused).
-    private static func readLimited(_ url: URL) -> Data? {
-        guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path),
-              attrs[.type] as? FileAttributeType == .typeRegular,
-              let size = attrs[.size] as? Int, size <= TOMLSubset.maxBytes,
-              let h = try? FileHandle(forReadingFrom: url) else { return nil }
-        defer { try? h.close() }
-        return try? h.read(upToCount: TOMLSubset.maxBytes + 1)
     }
 }

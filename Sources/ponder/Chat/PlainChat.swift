@@ -4,15 +4,16 @@ import TUI
 
 /// The line-by-line chat used when standard input or output is not a terminal: each
 /// input line is a message; the answer goes to standard output and the reasoning to
-/// standard error. No escape codes. A line starting with "/" is a slash command, parsed
-/// and run as in the full-screen chat (`LineCommands`); what it reports goes to
-/// standard error.
+/// standard error. No escape codes of ours; the model's text is sanitized on a terminal
+/// and byte-exact to a file or pipe (`TerminalOutput`), and the user's lines are sent and
+/// journaled exactly as read. A line starting with "/" is a slash command, parsed and
+/// run as in the full-screen chat (`LineCommands`); what it reports goes to standard error.
 enum PlainChat {
     static func run(driver: SessionDriver, mode initial: ReasoningMode) async {
         var mode = initial
         var lastStats: TurnStats?
-        let out = FileHandle.standardOutput, err = FileHandle.standardError
-        func note(_ s: String) { err.write(Data("\(s)\n".utf8)) }
+        var out = TerminalOutput.standardOutput, err = TerminalOutput.standardError
+        func note(_ s: String) { err.endStream(); err.write("\(s)\n") }
         var events = driver.events.makeAsyncIterator()
         while let line = readLine(strippingNewline: true) {
             let text = line.trimmingCharacters(in: .whitespaces)
@@ -36,16 +37,17 @@ enum PlainChat {
             var answered = false
             loop: while let e = await events.next() {
                 switch e {
-                case .reasoning(_, let t): err.write(Data(t.utf8))
+                case .reasoning(_, let t): err.write(t)
                 case .answer(_, let t):
                     answered = true
-                    out.write(Data(t.utf8))
-                case .notice(let n): err.write(Data("\nnote: \(n)\n".utf8))
-                case .error(let m): err.write(Data("\nerror: \(m)\n".utf8))
+                    out.write(t)
+                case .notice(let n): note("\nnote: \(n)")
+                case .error(let m): note("\nerror: \(m)")
                 case .turnFinished(_, let reason, let stats):
                     lastStats = stats
-                    if answered { out.write(Data("\n".utf8)) }
-                    if reason == .length { err.write(Data("\nnote: reply cut at the token limit\n".utf8)) }
+                    out.endStream(); err.endStream()
+                    if answered { out.write("\n") }
+                    if reason == .length { err.write("\nnote: reply cut at the token limit\n") }
                     break loop
                 default: break
                 }

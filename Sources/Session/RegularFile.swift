@@ -1,0 +1,64 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one reader of the files Ponder reads as a whole (sessions, journals, the input
+/// history, key bindings, themes): anything but a regular file is refused before a byte
+/// is read, with one line naming the path. The input history is appended to through it too.
+///
+/// The file is opened with `O_NONBLOCK`, so a FIFO with no writer does not block in
+/// `open`, then `fstat`ed on the open descriptor (no window between check and read): a
+/// FIFO, a directory, `/dev/zero` or a socket is "not a regular file" at once. The size
+/// is checked against `limit` before reading and the read stops at the size seen then.
+public enum RegularFile {
+    /// All bytes of the regular file at `path`; throws a one-line `SessionIOError`.
+    public static func read(_ path: String, limit: Int) throws -> [UInt8] {
+        try read(path, limit: limit, missingIsNil: false)!
+    }
+
+    /// `read`, or nil when nothing exists at `path` (a missing optional file is no error).
+    public static func readIfPresent(_ path: String, limit: Int) throws -> [UInt8]? {
+        try read(path, limit: limit, missingIsNil: true)
+    }
+
+    /// The existing regular file at `path` opened for appending, or a one-line error: a
+    /// FIFO (which would block `open` until a reader came), a directory or a device is
+    /// refused the same way as by `read`.
+    public static func openForAppending(_ path: String) throws -> FileHandle {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        if fd < 0 { throw FileIO.errno("cannot open", path) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw SessionIOError("\(path): not a regular file")
+        }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
+    private static func read(_ path: String, limit: Int, missingIsNil: Bool) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        if fd < 0 {
+            if missingIsNil && errno == ENOENT { return nil }
+            throw FileIO.errno("cannot open", path)
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileIO.errno("cannot stat", path) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw SessionIOError("\(path): not a regular file") }
+        guard st.st_size <= limit else {
+            throw SessionIOError("\(path): file too large (\(st.st_size) bytes, limit \(limit))")
+        }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        while done < out.count {
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 { if errno == EINTR { continue }; throw FileIO.errno("read failed", path) }
+            if n == 0 { break }
+            done += n
+        }
+        return Array(out[..<done])
+    }
+}
