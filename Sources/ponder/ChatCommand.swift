@@ -7,11 +7,17 @@ import TUI
 struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
-        abstract: "Start the full-screen chat (default).",
+        abstract: "Start the chat: full screen (default), line mode, or line by line from a pipe.",
         discussion: """
-            With a terminal on both standard input and output, the full-screen chat starts.
-            Otherwise Ponder chats line by line: each line read is one message, the answer
-            goes to standard output and the reasoning to standard error, with no escape codes.
+            With a terminal on both standard input and output, the full-screen chat starts. \
+            The line mode (GNU readline: keys from ~/.inputrc, Tab completion, the same input \
+            history and slash commands as the full screen) starts with --line, when $TERM is \
+            dumb, unset or empty, or when standard input is a terminal but standard output is \
+            not; there the answer goes to standard output and the reasoning, labelled and \
+            dimmed, to the terminal. Without a terminal on standard input Ponder chats line by \
+            line from the pipe: each line read is one message, the answer goes to standard \
+            output and the reasoning to standard error, with no escape codes.
+
             Every turn is journaled to $XDG_DATA_HOME/ponder/sessions/ as it happens.
             """)
 
@@ -50,6 +56,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not journal the session to disk.")
     var noJournal = false
 
+    @Flag(name: .long, help: "Line mode (GNU readline) instead of the full screen: for screen readers, Emacs and dumb terminals.")
+    var line = false
+
     /// Development aid: the full-screen UI over `EchoDriver` (no model).
     @Flag(help: .hidden) var demo = false
 
@@ -64,15 +73,36 @@ struct ChatCommand: AsyncParsableCommand {
         guard demoDelay >= 0, demoDelay <= 10 else { throw ValidationError("--demo-delay must be 0 to 10 seconds") }
     }
 
+    /// How the chat talks to the user.
+    enum Mode: Equatable { case fullScreen, line, plain }
+
+    /// The rule: no terminal on standard input → plain (pipes stay as they were, even
+    /// with --line); else the line mode with --line, when standard output is not a
+    /// terminal, or when $TERM is dumb, unset or empty; else the full screen.
+    static func chatMode(line: Bool, stdinIsTerminal: Bool, stdoutIsTerminal: Bool, term: String?) -> Mode {
+        guard stdinIsTerminal else { return .plain }
+        if line || !stdoutIsTerminal { return .line }
+        guard let term, !term.isEmpty, term != "dumb" else { return .line }
+        return .fullScreen
+    }
+
     func run() async throws {
+        let chatMode = Self.chatMode(line: line, stdinIsTerminal: isatty(0) == 1, stdoutIsTerminal: isatty(1) == 1,
+                                     term: ProcessInfo.processInfo.environment["TERM"])
+        let mode: ReasoningMode = think == "on" ? .on : .off
         if demo {
-            do { try await runTUI(driver: EchoDriver(delay: demoDelay), config: TUIConfig()) } catch let e as TUIError {
-                throw CLIError(e.description)
+            let echo = EchoDriver(delay: demoDelay)
+            if chatMode == .fullScreen {
+                do { try await runTUI(driver: echo, config: TUIConfig()) } catch let e as TUIError {
+                    throw CLIError(e.description)
+                }
+            } else {
+                await LineChat.run(driver: echo, mode: mode, history: LineHistory())
             }
             return
         }
         let path = try model ?? Self.defaultModel()
-        let fullScreen = isatty(0) == 1 && isatty(1) == 1
+        let fullScreen = chatMode == .fullScreen
         // Full screen: the K-quant decode copies are made by the weight loader, with
         // progress, while the chat is already up (SessionDriver, WeightLoading).
         let repack: X8Weights.Mode = fullScreen && X8Weights.enabled ? .later : .fromEnvironment
@@ -99,8 +129,8 @@ struct ChatCommand: AsyncParsableCommand {
         let threads = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
         let driver = try SessionDriver(loaded: loaded, settings: settings, threads: threads,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen)
-        let mode: ReasoningMode = think == "on" ? .on : .off
-        if fullScreen {
+        switch chatMode {
+        case .fullScreen:
             var config = TUIConfig()
             config.theme = theme
             config.initialMode = mode
@@ -108,7 +138,10 @@ struct ChatCommand: AsyncParsableCommand {
                 await driver.shutdown()
                 throw CLIError(e.description)
             }
-        } else {
+        case .line:
+            for w in loaded.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            await LineChat.run(driver: driver, mode: mode, history: LineHistory())
+        case .plain:
             for w in loaded.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
             await PlainChat.run(driver: driver, mode: mode)
         }

@@ -1,9 +1,11 @@
-/// A typed slash command, parsed from the input line (see `SlashCommand.parse`).
-enum SlashCommand: Sendable, Equatable {
-    enum Think: Sendable, Equatable { case on, off, toggle }
+/// A typed slash command, parsed from the input line (see `SlashCommand.parse`). One
+/// parser and one table for the full-screen chat and the line mode.
+public enum SlashCommand: Sendable, Equatable {
+    public enum Think: Sendable, Equatable { case on, off, toggle }
     case think(Think)
     case budget(Int?)                 // nil = off
     case historyReasoning(Bool)
+    case reasoning(show: Bool)
     case save(String?)
     case load(String)
     case new
@@ -19,10 +21,11 @@ enum SlashCommand: Sendable, Equatable {
     case quit
 
     /// Every command with its argument shape, for the help overlay and error messages.
-    static let usage: [(String, String)] = [
+    public static let usage: [(String, String)] = [
         ("/think on|off|toggle", "reasoning for the next turns"),
         ("/budget N|off", "reasoning budget in tokens"),
         ("/history-reasoning on|off", "send earlier reasoning back"),
+        ("/reasoning show|hide", "show or hide the reasoning"),
         ("/save [PATH]", "save the conversation"),
         ("/load PATH", "load a saved conversation"),
         ("/new", "start a new conversation"),
@@ -39,11 +42,11 @@ enum SlashCommand: Sendable, Equatable {
     ]
 
     /// A one-line error for a line that starts with `/` but is not a valid command.
-    struct ParseError: Error, Equatable, Sendable { let message: String }
+    public struct ParseError: Error, Equatable, Sendable { public let message: String }
 
     /// Parses `line` (which starts with "/"). Arguments are split at spaces, except that
     /// `/system` and paths take the rest of the line verbatim (trimmed).
-    static func parse(_ line: String) -> Result<SlashCommand, ParseError> {
+    public static func parse(_ line: String) -> Result<SlashCommand, ParseError> {
         let body = line.drop(while: { $0 == " " }).dropFirst()   // drop "/"
         let name = String(body.prefix(while: { $0 != " " })).lowercased()
         let rest = body.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
@@ -74,6 +77,12 @@ enum SlashCommand: Sendable, Equatable {
             case "on": return .success(.historyReasoning(true))
             case "off": return .success(.historyReasoning(false))
             default: return fail("/history-reasoning takes on or off")
+            }
+        case "reasoning":
+            switch args.count == 1 ? args[0].lowercased() : "" {
+            case "show": return .success(.reasoning(show: true))
+            case "hide": return .success(.reasoning(show: false))
+            default: return fail("/reasoning takes show or hide")
             }
         case "save":
             return .success(.save(rest.isEmpty ? nil : rest))
@@ -145,6 +154,21 @@ enum SlashCommand: Sendable, Equatable {
             return .success(.maxTokens(n))
         default:
             return fail("unknown setting \(quoted(args[0])) — temp, top_p, top_k, min_p, seed, max_tokens")
+        }
+    }
+
+    /// The driver request this command stands for, when it is one: the same in every mode.
+    public var driverCommand: DriverCommand? {
+        switch self {
+        case .budget(let n): .setReasoningBudget(n)
+        case .historyReasoning(let b): .setHistoryReasoning(b)
+        case .save(let p): .save(path: p)
+        case .load(let p): .load(path: p)
+        case .new: .newConversation
+        case .system(let t): .setSystemPrompt(t)
+        case .set(let x): .setSampler(x)
+        case .export(let p): .export(path: p)
+        case .think, .reasoning, .stats, .model, .theme, .copy, .copyCode, .help, .quit: nil
         }
     }
 

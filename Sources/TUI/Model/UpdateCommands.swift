@@ -10,21 +10,23 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
     case .think(.on): s.mode = .on
     case .think(.off): s.mode = .off
     case .think(.toggle): s.mode = s.mode.toggled
-    case .budget(let n): fx.append(.driver(.setReasoningBudget(n)))
-    case .historyReasoning(let b): fx.append(.driver(.setHistoryReasoning(b)))
-    case .save(let p): fx.append(.driver(.save(path: p)))
-    case .load(let p):
-        if !busy() { fx.append(.driver(.load(path: p))) }
+    case .budget, .historyReasoning, .save, .system, .set, .export:
+        if let d = c.driverCommand { fx.append(.driver(d)) }
+    case .load:
+        if !busy(), let d = c.driverCommand { fx.append(.driver(d)) }
     case .new:
         if !busy() {
             s.turns = []; s.scrollTop = nil; s.liveStats = nil
             fx.append(.driver(.newConversation))
         }
-    case .system(let t): fx.append(.driver(.setSystemPrompt(t)))
-    case .set(let x): fx.append(.driver(.setSampler(x)))
-    case .stats: s.overlay = Overlay(title: "Stats", lines: statsLines(s))
+    case .reasoning(let show):
+        for i in s.turns.indices where !s.turns[i].reasoning.isEmpty {
+            s.turns[i].collapsed = !show
+            s.turns[i].toggledByUser = true
+            s.turns[i].version += 1
+        }
+    case .stats: s.overlay = Overlay(title: "Stats", lines: statsLines(s.liveStats))
     case .model: s.overlay = Overlay(title: "Model", lines: modelLines(s.status))
-    case .export(let p): fx.append(.driver(.export(path: p)))
     case .theme(let n): fx.append(.loadTheme(n))
     case .copy:
         if let a = s.turns.last(where: { !$0.answer.isEmpty })?.answer {
@@ -78,9 +80,9 @@ func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
     }
 }
 
-/// Lines of the /stats overlay: the running or last turn's statistics.
-func statsLines(_ s: UIState) -> [String] {
-    guard let st = s.liveStats else { return ["no turn yet"] }
+/// Lines of /stats: the running or last turn's statistics (nil: no turn yet).
+public func statsLines(_ stats: TurnStats?) -> [String] {
+    guard let st = stats else { return ["no turn yet"] }
     func t(_ x: Double?) -> String { x.map { StatsBar.fmt2($0) + " s" } ?? "-" }
     func r(_ x: Double?) -> String { x.map { StatsBar.fmt1($0) + " tok/s" } ?? "-" }
     return [
@@ -96,8 +98,8 @@ func statsLines(_ s: UIState) -> [String] {
     ]
 }
 
-/// Lines of the /model overlay.
-func modelLines(_ st: DriverStatus) -> [String] {
+/// Lines of /model: model, sampler and memory facts.
+public func modelLines(_ st: DriverStatus) -> [String] {
     func o<T>(_ x: T?) -> String { x.map { "\($0)" } ?? "-" }
     return [
         "model             \(st.modelName.isEmpty ? "-" : st.modelName)",
