@@ -108,6 +108,24 @@ import Session
         #expect(s.state.turns.allSatisfy { $0.collapsed })
     }
 
+    /// `/reasoning show|hide` (the line mode's switch) unfolds or folds every turn here.
+    @Test func reasoningShowAndHideUnfoldAndFoldAll() {
+        var s = Script(width: 40, height: 20)
+        for i in 0..<2 {
+            s.type("q\(i)"); s.key(.enter)
+            s.event(.turnStarted(index: i, mode: .on))
+            s.event(.reasoning(index: i, text: "hmm"))
+            s.event(.answer(index: i, text: "a\(i)"))
+            s.event(.turnFinished(index: i, reason: .endOfTurn, stats: TurnStats()))
+        }
+        s.type("/reasoning show"); s.key(.enter)
+        #expect(s.state.turns.allSatisfy { !$0.collapsed })
+        #expect(s.lines.contains { $0.contains("hmm") })
+        s.type("/reasoning hide"); s.key(.enter)
+        #expect(s.state.turns.allSatisfy { $0.collapsed })
+        #expect(!s.lines.contains { $0.contains("hmm") })
+    }
+
     @Test func expandedByHandDuringReasoningStaysOpen() {
         var s = Script(width: 40, height: 10)
         s.type("q"); s.key(.enter)
