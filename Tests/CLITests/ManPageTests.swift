@@ -30,4 +30,65 @@ import TestSupport
             #expect(page.contains(".B \(n)") || page.contains(".BI \(n) "), "man page lacks \(n)")
         }
     }
+
+    /// Every long option that `ponder SUB --help` lists (for each subcommand and nested
+    /// subcommand) is spelled in the man page (`\-\-name`), and so is every
+    /// `PONDER_*` environment variable the sources read.
+    @Test func manPageNamesEveryOptionAndVariable() throws {
+        let page = try String(contentsOf: TestEnv.repoRoot.appendingPathComponent("man/ponder.1"), encoding: .utf8)
+        let bin = try TestEnv.ponderBinary()
+        func subcommands(_ path: [String]) throws -> [String] {
+            let help = try runProcess(bin, path + ["--help"]).stdoutText
+            guard let start = help.range(of: "SUBCOMMANDS:") else { return [] }
+            // The block ends at the first blank line (a "See 'ponder help …'" line follows).
+            let block = help[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+                .dropFirst().prefix { !$0.isEmpty }
+            return block.compactMap { line in
+                guard line.hasPrefix("  "), !line.hasPrefix("   "),
+                      let w = line.split(separator: " ").first, w.allSatisfy({ $0.isLetter || $0 == "-" }) else { return nil }
+                return w == "help" ? nil : String(w)
+            }
+        }
+        var commands: [[String]] = []
+        for c in try subcommands([]) {
+            commands.append([c])
+            for n in try subcommands([c]) { commands.append([c, n]) }
+        }
+        #expect(commands.count >= 9)
+        var missing: [String] = []
+        for cmd in commands {
+            let help = try runProcess(bin, cmd + ["--help"]).stdoutText
+            guard let opts = help.range(of: "OPTIONS:") else { continue }
+            // The OPTIONS block: indented lines up to the next unindented one. An option
+            // line starts with "-x, --name" or "--name"; continuation lines start deeper.
+            for line in help[opts.upperBound...].split(separator: "\n") {
+                guard line.hasPrefix("  ") else { break }
+                let t = line.drop(while: { $0 == " " })
+                guard t.hasPrefix("-"), let r = t.range(of: "--") else { continue }
+                let name = t[r.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" }
+                if name.isEmpty || name == "help" || name == "version" { continue }
+                let spelled = "\\-\\-" + name.replacingOccurrences(of: "-", with: "\\-")
+                if !page.contains(spelled) { missing.append("\(cmd.joined(separator: " ")) --\(name)") }
+            }
+        }
+        #expect(missing.isEmpty, "options missing from man/ponder.1: \(missing)")
+
+        // Environment variables: every "PONDER_NAME" string literal in Sources/.
+        let sources = TestEnv.repoRoot.appendingPathComponent("Sources")
+        var variables = Set<String>()
+        let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)
+        while let f = files?.nextObject() as? URL {
+            guard ["swift", "c", "h"].contains(f.pathExtension) else { continue }
+            let text = try String(contentsOf: f, encoding: .utf8)
+            var rest = text[...]
+            while let r = rest.range(of: "\"PONDER_") {
+                let name = rest[r.lowerBound...].dropFirst().prefix { $0.isUppercase || $0.isNumber || $0 == "_" }
+                if rest[r.lowerBound...].dropFirst(name.count + 1).first == "\"" { variables.insert(String(name)) }
+                rest = rest[r.upperBound...]
+            }
+        }
+        #expect(variables.count >= 5, "\(variables)")
+        let undocumented = variables.filter { !page.contains(".B \($0)") }.sorted()
+        #expect(undocumented.isEmpty, "environment variables missing from ENVIRONMENT in man/ponder.1: \(undocumented)")
+    }
 }
