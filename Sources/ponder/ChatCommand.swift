@@ -7,7 +7,7 @@ import TUI
 struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
-        abstract: "Start the chat: full screen (default), line mode, or line by line from a pipe.",
+        abstract: "Start the chat (full screen, line mode, or a pipe).",
         discussion: """
             With a terminal on both standard input and output, the full-screen chat starts. \
             The line mode (GNU readline: keys from ~/.inputrc, Tab completion, the same input \
@@ -92,12 +92,13 @@ struct ChatCommand: AsyncParsableCommand {
         let mode: ReasoningMode = think == "on" ? .on : .off
         if demo {
             let echo = EchoDriver(delay: demoDelay)
-            if chatMode == .fullScreen {
+            if chatMode == .line {
+                await LineChat.run(driver: echo, mode: mode, history: LineHistory())
+            } else {
+                // Without a terminal on stdin this is the one-line "needs a terminal" error.
                 do { try await runTUI(driver: echo, config: TUIConfig()) } catch let e as TUIError {
                     throw CLIError(e.description)
                 }
-            } else {
-                await LineChat.run(driver: echo, mode: mode, history: LineHistory())
             }
             return
         }

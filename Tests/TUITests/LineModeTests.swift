@@ -9,10 +9,12 @@ import TestSupport
 @Suite(.serialized) struct LineModeTests {
     typealias Tmux = TerminalTests.Tmux
 
-    /// A script that records `stty -a` before and after each run of `command`, and the
-    /// exit statuses, into the test's folder.
+    /// A script that records `stty -a` before and after the `runs`, and each run's exit
+    /// status, into the test's folder. Ctrl-C in the line mode (the terminal's own mode)
+    /// is a SIGINT to the whole foreground group, the script's shell included: the shell
+    /// traps it so that it lives on (ponder gets the default action, and its own handler).
     func script(_ dir: String, runs: [String]) -> String {
-        var s = "stty -a > \(dir)/before\n"
+        var s = "trap : INT\nstty -a > \(dir)/before\n"
         for (i, r) in runs.enumerated() {
             s += "\(r)\necho $? > \(dir)/exit\(i).tmp; mv \(dir)/exit\(i).tmp \(dir)/exit\(i)\n"
         }
@@ -80,7 +82,8 @@ import TestSupport
         let t = try Tmux()
         let dir = t.dir.path
         try t.start(width: 100, height: 40, script: script(dir, runs: [
-            "\"\(bin)\" chat --line --demo --demo-delay 0.01",
+            // `swift test` sets NO_COLOR for its children, which turns the dimming off.
+            "env -u NO_COLOR \"\(bin)\" chat --line --demo --demo-delay 0.01",
         ]))
         try t.wait(for: "Ponder line mode")
         try t.type("hello reasoner"); try t.keys("Enter")
