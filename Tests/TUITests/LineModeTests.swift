@@ -21,6 +21,22 @@ import TestSupport
         return s + "stty -a > \(dir)/after\nsleep 60\n"
     }
 
+    /// A tmux window of `width` × `height` running `script(dir, runs: runs(dir))`.
+    func launch(width: Int, height: Int, _ runs: (String) -> [String]) throws -> Tmux {
+        let t = try Tmux()
+        try t.start(width: width, height: height, script: script(t.dir.path, runs: runs(t.dir.path)))
+        return t
+    }
+
+    /// Waits for the prompt, then Ctrl-D: the run ends with status 0. (Keys typed before
+    /// readline takes the terminal are the terminal's own: an early Ctrl-D would be its
+    /// end-of-file, which readline never sees.)
+    func quit(_ t: Tmux, run: Int) throws {
+        try t.wait("the prompt") { atPrompt($0) }
+        try t.keys("C-d")
+        expectCleanExit(t, run: run)
+    }
+
     /// Whether the last non-empty row is the prompt followed by `text`.
     func atPrompt(_ screen: [String], _ text: String = "") -> Bool {
         let row = screen.last { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? ""
@@ -42,17 +58,13 @@ import TestSupport
     /// the test's own XDG_STATE_HOME), and Tab completes `/sa` to `/save`.
     @Test func upRecallsThePreviousRunAndTabCompletes() throws {
         let bin = try TestEnv.ponderBinary().path
-        let t = try Tmux()
-        let dir = t.dir.path
         let run = "\"\(bin)\" chat --line --demo --demo-delay 0.01"
-        try t.start(width: 80, height: 24, script: script(dir, runs: [run, run]))
+        let t = try launch(width: 80, height: 24) { _ in [run, run] }
 
         try t.wait(for: "Ponder line mode")
         try t.type("remember this line"); try t.keys("Enter")
         try t.wait(for: "**Echo** (demo, no model): remember this line")
-        try t.wait("the prompt after the reply") { atPrompt($0) }
-        try t.keys("C-d")
-        expectCleanExit(t, run: 0)
+        try quit(t, run: 0)
         // The history file is the full-screen chat's, in its format.
         let history = t.file("state/ponder/history") ?? ""
         #expect(history == "# ponder history v1\nremember this line\n")
@@ -69,8 +81,8 @@ import TestSupport
         try t.wait("the candidates") { s in
             s.contains { $0.contains("/help") && $0.contains("/history-reasoning") }
         }
-        try t.keys("C-u", "C-d")
-        expectCleanExit(t, run: 1)
+        try t.keys("C-u")
+        try quit(t, run: 1)
         expectTerminalRestored(t)
     }
 
@@ -79,12 +91,10 @@ import TestSupport
     /// reply and the chat goes on.
     @Test func reasoningIsLabelledDimmedAndCanBeHidden() throws {
         let bin = try TestEnv.ponderBinary().path
-        let t = try Tmux()
-        let dir = t.dir.path
-        try t.start(width: 100, height: 40, script: script(dir, runs: [
-            // `swift test` sets NO_COLOR for its children, which turns the dimming off.
-            "env -u NO_COLOR \"\(bin)\" chat --line --demo --demo-delay 0.01",
-        ]))
+        // `swift test` sets NO_COLOR for its children, which turns the dimming off.
+        let t = try launch(width: 100, height: 40) { _ in
+            ["env -u NO_COLOR \"\(bin)\" chat --line --demo --demo-delay 0.01"]
+        }
         try t.wait(for: "Ponder line mode")
         try t.type("hello reasoner"); try t.keys("Enter")
         try t.wait(for: "**Echo** (demo, no model): hello reasoner")
@@ -128,11 +138,7 @@ import TestSupport
         // A command the full screen only has.
         try t.type("/copy"); try t.keys("Enter")
         try t.wait(for: "error: /copy is not available in line mode")
-        // Keys typed before readline takes the terminal are the terminal's own (an early
-        // Ctrl-D would be its end-of-file, which readline never sees): wait for the prompt.
-        try t.wait("the prompt") { atPrompt($0) }
-        try t.keys("C-d")
-        expectCleanExit(t, run: 0)
+        try quit(t, run: 0)
         expectTerminalRestored(t)
     }
 
@@ -141,12 +147,10 @@ import TestSupport
     /// terminal, on standard error).
     @Test func dumbTerminalAndRedirectedOutputPickTheLineMode() throws {
         let bin = try TestEnv.ponderBinary().path
-        let t = try Tmux()
-        let dir = t.dir.path
-        try t.start(width: 80, height: 40, script: script(dir, runs: [
+        let t = try launch(width: 80, height: 40) { dir in [
             "TERM=dumb \"\(bin)\" chat --demo --demo-delay 0.01",
             "\"\(bin)\" chat --demo --demo-delay 0.01 > \(dir)/answers.txt",
-        ]))
+        ] }
         try t.wait(for: "Ponder line mode")
         try t.type("dumb terminal"); try t.keys("Enter")
         try t.wait(for: "**Echo** (demo, no model): dumb terminal")
@@ -154,15 +158,12 @@ import TestSupport
         let styled = try t.run(["capture-pane", "-p", "-e", "-t", "t"])
         #expect(!styled.contains("\u{1B}[2m"))
         #expect(try t.screen().contains("thinking:"))
-        try t.keys("C-d")
-        expectCleanExit(t, run: 0)
+        try quit(t, run: 0)
 
         try t.wait("the second run") { $0.filter { $0.contains("Ponder line mode") }.count == 2 }
         try t.type("into a file"); try t.keys("Enter")
         try t.wait("the answer label") { $0.filter { $0 == "answer:" }.count == 2 }
-        try t.wait("the prompt after the reply") { atPrompt($0) }
-        try t.keys("C-d")
-        expectCleanExit(t, run: 1)
+        try quit(t, run: 1)
         let file = t.file("answers.txt") ?? ""
         #expect(file.hasPrefix("**Echo** (demo, no model): into a file"), "answers.txt: \(file.debugDescription)")
         #expect(!file.contains("thinking") && !file.contains("> ") && !file.contains("\u{1B}"))
@@ -174,11 +175,10 @@ import TestSupport
     @Test func lineModeOnTheRealModel() throws {
         let bin = try TestEnv.ponderBinary().path
         let model = try TestEnv.smolQ4_1.path
-        let t = try Tmux()
+        let t = try launch(width: 100, height: 30) { dir in
+            ["XDG_DATA_HOME=\(dir)/data \"\(bin)\" chat --line --model \"\(model)\" --seed 7 --think off"]
+        }
         let dir = t.dir.path
-        try t.start(width: 100, height: 30, script: script(dir, runs: [
-            "XDG_DATA_HOME=\(dir)/data \"\(bin)\" chat --line --model \"\(model)\" --seed 7 --think off",
-        ]))
         try t.wait(for: "Ponder line mode", timeout: 30)
         try t.type("What is the capital of France?"); try t.keys("Enter")
         try t.wait(for: "Paris", timeout: 90)
@@ -194,9 +194,7 @@ import TestSupport
 
         try t.type("/save \(dir)/saved.json"); try t.keys("Enter")
         try t.wait(for: "saved to \(dir)/saved.json", timeout: 30)
-        try t.wait("the prompt") { atPrompt($0) }
-        try t.keys("C-d")
-        expectCleanExit(t, run: 0)
+        try quit(t, run: 0)
         expectTerminalRestored(t)
         let saved = t.file("saved.json") ?? ""
         #expect(saved.contains("What is the capital of France?") && saved.contains("Paris"))

@@ -90,7 +90,8 @@ import Session
         #expect(s.state.input.text == "first try!")
     }
 
-    @Test func shiftTabFoldsAllThenUnfoldsAll() {
+    /// Two finished turns, each with reasoning ("hmm") and an answer.
+    func twoReasonedTurns() -> Script {
         var s = Script(width: 40, height: 20)
         for i in 0..<2 {
             s.type("q\(i)"); s.key(.enter)
@@ -99,6 +100,11 @@ import Session
             s.event(.answer(index: i, text: "a\(i)"))
             s.event(.turnFinished(index: i, reason: .endOfTurn, stats: TurnStats()))
         }
+        return s
+    }
+
+    @Test func shiftTabFoldsAllThenUnfoldsAll() {
+        var s = twoReasonedTurns()
         #expect(s.state.turns.allSatisfy { $0.collapsed })
         s.key(.backTab)
         #expect(s.state.turns.allSatisfy { !$0.collapsed })
@@ -110,14 +116,7 @@ import Session
 
     /// `/reasoning show|hide` (the line mode's switch) unfolds or folds every turn here.
     @Test func reasoningShowAndHideUnfoldAndFoldAll() {
-        var s = Script(width: 40, height: 20)
-        for i in 0..<2 {
-            s.type("q\(i)"); s.key(.enter)
-            s.event(.turnStarted(index: i, mode: .on))
-            s.event(.reasoning(index: i, text: "hmm"))
-            s.event(.answer(index: i, text: "a\(i)"))
-            s.event(.turnFinished(index: i, reason: .endOfTurn, stats: TurnStats()))
-        }
+        var s = twoReasonedTurns()
         s.type("/reasoning show"); s.key(.enter)
         #expect(s.state.turns.allSatisfy { !$0.collapsed })
         #expect(s.lines.contains { $0.contains("hmm") })
