@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,16 @@
 
 static volatile sig_atomic_t ps_sigint = 0;
 static volatile sig_atomic_t ps_winch = 0;
+static volatile sig_atomic_t ps_tstp = 0;
 static int ps_pipe[2] = { -1, -1 };
 static struct sigaction ps_old_int, ps_old_winch;
 static int ps_installed = 0;
 
 static void ps_on_signal(int sig) {
     int saved = errno;
-    if (sig == SIGINT) ps_sigint = 1; else ps_winch = 1;
+    if (sig == SIGINT) ps_sigint = 1;
+    else if (sig == SIGTSTP) ps_tstp = 1;
+    else ps_winch = 1;
     char b = 0;
     if (ps_pipe[1] >= 0) (void)!write(ps_pipe[1], &b, 1);
     errno = saved;
@@ -130,7 +134,49 @@ static void ps_on_line(char *line) {
     rl_callback_handler_remove();           // terminal back in its own mode
 }
 
+// Ctrl-Z at the prompt: readline's terminal mode is taken off before the stop and put
+// back, with the line redrawn, after `fg` (what readline does itself when it owns the
+// signals). Only while a line is read: during a reply the terminal is in its own mode
+// and Ctrl-Z keeps its default action.
+static void ps_suspend_at_prompt(const struct sigaction *deflt, const struct sigaction *ours) {
+    rl_cleanup_after_signal();
+    fputc('\n', rl_outstream);
+    fflush(rl_outstream);
+    sigaction(SIGTSTP, deflt, NULL);
+    // This thread may block SIGTSTP (Foundation's threads block most signals): unblock
+    // it around raise() so the stop happens here, before raise returns.
+    sigset_t tstp, was;
+    sigemptyset(&tstp);
+    sigaddset(&tstp, SIGTSTP);
+    pthread_sigmask(SIG_UNBLOCK, &tstp, &was);
+    raise(SIGTSTP);                         // stops here until fg
+    pthread_sigmask(SIG_SETMASK, &was, NULL);
+    sigaction(SIGTSTP, ours, NULL);
+    rl_reset_after_signal();
+    rl_forced_update_display();
+}
+
+static int ps_readline_loop(const char *prompt, char **line);
+
 int ps_rl_readline(const char *prompt, char **line) {
+    struct sigaction ours, old;
+    memset(&ours, 0, sizeof ours);
+    ours.sa_handler = ps_on_signal;
+    sigemptyset(&ours.sa_mask);
+    ours.sa_flags = SA_RESTART;
+    ps_tstp = 0;
+    sigaction(SIGTSTP, &ours, &old);
+    int r = ps_readline_loop(prompt, line);
+    sigaction(SIGTSTP, &old, NULL);
+    return r;
+}
+
+static int ps_readline_loop(const char *prompt, char **line) {
+    struct sigaction deflt, ours;
+    memset(&deflt, 0, sizeof deflt);
+    deflt.sa_handler = SIG_DFL;
+    sigemptyset(&deflt.sa_mask);
+    sigaction(SIGTSTP, NULL, &ours);
     *line = NULL;
     ps_sigint = 0;                          // a Ctrl-C from before the prompt is spent
     ps_drain_pipe();
@@ -156,6 +202,7 @@ int ps_rl_readline(const char *prompt, char **line) {
             fflush(rl_outstream);
             return PS_RL_INTERRUPTED;
         }
+        if (ps_tstp) { ps_tstp = 0; ps_suspend_at_prompt(&deflt, &ours); }
         if (ps_winch) { ps_winch = 0; rl_resize_terminal(); }
         if (r > 0 && ps_pipe[0] >= 0 && (fds[1].revents & POLLIN)) ps_drain_pipe();
         if (r > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) rl_callback_read_char();
