@@ -142,6 +142,38 @@ import TestSupport
         expectTerminalRestored(t)
     }
 
+    /// Ctrl-Z at the prompt stops the chat with the terminal as it was (checked from the
+    /// shell while stopped), and `fg` brings the line back, still editable.
+    @Test func ctrlZAtThePromptSuspendsAndFgResumes() throws {
+        let bin = try TestEnv.ponderBinary().path
+        let t = try Tmux()
+        let dir = t.dir.path
+        // An interactive bash: job control needs one.
+        try t.start(width: 100, height: 30, script: "exec bash --norc --noprofile -i\n")
+        // One command per line: bash goes on with the rest of a list when a job stops.
+        try t.type("stty -a > \(dir)/before"); try t.keys("Enter")
+        try t.type("\"\(bin)\" chat --line --demo --demo-delay 0.01"); try t.keys("Enter")
+        try t.wait(for: "Ponder line mode")
+        try t.wait("the prompt") { atPrompt($0) }
+        // Ctrl-Z flushes what the terminal holds unread (stty -noflsh): let readline take it.
+        try t.type("abc")
+        try t.wait("the typed text") { atPrompt($0, "abc") }
+        try t.keys("C-z")
+        try t.wait(for: "Stopped")
+        try t.type("stty -a > \(dir)/stopped; fg"); try t.keys("Enter")
+        try t.wait("the line back") { atPrompt($0, "abc") }
+        try t.type("def"); try t.keys("Enter")
+        try t.wait(for: "**Echo** (demo, no model): abcdef")
+        try t.wait("the prompt") { atPrompt($0) }
+        try t.keys("C-d")
+        try t.wait("the shell") { ($0.last { !$0.isEmpty } ?? "").hasPrefix("bash") }
+        try t.type("echo $? > \(dir)/exit0; stty -a > \(dir)/after"); try t.keys("Enter")
+        expectCleanExit(t, run: 0)
+        expectTerminalRestored(t)
+        _ = t.waitForFile("stopped")
+        #expect(t.file("before") == t.file("stopped"), "stopped:\n\(t.file("stopped") ?? "-")")
+    }
+
     /// TERM=dumb picks the line mode without --line; so does a standard output that is not
     /// a terminal, and then only the answer goes to it (the prompt and labels stay on the
     /// terminal, on standard error).
