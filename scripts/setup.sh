@@ -24,7 +24,7 @@ for p in libncursesw5-dev libreadline-dev libopenblas-dev pkg-config python3-ven
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 if [ "$want_test" = 1 ]; then
-  for p in tmux mandoc; do dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p"); done
+  for p in tmux mandoc vim-tiny; do dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p"); done
 fi
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   say "installing Debian packages: ${need_pkgs[*]}"

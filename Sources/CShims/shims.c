@@ -1,7 +1,10 @@
 #define _GNU_SOURCE 1
 #include "CShims.h"
 #include "../CNcursesw/shim.h"
+#include "internal.h"
+#include <errno.h>
 #include <langinfo.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +19,8 @@ int ps_setlocale_utf8(void) {
     return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
-// Set while curses owns the terminal; read by the signal handlers.
-static volatile sig_atomic_t ps_active = 0;
-static volatile sig_atomic_t ps_resumed = 0;
+// Set while curses' modes are on the terminal; read by the signal handlers.
+volatile sig_atomic_t ps_active = 0;
 static SCREEN *ps_screen = NULL;
 
 static void ps_write_all(const char *s) {
@@ -30,26 +32,30 @@ static void ps_write_all(const char *s) {
     }
 }
 
-void ps_restore_terminal(void) {
+void ps_leave_mode(void) {
     if (!ps_active) return;
     ps_active = 0;
+    // A process outside the terminal's foreground group must not touch it: the shell's
+    // modes are on it, and tcsetattr would stop us with SIGTTOU.
+    if (!ps_foreground()) return;
     // Bracketed paste and every mouse mode off, cursor visible, then curses' own reset.
     ps_write_all("\033[?2004l\033[?1000l\033[?1002l\033[?1003l\033[?1006l\033[?25h");
     endwin();
+}
+
+void ps_restore_terminal(void) { ps_leave_mode(); }
+
+void ps_enter_mode(void) {
+    reset_prog_mode();
+    ps_write_all("\033[?2004h");
+    clearok(curscr, TRUE);
+    ps_active = 1;
 }
 
 static void ps_fatal(int sig) {
     ps_restore_terminal();
     signal(sig, SIG_DFL);
     raise(sig);
-}
-
-static void ps_on_cont(int sig) { (void)sig; ps_resumed = 1; }
-
-int ps_take_resumed(void) {
-    if (!ps_resumed) return 0;
-    ps_resumed = 0;
-    return 1;
 }
 
 static void ps_install_signals(void) {
@@ -60,12 +66,7 @@ static void ps_install_signals(void) {
     sa.sa_handler = ps_fatal;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
-    struct sigaction sc;
-    memset(&sc, 0, sizeof sc);
-    sc.sa_handler = ps_on_cont;
-    sigemptyset(&sc.sa_mask);
-    sc.sa_flags = SA_RESTART;
-    sigaction(SIGCONT, &sc, NULL);
+    ps_install_job_signals();
 }
 
 int ps_start(int mouse) {
@@ -76,6 +77,8 @@ int ps_start(int mouse) {
     ps_active = 1;
     static int registered = 0;
     if (!registered) { atexit(ps_restore_terminal); registered = 1; }
+    // After newterm, which installs ncurses' own SIGTSTP handler (it would repaint and
+    // set modes after `bg`, with SIGTTOU blocked): ours replace it.
     ps_install_signals();
     raw();
     noecho();
@@ -94,33 +97,39 @@ int ps_start(int mouse) {
     return 0;
 }
 
-void ps_leave(void) {
-    ps_write_all("\033[?2004l");
-    endwin();
-    ps_active = 0;
-}
-
-void ps_reenter(void) {
-    ps_active = 1;
-    reset_prog_mode();
-    ps_write_all("\033[?2004h");
-    clearok(curscr, TRUE);
-    refresh();
-}
-
-void ps_suspend(void) {
-    ps_leave();
-    kill(getpid(), SIGSTOP);   // resumed by fg
-    ps_reenter();
-}
-
 int ps_read_key(int timeout_ms, uint32_t *value) {
+    // Away from the terminal (suspended, in the background, lending it to the editor):
+    // a read would refresh the screen, and so set curses' modes, from wherever we are.
+    if (!ps_active) return 0;
     wtimeout(stdscr, timeout_ms);
     wint_t ch = 0;
     int r = wget_wch(stdscr, &ch);
     if (r == ERR) return 0;
     *value = (uint32_t)ch;
     return r == KEY_CODE_YES ? 2 : 1;
+}
+
+long ps_read_bytes(void *buf, size_t cap, int timeout_ms) {
+    if (!ps_active) return -1;
+    struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+    int r;
+    while ((r = poll(&p, 1, timeout_ms)) == -1 && errno == EINTR) {}
+    if (r <= 0) return r;
+    ssize_t n;
+    while ((n = read(STDIN_FILENO, buf, cap)) == -1 && errno == EINTR) {}
+    return n;
+}
+
+long ps_unread_bytes(const uint8_t *bytes, size_t n) {
+    // ungetch pushes to the front of the queue: last byte first. The queue holds
+    // MAXCOLUMNS + 2 = 137 entries: keep the first 128 bytes, drop the rest.
+    if (n > 128) n = 128;
+    size_t fitted = 0;
+    for (size_t i = n; i > 0; i--) {
+        if (ungetch(bytes[i - 1]) != OK) break;
+        fitted++;
+    }
+    return (long)fitted;
 }
 
 int ps_mouse_wheel(void) {
@@ -163,12 +172,17 @@ void ps_put_cell(int y, int x, const wchar_t *wcs, int n, int pair, int attrs) {
 int ps_wcwidth(uint32_t ch) { return wcwidth((wchar_t)ch); }
 
 void ps_cursor(int y, int x) {
+    if (!ps_active) return;   // curs_set writes to the terminal at once
     if (y < 0) { curs_set(0); return; }
     curs_set(1);
     wmove(stdscr, y, x);
 }
 
-void ps_flush(void) { wnoutrefresh(stdscr); doupdate(); }
+void ps_flush(void) {
+    if (!ps_active) return;   // as in ps_read_key: doupdate would resume curses' modes
+    wnoutrefresh(stdscr);
+    doupdate();
+}
 void ps_force_repaint(void) { clearok(curscr, TRUE); }
 
 void ps_write_tty(const char *bytes, size_t n) {

@@ -3,6 +3,13 @@ import Foundation
 import Glibc
 #endif
 
+/// `AtomicFile.write(…, overwrite: false)` found the name taken (nothing was written).
+public struct FileExistsError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public init(path: String) { self.path = path }
+    public var description: String { "\(path) already exists; not overwriting it" }
+}
+
 /// Writes whole files atomically: a temp file in the same folder, fsync, then rename (or
 /// link, when overwriting is not allowed), then fsync of the folder. A crash at any
 /// moment leaves either the old file or the new one, never a mix; at worst a stray
@@ -29,7 +36,7 @@ public enum AtomicFile {
                 let exists = errno == EEXIST
                 let e = FileIO.errno("cannot create", path)
                 unlink(tmp)
-                throw exists ? SessionIOError("\(path) already exists; not overwriting it") : e
+                throw exists ? FileExistsError(path: path) : e
             }
             unlink(tmp)
         }

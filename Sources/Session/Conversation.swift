@@ -25,6 +25,8 @@ public actor Conversation {
     private var open: [Int: CancelFlag] = [:]
     /// The last queued turn; each turn waits for the one before.
     private var tail: Task<Void, Never>?
+    /// Turns recorded in `turns` after their `turnFinished` went out (see `settled`).
+    private var endsRecorded = 0
     /// Where `save()` writes without a path, once the session has been saved there.
     private var savedURL: URL?
 
@@ -35,13 +37,11 @@ public actor Conversation {
     public init(backend: sending InferenceBackend, format: any PromptFormat, settings: SessionSettings,
                 model: ModelIdentity? = nil, journal: Journal? = nil, resumed: [TurnRecord] = [],
                 created: Double = Date().timeIntervalSince1970) {
-        // A resumed session's new journal starts with the turns it continues from.
-        if let journal {
-            for t in resumed { do { try journal.endTurn(t) } catch { break } }
-        }
         let (stream, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
         events = stream
         sink = EventSink(continuation: continuation, journal: journal)
+        // A resumed session's new journal starts with the turns it continues from.
+        sink.recordFinished(resumed)
         worker = BackendWorker(backend: backend)
         self.format = format
         self.settings = settings
@@ -85,6 +85,26 @@ public actor Conversation {
         await tail?.value
     }
 
+    /// Waits until every turn reported finished (`turnFinished` sent) is in `turns`: the
+    /// record lands a moment after the event, so a save or export asked for right after
+    /// a reply waits for it. A turn still generating is not waited for.
+    public func settled() async {
+        while endsRecorded < sink.endsReported { try? await Task.sleep(for: .milliseconds(1)) }
+    }
+
+    /// Withdraws the last finished turn (Ctrl-R regenerates it, Ctrl-E edits it): the
+    /// same conversation goes on, in the same journal (a "drop" line) and over the same
+    /// backend, whose cache still holds the prompt up to that turn. Waits for turns
+    /// still queued first. Nil when there is no turn.
+    public func dropLastTurn() async -> TurnRecord? {
+        while !open.isEmpty { await tail?.value }
+        guard let last = turns.popLast() else { return nil }
+        nextIndex = turns.count
+        firstSent = min(firstSent, turns.count)
+        sink.dropTurns(from: last.index)
+        return last
+    }
+
     /// Replaces the settings for turns not yet started.
     public func update(_ change: (inout SessionSettings) -> Void) {
         change(&settings)
@@ -102,10 +122,19 @@ public actor Conversation {
     /// of the previous save, else a new timestamped file in the sessions folder. An
     /// existing file that this conversation did not write is never replaced.
     @discardableResult
-    public func save(to url: URL? = nil) throws -> URL {
-        let target = url ?? savedURL ?? SessionPaths.sessionsDirectory()
-            .appendingPathComponent(SessionPaths.timestampName() + ".json")
-        try document().save(to: target, overwrite: target == savedURL)
+    public func save(to url: URL? = nil) async throws -> URL {
+        await settled()
+        let doc = document()
+        let target: URL
+        if let known = url ?? savedURL {
+            try doc.save(to: known, overwrite: known == savedURL)
+            target = known
+        } else {
+            target = try SessionPaths.createUnique(in: SessionPaths.sessionsDirectory(), ext: "json") { u in
+                try doc.save(to: u, overwrite: false)
+                return u
+            }
+        }
         savedURL = target
         return target
     }
@@ -144,6 +173,7 @@ public actor Conversation {
             outcome = TurnOutcome(record: r, firstSent: firstSent)
         }
         turns.append(outcome.record)
+        endsRecorded += 1
         firstSent = outcome.firstSent
         open[meta.index] = nil
     }

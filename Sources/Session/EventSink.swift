@@ -13,6 +13,9 @@ final class EventSink: @unchecked Sendable {
     private var journal: Journal?
     /// The turn being generated: its index, latest stats and monotonic start time.
     private var live: (index: Int, stats: TurnStats, start: Double)?
+    /// How many `turnFinished` events went out (the conversation records each turn a
+    /// moment later, back on its actor).
+    private var ends = 0
 
     init(continuation: AsyncStream<SessionEvent>.Continuation, journal: Journal?) {
         self.continuation = continuation
@@ -20,6 +23,9 @@ final class EventSink: @unchecked Sendable {
     }
 
     var journalURL: URL? { lock.withLock { journal?.url } }
+
+    /// How many turns have been reported finished.
+    var endsReported: Int { lock.withLock { ends } }
 
     func beginTurn(_ meta: TurnRecord, start: Double) {
         lock.withLock {
@@ -63,6 +69,7 @@ final class EventSink: @unchecked Sendable {
         lock.withLock {
             journaling { try $0.endTurn(record) }
             live = nil
+            ends += 1
             continuation.yield(.turnFinished(index: record.index, reason: record.stopReason, stats: record.stats))
         }
     }
@@ -76,9 +83,19 @@ final class EventSink: @unchecked Sendable {
         }
     }
 
+    /// Journals `turns` as finished (a resumed session's new journal starts with them).
+    func recordFinished(_ turns: [TurnRecord]) {
+        lock.withLock { for t in turns { journaling { try $0.endTurn(t) } } }
+    }
+
+    /// Journals that the turns from `index` on were withdrawn.
+    func dropTurns(from index: Int) {
+        lock.withLock { journaling { try $0.dropTurns(from: index) } }
+    }
+
     func finish() {
         lock.withLock {
-            journal?.close()
+            journaling { try $0.close() }
             journal = nil
             continuation.finish()
         }
@@ -89,7 +106,7 @@ final class EventSink: @unchecked Sendable {
         guard let j = journal else { return }
         do { try body(j) } catch {
             journal = nil
-            j.close()
+            try? j.close()   // the failure that matters is the one reported here
             continuation.yield(.error("journal: \(error); this session is no longer journaled"))
         }
     }

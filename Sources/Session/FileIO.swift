@@ -93,12 +93,28 @@ public enum SessionPaths {
         return URL(fileURLWithPath: home).appendingPathComponent(".local/share/ponder/sessions")
     }
 
-    /// A timestamped name, e.g. `2026-11-23T14-52-58Z-12345` (UTC, pid for uniqueness).
+    /// A timestamped name, e.g. `2026-11-23T14-52-58Z-12345` (UTC, then the pid, so two
+    /// processes never pick the same name).
     public static func timestampName(date: Date = Date()) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyy-MM-dd'T'HH-mm-ss'Z'"
         return "\(f.string(from: date))-\(getpid())"
+    }
+
+    /// Creates a new file in `directory` named `timestampName(date).ext`, or, when this
+    /// process already made one in the same second, `…-2.ext`, `…-3.ext` and so on.
+    /// `create` must make the file exclusively and throw `FileExistsError` when the name
+    /// is taken (as `AtomicFile.write(overwrite: false)` does): the file system decides,
+    /// so no name is ever used twice and no file is replaced.
+    public static func createUnique<T>(in directory: URL, ext: String, date: Date = Date(),
+                                       _ create: (URL) throws -> T) throws -> T {
+        let base = timestampName(date: date)
+        for n in 1...100_000 {
+            let url = directory.appendingPathComponent(base + (n == 1 ? "" : "-\(n)") + "." + ext)
+            do { return try create(url) } catch is FileExistsError { continue }
+        }
+        throw SessionIOError("\(directory.path): no free name for \(base).\(ext)")
     }
 }

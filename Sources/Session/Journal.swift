@@ -9,8 +9,10 @@ import Glibc
 /// - "text":   index, r?, a? (reasoning/answer text streamed since the last text line)
 /// - "notice": text
 /// - "end":    turn (the complete TurnRecord)
+/// - "drop":   index (turns from this index on are withdrawn: the last reply is being
+///             regenerated, or the last message edited; version 2)
 struct JournalLine: Codable {
-    enum Kind: String, Codable { case header, turn, text, notice, end }
+    enum Kind: String, Codable { case header, turn, text, notice, end, drop }
     var k: Kind
     var magic: String?
     var version: Int?
@@ -33,7 +35,9 @@ struct JournalLine: Codable {
 /// and written without fsync. Thread-safe (one lock).
 public final class Journal: @unchecked Sendable {
     public static let magicValue = "ponder-journal"
-    public static let currentVersion = 1
+    /// Version 2 added the "drop" line; version 1 journals read the same otherwise.
+    public static let currentVersion = 2
+    public static let readableVersions = 1...2
     /// Text batches are written at most this often (seconds).
     static let batchInterval = 0.25
 
@@ -62,12 +66,14 @@ public final class Journal: @unchecked Sendable {
         fd = try FileIO.open(url.path, exclusive: false, append: true)
     }
 
-    /// A new journal named by the time in the sessions folder.
+    /// A new journal named by the time in the sessions folder (a suffix when the name
+    /// is taken: several journals a second never collide).
     public static func createDefault(created: Double, model: ModelIdentity?, format: String,
                                      settings: SessionSettings, directory: URL? = nil) throws -> Journal {
         let dir = directory ?? SessionPaths.sessionsDirectory()
-        let url = dir.appendingPathComponent(SessionPaths.timestampName() + ".jsonl")
-        return try Journal(url: url, created: created, model: model, format: format, settings: settings)
+        return try SessionPaths.createUnique(in: dir, ext: "jsonl") { url in
+            try Journal(url: url, created: created, model: model, format: format, settings: settings)
+        }
     }
 
     deinit { if fd >= 0 { Glibc.close(fd) } }
@@ -113,14 +119,30 @@ public final class Journal: @unchecked Sendable {
         }
     }
 
-    /// Flushes and closes; a journal that never got a turn is removed (best effort: a
-    /// failure leaves a header-only file, which `ponder sessions --prune` clears).
-    public func close() {
-        lock.withLock {
-            try? flushText()
-            guard fd >= 0 else { return }
-            Glibc.close(fd); fd = -1
-            if !holdsTurns, unlink(url.path) == 0 { try? FileIO.fsyncDirectory(of: url.path) }
+    /// Turns from `index` on are withdrawn (one conversation, one journal: a regenerated
+    /// reply or an edited message continues the same file). Fsynced.
+    public func dropTurns(from index: Int) throws {
+        try lock.withLock {
+            pending = nil
+            var l = JournalLine(.drop); l.index = index
+            try writeLine(l)
+            try FileIO.fsync(fd, path: url.path)
+        }
+    }
+
+    /// Writes the text still batched and closes the file (closed even when the write
+    /// fails; the failure is thrown so that it can be shown). A journal that never got a
+    /// turn is removed (best effort: a failure leaves a header-only file, which
+    /// `ponder sessions --prune` clears).
+    public func close() throws {
+        try lock.withLock {
+            defer {
+                if fd >= 0 {
+                    Glibc.close(fd); fd = -1
+                    if !holdsTurns, unlink(url.path) == 0 { try? FileIO.fsyncDirectory(of: url.path) }
+                }
+            }
+            if fd >= 0 { try flushText() }
         }
     }
 

@@ -32,8 +32,8 @@ enum JournalReader {
             func bad(_ what: String) -> SessionLoadError { SessionLoadError(path, "line \(lineNumber): \(what)") }
             guard var d = doc else {
                 guard line.k == .header, line.magic == Journal.magicValue else { throw bad("not a ponder journal (no header)") }
-                guard line.version == Journal.currentVersion else {
-                    throw bad("unsupported journal version \(line.version.map(String.init) ?? "missing") (this ponder reads \(Journal.currentVersion))")
+                guard let v = line.version, Journal.readableVersions.contains(v) else {
+                    throw bad("unsupported journal version \(line.version.map(String.init) ?? "missing") (this ponder reads \(Journal.readableVersions.lowerBound) to \(Journal.readableVersions.upperBound))")
                 }
                 guard let created = line.created, let format = line.format, let settings = line.settings else {
                     throw bad("header lacks created, format or settings")
@@ -61,6 +61,10 @@ enum JournalReader {
                 guard let t = line.turn, t.index == d.turns.count else { throw bad("turn end out of order") }
                 d.turns.append(t)
                 inFlight = nil
+            case .drop:
+                guard inFlight == nil else { throw bad("turns dropped while one is in flight") }
+                guard let from = line.index, from >= 0, from < d.turns.count else { throw bad("drop of turns that do not exist") }
+                d.turns.removeSubrange(from...)
             }
             doc = d
         }

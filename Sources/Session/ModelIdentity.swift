@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import GGUF
 
 /// Which model a session was made with: enough to warn on `--resume` with another model.
@@ -16,23 +19,35 @@ public struct ModelIdentity: Codable, Sendable, Equatable {
     }
 
     /// Identity of the file at `url`, hashing its first `headerBytes` bytes (the GGUF
-    /// reader knows where the metadata ends; the lead passes that offset).
+    /// reader knows where the metadata ends; the lead passes that offset). A symbolic link
+    /// is followed: name, size and bytes are the target's, so a link and its file agree.
     public static func of(fileAt url: URL, headerBytes: Int) throws -> ModelIdentity {
-        guard let h = FileHandle(forReadingAtPath: url.path) else {
+        let path = resolved(url.path)
+        guard let h = FileHandle(forReadingAtPath: path) else {
             throw SessionIOError("\(url.path): cannot open model file")
         }
         defer { try? h.close() }
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0
+        var st = stat()
+        guard fstat(h.fileDescriptor, &st) == 0 else { throw SessionIOError("\(url.path): cannot stat model file") }
         let data = (try? h.read(upToCount: max(0, headerBytes))) ?? Data()
-        return ModelIdentity(fileName: url.lastPathComponent, size: size, headerHash: fnv1a64Hex(data))
+        return ModelIdentity(fileName: (path as NSString).lastPathComponent, size: Int64(st.st_size),
+                             headerHash: fnv1a64Hex(data))
     }
 
     /// Identity of an opened GGUF file: its header, metadata and tensor table
-    /// (`headerSize` bytes) hashed from the mapping.
+    /// (`headerSize` bytes) hashed from the mapping; the name is the link target's.
     public static func of(_ gguf: GGUFFile) -> ModelIdentity {
         let bytes = UnsafeRawBufferPointer(start: gguf.mapping.base, count: min(gguf.headerSize, gguf.mapping.size))
-        return ModelIdentity(fileName: (gguf.path as NSString).lastPathComponent, size: Int64(gguf.fileSize),
-                             headerHash: fnv1a64Hex(bytes))
+        return ModelIdentity(fileName: (resolved(gguf.path) as NSString).lastPathComponent,
+                             size: Int64(gguf.fileSize), headerHash: fnv1a64Hex(bytes))
+    }
+
+    /// `path` with every symbolic link resolved (`realpath`), or `path` itself when it
+    /// cannot be resolved (the open that follows then reports the error).
+    static func resolved(_ path: String) -> String {
+        guard let p = realpath(path, nil) else { return path }
+        defer { free(p) }
+        return String(cString: p)
     }
 
     public static func fnv1a64Hex(_ bytes: some Sequence<UInt8>) -> String {

@@ -88,20 +88,60 @@ public struct SamplingSettings: Codable, Sendable, Equatable, Hashable {
 
     public var isGreedy: Bool { temperature <= 0 }
 
-    /// Nil when every field is in range, else a one-line reason.
-    public var validationError: String? {
-        if !temperature.isFinite || temperature < 0 || temperature > 100 { return "temperature must be in 0...100" }
-        if topK < 0 { return "top-k must be ≥ 0" }
-        if !topP.isFinite || topP <= 0 || topP > 1 { return "top-p must be in (0, 1]" }
-        if !minP.isFinite || minP < 0 || minP > 1 { return "min-p must be in [0, 1]" }
-        if !repetitionPenalty.isFinite || repetitionPenalty <= 0 || repetitionPenalty > 100 {
-            return "repetition penalty must be in (0, 100]"
+    /// One short line for the stats bar and notices: "greedy" or "temp 0.6 top_p 0.95",
+    /// filters that are off left out ("top_k 40" only when on), e.g. "temp 0.8 rep 1.1".
+    public var summary: String {
+        func n(_ x: Double) -> String {
+            var s = String(format: "%.3f", x)
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+            return s
         }
+        var parts: [String] = []
+        if isGreedy { parts.append("greedy") } else {
+            parts.append("temp \(n(temperature))")
+            if topP < 1 { parts.append("top_p \(n(topP))") }
+            if topK > 0 { parts.append("top_k \(topK)") }
+            if minP > 0 { parts.append("min_p \(n(minP))") }
+        }
+        if repetitionPenalty != 1 { parts.append("rep \(n(repetitionPenalty))") }
+        return parts.joined(separator: " ")
+    }
+
+    /// Nil when every field is in range, else a one-line reason (the first field's).
+    public var validationError: String? {
+        typealias R = SamplingRule
+        if let e = R.temperature(temperature) ?? R.topK(topK) ?? R.topP(topP) ?? R.minP(minP)
+            ?? R.repetitionPenalty(repetitionPenalty) { return e }
         if repetitionWindow < 0 || repetitionWindow > 1 << 20 { return "repetition window out of range" }
         if !presencePenalty.isFinite || abs(presencePenalty) > 100 { return "presence penalty must be in -100...100" }
         if !frequencyPenalty.isFinite || abs(frequencyPenalty) > 100 { return "frequency penalty must be in -100...100" }
-        if maxTokens < 1 || maxTokens > 1 << 24 { return "max tokens must be in 1...16777216" }
-        return nil
+        return R.maxTokens(maxTokens)
+    }
+}
+
+/// The one range rule of each user-settable sampler field: nil when `value` is allowed,
+/// else a one-line reason. The `/set` parser, the `chat` flags and the session loader
+/// (`SamplingSettings.validationError`) all ask these, so a value one accepts is never
+/// refused by another.
+public enum SamplingRule {
+    public static func temperature(_ v: Double) -> String? {
+        v.isFinite && v >= 0 && v <= 100 ? nil : "temperature must be in 0...100"
+    }
+    public static func topP(_ v: Double) -> String? {
+        v.isFinite && v > 0 && v <= 1 ? nil : "top-p must be in (0, 1]"
+    }
+    public static func topK(_ v: Int) -> String? {
+        v >= 0 ? nil : "top-k must be ≥ 0"
+    }
+    public static func minP(_ v: Double) -> String? {
+        v.isFinite && v >= 0 && v <= 1 ? nil : "min-p must be in [0, 1]"
+    }
+    public static func repetitionPenalty(_ v: Double) -> String? {
+        v.isFinite && v > 0 && v <= 100 ? nil : "repetition penalty must be in (0, 100]"
+    }
+    public static func maxTokens(_ v: Int) -> String? {
+        v >= 1 && v <= 1 << 24 ? nil : "max tokens must be in 1...16777216"
     }
 }
 

@@ -16,7 +16,8 @@ struct ChatCommand: AsyncParsableCommand {
             not; there the answer goes to standard output and the reasoning, labelled and \
             dimmed, to the terminal. Without a terminal on standard input Ponder chats line by \
             line from the pipe: each line read is one message, the answer goes to standard \
-            output and the reasoning to standard error, with no escape codes.
+            output and the reasoning to standard error, with no escape codes; a line starting \
+            with / is a slash command, as in the full-screen chat.
 
             Every turn is journaled to $XDG_DATA_HOME/ponder/sessions/ as it happens.
             """)
@@ -58,6 +59,9 @@ struct ChatCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Line mode (GNU readline) instead of the full screen: for screen readers, Emacs and dumb terminals.")
     var line = false
+
+    @OptionGroup(title: "Sampling (presets: THINKING temperature 0.6, top-p 0.95; DIRECT greedy)")
+    var sampling: ChatSamplingOptions
 
     /// Development aid: the full-screen UI over `EchoDriver` (no model).
     @Flag(help: .hidden) var demo = false
@@ -102,6 +106,11 @@ struct ChatCommand: AsyncParsableCommand {
             }
             return
         }
+        // --save never replaces a file: refuse an existing one before any work, not after
+        // the whole chat (the final save checks again, race-free).
+        if let save, FileManager.default.fileExists(atPath: (save as NSString).expandingTildeInPath) {
+            throw CLIError("\(save) already exists; not overwriting it (choose another --save path)")
+        }
         let path = try model ?? Self.defaultModel()
         let fullScreen = chatMode == .fullScreen
         // Full screen: the K-quant decode copies are made by the weight loader, with
@@ -112,6 +121,7 @@ struct ChatCommand: AsyncParsableCommand {
         settings.systemPrompt = system
         settings.thinkBudget = thinkBudget
         settings.seed = seed
+        sampling.apply(to: &settings)
         var resumed: LoadedSession?
         if let resume {
             let url: URL
@@ -127,8 +137,8 @@ struct ChatCommand: AsyncParsableCommand {
                 throw CLIError("\(error)")
             }
         }
-        let threads = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-        let driver = try SessionDriver(loaded: loaded, settings: settings, threads: threads,
+        // What the engine's kernels run with (PONDER_THREADS, else the physical cores).
+        let driver = try SessionDriver(loaded: loaded, settings: settings, threads: engineThreadCount,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen)
         switch chatMode {
         case .fullScreen:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Session
 
 struct PerplexityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,14 +40,10 @@ struct PerplexityCommand: AsyncParsableCommand {
         let tokens: [Int32]
         var bos: Int32?
         if let tokenIds {
-            guard let text = try? String(contentsOfFile: tokenIds, encoding: .utf8) else {
-                throw CLIError("cannot read \(tokenIds)")
-            }
-            tokens = try parseTokenList(text)
+            tokens = try parseTokenList(TextInput.read(path: tokenIds))
         } else {
             let path = file ?? ""
-            guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
-            guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(path): not valid UTF-8 text") }
+            let text = try TextInput.read(path: path)
             let tokenizer = try loadTokenizer(gguf)
             // As llama.cpp: BOS at the start, and as every chunk's first token, when the
             // vocabulary adds one.

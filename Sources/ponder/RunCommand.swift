@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import GGUF
+import Session
 import Tokenizer
 
 struct RunCommand: AsyncParsableCommand {
@@ -59,10 +60,13 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard think == "on" || think == "off" else { throw ValidationError("--think must be on or off") }
-        guard maxTokens > 0 else { throw ValidationError("--max-tokens must be positive") }
         if let ctx, ctx <= 0 { throw ValidationError("--ctx must be positive") }
-        if let temp, temp < 0 || !temp.isFinite { throw ValidationError("--temp must be 0 or more") }
-        if let topP, !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
+        try SamplingFlags.check("--max-tokens", maxTokens, SamplingRule.maxTokens)
+        try SamplingFlags.check("--temp", temp.map(Double.init), SamplingRule.temperature)
+        try SamplingFlags.check("--top-k", topK, SamplingRule.topK)
+        try SamplingFlags.check("--top-p", topP, SamplingRule.topP)
+        try SamplingFlags.check("--min-p", minP.map(Double.init), SamplingRule.minP)
+        try SamplingFlags.check("--repeat-penalty", repeatPenalty.map(Double.init), SamplingRule.repetitionPenalty)
     }
 
     func run() async throws {
@@ -81,7 +85,7 @@ struct RunCommand: AsyncParsableCommand {
         if let tokens {
             ids = try parseTokenList(tokens)
         } else if let tokenizer {
-            let text = try prompt ?? readStandardInput()
+            let text = try prompt ?? TextInput.readStandardInput()
             ids = try promptTokens(text, tokenizer)
         } else { ids = [] }
         guard !ids.isEmpty else { throw CLIError("the prompt is empty") }
@@ -148,13 +152,6 @@ func loadModel(_ path: String) throws -> (GGUFFile, LlamaModel) {
 /// The tokenizer of a model file; failures are one CLIError line.
 func loadTokenizer(_ file: GGUFFile) throws -> Tokenizer {
     do { return try Tokenizer(gguf: file) } catch { throw CLIError("\(file.path): \(error)") }
-}
-
-/// All of standard input as UTF-8 text.
-func readStandardInput() throws -> String {
-    let data = FileHandle.standardInput.readDataToEndOfFile()
-    guard let s = String(data: data, encoding: .utf8) else { throw CLIError("standard input is not valid UTF-8 text") }
-    return s
 }
 
 /// "1,2, 3" or "1 2 3" → token ids; a bad entry is a one-line error.

@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import Session
 import Tokenizer
 import ArgumentParser
 
@@ -43,17 +44,7 @@ struct TokenizeCommand: ParsableCommand {
     func run() throws {
         let input: String
         if let file {
-            let data: Data
-            if file == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                guard let d = FileManager.default.contents(atPath: file) else {
-                    throw CLIError("cannot read \(file)")
-                }
-                data = d
-            }
-            guard let s = String(data: data, encoding: .utf8) else { throw CLIError("\(file): not valid UTF-8 text") }
-            input = s
+            input = try TextInput.read(path: file)
         } else {
             input = text ?? ""
         }

@@ -50,12 +50,31 @@ import Session
         #expect(Set(names) == ["s.json", "j.jsonl"])
     }
 
+    /// A save asked for as soon as `turnFinished` arrives (Ctrl-S, or the line mode's
+    /// next `/save`) holds that turn: the record lands on the actor a moment after the
+    /// event, and the save waits for it.
+    @Test func saveRightAfterTurnFinishedHoldsTheTurn() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for round in 0..<10 {
+            let conv = Conversation(backend: ScriptedBackend { _ in pieces("the answer", cuts: [3]) },
+                                    format: ChatMLFormat(), settings: SessionSettings())
+            var events = conv.events.makeAsyncIterator()
+            await conv.send("q", mode: .off)
+            while let e = await events.next() { if case .turnFinished = e { break } }
+            let url = dir.appendingPathComponent("r\(round).json")
+            try await conv.save(to: url)
+            #expect(try SessionLoader.load(url).document.turns.map(\.answer) == ["the answer"])
+            await conv.close()
+        }
+    }
+
     @Test func saveNeverReplacesAnotherFileButUpdatesItsOwn() async throws {
         let dir = try temporaryDirectory()
         let (conv, _) = try await Self.conversation(in: dir, turns: 1)
         let other = dir.appendingPathComponent("other.json")
         try Data("precious".utf8).write(to: other)
-        await #expect(throws: SessionIOError.self) { try await conv.save(to: other) }
+        await #expect(throws: FileExistsError(path: other.path)) { try await conv.save(to: other) }
         #expect(try String(contentsOf: other, encoding: .utf8) == "precious")
         let mine = dir.appendingPathComponent("mine.json")
         try await conv.save(to: mine)

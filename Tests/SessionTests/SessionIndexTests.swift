@@ -62,7 +62,7 @@ import Session
         let empty = dir.appendingPathComponent("empty.jsonl")
         let j = try Journal(url: empty, created: 1, model: nil, format: "chatml", settings: SessionSettings())
         #expect(FileManager.default.fileExists(atPath: empty.path))
-        j.close()
+        try j.close()
         #expect(!FileManager.default.fileExists(atPath: empty.path))
         // One with a turn stays.
         let (conv, kept) = try await PersistenceTests.conversation(in: dir, turns: 1)

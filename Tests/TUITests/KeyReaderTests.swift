@@ -51,7 +51,7 @@ import Testing
     @Test func aResizeDuringAPasteComesAfterIt() {
         #expect(decode([.code(KeyCode.pasteStart), .char(0x78), .code(KeyCode.resize), .char(13), .char(0x79),
                         .code(KeyCode.pasteEnd)])
-                == [.key(.paste("x\ny")), .resize])
+                == [.key(.paste("x\ry")), .resize])   // the input line makes CR a newline
     }
 
     @Test func controlKeysAndText() {

@@ -137,7 +137,7 @@ import TestSupport
         try t.wait("the prompt after the stop") { atPrompt($0) }
         // A command the full screen only has.
         try t.type("/copy"); try t.keys("Enter")
-        try t.wait(for: "error: /copy is not available in line mode")
+        try t.wait(for: "error: /copy works in the full-screen chat only")
         try quit(t, run: 0)
         expectTerminalRestored(t)
     }

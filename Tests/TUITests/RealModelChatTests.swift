@@ -13,13 +13,15 @@ import TestSupport
         let dir = t.dir.path
         try t.start(width: 90, height: 24, script: """
             stty -a > \(dir)/before
-            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --seed 7
+            PONDER_THREADS=1 XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --seed 7
             echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
             stty -a > \(dir)/after
             sleep 60
             """)
         try t.wait(for: " THINKING │", timeout: 30)
         #expect(try t.screen().joined().contains("Q4_1"))
+        // The bar says how many threads the engine runs with: PONDER_THREADS's one.
+        try t.wait("the thread count") { $0.contains { $0.hasSuffix("│ 1 thread") } }
         // The weights are read in at start, with progress, then a last notice with the
         // size of the tensor data (oracle: gguf-py's data offset and the file size).
         let mib = String(decoding: try runPython("""

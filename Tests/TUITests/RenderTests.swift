@@ -157,28 +157,24 @@ import Session
         #expect(s.state.overlay == nil)
     }
 
-    @Test func statsBarTwoRows() {
-        var s = Script(width: 80, height: 12)
+    /// The bar and /model show the sampler of the next turn's mode: Ctrl-T switches them.
+    @Test func samplerShownIsTheActiveModes() {
+        var s = Script(width: 160, height: 30)
         var st = DriverStatus()
-        st.modelName = "smollm"; st.quantization = "Q4_1"; st.threads = 2
-        st.contextSize = 2048; st.kvCacheBytes = 6 * 1024 * 1024
-        st.temperature = 0.7; st.topP = 0.9; st.seed = 42
+        st.samplingOn = SamplingSettings(temperature: 0.7, topK: 40, topP: 0.9)
+        st.samplingOff = .direct; st.seed = 42
         s.send(.status(st))
-        s.send(.tick(time: 1, rssBytes: 1_288_490_189))
-        var ts = TurnStats()
-        ts.decodeTokensPerSecond = 21.43; ts.prefillTokensPerSecond = 310
-        ts.timeToFirstToken = 0.42; ts.timeToFirstAnswerToken = 3.1
-        ts.reasoningTokens = 412; ts.answerTokens = 80; ts.promptTokens = 30
-        ts.contextUsed = 512; ts.contextSize = 2048
-        s.event(.turnStarted(index: 0, mode: .on))
-        s.event(.stats(index: 0, ts))
-        let l = s.lines
-        #expect(l[9] == " THINKING │ smollm Q4_1 │ 21.4 tok/s pp 310 tok/s │ ttft 0.42s answer 3.10s")
-        // The sampler segment does not fit in 80 columns: it is left out, threads fit.
-        #expect(l[10] == " tokens r 412 a 80 p 30 │ ctx [██░░░░░░] 512/2048 │ mem 1.2G kv 6.0M │ 2 threads")
-        #expect(s.screen.rows[9][1].style == Style(.stats, .bold))
+        #expect(s.lines.contains { $0.contains("temp 0.7 top_p 0.9 top_k 40 seed 42") })
+        s.type("/model"); s.key(.enter)
+        #expect(s.state.overlay?.lines.contains("sampler           THINKING") == true)
+        #expect(s.state.overlay?.lines.contains("temperature       0.7") == true)
+        s.key(.escape)
         s.key(.ctrl("t"))
-        #expect(s.lines[9].hasPrefix(" DIRECT │ smollm Q4_1"))
+        #expect(s.lines.contains { $0.contains("greedy seed 42") })
+        #expect(!s.lines.contains { $0.contains("temp 0.7") })
+        s.type("/model"); s.key(.enter)
+        #expect(s.state.overlay?.lines.contains("sampler           DIRECT (greedy)") == true)
+        #expect(s.state.overlay?.lines.contains("temperature       0") == true)
     }
 
     /// The bar shows prompt evaluation as it goes: a bar, done/total, the rate measured

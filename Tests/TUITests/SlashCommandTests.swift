@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Session
 @testable import TUI
@@ -25,12 +26,16 @@ import Session
         #expect(ok("/load chat.json") == .load("chat.json"))
         #expect(ok("/new") == .new)
         #expect(ok("/system You are terse.  ") == .system("You are terse."))
-        #expect(ok("/set temp 0.6") == .set(.temperature(0.6)))
-        #expect(ok("/set top_p 0.95") == .set(.topP(0.95)))
-        #expect(ok("/set top_k 40") == .set(.topK(40)))
-        #expect(ok("/set min_p 0.05") == .set(.minP(0.05)))
-        #expect(ok("/set seed 18446744073709551615") == .set(.seed(UInt64.max)))
-        #expect(ok("/set max_tokens 2048") == .set(.maxTokens(2048)))
+        #expect(ok("/set temp 0.6") == .set(.temperature(0.6), mode: nil))
+        #expect(ok("/set top_p 0.95") == .set(.topP(0.95), mode: nil))
+        #expect(ok("/set top_k 40") == .set(.topK(40), mode: nil))
+        #expect(ok("/set min_p 0.05") == .set(.minP(0.05), mode: nil))
+        #expect(ok("/set seed 18446744073709551615") == .set(.seed(UInt64.max), mode: nil))
+        #expect(ok("/set max_tokens 2048") == .set(.maxTokens(2048), mode: nil))
+        #expect(ok("/set think temp 0.8") == .set(.temperature(0.8), mode: .on))
+        #expect(ok("/set direct top_k 5") == .set(.topK(5), mode: .off))
+        #expect(ok("/set reset") == .resetSampler(nil))
+        #expect(ok("/set Direct reset") == .resetSampler(.off))
         #expect(ok("/stats") == .stats)
         #expect(ok("/model") == .model)
         #expect(ok("/export notes/chat.md") == .export("notes/chat.md"))
@@ -52,14 +57,18 @@ import Session
             ("/reasoning", "/reasoning takes show or hide"),
             ("/load", "/load needs a PATH"),
             ("/system", "/system needs the prompt TEXT"),
-            ("/set temp hot", "temp takes a number ≥ 0, not \"hot\""),
-            ("/set temp nan", "temp takes a number ≥ 0, not \"nan\""),
-            ("/set top_p 1.5", "top_p takes a number in 0…1, not \"1.5\""),
-            ("/set top_k 2.5", "top_k takes a whole number ≥ 0, not \"2.5\""),
+            ("/set temp hot", "temp takes a number, not \"hot\""),
+            ("/set temp nan", "temperature must be in 0...100"),
+            ("/set top_p 1.5", "top-p must be in (0, 1]"),
+            ("/set top_k 2.5", "top_k takes a whole number, not \"2.5\""),
+            ("/set top_k -1", "top-k must be ≥ 0"),
+            ("/set repeat_penalty 0", "repetition penalty must be in (0, 100]"),
             ("/set seed -1", "seed takes a whole number ≥ 0, not \"-1\""),
-            ("/set max_tokens 0", "max_tokens takes a whole number ≥ 1, not \"0\""),
-            ("/set warmth 3", "unknown setting \"warmth\" — temp, top_p, top_k, min_p, seed, max_tokens"),
-            ("/set temp", "/set takes NAME VALUE (temp, top_p, top_k, min_p, seed, max_tokens)"),
+            ("/set max_tokens 0", "max tokens must be in 1...16777216"),
+            ("/set think seed 3", "the seed is shared by both modes: /set seed N"),
+            ("/set direct", "/set takes [think|direct] NAME VALUE (temp, top_p, top_k, min_p, repeat_penalty, seed, max_tokens) or reset"),
+            ("/set warmth 3", "unknown setting \"warmth\" — temp, top_p, top_k, min_p, repeat_penalty, seed, max_tokens"),
+            ("/set temp", "/set takes [think|direct] NAME VALUE (temp, top_p, top_k, min_p, repeat_penalty, seed, max_tokens) or reset"),
             ("/export chat.txt", "/export writes Markdown: the PATH must end in .md"),
             ("/theme", "/theme needs one theme NAME"),
             ("/copy everything", "/copy takes nothing or code"),
@@ -70,6 +79,34 @@ import Session
         }
         let long = String(repeating: "9", count: 40)
         #expect(err("/set temp \(long)x")?.contains("…") == true)
+    }
+
+    /// `/set` accepts exactly what a session file may hold: a value the loader would
+    /// refuse (`top_p 0`) is refused with the loader's own message, and every value
+    /// `/set` accepts loads back.
+    @Test func setAgreesWithTheLoader() throws {
+        // The loader's message for a session file whose thinking sampler holds the value.
+        func loaderError(_ change: (inout SamplingSettings) -> Void) throws -> String? {
+            var settings = SessionSettings()
+            change(&settings.samplingOn)
+            let url = FileManager.default.temporaryDirectory
+                .appendingPathComponent("ponder-set-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json")
+            defer { try? FileManager.default.removeItem(at: url) }
+            try SessionDocument(created: 0, model: nil, chatFormat: "chatml", settings: settings, turns: [])
+                .save(to: url, overwrite: false)
+            do { _ = try SessionLoader.load(url); return nil } catch {
+                return "\(error)".components(separatedBy: "settings.samplingOn: ").last
+            }
+        }
+        #expect(err("/set top_p 0") == "top-p must be in (0, 1]")
+        #expect(try err("/set top_p 0") == loaderError { $0.topP = 0 })
+        #expect(try err("/set temp -0.5") == loaderError { $0.temperature = -0.5 })
+        #expect(try err("/set min_p 1.01") == loaderError { $0.minP = 1.01 })
+        #expect(try err("/set max_tokens 99999999") == loaderError { $0.maxTokens = 99_999_999 })
+        #expect(try err("/set repeat_penalty 101") == loaderError { $0.repetitionPenalty = 101 })
+        #expect(ok("/set repeat_penalty 1.1") == .set(.repetitionPenalty(1.1), mode: nil))
+        #expect(try ok("/set top_p 1") == .set(.topP(1), mode: nil) && loaderError { $0.topP = 1 } == nil)
+        #expect(try ok("/set min_p 0") == .set(.minP(0), mode: nil) && loaderError { $0.minP = 0 } == nil)
     }
 
     @Test func badCommandKeepsTheInputAndShowsTheError() {
@@ -94,10 +131,14 @@ import Session
         #expect(run("/save") == [.driver(.save(path: nil))])
         #expect(run("/load a.json") == [.driver(.load(path: "a.json"))])
         #expect(run("/system Be brief.") == [.driver(.setSystemPrompt("Be brief."))])
-        #expect(run("/set seed 7") == [.driver(.setSampler(.seed(7)))])
+        #expect(run("/set seed 7") == [.driver(.setSampler(.seed(7), mode: .on))])
         #expect(run("/export a.md") == [.driver(.export(path: "a.md"))])
         #expect(run("/theme light") == [.loadTheme("light")])
         #expect(run("/think off") == [] && s.state.mode == .off)
+        // /set changes the sampler of the next turn's mode unless one is named.
+        #expect(run("/set temp 0.9") == [.driver(.setSampler(.temperature(0.9), mode: .off))])
+        #expect(run("/set think temp 0.8") == [.driver(.setSampler(.temperature(0.8), mode: .on))])
+        #expect(run("/set reset") == [.driver(.resetSampler(mode: nil))])
         #expect(run("/think toggle") == [] && s.state.mode == .on)
         #expect(run("/new") == [.driver(.newConversation)])
         #expect(run("/copy") == [] && s.state.notice?.isError == true)

@@ -37,6 +37,33 @@ import Tokenizer
         #expect(try JSONDecoder().decode([String].self, from: p.stdout) == ["Hello", "Ġworld"])
     }
 
+    /// A file that starts with a byte-order mark is read byte-exact: Llama-3 gives U+FEFF
+    /// tokens of its own, and `--file` must keep them as the HF tokenizer does.
+    @Test func byteOrderMarkKept() throws {
+        let ponder = try TestEnv.ponderBinary()
+        let (path, cleanup) = try Fixtures.llama3Path()
+        defer { cleanup() }
+        let texts = ["\u{FEFF}Hello world", "Hello world"]
+        let oracle = try Oracle.run("encode", mode: "llama3", path: path, template: Oracle.llama3Template,
+                                    input: texts)
+        #expect(oracle.ids[0] != oracle.ids[1])   // the mark has tokens of its own
+        let file = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("bom.txt")
+        try Data(texts[0].utf8).write(to: file)
+        #expect(Array(try Data(contentsOf: file).prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let r = try runProcess(ponder, ["tokenize", "--model", path, "--no-bos", "--file", file.path])
+        #expect(r.status == 0, "\(r.stderrText)")
+        #expect(try JSONDecoder().decode([Int32].self, from: r.stdout) == oracle.ids[0])
+        // Standard input too.
+        let s = try runProcess(ponder, ["tokenize", "--model", path, "--no-bos", "--file", "-"],
+                               stdin: Data(texts[0].utf8))
+        #expect(try JSONDecoder().decode([Int32].self, from: s.stdout) == oracle.ids[0])
+        // Invalid UTF-8 after the mark is still one line naming the file.
+        try Data([0xEF, 0xBB, 0xBF, 0x48, 0xFF, 0x69]).write(to: file)
+        let bad = try runProcess(ponder, ["tokenize", "--model", path, "--file", file.path])
+        #expect(bad.status != 0 && bad.stdout.isEmpty)
+        #expect(bad.stderrText == "Error: \(file.path): not valid UTF-8 text\n", "\(bad.stderrText)")
+    }
+
     @Test(arguments: [
         ["tokenize", "--model", "/nonexistent/model.gguf", "x"],
         ["tokenize", "--model", "/etc/hostname", "x"],

@@ -22,21 +22,42 @@ int ps_setlocale_utf8(void);
 /// terminal cannot be used (unknown $TERM, not a tty).
 int ps_start(int mouse);
 /// Leaves curses mode and turns off paste/mouse reporting. Idempotent; async-signal
-/// tolerant (it is what the fatal-signal handler calls).
+/// tolerant (it is what the fatal-signal handler calls); does nothing outside the
+/// terminal's foreground process group.
 void ps_restore_terminal(void);
-/// Suspends the process like Ctrl-Z in a shell; returns after `fg`.
+
+// Job control (jobcontrol.c). The terminal's modes are touched only from its
+// foreground process group; nothing is painted in the background.
+
+/// 1 when this process is in the terminal's foreground process group.
+int ps_foreground(void);
+/// Suspends like Ctrl-Z in a shell: the terminal back in its original mode, the job
+/// stopped; returns after `fg` or `bg` (ps_sync_terminal then says which).
 void ps_suspend(void);
-/// Hands the terminal back for a while (to run $EDITOR), and takes it again.
-void ps_leave(void);
-void ps_reenter(void);
-/// 1 once after a SIGCONT (resume) was seen, then 0.
-int ps_take_resumed(void);
+/// 1 once after a SIGTSTP from outside (kill -TSTP), then 0: the UI should ps_suspend.
+int ps_take_stop_request(void);
+/// Between key reads: -1 = in the background (paint nothing, read no keys), 1 = the
+/// terminal came back (curses' modes are on again: repaint everything, re-read the
+/// size), 0 = carry on.
+int ps_sync_terminal(void);
+/// Runs `path` with `argv` (NULL-terminated) in a process group of its own that gets the
+/// terminal in its original mode, waits for it, and takes the terminal back (the next
+/// ps_sync_terminal returns 1). Returns its exit status, 128 + signal, or -1 when it
+/// could not start.
+int ps_run_foreground(const char *path, char *const argv[]);
 
 /// Key codes ps_read_key reports besides ncurses' own KEY_* values.
 enum { PS_KEY_PASTE_START = 0x7F00, PS_KEY_PASTE_END = 0x7F01 };
 /// Reads one key, waiting up to `timeout_ms` (0 = poll, -1 = forever).
 /// Returns 0 = nothing, 1 = a character in *value, 2 = a key code in *value.
 int ps_read_key(int timeout_ms, uint32_t *value);
+/// Reads up to `cap` bytes straight from the terminal, bypassing ncurses (for the body
+/// of a bracketed paste, which ncurses would read one byte per system call), waiting up
+/// to `timeout_ms` for the first. Returns the count, 0 after the timeout, -1 on error.
+long ps_read_bytes(void *buf, size_t cap, int timeout_ms);
+/// Gives `n` bytes back to ncurses' input queue, to be read as keys next: the first 128
+/// at most (the queue is small). Returns how many went back.
+long ps_unread_bytes(const uint8_t *bytes, size_t n);
 /// After KEY_MOUSE: +1 wheel up, -1 wheel down, 0 anything else.
 int ps_mouse_wheel(void);
 /// KEY_F(n).

@@ -12,6 +12,8 @@ public final class EchoDriver: ChatDriver, @unchecked Sendable {
     private var task: Task<Void, Never>? = nil
     private var turnIndex = 0
     private var info = DriverStatus()
+    /// The samplers `/set` changes (the demo generates nothing with them).
+    private var sampling = SessionSettings()
     /// Seconds between streamed pieces.
     private let delay: Double
 
@@ -22,7 +24,8 @@ public final class EchoDriver: ChatDriver, @unchecked Sendable {
         info.quantization = "none"
         info.threads = 1
         info.contextSize = 4096
-        info.temperature = 0.6; info.topP = 0.95; info.seed = 42
+        sampling.seed = 42
+        showSampling()
     }
 
     public func send(_ text: String, mode: ReasoningMode) async {
@@ -82,6 +85,13 @@ public final class EchoDriver: ChatDriver, @unchecked Sendable {
         lock.withLock { task }?.cancel()
     }
 
+    /// Copies the samplers into the status. Call with the lock held (or from init).
+    private func showSampling() {
+        info.samplingOn = sampling.samplingOn
+        info.samplingOff = sampling.samplingOff
+        info.seed = sampling.seed
+    }
+
     public func perform(_ command: DriverCommand) async -> DriverResult {
         switch command {
         case .save(let p): return .done("demo: nothing saved (\(p ?? "default path"))")
@@ -90,18 +100,12 @@ public final class EchoDriver: ChatDriver, @unchecked Sendable {
             lock.withLock { turnIndex = 0 }
             return .done("new conversation")
         case .setSystemPrompt: return .done("system prompt set")
-        case .setSampler(let s):
-            lock.withLock {
-                switch s {
-                case .temperature(let t): info.temperature = t
-                case .topP(let p): info.topP = p
-                case .topK(let k): info.topK = k
-                case .minP(let m): info.minP = m
-                case .seed(let v): info.seed = v
-                case .maxTokens(let n): info.maxTokens = n
-                }
-            }
+        case .setSampler(let change, let mode):
+            lock.withLock { sampling.apply(change, mode: mode); showSampling() }
             return .done("sampler updated")
+        case .resetSampler(let mode):
+            lock.withLock { sampling.resetSampling(mode); showSampling() }
+            return .done("preset sampler")
         case .setReasoningBudget(let n):
             lock.withLock { info.reasoningBudget = n }
             return .done(n.map { "reasoning budget \($0) tokens" } ?? "no reasoning budget")

@@ -23,16 +23,6 @@ public protocol ChatDriver: Sendable {
     func status() async -> DriverStatus
 }
 
-/// One sampler setting changed with `/set NAME VALUE`, already validated.
-public enum SamplerSetting: Sendable, Equatable {
-    case temperature(Double)   // >= 0
-    case topP(Double)          // 0...1
-    case topK(Int)             // >= 0 (0 = off)
-    case minP(Double)          // 0...1
-    case seed(UInt64)
-    case maxTokens(Int)        // >= 1
-}
-
 /// Actions the UI asks of the session, besides sending and cancelling.
 public enum DriverCommand: Sendable, Equatable {
     /// Save the conversation; nil = the session's default path. Ctrl-S or `/save`.
@@ -43,8 +33,10 @@ public enum DriverCommand: Sendable, Equatable {
     case newConversation
     /// Set the system prompt (`/system TEXT`).
     case setSystemPrompt(String)
-    /// Change one sampler setting (`/set`).
-    case setSampler(SamplerSetting)
+    /// Change one value of `mode`'s sampler (`/set`); the seed is both modes'.
+    case setSampler(SamplerSetting, mode: ReasoningMode)
+    /// Restore the preset sampler of `mode`, nil = of both modes (`/set reset`).
+    case resetSampler(mode: ReasoningMode?)
     /// Reasoning budget in tokens for later turns; nil = no budget (`/budget`).
     case setReasoningBudget(Int?)
     /// Whether earlier turns' reasoning is sent back to the model (`/history-reasoning`).
@@ -93,13 +85,16 @@ public struct DriverStatus: Sendable, Equatable {
     public var threads: Int = 0
     public var contextSize: Int = 0            // n_ctx in tokens
     public var kvCacheBytes: Int = 0           // bytes allocated for the KV cache
-    public var temperature: Double? = nil
-    public var topP: Double? = nil
-    public var topK: Int? = nil
-    public var minP: Double? = nil
+    /// The sampler of each reasoning mode (nil until the driver says).
+    public var samplingOn: SamplingSettings? = nil
+    public var samplingOff: SamplingSettings? = nil
     public var seed: UInt64? = nil
-    public var maxTokens: Int? = nil
     public var reasoningBudget: Int? = nil
     public var historyReasoning: Bool = false
     public init() {}
+
+    /// The sampler turns in `mode` use.
+    public func sampling(for mode: ReasoningMode) -> SamplingSettings? {
+        mode == .on ? samplingOn : samplingOff
+    }
 }

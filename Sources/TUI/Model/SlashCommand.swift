@@ -1,7 +1,8 @@
-/// A typed slash command, parsed from the input line (see `SlashCommand.parse`). One
-/// parser and one table for the full-screen chat and the line mode.
-public enum SlashCommand: Sendable, Equatable {
-    public enum Think: Sendable, Equatable { case on, off, toggle }
+import Session
+
+/// A typed slash command, parsed from the input line (see `SlashCommand.parse`).
+enum SlashCommand: Sendable, Equatable {
+    enum Think: Sendable, Equatable { case on, off, toggle }
     case think(Think)
     case budget(Int?)                 // nil = off
     case historyReasoning(Bool)
@@ -10,9 +11,14 @@ public enum SlashCommand: Sendable, Equatable {
     case load(String)
     case new
     case system(String)
-    case set(SamplerSetting)
+    /// `/set [think|direct] NAME VALUE`: one sampler value of the named mode, nil = the
+    /// mode of the next turn (the seed is shared by both modes).
+    case set(SamplerSetting, mode: ReasoningMode?)
+    /// `/set [think|direct] reset`: the named mode's preset sampler, nil = both modes.
+    case resetSampler(ReasoningMode?)
     case stats
     case model
+    case notices
     case export(String)
     case theme(String)
     case copy
@@ -21,7 +27,7 @@ public enum SlashCommand: Sendable, Equatable {
     case quit
 
     /// Every command with its argument shape, for the help overlay and error messages.
-    public static let usage: [(String, String)] = [
+    static let usage: [(String, String)] = [
         ("/think on|off|toggle", "reasoning for the next turns"),
         ("/budget N|off", "reasoning budget in tokens"),
         ("/history-reasoning on|off", "send earlier reasoning back"),
@@ -30,9 +36,11 @@ public enum SlashCommand: Sendable, Equatable {
         ("/load PATH", "load a saved conversation"),
         ("/new", "start a new conversation"),
         ("/system TEXT", "set the system prompt"),
-        ("/set NAME VALUE", "temp top_p top_k min_p seed max_tokens"),
+        ("/set [think|direct] NAME VALUE", "temp top_p top_k min_p repeat_penalty max_tokens seed"),
+        ("/set [think|direct] reset", "back to the preset sampler"),
         ("/stats", "statistics of the last turn"),
         ("/model", "model and sampler"),
+        ("/notices", "the recent notices in full"),
         ("/export PATH.md", "write a Markdown transcript"),
         ("/theme NAME", "switch color theme"),
         ("/copy", "copy the last answer (OSC 52)"),
@@ -42,11 +50,11 @@ public enum SlashCommand: Sendable, Equatable {
     ]
 
     /// A one-line error for a line that starts with `/` but is not a valid command.
-    public struct ParseError: Error, Equatable, Sendable { public let message: String }
+    struct ParseError: Error, Equatable, Sendable { let message: String }
 
     /// Parses `line` (which starts with "/"). Arguments are split at spaces, except that
     /// `/system` and paths take the rest of the line verbatim (trimmed).
-    public static func parse(_ line: String) -> Result<SlashCommand, ParseError> {
+    static func parse(_ line: String) -> Result<SlashCommand, ParseError> {
         let body = line.drop(while: { $0 == " " }).dropFirst()   // drop "/"
         let name = String(body.prefix(while: { $0 != " " })).lowercased()
         let rest = body.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
@@ -92,9 +100,24 @@ public enum SlashCommand: Sendable, Equatable {
         case "system":
             return rest.isEmpty ? fail("/system needs the prompt TEXT") : .success(.system(rest))
         case "set":
-            return parseSet(args).map { .set($0) }
+            // The mode's sampler to change: named first, else the next turn's mode.
+            var mode: ReasoningMode?
+            var setArgs = args
+            switch args.first?.lowercased() {
+            case "think", "thinking": mode = .on; setArgs.removeFirst()
+            case "direct": mode = .off; setArgs.removeFirst()
+            default: break
+            }
+            if setArgs.count == 1, setArgs[0].lowercased() == "reset" { return .success(.resetSampler(mode)) }
+            return parseSet(setArgs).flatMap { setting in
+                if case .seed = setting, mode != nil {
+                    return fail("the seed is shared by both modes: /set seed N")
+                }
+                return .success(.set(setting, mode: mode))
+            }
         case "stats": return noArgs(.stats)
         case "model": return noArgs(.model)
+        case "notices": return noArgs(.notices)
         case "export":
             guard !rest.isEmpty else { return fail("/export needs a PATH ending in .md") }
             guard rest.lowercased().hasSuffix(".md") else {
@@ -119,56 +142,37 @@ public enum SlashCommand: Sendable, Equatable {
 
     private static func parseSet(_ args: [String]) -> Result<SamplerSetting, ParseError> {
         func fail(_ m: String) -> Result<SamplerSetting, ParseError> { .failure(ParseError(message: m)) }
-        guard args.count == 2 else {
-            return fail("/set takes NAME VALUE (temp, top_p, top_k, min_p, seed, max_tokens)")
-        }
+        let names = "temp, top_p, top_k, min_p, repeat_penalty, seed, max_tokens"
+        guard args.count == 2 else { return fail("/set takes [think|direct] NAME VALUE (\(names)) or reset") }
         let value = args[1]
-        func real(_ range: ClosedRange<Double>) -> Double? {
-            guard let d = Double(value), d.isFinite, range.contains(d) else { return nil }
-            return d
+        // The range of each field is `SamplingRule`'s, the one the session loader applies.
+        func real(_ name: String, _ rule: (Double) -> String?,
+                  _ make: (Double) -> SamplerSetting) -> Result<SamplerSetting, ParseError> {
+            guard let d = Double(value) else { return fail("\(name) takes a number, not \(quoted(value))") }
+            if let e = rule(d) { return fail(e) }
+            return .success(make(d))
+        }
+        func whole(_ name: String, _ rule: (Int) -> String?,
+                   _ make: (Int) -> SamplerSetting) -> Result<SamplerSetting, ParseError> {
+            guard let n = Int(value) else { return fail("\(name) takes a whole number, not \(quoted(value))") }
+            if let e = rule(n) { return fail(e) }
+            return .success(make(n))
         }
         switch args[0].lowercased() {
-        case "temp", "temperature":
-            guard let d = real(0...100) else { return fail("temp takes a number ≥ 0, not \(quoted(value))") }
-            return .success(.temperature(d))
-        case "top_p":
-            guard let d = real(0...1) else { return fail("top_p takes a number in 0…1, not \(quoted(value))") }
-            return .success(.topP(d))
-        case "min_p":
-            guard let d = real(0...1) else { return fail("min_p takes a number in 0…1, not \(quoted(value))") }
-            return .success(.minP(d))
-        case "top_k":
-            guard let k = Int(value), k >= 0 else {
-                return fail("top_k takes a whole number ≥ 0, not \(quoted(value))")
-            }
-            return .success(.topK(k))
+        case "temp", "temperature": return real("temp", SamplingRule.temperature, SamplerSetting.temperature)
+        case "top_p": return real("top_p", SamplingRule.topP, SamplerSetting.topP)
+        case "min_p": return real("min_p", SamplingRule.minP, SamplerSetting.minP)
+        case "repeat_penalty":
+            return real("repeat_penalty", SamplingRule.repetitionPenalty, SamplerSetting.repetitionPenalty)
+        case "top_k": return whole("top_k", SamplingRule.topK, SamplerSetting.topK)
+        case "max_tokens": return whole("max_tokens", SamplingRule.maxTokens, SamplerSetting.maxTokens)
         case "seed":
             guard let s = UInt64(value) else {
                 return fail("seed takes a whole number ≥ 0, not \(quoted(value))")
             }
             return .success(.seed(s))
-        case "max_tokens":
-            guard let n = Int(value), n >= 1 else {
-                return fail("max_tokens takes a whole number ≥ 1, not \(quoted(value))")
-            }
-            return .success(.maxTokens(n))
         default:
-            return fail("unknown setting \(quoted(args[0])) — temp, top_p, top_k, min_p, seed, max_tokens")
-        }
-    }
-
-    /// The driver request this command stands for, when it is one: the same in every mode.
-    public var driverCommand: DriverCommand? {
-        switch self {
-        case .budget(let n): .setReasoningBudget(n)
-        case .historyReasoning(let b): .setHistoryReasoning(b)
-        case .save(let p): .save(path: p)
-        case .load(let p): .load(path: p)
-        case .new: .newConversation
-        case .system(let t): .setSystemPrompt(t)
-        case .set(let x): .setSampler(x)
-        case .export(let p): .export(path: p)
-        case .think, .reasoning, .stats, .model, .theme, .copy, .copyCode, .help, .quit: nil
+            return fail("unknown setting \(quoted(args[0])) — \(names)")
         }
     }
 

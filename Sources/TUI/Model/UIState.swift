@@ -30,6 +30,23 @@ struct Turn: Sendable, Equatable {
 struct Notice: Sendable, Equatable {
     var text: String
     var isError: Bool
+    /// From the session's notice events: a run of them (loading progress) is one entry
+    /// of the log, the latest.
+    var fromSession = false
+
+    /// How many rows the notice line may take; a longer notice ends with an ellipsis and
+    /// is read in full with /notices.
+    static let maxRows = 3
+    /// How many notices /notices keeps.
+    static let logSize = 50
+
+    /// The notice's text wrapped at `width` columns (control characters made visible,
+    /// newlines kept as line breaks).
+    func wrapped(width: Int) -> [String] {
+        CharWidth.sanitize(text).split(separator: "\n", omittingEmptySubsequences: false).flatMap { line in
+            Wrap.paragraph(Wrap.styled(String(line), Style(.text)), width: width).map { String($0.map(\.ch)) }
+        }
+    }
 }
 
 /// A box drawn over the screen (help, /stats, /model): a title and lines of text.
@@ -52,7 +69,20 @@ struct UIState: Sendable {
     /// Reasoning mode for the next turn (THINKING / DIRECT).
     var mode: ReasoningMode = .on
     var overlay: Overlay? = nil
-    var notice: Notice? = nil
+    /// The notice line; every new one also goes to `noticeLog`.
+    var notice: Notice? = nil {
+        didSet {
+            guard let n = notice, n != oldValue else { return }
+            if n.fromSession, let last = noticeLog.last, last.fromSession, last == oldValue {
+                noticeLog[noticeLog.count - 1] = n
+            } else {
+                noticeLog.append(n)
+                if noticeLog.count > Notice.logSize { noticeLog.removeFirst(noticeLog.count - Notice.logSize) }
+            }
+        }
+    }
+    /// Recent notices, oldest first (at most `Notice.logSize`), for /notices.
+    private(set) var noticeLog: [Notice] = []
     /// A turn is streaming (between `send` and `turnFinished`).
     var generating = false
     /// A first Ctrl-C while idle armed quitting; the next Ctrl-C quits.

@@ -83,7 +83,7 @@ private func apply(_ ev: SessionEvent, to s: inout UIState) {
         s.liveStats = st
         withTurn(index, &s) { t, _ in t.stats = st }
     case .notice(let text):
-        s.notice = Notice(text: text, isError: false)
+        s.notice = Notice(text: text, isError: false, fromSession: true)
     case .turnFinished(let index, let reason, let st):
         s.generating = false
         s.prefill = nil

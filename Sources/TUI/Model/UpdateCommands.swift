@@ -10,23 +10,32 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
     case .think(.on): s.mode = .on
     case .think(.off): s.mode = .off
     case .think(.toggle): s.mode = s.mode.toggled
-    case .budget, .historyReasoning, .save, .system, .set, .export:
-        if let d = c.driverCommand { fx.append(.driver(d)) }
-    case .load:
-        if !busy(), let d = c.driverCommand { fx.append(.driver(d)) }
-    case .new:
-        if !busy() {
-            s.turns = []; s.scrollTop = nil; s.liveStats = nil
-            fx.append(.driver(.newConversation))
-        }
+    case .budget(let n): fx.append(.driver(.setReasoningBudget(n)))
+    case .historyReasoning(let b): fx.append(.driver(.setHistoryReasoning(b)))
     case .reasoning(let show):
+        // Full screen: every turn's reasoning unfolded or folded (the line mode prints
+        // it or not; LineCommands reports the choice).
         for i in s.turns.indices where !s.turns[i].reasoning.isEmpty {
             s.turns[i].collapsed = !show
             s.turns[i].toggledByUser = true
             s.turns[i].version += 1
         }
-    case .stats: s.overlay = Overlay(title: "Stats", lines: statsLines(s.liveStats))
-    case .model: s.overlay = Overlay(title: "Model", lines: modelLines(s.status))
+        s.notice = Notice(text: show ? "reasoning shown" : "reasoning hidden", isError: false)
+    case .save(let p): fx.append(.driver(.save(path: p)))
+    case .load(let p):
+        if !busy() { fx.append(.driver(.load(path: p))) }
+    case .new:
+        if !busy() {
+            s.turns = []; s.scrollTop = nil; s.liveStats = nil
+            fx.append(.driver(.newConversation))
+        }
+    case .system(let t): fx.append(.driver(.setSystemPrompt(t)))
+    case .set(let x, let mode): fx.append(.driver(.setSampler(x, mode: mode ?? s.mode)))
+    case .resetSampler(let mode): fx.append(.driver(.resetSampler(mode: mode)))
+    case .stats: s.overlay = Overlay(title: "Stats", lines: statsLines(s))
+    case .model: s.overlay = Overlay(title: "Model", lines: modelLines(s.status, mode: s.mode))
+    case .notices: s.overlay = Overlay(title: "Notices", lines: noticeLines(s))
+    case .export(let p): fx.append(.driver(.export(path: p)))
     case .theme(let n): fx.append(.loadTheme(n))
     case .copy:
         if let a = s.turns.last(where: { !$0.answer.isEmpty })?.answer {
@@ -80,9 +89,9 @@ func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
     }
 }
 
-/// Lines of /stats: the running or last turn's statistics (nil: no turn yet).
-public func statsLines(_ stats: TurnStats?) -> [String] {
-    guard let st = stats else { return ["no turn yet"] }
+/// Lines of the /stats overlay: the running or last turn's statistics.
+func statsLines(_ s: UIState) -> [String] {
+    guard let st = s.liveStats else { return ["no turn yet"] }
     func t(_ x: Double?) -> String { x.map { StatsBar.fmt2($0) + " s" } ?? "-" }
     func r(_ x: Double?) -> String { x.map { StatsBar.fmt1($0) + " tok/s" } ?? "-" }
     return [
@@ -98,22 +107,36 @@ public func statsLines(_ stats: TurnStats?) -> [String] {
     ]
 }
 
-/// Lines of /model: model, sampler and memory facts.
-public func modelLines(_ st: DriverStatus) -> [String] {
+/// Lines of the /model overlay: the sampler shown is the one of `mode` (the next turn's).
+func modelLines(_ st: DriverStatus, mode: ReasoningMode) -> [String] {
     func o<T>(_ x: T?) -> String { x.map { "\($0)" } ?? "-" }
+    let sp = st.sampling(for: mode)
+    func f(_ x: Double?) -> String { x.map(StatsBar.fmtShort) ?? "-" }
     return [
         "model             \(st.modelName.isEmpty ? "-" : st.modelName)",
         "quantization      \(st.quantization.isEmpty ? "-" : st.quantization)",
         "context           \(st.contextSize) tokens",
         "KV cache          \(StatsBar.bytes(st.kvCacheBytes))",
         "threads           \(st.threads)",
-        "temperature       \(st.temperature.map(StatsBar.fmtShort) ?? "-")",
-        "top_p             \(st.topP.map(StatsBar.fmtShort) ?? "-")",
-        "top_k             \(o(st.topK))",
-        "min_p             \(st.minP.map(StatsBar.fmtShort) ?? "-")",
+        "sampler           \(mode == .on ? "THINKING" : "DIRECT")\(sp?.isGreedy == true ? " (greedy)" : "")",
+        "temperature       \(f(sp?.temperature))",
+        "top_p             \(f(sp?.topP))",
+        "top_k             \(o(sp?.topK))",
+        "min_p             \(f(sp?.minP))",
+        "repeat penalty    \(f(sp?.repetitionPenalty))",
+        "max tokens        \(o(sp?.maxTokens))",
         "seed              \(o(st.seed))",
-        "max tokens        \(o(st.maxTokens))",
         "reasoning budget  \(st.reasoningBudget.map { "\($0) tokens" } ?? "off")",
         "history reasoning \(st.historyReasoning ? "on" : "off")",
     ]
+}
+
+/// /notices: the recent notices, newest last, each wrapped to fit the overlay (errors
+/// marked), so a notice cut short on the notice line can be read whole.
+func noticeLines(_ s: UIState) -> [String] {
+    guard !s.noticeLog.isEmpty else { return ["no notices yet"] }
+    let width = max(10, s.width - 8)
+    return s.noticeLog.flatMap { n in
+        n.wrapped(width: width - 2).enumerated().map { i, l in (i == 0 ? (n.isError ? "! " : "- ") : "  ") + l }
+    }
 }

@@ -1,7 +1,8 @@
 /// Where each part of the screen goes for a terminal of `width` × `height` cells.
 ///
 ///     rows 0 ..< paneRows      conversation
-///     noticeRow (optional)     one notice line ("saved to …", errors)
+///     noticeRows (optional)    the notice ("saved to …", errors), wrapped, up to
+///                              Notice.maxRows rows and half of what the pane would keep
 ///     statsRows                1 row below 12 rows of height, else 2
 ///     inputRow = height - 1    the input line
 ///
@@ -19,13 +20,14 @@ struct Geometry: Equatable {
     let height: Int
     let tooSmall: Bool
     let paneRows: Int
-    let noticeRow: Int?
+    let noticeRows: Range<Int>
     let statsRows: Range<Int>
     let inputRow: Int
     let sideWidth: Int
     let convWidth: Int
 
-    init(width: Int, height: Int, hasNotice: Bool, sidePane: Bool = false) {
+    /// `noticeLines`: the notice's wrapped line count (0 = no notice).
+    init(width: Int, height: Int, noticeLines: Int, sidePane: Bool = false) {
         self.width = width; self.height = height
         sideWidth = sidePane && width >= Geometry.sidePaneMinWidth ? width / 3 : 0
         convWidth = sideWidth > 0 ? width - sideWidth - 1 : width
@@ -33,16 +35,14 @@ struct Geometry: Equatable {
         let stats = height >= 12 ? 2 : 1
         inputRow = max(0, height - 1)
         statsRows = max(0, inputRow - stats)..<inputRow
-        if hasNotice {
-            noticeRow = max(0, statsRows.lowerBound - 1)
-            paneRows = max(0, statsRows.lowerBound - 1)
-        } else {
-            noticeRow = nil
-            paneRows = statsRows.lowerBound
-        }
+        let notice = noticeLines == 0 ? 0
+            : max(1, min(noticeLines, Notice.maxRows, statsRows.lowerBound / 2))
+        noticeRows = max(0, statsRows.lowerBound - notice)..<statsRows.lowerBound
+        paneRows = noticeRows.lowerBound
     }
 
     init(_ s: UIState) {
-        self.init(width: s.width, height: s.height, hasNotice: s.notice != nil, sidePane: s.sidePane)
+        self.init(width: s.width, height: s.height,
+                  noticeLines: s.notice?.wrapped(width: max(1, s.width)).count ?? 0, sidePane: s.sidePane)
     }
 }

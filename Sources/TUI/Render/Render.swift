@@ -16,10 +16,17 @@ func render(_ state: UIState) -> Screen {
     if g.sideWidth > 0 { drawSidePane(state, g, &screen) }
 
     // Notice.
-    if let row = g.noticeRow, let n = state.notice {
-        let text = TurnLayout.truncate(CharWidth.sanitize(n.text).replacingOccurrences(of: "\n", with: " "),
-                                       width: g.width, glyphs: state.glyphs)
-        screen.put(text, n.isError ? Style(.error, .bold) : Style(.text), row: row)
+    if let n = state.notice, !g.noticeRows.isEmpty {
+        var lines = n.wrapped(width: g.width)
+        let k = g.noticeRows.count
+        if lines.count > k {
+            // The last row that fits ends with an ellipsis (all of it is in /notices).
+            let joined = lines[k - 1] + " " + lines[k]
+            lines = Array(lines.prefix(k - 1)) + [TurnLayout.truncate(joined, width: g.width, glyphs: state.glyphs)]
+        }
+        for (row, line) in zip(g.noticeRows, lines) {
+            screen.put(line, n.isError ? Style(.error, .bold) : Style(.text), row: row)
+        }
     }
 
     // Stats bar.
@@ -59,25 +66,33 @@ private func drawSidePane(_ state: UIState, _ g: Geometry, _ screen: inout Scree
 }
 
 /// "> " and the input text, scrolled sideways so the cursor stays on screen; newlines in
-/// the text show as a glyph.
+/// the text show as a glyph. Costs the visible columns, not the input's length (a pasted
+/// megabyte is redrawn every frame): the first shown character is found by walking left
+/// from the cursor until `avail - 1` columns are used.
 private func drawInput(_ state: UIState, _ screen: inout Screen, row: Int) {
     let prompt = "> "
     let x0 = screen.put(prompt, Style(.user, .bold), row: row)
     let avail = screen.width - x0
     guard avail > 0 else { return }
     let nl = Character(state.glyphs.newline.count == 1 ? state.glyphs.newline : "\\")
-    let chars = state.input.chars.map { $0 == "\n" ? nl : $0 }
-    // Column of each char boundary.
-    var cols = [0]
-    for c in chars { cols.append(cols.last! + CharWidth.of(c)) }
-    let cursorCol = cols[state.input.cursor]
-    let offset = max(0, cursorCol - (avail - 1))
+    let chars = state.input.chars, cursor = state.input.cursor
+    func shown(_ c: Character) -> Character { c == "\n" ? nl : c }
+    // The cursor sits at most `avail - 1` columns right of the first shown character.
+    var first = cursor, before = 0
+    while first > 0 {
+        let w = CharWidth.of(shown(chars[first - 1]))
+        if before + w > avail - 1 { break }
+        before += w; first -= 1
+    }
     var line: StyledLine = []
-    for (i, c) in chars.enumerated() where cols[i] >= offset {
+    var used = 0, i = first
+    while i < chars.count && used < avail {
+        let c = shown(chars[i])
         line.append(StyledChar(c, Style(.text)))
+        used += CharWidth.of(c); i += 1
     }
     screen.put(line, row: row, col: x0)
-    screen.cursor = state.overlay == nil ? (row, x0 + cursorCol - offset) : nil
+    screen.cursor = state.overlay == nil ? (row, x0 + before) : nil
 }
 
 /// A bordered box in the middle of the screen with the overlay's title and lines.

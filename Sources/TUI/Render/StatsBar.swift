@@ -1,38 +1,83 @@
 import Foundation
 import Session
 
-/// The stats bar: segments joined by a separator, added left to right when they fit
-/// (the first, the mode, is always there). Two rows when the geometry has them:
+/// The stats bar: segments joined by a separator. Two rows when the geometry has them:
 ///
 ///     THINKING │ model Q4_K_M │ 21.4 tok/s pp 310 tok/s │ ttft 0.42s answer 3.10s
 ///     tokens r 412 a 80 p 30 │ ctx [██░░░░░░] 512/4096 │ mem 1.2G kv 64M │ temp 0.6 … │ 2 threads
 ///
-/// With one row: mode, speed, context.
+/// With one row: mode, speed, context. When a row is too narrow, a long model name is
+/// shortened with an ellipsis first, then segments are left out lowest priority first
+/// (the sampler, the thread count and the model before the timings and the context);
+/// the mode is always there.
 enum StatsBar {
-    static func rows(_ s: UIState, count: Int) -> [[String]] {
-        let mode = s.mode == .on ? "THINKING" : "DIRECT"
-        if count < 2 { return [[mode] + [speed(s), context(s)].compactMap { $0 }] }
-        let model = s.status.modelName.isEmpty ? nil
-            : s.status.modelName + (s.status.quantization.isEmpty ? "" : " " + s.status.quantization)
+    /// One segment: its text, how long it stays when space runs out (higher stays
+    /// longer), and for the model a shorter form that fits a given width.
+    struct Segment {
+        let text: String
+        let priority: Int
+        /// The text in at most the given columns (not below `minWidth`); nil = fixed.
+        var shorten: ((Int) -> String)? = nil
+        var minWidth: Int { shorten == nil ? CharWidth.of(text) : min(CharWidth.of(text), 16) }
+    }
+
+    static func rows(_ s: UIState, count: Int) -> [[Segment]] {
+        let mode = Segment(text: s.mode == .on ? "THINKING" : "DIRECT", priority: .max)
+        func seg(_ t: String?, _ p: Int) -> Segment? { t.map { Segment(text: $0, priority: p) } }
+        if count < 2 { return [[mode] + [seg(speed(s), 2), seg(context(s), 1)].compactMap { $0 }] }
         return [
-            [mode] + [model, speed(s), latency(s)].compactMap { $0 },
-            [tokens(s), context(s), memory(s), sampler(s), threads(s)].compactMap { $0 },
+            [mode] + [model(s), seg(speed(s), 3), seg(latency(s), 2)].compactMap { $0 },
+            [seg(tokens(s), 2), seg(context(s), 4), seg(memory(s), 3), seg(sampler(s), 0), seg(threads(s), 1)]
+                .compactMap { $0 },
         ]
     }
 
-    /// Joins `segments` into one line of at most `width` columns: a segment that does not
-    /// fit is left out and the later ones are still tried; the first is cut if it must be.
-    static func line(_ segments: [String], width: Int, glyphs: Glyphs) -> String {
-        var out = ""
-        for seg in segments {
-            let candidate = out.isEmpty ? " " + seg : out + " \(glyphs.separator) " + seg
-            if CharWidth.of(candidate) > width {
-                if out.isEmpty { out = TurnLayout.truncate(" " + seg, width: width, glyphs: glyphs) }
-                continue
+    /// "name Q4_K_M"; shortened, the name loses its end to an ellipsis and the
+    /// quantization stays.
+    static func model(_ s: UIState) -> Segment? {
+        let name = s.status.modelName, quant = s.status.quantization
+        guard !name.isEmpty else { return nil }
+        let suffix = quant.isEmpty ? "" : " " + quant
+        let glyphs = s.glyphs
+        return Segment(text: name + suffix, priority: 1) { width in
+            let room = width - CharWidth.of(suffix)
+            if room < CharWidth.of(glyphs.ellipsis) + 1 {
+                return TurnLayout.truncate(name + suffix, width: width, glyphs: glyphs)
             }
-            out = candidate
+            return TurnLayout.truncate(name, width: room, glyphs: glyphs) + suffix
         }
-        return out
+    }
+
+    /// Joins `segments` into one line of at most `width` columns: segments are left out
+    /// lowest priority first (one of priority `.max` never) until the rest fit with a
+    /// shortened model, then a shortened segment takes the room left; what is left is
+    /// cut if it must be.
+    static func line(_ segments: [Segment], width: Int, glyphs: Glyphs) -> String {
+        guard !segments.isEmpty else { return "" }
+        let sep = " \(glyphs.separator) "
+        var kept = Array(segments.indices)
+        func needed(_ idx: [Int]) -> Int {
+            1 + idx.map { segments[$0].minWidth }.reduce(0, +) + CharWidth.of(sep) * max(0, idx.count - 1)
+        }
+        while needed(kept) > width && kept.count > 1,
+              let drop = kept.filter({ segments[$0].priority < .max })
+                  .min(by: { segments[$0].priority < segments[$1].priority }) {
+            kept.removeAll { $0 == drop }
+        }
+        if needed(kept) > width {
+            let whole = " " + kept.map { segments[$0].text }.joined(separator: sep)
+            return TurnLayout.truncate(whole, width: width, glyphs: glyphs)
+        }
+        // Room beyond the minimum widths goes to the shortened segments, in order.
+        var spare = width - needed(kept)
+        let texts = kept.map { i -> String in
+            let sg = segments[i]
+            guard let shorten = sg.shorten, CharWidth.of(sg.text) > sg.minWidth else { return sg.text }
+            let w = min(CharWidth.of(sg.text), sg.minWidth + spare)
+            spare -= w - sg.minWidth
+            return w >= CharWidth.of(sg.text) ? sg.text : shorten(w)
+        }
+        return " " + texts.joined(separator: sep)
     }
 
     static func speed(_ s: UIState) -> String? {
@@ -97,11 +142,9 @@ enum StatsBar {
     }
 
     static func sampler(_ s: UIState) -> String? {
+        // The sampler of the next turn's mode.
         var parts: [String] = []
-        if let t = s.status.temperature { parts.append("temp \(fmtShort(t))") }
-        if let p = s.status.topP { parts.append("top_p \(fmtShort(p))") }
-        if let k = s.status.topK { parts.append("top_k \(k)") }
-        if let m = s.status.minP { parts.append("min_p \(fmtShort(m))") }
+        if let sp = s.status.sampling(for: s.mode) { parts.append(sp.summary) }
         if let seed = s.status.seed { parts.append("seed \(seed)") }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }

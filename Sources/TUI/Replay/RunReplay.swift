@@ -40,10 +40,8 @@ struct ReplayLoop {
                 switch e {
                 case .redraw: painter.invalidate()
                 case .suspend:
-                    ps_suspend()
+                    ps_suspend()   // the loop's TerminalHold.check repaints on the way back
                     last = monotonicSeconds()   // the time stopped counts as paused
-                    painter.invalidate()
-                    _ = replayUpdate(&state, &player, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
                 default: break   // .quit already set `quitting`
                 }
             }
@@ -53,6 +51,18 @@ struct ReplayLoop {
         var reader = KeyReader(source: CursesKeySource())
         apply(.elapsed(0))
         while !state.quitting {
+            switch TerminalHold.check() {
+            case .background:
+                usleep(50_000)
+                last = monotonicSeconds()   // time away from the foreground counts as paused
+                continue
+            case .regained:
+                last = monotonicSeconds()
+                painter.invalidate()
+                apply(.resize(width: Int(ps_cols()), height: Int(ps_lines())))
+            case .foreground:
+                break
+            }
             painter.paint(render(state))
             // Sleep in the key read until the next cue is due (at most 100 ms, so the
             // spinner and timers move; 250 ms when nothing plays).
@@ -67,7 +77,6 @@ struct ReplayLoop {
                 }
                 if state.quitting { break }
             }
-            if ps_take_resumed() == 1 { painter.invalidate() }
             let now = monotonicSeconds()
             apply(.elapsed(now - last))
             last = now

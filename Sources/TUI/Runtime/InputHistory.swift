@@ -2,11 +2,13 @@ import Foundation
 
 /// The input line's history on disk, one entry per line, newest last.
 /// Format: a first line `# ponder history v1`, then entries with `\` written `\\` and a
-/// newline written `\n`. Read as hostile: a file without the header, or larger than
-/// 1 MiB, is ignored; only the last `limit` entries are kept.
+/// newline written `\n`. Read as hostile: a file without the header is ignored. Only the
+/// newest entries are kept: at most `limit`, and at most `byteLimit` bytes of them (the
+/// newest always); a file holding more is rewritten with just those when it is loaded.
 public enum InputHistory {
     static let header = "# ponder history v1"
     static let limit = 1000
+    static let byteLimit = 1 << 20
 
     /// `$XDG_STATE_HOME/ponder/history`, else `~/.local/state/ponder/history`.
     public static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
@@ -21,11 +23,36 @@ public enum InputHistory {
     static func load(_ url: URL) -> [String] {
         guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path),
               attrs[.type] as? FileAttributeType == .typeRegular,
-              let size = attrs[.size] as? Int, size <= 1 << 20,
               let data = FileManager.default.contents(atPath: url.path) else { return [] }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-        guard lines.first == header else { return [] }
-        return Array(lines.dropFirst().map(decode).suffix(limit))
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        guard lines.first == header[...] else { return [] }
+        let kept = newest(lines.dropFirst())
+        if kept.count < lines.count - 1 { rewrite(url, kept) }
+        return kept.map { decode(String($0)) }
+    }
+
+    /// The newest encoded lines within `limit` entries and `byteLimit` bytes (the newest
+    /// one always, however long), oldest first.
+    static func newest(_ lines: ArraySlice<Substring>) -> ArraySlice<Substring> {
+        var bytes = 0
+        var first = lines.endIndex
+        while first > lines.startIndex && lines.endIndex - first < limit {
+            let n = lines[first - 1].utf8.count + 1
+            if bytes + n > byteLimit && first < lines.endIndex { break }
+            bytes += n
+            first -= 1
+        }
+        return lines[first...]
+    }
+
+    /// Replaces the file with the header and `lines` (written aside, then renamed over it).
+    static func rewrite(_ url: URL, _ lines: ArraySlice<Substring>) {
+        var text = header + "\n"
+        for l in lines { text += l; text += "\n" }
+        let tmp = url.deletingLastPathComponent().appendingPathComponent(".history-\(getpid()).tmp")
+        guard FileManager.default.createFile(atPath: tmp.path, contents: Data(text.utf8),
+                                             attributes: [.posixPermissions: 0o600]) else { return }
+        if rename(tmp.path, url.path) != 0 { try? FileManager.default.removeItem(at: tmp) }
     }
 
     static func append(_ entry: String, to url: URL) {

@@ -92,6 +92,18 @@ final class UILoop<D: ChatDriver> {
                 dirty = true
                 for e in fx { perform(e, &state, painter, jobQueue) }
             }
+            switch TerminalHold.check() {
+            case .background:
+                // Session events still arrive; the screen waits for the foreground.
+                for m in inbox.drain() { apply(m) }
+                usleep(50_000)
+                continue
+            case .regained:
+                painter.invalidate()
+                apply(.resize(width: Int(ps_cols()), height: Int(ps_lines())))
+            case .foreground:
+                break
+            }
             // Keys: wait a little for the first, then take everything already typed.
             var wait: Int32 = dirty ? 0 : 30
             var taken = 0
@@ -101,10 +113,9 @@ final class UILoop<D: ChatDriver> {
                 case .resize: apply(.resize(width: Int(ps_cols()), height: Int(ps_lines())))
                 case .key(let k): apply(.key(k))
                 }
-                if state.quitting { break }
+                if state.quitting || ps_foreground() == 0 { break }
             }
             for m in inbox.drain() { apply(m) }
-            if ps_take_resumed() == 1 { painter.invalidate(); dirty = true }
             let now = monotonicSeconds()
             if now - lastTick >= (state.generating ? 0.1 : 1.0) {
                 var rss: Int? = nil
@@ -145,16 +156,12 @@ final class UILoop<D: ChatDriver> {
         case .redraw:
             painter.invalidate()
         case .suspend:
-            ps_suspend()
-            painter.invalidate()
-            _ = update(&state, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
+            ps_suspend()   // the loop's TerminalHold.check repaints on the way back
         case .compose(let text):
             switch composeInEditor(text) {
             case .success(let t): inbox.post(.composed(t))
             case .failure(let e): state.notice = Notice(text: e.description, isError: true)
             }
-            painter.invalidate()
-            _ = update(&state, .resize(width: Int(ps_cols()), height: Int(ps_lines())))
         case .appendHistory(let line):
             if let h = config.historyFile { InputHistory.append(line, to: h) }
         case .quit:
@@ -163,8 +170,9 @@ final class UILoop<D: ChatDriver> {
     }
 }
 
-/// Runs `$VISUAL`, `$EDITOR` or `vi` on a temporary file holding `text` with the terminal
-/// handed over, and returns the file's text afterwards.
+/// Runs `$VISUAL`, `$EDITOR` or `vi` on a temporary file holding `text`, in the
+/// terminal's foreground with the terminal in its original mode, and returns the file's
+/// text afterwards.
 func composeInEditor(_ text: String) -> Result<String, TUIError> {
     let env = ProcessInfo.processInfo.environment
     let editor = [env["VISUAL"], env["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
@@ -174,19 +182,18 @@ func composeInEditor(_ text: String) -> Result<String, TUIError> {
     do { try text.write(to: file, atomically: true, encoding: .utf8) } catch {
         return .failure(TUIError("cannot write \(file.path)"))
     }
-    ps_leave()
-    defer { ps_reenter() }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
     // The editor command may carry arguments ("code -w"): the shell splits it.
-    p.arguments = ["-c", "exec \(editor) \"$1\"", "sh", file.path]
-    do { try p.run() } catch { return .failure(TUIError("cannot run \(editor)")) }
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-        return .failure(TUIError("\(editor) exited with status \(p.terminationStatus); input kept"))
+    let argv = ["sh", "-c", "exec \(editor) \"$1\"", "sh", file.path]
+    var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    defer { for p in cargs { free(p) } }
+    let status = ps_run_foreground("/bin/sh", &cargs)
+    guard status >= 0 else { return .failure(TUIError("cannot run \(editor)")) }
+    guard status == 0 else {
+        return .failure(TUIError("\(editor) exited with status \(status); input kept"))
     }
     guard let data = FileManager.default.contents(atPath: file.path), data.count <= 4 << 20 else {
         return .failure(TUIError("cannot read the composed text back"))
     }
-    return .success(String(decoding: data, as: UTF8.self))
+    guard let text = TextInput.decode(data) else { return .failure(TUIError("the composed text is not valid UTF-8")) }
+    return .success(text)
 }

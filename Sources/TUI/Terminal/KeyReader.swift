@@ -21,6 +21,13 @@ protocol KeySource {
     mutating func read(timeoutMs: Int32) -> RawInput?
     /// After KEY_MOUSE: +1 wheel up, -1 wheel down, 0 anything else.
     mutating func mouseWheel() -> Int
+    /// After a paste's start: its bytes read in bulk up to the end marker (nil when the
+    /// source has no bulk reads; the paste is then read one `read` at a time).
+    mutating func pasteBytes(limit: Int) -> [UInt8]?
+}
+
+extension KeySource {
+    mutating func pasteBytes(limit: Int) -> [UInt8]? { nil }
 }
 
 /// ncurses' wide-character reads (ps_read_key); UI thread only.
@@ -34,6 +41,21 @@ struct CursesKeySource: KeySource {
         }
     }
     mutating func mouseWheel() -> Int { Int(ps_mouse_wheel()) }
+
+    /// Reads the paste's bytes straight from the terminal in large chunks: ncurses reads
+    /// one byte per system call (two with its poll), which made a megabyte cost seconds.
+    /// Input after the end marker goes back to ncurses (its first 128 bytes: ncurses'
+    /// queue is small). Ends after 1 s of silence, as the key-by-key path.
+    mutating func pasteBytes(limit: Int) -> [UInt8]? {
+        let collector = PasteCollector.collect(limit: limit) { chunk in
+            chunk.withUnsafeMutableBytes { Int(ps_read_bytes($0.baseAddress, $0.count, 1000)) }
+        }
+        let after = collector.after
+        if !after.isEmpty {
+            after.withUnsafeBufferPointer { _ = ps_unread_bytes($0.baseAddress, $0.count) }
+        }
+        return collector.bytes
+    }
 }
 
 /// Turns raw reads into `Key`s: control characters, Alt (Esc + key), function keys, the
@@ -96,6 +118,10 @@ struct KeyReader<Source: KeySource> {
     }
 
     /// Cursor and page keys (Alt + one of them comes as Esc + the key).
+    /// The most scalars (bulk reads: bytes) one paste collects (4 Mi); the rest of a
+    /// longer one arrives as keys.
+    static var pasteLimit: Int { 4 << 20 }
+
     private static var navigation: Set<Int32> {
         [KEY_UP, KEY_DOWN, KEY_LEFT, KEY_RIGHT, KEY_HOME, KEY_END, KEY_PPAGE, KEY_NPAGE]
     }
@@ -128,11 +154,18 @@ struct KeyReader<Source: KeySource> {
         }
     }
 
-    /// Collects a bracketed paste up to its end marker (or 1 s of silence, or 4 MiB).
-    /// A resize inside a paste is kept for after it.
+    /// Collects a bracketed paste up to its end marker (or 1 s of silence, or
+    /// `pasteLimit` scalars). A resize inside a paste is kept for after it. Linear in the
+    /// paste: the scalars are counted as they come (a `count` of the scalar view walks it
+    /// whole, which made each read cost the paste's length so far).
     private mutating func readPaste() -> TerminalInput? {
+        if let bytes = source.pasteBytes(limit: Self.pasteLimit) {
+            return .key(.paste(String(decoding: bytes, as: UTF8.self)))
+        }
         var text = String.UnicodeScalarView()
-        while text.count < 4 << 20, let r = source.read(timeoutMs: 1000) {
+        var scalars = 0
+        while scalars < Self.pasteLimit, let r = source.read(timeoutMs: 1000) {
+            scalars += 1
             switch r {
             case .code(let c) where c == Int32(PS_KEY_PASTE_END):
                 return .key(.paste(String(text)))
@@ -140,8 +173,6 @@ struct KeyReader<Source: KeySource> {
                 pending = r
             case .code:
                 continue
-            case .char(13):
-                text.append("\n")
             case .char(let v):
                 if let s = Unicode.Scalar(v) { text.append(s) }
             }

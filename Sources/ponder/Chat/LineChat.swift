@@ -6,8 +6,8 @@ import TUI
 /// terminal but the full screen is not possible: see `ChatCommand.chatMode`). For screen
 /// readers, Emacs `M-x shell` and dumb terminals: GNU readline reads each line (keys
 /// from ~/.inputrc, Tab completion, the full-screen chat's history file), the reply is
-/// printed as it streams (`LineReply`), and slash commands are the full-screen chat's,
-/// parsed by `SlashCommand.parse` and carried out by the same driver.
+/// printed as it streams (`LineReply`), and slash commands are the full-screen chat's
+/// (`LineCommands`), carried out by the same driver.
 ///
 /// Keys: Ctrl-C stops a reply (or drops the line being typed); Ctrl-D on an empty line
 /// quits. Readline gives the terminal back in its own mode after every line, so the
@@ -41,7 +41,7 @@ enum LineChat {
                 guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
                 Readline.addHistory(text)
                 history.append(text)
-                if text.drop(while: { $0 == " " }).hasPrefix("/") {
+                if LineCommands.isCommand(text) {
                     if await command(text, &chat, driver: driver, out: out) == .quit { return }
                 } else {
                     await turn(text, &chat, driver: driver, mailbox: mailbox, out: out)
@@ -102,34 +102,20 @@ enum LineChat {
 
     enum Outcome { case goOn, quit }
 
-    /// Runs a slash command: the same parser and driver requests as the full-screen chat.
+    /// Runs a slash command: the full-screen chat's parser and handler (`LineCommands`),
+    /// its requests carried out by the same driver.
     private static func command(_ text: String, _ chat: inout State, driver: any ChatDriver,
                                 out: LineOutput) async -> Outcome {
-        let c: SlashCommand
-        switch SlashCommand.parse(text) {
-        case .failure(let e): out.error(e.message); return .goOn
-        case .success(let parsed): c = parsed
-        }
-        switch c {
-        case .think(let t):
-            switch t {
-            case .on: chat.mode = .on
-            case .off: chat.mode = .off
-            case .toggle: chat.mode = chat.mode.toggled
-            }
+        let r = LineCommands.run(text, mode: chat.mode, status: await driver.status(),
+                                 lastStats: chat.lastStats, helpKeys: helpKeys)
+        if r.mode != chat.mode {
+            chat.mode = r.mode
             out.line("thinking \(chat.mode == .on ? "on" : "off") for the next turns")
-        case .reasoning(let show):
-            chat.showReasoning = show
-            out.line(show ? "reasoning shown" : "reasoning hidden (/reasoning show shows it)")
-        case .stats: for l in statsLines(chat.lastStats) { out.line(l) }
-        case .model: for l in modelLines(await driver.status()) { out.line(l) }
-        case .help:
-            for l in HelpText.commandLines() + helpKeys { out.line(l) }
-        case .quit: return .quit
-        case .theme: out.error("/theme is not available in line mode")
-        case .copy, .copyCode: out.error("/copy is not available in line mode (copy from the terminal)")
-        case .budget, .historyReasoning, .save, .load, .new, .system, .set, .export:
-            guard let d = c.driverCommand else { return .goOn }
+        }
+        if let show = r.showReasoning { chat.showReasoning = show }
+        for l in r.lines { out.line(l) }
+        if let e = r.error { out.error(e) }
+        for d in r.driver {
             switch await driver.perform(d) {
             case .done(let m): if let m { out.line(m) }
             case .failed(let m): out.error(m)
@@ -138,15 +124,17 @@ enum LineChat {
                 if let m { out.line(m) }
             }
         }
-        return .goOn
+        return r.quit ? .quit : .goOn
     }
 
     /// The line mode's own keys, after the command table in /help.
     static let helpKeys = [
-        "",
-        "Tab completes commands and paths; Up and Down recall earlier lines (shared with the full screen);",
-        "Ctrl-C stops a reply or drops the line; Ctrl-D on an empty line quits.",
-        "Editing keys (Emacs or vi) follow ~/.inputrc; `$if ponder` sections apply.",
+        "Keys",
+        "  Tab          complete a command or a path",
+        "  Up, Down     earlier lines (the full-screen chat's history too)",
+        "  Ctrl-C       stop a reply, or drop the line",
+        "  Ctrl-D       quit (on an empty line)",
+        "  Editing keys, Emacs or vi, follow ~/.inputrc ($if ponder applies).",
     ]
 }
 

@@ -3,8 +3,9 @@ import Session
 import TUI
 
 /// The real `ChatDriver`: the TUI's requests carried out on a `Conversation` over the
-/// engine. The conversation may be replaced (/new, /load, Ctrl-R, Ctrl-E); its events are
-/// forwarded into one stream that lives as long as the driver.
+/// engine. A new conversation (with its own journal) replaces it on /new and /load;
+/// Ctrl-R and Ctrl-E withdraw the last turn of the same one. The conversation's events
+/// are forwarded into one stream that lives as long as the driver.
 actor SessionDriver: ChatDriver {
     nonisolated let events: AsyncStream<SessionEvent>
     private let continuation: AsyncStream<SessionEvent>.Continuation
@@ -12,7 +13,7 @@ actor SessionDriver: ChatDriver {
     private let threads: Int
     private var conversation: Conversation
     private var forwarder: Task<Void, Never>?
-    /// The conversation's index offset: events of a replacement conversation keep counting.
+    /// Whether conversations are journaled (`--no-journal` turns it off).
     private var journaling: Bool
 
     /// `loadWeights`: bring the weights into memory at once, with progress notices
@@ -25,7 +26,7 @@ actor SessionDriver: ChatDriver {
         (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
         conversation = try Self.makeConversation(loaded: loaded, settings: resume?.document.settings ?? settings,
                                                  turns: resume?.document.turns ?? [], journal: journal,
-                                                 created: resume?.document.created)
+                                                 created: resume?.document.created, continuation: continuation)
         let conv = conversation
         let cont = continuation
         forwarder = Task { for await e in conv.events { cont.yield(e) } }
@@ -50,14 +51,21 @@ actor SessionDriver: ChatDriver {
         }
     }
 
+    /// A conversation over a new backend, journaled when `journal` is set. A journal that
+    /// cannot be created is reported on the conversation's stream, never dropped silently.
     private static func makeConversation(loaded: LoadedModel, settings: SessionSettings, turns: [TurnRecord],
-                                         journal: Bool, created: Double?) throws -> Conversation {
+                                         journal: Bool, created: Double?,
+                                         continuation: AsyncStream<SessionEvent>.Continuation) throws -> Conversation {
         let backend = try loaded.makeBackend()
         let createdAt = created ?? Date().timeIntervalSince1970
         var j: Journal?
         if journal {
-            j = try? Journal.createDefault(created: createdAt, model: loaded.identity, format: loaded.format.name,
-                                           settings: settings)
+            do {
+                j = try Journal.createDefault(created: createdAt, model: loaded.identity,
+                                              format: loaded.format.name, settings: settings)
+            } catch {
+                continuation.yield(.error("journal: \(error); this conversation is not journaled"))
+            }
         }
         return Conversation(backend: backend, format: loaded.format, settings: settings, model: loaded.identity,
                             journal: j, resumed: turns, created: createdAt)
@@ -70,7 +78,7 @@ actor SessionDriver: ChatDriver {
         await old.close()
         await forwarder?.value
         conversation = try Self.makeConversation(loaded: loaded, settings: settings, turns: turns,
-                                                 journal: journaling, created: created)
+                                                 journal: journaling, created: created, continuation: continuation)
         let conv = conversation
         let cont = continuation
         forwarder = Task { for await e in conv.events { cont.yield(e) } }
@@ -104,18 +112,15 @@ actor SessionDriver: ChatDriver {
             case .setSystemPrompt(let text):
                 await conversation.update { $0.systemPrompt = text.isEmpty ? nil : text }
                 return .done(text.isEmpty ? "system prompt cleared" : "system prompt set")
-            case .setSampler(let s):
-                await conversation.update { st in
-                    switch s {
-                    case .temperature(let t): st.samplingOn.temperature = t; st.samplingOff.temperature = t
-                    case .topP(let p): st.samplingOn.topP = p; st.samplingOff.topP = p
-                    case .topK(let k): st.samplingOn.topK = k; st.samplingOff.topK = k
-                    case .minP(let p): st.samplingOn.minP = p; st.samplingOff.minP = p
-                    case .seed(let v): st.seed = v
-                    case .maxTokens(let n): st.samplingOn.maxTokens = n; st.samplingOff.maxTokens = n
-                    }
-                }
-                return .done(nil)
+            case .setSampler(let change, let mode):
+                await conversation.update { $0.apply(change, mode: mode) }
+                if case .seed(let v) = change { return .done("seed \(v)") }
+                return .done("\(Self.samplerName(mode)): \(await conversation.settings.sampling(for: mode).summary)")
+            case .resetSampler(let mode):
+                await conversation.update { $0.resetSampling(mode) }
+                let s = await conversation.settings
+                return .done([ReasoningMode.on, .off].filter { mode == nil || mode == $0 }
+                    .map { "\(Self.samplerName($0)): \(s.sampling(for: $0).summary)" }.joined(separator: "; "))
             case .setReasoningBudget(let n):
                 await conversation.update { $0.thinkBudget = n }
                 return .done(n.map { "reasoning budget \($0) tokens" } ?? "no reasoning budget")
@@ -123,6 +128,7 @@ actor SessionDriver: ChatDriver {
                 await conversation.update { $0.historyReasoning = on }
                 return .done("earlier reasoning \(on ? "is" : "is not") sent back")
             case .export(let path):
+                await conversation.settled()
                 let md = MarkdownExport.render(await conversation.document())
                 let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
                 guard !FileManager.default.fileExists(atPath: url.path) else {
@@ -131,15 +137,12 @@ actor SessionDriver: ChatDriver {
                 try Data(md.utf8).write(to: url, options: .atomic)
                 return .done("exported to \(url.path)")
             case .regenerate(let mode):
-                let turns = await conversation.turns
-                guard let last = turns.last else { return .failed("nothing to regenerate") }
-                try await replace(settings: await conversation.settings, turns: Array(turns.dropLast()))
+                // The same conversation, journal and cache: the reply is withdrawn, then asked again.
+                guard let last = await conversation.dropLastTurn() else { return .failed("nothing to regenerate") }
                 await conversation.send(last.user, mode: mode)
                 return .done(nil)
             case .dropLastTurn:
-                let turns = await conversation.turns
-                guard !turns.isEmpty else { return .failed("no message to edit") }
-                try await replace(settings: await conversation.settings, turns: Array(turns.dropLast()))
+                guard await conversation.dropLastTurn() != nil else { return .failed("no message to edit") }
                 return .done(nil)
             case .showTranscript:
                 let turns = await conversation.turns
@@ -160,12 +163,9 @@ actor SessionDriver: ChatDriver {
         s.threads = threads
         s.contextSize = loaded.contextSize
         s.kvCacheBytes = LlamaContextBytes.of(loaded)
-        s.temperature = settings.samplingOn.temperature
-        s.topP = settings.samplingOn.topP
-        s.topK = settings.samplingOn.topK
-        s.minP = settings.samplingOn.minP
+        s.samplingOn = settings.samplingOn
+        s.samplingOff = settings.samplingOff
         s.seed = settings.seed
-        s.maxTokens = settings.samplingOn.maxTokens
         s.reasoningBudget = settings.thinkBudget
         s.historyReasoning = settings.historyReasoning
         return s
@@ -181,6 +181,9 @@ actor SessionDriver: ChatDriver {
         await forwarder?.value
         continuation.finish()
     }
+
+    /// How notices name a mode's sampler.
+    static func samplerName(_ mode: ReasoningMode) -> String { mode == .on ? "THINKING sampler" : "DIRECT sampler" }
 
     static func transcript(_ t: TurnRecord) -> TranscriptTurn {
         TranscriptTurn(user: t.user, reasoning: t.reasoning, answer: t.answer, mode: t.mode, stats: t.stats)

@@ -1,0 +1,86 @@
+import Testing
+import Foundation
+import Session
+import TestSupport
+
+/// The line-by-line chat (`… | ponder chat`) on the real SmolLM2 model: slash commands
+/// go through the full-screen chat's parser and handler and never to the model,
+/// `--save` onto an existing file fails before anything is generated, and a journal
+/// that cannot be created is reported.
+@Suite struct PlainChatTests {
+    func scratch() throws -> (URL, () -> Void) {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ponder-plain-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return (dir, { try? FileManager.default.removeItem(at: dir) })
+    }
+
+    @Test func slashCommandsRunAndAreNotSent() throws {
+        let bin = try TestEnv.ponderBinary()
+        let model = try TestEnv.smolQ4_1
+        let (dir, cleanup) = try scratch()
+        defer { cleanup() }
+        let early = dir.appendingPathComponent("early.json").path
+        let late = dir.appendingPathComponent("late.json").path
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = dir.path
+        let input = "/save \(early)\n/set top_p 0\n/set direct max_tokens 6\n/think off\nhi\n/model\n/save \(late)\n"
+        let r = try runProcess(bin, ["chat", "--model", model.path, "--seed", "1"], stdin: Data(input.utf8),
+                               environment: env, timeout: 180)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let err = r.stderrText
+        #expect(err.contains("saved to \(early)"))
+        #expect(err.contains("error: top-p must be in (0, 1]"))
+        #expect(err.contains("sampler           DIRECT (greedy)"))
+        // /save before the first turn wrote an empty conversation; the later one the turn.
+        #expect(try SessionLoader.load(URL(fileURLWithPath: early)).document.turns.isEmpty)
+        let doc = try SessionLoader.load(URL(fileURLWithPath: late)).document
+        #expect(doc.turns.map(\.user) == ["hi"])
+        #expect(doc.turns.first?.mode == .off)
+        #expect(doc.turns.first?.sampling.maxTokens == 6)
+        // The journal holds the one turn too: no command line became a message.
+        let journals = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/ponder/sessions")
+            .filter { $0.hasSuffix(".jsonl") }
+        #expect(journals.count == 1)
+        if let j = journals.first {
+            let jd = try SessionLoader.load(URL(fileURLWithPath: dir.path + "/ponder/sessions/" + j)).document
+            #expect(jd.turns.map(\.user) == ["hi"])
+        }
+    }
+
+    @Test func saveOntoAnExistingFileFailsBeforeTheFirstTurn() throws {
+        let bin = try TestEnv.ponderBinary()
+        let model = try TestEnv.smolQ4_1
+        let (dir, cleanup) = try scratch()
+        defer { cleanup() }
+        let existing = dir.appendingPathComponent("kept.json")
+        try Data("precious".utf8).write(to: existing)
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = dir.path
+        let r = try runProcess(bin, ["chat", "--model", model.path, "--save", existing.path],
+                               stdin: Data("hi\n".utf8), environment: env, timeout: 60)
+        #expect(r.status != 0 && !r.signaled)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderrText == "Error: \(existing.path) already exists; not overwriting it (choose another --save path)\n")
+        #expect(try String(contentsOf: existing, encoding: .utf8) == "precious")
+        // Nothing was generated or journaled.
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/ponder"))
+    }
+
+    @Test func journalThatCannotBeCreatedIsReported() throws {
+        let bin = try TestEnv.ponderBinary()
+        let model = try TestEnv.smolQ4_1
+        let (dir, cleanup) = try scratch()
+        defer { cleanup() }
+        // The data folder is a file: the sessions folder cannot be made.
+        let blocker = dir.appendingPathComponent("data")
+        try Data().write(to: blocker)
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = blocker.path
+        let r = try runProcess(bin, ["chat", "--model", model.path, "--think", "off", "--max-tokens", "4"],
+                               stdin: Data("hi\n".utf8), environment: env, timeout: 120)
+        #expect(r.status == 0, "\(r.stderrText)")
+        #expect(r.stderrText.contains("error: journal: ") && r.stderrText.contains("not journaled"), "\(r.stderrText)")
+        #expect(!r.stdout.isEmpty)
+    }
+}

@@ -1,0 +1,57 @@
+import Testing
+import Foundation
+import Session
+import TestSupport
+
+/// Ctrl-R and `/new` in `ponder chat` on the real SmolLM2 model under tmux: regenerating
+/// continues the conversation's one journal and finds the prompt in the KV cache;
+/// `/new` pressed quickly starts a journal per conversation, none lost.
+@Suite(.serialized) struct RegenerateJournalTests {
+    @Test func regenerateKeepsTheJournalAndTheCache() throws {
+        let bin = try TestEnv.ponderBinary()
+        let model = try TestEnv.smolQ4_1
+        let t = try TerminalTests.Tmux()
+        let dir = t.dir.path
+        let sessions = "\(dir)/data/ponder/sessions"
+        try t.start(width: 120, height: 30, script: """
+            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --think off --max-tokens 8
+            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
+            sleep 60
+            """)
+        try t.wait(for: " DIRECT │", timeout: 30)
+        try t.type("Name a color."); try t.keys("Enter")
+        #expect(JournalWatch.waitForEnds(1, in: sessions))
+        try t.keys("C-r")
+        #expect(JournalWatch.waitForEnds(2, in: sessions))
+        // One journal: the regenerated reply continues it.
+        let files = JournalWatch.files(in: sessions)
+        #expect(files.count == 1, "\(files)")
+        if let f = files.first {
+            let doc = try SessionLoader.load(URL(fileURLWithPath: sessions + "/" + f)).document
+            #expect(doc.turns.map(\.user) == ["Name a color."])
+            // The whole prompt but the last token was in the cache.
+            if let st = doc.turns.first?.stats {
+                #expect(st.cachedTokens > 0 && st.cachedTokens >= st.promptTokens - 1, "\(st)")
+            }
+        }
+        try t.type("/stats"); try t.keys("Enter")
+        try t.wait("the stats overlay", timeout: 20) { s in
+            s.contains { $0.contains("prompt tokens") && !$0.contains("(0 cached)") && $0.contains("cached") }
+        }
+        try t.keys("Escape")
+        // (Keys typed right after Escape would read as Alt-keys.)
+        try t.wait("the overlay to close", timeout: 20) { s in !s.contains { $0.contains("prompt tokens") } }
+
+        // /new twenty times at once: twenty more journals, all kept.
+        for _ in 0..<20 { try t.type("/new"); try t.keys("Enter") }
+        try t.wait(for: "new conversation", timeout: 20)
+        let deadline = Date().addingTimeInterval(30)
+        while JournalWatch.files(in: sessions).count < 21, Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        #expect(JournalWatch.files(in: sessions).count == 21)
+        #expect(!(try t.screen()).contains { $0.contains("journal:") })
+
+        try t.keys("C-c"); try t.keys("C-c")
+        let status = t.waitForFile("exit", timeout: 30)
+        #expect(status?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+}
