@@ -41,7 +41,7 @@ public enum HelpText {
     }
 
     /// The slash commands as a two-column table (the line mode's /help).
-    public static func commandLines() -> [String] { table(SlashCommand.usage) }
+    static func commandLines() -> [String] { table(SlashCommand.usage) }
 
     /// Rows as two columns, the second aligned one column-width apart from the widest first.
     static func table(_ rows: [(String, String)]) -> [String] {
