@@ -126,6 +126,7 @@ public final class Journal: @unchecked Sendable {
             pending = nil
             var l = JournalLine(.drop); l.index = index
             try writeLine(l)
+            holdsTurns = true
             try FileIO.fsync(fd, path: url.path)
         }
     }

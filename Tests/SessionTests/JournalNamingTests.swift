@@ -7,18 +7,19 @@ import Session
 /// lost, and a journal that cannot be written is reported rather than dropped.
 @Suite struct JournalNamingTests {
     /// 20 journals created at once in one process: 20 distinct files, each with its
-    /// own header (the `created` value written into it).
+    /// own header (the `created` value written into it). They stay open while checked
+    /// (closing a journal that never got a turn removes it).
     @Test func twentyJournalsInOneSecond() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let start = Date()
-        var urls: [URL] = []
+        var journals: [Journal] = []
         for i in 0..<20 {
-            let j = try Journal.createDefault(created: Double(i), model: nil, format: "chatml",
-                                              settings: SessionSettings(), directory: dir)
-            urls.append(j.url)
-            try j.close()
+            journals.append(try Journal.createDefault(created: Double(i), model: nil, format: "chatml",
+                                                      settings: SessionSettings(), directory: dir))
         }
+        defer { for j in journals { try? j.close() } }
+        let urls = journals.map(\.url)
         #expect(Set(urls).count == 20)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".jsonl") }
         #expect(files.count == 20, "\(files)")

@@ -31,7 +31,9 @@ import TestSupport
         try t.wait("the finished turn", timeout: 120) { s in
             s.contains { $0.contains("Paris") } && !s.contains { $0.contains("thinking…") || $0.contains("prefill") }
         }
-        Thread.sleep(forTimeInterval: 1)
+        // Finished means recorded: the journal's end record (a sampled reply can go on
+        // after "Paris" shows).
+        #expect(JournalWatch.waitForEnds(1, in: "\(dir)/data/ponder/sessions"))
 
         // /export: the transcript holds the exchange and the sampler the turn really used.
         let md = "\(dir)/out.md"
