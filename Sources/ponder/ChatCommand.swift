@@ -7,12 +7,18 @@ import TUI
 struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
-        abstract: "Start the full-screen chat (default).",
+        abstract: "Start the chat (full screen, line mode, or a pipe).",
         discussion: """
-            With a terminal on both standard input and output, the full-screen chat starts.
-            Otherwise Ponder chats line by line: each line read is one message, the answer
-            goes to standard output and the reasoning to standard error, with no escape codes;
-            a line starting with / is a slash command, as in the full-screen chat.
+            With a terminal on both standard input and output, the full-screen chat starts. \
+            The line mode (GNU readline: keys from ~/.inputrc, Tab completion, the same input \
+            history and slash commands as the full screen) starts with --line, when $TERM is \
+            dumb, unset or empty, or when standard input is a terminal but standard output is \
+            not; there the answer goes to standard output and the reasoning, labelled and \
+            dimmed, to the terminal. Without a terminal on standard input Ponder chats line by \
+            line from the pipe: each line read is one message, the answer goes to standard \
+            output and the reasoning to standard error, with no escape codes; a line starting \
+            with / is a slash command, as in the full-screen chat.
+
             Every turn is journaled to $XDG_DATA_HOME/ponder/sessions/ as it happens.
 
             Model text written to a terminal has control characters and escape sequences \
@@ -57,6 +63,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not journal the session to disk.")
     var noJournal = false
 
+    @Flag(name: .long, help: "Line mode (GNU readline) instead of the full screen: for screen readers, Emacs and dumb terminals.")
+    var line = false
+
     @OptionGroup(title: "Sampling (presets: THINKING temperature 0.6, top-p 0.95; DIRECT greedy)")
     var sampling: ChatSamplingOptions
 
@@ -74,10 +83,32 @@ struct ChatCommand: AsyncParsableCommand {
         guard demoDelay >= 0, demoDelay <= 10 else { throw ValidationError("--demo-delay must be 0 to 10 seconds") }
     }
 
+    /// How the chat talks to the user.
+    enum Mode: Equatable { case fullScreen, line, plain }
+
+    /// The rule: no terminal on standard input → plain (pipes stay as they were, even
+    /// with --line); else the line mode with --line, when standard output is not a
+    /// terminal, or when $TERM is dumb, unset or empty; else the full screen.
+    static func chatMode(line: Bool, stdinIsTerminal: Bool, stdoutIsTerminal: Bool, term: String?) -> Mode {
+        guard stdinIsTerminal else { return .plain }
+        if line || !stdoutIsTerminal { return .line }
+        guard let term, !term.isEmpty, term != "dumb" else { return .line }
+        return .fullScreen
+    }
+
     func run() async throws {
+        let chatMode = Self.chatMode(line: line, stdinIsTerminal: isatty(0) == 1, stdoutIsTerminal: isatty(1) == 1,
+                                     term: ProcessInfo.processInfo.environment["TERM"])
+        let mode: ReasoningMode = think == "on" ? .on : .off
         if demo {
-            do { try await runTUI(driver: EchoDriver(delay: demoDelay), config: TUIConfig()) } catch let e as TUIError {
-                throw CLIError(e.description)
+            let echo = EchoDriver(delay: demoDelay)
+            if chatMode == .line {
+                await LineChat.run(driver: echo, mode: mode, history: LineHistory())
+            } else {
+                // Without a terminal on stdin this is the one-line "needs a terminal" error.
+                do { try await runTUI(driver: echo, config: TUIConfig()) } catch let e as TUIError {
+                    throw CLIError(e.description)
+                }
             }
             return
         }
@@ -87,7 +118,7 @@ struct ChatCommand: AsyncParsableCommand {
             throw CLIError("\(save) already exists; not overwriting it (choose another --save path)")
         }
         _ = try reasoningProfileOverride(reasoningProfile)
-        let fullScreen = isatty(0) == 1 && isatty(1) == 1
+        let fullScreen = chatMode == .fullScreen
         // Full screen: the K-quant decode copies are made by the weight loader, with
         // progress, while the chat is already up (SessionDriver, WeightLoading).
         let repack: X8Weights.Mode = fullScreen && X8Weights.enabled ? .later : .fromEnvironment
@@ -119,18 +150,23 @@ struct ChatCommand: AsyncParsableCommand {
         // What the engine's kernels run with (PONDER_THREADS, else the physical cores).
         let driver = try SessionDriver(loaded: loaded, settings: settings, threads: engineThreadCount,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen)
-        let mode: ReasoningMode = think == "on" && loaded.profile.hasReasoningMode ? .on : .off
-        if fullScreen {
+        // A model without a reasoning mode starts (and stays) DIRECT.
+        let firstMode: ReasoningMode = loaded.profile.hasReasoningMode ? mode : .off
+        switch chatMode {
+        case .fullScreen:
             var config = TUIConfig()
             config.theme = theme
-            config.initialMode = mode
+            config.initialMode = firstMode
             do { try await runTUI(driver: driver, config: config) } catch let e as TUIError {
                 await driver.shutdown()
                 throw CLIError(e.description)
             }
-        } else {
+        case .line:
             for w in loaded.warnings { TerminalOutput.warn("warning: \(w)") }
-            await PlainChat.run(driver: driver, mode: mode)
+            await LineChat.run(driver: driver, mode: firstMode, history: LineHistory())
+        case .plain:
+            for w in loaded.warnings { TerminalOutput.warn("warning: \(w)") }
+            await PlainChat.run(driver: driver, mode: firstMode)
         }
         if let save {
             await driver.waitUntilIdle()

@@ -19,6 +19,8 @@ import Session
         #expect(ok("/budget off") == .budget(nil))
         #expect(ok("/history-reasoning on") == .historyReasoning(true))
         #expect(ok("/history-reasoning off") == .historyReasoning(false))
+        #expect(ok("/reasoning show") == .reasoning(show: true))
+        #expect(ok("/reasoning HIDE") == .reasoning(show: false))
         #expect(ok("/save") == .save(nil))
         #expect(ok("/save /tmp/my chat.json") == .save("/tmp/my chat.json"))
         #expect(ok("/load chat.json") == .load("chat.json"))
@@ -52,6 +54,7 @@ import Session
             ("/budget -5", "/budget takes a positive number of tokens or off, not \"-5\""),
             ("/budget", "/budget takes a number of tokens or off"),
             ("/history-reasoning", "/history-reasoning takes on or off"),
+            ("/reasoning", "/reasoning takes show or hide"),
             ("/load", "/load needs a PATH"),
             ("/system", "/system needs the prompt TEXT"),
             ("/set temp hot", "temp takes a number, not \"hot\""),

@@ -105,7 +105,8 @@ import Session
         #expect(s.state.input.text == "first try!")
     }
 
-    @Test func shiftTabFoldsAllThenUnfoldsAll() {
+    /// Two finished turns, each with reasoning ("hmm") and an answer.
+    func twoReasonedTurns() -> Script {
         var s = Script(width: 40, height: 20)
         for i in 0..<2 {
             s.type("q\(i)"); s.key(.enter)
@@ -114,6 +115,11 @@ import Session
             s.event(.answer(index: i, text: "a\(i)"))
             s.event(.turnFinished(index: i, reason: .endOfTurn, stats: TurnStats()))
         }
+        return s
+    }
+
+    @Test func shiftTabFoldsAllThenUnfoldsAll() {
+        var s = twoReasonedTurns()
         #expect(s.state.turns.allSatisfy { $0.collapsed })
         s.key(.backTab)
         #expect(s.state.turns.allSatisfy { !$0.collapsed })
@@ -121,6 +127,17 @@ import Session
         #expect(!s.state.turns[0].collapsed && s.state.turns[1].collapsed)
         s.key(.backTab)
         #expect(s.state.turns.allSatisfy { $0.collapsed })
+    }
+
+    /// `/reasoning show|hide` (the line mode's switch) unfolds or folds every turn here.
+    @Test func reasoningShowAndHideUnfoldAndFoldAll() {
+        var s = twoReasonedTurns()
+        s.type("/reasoning show"); s.key(.enter)
+        #expect(s.state.turns.allSatisfy { !$0.collapsed })
+        #expect(s.lines.contains { $0.contains("hmm") })
+        s.type("/reasoning hide"); s.key(.enter)
+        #expect(s.state.turns.allSatisfy { $0.collapsed })
+        #expect(!s.lines.contains { $0.contains("hmm") })
     }
 
     @Test func expandedByHandDuringReasoningStaysOpen() {

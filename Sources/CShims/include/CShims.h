@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <wchar.h>
+#include "ps_readline.h"
 
 /// Terminal size as ncurses sees it (reads LINES/COLS).
 int ps_lines(void);

@@ -1,8 +1,8 @@
 import Session
 
-/// Slash commands for the line-by-line chat (`echo … | ponder`): the full-screen chat's
-/// own parser (`SlashCommand.parse`) and handler (`run`), over a state that has no
-/// screen. What the handler would draw (a notice, an overlay) comes back as lines to
+/// Slash commands for the chats without a screen (`echo … | ponder`, and the readline
+/// line mode): the full-screen chat's own parser (`SlashCommand.parse`) and handler
+/// (`run`), over a state that has no screen. What the handler would draw (a notice, an overlay) comes back as lines to
 /// print; what it asks of the session comes back as `DriverCommand`s.
 public enum LineCommands {
     /// What one command line came to.
@@ -16,6 +16,8 @@ public enum LineCommands {
         /// A one-line error (bad command, or one the line mode cannot do).
         public var error: String?
         public var quit = false
+        /// Whether reasoning is to be printed from now on (`/reasoning show|hide`), if set.
+        public var showReasoning: Bool?
     }
 
     /// True when `line` is a command: its first non-space character is "/".
@@ -23,14 +25,26 @@ public enum LineCommands {
         line.drop(while: { $0 == " " }).hasPrefix("/")
     }
 
-    /// Parses and runs `line`. `status` and `lastStats` feed `/model` and `/stats`.
+    /// Parses and runs `line`. `status` and `lastStats` feed `/model` and `/stats`;
+    /// `/help` shows the commands and then `helpKeys`, the keys of the caller's mode (the
+    /// full screen's keys do not apply there).
     public static func run(_ line: String, mode: ReasoningMode, status: DriverStatus,
-                           lastStats: TurnStats?) -> Outcome {
+                           lastStats: TurnStats?, helpKeys: [String] = []) -> Outcome {
         var out = Outcome(mode: mode)
         let command: SlashCommand
         switch SlashCommand.parse(line) {
         case .failure(let e): out.error = e.message; return out
         case .success(let c): command = c
+        }
+        switch command {
+        case .help:
+            out.lines = ["Commands"] + HelpText.commandLines().map { "  " + $0 } + helpKeys
+            return out
+        case .reasoning(let show): out.showReasoning = show
+        case .copy, .copyCode, .theme:
+            out.error = "\(line.trimmingCharacters(in: .whitespaces)) works in the full-screen chat only"
+            return out
+        default: break
         }
         var s = UIState()
         s.mode = mode

@@ -6,6 +6,7 @@ enum SlashCommand: Sendable, Equatable {
     case think(Think)
     case budget(Int?)                 // nil = off
     case historyReasoning(Bool)
+    case reasoning(show: Bool)
     case save(String?)
     case load(String)
     case new
@@ -30,6 +31,7 @@ enum SlashCommand: Sendable, Equatable {
         ("/think on|off|toggle", "reasoning for the next turns"),
         ("/budget N|off", "reasoning budget in tokens"),
         ("/history-reasoning on|off", "send earlier reasoning back"),
+        ("/reasoning show|hide", "show or hide the reasoning"),
         ("/save [PATH]", "save the conversation"),
         ("/load PATH", "load a saved conversation"),
         ("/new", "start a new conversation"),
@@ -83,6 +85,12 @@ enum SlashCommand: Sendable, Equatable {
             case "on": return .success(.historyReasoning(true))
             case "off": return .success(.historyReasoning(false))
             default: return fail("/history-reasoning takes on or off")
+            }
+        case "reasoning":
+            switch args.count == 1 ? args[0].lowercased() : "" {
+            case "show": return .success(.reasoning(show: true))
+            case "hide": return .success(.reasoning(show: false))
+            default: return fail("/reasoning takes show or hide")
             }
         case "save":
             return .success(.save(rest.isEmpty ? nil : rest))

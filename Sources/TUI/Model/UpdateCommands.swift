@@ -16,6 +16,15 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
         }
     case .budget(let n): fx.append(.driver(.setReasoningBudget(n)))
     case .historyReasoning(let b): fx.append(.driver(.setHistoryReasoning(b)))
+    case .reasoning(let show):
+        // Full screen: every turn's reasoning unfolded or folded (the line mode prints
+        // it or not; LineCommands reports the choice).
+        for i in s.turns.indices where !s.turns[i].reasoning.isEmpty {
+            s.turns[i].collapsed = !show
+            s.turns[i].toggledByUser = true
+            s.turns[i].version += 1
+        }
+        s.notice = Notice(text: show ? "reasoning shown" : "reasoning hidden", isError: false)
     case .save(let p): fx.append(.driver(.save(path: p)))
     case .load(let p):
         if !busy() { fx.append(.driver(.load(path: p))) }

@@ -36,12 +36,17 @@ public enum HelpText {
 
     /// The overlay's lines: keys, then slash commands, as two-column tables.
     static func lines(_ b: KeyBindings = .defaults) -> [String] {
-        func table(_ rows: [(String, String)]) -> [String] {
-            let w = rows.map { CharWidth.of($0.0) }.max() ?? 0
-            return rows.map { $0.0 + String(repeating: " ", count: w - CharWidth.of($0.0) + 2) + $0.1 }
-        }
         let keys = keyRows(b).map { ($0.keys.isEmpty ? "(none)" : $0.keys.joined(separator: ", "), $0.text) }
-        return ["Keys"] + table(keys) + ["", "Commands"] + table(SlashCommand.usage)
+        return ["Keys"] + table(keys) + ["", "Commands"] + commandLines()
+    }
+
+    /// The slash commands as a two-column table (the line mode's /help).
+    static func commandLines() -> [String] { table(SlashCommand.usage) }
+
+    /// Rows as two columns, the second aligned one column-width apart from the widest first.
+    static func table(_ rows: [(String, String)]) -> [String] {
+        let w = rows.map { CharWidth.of($0.0) }.max() ?? 0
+        return rows.map { $0.0 + String(repeating: " ", count: w - CharWidth.of($0.0) + 2) + $0.1 }
     }
 
     /// The reference as plain text, for `ponder help keys`.
