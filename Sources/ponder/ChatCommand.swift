@@ -33,6 +33,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Reasoning budget in tokens (then the model must answer).")
     var thinkBudget: Int?
 
+    @Option(name: .long, help: "Stop each reply after this many tokens (default: 4096; /set max_tokens changes it).")
+    var maxTokens: Int?
+
     @Option(name: .long, help: "Base random seed (turn i uses seed + i).")
     var seed: UInt64?
 
@@ -59,6 +62,7 @@ struct ChatCommand: AsyncParsableCommand {
         guard think == "on" || think == "off" else { throw ValidationError("--think must be on or off") }
         if let c = ctx, c < 16 { throw ValidationError("--ctx must be at least 16") }
         if let b = thinkBudget, b < 1 { throw ValidationError("--think-budget must be at least 1") }
+        if let m = maxTokens, !(1...(1 << 24)).contains(m) { throw ValidationError("--max-tokens must be 1 to 16777216") }
         guard demoDelay >= 0, demoDelay <= 10 else { throw ValidationError("--demo-delay must be 0 to 10 seconds") }
     }
 
@@ -79,6 +83,7 @@ struct ChatCommand: AsyncParsableCommand {
         settings.systemPrompt = system
         settings.thinkBudget = thinkBudget
         settings.seed = seed
+        if let maxTokens { settings.samplingOn.maxTokens = maxTokens; settings.samplingOff.maxTokens = maxTokens }
         var resumed: LoadedSession?
         if let resume {
             do { resumed = try SessionLoader.load(URL(fileURLWithPath: resume)) } catch {
