@@ -56,7 +56,7 @@ import Session
         #expect(Array(conv) == lines.suffix(conv.count).map { String($0.map(\.ch)).trailingSpacesRemoved })
     }
 
-    @Test func newConversationEmptiesTheCache() {
+    @Test func newConversationAndLoadEmptyTheCache() {
         var s = Script(width: 60, height: 12)
         for i in 0..<5 { s.directTurn(i, user: "q\(i)", answer: "answer \(i)") }
         _ = s.screen
@@ -64,6 +64,15 @@ import Session
         s.type("/new"); s.key(.enter)
         #expect(s.state.layoutCache.current == LayoutCache.Usage())
         #expect(s.state.layoutCache.heightCount == 0)
+
+        for i in 0..<5 { s.directTurn(i, user: "q\(i)", answer: "answer \(i)") }
+        _ = s.screen
+        #expect(s.state.layoutCache.current.entries == 10)
+        s.send(.commandResult(.load(path: "a.json"), .transcript([TranscriptTurn(user: "u", answer: "a")],
+                                                                 message: nil)))
+        #expect(s.state.layoutCache.current == LayoutCache.Usage())
+        #expect(s.lines.prefix(2) == ["> u", "a"])
+        #expect(s.state.layoutCache.current.entries == 2)
     }
 
     @Test func resizingKeepsAFewWidths() {

@@ -68,6 +68,7 @@ func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
         }
         s.undoTurn = nil
     case .transcript(let turns, let m):
+        s.layoutCache.removeAll()   // the turns shown so far are gone for good
         s.turns = turns.enumerated().map { i, t in
             var u = Turn(id: s.nextTurnID + i, sessionIndex: i, user: t.user, mode: t.mode)
             u.reasoning = t.reasoning; u.answer = t.answer; u.stats = t.stats
