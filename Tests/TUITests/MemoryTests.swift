@@ -29,7 +29,7 @@ import TestSupport
         let plainPID = try pid(plain)
         let plainEnd = Date().addingTimeInterval(Self.replyTimeout)
         while Date() < plainEnd, plain.file("err")?.contains("reply cut at the token limit") != true {
-            Thread.sleep(forTimeInterval: 0.2)
+            Thread.sleep(forTimeInterval: 0.5)
         }
         #expect(plain.file("err")?.contains("reply cut at the token limit") == true,
                 "the line mode's reply did not reach \(Self.replyTokens) tokens: \(plain.file("err") ?? "-")")
@@ -46,7 +46,16 @@ import TestSupport
         let tuiPID = try pid(tui)
         try tui.wait(for: " DIRECT │", timeout: 60)
         try tui.type(Self.prompt); try tui.keys("Enter")
-        try tui.wait(for: "[stopped at the token limit]", timeout: Self.replyTimeout)
+        // Polled twice a second: capturing the pane costs CPU that the model needs.
+        let tuiEnd = Date().addingTimeInterval(Self.replyTimeout)
+        var screen: [String] = []
+        while Date() < tuiEnd {
+            screen = try tui.screen()
+            if screen.contains(where: { $0.contains("[stopped at the token limit]") }) { break }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        #expect(screen.contains { $0.contains("[stopped at the token limit]") },
+                "the full-screen reply did not reach \(Self.replyTokens) tokens:\n\(screen.joined(separator: "\n"))")
         let tuiPeak = try #require(Self.status(tuiPID, "VmHWM"))
         let tuiNow = Self.status(tuiPID, "VmRSS") ?? 0
 

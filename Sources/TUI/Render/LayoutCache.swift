@@ -72,7 +72,7 @@ final class LayoutCache: @unchecked Sendable {
         }
     }
 
-    /// Drops everything (a new conversation).
+    /// Drops everything (/new, /load: the turns shown so far are gone).
     func removeAll() {
         lock.withLock {
             removeLinesLocked()
