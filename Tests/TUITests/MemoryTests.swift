@@ -35,6 +35,7 @@ import TestSupport
                 "the line mode's reply did not reach \(Self.replyTokens) tokens: \(plain.file("err") ?? "-")")
         let plainPeak = try #require(Self.status(plainPID, "VmHWM"))
         kill(plainPID, SIGTERM)
+        withExtendedLifetime(plain) {}   // its tmux server (and so the process) lived until here
 
         // The full-screen chat, same arguments.
         let tui = try TerminalTests.Tmux()
