@@ -31,6 +31,7 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
     case .new:
         if !busy() {
             s.turns = []; s.scrollTop = nil; s.liveStats = nil
+            s.layoutCache.removeAll()
             fx.append(.driver(.newConversation))
         }
     case .system(let t): fx.append(.driver(.setSystemPrompt(t)))
@@ -70,8 +71,11 @@ func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
         s.notice = Notice(text: m, isError: true)
         if case .regenerate = cmd, let u = s.undoTurn, !s.turns.isEmpty {
             s.generating = false
+            // Past every version the regenerated reply had: the layout cache must not
+            // mistake the old text for one of those.
+            let streamed = s.turns[s.turns.count - 1].version
             s.turns[s.turns.count - 1] = u
-            s.turns[s.turns.count - 1].version += 1
+            s.turns[s.turns.count - 1].version = max(u.version, streamed) + 1
         }
         if cmd == .dropLastTurn, let u = s.undoTurn {
             s.turns.append(u)
@@ -79,6 +83,7 @@ func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
         }
         s.undoTurn = nil
     case .transcript(let turns, let m):
+        s.layoutCache.removeAll()   // the turns shown so far are gone for good
         s.turns = turns.enumerated().map { i, t in
             var u = Turn(id: s.nextTurnID + i, sessionIndex: i, user: t.user, mode: t.mode)
             u.reasoning = t.reasoning; u.answer = t.answer; u.stats = t.stats
@@ -93,8 +98,13 @@ func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
     }
 }
 
-/// Lines of the /stats overlay: the running or last turn's statistics.
+/// Lines of the /stats overlay: the running or last turn's statistics, then memory.
 func statsLines(_ s: UIState) -> [String] {
+    turnStatsLines(s) + memoryLines(s)
+}
+
+/// The running or last turn's statistics.
+private func turnStatsLines(_ s: UIState) -> [String] {
     guard let st = s.liveStats else { return ["no turn yet"] }
     func t(_ x: Double?) -> String { x.map { StatsBar.fmt2($0) + " s" } ?? "-" }
     func r(_ x: Double?) -> String { x.map { StatsBar.fmt1($0) + " tok/s" } ?? "-" }
@@ -108,6 +118,19 @@ func statsLines(_ s: UIState) -> [String] {
         "decode            \(r(st.decodeTokensPerSecond))",
         "wall time         \(StatsBar.fmt2(st.wallTime)) s",
         "context           \(st.contextUsed)/\(st.contextSize)",
+    ]
+}
+
+/// Where the memory goes: the process's resident size, the text of the conversation
+/// and the UI's layout cache (whose size follows the text shown, see `LayoutCache`).
+private func memoryLines(_ s: UIState) -> [String] {
+    let u = s.layoutCache.current
+    var chars = 0
+    for t in s.turns { chars += t.user.utf8.count + t.reasoning.utf8.count + t.answer.utf8.count }
+    return [
+        "resident memory   \(s.rssBytes.map(StatsBar.bytes) ?? "-")",
+        "ui: text          \(StatsBar.bytes(chars)) in \(s.turns.count) turn\(s.turns.count == 1 ? "" : "s")",
+        "ui: layout cache  \(StatsBar.bytes(u.bytes)), \(u.lines) lines",
     ]
 }
 

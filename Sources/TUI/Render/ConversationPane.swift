@@ -8,12 +8,11 @@ enum ConversationPane {
     /// Height of turn `t` in lines (memoized per content version and width).
     static func height(_ t: Turn, _ state: UIState, width: Int) -> Int {
         let inline = Geometry(state).sideWidth == 0
-        let key = LayoutCache.HeightKey(turn: t.id, version: t.version, width: width,
-                                        collapsed: t.collapsed, inline: inline)
-        if let h = state.layoutCache.height(key) { return h }
+        let key = LayoutCache.HeightKey(turn: t.id, width: width, collapsed: t.collapsed, inline: inline)
+        if let h = state.layoutCache.height(key, version: t.version) { return h }
         let h = TurnLayout.lines(t, width: width, glyphs: state.glyphs, now: state.now,
                                  cache: state.layoutCache, inline: inline).count
-        state.layoutCache.storeHeight(key, h)
+        state.layoutCache.storeHeight(key, version: t.version, h)
         return h
     }
 

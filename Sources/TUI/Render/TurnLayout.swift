@@ -48,10 +48,10 @@ enum TurnLayout {
     private static func cached(_ cache: LayoutCache?, _ t: Turn, part: Int, width: Int,
                                _ make: () -> [StyledLine]) -> [StyledLine] {
         guard let cache else { return make() }
-        let key = LayoutCache.Key(turn: t.id, version: t.version, part: part, width: width)
-        if let hit = cache.lines(key) { return hit }
+        let key = LayoutCache.Key(turn: t.id, part: part, width: width)
+        if let hit = cache.lines(key, version: t.version) { return hit }
         let v = make()
-        cache.store(key, v)
+        cache.store(key, version: t.version, v)
         return v
     }
 
