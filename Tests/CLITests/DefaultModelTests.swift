@@ -6,9 +6,7 @@ import TestSupport
 /// it is missing they say how to fetch it instead of failing on a path the user never gave.
 @Suite struct DefaultModelTests {
     @Test func missingDefaultModelSaysHowToFetchIt() throws {
-        let empty = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ponder-nocache-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let empty = try TestEnv.freshDirectory("ponder-nocache")
         defer { try? FileManager.default.removeItem(at: empty) }
         var env = ProcessInfo.processInfo.environment
         env["PONDER_CACHE"] = empty.path

@@ -6,9 +6,7 @@ import TestSupport
 /// chats with the real SmolLM2 model, in a private data folder.
 @Suite struct SessionsCommandTests {
     @Test func listsTheJournalAndResumesTheNewest() throws {
-        let data = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ponder-sessions-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let data = try TestEnv.freshDirectory("ponder-sessions")
         defer { try? FileManager.default.removeItem(at: data) }
         var env = ProcessInfo.processInfo.environment
         env["XDG_DATA_HOME"] = data.path
@@ -55,8 +53,7 @@ import TestSupport
     }
 
     @Test func resumeLastWithNoSessionsIsAClearError() throws {
-        let data = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ponder-nosessions-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let data = try TestEnv.freshDirectory("ponder-nosessions")
         defer { try? FileManager.default.removeItem(at: data) }
         var env = ProcessInfo.processInfo.environment
         env["XDG_DATA_HOME"] = data.path

@@ -59,3 +59,14 @@ public enum TestEnv {
         throw Missing(description: "no ponder binary beside \(dir.path): run `swift build` first")
     }
 }
+
+extension TestEnv {
+    /// A new empty folder under the system's temporary folder, named `prefix-…`; the
+    /// caller removes it.
+    public static func freshDirectory(_ prefix: String) throws -> URL {
+        let u = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(prefix)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        return u
+    }
+}
