@@ -15,7 +15,7 @@ import TestSupport
         let dir = t.dir.path
         let saved = "\(dir)/chat.json"
         try t.start(width: 160, height: 30, script: """
-            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --seed 3 \
+            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --reasoning-profile nemotron --seed 3 \
               --max-tokens 12 --direct-max-tokens 10 --think-top-k 40
             echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
             sleep 60
