@@ -90,13 +90,17 @@ public struct SamplingSettings: Codable, Sendable, Equatable, Hashable {
 
     /// One short line for the stats bar and notices: "greedy" or "temp 0.6 top_p 0.95",
     /// filters that are off left out ("top_k 40" only when on), e.g. "temp 0.8 rep 1.1".
+    /// Up to 3 decimals, trailing zeros dropped ("0.7", "0.95", "1"): how sampler values
+    /// are shown in the summary, the stats bar and /model.
+    public static func shortNumber(_ x: Double) -> String {
+        var s = String(format: "%.3f", x)
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
+    }
+
     public var summary: String {
-        func n(_ x: Double) -> String {
-            var s = String(format: "%.3f", x)
-            while s.hasSuffix("0") { s.removeLast() }
-            if s.hasSuffix(".") { s.removeLast() }
-            return s
-        }
+        let n = Self.shortNumber
         var parts: [String] = []
         if isGreedy { parts.append("greedy") } else {
             parts.append("temp \(n(temperature))")

@@ -138,7 +138,7 @@ private func memoryLines(_ s: UIState) -> [String] {
 func modelLines(_ st: DriverStatus, mode: ReasoningMode) -> [String] {
     func o<T>(_ x: T?) -> String { x.map { "\($0)" } ?? "-" }
     let sp = st.sampling(for: mode)
-    func f(_ x: Double?) -> String { x.map(StatsBar.fmtShort) ?? "-" }
+    func f(_ x: Double?) -> String { x.map(SamplingSettings.shortNumber) ?? "-" }
     return [
         "model             \(st.modelName.isEmpty ? "-" : st.modelName)",
         "quantization      \(st.quantization.isEmpty ? "-" : st.quantization)",

@@ -157,13 +157,6 @@ enum StatsBar {
     static func rate(_ x: Double) -> String { x < 100 ? fmt1(x) : String(Int(x.rounded())) }
     static func fmt1(_ x: Double) -> String { String(format: "%.1f", x) }
     static func fmt2(_ x: Double) -> String { String(format: "%.2f", x) }
-    /// Up to 3 decimals, trailing zeros dropped ("0.7", "0.95", "1").
-    static func fmtShort(_ x: Double) -> String {
-        var s = String(format: "%.3f", x)
-        while s.hasSuffix("0") { s.removeLast() }
-        if s.hasSuffix(".") { s.removeLast() }
-        return s
-    }
     /// Bytes in binary units with one decimal below 10 ("1.2G", "64M", "512K").
     static func bytes(_ n: Int) -> String {
         let units = ["B", "K", "M", "G", "T"]
