@@ -7,6 +7,7 @@
 //   Engine    llama forward pass, KV cache, samplers, generation stream
 //   Session   actors, per-turn reasoning, persistence, replay
 //   TUI       ncurses panes, input, themes (pure render + thin ncurses layer)
+//   Remote    OpenAI-compatible servers: endpoint, API key, streamed chat completions
 //   ponder    the command line (swift-argument-parser)
 import PackageDescription
 
@@ -45,10 +46,11 @@ let package = Package(
         .target(name: "Session", dependencies: ["Engine", "Tokenizer", "GGUF"],
                 swiftSettings: swiftSettings),
         .target(name: "TUI", dependencies: ["Session", "CShims"], swiftSettings: swiftSettings),
+        .target(name: "Remote", dependencies: ["Session", "Tokenizer"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "ponder",
             dependencies: [
-                "GGUF", "Tokenizer", "Engine", "Session", "TUI", "Kernels",
+                "GGUF", "Tokenizer", "Engine", "Session", "TUI", "Remote", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -65,6 +67,8 @@ let package = Package(
         .testTarget(name: "SessionTests", dependencies: ["Session", "Engine", "Tokenizer", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Session", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote", "Session", "Tokenizer", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["Session", "TestSupport"], swiftSettings: swiftSettings),
     ]
