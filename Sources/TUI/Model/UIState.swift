@@ -101,8 +101,8 @@ struct UIState: Sendable {
     /// Monotonic seconds of the latest tick or event.
     var now: Double = 0
     var glyphs: Glyphs = .unicode
-    /// Show reasoning in a side pane instead of inline when the terminal is wide enough.
-    var sidePane = false
+    /// Reasoning inline, in a pane beside the conversation, or split when wide (`/layout`).
+    var layout: ReasoningLayout = .auto
     /// Which keys run which actions (defaults changed by keys.toml).
     var keys = KeyBindings.defaults
     /// Memoized turn layouts (does not change what `render` returns, only its cost).
