@@ -101,7 +101,8 @@ struct UIState: Sendable {
     /// Monotonic seconds of the latest tick or event.
     var now: Double = 0
     var glyphs: Glyphs = .unicode
-    /// Reasoning inline, in a pane beside the conversation, or split when wide (`/layout`).
+    /// Where reasoning goes: in each turn, in a pane beside the conversation, or in that
+    /// pane from 160 columns (`/layout`; `ReasoningLayout`).
     var layout: ReasoningLayout = .auto
     /// Which keys run which actions (defaults changed by keys.toml).
     var keys = KeyBindings.defaults
