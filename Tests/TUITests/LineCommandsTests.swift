@@ -27,7 +27,7 @@ import Session
     }
 
     @Test func fullScreenOnlyCommandsSaySo() {
-        for c in ["/copy", "/copy code", "/theme light"] {
+        for c in ["/copy", "/copy code", "/theme light", "/layout split"] {
             let r = run(c)
             #expect(r.error == "\(c) works in the full-screen chat only")
             #expect(r.driver.isEmpty && !r.quit)

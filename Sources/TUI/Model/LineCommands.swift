@@ -41,7 +41,7 @@ public enum LineCommands {
             out.lines = ["Commands"] + HelpText.commandLines().map { "  " + $0 } + helpKeys
             return out
         case .reasoning(let show): out.showReasoning = show
-        case .copy, .copyCode, .theme:
+        case .copy, .copyCode, .theme, .layout:
             out.error = "\(line.trimmingCharacters(in: .whitespaces)) works in the full-screen chat only"
             return out
         default: break

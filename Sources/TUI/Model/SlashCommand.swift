@@ -21,6 +21,7 @@ enum SlashCommand: Sendable, Equatable {
     case notices
     case export(String)
     case theme(String)
+    case layout(ReasoningLayout)
     case copy
     case copyCode
     case help
@@ -43,6 +44,7 @@ enum SlashCommand: Sendable, Equatable {
         ("/notices", "the recent notices in full"),
         ("/export PATH.md", "write a Markdown transcript"),
         ("/theme NAME", "switch color theme"),
+        ("/layout split|inline|auto", "reasoning beside the chat, inline, or auto (from 160 columns)"),
         ("/copy", "copy the last answer (OSC 52)"),
         ("/copy code", "copy the last code block"),
         ("/help", "this help"),
@@ -127,6 +129,11 @@ enum SlashCommand: Sendable, Equatable {
         case "theme":
             guard args.count == 1 else { return fail("/theme needs one theme NAME") }
             return .success(.theme(args[0]))
+        case "layout":
+            guard args.count == 1, let l = ReasoningLayout(rawValue: args[0].lowercased()) else {
+                return fail("/layout takes split, inline or auto")
+            }
+            return .success(.layout(l))
         case "copy":
             if args.isEmpty { return .success(.copy) }
             if args == ["code"] { return .success(.copyCode) }

@@ -42,6 +42,9 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
     case .notices: s.overlay = Overlay(title: "Notices", lines: noticeLines(s))
     case .export(let p): fx.append(.driver(.export(path: p)))
     case .theme(let n): fx.append(.loadTheme(n))
+    case .layout(let l):
+        s.layout = l
+        s.notice = Notice(text: l.describe(width: s.width), isError: false)
     case .copy:
         if let a = s.turns.last(where: { !$0.answer.isEmpty })?.answer {
             fx.append(.copy(a))
