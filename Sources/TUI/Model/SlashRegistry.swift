@@ -57,8 +57,9 @@ extension SlashCommand {
             Form("TEXT", "set the system prompt", example: "/system You are terse."),
         ]) { a in a.rest.isEmpty ? a.fail("/system needs the prompt TEXT") : .success(.system(a.rest)) },
         Spec(name: "set", forms: [
-            Form("[think|direct] NAME VALUE", SetArguments.names.joined(separator: " "), example: "/set think temp 0.6"),
-            Form("[think|direct] reset", "back to the preset sampler", example: "/set reset"),
+            Form("\(SetArguments.modeUsage) NAME VALUE", SetArguments.names.joined(separator: " "),
+                 example: "/set think temp 0.6"),
+            Form("\(SetArguments.modeUsage) reset", "back to the preset sampler", example: "/set reset"),
         ], words: SetArguments.words(after:), parse: SetArguments.parse),
         Spec(name: "stats", forms: [
             Form("", "statistics of the last turn", example: "/stats"),

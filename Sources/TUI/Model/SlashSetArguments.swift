@@ -8,6 +8,11 @@ extension SlashCommand {
         static let modes: [(word: String, mode: ReasoningMode)] = [("think", .on), ("direct", .off)]
         static let modeAliases: [(word: String, mode: ReasoningMode)] = [("thinking", .on)]
 
+        /// The mode `word` names (any case), if it names one.
+        static func mode(_ word: String) -> ReasoningMode? {
+            (modes + modeAliases).first { $0.word == word.lowercased() }?.mode
+        }
+
         /// One sampler value `/set` can change.
         struct Setting: Sendable {
             let name: String
@@ -36,15 +41,17 @@ extension SlashCommand {
 
         /// "temp, top_p, …": the setting names for errors and the help.
         static var names: [String] { settings.map(\.name) }
+        /// "[think|direct]": the optional mode word, for the usage and errors.
+        static var modeUsage: String { "[" + modes.map(\.word).joined(separator: "|") + "]" }
 
         static func parse(_ a: Arguments) -> Result<SlashCommand, ParseError> {
             // The mode's sampler to change: named first, else the next turn's mode.
             var args = a.words
-            let mode = args.first.flatMap { w in (modes + modeAliases).first { $0.word == w.lowercased() }?.mode }
+            let mode = args.first.flatMap(Self.mode)
             if mode != nil { args.removeFirst() }
             if args.count == 1, args[0].lowercased() == "reset" { return .success(.resetSampler(mode)) }
             let list = names.joined(separator: ", ")
-            guard args.count == 2 else { return a.fail("/set takes [think|direct] NAME VALUE (\(list)) or reset") }
+            guard args.count == 2 else { return a.fail("/set takes \(modeUsage) NAME VALUE (\(list)) or reset") }
             let name = args[0].lowercased()
             guard let setting = settings.first(where: { $0.name == name || $0.aliases.contains(name) }) else {
                 return a.fail("unknown setting \(quoted(args[0])) — \(list)")
@@ -60,9 +67,10 @@ extension SlashCommand {
         /// Tab's words after `typed`: a mode, reset or a name first; after a mode, reset or
         /// a name the mode has its own of; none for the value.
         static func words(after typed: [String]) -> [String] {
-            let isMode = typed.count == 1 && (modes + modeAliases).contains { $0.word == typed[0].lowercased() }
             if typed.isEmpty { return modes.map(\.word) + ["reset"] + names }
-            if isMode { return ["reset"] + settings.filter { !$0.sharedByModes }.map(\.name) }
+            if typed.count == 1, mode(typed[0]) != nil {
+                return ["reset"] + settings.filter { !$0.sharedByModes }.map(\.name)
+            }
             return []
         }
 
