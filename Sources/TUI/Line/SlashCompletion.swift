@@ -45,7 +45,8 @@ public enum SlashCompletion {
     /// The argument shapes of the forms of `spec` ("on|off", "PATH.md", "" for none).
     private static func argumentShapes(_ spec: SlashCommand.Spec) -> [String] {
         spec.forms.compactMap { form in
-            form.arguments.split(separator: " ").first.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) }
+            form.arguments.split(separator: " ").first
+                .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) }
         }
     }
 
