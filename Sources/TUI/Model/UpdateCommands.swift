@@ -1,6 +1,7 @@
 import Session
 
-/// Runs a parsed slash command: UI-only ones change the state, the rest become effects.
+/// Runs a parsed slash command (the handler of every `SlashCommand.registry` entry):
+/// UI-only ones change the state, the rest become effects.
 func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
     func busy() -> Bool {
         if s.generating { s.notice = Notice(text: stillGenerating(s.keys), isError: true) }
