@@ -36,10 +36,10 @@ import TestSupport
         try t.wait(for: "THINKING sampler: temp 0.9", timeout: 20)
         try t.keys("C-t")
         try t.wait(for: " DIRECT │", timeout: 20)
-        try turn("Name a fruit.")
+        try turn("What is the capital of France?")
         try t.type("/system \(system)"); try t.keys("Enter")
         try t.wait(for: "system prompt set", timeout: 20)
-        try turn("Name an animal.")
+        try turn("What is the capital of Italy?")
         try t.type("/save \(saved)"); try t.keys("Enter")
         try t.wait(for: "saved to", timeout: 20)
         try t.keys("C-c"); try t.keys("C-c")
@@ -51,6 +51,8 @@ import TestSupport
         let recorded = try #require(raw?["turns"] as? [[String: Any]])
         try #require(recorded.count == 3)
         #expect(recorded.map { $0["mode"] as? String } == ["on", "off", "off"])
+        // Every turn has tokens to compare when regenerating.
+        #expect(recorded.allSatisfy { !(($0["tokens"] as? [Any]) ?? []).isEmpty }, "a turn generated nothing")
         let temperatures = recorded.map { ($0["sampling"] as? [String: Any])?["temperature"] as? Double }
         #expect(temperatures == [0.6, 0, 0], "the direct turns are greedy; /set temp came after the thinking turn")
         // No system prompt on the turns before /system ("" = none), the prompt from there on.
