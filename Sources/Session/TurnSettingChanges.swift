@@ -9,7 +9,9 @@ import Tokenizer
 /// `ponder export --markdown` prints these lines above each turn.
 public enum TurnSettingChanges {
     /// One list of lines per turn of `doc`, in order (empty when nothing changed).
-    public static func lines(_ doc: SessionDocument) -> [[String]] {
+    /// `initial: false` leaves out what the first turn (of each mode, for the sampler and
+    /// budget) states, keeping only changes made during the session.
+    public static func lines(_ doc: SessionDocument, initial: Bool = true) -> [[String]] {
         var out: [[String]] = []
         var previous: TurnRecord?
         var previousOfMode: [ReasoningMode: TurnRecord] = [:]
@@ -32,11 +34,13 @@ public enum TurnSettingChanges {
                 l.append("Earlier reasoning sent back: \(history ? "yes" : "no")")
             }
             let same = previousOfMode[t.mode]
-            if t.sampling != same?.sampling { l.append("Sampler (thinking \(t.mode.rawValue)): \(sampler(t.sampling))") }
-            if t.mode == .on, t.thinkBudget != same?.thinkBudget {
+            if t.sampling != same?.sampling, initial || same != nil {
+                l.append("Sampler (thinking \(t.mode.rawValue)): \(sampler(t.sampling))")
+            }
+            if t.mode == .on, t.thinkBudget != same?.thinkBudget, initial || same != nil {
                 l.append("Think budget: " + (t.thinkBudget.map { "\($0) tokens" } ?? "none"))
             }
-            out.append(l)
+            out.append(initial || previous != nil ? l : [])
             previous = t
             previousOfMode[t.mode] = t
         }

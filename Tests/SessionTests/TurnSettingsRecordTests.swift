@@ -157,5 +157,9 @@ import Tokenizer
             ["Sampler (thinking on): temperature 0.9, top-p 0.95, at most 4096 tokens"],
             ["System prompt cleared"],
         ], "\(md)")
+        // The plain replay shows the same lines, in brackets above the turn's message.
+        let plain = PlainReplay(speed: 1).steps(doc).map(\.text).joined()
+        #expect(plain.contains("\n\n[System prompt set: Be terse.]\n> q2\n"), "\(plain)")
+        #expect(plain.components(separatedBy: "[System prompt").count == 3)
     }
 }
