@@ -31,7 +31,7 @@ public struct SessionDocument: Codable, Sendable, Equatable {
     /// Gives every turn the prompt settings it did not record (files written before they
     /// were recorded per turn): the document's settings and model applied to every turn
     /// then, so they are what those turns were generated with.
-    public mutating func fillUnrecordedTurnSettings() {
+    mutating func fillUnrecordedTurnSettings() {
         for i in turns.indices { turns[i].fillUnrecorded(from: settings, model: model) }
     }
 
