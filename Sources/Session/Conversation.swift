@@ -53,7 +53,9 @@ public actor Conversation {
     }
 
     /// Queues a turn and returns its index. Sampling is the mode's setting unless
-    /// `sampling` overrides it; the seed is the session seed + index, or random.
+    /// `sampling` overrides it; the seed is the session seed + index, or random. Every
+    /// setting that shapes the turn is recorded on it now (a later `/system` or `/set`
+    /// applies to later turns only), and the turn is rendered from that record.
     @discardableResult
     public func send(_ text: String, mode: ReasoningMode, sampling: SamplingSettings? = nil,
                      seed: UInt64? = nil) -> Int {
@@ -65,7 +67,8 @@ public actor Conversation {
             index: index, user: text, mode: mode,
             sampling: sampling ?? settings.sampling(for: mode),
             seed: seed ?? settings.seed.map { $0 &+ UInt64(index) } ?? UInt64.random(in: 0...(1 << 53)),
-            thinkBudget: mode == .on ? settings.thinkBudget : nil, profile: settings.profile)
+            thinkBudget: mode == .on ? settings.thinkBudget : nil, profile: settings.profile,
+            systemPrompt: settings.systemPrompt ?? "", historyReasoning: settings.historyReasoning, model: model)
         let requestTime = monotonicSeconds()
         let previous = tail
         tail = Task {

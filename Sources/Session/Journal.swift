@@ -5,7 +5,8 @@ import Glibc
 
 /// One line of a journal. `k` says which kind; the other fields depend on it:
 /// - "header": magic, version, created, model?, format, settings (always the first line)
-/// - "turn":   turn (a TurnRecord with empty text: user, mode, sampling, seed, budget)
+/// - "turn":   turn (a TurnRecord with empty text: user, mode, sampling, seed, budget,
+///             profile, system prompt, history reasoning, model)
 /// - "text":   index, r?, a? (reasoning/answer text streamed since the last text line)
 /// - "notice": text
 /// - "end":    turn (the complete TurnRecord)

@@ -80,6 +80,9 @@ enum JournalReader {
             warnings.append("\(path): turn \(t.index + 1) was in flight when ponder stopped; kept the text journaled before that")
         }
         if let problem = SessionLoader.validate(d) { throw SessionLoadError(path, problem) }
+        // Journals written before the prompt settings were per turn: the header's applied
+        // (a `/system` of such a session was not journaled at all).
+        d.fillUnrecordedTurnSettings()
         return LoadedSession(document: d, warnings: warnings, fromJournal: true)
     }
 }

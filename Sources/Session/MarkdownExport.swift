@@ -2,17 +2,19 @@ import Foundation
 
 /// A readable Markdown transcript of a session: the user's messages quoted, the answers
 /// as written, the reasoning in collapsible `<details>` blocks (HTML-escaped, so text
-/// like `</details>` inside it cannot end the block early).
+/// like `</details>` inside it cannot end the block early). The settings that shaped the
+/// turns (system prompt, sampler, …) are listed above the turn where they changed
+/// (`TurnSettingChanges`), not once for the whole session: they can change mid-session.
 public enum MarkdownExport {
     public static func render(_ doc: SessionDocument) -> String {
         var out = "# Ponder session\n\n"
         out += "- Started: \(dateString(doc.created))\n"
         if let m = doc.model { out += "- Model: `\(m.fileName)` (\(m.size) bytes, \(m.headerHash))\n" }
         out += "- Chat format: \(doc.chatFormat)\n"
-        if let s = doc.settings.systemPrompt, !s.isEmpty { out += "- System prompt: \(oneLine(s))\n" }
         for n in doc.notices { out += "- Notice: \(oneLine(n))\n" }
-        for t in doc.turns {
+        for (t, changes) in zip(doc.turns, TurnSettingChanges.lines(doc)) {
             out += "\n## Turn \(t.index + 1) · thinking \(t.mode.rawValue)\n\n"
+            if !changes.isEmpty { out += changes.map { "- " + $0 + "\n" }.joined() + "\n" }
             out += "**You:**\n\n" + quote(t.user) + "\n\n"
             if !t.reasoning.isEmpty {
                 out += "<details>\n<summary>Reasoning (\(t.stats.reasoningTokens) tokens)</summary>\n\n"
@@ -25,25 +27,12 @@ public enum MarkdownExport {
             case .error: out += "*Stopped by an error\(t.note.map { ": " + oneLine($0) } ?? "").*\n\n"
             case .endOfTurn: break
             }
-            out += "<sub>\(samplingLine(t)) · seed \(t.seed) · \(t.stats.promptTokens) prompt + "
+            out += "<sub>seed \(t.seed) · \(t.stats.promptTokens) prompt + "
                 + "\(t.stats.reasoningTokens) reasoning + \(t.stats.answerTokens) answer tokens"
             if let r = t.stats.decodeTokensPerSecond { out += String(format: " · %.1f tokens/s", r) }
             out += "</sub>\n"
         }
         return out
-    }
-
-    static func samplingLine(_ t: TurnRecord) -> String {
-        let s = t.sampling
-        if s.isGreedy { return "greedy" }
-        var parts = [String(format: "temperature %g", s.temperature)]
-        if s.topK > 0 { parts.append("top-k \(s.topK)") }
-        if s.topP < 1 { parts.append(String(format: "top-p %g", s.topP)) }
-        if s.minP > 0 { parts.append(String(format: "min-p %g", s.minP)) }
-        if s.repetitionPenalty != 1 { parts.append(String(format: "repetition penalty %g", s.repetitionPenalty)) }
-        if s.presencePenalty != 0 { parts.append(String(format: "presence penalty %g", s.presencePenalty)) }
-        if s.frequencyPenalty != 0 { parts.append(String(format: "frequency penalty %g", s.frequencyPenalty)) }
-        return parts.joined(separator: ", ")
     }
 
     static func quote(_ s: String) -> String {

@@ -2,7 +2,9 @@ import Foundation
 
 /// Plays a session back as plain text, as it was streamed: the user's message, then each
 /// recorded stream piece at its recorded time divided by `speed`. Reasoning is framed by
-/// `<think>` / `</think>` lines so it stays distinguishable without colours.
+/// `<think>` / `</think>` lines so it stays distinguishable without colours. Above a
+/// turn's message, in brackets, the settings changed there during the session (as
+/// `/system` or `/set` did; `TurnSettingChanges`).
 public struct PlainReplay: Sendable {
     /// One thing to print, `delay` seconds after the previous one.
     public struct Step: Sendable, Equatable {
@@ -16,8 +18,11 @@ public struct PlainReplay: Sendable {
     /// The whole replay as a schedule (pure; the command prints it with sleeps).
     public func steps(_ doc: SessionDocument) -> [Step] {
         var steps: [Step] = []
-        for t in doc.turns {
-            steps.append(Step(delay: 0, text: (t.index == 0 ? "" : "\n") + "> " + t.user
+        // Changes made during the session only: the settings a session (or a mode) started
+        // with were the command line's.
+        for (t, changes) in zip(doc.turns, TurnSettingChanges.lines(doc, initial: false)) {
+            let settings = changes.map { "[\($0)]\n" }.joined()
+            steps.append(Step(delay: 0, text: (t.index == 0 ? "" : "\n") + settings + "> " + t.user
                 .replacingOccurrences(of: "\n", with: "\n> ") + "\n\n"))
             var clock = 0.0
             var channel: StreamPiece.Channel?

@@ -2,7 +2,8 @@ import Foundation
 import Tokenizer
 
 /// `ponder replay FILE --regenerate`: re-runs every recorded user turn through a
-/// backend with the turn's recorded mode, sampler, seed and think budget, on the
+/// backend with the turn's recorded mode, sampler, seed, think budget, system prompt and
+/// history-reasoning setting (a turn that lacks one takes the document's), on the
 /// recorded history (so each turn is compared on its own), and says whether the reply
 /// is identical. Greedy turns on the same model must be. A turn that was cut short
 /// (cancelled, error) is regenerated up to its recorded length and compared there.
@@ -34,7 +35,8 @@ public enum Regenerator {
         for (i, rec) in doc.turns.enumerated() {
             var meta = TurnRecord(index: i, user: rec.user, mode: rec.mode, sampling: rec.sampling, seed: rec.seed,
                                   thinkBudget: rec.thinkBudget, startedAt: Date().timeIntervalSince1970,
-                                  profile: profile ?? rec.profile ?? doc.settings.profile ?? .noReasoning)
+                                  profile: profile ?? rec.profile ?? doc.settings.profile ?? .noReasoning,
+                                  systemPrompt: rec.systemPrompt, historyReasoning: rec.historyReasoning)
             let cutShort = rec.stopReason == .cancelled || rec.stopReason == .error
             if cutShort { meta.sampling.maxTokens = max(1, rec.tokens.count) }
             let job = TurnJob(meta: meta, history: doc.turns[..<i].map(\.promptTurn), firstSent: firstSent,

@@ -28,6 +28,13 @@ public struct SessionDocument: Codable, Sendable, Equatable {
         self.settings = settings; self.turns = turns; self.notices = notices
     }
 
+    /// Gives every turn the prompt settings it did not record (files written before they
+    /// were recorded per turn): the document's settings and model applied to every turn
+    /// then, so they are what those turns were generated with.
+    mutating func fillUnrecordedTurnSettings() {
+        for i in turns.indices { turns[i].fillUnrecorded(from: settings, model: model) }
+    }
+
     /// Pretty-printed JSON with sorted keys (stable diffs).
     public func encoded() throws -> [UInt8] {
         let e = JSONEncoder()

@@ -83,10 +83,11 @@ public enum SessionLoader {
         guard v == SessionDocument.currentVersion else {
             throw SessionLoadError(path, "unsupported session version \(v) (this ponder reads version \(SessionDocument.currentVersion))")
         }
-        let doc: SessionDocument
+        var doc: SessionDocument
         do { doc = try JSONDecoder().decode(SessionDocument.self, from: data) }
         catch { throw SessionLoadError(path, describe(error, data, as: SessionDocument.self)) }
         if let problem = validate(doc) { throw SessionLoadError(path, problem) }
+        doc.fillUnrecordedTurnSettings()
         return doc
     }
 
@@ -160,6 +161,7 @@ public enum SessionLoader {
             let p = "turns[\(i)]"
             if t.index != i { return "\(p).index: is \(t.index), expected \(i)" }
             if let e = t.sampling.validationError { return "\(p).sampling: \(e)" }
+            if let m = t.model, m.size < 0 { return "\(p).model.size: negative" }
             if t.tokens.count != t.tokenTimes.count {
                 return "\(p): \(t.tokens.count) tokens but \(t.tokenTimes.count) token times"
             }

@@ -52,9 +52,12 @@ enum TurnGenerator {
         let profile = rec.profile ?? job.settings.profile ?? .noReasoning
         rec.profile = profile
         rec.prefill = profile.prefill(rec.mode)
+        // The prompt comes from the turn's own record (the settings fill in what it lacks).
+        rec.fillUnrecorded(from: job.settings, model: nil)
         func promptTokens() throws -> [Int32] {
-            try backend.encode(TurnPrompt.render(format: job.format, settings: job.settings, profile: profile,
-                                                 mode: rec.mode, history: job.history[firstSent...], user: rec.user,
+            try backend.encode(TurnPrompt.render(format: job.format, profile: profile, mode: rec.mode,
+                                                 systemPrompt: rec.systemPrompt, historyReasoning: rec.historyReasoning ?? false,
+                                                 history: job.history[firstSent...], user: rec.user,
                                                  decode: backend.tokenPiece))
         }
         var prompt: [Int32]

@@ -31,6 +31,15 @@ public struct TurnRecord: Codable, Sendable, Equatable {
     /// The assistant pre-fill the model saw before `tokens` (e.g. `<think>\n</think>` on a
     /// Nemotron off-turn; "" when none). Nil: recorded before pre-fills were.
     public var prefill: String?
+    /// The user's system prompt the turn was rendered with ("" when none). Nil: recorded
+    /// before system prompts were per turn; the loader fills in the document's setting.
+    public var systemPrompt: String?
+    /// Whether earlier turns' reasoning went back to the model for this turn. Nil:
+    /// recorded before; the loader fills in the document's setting.
+    public var historyReasoning: Bool?
+    /// The model the turn ran on (nil: unknown, or recorded before; the loader fills in
+    /// the document's model). A resumed session keeps the model of each earlier turn.
+    public var model: ModelIdentity?
 
     /// A turn that stopped because the user cancelled it (or a crash cut it short).
     public var interrupted: Bool { stopReason == .cancelled || stopReason == .error }
@@ -39,13 +48,24 @@ public struct TurnRecord: Codable, Sendable, Equatable {
                 thinkBudget: Int? = nil, reasoning: String = "", answer: String = "",
                 stopReason: StopReason = .endOfTurn, stats: TurnStats = TurnStats(), startedAt: Double = 0,
                 tokens: [Int32] = [], tokenTimes: [Double] = [], stream: [StreamPiece] = [], note: String? = nil,
-                profile: ReasoningProfile? = nil, prefill: String? = nil) {
+                profile: ReasoningProfile? = nil, prefill: String? = nil, systemPrompt: String? = nil,
+                historyReasoning: Bool? = nil, model: ModelIdentity? = nil) {
         self.index = index; self.user = user; self.mode = mode; self.sampling = sampling
         self.seed = seed; self.thinkBudget = thinkBudget; self.reasoning = reasoning
         self.answer = answer; self.stopReason = stopReason; self.stats = stats
         self.startedAt = startedAt; self.tokens = tokens; self.tokenTimes = tokenTimes
         self.stream = stream; self.note = note
         self.profile = profile; self.prefill = prefill
+        self.systemPrompt = systemPrompt; self.historyReasoning = historyReasoning; self.model = model
+    }
+
+    /// Fills the prompt settings a turn did not record (a file written before they were
+    /// per turn, or a record made without them) from the settings that applied to every
+    /// turn then: the document's, or the session's. Recorded values are kept.
+    mutating func fillUnrecorded(from settings: SessionSettings, model: ModelIdentity?) {
+        if systemPrompt == nil { systemPrompt = settings.systemPrompt ?? "" }
+        if historyReasoning == nil { historyReasoning = settings.historyReasoning }
+        if self.model == nil { self.model = model }
     }
 
     /// What an earlier turn contributes to a later prompt.

@@ -26,7 +26,7 @@ import TestSupport
         }
         let out = try ponder(["help", "keys"]).stdoutText
         for k in HelpText.defaultKeyNames { #expect(out.contains(k), "help keys lacks \(k)") }
-        for c in HelpText.commandNames { #expect(out.contains(c), "help keys lacks \(c)") }
+        for c in SlashCommand.registry.map(\.slashName) { #expect(out.contains(c), "help keys lacks \(c)") }
         // The overlay shows the same lines.
         var s = Script(width: 100, height: 80)
         s.key(.function(1))
@@ -56,7 +56,7 @@ import TestSupport
             .components(separatedBy: ".SS Slash commands").first ?? ""
         #expect(!keys.isEmpty, "no Keys section")
         for k in HelpText.defaultKeyNames { #expect(keys.contains(k), "the man page's Keys section lacks \(k)") }
-        for c in HelpText.commandNames { #expect(page.contains(c), "the man page lacks \(c)") }
+        for c in SlashCommand.registry.map(\.slashName) { #expect(page.contains(c), "the man page lacks \(c)") }
         for a in KeyAction.allCases { #expect(page.contains(a.rawValue), "the man page lacks the action \(a.rawValue)") }
     }
 }

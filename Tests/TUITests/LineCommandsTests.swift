@@ -13,7 +13,7 @@ import Session
         let r = run("/help", helpKeys: ["Keys", "  Tab  complete"])
         #expect(r.lines.first == "Commands")
         #expect(r.lines.suffix(2) == ["Keys", "  Tab  complete"])
-        for c in HelpText.commandNames { #expect(r.lines.contains { $0.contains(c) }, "\(c)") }
+        for c in SlashCommand.registry.map(\.slashName) { #expect(r.lines.contains { $0.contains(c) }, "\(c)") }
         // Not the full screen's keys (Ctrl-T toggles thinking there).
         #expect(!r.lines.contains { $0.contains("Ctrl-T") })
     }
@@ -27,7 +27,7 @@ import Session
     }
 
     @Test func fullScreenOnlyCommandsSaySo() {
-        for c in ["/copy", "/copy code", "/theme light"] {
+        for c in ["/copy", "/copy code", "/theme light", "/layout split"] {
             let r = run(c)
             #expect(r.error == "\(c) works in the full-screen chat only")
             #expect(r.driver.isEmpty && !r.quit)

@@ -240,28 +240,6 @@ import Session
         #expect(s.screen.cursor?.col == 2)
     }
 
-    @Test func reasoningSidePaneWhenWide() {
-        var s = Script(width: 120, height: 8)
-        s.state.sidePane = true
-        s.type("q"); s.key(.enter)
-        s.event(.turnStarted(index: 0, mode: .on), at: 0)
-        s.event(.reasoning(index: 0, text: "Step one.\nStep two."), at: 1)
-        s.event(.answer(index: 0, text: "A."), at: 3)
-        // 120 columns: side pane 40 wide, border at column 79, conversation 79 wide.
-        let pad = { (n: Int) in String(repeating: " ", count: n) }
-        #expect(Array(s.lines.prefix(6)) == [
-            "> q" + pad(76) + "│ reasoning",
-            "▸ thought for 2.0 s" + pad(60) + "│┊ Step one.",
-            "A." + pad(77) + "│┊ Step two.",
-            pad(79) + "│",
-            pad(79) + "│",
-            pad(79) + "│",
-        ])
-        // Narrower than 120 columns: reasoning inline again.
-        s.send(.resize(width: 119, height: 8))
-        #expect(s.lines[1] == "▸ thought for 2.0 s — Tab to expand")
-    }
-
     @Test func budgetAndSnapshotAreShown() {
         var s = Script(width: 60, height: 12)
         s.type("q"); s.key(.enter)

@@ -40,6 +40,9 @@ import Session
         #expect(ok("/model") == .model)
         #expect(ok("/export notes/chat.md") == .export("notes/chat.md"))
         #expect(ok("/theme solarized-dark") == .theme("solarized-dark"))
+        #expect(ok("/layout split") == .layout(.split))
+        #expect(ok("/layout INLINE") == .layout(.inline))
+        #expect(ok("/layout auto") == .layout(.auto))
         #expect(ok("/copy") == .copy)
         #expect(ok("/copy code") == .copyCode)
         #expect(ok("/help") == .help)
@@ -72,6 +75,9 @@ import Session
             ("/export chat.txt", "/export writes Markdown: the PATH must end in .md"),
             ("/theme", "/theme needs one theme NAME"),
             ("/copy everything", "/copy takes nothing or code"),
+            ("/layout", "/layout takes split, inline or auto"),
+            ("/layout wide", "/layout takes split, inline or auto"),
+            ("/layout split inline", "/layout takes split, inline or auto"),
             ("/new now", "/new takes no arguments"),
         ]
         for (input, message) in cases {

@@ -3,7 +3,7 @@ import Foundation
 @testable import TUI
 
 /// The line mode's Tab completion: command names and argument words from the command
-/// table, paths from a real temporary folder.
+/// registry, paths from a real temporary folder.
 @Suite struct SlashCompletionTests {
     func complete(_ line: String, home: String = NSHomeDirectory()) -> SlashCompletion.Result {
         let n = line.utf8.count
@@ -32,6 +32,21 @@ import Foundation
         #expect(complete("/copy ").candidates == ["code"])
         #expect(complete("/system ").candidates.isEmpty)
         #expect(complete("/think on ").candidates.isEmpty)       // one argument only
+        #expect(complete("/THINK T").candidates == ["toggle"])
+    }
+
+    /// `/set`: a mode, reset or a sampler name first; after a mode, reset or a name the
+    /// mode has its own of (not the shared seed); nothing for the value.
+    @Test func setCompletesModesAndSamplerNames() {
+        let names = SlashCommand.SetArguments.names
+        #expect(names.count == 7 && names.contains("seed"))
+        #expect(complete("/set ").candidates == ["think", "direct", "reset"] + names)
+        #expect(complete("/set t").candidates == ["think", "temp", "top_p", "top_k"])
+        #expect(complete("/set think ").candidates == ["reset"] + names.filter { $0 != "seed" })
+        #expect(complete("/set direct s").candidates.isEmpty)
+        #expect(complete("/set s").candidates == ["seed"])
+        #expect(complete("/set temp ").candidates.isEmpty)
+        #expect(complete("/set think temp ").candidates.isEmpty)
     }
 
     @Test func pathsAreSessionFilesOrMarkdownAndFolders() throws {

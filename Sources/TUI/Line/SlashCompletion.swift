@@ -1,10 +1,10 @@
 import Foundation
 
-/// Tab completion for the line mode, from the one command table (`SlashCommand.usage`):
+/// Tab completion for the line mode, from the command registry (`SlashCommand.registry`):
 /// command names at the start of the line; the fixed words of an argument (`on|off`,
-/// `show|hide`, `code`); and file paths for a `PATH` argument — directories, plus files
-/// with the suffix the table writes after PATH (`PATH.md`), else session files
-/// (`.json`, `.jsonl`).
+/// `show|hide`, `code`, and `/set`'s modes and sampler names); and file paths for a
+/// `PATH` argument — directories, plus files with the suffix the registry writes after
+/// PATH (`PATH.md`), else session files (`.json`, `.jsonl`).
 public enum SlashCompletion {
     /// The candidates for one word: each a full replacement for it.
     public struct Result: Equatable, Sendable {
@@ -29,44 +29,43 @@ public enum SlashCompletion {
             guard word.hasPrefix("/") else { return Result(candidates: [], paths: false) }
             return Result(candidates: commandNames.filter { $0.hasPrefix(word) }, paths: false)
         }
-        guard head.count == 1 else { return Result(candidates: [], paths: false) }
-        let command = head[0].lowercased()
-        if let suffixes = pathSuffixes(command) {
+        guard head[0].hasPrefix("/"), let spec = SlashCommand.spec(named: String(head[0].dropFirst()).lowercased())
+        else { return Result(candidates: [], paths: false) }
+        let typed = Array(head.dropFirst())
+        if typed.isEmpty, let suffixes = pathSuffixes(spec) {
             return Result(candidates: paths(word, suffixes: suffixes, home: home), paths: true)
         }
-        return Result(candidates: argumentWords(command).filter { $0.hasPrefix(word.lowercased()) }, paths: false)
+        return Result(candidates: argumentWords(spec, after: typed).filter { $0.hasPrefix(word.lowercased()) },
+                      paths: false)
     }
 
-    /// "/think", "/budget", ... in the table's order, each once ("/copy code" is "/copy").
-    static var commandNames: [String] {
+    /// "/think", "/budget", ...: the registry's names in its order (aliases are not offered).
+    static var commandNames: [String] { SlashCommand.registry.map(\.slashName) }
+
+    /// The argument shapes of the forms of `spec` ("on|off", "PATH.md", "" for none).
+    private static func argumentShapes(_ spec: SlashCommand.Spec) -> [String] {
+        spec.forms.compactMap { form in
+            form.arguments.split(separator: " ").first
+                .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) }
+        }
+    }
+
+    /// Fixed lower-case words the argument after `typed` may be ("on", "off"): the entry's
+    /// own list, else those of the forms' first argument (placeholders such as N or TEXT give none).
+    static func argumentWords(_ spec: SlashCommand.Spec, after typed: [String]) -> [String] {
+        if let words = spec.words { return words(typed) }
+        guard typed.isEmpty else { return [] }
         var seen = Set<String>()
-        return HelpText.commandNames.compactMap { c in
-            let name = String(c.prefix { $0 != " " })
-            return seen.insert(name).inserted ? name : nil
-        }
-    }
-
-    /// The argument shapes the table gives `command` (one per row, "on|off", "PATH.md").
-    private static func argumentShapes(_ command: String) -> [String] {
-        SlashCommand.usage.compactMap { row in
-            let words = row.0.split(separator: " ").map(String.init)
-            guard words.first == command, words.count > 1 else { return nil }
-            return words[1].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        }
-    }
-
-    /// Fixed lower-case words an argument may be ("on", "off"); placeholders (N, TEXT) give none.
-    static func argumentWords(_ command: String) -> [String] {
-        argumentShapes(command).flatMap { shape in
+        return argumentShapes(spec).flatMap { shape in
             shape.split(separator: "|").map(String.init).filter { w in
                 !w.isEmpty && w.allSatisfy { $0.isLowercase || $0 == "-" || $0 == "_" }
             }
-        }
+        }.filter { seen.insert($0).inserted }
     }
 
-    /// The file suffixes a PATH argument of `command` takes, or nil when it takes no path.
-    static func pathSuffixes(_ command: String) -> [String]? {
-        guard let shape = argumentShapes(command).first(where: { $0.hasPrefix("PATH") }) else { return nil }
+    /// The file suffixes a PATH argument of `spec` takes, or nil when it takes no path.
+    static func pathSuffixes(_ spec: SlashCommand.Spec) -> [String]? {
+        guard let shape = argumentShapes(spec).first(where: { $0.hasPrefix("PATH") }) else { return nil }
         let suffix = shape.dropFirst("PATH".count)
         return suffix.isEmpty ? sessionSuffixes : [String(suffix)]
     }

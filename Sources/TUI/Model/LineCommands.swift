@@ -1,8 +1,9 @@
 import Session
 
 /// Slash commands for the chats without a screen (`echo … | ponder`, and the readline
-/// line mode): the full-screen chat's own parser (`SlashCommand.parse`) and handler
-/// (`run`), over a state that has no screen. What the handler would draw (a notice, an overlay) comes back as lines to
+/// line mode): the full-screen chat's own registry (`SlashCommand.registry`, which also
+/// says which commands need the screen) and handler (`run`), over a state that has no
+/// screen. What the handler would draw (a notice, an overlay) comes back as lines to
 /// print; what it asks of the session comes back as `DriverCommand`s.
 public enum LineCommands {
     /// What one command line came to.
@@ -32,18 +33,18 @@ public enum LineCommands {
                            lastStats: TurnStats?, helpKeys: [String] = []) -> Outcome {
         var out = Outcome(mode: mode)
         let command: SlashCommand
-        switch SlashCommand.parse(line) {
+        switch SlashCommand.parseWithSpec(line) {
         case .failure(let e): out.error = e.message; return out
-        case .success(let c): command = c
+        case .success(let p) where p.spec.fullScreenOnly:
+            out.error = "\(line.trimmingCharacters(in: .whitespaces)) works in the full-screen chat only"
+            return out
+        case .success(let p): command = p.command
         }
         switch command {
         case .help:
             out.lines = ["Commands"] + HelpText.commandLines().map { "  " + $0 } + helpKeys
             return out
         case .reasoning(let show): out.showReasoning = show
-        case .copy, .copyCode, .theme:
-            out.error = "\(line.trimmingCharacters(in: .whitespaces)) works in the full-screen chat only"
-            return out
         default: break
         }
         var s = UIState()

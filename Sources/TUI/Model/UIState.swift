@@ -101,8 +101,9 @@ struct UIState: Sendable {
     /// Monotonic seconds of the latest tick or event.
     var now: Double = 0
     var glyphs: Glyphs = .unicode
-    /// Show reasoning in a side pane instead of inline when the terminal is wide enough.
-    var sidePane = false
+    /// Where reasoning goes: in each turn, in a pane beside the conversation, or in that
+    /// pane from 160 columns (`/layout`; `ReasoningLayout`).
+    var layout: ReasoningLayout = .auto
     /// Which keys run which actions (defaults changed by keys.toml).
     var keys = KeyBindings.defaults
     /// Memoized turn layouts (does not change what `render` returns, only its cost).

@@ -1,6 +1,7 @@
 import Session
 
-/// Runs a parsed slash command: UI-only ones change the state, the rest become effects.
+/// Runs a parsed slash command (the handler of every `SlashCommand.registry` entry):
+/// UI-only ones change the state, the rest become effects.
 func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
     func busy() -> Bool {
         if s.generating { s.notice = Notice(text: stillGenerating(s.keys), isError: true) }
@@ -42,6 +43,9 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
     case .notices: s.overlay = Overlay(title: "Notices", lines: noticeLines(s))
     case .export(let p): fx.append(.driver(.export(path: p)))
     case .theme(let n): fx.append(.loadTheme(n))
+    case .layout(let l):
+        s.layout = l
+        s.notice = Notice(text: l.describe(width: s.width), isError: false)
     case .copy:
         if let a = s.turns.last(where: { !$0.answer.isEmpty })?.answer {
             fx.append(.copy(a))

@@ -53,8 +53,9 @@ enum ConversationPane {
         return out
     }
 
-    /// The turn whose reasoning Tab folds and the side pane shows: the last turn with
-    /// reasoning while following, else the first with reasoning from the top of the view.
+    /// The turn whose reasoning Tab folds and the reasoning pane shows between turns: the
+    /// last turn with reasoning while following, else the first with reasoning from the
+    /// top of the view.
     static func focusedReasoningTurn(_ s: UIState) -> Int? {
         let g = Geometry(s)
         var from = 0

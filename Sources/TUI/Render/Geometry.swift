@@ -6,15 +6,15 @@
 ///     statsRows                1 row below 12 rows of height, else 2
 ///     inputRow = height - 1    the input line
 ///
-/// With the reasoning side pane on and at least `sidePaneMinWidth` columns, the rows of
-/// the conversation are split: the conversation on the left (`convWidth` columns), a
-/// border column, and the focused turn's reasoning on the right (`sideWidth` = width / 3).
+/// In the split layout (`ReasoningLayout.isSplit`) the rows of the conversation are
+/// split: the conversation on the left (`convWidth`, 55% of the columns, for answers and
+/// code), a border column, and the focused turn's reasoning on the right (`sideWidth`,
+/// the rest: 80 columns of 180). The notice, stats bar and input keep the full width.
 ///
 /// Below `minWidth` × `minHeight` the whole screen says the terminal is too small.
 struct Geometry: Equatable {
     static let minWidth = 20
     static let minHeight = 5
-    static let sidePaneMinWidth = 120
 
     let width: Int
     let height: Int
@@ -27,9 +27,9 @@ struct Geometry: Equatable {
     let convWidth: Int
 
     /// `noticeLines`: the notice's wrapped line count (0 = no notice).
-    init(width: Int, height: Int, noticeLines: Int, sidePane: Bool = false) {
+    init(width: Int, height: Int, noticeLines: Int, split: Bool = false) {
         self.width = width; self.height = height
-        sideWidth = sidePane && width >= Geometry.sidePaneMinWidth ? width / 3 : 0
+        sideWidth = split ? width - width * 55 / 100 - 1 : 0
         convWidth = sideWidth > 0 ? width - sideWidth - 1 : width
         tooSmall = width < Geometry.minWidth || height < Geometry.minHeight
         let stats = height >= 12 ? 2 : 1
@@ -43,6 +43,7 @@ struct Geometry: Equatable {
 
     init(_ s: UIState) {
         self.init(width: s.width, height: s.height,
-                  noticeLines: s.notice?.wrapped(width: max(1, s.width)).count ?? 0, sidePane: s.sidePane)
+                  noticeLines: s.notice?.wrapped(width: max(1, s.width)).count ?? 0,
+                  split: s.layout.isSplit(width: s.width))
     }
 }

@@ -1,5 +1,6 @@
 /// The key and command reference: the one source for the help overlay (F1 or `?`),
-/// `ponder help keys`, and the test that checks the man page against it.
+/// `ponder help keys`, and the test that checks the man page against it. The commands
+/// are the registry's (`SlashCommand.registry`).
 public enum HelpText {
     /// One row: key names (each a whole key, as `KeySpec` shows it) and what they do.
     struct Row: Equatable {
@@ -40,8 +41,9 @@ public enum HelpText {
         return ["Keys"] + table(keys) + ["", "Commands"] + commandLines()
     }
 
-    /// The slash commands as a two-column table (the line mode's /help).
-    static func commandLines() -> [String] { table(SlashCommand.usage) }
+    /// The slash commands as a two-column table (the line mode's /help): every form of
+    /// every registry entry, in the registry's order.
+    static func commandLines() -> [String] { table(SlashCommand.registry.flatMap(\.helpRows)) }
 
     /// Rows as two columns, the second aligned one column-width apart from the widest first.
     static func table(_ rows: [(String, String)]) -> [String] {
@@ -56,10 +58,4 @@ public enum HelpText {
 
     /// Every key name the default reference shows, one per key.
     static var defaultKeyNames: [String] { keyRows(.defaults).flatMap(\.keys) }
-    /// Every slash command word ("/think", "/copy code", ...).
-    static var commandNames: [String] {
-        SlashCommand.usage.map { u in
-            u.0.split(separator: " ").prefix { $0.hasPrefix("/") || $0 == "code" }.joined(separator: " ")
-        }
-    }
 }

@@ -13,7 +13,7 @@ func render(_ state: UIState) -> Screen {
     // Conversation.
     let visible = ConversationPane.visible(state, width: g.convWidth, paneHeight: g.paneRows)
     for (i, l) in visible.enumerated() { screen.put(l, row: i) }
-    if g.sideWidth > 0 { drawSidePane(state, g, &screen) }
+    if g.sideWidth > 0 { ReasoningPane.draw(state, g, &screen) }
 
     // Notice.
     if let n = state.notice, !g.noticeRows.isEmpty {
@@ -48,21 +48,6 @@ func render(_ state: UIState) -> Screen {
 
     if let o = state.overlay { drawOverlay(o, state.glyphs, &screen) }
     return screen
-}
-
-/// The reasoning side pane: a border column, a title row, then the end of the focused
-/// turn's reasoning (it follows the text as it streams).
-private func drawSidePane(_ state: UIState, _ g: Geometry, _ screen: inout Screen) {
-    let x0 = g.convWidth
-    for r in 0..<g.paneRows { screen.put(String(state.glyphs.box.v), Style(.border), row: r, col: x0) }
-    guard g.paneRows > 0 else { return }
-    screen.put(" reasoning", Style(.border, .bold), row: 0, col: x0 + 1)
-    guard let i = ConversationPane.focusedReasoningTurn(state) else { return }
-    let lines = TurnLayout.reasoningBody(state.turns[i], width: g.sideWidth, glyphs: state.glyphs,
-                                         cache: state.layoutCache)
-    for (k, l) in lines.suffix(max(0, g.paneRows - 1)).enumerated() {
-        screen.put(l, row: 1 + k, col: x0 + 1)
-    }
 }
 
 /// "> " and the input text, scrolled sideways so the cursor stays on screen; newlines in

@@ -28,7 +28,7 @@ struct ReplayLoop {
         var state = UIState()
         state.notice = start.themeNotice
         state.glyphs = utf8 ? .unicode : .ascii
-        state.sidePane = config.reasoningSidePane
+        state.layout = config.layout
         state.mode = document.turns.first?.mode ?? config.initialMode
         state.status.modelName = document.model?.fileName ?? ""
         state.status.contextSize = document.turns.last?.stats.contextSize ?? 0

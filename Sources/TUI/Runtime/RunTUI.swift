@@ -33,7 +33,7 @@ final class UILoop<D: ChatDriver> {
         var state = UIState()
         state.glyphs = utf8 ? .unicode : .ascii
         state.mode = config.initialMode
-        state.sidePane = config.reasoningSidePane
+        state.layout = config.layout
         if let h = config.historyFile { state.input.history = InputHistory.load(h) }
         if !utf8 {
             startNotice = Notice(text: "the locale is not UTF-8: ASCII drawing, other text shown as ?",

@@ -11,9 +11,9 @@ public struct TUIConfig: Sendable {
     public var mouse: Bool = true
     /// Input history file; nil = do not persist. Default: `InputHistory.defaultURL()`.
     public var historyFile: URL? = InputHistory.defaultURL()
-    /// Show reasoning in a side pane (right third) instead of inline when the terminal
-    /// has at least 120 columns.
-    public var reasoningSidePane: Bool = false
+    /// Reasoning inline, beside the conversation, or beside it from 160 columns (the
+    /// first `/layout`; the chat's own command changes it for the session).
+    public var layout: ReasoningLayout = .auto
     /// Directory of user themes; nil = `ThemeLoader.userDirectory()`.
     public var themeDirectory: URL? = nil
     /// Key bindings file; nil = the default keys. Default: `KeyBindings.defaultURL()`.
