@@ -4,8 +4,8 @@
 //   GGUF      file format, validation, tensor views over the mapping, dequantization
 //   Kernels   C: quantized dot products, runtime CPU dispatch, portable fallback
 //   Tokenizer byte-level BPE, SentencePiece, chat formats and reasoning profiles
-//   Engine    llama forward pass, KV cache, samplers, generation stream
-//   Session   actors, per-turn reasoning, persistence, replay
+//   Engine    llama forward pass, KV cache, samplers (the primitives a turn loop drives)
+//   Session   the turn loop and the turn-level backend seam, actors, persistence, replay
 //   TUI       ncurses panes, input, themes (pure render + thin ncurses layer)
 //   ponder    the command line (swift-argument-parser)
 import PackageDescription
