@@ -7,14 +7,19 @@ import Session
 /// A model opened for chatting: weights, tokenizer, chat format, identity. Shared by
 /// `chat`, `replay --regenerate` and friends; each conversation gets its own context.
 public struct LoadedModel: Sendable {
+    /// The model file.
     public let url: URL
     public let model: LlamaModel
     public let tokenizer: Tokenizer
+    /// The chat format: detected, or `--chat-format`.
     public let format: ChatFormat
     /// The reasoning profile new turns use: detected from the file, or `--reasoning-profile`.
     public let profile: ReasoningProfile
+    /// Size and header hash, recorded with sessions (nil when the file cannot be hashed).
     public let identity: ModelIdentity?
+    /// n_ctx of each conversation's context.
     public let contextSize: Int
+    /// What the file's metadata, tokenizer or chat format warn about.
     public let warnings: [String]
 
     /// Opens `path`; errors are one line naming the file. `repack`: when K-quant matrices

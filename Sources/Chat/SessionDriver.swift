@@ -2,11 +2,12 @@ import Foundation
 import Session
 import TUI
 
-/// The real `ChatDriver`: the TUI's requests carried out on a `Conversation` over the
-/// engine. A new conversation (with its own journal) replaces it on /new and /load;
+/// The real `ChatDriver` (full screen, line mode and pipe alike): the TUI's requests
+/// carried out on a `Conversation` over the engine. A new conversation (with its own journal) replaces it on /new and /load;
 /// Ctrl-R and Ctrl-E withdraw the last turn of the same one. The conversation's events
 /// are forwarded into one stream that lives as long as the driver.
 public actor SessionDriver: ChatDriver {
+    /// Every conversation's events, in order, for as long as the driver lives.
     public nonisolated let events: AsyncStream<SessionEvent>
     private let continuation: AsyncStream<SessionEvent>.Continuation
     private let loaded: LoadedModel
@@ -91,12 +92,15 @@ public actor SessionDriver: ChatDriver {
         forwarder = Task { for await e in conv.events { cont.yield(e) } }
     }
 
+    /// Queues a turn on the current conversation.
     public func send(_ text: String, mode: ReasoningMode) async {
         await conversation.send(text, mode: mode)
     }
 
+    /// Stops the turn in flight (it keeps what arrived) and the queued ones.
     public func cancel() async { await conversation.cancel() }
 
+    /// Carries out a slash command or key action; failures are one line.
     public func perform(_ command: DriverCommand) async -> DriverResult {
         do {
             switch command {
@@ -162,6 +166,7 @@ public actor SessionDriver: ChatDriver {
         }
     }
 
+    /// The model and the session's settings, for the stats bar and /model.
     public func status() async -> DriverStatus {
         var s = DriverStatus()
         let settings = await conversation.settings

@@ -103,25 +103,8 @@ struct RunCommand: AsyncParsableCommand {
         if stats {
             FileHandle.standardError.write(Data("ponder: context \(context.capacity) tokens, KV cache \(formatBytes(context.cacheBytes))\n".utf8))
         }
-        let mode: ReasoningMode = think == "on" ? .on : .off
-        var job = TurnJob(meta: TurnRecord(index: 0, user: "", mode: mode,
-                                           sampling: SamplingSettings(params, maxTokens: maxTokens), seed: seed),
-                          format: ChatFormat(kind: .plain), settings: SessionSettings(), splitsReasoning: false)
-        // One turn on a fresh context: the prompt in one evaluation, no cache to keep.
-        job.settings.prefillChunk = context.capacity
-        job.settings.snapshotBudgetBytes = 0
-        if let tokens {
-            job.input = .tokens(try parseTokenList(tokens))
-        } else if let tokenizer {
-            let text = try prompt ?? TextInput.readStandardInput()
-            if raw {
-                job.input = .tokens(try promptTokens(ChatPrompt(segments: [.text(text)], rendersBOS: false), tokenizer))
-            } else {
-                (job.format, job.meta.profile) = try promptSetup(file: file, tokenizer: tokenizer, chatFormat: nil,
-                                                                 reasoningProfile: reasoningProfile)
-                job.meta.user = text
-            }
-        }
+        let job = try turnJob(file: file, tokenizer: tokenizer, sampling: SamplingSettings(params, maxTokens: maxTokens),
+                              capacity: context.capacity)
         let backend = EmbeddedTurnBackend(EngineBackend(context: context, tokenizer: tokenizer))
         defer { backend.shutdown() }
         let turn = backend.stream(job)
@@ -137,15 +120,42 @@ struct RunCommand: AsyncParsableCommand {
         if tokens != nil { out.write(record.tokens.map(String.init).joined(separator: " ")) }
         if record.stopReason == .error { throw CLIError(record.note ?? "generation failed") }
         out.write("\n")
-        if stats {
-            let s = record.stats, generated = record.tokens.count
-            let promptSeconds = s.prefillTokensPerSecond.map { Double(s.promptTokens) / $0 } ?? 0
-            let decodeSeconds = s.decodeTokensPerSecond.map { $0 > 0 ? Double(generated) / $0 : 0 } ?? 0
-            let msg = String(format: "ponder: prompt %d tokens in %.2f s (%.1f tok/s), generated %d tokens in %.2f s (%.2f tok/s)\n",
-                             s.promptTokens, promptSeconds, s.prefillTokensPerSecond ?? 0,
-                             generated, decodeSeconds, s.decodeTokensPerSecond ?? 0)
-            FileHandle.standardError.write(Data(msg.utf8))
+        if stats { FileHandle.standardError.write(Data(Self.statsLine(record).utf8)) }
+    }
+
+    /// The one turn `run` generates: the prompt rendered as the chat's first turn, or
+    /// (`--raw`, `--tokens`) given as token ids; the reply printed as the model wrote it.
+    private func turnJob(file: GGUFFile, tokenizer: Tokenizer?, sampling: SamplingSettings,
+                         capacity: Int) throws -> TurnJob {
+        var job = TurnJob(meta: TurnRecord(index: 0, user: "", mode: think == "on" ? .on : .off,
+                                           sampling: sampling, seed: seed),
+                          format: ChatFormat(kind: .plain), settings: SessionSettings(), splitsReasoning: false)
+        // A fresh context for one turn: the prompt in one evaluation, no cache to keep.
+        job.settings.prefillChunk = capacity
+        job.settings.snapshotBudgetBytes = 0
+        if let tokens {
+            job.input = .tokens(try parseTokenList(tokens))
+        } else if let tokenizer {
+            let text = try prompt ?? TextInput.readStandardInput()
+            if raw {
+                job.input = .tokens(try promptTokens(ChatPrompt(segments: [.text(text)], rendersBOS: false), tokenizer))
+            } else {
+                (job.format, job.meta.profile) = try promptSetup(file: file, tokenizer: tokenizer, chatFormat: nil,
+                                                                 reasoningProfile: reasoningProfile)
+                job.meta.user = text
+            }
         }
+        return job
+    }
+
+    /// `--stats`: prompt and generation timings of the finished turn.
+    private static func statsLine(_ record: TurnRecord) -> String {
+        let s = record.stats, generated = record.tokens.count
+        let promptSeconds = s.prefillTokensPerSecond.map { Double(s.promptTokens) / $0 } ?? 0
+        let decodeSeconds = s.decodeTokensPerSecond.map { $0 > 0 ? Double(generated) / $0 : 0 } ?? 0
+        return String(format: "ponder: prompt %d tokens in %.2f s (%.1f tok/s), generated %d tokens in %.2f s (%.2f tok/s)\n",
+                      s.promptTokens, promptSeconds, s.prefillTokensPerSecond ?? 0,
+                      generated, decodeSeconds, s.decodeTokensPerSecond ?? 0)
     }
 
     /// `--show-prompt`'s prompt as rendered: the raw text (`--raw`), or one user message in
