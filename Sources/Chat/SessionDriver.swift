@@ -189,7 +189,7 @@ public actor SessionDriver: ChatDriver {
     /// Waits until every queued turn has finished and been recorded.
     public func waitUntilIdle() async { await conversation.waitUntilIdle() }
 
-    /// Waits for queued turns and closes the conversation (journal closed, worker stopped).
+    /// Waits for queued turns and closes the conversation (journal closed, backend shut down).
     public func shutdown() async {
         await conversation.cancel()
         await conversation.close()

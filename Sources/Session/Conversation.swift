@@ -7,7 +7,7 @@ import Tokenizer
 /// and `cancel` while a turn streams.
 ///
 /// Lifecycle: create, consume `events`, `send`…, then `close()` (waits for queued turns,
-/// finishes the stream, stops the worker thread).
+/// finishes the stream, shuts the backend down).
 public actor Conversation {
     /// Everything the session reports, in order; ends after `close()`.
     public nonisolated let events: AsyncStream<SessionEvent>

@@ -5,7 +5,7 @@ public func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanos
 
 /// The single exit for a conversation's events: the `AsyncStream` and the journal,
 /// under one lock so that both see the same order, and so that a stats tick can never
-/// land after its turn's `turnFinished`. Called from the worker thread (text, turn
+/// land after its turn's `turnFinished`. Called from the backend's thread (text, turn
 /// boundaries) and from the ticker task (stats).
 ///
 /// A `TurnBackend` reports a turn's body through the public methods (prefill, text,
