@@ -37,6 +37,13 @@ struct TurnDecoder {
     /// The reasoning profile the turn is rendered with.
     var profile: ReasoningProfile { rec.profile ?? .noReasoning }
 
+    /// Nothing is sent (the turn was cancelled while queued): the record keeps the job's
+    /// profile and pre-fill, as they were before rendering.
+    mutating func unsent(_ meta: TurnRecord) {
+        rec.profile = meta.profile
+        rec.prefill = meta.prefill
+    }
+
     /// Prefill starts: `cached` of the `promptTokens` are reused from the cache.
     mutating func prefillBegins(promptTokens: Int, cached: Int) {
         stats.cachedTokens = cached

@@ -17,7 +17,10 @@ enum TurnGenerator {
             let record = reply.finish(stop, contextUsed: backend.cachedTokens.count, snapshotBytes: ctx.stashBytes)
             return TurnOutcome(record: record, firstSent: firstSent)
         }
-        if cancel.isCancelled { return finish((.cancelled, nil)) }
+        if cancel.isCancelled {
+            reply.unsent(job.meta)
+            return finish((.cancelled, nil))
+        }
 
         // 1. The prompt: the job's own tokens, or the conversation rendered to fit.
         let prompt: [Int32]
