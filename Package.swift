@@ -4,10 +4,11 @@
 //   GGUF      file format, validation, tensor views over the mapping, dequantization
 //   Kernels   C: quantized dot products, runtime CPU dispatch, portable fallback
 //   Tokenizer byte-level BPE, SentencePiece, chat formats and reasoning profiles
-//   Engine    llama forward pass, KV cache, samplers, generation stream
-//   Session   actors, per-turn reasoning, persistence, replay
+//   Engine    llama forward pass, KV cache, samplers (the primitives a turn loop drives)
+//   Session   the turn loop and the turn-level backend seam, actors, persistence, replay
 //   TUI       ncurses panes, input, themes (pure render + thin ncurses layer)
-//   ponder    the command line (swift-argument-parser)
+//   Chat      the chat over a real model: SessionDriver (the TUI's driver), model loading
+//   ponder    the command line (swift-argument-parser), thin over the modules
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -45,10 +46,12 @@ let package = Package(
         .target(name: "Session", dependencies: ["Engine", "Tokenizer", "GGUF"],
                 swiftSettings: swiftSettings),
         .target(name: "TUI", dependencies: ["Session", "CShims"], swiftSettings: swiftSettings),
+        .target(name: "Chat", dependencies: ["Session", "TUI", "Engine", "Tokenizer", "GGUF"],
+                swiftSettings: swiftSettings),
         .executableTarget(
             name: "ponder",
             dependencies: [
-                "GGUF", "Tokenizer", "Engine", "Session", "TUI", "Kernels",
+                "GGUF", "Tokenizer", "Engine", "Session", "TUI", "Chat", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -65,6 +68,8 @@ let package = Package(
         .testTarget(name: "SessionTests", dependencies: ["Session", "Engine", "Tokenizer", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Session", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "ChatTests", dependencies: ["Chat", "Session", "TUI", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["Session", "TestSupport"], swiftSettings: swiftSettings),
     ]
