@@ -4,11 +4,12 @@
 //   GGUF      file format, validation, tensor views over the mapping, dequantization
 //   Kernels   C: quantized dot products, runtime CPU dispatch, portable fallback
 //   Tokenizer byte-level BPE, SentencePiece, chat formats and reasoning profiles
-//   Engine    llama forward pass, KV cache, samplers, generation stream
-//   Session   actors, per-turn reasoning, persistence, replay
+//   Engine    llama forward pass, KV cache, samplers (the primitives a turn loop drives)
+//   Session   the turn loop and the turn-level backend seam, actors, persistence, replay
 //   TUI       ncurses panes, input, themes (pure render + thin ncurses layer)
-//   Remote    OpenAI-compatible servers: endpoint, API key, streamed chat completions
-//   ponder    the command line (swift-argument-parser)
+//   Remote    OpenAI-compatible servers: endpoint, API key, streamed turns (a TurnBackend)
+//   Chat      the chat over a real model, local or on a server: SessionDriver, model loading
+//   ponder    the command line (swift-argument-parser), thin over the modules
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -47,10 +48,12 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "TUI", dependencies: ["Session", "CShims"], swiftSettings: swiftSettings),
         .target(name: "Remote", dependencies: ["Session", "Tokenizer"], swiftSettings: swiftSettings),
+        .target(name: "Chat", dependencies: ["Session", "TUI", "Remote", "Engine", "Tokenizer", "GGUF"],
+                swiftSettings: swiftSettings),
         .executableTarget(
             name: "ponder",
             dependencies: [
-                "GGUF", "Tokenizer", "Engine", "Session", "TUI", "Remote", "Kernels",
+                "GGUF", "Tokenizer", "Engine", "Session", "TUI", "Remote", "Chat", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -69,6 +72,8 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["TUI", "Session", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "RemoteTests", dependencies: ["Remote", "Session", "Tokenizer", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "ChatTests", dependencies: ["Chat", "Session", "TUI", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["Session", "TestSupport"], swiftSettings: swiftSettings),
     ]

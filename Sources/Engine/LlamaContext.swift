@@ -16,9 +16,10 @@ public enum LogitsRequest: Sendable, Equatable {
 /// the forward pass that extends it (llama2.c's `RunState`).
 ///
 /// Not thread-safe: exactly one owner drives a context at a time (in Ponder, the
-/// Session's actor or the `run`/`perplexity` command), and does not touch it while a
-/// `generate` stream is running (`waitForGeneration()` tells when that is over). It is
-/// `@unchecked Sendable` only so that owner may hand it to the generation queue.
+/// Session's backend worker thread or the `perplexity`/`bench` command). It is
+/// `@unchecked Sendable` only so that an owner may hand it to the thread it runs on.
+/// Generation (sampling a token, evaluating it, deciding when to stop) is the Session's
+/// turn loop over these primitives: `evaluate`, `step`, `lastLogits`, `truncate`.
 public final class LlamaContext: @unchecked Sendable {
     public let model: LlamaModel
     /// Positions the KV cache holds.
@@ -37,10 +38,6 @@ public final class LlamaContext: @unchecked Sendable {
     public var kernelTier: Int32 = Int32(pk_active_tier()) {
         didSet { kernelTier = max(0, min(kernelTier, Int32(pk_max_tier()))) }
     }
-    /// The serial queue generations run on (see `generate`).
-    let queue = DispatchQueue(label: "ponder.engine.generation")
-    /// The cancellation flag of the last `generate` call.
-    var generationFlag: CancellationFlag?
     /// RoPE inverse frequencies per rotated pair: base^(-2i/ropeDim) / factor[i]. (ropeDim/2)
     let ropeInvFreq: [Double]
     /// Largest number of tokens pushed through the layers at once.
@@ -155,7 +152,7 @@ public final class LlamaContext: @unchecked Sendable {
 
     /// Appends one token and refreshes `lastLogits` in place (the decode loop's step:
     /// no allocation once the workspace and `lastLogits` exist). Same checks as `evaluate`.
-    func step(_ token: Int32) throws(EngineError) {
+    public func step(_ token: Int32) throws(EngineError) {
         let vocab = model.config.vocabSize
         guard token >= 0, Int(token) < vocab else { throw .invalidToken(id: token, vocabularySize: vocab) }
         guard tokens.count < capacity else { throw .contextFull(needed: tokens.count + 1, capacity: capacity) }

@@ -144,6 +144,7 @@ public struct SamplerChain: Sendable {
     /// Like `sample`, but the random draw `uniform` in [0, 1) comes from the caller (a
     /// session that records its own generator); the chain's generator is not used.
     public func sample(_ logits: [Float], history: ArraySlice<Int32>, uniform: Double) -> Int32 {
+        if greedy && stages.isEmpty { return Self.argmax(logits) }
         var c = Candidates(logits: logits)
         for s in stages { s.apply(&c, history: history) }
         return greedy ? Self.argmax(c) : Self.draw(c, uniform: uniform)

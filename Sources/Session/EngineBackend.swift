@@ -2,18 +2,19 @@ import Engine
 import Tokenizer
 
 /// The real engine behind the session's `InferenceBackend`: one `LlamaContext` (KV cache)
-/// over a `LlamaModel`, and the model's `Tokenizer`.
+/// over a `LlamaModel`, and the model's `Tokenizer` (nil for a prompt of token ids,
+/// `ponder run --tokens`: then nothing is encoded and tokens have no text).
 ///
 /// Owned by one `BackendWorker` thread (see `InferenceBackend`); not thread-safe.
 public final class EngineBackend: InferenceBackend {
     public let context: LlamaContext
-    public let tokenizer: Tokenizer
+    public let tokenizer: Tokenizer?
     private let endOfTurn: Set<Int32>
 
-    public init(context: LlamaContext, tokenizer: Tokenizer) {
+    public init(context: LlamaContext, tokenizer: Tokenizer?) {
         self.context = context
         self.tokenizer = tokenizer
-        endOfTurn = context.model.endOfTurnTokens.union(tokenizer.endOfGeneration)
+        endOfTurn = context.model.endOfTurnTokens.union(tokenizer?.endOfGeneration ?? [])
     }
 
     public var contextSize: Int { context.capacity }
@@ -21,18 +22,24 @@ public final class EngineBackend: InferenceBackend {
     public func truncateCache(to n: Int) { context.truncate(to: n) }
 
     public func evaluate(_ tokens: [Int32]) throws {
-        guard !tokens.isEmpty else { return }
-        try context.evaluate(tokens, logits: .last)
+        switch tokens.count {
+        case 0: return
+        case 1: try context.step(tokens[0])        // a decode step: logits refreshed in place
+        default: try context.evaluate(tokens, logits: .last)
+        }
     }
 
-    public func encode(_ prompt: ChatPrompt) throws -> [Int32] { try tokenizer.encode(prompt) }
+    public func encode(_ prompt: ChatPrompt) throws -> [Int32] {
+        guard let tokenizer else { throw EngineError.invalidArgument("no tokenizer: the prompt must be token ids") }
+        return try tokenizer.encode(prompt)
+    }
 
     public func sample(_ settings: SamplingSettings, recent: ArraySlice<Int32>, uniform: Double) -> Int32 {
         guard let logits = context.lastLogits else { return endOfTurn.first ?? 0 }
         return settings.engineParameters.makeChain().sample(logits, history: recent, uniform: uniform)
     }
 
-    public func tokenPiece(_ token: Int32) -> [UInt8] { Array(tokenizer.bytes(of: token)) }
+    public func tokenPiece(_ token: Int32) -> [UInt8] { tokenizer.map { Array($0.bytes(of: token)) } ?? [] }
     public func isEndOfTurn(_ token: Int32) -> Bool { endOfTurn.contains(token) }
 
     public func snapshot() -> BackendSnapshot? { EngineSnapshot(context.snapshot()) }

@@ -1,13 +1,16 @@
 import Foundation
 
 /// Seconds on a monotonic clock.
-func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+public func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 /// The single exit for a conversation's events: the `AsyncStream` and the journal,
 /// under one lock so that both see the same order, and so that a stats tick can never
-/// land after its turn's `turnFinished`. Called from the worker thread (text, turn
+/// land after its turn's `turnFinished`. Called from the backend's thread (text, turn
 /// boundaries) and from the ticker task (stats).
-final class EventSink: @unchecked Sendable {
+///
+/// A `TurnBackend` reports a turn's body through the public methods (prefill, text,
+/// stats, notices, errors); the session brackets the turn and journals it.
+public final class EventSink: @unchecked Sendable {
     private let lock = NSLock()
     private let continuation: AsyncStream<SessionEvent>.Continuation
     private var journal: Journal?
@@ -35,11 +38,13 @@ final class EventSink: @unchecked Sendable {
         }
     }
 
-    func prefill(index: Int, done: Int, total: Int) {
+    /// Prompt evaluation progress: `done` of `total` tokens.
+    public func prefill(index: Int, done: Int, total: Int) {
         lock.withLock { _ = continuation.yield(.prefillProgress(index: index, done: done, total: total)) }
     }
 
-    func text(index: Int, reasoning: String, answer: String, stats: TurnStats) {
+    /// New reasoning and answer text (either may be empty) and the stats so far.
+    public func text(index: Int, reasoning: String, answer: String, stats: TurnStats) {
         lock.withLock {
             if !reasoning.isEmpty || !answer.isEmpty {
                 journaling { try $0.text(index: index, reasoning: reasoning, answer: answer, now: monotonicSeconds()) }
@@ -50,18 +55,21 @@ final class EventSink: @unchecked Sendable {
         }
     }
 
-    func updateStats(index: Int, _ stats: TurnStats) {
+    /// The stats so far, sent with the next tick.
+    public func updateStats(index: Int, _ stats: TurnStats) {
         lock.withLock { if live?.index == index { live?.stats = stats } }
     }
 
-    func notice(_ s: String) {
+    /// Something the user should know (journaled).
+    public func notice(_ s: String) {
         lock.withLock {
             journaling { try $0.notice(s) }
             continuation.yield(.notice(s))
         }
     }
 
-    func error(_ s: String) {
+    /// An error message (not journaled; the record's `note` keeps the turn's).
+    public func error(_ s: String) {
         lock.withLock { _ = continuation.yield(.error(s)) }
     }
 

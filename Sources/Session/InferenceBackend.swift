@@ -1,7 +1,9 @@
 import Tokenizer
 
-/// What the session needs from an inference engine. The real engine (Engine module) is
-/// adapted to this by the lead; tests use `ScriptedBackend`.
+/// What the embedded turn loop (`TurnGenerator`, behind `EmbeddedTurnBackend`) needs
+/// from an inference engine, token by token. The real engine is `EngineBackend`; the
+/// Session tests use `ScriptedBackend`. Everything above the turn seam (`TurnBackend`)
+/// knows nothing of this.
 ///
 /// Threading: a backend is owned by exactly one `BackendWorker` thread and is only ever
 /// called from it, so it need not be thread-safe or `Sendable`.

@@ -47,7 +47,19 @@ public struct ThinkSplitter: Sendable {
     /// True once a `</think>` (or the budget) ended the reasoning.
     public private(set) var closedReasoning = false
 
+    /// Passes every byte to the answer unchanged (see `verbatim`).
+    private var passthrough = false
+
     public init(startsInReasoning: Bool = false) { self.startsInReasoning = startsInReasoning }
+
+    /// A splitter that routes every byte to the answer unchanged, whitespace and tags
+    /// included: a reply printed as the model wrote it (`ponder run`).
+    public static var verbatim: ThinkSplitter {
+        var s = ThinkSplitter()
+        s.passthrough = true
+        s.state = .answer
+        return s
+    }
 
     /// The splitter for a reply to a turn of `mode` rendered with `profile` (which says
     /// whether its pre-fill left a think block open).
@@ -63,6 +75,7 @@ public struct ThinkSplitter: Sendable {
 
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> Output {
         var out = Output()
+        if passthrough { out.answer = Array(bytes); return out }
         for b in bytes { step(b, &out) }
         return out
     }
@@ -72,6 +85,7 @@ public struct ThinkSplitter: Sendable {
     /// always a partial tag (`<thi`, `</thi`), are dropped rather than shown as text.
     public mutating func finish(interrupted: Bool = false) -> Output {
         var out = Output()
+        if passthrough { return out }
         if interrupted { held = [] }
         if state == .leading {
             let bytes = held

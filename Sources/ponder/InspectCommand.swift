@@ -1,4 +1,5 @@
 import ArgumentParser
+import Chat
 import GGUF
 
 /// `ponder inspect FILE [--json]`: the file's summary, all metadata and the tensor table.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Chat
 import Engine
 import Foundation
 import Session

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Chat
 import Engine
 import Foundation
 import GGUF
@@ -88,7 +89,6 @@ struct RunCommand: AsyncParsableCommand {
         if let topP { params.topP = topP }
         if let minP { params.minP = minP }
         if let repeatPenalty { params.repeatPenalty = repeatPenalty }
-        params.seed = seed
 
         _ = try reasoningProfileOverride(reasoningProfile)
         if showPrompt {
@@ -98,55 +98,70 @@ struct RunCommand: AsyncParsableCommand {
         let (file, loaded) = try loadModel(model)
         // With --tokens the tokenizer is not needed: ids in, ids out.
         let tokenizer: Tokenizer? = tokens == nil ? try loadTokenizer(file) : nil
-        let ids: [Int32]
-        if let tokens {
-            ids = try parseTokenList(tokens)
-        } else if let tokenizer {
-            ids = try promptTokens(try rendered(file, tokenizer), tokenizer)
-        } else { ids = [] }
-        guard !ids.isEmpty else { throw CLIError("the prompt is empty") }
-
         let context: LlamaContext
         do { context = try LlamaContext(model: loaded, capacity: ctx) } catch { throw CLIError("\(error)") }
         if stats {
             FileHandle.standardError.write(Data("ponder: context \(context.capacity) tokens, KV cache \(formatBytes(context.cacheBytes))\n".utf8))
         }
-        guard ids.count <= context.capacity else {
-            throw CLIError("\(EngineError.contextFull(needed: ids.count, capacity: context.capacity))")
-        }
-        let request = GenerationRequest(prompt: ids, sampling: params, maxTokens: maxTokens,
-                                        stopTokens: loaded.endOfTurnTokens.union(tokenizer?.endOfGeneration ?? []))
-        var detok = tokenizer.map { StreamingDetokenizer(tokenizer: $0) }
-        var last = GenerationTimings()
-        var first = true
+        let job = try turnJob(file: file, tokenizer: tokenizer, sampling: SamplingSettings(params, maxTokens: maxTokens),
+                              capacity: context.capacity)
+        let backend = EmbeddedTurnBackend(EngineBackend(context: context, tokenizer: tokenizer))
+        defer { backend.shutdown() }
+        let turn = backend.stream(job)
         var out = TerminalOutput.standardOutput
-        do {
-            for try await t in context.generate(request) {
-                last = t.timings
-                if t.stop == .endOfTurn { break }
-                if detok != nil {
-                    out.write(detok!.push(t.id))
-                } else {
-                    out.write((first ? "" : " ") + String(t.id))
-                }
-                first = false
+        for await event in turn.events {
+            switch event {
+            case .answer(_, let text), .reasoning(_, let text): out.write(text)
+            case .notice(let n): TerminalOutput.warn("ponder: note: \(n)")
+            default: break
             }
-        } catch {
-            throw CLIError("\(error)")
         }
-        if detok != nil { out.write(detok!.finish()) }
+        let record = await turn.record.value
+        if tokens != nil { out.write(record.tokens.map(String.init).joined(separator: " ")) }
+        if record.stopReason == .error { throw CLIError(record.note ?? "generation failed") }
         out.write("\n")
-        if stats {
-            let msg = String(format: "ponder: prompt %d tokens in %.2f s (%.1f tok/s), generated %d tokens in %.2f s (%.2f tok/s)\n",
-                             last.promptTokens, last.promptSeconds, last.promptTokensPerSecond,
-                             last.generatedTokens, last.generationSeconds, last.tokensPerSecond)
-            FileHandle.standardError.write(Data(msg.utf8))
-        }
+        if stats { FileHandle.standardError.write(Data(Self.statsLine(record).utf8)) }
     }
 
-    /// The prompt as rendered: the raw text (`--raw`), or one user message in the model's
-    /// chat format with its reasoning profile's switch for --think (`TurnPrompt`, as the
-    /// chat renders a first turn with no system prompt).
+    /// The one turn `run` generates: the prompt rendered as the chat's first turn, or
+    /// (`--raw`, `--tokens`) given as token ids; the reply printed as the model wrote it.
+    private func turnJob(file: GGUFFile, tokenizer: Tokenizer?, sampling: SamplingSettings,
+                         capacity: Int) throws -> TurnJob {
+        var job = TurnJob(meta: TurnRecord(index: 0, user: "", mode: think == "on" ? .on : .off,
+                                           sampling: sampling, seed: seed),
+                          format: ChatFormat(kind: .plain), settings: SessionSettings(), splitsReasoning: false)
+        // A fresh context for one turn: the prompt in one evaluation, no cache to keep.
+        job.settings.prefillChunk = capacity
+        job.settings.snapshotBudgetBytes = 0
+        if let tokens {
+            job.input = .tokens(try parseTokenList(tokens))
+        } else if let tokenizer {
+            let text = try prompt ?? TextInput.readStandardInput()
+            if raw {
+                job.input = .tokens(try promptTokens(ChatPrompt(segments: [.text(text)], rendersBOS: false), tokenizer))
+            } else {
+                (job.format, job.meta.profile) = try promptSetup(file: file, tokenizer: tokenizer, chatFormat: nil,
+                                                                 reasoningProfile: reasoningProfile)
+                job.meta.user = text
+            }
+        }
+        return job
+    }
+
+    /// `--stats`: prompt and generation timings of the finished turn.
+    private static func statsLine(_ record: TurnRecord) -> String {
+        let s = record.stats, generated = record.tokens.count
+        let promptSeconds = s.prefillTokensPerSecond.map { Double(s.promptTokens) / $0 } ?? 0
+        let decodeSeconds = s.decodeTokensPerSecond.map { $0 > 0 ? Double(generated) / $0 : 0 } ?? 0
+        return String(format: "ponder: prompt %d tokens in %.2f s (%.1f tok/s), generated %d tokens in %.2f s (%.2f tok/s)\n",
+                      s.promptTokens, promptSeconds, s.prefillTokensPerSecond ?? 0,
+                      generated, decodeSeconds, s.decodeTokensPerSecond ?? 0)
+    }
+
+    /// `--show-prompt`'s prompt as rendered: the raw text (`--raw`), or one user message in
+    /// the model's chat format with its reasoning profile's switch for --think
+    /// (`TurnPrompt`, as the chat renders a first turn with no system prompt, and as the
+    /// turn loop renders it when `run` generates).
     private func rendered(_ file: GGUFFile, _ tokenizer: Tokenizer) throws -> ChatPrompt {
         let text = try prompt ?? TextInput.readStandardInput()
         if raw { return ChatPrompt(segments: [.text(text)], rendersBOS: false) }

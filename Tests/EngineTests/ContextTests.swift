@@ -4,7 +4,8 @@ import Engine
 import TestSupport
 import Kernels
 
-/// KV-cache behaviour: batch vs token-by-token, truncation, overflow, cancellation.
+/// KV-cache behaviour: batch vs token-by-token, truncation, overflow. (Cancelling a
+/// reply is the Session turn loop's: TurnLoopTests.)
 @Suite("Context and KV cache")
 struct ContextTests {
     static func smol() throws -> LlamaModel { try LlamaModel(path: try TestEnv.smolQ4_1.path) }
@@ -125,76 +126,19 @@ struct ContextTests {
         #expect(lines.count == 1 && lines[0].contains("10 tokens") && lines[0].contains("8"))
     }
 
-    @Test("Generation reaching the end of the context stops with .contextFull")
-    func generationFillsContext() async throws {
+    /// Decode steps fill the context to its last position; one more is refused and
+    /// changes nothing. (Stopping a reply there is the Session's turn loop's job:
+    /// TurnLoopTests.contextFull.)
+    @Test("Steps fill the context exactly; the next is .contextFull")
+    func stepsFillContext() throws {
         let model = try Self.smol()
         let ctx = try LlamaContext(model: model, capacity: 12)
-        var last: GeneratedToken?
-        for try await t in ctx.generate(GenerationRequest(prompt: Array(Self.tokens[..<8]), maxTokens: 100)) { last = t }
-        #expect(last?.stop == .contextFull)
+        let generated = try decode(ctx, prompt: Array(Self.tokens[..<8]), n: 5)
         #expect(ctx.count == 12)
-    }
-
-    @Test("Cancelling mid-generation stops within a token and leaves the context reusable")
-    func cancelLeavesContextReusable() async throws {
-        let model = try Self.smol()
-        let prompt = Array(Self.tokens[..<12])
-        // The cancel comes from a plain thread watching the flag, not from this consumer:
-        // under the parallel suite an async consumer can be starved of the cooperative
-        // pool for minutes (seen: the producer finished all 4,000 tokens first).
-        let ctx = try LlamaContext(model: model, capacity: 4096)
-        let flag = CancellationFlag()
-        let stream = ctx.generate(GenerationRequest(prompt: prompt, maxTokens: 4000), cancel: flag)
-        let cancelled = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var sampledAtCancel = 0
-        Thread.detachNewThread {
-            while flag.sampledCount < 5 { usleep(200) }
-            sampledAtCancel = flag.cancel()
-            cancelled.signal()
-        }
-        var seen = 0
-        for try await _ in stream { seen += 1 }
-        await ctx.waitForGeneration()
-        cancelled.wait()
-        // What "within one token" means: nothing is sampled after the cancel (the stream
-        // carries exactly what was sampled), and at most the token being evaluated then
-        // is finished.
-        #expect(seen == sampledAtCancel)
-        #expect(sampledAtCancel >= 5 && sampledAtCancel < 4000)
-        #expect(ctx.count >= prompt.count + sampledAtCancel - 1 && ctx.count <= prompt.count + sampledAtCancel,
-                "cache holds \(ctx.count - prompt.count) generated tokens; \(sampledAtCancel) were sampled at the cancel")
-        // Reuse: back to the prompt, and the next reply equals that of a fresh context that
-        // evaluated the prompt the same way and was never cancelled (the prompt in one
-        // batch, then back to its first 11 tokens and the last as a single step: the
-        // default path rounds a single step's activations to int8 and a batch's may not,
-        // so only the same evaluation gives the same logits bit for bit).
-        let rest = ctx.reuse(prefixOf: prompt)
-        #expect(rest.count == 1)
-        var again: [Int32] = []
-        for try await t in ctx.generate(GenerationRequest(prompt: rest, maxTokens: 8)) { again.append(t.id) }
-        let fresh = try LlamaContext(model: model, capacity: 256)
-        _ = try fresh.evaluate(prompt)
-        #expect(fresh.reuse(prefixOf: prompt) == rest)
-        var expected: [Int32] = []
-        for try await t in fresh.generate(GenerationRequest(prompt: rest, maxTokens: 8)) { expected.append(t.id) }
-        #expect(again == expected)
-    }
-
-    @Test("Cancelling the consuming task stops the producer")
-    func cancelTask() async throws {
-        let model = try Self.smol()
-        let ctx = try LlamaContext(model: model, capacity: 4096)
-        let consumer = Task {
-            var n = 0
-            for try await _ in ctx.generate(GenerationRequest(prompt: [1, 2, 3], maxTokens: 4000)) { n += 1 }
-            return n
-        }
-        try await Task.sleep(for: .milliseconds(300))
-        consumer.cancel()
-        let n = try await consumer.value
-        await ctx.waitForGeneration()
-        #expect(n < 4000)
-        #expect(ctx.count < 3 + 4000)
+        #expect(ctx.tokens == Array(Self.tokens[..<8]) + generated.prefix(4))
+        let logits = ctx.lastLogits
+        #expect(throws: EngineError.contextFull(needed: 13, capacity: 12)) { try ctx.step(generated[4]) }
+        #expect(ctx.count == 12 && ctx.lastLogits == logits)
     }
 
     @Test("KV cache memory is reported and follows the context length")

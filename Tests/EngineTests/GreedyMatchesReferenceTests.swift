@@ -20,12 +20,7 @@ struct GreedyMatchesReferenceTests {
 
     func greedy(_ ctx: LlamaContext, _ prompt: [Int32], _ n: Int) async throws -> [Int32] {
         ctx.reset()
-        var out: [Int32] = []
-        // No stop tokens: the reference does not stop either.
-        for try await t in ctx.generate(GenerationRequest(prompt: prompt, sampling: .direct, maxTokens: n)) {
-            out.append(t.id)
-        }
-        return out
+        return try decode(ctx, prompt: prompt, n: n)
     }
 
     @Test("SmolLM2 Q4_1: 3 prompts x 64 tokens", .timeLimit(.minutes(15)))

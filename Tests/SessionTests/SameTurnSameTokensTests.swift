@@ -40,7 +40,8 @@ final class PromptRecorder: InferenceBackend {
 /// Same turn, same tokens: `ponder run --show-prompt` (the binary), a chat session's
 /// first turn and `replay --regenerate`'s rendering of it (the library, on the real
 /// SmolLM2 model) send identical token ids, for the detected profile (none) and a forced
-/// one (nemotron, with its directive and pre-fill), in both modes.
+/// one (nemotron, with its directive and pre-fill), in both modes; and `ponder run`
+/// replies with the chat turn's tokens.
 @Suite struct SameTurnSameTokensTests {
     static func runIDs(_ model: String, _ args: [String]) throws -> [Int32] {
         let r = try runProcess(try TestEnv.ponderBinary(),
@@ -60,8 +61,8 @@ final class PromptRecorder: InferenceBackend {
         #expect(detected == .noReasoning)
         var settings = SessionSettings()
         settings.profile = profileName.flatMap(ReasoningProfile.init(name:)) ?? detected
-        settings.samplingOn.maxTokens = 2
-        settings.samplingOff.maxTokens = 2
+        settings.samplingOn.maxTokens = 8
+        settings.samplingOff.maxTokens = 8
         settings.seed = 3
         let format = tokenizer.detectedChatFormat
 
@@ -86,5 +87,15 @@ final class PromptRecorder: InferenceBackend {
         #expect(doc.turns.first?.stats.promptTokens == run.count)
         let text = tokenizer.decode(run, includeSpecial: true)
         #expect(text.contains("detailed thinking") == (profileName == "nemotron"))
+
+        // And the same reply: `ponder run` generates through the chat's turn loop, with
+        // the turn's seed and sampler (thinking on samples at temperature 0.6).
+        let reply = try runProcess(try TestEnv.ponderBinary(),
+                                   ["run", "--model", path, "--prompt", "Name a color.", "--think", mode.rawValue,
+                                    "--seed", "3", "--max-tokens", "8"] + (profileName.map { ["--reasoning-profile", $0] } ?? []))
+        #expect(reply.status == 0, "\(reply.stderrText)")
+        let turn = try #require(doc.turns.first)
+        #expect(turn.tokens.count == 8 || turn.stopReason == .endOfTurn)
+        #expect(reply.stdoutText == tokenizer.decode(turn.tokens, includeSpecial: true) + "\n")
     }
 }

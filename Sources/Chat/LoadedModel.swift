@@ -6,20 +6,25 @@ import Session
 
 /// A model opened for chatting: weights, tokenizer, chat format, identity. Shared by
 /// `chat`, `replay --regenerate` and friends; each conversation gets its own context.
-struct LoadedModel: Sendable {
-    let url: URL
-    let model: LlamaModel
-    let tokenizer: Tokenizer
-    let format: ChatFormat
+public struct LoadedModel: Sendable {
+    /// The model file.
+    public let url: URL
+    public let model: LlamaModel
+    public let tokenizer: Tokenizer
+    /// The chat format: detected, or `--chat-format`.
+    public let format: ChatFormat
     /// The reasoning profile new turns use: detected from the file, or `--reasoning-profile`.
-    let profile: ReasoningProfile
-    let identity: ModelIdentity?
-    let contextSize: Int
-    let warnings: [String]
+    public let profile: ReasoningProfile
+    /// Size and header hash, recorded with sessions (nil when the file cannot be hashed).
+    public let identity: ModelIdentity?
+    /// n_ctx of each conversation's context.
+    public let contextSize: Int
+    /// What the file's metadata, tokenizer or chat format warn about.
+    public let warnings: [String]
 
     /// Opens `path`; errors are one line naming the file. `repack`: when K-quant matrices
     /// get their decode copies (`X8Weights`); `.later` leaves them to `WeightLoading`.
-    static func open(path: String, contextSize: Int?, chatFormat: String?, reasoningProfile: String? = nil,
+    public static func open(path: String, contextSize: Int?, chatFormat: String?, reasoningProfile: String? = nil,
                      repack: X8Weights.Mode = .fromEnvironment) throws -> LoadedModel {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CLIError("\(path): no such file")
@@ -43,7 +48,7 @@ struct LoadedModel: Sendable {
     }
 
     /// A fresh backend (its own KV cache) for one conversation.
-    func makeBackend() throws -> EngineBackend {
+    public func makeBackend() throws -> EngineBackend {
         do {
             return EngineBackend(context: try LlamaContext(model: model, capacity: contextSize),
                                  tokenizer: tokenizer)
@@ -53,13 +58,13 @@ struct LoadedModel: Sendable {
     }
 
     /// "Q4_1"-style name of the file's main weight type.
-    var quantization: String {
+    public var quantization: String {
         var counts: [String: Int] = [:]
         for t in model.file.tensors where t.shape.count >= 2 { counts[t.type.name, default: 0] += t.byteCount }
         return counts.max { $0.value < $1.value }?.key ?? "?"
     }
 
-    var displayName: String {
+    public var displayName: String {
         model.file.metadata.string("general.name") ?? url.deletingPathExtension().lastPathComponent
     }
 }
@@ -67,7 +72,7 @@ struct LoadedModel: Sendable {
 /// The chat format and reasoning profile of a model file: the named ones
 /// (`--chat-format`, `--reasoning-profile`) or the detected ones. A bad name is a
 /// one-line error listing the valid names. Shared by `chat`, `run` and `replay`.
-func promptSetup(file: GGUFFile, tokenizer: Tokenizer, chatFormat: String?,
+public func promptSetup(file: GGUFFile, tokenizer: Tokenizer, chatFormat: String?,
                  reasoningProfile: String?) throws -> (ChatFormat, ReasoningProfile) {
     let format: ChatFormat
     if let name = chatFormat {
@@ -82,7 +87,7 @@ func promptSetup(file: GGUFFile, tokenizer: Tokenizer, chatFormat: String?,
 }
 
 /// `--reasoning-profile NAME` checked: nil when not given; a bad name is a one-line error.
-func reasoningProfileOverride(_ name: String?) throws -> ReasoningProfile? {
+public func reasoningProfileOverride(_ name: String?) throws -> ReasoningProfile? {
     guard let name else { return nil }
     guard let p = ReasoningProfile(name: name) else {
         throw CLIError("unknown reasoning profile '\(name)' (valid: \(ReasoningProfile.names))")

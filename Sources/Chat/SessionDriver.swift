@@ -2,12 +2,13 @@ import Foundation
 import Session
 import TUI
 
-/// The real `ChatDriver`: the TUI's requests carried out on a `Conversation` over the
-/// engine. A new conversation (with its own journal) replaces it on /new and /load;
+/// The real `ChatDriver` (full screen, line mode and pipe alike): the TUI's requests
+/// carried out on a `Conversation` over the engine. A new conversation (with its own journal) replaces it on /new and /load;
 /// Ctrl-R and Ctrl-E withdraw the last turn of the same one. The conversation's events
 /// are forwarded into one stream that lives as long as the driver.
-actor SessionDriver: ChatDriver {
-    nonisolated let events: AsyncStream<SessionEvent>
+public actor SessionDriver: ChatDriver {
+    /// Every conversation's events, in order, for as long as the driver lives.
+    public nonisolated let events: AsyncStream<SessionEvent>
     private let continuation: AsyncStream<SessionEvent>.Continuation
     private let loaded: LoadedModel
     private let threads: Int
@@ -18,7 +19,7 @@ actor SessionDriver: ChatDriver {
 
     /// `loadWeights`: bring the weights into memory at once, with progress notices
     /// (the full-screen chat; the line mode leaves it to the first turn).
-    init(loaded: LoadedModel, settings: SessionSettings, threads: Int, journal: Bool,
+    public init(loaded: LoadedModel, settings: SessionSettings, threads: Int, journal: Bool,
          resume: LoadedSession? = nil, loadWeights: Bool = false) throws {
         self.loaded = loaded
         self.threads = threads
@@ -91,13 +92,16 @@ actor SessionDriver: ChatDriver {
         forwarder = Task { for await e in conv.events { cont.yield(e) } }
     }
 
-    func send(_ text: String, mode: ReasoningMode) async {
+    /// Queues a turn on the current conversation.
+    public func send(_ text: String, mode: ReasoningMode) async {
         await conversation.send(text, mode: mode)
     }
 
-    func cancel() async { await conversation.cancel() }
+    /// Stops the turn in flight (it keeps what arrived) and the queued ones.
+    public func cancel() async { await conversation.cancel() }
 
-    func perform(_ command: DriverCommand) async -> DriverResult {
+    /// Carries out a slash command or key action; failures are one line.
+    public func perform(_ command: DriverCommand) async -> DriverResult {
         do {
             switch command {
             case .save(let path):
@@ -162,7 +166,8 @@ actor SessionDriver: ChatDriver {
         }
     }
 
-    func status() async -> DriverStatus {
+    /// The model and the session's settings, for the stats bar and /model.
+    public func status() async -> DriverStatus {
         var s = DriverStatus()
         let settings = await conversation.settings
         s.modelName = loaded.displayName
@@ -182,10 +187,10 @@ actor SessionDriver: ChatDriver {
     }
 
     /// Waits until every queued turn has finished and been recorded.
-    func waitUntilIdle() async { await conversation.waitUntilIdle() }
+    public func waitUntilIdle() async { await conversation.waitUntilIdle() }
 
-    /// Waits for queued turns and closes the conversation (journal closed, worker stopped).
-    func shutdown() async {
+    /// Waits for queued turns and closes the conversation (journal closed, backend shut down).
+    public func shutdown() async {
         await conversation.cancel()
         await conversation.close()
         await forwarder?.value

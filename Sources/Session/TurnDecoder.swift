@@ -1,0 +1,149 @@
+import Tokenizer
+
+/// The reply of one turn while it is decoded: the record and stats being built, the
+/// think splitter that routes text to reasoning or answer, the think budget, and the
+/// turn's seeded draws. `TurnGenerator` feeds it one token at a time.
+struct TurnDecoder {
+    /// The text injected when the think budget runs out.
+    static let budgetClose = "\n</think>\n\n"
+
+    private(set) var rec: TurnRecord
+    private var stats = TurnStats()
+    private let events: EventSink
+    private let requestTime: Double
+    private let start = monotonicSeconds()
+    private var prefillEnd = 0.0
+    /// Tokens in the cache (prompt and reply so far), for the penalty window.
+    private var context: [Int32] = []
+    private var splitter: ThinkSplitter
+    private var reasoningText = Utf8Assembler(), answerText = Utf8Assembler()
+    private var rng: SplitMix64
+    /// Tokens not yet attributed to a channel (the start of a reply, until the splitter
+    /// knows whether it opened a think block).
+    private var undecided = 0
+
+    init(job: TurnJob, events: EventSink, contextSize: Int) {
+        self.events = events
+        requestTime = job.requestTime
+        rec = job.meta
+        let profile = rec.profile ?? job.settings.profile ?? .noReasoning
+        rec.profile = profile
+        rec.prefill = job.input == .message ? profile.prefill(rec.mode) : ""
+        splitter = job.splitsReasoning ? ThinkSplitter(profile: profile, mode: rec.mode) : .verbatim
+        rng = SplitMix64(seed: rec.seed)
+        stats.contextSize = contextSize
+    }
+
+    /// The reasoning profile the turn is rendered with.
+    var profile: ReasoningProfile { rec.profile ?? .noReasoning }
+
+    /// Nothing is sent (the turn was cancelled while queued): the record keeps the job's
+    /// profile and pre-fill, as they were before rendering.
+    mutating func unsent(_ meta: TurnRecord) {
+        rec.profile = meta.profile
+        rec.prefill = meta.prefill
+    }
+
+    /// Prefill starts: `cached` of the `promptTokens` are reused from the cache.
+    mutating func prefillBegins(promptTokens: Int, cached: Int) {
+        stats.cachedTokens = cached
+        stats.promptTokens = promptTokens - cached
+    }
+
+    /// Prefill is done: the cache holds `prompt`.
+    mutating func prefilled(_ prompt: [Int32]) {
+        prefillEnd = monotonicSeconds()
+        let seconds = prefillEnd - start
+        if stats.promptTokens > 0, seconds > 0 { stats.prefillTokensPerSecond = Double(stats.promptTokens) / seconds }
+        context = prompt
+        events.updateStats(index: rec.index, stats)
+    }
+
+    /// Samples one token, shows its text and evaluates it; nil while the reply goes on,
+    /// else why it stopped.
+    mutating func step(_ backend: InferenceBackend) -> TurnGenerator.Stop? {
+        let n = stats.contextSize
+        if context.count >= n { return contextFull() }
+        let sampling = rec.sampling
+        let tok = backend.sample(sampling, recent: context.suffix(sampling.repetitionWindow), uniform: rng.nextUniform())
+        if backend.isEndOfTurn(tok) { return (.endOfTurn, nil) }
+        let t = monotonicSeconds() - start
+        if rec.tokens.isEmpty { stats.timeToFirstToken = monotonicSeconds() - requestTime }
+        rec.tokens.append(tok); rec.tokenTimes.append(t)
+        var feed = [tok]
+        var out = route(backend.tokenPiece(tok))
+        if let budget = rec.thinkBudget, splitter.inReasoning, stats.reasoningTokens >= budget {
+            // Budget spent: close the think block as if the model had, and go on.
+            let inject = (try? backend.encode(ChatPrompt(segments: [.text(Self.budgetClose)], rendersBOS: true))) ?? []
+            feed += inject
+            for x in inject { rec.tokens.append(x); rec.tokenTimes.append(t) }
+            let more = splitter.feed(Array(Self.budgetClose.utf8))
+            out.reasoning += more.reasoning; out.answer += more.answer
+            stats.budgetApplied = true
+        }
+        deliver(out)
+        guard context.count + feed.count <= n else { return contextFull() }
+        do { try backend.evaluate(feed) } catch {
+            backend.truncateCache(to: context.count)
+            events.error("generation failed: \(error)")
+            return (.error, "\(error)")
+        }
+        context += feed
+        return nil
+    }
+
+    /// The end of the reply: attributes the last undecided tokens and shows the text the
+    /// splitter held back (`interrupted`: a partial tag at the end is dropped).
+    mutating func flush(interrupted: Bool) {
+        if splitter.inReasoning { stats.reasoningTokens += undecided } else { stats.answerTokens += undecided }
+        undecided = 0
+        deliver(splitter.finish(interrupted: interrupted), flush: true)
+    }
+
+    /// The finished record.
+    mutating func finish(_ stop: TurnGenerator.Stop, contextUsed: Int, snapshotBytes: Int) -> TurnRecord {
+        rec.stopReason = stop.reason
+        rec.note = stop.note
+        stats.wallTime = monotonicSeconds() - start
+        stats.contextUsed = contextUsed
+        stats.snapshotBytes = snapshotBytes > 0 ? snapshotBytes : nil
+        rec.stats = stats
+        return rec
+    }
+
+    /// A token's bytes through the splitter; the token counts where its text went.
+    private mutating func route(_ bytes: [UInt8]) -> ThinkSplitter.Output {
+        let wasReasoning = splitter.inReasoning
+        let out = splitter.feed(bytes)
+        if splitter.isUndecided {
+            undecided += 1
+        } else if wasReasoning || splitter.inReasoning {
+            stats.reasoningTokens += 1 + undecided; undecided = 0
+        } else {
+            stats.answerTokens += 1 + undecided; undecided = 0
+        }
+        return out
+    }
+
+    private func contextFull() -> TurnGenerator.Stop {
+        events.notice("The context (\(stats.contextSize) tokens) is full: turn \(rec.index + 1) stops here.")
+        return (.length, nil)
+    }
+
+    /// Appends new text to the record and sends it with the stats so far.
+    private mutating func deliver(_ out: ThinkSplitter.Output, flush: Bool = false) {
+        var r = reasoningText.feed(out.reasoning), a = answerText.feed(out.answer)
+        if flush { r += reasoningText.finish(); a += answerText.finish() }
+        let now = monotonicSeconds(), t = now - start
+        if !r.isEmpty { rec.reasoning += r; rec.stream.append(StreamPiece(t: t, c: .reasoning, text: r)) }
+        if !a.isEmpty {
+            if stats.timeToFirstAnswerToken == nil { stats.timeToFirstAnswerToken = now - requestTime }
+            rec.answer += a; rec.stream.append(StreamPiece(t: t, c: .answer, text: a))
+        }
+        let decodeTime = now - prefillEnd
+        if decodeTime > 0 { stats.decodeTokensPerSecond = Double(rec.tokens.count) / decodeTime }
+        stats.contextUsed = context.count
+        stats.wallTime = now - start
+        events.text(index: rec.index, reasoning: r, answer: a, stats: stats)
+    }
+}
