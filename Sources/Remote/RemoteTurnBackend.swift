@@ -35,7 +35,7 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
         let profile = rec.profile ?? job.settings.profile ?? .noReasoning
         rec.profile = profile
         rec.prefill = ""
-        var turn = RemoteTurn(record: rec, requestTime: job.requestTime, events: events)
+        let turn = RemoteTurn(record: rec, requestTime: job.requestTime, events: events)
         if lock.withLock({ closed }) { return turn.fail("the server connection is closed", firstSent: job.firstSent) }
         guard case .message = job.input else {
             return turn.fail("a server takes messages, not prompt token ids", firstSent: job.firstSent)
@@ -47,25 +47,29 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
                                            history: job.history[first...], user: rec.user)
         profile.apply(rec.mode, to: &messages)
         let body = ChatRequest(model: model, messages: messages, sampling: rec.sampling, seed: rec.seed)
-        var reply = StreamedReply(profile: profile, mode: rec.mode)
 
         // The stream is read in a task of its own, which a watcher cancels once the flag
         // is set: a server that thinks for a minute before its first byte still stops at once.
         let stream = client.stream(body)
+        let start = turn
         let reader = Task { () -> (StopReason, String?, RemoteTurn) in
-            var turn = turn
+            var turn = start
+            var reply = StreamedReply(profile: profile, mode: rec.mode)
+            var stop: (StopReason, String?) = (.endOfTurn, nil)
             do {
                 for try await chunk in stream {
                     if Task.isCancelled { break }
                     let (r, a) = reply.feed(chunk)
                     turn.received(chunk, reasoning: r, answer: a)
                 }
+                if Task.isCancelled { stop = (.cancelled, nil) }
+                else if turn.finishReason == "length" { stop = (.length, nil) }
             } catch {
-                if Task.isCancelled { return (.cancelled, nil, turn) }
-                return (.error, "\(error)", turn)
+                stop = Task.isCancelled ? (.cancelled, nil) : (.error, "\(error)")
             }
-            if Task.isCancelled { return (.cancelled, nil, turn) }
-            return (turn.finishReason == "length" ? .length : .endOfTurn, nil, turn)
+            let (r, a) = reply.finish(interrupted: stop.0 != .endOfTurn)
+            turn.deliver(reasoning: r, answer: a)
+            return (stop.0, stop.1, turn)
         }
         let watcher = Task {
             while !Task.isCancelled {
@@ -75,11 +79,8 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
         }
         let (reason, failure, done) = await reader.value
         watcher.cancel()
-        turn = done
-        let (r, a) = reply.finish(interrupted: reason != .endOfTurn)
-        turn.deliver(reasoning: r, answer: a)
         if let failure { events.error(failure) }
-        return turn.finish(reason, note: failure, firstSent: first)
+        return done.finish(reason, note: failure, firstSent: first)
     }
 }
 
@@ -107,8 +108,9 @@ struct RemoteTurn: Sendable {
             // A chunk of a streamed reply is one token on the servers Ponder talks to.
             let now = monotonicSeconds()
             if firstToken == nil { firstToken = now; stats.timeToFirstToken = now - requestTime }
-            if !reasoning.isEmpty || (chunk.reasoningText ?? "").isEmpty == false { stats.reasoningTokens += 1 }
-            else { stats.answerTokens += 1 }
+            // A chunk whose text the splitter holds back (a tag) counts where the reply is.
+            let toAnswer = !answer.isEmpty || (reasoning.isEmpty && (chunk.reasoningText ?? "").isEmpty && !record.answer.isEmpty)
+            if toAnswer { stats.answerTokens += 1 } else { stats.reasoningTokens += 1 }
         }
         if let u = chunk.usage {
             if let p = u.promptTokens { stats.promptTokens = p }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Chat
 import Foundation
 import Remote
 import Session

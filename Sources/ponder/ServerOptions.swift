@@ -1,4 +1,5 @@
 import ArgumentParser
+import Chat
 import Foundation
 import Remote
 
@@ -37,14 +38,5 @@ struct ServerOptions: ParsableArguments {
         } catch {
             throw CLIError("\(error)")
         }
-    }
-
-    /// The served model to name in requests: the given one, else the server's first.
-    func resolveModel(_ client: OpenAIClient) async throws -> String {
-        if let m = servedModelName { return m }
-        let list: [String]
-        do { list = try await client.models() } catch { throw CLIError("\(client.endpoint.display): \(error)") }
-        guard let first = list.first else { throw CLIError("\(client.endpoint.display) serves no model") }
-        return first
     }
 }
