@@ -7,7 +7,8 @@
 //   Engine    llama forward pass, KV cache, samplers (the primitives a turn loop drives)
 //   Session   the turn loop and the turn-level backend seam, actors, persistence, replay
 //   TUI       ncurses panes, input, themes (pure render + thin ncurses layer)
-//   Chat      the chat over a real model: SessionDriver (the TUI's driver), model loading
+//   Remote    OpenAI-compatible servers: endpoint, API key, streamed turns (a TurnBackend)
+//   Chat      the chat over a real model, local or on a server: SessionDriver, model loading
 //   ponder    the command line (swift-argument-parser), thin over the modules
 import PackageDescription
 
@@ -46,12 +47,13 @@ let package = Package(
         .target(name: "Session", dependencies: ["Engine", "Tokenizer", "GGUF"],
                 swiftSettings: swiftSettings),
         .target(name: "TUI", dependencies: ["Session", "CShims"], swiftSettings: swiftSettings),
-        .target(name: "Chat", dependencies: ["Session", "TUI", "Engine", "Tokenizer", "GGUF"],
+        .target(name: "Remote", dependencies: ["Session", "Tokenizer"], swiftSettings: swiftSettings),
+        .target(name: "Chat", dependencies: ["Session", "TUI", "Remote", "Engine", "Tokenizer", "GGUF"],
                 swiftSettings: swiftSettings),
         .executableTarget(
             name: "ponder",
             dependencies: [
-                "GGUF", "Tokenizer", "Engine", "Session", "TUI", "Chat", "Kernels",
+                "GGUF", "Tokenizer", "Engine", "Session", "TUI", "Remote", "Chat", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
@@ -68,6 +70,9 @@ let package = Package(
         .testTarget(name: "SessionTests", dependencies: ["Session", "Engine", "Tokenizer", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "TUITests", dependencies: ["TUI", "Session", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "RemoteTests", dependencies: ["Remote", "Session", "Tokenizer", "TestSupport"],
+                    exclude: ["serve.py"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "ChatTests", dependencies: ["Chat", "Session", "TUI", "TestSupport"],
                     swiftSettings: swiftSettings),

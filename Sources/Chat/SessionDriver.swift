@@ -10,7 +10,7 @@ public actor SessionDriver: ChatDriver {
     /// Every conversation's events, in order, for as long as the driver lives.
     public nonisolated let events: AsyncStream<SessionEvent>
     private let continuation: AsyncStream<SessionEvent>.Continuation
-    private let loaded: LoadedModel
+    private let target: ChatTarget
     private let threads: Int
     private var conversation: Conversation
     private var forwarder: Task<Void, Never>?
@@ -19,13 +19,13 @@ public actor SessionDriver: ChatDriver {
 
     /// `loadWeights`: bring the weights into memory at once, with progress notices
     /// (the full-screen chat; the line mode leaves it to the first turn).
-    public init(loaded: LoadedModel, settings: SessionSettings, threads: Int, journal: Bool,
-         resume: LoadedSession? = nil, loadWeights: Bool = false) throws {
-        self.loaded = loaded
+    public init(target: ChatTarget, settings: SessionSettings, threads: Int, journal: Bool,
+                resume: LoadedSession? = nil, loadWeights: Bool = false) throws {
+        self.target = target
         self.threads = threads
         journaling = journal
         (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
-        conversation = try Self.makeConversation(loaded: loaded, settings: resume?.document.settings ?? settings,
+        conversation = try Self.makeConversation(target: target, settings: resume?.document.settings ?? settings,
                                                  turns: resume?.document.turns ?? [], journal: journal,
                                                  created: resume?.document.created, continuation: continuation)
         let conv = conversation
@@ -34,15 +34,15 @@ public actor SessionDriver: ChatDriver {
         var warnings: [String] = []
         if let resume {
             warnings = resume.warnings
-            if let was = resume.document.model, let now = loaded.identity, let m = was.mismatch(with: now) {
+            if let was = resume.document.model, let now = target.identity, let m = was.mismatch(with: now) {
                 warnings.append("model mismatch: " + m)
             }
             let was = resume.document.settings.profile ?? .noReasoning
-            if was != loaded.profile {
-                warnings.append("the session used the \(was.rawValue) reasoning profile; new turns use \(loaded.profile.rawValue)")
+            if was != target.profile {
+                warnings.append("the session used the \(was.rawValue) reasoning profile; new turns use \(target.profile.rawValue)")
             }
         }
-        if loadWeights {
+        if loadWeights, case .local(let loaded) = target {
             // The warnings come after the progress, so the last one stays on screen.
             // A thread of its own: reading a large cold file blocks for seconds, which
             // must not hold one of the few threads of the cooperative pool.
@@ -58,24 +58,24 @@ public actor SessionDriver: ChatDriver {
 
     /// A conversation over a new backend, journaled when `journal` is set. A journal that
     /// cannot be created is reported on the conversation's stream, never dropped silently.
-    private static func makeConversation(loaded: LoadedModel, settings: SessionSettings, turns: [TurnRecord],
+    private static func makeConversation(target: ChatTarget, settings: SessionSettings, turns: [TurnRecord],
                                          journal: Bool, created: Double?,
                                          continuation: AsyncStream<SessionEvent>.Continuation) throws -> Conversation {
-        let backend = try loaded.makeBackend()
+        let backend = try target.makeBackend()
         let createdAt = created ?? Date().timeIntervalSince1970
         // New turns use the loaded model's profile; loaded turns keep the one recorded on them.
         var settings = settings
-        settings.profile = loaded.profile
+        settings.profile = target.profile
         var j: Journal?
         if journal {
             do {
-                j = try Journal.createDefault(created: createdAt, model: loaded.identity,
-                                              format: loaded.format.kind.rawValue, settings: settings)
+                j = try Journal.createDefault(created: createdAt, model: target.identity,
+                                              format: target.format.kind.rawValue, settings: settings)
             } catch {
                 continuation.yield(.error("journal: \(error); this conversation is not journaled"))
             }
         }
-        return Conversation(backend: backend, format: loaded.format, settings: settings, model: loaded.identity,
+        return Conversation(backend: backend, format: target.format, settings: settings, model: target.identity,
                             journal: j, resumed: turns, created: createdAt)
     }
 
@@ -85,7 +85,7 @@ public actor SessionDriver: ChatDriver {
         await old.cancel()
         await old.close()
         await forwarder?.value
-        conversation = try Self.makeConversation(loaded: loaded, settings: settings, turns: turns,
+        conversation = try Self.makeConversation(target: target, settings: settings, turns: turns,
                                                  journal: journaling, created: created, continuation: continuation)
         let conv = conversation
         let cont = continuation
@@ -112,7 +112,7 @@ public actor SessionDriver: ChatDriver {
                 try await replace(settings: session.document.settings, turns: session.document.turns,
                                   created: session.document.created)
                 var msg = session.warnings
-                if let was = session.document.model, let now = loaded.identity, let m = was.mismatch(with: now) {
+                if let was = session.document.model, let now = target.identity, let m = was.mismatch(with: now) {
                     msg.append("model mismatch: " + m)
                 }
                 return .transcript(session.document.turns.map(Self.transcript),
@@ -170,11 +170,7 @@ public actor SessionDriver: ChatDriver {
     public func status() async -> DriverStatus {
         var s = DriverStatus()
         let settings = await conversation.settings
-        s.modelName = loaded.displayName
-        s.quantization = loaded.quantization
-        s.threads = threads
-        s.contextSize = loaded.contextSize
-        s.kvCacheBytes = LlamaContextBytes.of(loaded)
+        target.describe(&s, threads: threads)
         s.samplingOn = settings.samplingOn
         s.samplingOff = settings.samplingOff
         s.seed = settings.seed

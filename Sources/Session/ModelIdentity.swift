@@ -5,18 +5,31 @@ import Glibc
 import GGUF
 
 /// Which model a session was made with: enough to warn on `--resume` with another model.
+/// A local model is its GGUF file (name, size, header hash); a model on a server is the
+/// server's URL (no credentials, no query string) and the served model's name, in
+/// `server` and `fileName`, with size 0 and no hash.
 public struct ModelIdentity: Codable, Sendable, Equatable {
-    /// The GGUF file's name (no folder).
+    /// The GGUF file's name (no folder), or the served model's name.
     public var fileName: String
-    /// The file's size in bytes.
+    /// The file's size in bytes (0 on a server).
     public var size: Int64
     /// "fnv1a64:<16 hex>" of the GGUF header and metadata bytes (everything before the
-    /// tensor infos' data). FNV-1a is an identity check, not a security measure.
+    /// tensor infos' data). FNV-1a is an identity check, not a security measure. "" on a server.
     public var headerHash: String
+    /// The OpenAI-compatible server the model ran on; nil for a local file.
+    public var server: String?
 
     public init(fileName: String, size: Int64, headerHash: String) {
         self.fileName = fileName; self.size = size; self.headerHash = headerHash
     }
+
+    /// A model served by `server` under the name `model`.
+    public init(server: String, model: String) {
+        fileName = model; size = 0; headerHash = ""; self.server = server
+    }
+
+    /// "NAME" for a file, "NAME on URL" for a served model.
+    public var label: String { server.map { "\(fileName) on \($0)" } ?? fileName }
 
     /// Identity of the file at `url`, hashing its first `headerBytes` bytes (the GGUF
     /// reader knows where the metadata ends; the lead passes that offset). A symbolic link
@@ -60,6 +73,9 @@ public struct ModelIdentity: Codable, Sendable, Equatable {
     /// Nil if `other` is the same model, else a one-line warning.
     public func mismatch(with other: ModelIdentity) -> String? {
         if self == other { return nil }
-        return "session was made with \(fileName) (\(size) bytes, \(headerHash)); now running \(other.fileName) (\(other.size) bytes, \(other.headerHash))"
+        func describe(_ m: ModelIdentity) -> String {
+            m.server == nil ? "\(m.fileName) (\(m.size) bytes, \(m.headerHash))" : m.label
+        }
+        return "session was made with \(describe(self)); now running \(describe(other))"
     }
 }

@@ -43,6 +43,17 @@ public enum TurnPrompt {
                               systemPrompt: String?, historyReasoning: Bool = false,
                               history: some Collection<PromptTurn> = [PromptTurn](), user: String,
                               decode: ((Int32) -> [UInt8])? = nil) -> ChatPrompt {
+        let msgs = messages(systemPrompt: systemPrompt, historyReasoning: historyReasoning, history: history,
+                            user: user, decode: decode)
+        return format.prompt(messages: msgs, profile: profile, reasoning: mode)
+    }
+
+    /// The messages of a turn before the profile's switch for its mode is applied (the
+    /// chat format applies it while rendering; a server client with
+    /// `ReasoningProfile.apply`, the server then renders its own template).
+    public static func messages(systemPrompt: String?, historyReasoning: Bool = false,
+                                history: some Collection<PromptTurn> = [PromptTurn](), user: String,
+                                decode: ((Int32) -> [UInt8])? = nil) -> [ChatMessage] {
         var msgs: [ChatMessage] = []
         if let s = systemPrompt, !s.isEmpty { msgs.append(ChatMessage(.system, s)) }
         for t in history {
@@ -50,7 +61,7 @@ public enum TurnPrompt {
             msgs.append(ChatMessage(.assistant, assistantText(t, historyReasoning: historyReasoning, decode: decode)))
         }
         msgs.append(ChatMessage(.user, user))
-        return format.prompt(messages: msgs, profile: profile, reasoning: mode)
+        return msgs
     }
 
     /// `render` with the session's settings.

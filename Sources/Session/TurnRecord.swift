@@ -62,7 +62,7 @@ public struct TurnRecord: Codable, Sendable, Equatable {
     /// Fills the prompt settings a turn did not record (a file written before they were
     /// per turn, or a record made without them) from the settings that applied to every
     /// turn then: the document's, or the session's. Recorded values are kept.
-    mutating func fillUnrecorded(from settings: SessionSettings, model: ModelIdentity?) {
+    public mutating func fillUnrecorded(from settings: SessionSettings, model: ModelIdentity?) {
         if systemPrompt == nil { systemPrompt = settings.systemPrompt ?? "" }
         if historyReasoning == nil { historyReasoning = settings.historyReasoning }
         if self.model == nil { self.model = model }

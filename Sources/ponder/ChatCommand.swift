@@ -67,6 +67,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Line mode (GNU readline) instead of the full screen: for screen readers, Emacs and dumb terminals.")
     var line = false
 
+    @OptionGroup(title: "A model on a server")
+    var serverOptions: ServerOptions
+
     @OptionGroup(title: "Sampling (presets: THINKING temperature 0.6, top-p 0.95; DIRECT greedy)")
     var sampling: ChatSamplingOptions
 
@@ -139,20 +142,27 @@ struct ChatCommand: AsyncParsableCommand {
                 throw CLIError("\(error)")
             }
         }
-        let path = try model ?? Self.defaultModel()
-        let loaded = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat,
-                                          reasoningProfile: reasoningProfile, repack: repack)
+        let target: ChatTarget
+        if let url = serverOptions.serverURL {
+            if model != nil { throw CLIError("--model and --server name two models; give one") }
+            target = .remote(try await ServedModel.open(url: url, name: serverOptions.servedModelName,
+                                                        reasoningProfile: reasoningProfile))
+        } else {
+            let path = try model ?? Self.defaultModel()
+            target = .local(try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat,
+                                                 reasoningProfile: reasoningProfile, repack: repack))
+        }
         var settings = SessionSettings()
-        settings.profile = loaded.profile
+        settings.profile = target.profile
         settings.systemPrompt = system
         settings.thinkBudget = thinkBudget
         settings.seed = seed
         sampling.apply(to: &settings)
         // What the engine's kernels run with (PONDER_THREADS, else the physical cores).
-        let driver = try SessionDriver(loaded: loaded, settings: settings, threads: engineThreadCount,
+        let driver = try SessionDriver(target: target, settings: settings, threads: engineThreadCount,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen)
         // A model without a reasoning mode starts (and stays) DIRECT.
-        let firstMode: ReasoningMode = loaded.profile.hasReasoningMode ? mode : .off
+        let firstMode: ReasoningMode = target.profile.hasReasoningMode ? mode : .off
         switch chatMode {
         case .fullScreen:
             var config = TUIConfig()
@@ -163,10 +173,10 @@ struct ChatCommand: AsyncParsableCommand {
                 throw CLIError(e.description)
             }
         case .line:
-            for w in loaded.warnings { TerminalOutput.warn("warning: \(w)") }
+            for w in target.warnings { TerminalOutput.warn("warning: \(w)") }
             await LineChat.run(driver: driver, mode: firstMode, history: LineHistory())
         case .plain:
-            for w in loaded.warnings { TerminalOutput.warn("warning: \(w)") }
+            for w in target.warnings { TerminalOutput.warn("warning: \(w)") }
             await PlainChat.run(driver: driver, mode: firstMode)
         }
         if let save {

@@ -16,7 +16,7 @@ struct Ponder: AsyncParsableCommand {
         subcommands: [
             ChatCommand.self, RunCommand.self, ReplayCommand.self, ExportCommand.self, SessionsCommand.self,
             BenchCommand.self, PerplexityCommand.self, InspectCommand.self, TokenizeCommand.self,
-            JournalStressCommand.self,
+            ModelsCommand.self, JournalStressCommand.self,
         ],
         defaultSubcommand: ChatCommand.self
     )

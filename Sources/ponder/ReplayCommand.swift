@@ -35,6 +35,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Context length for --regenerate (default: the model's, at most 8192).")
     var ctx: Int?
 
+    @OptionGroup(title: "Regenerating a session that ran on a server")
+    var serverOptions: ServerOptions
+
     @Option(help: "Reasoning profile for --regenerate: nemotron, qwen3, deepseek-r1 or none (default: the one recorded on each turn).")
     var reasoningProfile: String?
 
@@ -69,15 +72,35 @@ extension ReplayCommand {
         let override = try reasoningProfileOverride(reasoningProfile)
         let session = try loadSession(file)
         let doc = session.document
-        let loaded = try LoadedModel.open(path: model ?? ChatCommand.defaultModel(), contextSize: ctx,
-                                          chatFormat: doc.chatFormat)
-        if let was = doc.model, let now = loaded.identity, let m = was.mismatch(with: now) {
+        let target: ChatTarget
+        if let url = serverOptions.serverURL {
+            if model != nil { throw CLIError("--model and --server name two models; give one") }
+            // The served model recorded in the session, unless another is named.
+            let recorded = doc.model?.server != nil ? doc.model?.fileName : nil
+            target = .remote(try await ServedModel.open(url: url, name: serverOptions.servedModelName ?? recorded,
+                                                        reasoningProfile: reasoningProfile))
+        } else {
+            if let server = doc.model?.server, model == nil {
+                throw CLIError("this session ran on \(server) (model \(doc.model?.fileName ?? "?")); "
+                               + "regenerating it needs a server: --server URL (or --model FILE for a local model)")
+            }
+            // A server's session carries no chat format of its own: the file's is detected.
+            let chatFormat = doc.model?.server == nil ? doc.chatFormat : nil
+            target = .local(try LoadedModel.open(path: model ?? ChatCommand.defaultModel(), contextSize: ctx,
+                                                 chatFormat: chatFormat))
+        }
+        if let was = doc.model, let now = target.identity, let m = was.mismatch(with: now) {
             TerminalOutput.warn("warning: model mismatch: \(m)")
         }
-        let backend = try loaded.makeBackend()
-        let results = try await Regenerator.run(doc, backend: backend, format: loaded.format, profile: override) { r in
-            let what = r.identical ? "identical" : "differs from token \(r.firstDifference ?? 0)"
-            print("turn \(r.index + 1) (\(r.recorded.mode == .on ? "thinking" : "direct"), \(r.recorded.tokens.count) tokens): \(what)")
+        for w in target.warnings { TerminalOutput.warn("warning: \(w)") }
+        let results = try await Regenerator.run(doc, backend: try target.makeBackend(), format: target.format,
+                                                profile: override) { r in
+            let what: String
+            if r.identical { what = "identical" }
+            else if r.recorded.tokens.isEmpty { what = "differs" }
+            else { what = "differs from token \(r.firstDifference ?? 0)" }
+            let size = r.recorded.tokens.isEmpty ? "" : ", \(r.recorded.tokens.count) tokens"
+            print("turn \(r.index + 1) (\(r.recorded.mode == .on ? "thinking" : "direct")\(size)): \(what)")
         }
         let differing = results.filter { !$0.identical }.count
         print("\(results.count - differing) of \(results.count) turns identical")

@@ -3,6 +3,7 @@ import Chat
 import Engine
 import Foundation
 import GGUF
+import Remote
 import Session
 import Tokenizer
 
@@ -23,8 +24,11 @@ struct RunCommand: AsyncParsableCommand {
             to a file or a pipe it is written byte for byte.
             """)
 
-    @Option(name: .long, help: "Model file (GGUF, llama architecture).")
-    var model: String
+    @Option(name: .long, help: "Model file (GGUF, llama architecture); or --server.")
+    var model: String?
+
+    @OptionGroup(title: "A model on a server")
+    var serverOptions: ServerOptions
 
     @Option(name: .long, help: "Prompt text (default: read standard input).")
     var prompt: String?
@@ -91,8 +95,16 @@ struct RunCommand: AsyncParsableCommand {
         if let repeatPenalty { params.repeatPenalty = repeatPenalty }
 
         _ = try reasoningProfileOverride(reasoningProfile)
+        if let url = serverOptions.serverURL {
+            guard model == nil, tokens == nil, !raw, !showPrompt else {
+                throw CLIError("--server sends a chat message: it does not go with --model, --tokens, --raw or --show-prompt")
+            }
+            try await runOnServer(url, sampling: SamplingSettings(params, maxTokens: maxTokens))
+            return
+        }
+        guard let model else { throw CLIError("name a model: --model FILE.gguf (or --server URL)") }
         if showPrompt {
-            try printPrompt()
+            try printPrompt(model)
             return
         }
         let (file, loaded) = try loadModel(model)
@@ -107,7 +119,25 @@ struct RunCommand: AsyncParsableCommand {
                               capacity: context.capacity)
         let backend = EmbeddedTurnBackend(EngineBackend(context: context, tokenizer: tokenizer))
         defer { backend.shutdown() }
-        let turn = backend.stream(job)
+        try await print(backend.stream(job))
+    }
+
+    /// `--server`: the prompt as one chat message to the server's model.
+    private func runOnServer(_ url: String, sampling: SamplingSettings) async throws {
+        let served = try await ServedModel.open(url: url, name: serverOptions.servedModelName,
+                                                reasoningProfile: reasoningProfile)
+        let text = try prompt ?? TextInput.readStandardInput()
+        let job = TurnJob(meta: TurnRecord(index: 0, user: text, mode: think == "on" ? .on : .off, sampling: sampling,
+                                           seed: seed, profile: served.profile),
+                          format: ChatFormat(kind: .plain), settings: SessionSettings(), splitsReasoning: false)
+        let backend = RemoteTurnBackend(client: served.client, model: served.name)
+        defer { backend.shutdown() }
+        try await print(backend.stream(job))
+    }
+
+    /// Prints a turn as it streams (reasoning and answer in the order written), then the
+    /// ids with --tokens, then --stats.
+    private func print(_ turn: (events: AsyncStream<SessionEvent>, record: Task<TurnRecord, Never>)) async throws {
         var out = TerminalOutput.standardOutput
         for await event in turn.events {
             switch event {
@@ -150,7 +180,9 @@ struct RunCommand: AsyncParsableCommand {
 
     /// `--stats`: prompt and generation timings of the finished turn.
     private static func statsLine(_ record: TurnRecord) -> String {
-        let s = record.stats, generated = record.tokens.count
+        let s = record.stats
+        // A server's turn has no token ids: its streamed chunks are counted instead.
+        let generated = record.tokens.isEmpty ? s.reasoningTokens + s.answerTokens : record.tokens.count
         let promptSeconds = s.prefillTokensPerSecond.map { Double(s.promptTokens) / $0 } ?? 0
         let decodeSeconds = s.decodeTokensPerSecond.map { $0 > 0 ? Double(generated) / $0 : 0 } ?? 0
         return String(format: "ponder: prompt %d tokens in %.2f s (%.1f tok/s), generated %d tokens in %.2f s (%.2f tok/s)\n",
@@ -180,7 +212,7 @@ struct RunCommand: AsyncParsableCommand {
     /// `--show-prompt`: the rendered prompt on standard output (and with --stats its token
     /// ids on standard error). Reads only the file's metadata and vocabulary, not the
     /// weights, so a vocab-only GGUF works.
-    private func printPrompt() throws {
+    private func printPrompt(_ model: String) throws {
         guard tokens == nil else { throw CLIError("--show-prompt shows a text prompt; it cannot be used with --tokens") }
         guard FileManager.default.fileExists(atPath: model) else { throw CLIError("\(model): no such file") }
         let file: GGUFFile

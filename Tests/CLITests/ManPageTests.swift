@@ -58,13 +58,13 @@ import TestSupport
         var missing: [String] = []
         for cmd in commands {
             let help = try runProcess(bin, cmd + ["--help"]).stdoutText
-            guard let opts = help.range(of: "OPTIONS:") else { continue }
-            // The OPTIONS block: indented lines up to the next unindented one. An option
-            // line starts with "-x, --name" or "--name"; continuation lines start deeper.
-            for line in help[opts.upperBound...].split(separator: "\n") {
-                guard line.hasPrefix("  ") else { break }
+            // Every option block (OPTIONS: and the titled groups, e.g. "SAMPLING (…):"):
+            // an option line is indented two spaces and starts with "-x, --name" or
+            // "--name"; continuation lines start deeper, headers are not indented.
+            for line in help.split(separator: "\n") {
+                guard line.hasPrefix("  -") else { continue }
                 let t = line.drop(while: { $0 == " " })
-                guard t.hasPrefix("-"), let r = t.range(of: "--") else { continue }
+                guard let r = t.range(of: "--") else { continue }
                 let name = t[r.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" }
                 if name.isEmpty || name == "help" || name == "version" { continue }
                 let spelled = "\\-\\-" + name.replacingOccurrences(of: "-", with: "\\-")

@@ -15,7 +15,7 @@ import TestSupport
         let loaded = try LoadedModel.open(path: model.path, contextSize: 1024, chatFormat: nil)
         var settings = SessionSettings()
         settings.seed = 7
-        let driver = try SessionDriver(loaded: loaded, settings: settings, threads: 1, journal: false)
+        let driver = try SessionDriver(target: .local(loaded), settings: settings, threads: 1, journal: false)
         var events = driver.events.makeAsyncIterator()
 
         // A command: the DIRECT sampler's temperature, read back from the session.

@@ -85,6 +85,8 @@ public struct DriverStatus: Sendable, Equatable {
     public var threads: Int = 0
     public var contextSize: Int = 0            // n_ctx in tokens
     public var kvCacheBytes: Int = 0           // bytes allocated for the KV cache
+    /// The OpenAI-compatible server the model runs on (its URL); nil for a local model.
+    public var server: String? = nil
     /// The sampler of each reasoning mode (nil until the driver says).
     public var samplingOn: SamplingSettings? = nil
     public var samplingOff: SamplingSettings? = nil

@@ -6,6 +6,8 @@ import Session
 ///     THINKING │ model Q4_K_M │ 21.4 tok/s pp 310 tok/s │ ttft 0.42s answer 3.10s
 ///     tokens r 412 a 80 p 30 │ ctx [██░░░░░░] 512/4096 │ mem 1.2G kv 64M │ temp 0.6 … │ 2 threads
 ///
+/// A model on a server shows the server's URL in place of the memory and the threads.
+///
 /// With one row: mode, speed, context. When a row is too narrow, a long model name is
 /// shortened with an ellipsis first, then segments are left out lowest priority first
 /// (the sampler, the thread count and the model before the timings and the context);
@@ -27,7 +29,8 @@ enum StatsBar {
         if count < 2 { return [[mode] + [seg(speed(s), 2), seg(context(s), 1)].compactMap { $0 }] }
         return [
             [mode] + [model(s), seg(speed(s), 3), seg(latency(s), 2)].compactMap { $0 },
-            [seg(tokens(s), 2), seg(context(s), 4), seg(memory(s), 3), seg(sampler(s), 0), seg(threads(s), 1)]
+            [seg(tokens(s), 2), seg(context(s), 4), seg(s.status.server.map { "server " + $0 } ?? memory(s), 3),
+             seg(sampler(s), 0), seg(threads(s), 1)]
                 .compactMap { $0 },
         ]
     }

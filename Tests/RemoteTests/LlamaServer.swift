@@ -1,0 +1,52 @@
+import Foundation
+import TestSupport
+
+/// llama.cpp's own OpenAI-compatible server (PyPI `xllamacpp`, in the oracle venv) on a
+/// free loopback port, serving a test model; killed on `stop()`.
+final class LlamaServer: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    init(model: URL, apiKey: String? = nil) throws {
+        port = Self.freePort()
+        process.executableURL = try TestEnv.python()
+        let script = TestEnv.repoRoot.appendingPathComponent("Tests/RemoteTests/serve.py").path
+        process.arguments = [script, model.path, String(port)] + (apiKey.map { [$0] } ?? [])
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // "ready" once the server listens; then wait until it answers.
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if let d = try? Data(contentsOf: URL(string: url + "/health")!), !d.isEmpty { return }
+            guard process.isRunning else { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        stop()
+        throw NotStarted(description: "xllamacpp's server did not start on port \(port) (is xllamacpp in the venv? scripts/setup.sh --test)")
+    }
+
+    struct NotStarted: Error, CustomStringConvertible { let description: String }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    }
+
+    deinit { stop() }
+
+    /// A port the kernel just handed out (bound to port 0, then closed).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}
