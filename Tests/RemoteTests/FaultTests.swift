@@ -57,6 +57,16 @@ import TestSupport
         }
     }
 
+    /// `Retry-After` in both forms RFC 9110 §10.2.3 gives: seconds, or an HTTP date.
+    @Test func retryAfterForms() throws {
+        let now = try #require(ISO8601DateFormatter().date(from: "1999-12-31T23:59:00Z"))
+        #expect(HTTPStream.retryAfter("120", now: now) == 120)
+        #expect(HTTPStream.retryAfter(" 1.5 ", now: now) == 1.5)
+        #expect(HTTPStream.retryAfter("Fri, 31 Dec 1999 23:59:59 GMT", now: now) == 59)
+        #expect(HTTPStream.retryAfter("Fri, 31 Dec 1999 23:58:00 GMT", now: now) == 0)
+        for bad in [nil, "", "-3", "soon", "inf", "nan"] { #expect(HTTPStream.retryAfter(bad, now: now) == nil, "\(bad ?? "nil")") }
+    }
+
     @Test func aDroppedConnectionEndsTheTurnAndKeepsWhatArrived() async throws {
         let server = try LlamaServer(model: try TestEnv.smolQ4_1)
         defer { server.stop() }

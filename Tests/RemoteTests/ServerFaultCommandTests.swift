@@ -13,7 +13,7 @@ import TestSupport
         let bin = try TestEnv.ponderBinary()
         let server = try LlamaServer(model: try TestEnv.smolQ4_1)
         defer { server.stop() }
-        let proxy = try FaultProxy(upstream: server, faults: ["error500", "busy:1", "drop:1200"])
+        let proxy = try FaultProxy(upstream: server, faults: ["error500", "busy:1", "pass", "drop:1200", "stall:3:30"])
         defer { proxy.stop() }
         let args = ["run", "--server", proxy.url, "--prompt", FaultTests.prompt, "--max-tokens", "24"]
         let env = ProcessInfo.processInfo.environment
@@ -33,8 +33,18 @@ import TestSupport
         #expect(Self.lines(dropped.stderrText).count == 1, "\(dropped.stderrText)")
         #expect(dropped.stderrText.contains("broke mid-reply"), "\(dropped.stderrText)")
         // What arrived before the drop was printed.
-        let sent = try #require(try proxy.log(count: 3).last)
+        let sent = try #require(try proxy.log(count: 4).last)
         #expect(FaultTests.trimmed(dropped.stdoutText) == FaultTests.trimmed(sent.content))
+
+        var quick = env
+        quick["PONDER_SERVER_TIMEOUT"] = "2"
+        let start = Date()
+        let stalled = try runProcess(bin, args, environment: quick, timeout: 60)
+        #expect(Date().timeIntervalSince(start) < 20)
+        #expect(stalled.status != 0)
+        #expect(Self.lines(stalled.stderrText).count == 1, "\(stalled.stderrText)")
+        #expect(stalled.stderrText.contains("the server sent nothing for 2 s (the limit is PONDER_SERVER_TIMEOUT)"),
+                "\(stalled.stderrText)")
 
         var bad = env
         bad["PONDER_SERVER_TIMEOUT"] = "soon"
