@@ -1,4 +1,5 @@
 import Foundation
+import Session
 import Testing
 import TestSupport
 
@@ -52,6 +53,38 @@ import TestSupport
         #expect(refused.status != 0)
         #expect(Self.lines(refused.stderrText).count == 1 && refused.stderrText.contains("PONDER_SERVER_TIMEOUT"),
                 "\(refused.stderrText)")
+    }
+
+    /// A chat whose first reply is cut off by a dropped connection: the partial turn is
+    /// saved and journaled as ended by an error, and the chat goes on.
+    @Test func aDroppedTurnIsKeptAndTheChatGoesOn() throws {
+        let bin = try TestEnv.ponderBinary()
+        let server = try LlamaServer(model: try TestEnv.smolQ4_1)
+        defer { server.stop() }
+        let proxy = try FaultProxy(upstream: server, faults: ["drop:1200"])
+        defer { proxy.stop() }
+        let dir = try TestEnv.freshDirectory("ponder-drop")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = dir.path
+        let saved = dir.appendingPathComponent("s.json").path
+        let r = try runProcess(bin, ["chat", "--server", proxy.url, "--think", "off", "--seed", "3", "--max-tokens", "16",
+                                     "--save", saved],
+                               stdin: Data("\(FaultTests.prompt)\nName a color.\n".utf8), environment: env, timeout: 180)
+        #expect(r.status == 0, "\(r.stderrText)")
+        #expect(r.stderrText.contains("broke mid-reply"), "\(r.stderrText)")
+        let sent = try #require(try proxy.log(count: 2).first)
+        let journals = try FileManager.default.subpathsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".jsonl") }
+        try #require(journals.count == 1)
+        for file in [saved, dir.appendingPathComponent(journals[0]).path] {
+            let doc = try SessionLoader.load(URL(fileURLWithPath: file)).document
+            try #require(doc.turns.count == 2, "\(file)")
+            #expect(doc.turns[0].stopReason == .error, "\(file)")
+            #expect(doc.turns[0].answer == FaultTests.trimmed(sent.content), "\(file)")
+            #expect(doc.turns[0].note?.contains("broke mid-reply") == true, "\(file)")
+            #expect(doc.turns[1].stopReason == .endOfTurn || doc.turns[1].stopReason == .length, "\(file)")
+            #expect(!doc.turns[1].answer.isEmpty, "\(file)")
+        }
     }
 
     @Test func theKeyIsInNoFileAndNotInPs() throws {
