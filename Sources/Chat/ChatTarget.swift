@@ -80,7 +80,7 @@ public struct ServedModel: Sendable {
     public static func open(url: String, name: String?, reasoningProfile: String?) async throws -> ServedModel {
         let client: OpenAIClient
         do {
-            client = OpenAIClient(endpoint: try ServerEndpoint(url), key: try APIKey.fromEnvironment())
+            client = try OpenAIClient(server: url)
         } catch {
             throw CLIError("\(error)")
         }

@@ -50,7 +50,7 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
 
         // The stream is read in a task of its own, which a watcher cancels once the flag
         // is set: a server that thinks for a minute before its first byte still stops at once.
-        let stream = client.stream(body)
+        let stream = client.stream(body, notice: { events.notice($0) })
         let start = turn
         let reader = Task { () -> (StopReason, String?, RemoteTurn) in
             var turn = start

@@ -34,7 +34,7 @@ struct ServerOptions: ParsableArguments {
     func client() throws -> OpenAIClient? {
         guard let url = serverURL else { return nil }
         do {
-            return OpenAIClient(endpoint: try ServerEndpoint(url), key: try APIKey.fromEnvironment())
+            return try OpenAIClient(server: url)
         } catch {
             throw CLIError("\(error)")
         }

@@ -2,17 +2,18 @@ import Foundation
 import TestSupport
 
 /// llama.cpp's own OpenAI-compatible server (PyPI `xllamacpp`, in the oracle venv) on a
-/// free loopback port, serving a test model; killed on `stop()`.
+/// free loopback port, serving a test model; killed on `stop()`. `template`: a chat
+/// template file in place of the model's own (with the server's reasoning parser on).
 final class LlamaServer: @unchecked Sendable {
     let process = Process()
     let port: Int
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init(model: URL, apiKey: String? = nil) throws {
+    init(model: URL, apiKey: String? = nil, template: URL? = nil) throws {
         port = Self.freePort()
         process.executableURL = try TestEnv.python()
         let script = TestEnv.repoRoot.appendingPathComponent("Tests/RemoteTests/serve.py").path
-        process.arguments = [script, model.path, String(port)] + (apiKey.map { [$0] } ?? [])
+        process.arguments = [script, model.path, String(port), apiKey ?? ""] + (template.map { [$0.path] } ?? [])
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
