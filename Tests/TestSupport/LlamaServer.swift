@@ -20,10 +20,12 @@ public final class LlamaServer: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // "ready" once the server listens; then wait until it answers.
+        // "ready" once the server listens; then wait until /health says ok (it answers
+        // 503 "Loading model" before).
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
-            if let d = try? Data(contentsOf: URL(string: url + "/health")!), !d.isEmpty { return }
+            if let d = try? Data(contentsOf: URL(string: url + "/health")!),
+               String(decoding: d, as: UTF8.self).contains("\"ok\"") { return }
             guard process.isRunning else { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
