@@ -23,6 +23,12 @@ struct BenchCommand: AsyncParsableCommand {
             projection matrix is run with its first rows held in cache (memory out of the \
             picture), and the measured rates are summed over the bytes one token reads. \
             Decode runs at most at the lower of the two.
+
+            With --server URL (an OpenAI-compatible server that reports llama.cpp's \
+            timings), the same prompt is sent R times through Ponder's turn path, \
+            alternating with R plain requests read for the server's own timings: time to \
+            first token and decode tokens/s of each, and what the client adds (-n sets \
+            the reply's length).
             """,
         subcommands: [TokenizerBenchCommand.self])
 
@@ -50,6 +56,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false
 
+    @OptionGroup(title: "A model on a server")
+    var serverOptions: ServerOptions
+
     @Flag(name: .long, help: "Keep K-quant matrices in the file's layout (no row-interleaved copy for the decode kernels; PONDER_REPACK=0 does the same).")
     var noRepack = false
 
@@ -64,7 +73,18 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let model else { throw CLIError("ponder bench needs --model FILE (or: ponder bench tokenizer)") }
+        if let url = serverOptions.serverURL {
+            guard model == nil else { throw CLIError("--model and --server name two models; give one") }
+            guard !json else { throw CLIError("--json is not available with --server") }
+            guard generate > 1 else { throw CLIError("--server needs -n of at least 2 (tokens to time)") }
+            let served = try await ServedModel.open(url: url, name: serverOptions.servedModelName, reasoningProfile: nil)
+            let bench = ServerBench(served: served, maxTokens: generate, runs: repetitions)
+            let lines = try await bench.run { FileHandle.standardError.write(Data("\r\($0)".utf8)) }
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            for line in lines { print(line) }
+            return
+        }
+        guard let model else { throw CLIError("ponder bench needs --model FILE or --server URL (or: ponder bench tokenizer)") }
         if let threads { setenv("PONDER_THREADS", String(threads), 1) }
         let file: GGUFFile
         do { file = try GGUFFile(path: model) } catch { throw CLIError(error.description) }
@@ -161,10 +181,15 @@ private func now() -> Double {
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
-private func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
-private func sd(_ x: [Double]) -> Double {
+// Summaries of repeated measurements, shared by the benchmarks.
+func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
+func median(_ x: [Double]) -> Double {
+    let s = x.sorted()
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+func sd(_ x: [Double]) -> Double {
     guard x.count > 1 else { return 0 }
     let m = mean(x)
     return (x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(x.count - 1)).squareRoot()
 }
-private func fmt(_ v: Double) -> String { String(format: "%.2f", v) }
+func fmt(_ v: Double) -> String { String(format: "%.2f", v) }

@@ -3,7 +3,7 @@ import Chat
 import Foundation
 import Remote
 
-/// `--server URL` and `--served-model NAME`, shared by `chat`, `run` and `models`.
+/// `--server URL` and `--served-model NAME`, shared by `chat`, `run`, `models` and `bench`.
 /// Defaults: `$PONDER_SERVER`, `$PONDER_SERVED_MODEL`. The API key never comes from here
 /// (see `APIKey`).
 struct ServerOptions: ParsableArguments {

@@ -44,6 +44,20 @@ import Session
         #expect(s.lines.contains("[stopped]"))
     }
 
+    /// A turn that fails mid-reply (a server gone) keeps what arrived, marked with the
+    /// error the backend reported before ending it.
+    @Test func aFailedTurnKeepsItsTextMarkedWithTheError() {
+        var s = Script(width: 60, height: 8)
+        s.type("hi"); s.key(.enter)
+        s.event(.turnStarted(index: 0, mode: .off))
+        s.event(.answer(index: 0, text: "Once upon"))
+        s.event(.error("the server closed the stream"))
+        s.event(.turnFinished(index: 0, reason: .error, stats: TurnStats()))
+        let reply = s.lines.firstIndex(of: "Once upon")
+        #expect(reply != nil && s.lines[reply! + 1] == "[error: the server closed the stream]", "\(s.lines)")
+        #expect(!s.lines.contains("[stopped]"))
+    }
+
     @Test func secondCtrlCWhenIdleQuits() {
         var s = Script(width: 40, height: 6)
         s.type("draft")

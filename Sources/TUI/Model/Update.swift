@@ -88,8 +88,12 @@ private func apply(_ ev: SessionEvent, to s: inout UIState) {
         s.generating = false
         s.prefill = nil
         s.liveStats = st
+        // The backend reports why a turn failed (`.error`) just before it ends it: the
+        // turn keeps that line as its mark, below what had arrived.
+        let failure = reason == .error ? (s.notice.flatMap { $0.isError ? $0.text : nil } ?? "the turn ended in an error") : nil
         withTurn(index, &s) { t, now in
             t.finished = reason
+            if let failure { t.error = failure }
             t.stats = st
             t.finishedAt = now
             t.version += 1

@@ -1,44 +1,50 @@
 import Foundation
-import TestSupport
+#if canImport(FoundationNetworking)
+import FoundationNetworking // Data(contentsOf:) on an http URL
+#endif
 
 /// llama.cpp's own OpenAI-compatible server (PyPI `xllamacpp`, in the oracle venv) on a
-/// free loopback port, serving a test model; killed on `stop()`. `template`: a chat
-/// template file in place of the model's own (with the server's reasoning parser on).
-final class LlamaServer: @unchecked Sendable {
+/// loopback port (a free one unless given: a restarted server takes its predecessor's),
+/// serving a test model; killed on `stop()`. Shared by the Remote and the terminal tests.
+/// `template`: a chat template file in place of the model's own (with the server's
+/// reasoning parser on).
+public final class LlamaServer: @unchecked Sendable {
     let process = Process()
-    let port: Int
-    var url: String { "http://127.0.0.1:\(port)" }
+    public let port: Int
+    public var url: String { "http://127.0.0.1:\(port)" }
 
-    init(model: URL, apiKey: String? = nil, template: URL? = nil) throws {
-        port = Self.freePort()
+    public init(model: URL, apiKey: String? = nil, port: Int? = nil, template: URL? = nil) throws {
+        self.port = port ?? Self.freePort()
         process.executableURL = try TestEnv.python()
         let script = TestEnv.repoRoot.appendingPathComponent("Tests/RemoteTests/serve.py").path
-        process.arguments = [script, model.path, String(port), apiKey ?? ""] + (template.map { [$0.path] } ?? [])
+        process.arguments = [script, model.path, String(self.port), apiKey ?? ""] + (template.map { [$0.path] } ?? [])
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // "ready" once the server listens; then wait until it answers.
+        // "ready" once the server listens; then wait until /health says ok (it answers
+        // 503 "Loading model" before).
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
-            if let d = try? Data(contentsOf: URL(string: url + "/health")!), !d.isEmpty { return }
+            if let d = try? Data(contentsOf: URL(string: url + "/health")!),
+               String(decoding: d, as: UTF8.self).contains("\"ok\"") { return }
             guard process.isRunning else { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
         stop()
-        throw NotStarted(description: "xllamacpp's server did not start on port \(port) (is xllamacpp in the venv? scripts/setup.sh --test)")
+        throw NotStarted(description: "xllamacpp's server did not start on port \(self.port) (is xllamacpp in the venv? scripts/setup.sh --test)")
     }
 
-    struct NotStarted: Error, CustomStringConvertible { let description: String }
+    public struct NotStarted: Error, CustomStringConvertible { public let description: String }
 
-    func stop() {
+    public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
     }
 
     deinit { stop() }
 
     /// A port the kernel just handed out (bound to port 0, then closed).
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
