@@ -108,9 +108,10 @@ import TestSupport
     /// A 1 MB bracketed paste (tmux paste-buffer -p) into the chat on the real SmolLM2
     /// model: it is in the input line, the UI takes keys right after it, and Enter has it
     /// answered ("the message is too long": some 470,000 tokens against 8,192) within 2 s
-    /// of the paste in a release build (the suite's, scripts/test.sh). A debug build lays
-    /// the text out three to four times slower: 8 s there. Paste, layout, history and
-    /// tokenizer are each linear in the text; anything quadratic would take minutes.
+    /// of the paste in a release build (the suite's, scripts/test.sh; about 1 s). A debug
+    /// build lays the text out several times slower (3 to 6 s, alongside other suites):
+    /// 15 s there. Paste, layout, history and tokenizer are each linear in the text;
+    /// anything quadratic in it would take minutes.
     @Test func aMegabytePasteIsAnsweredAtOnce() throws {
         let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
@@ -127,7 +128,7 @@ import TestSupport
         try text.write(to: file, atomically: true, encoding: .utf8)
         try t.run(["load-buffer", file.path])
         #if DEBUG
-        let bound = 8.0
+        let bound = 15.0
         #else
         let bound = 2.0
         #endif
