@@ -216,13 +216,15 @@ int ps_rl_reply_poll(void) {
 
 void ps_rl_reply_end(void) {
     if (!ps_reply_on) return;
-    ps_reply_on = 0;
     int fd = fileno(rl_instream);
     if (ps_foreground(fd)) {
-        ps_rl_reply_poll();                 // keys typed up to now are kept in order
-        ps_esc_pending = 0;
+        // Keys typed up to now are kept in order; an Esc pressed as the reply ended was
+        // meant to stop it, not to prefix the next key.
+        if (ps_rl_reply_poll() == 0 && ps_esc_pending) ps_ahead_len--;
         tcsetattr(fd, TCSANOW, &ps_reply_saved);
     }
+    ps_esc_pending = 0;
+    ps_reply_on = 0;
     sigaction(SIGTSTP, &ps_reply_old_tstp, NULL);
 }
 

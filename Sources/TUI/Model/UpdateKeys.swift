@@ -15,7 +15,7 @@ func handleKey(_ k: Key, _ s: inout UIState, _ fx: inout [Effect]) {
 
     switch k {
     case .enter:
-        if s.input.text.hasSuffix("\\") && s.input.cursor == s.input.chars.count {
+        if s.input.chars.last == "\\" && s.input.cursor == s.input.chars.count {
             s.input.backspace()
             s.input.insert("\n")
         } else {
