@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 // ---- signals --------------------------------------------------------------------------
@@ -50,6 +51,7 @@ int ps_rl_take_interrupt(void) {
 // (which also computes their common prefix, matches[0]).
 
 static ps_rl_completer ps_completer = NULL;
+static int ps_getc(FILE *stream);           // see "keys during a reply"
 static char **ps_cands = NULL;
 static size_t ps_ncands = 0, ps_next = 0;
 
@@ -95,6 +97,7 @@ void ps_rl_setup(const char *app_name, ps_rl_completer completer, int out_fd) {
     rl_change_environment = 0;
     ps_completer = completer;
     rl_attempted_completion_function = ps_attempt;
+    rl_getc_function = ps_getc;
     // Words end at white space only: paths may hold '=', ':', '@' and so on.
     rl_completer_word_break_characters = " \t\n";
     using_history();
@@ -122,6 +125,114 @@ void ps_rl_teardown(void) {
 }
 
 void ps_rl_add_history(const char *line) { add_history(line); }
+
+// ---- keys during a reply --------------------------------------------------------------
+// While a reply streams, the terminal is not readline's: in its own (cooked) mode an Esc
+// would echo "^[" into the reply and wait in the input queue, where the next read took it
+// for a Meta prefix and swallowed the key after it. So during a reply the terminal is put
+// in non-canonical mode without echo (signals kept: Ctrl-C, Ctrl-Z), the keys are read as
+// they come: a lone Esc stops the reply (as in the full-screen chat), anything else is
+// kept, in order, and readline reads it first at the next prompt (ps_getc), where it shows
+// on the line as if typed there.
+
+static struct termios ps_reply_saved;
+static int ps_reply_on = 0;
+static unsigned char ps_ahead[4096];         // keys typed during a reply, not yet read
+static size_t ps_ahead_len = 0, ps_ahead_pos = 0;
+static int ps_esc_pending = 0;              // the last byte read was an Esc, alone so far
+
+// Whether this process is the terminal's foreground group: only then may it set the
+// terminal's modes (a background job would be stopped by SIGTTOU).
+static int ps_foreground(int fd) { return tcgetpgrp(fd) == getpgrp(); }
+
+static void ps_reply_modes(int fd) {
+    struct termios t = ps_reply_saved;
+    t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+    t.c_cc[VMIN] = 0;
+    t.c_cc[VTIME] = 0;
+    tcsetattr(fd, TCSANOW, &t);
+}
+
+// Ctrl-Z during a reply: the terminal's own modes back before the stop, ours after `fg`
+// (only async-signal-safe calls; SA_NODEFER lets the raise stop the process right here).
+static int ps_reply_fd = -1;
+static struct sigaction ps_reply_old_tstp;
+
+static void ps_reply_on_tstp(int sig) {
+    int saved = errno;
+    struct sigaction deflt, ours;
+    memset(&deflt, 0, sizeof deflt);
+    deflt.sa_handler = SIG_DFL;
+    sigemptyset(&deflt.sa_mask);
+    tcsetattr(ps_reply_fd, TCSANOW, &ps_reply_saved);
+    sigaction(SIGTSTP, &deflt, &ours);
+    raise(sig);                             // stops here until fg
+    sigaction(SIGTSTP, &ours, NULL);
+    if (ps_foreground(ps_reply_fd)) ps_reply_modes(ps_reply_fd);
+    errno = saved;
+}
+
+int ps_rl_reply_begin(void) {
+    int fd = fileno(rl_instream);
+    if (ps_reply_on || !isatty(fd) || !ps_foreground(fd) || tcgetattr(fd, &ps_reply_saved) != 0) return 0;
+    ps_reply_fd = fd;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = ps_reply_on_tstp;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART | SA_NODEFER;
+    sigaction(SIGTSTP, &sa, &ps_reply_old_tstp);
+    ps_reply_modes(fd);
+    ps_reply_on = 1;
+    ps_esc_pending = 0;
+    return 1;
+}
+
+int ps_rl_reply_poll(void) {
+    if (!ps_reply_on) return 0;
+    int fd = fileno(rl_instream);
+    if (!ps_foreground(fd)) return 0;
+    // After Ctrl-Z and fg the shell may have left its own modes: put ours back.
+    struct termios now;
+    if (tcgetattr(fd, &now) == 0 && (now.c_lflag & (ICANON | ECHO))) ps_reply_modes(fd);
+    if (ps_ahead_pos == ps_ahead_len) ps_ahead_pos = ps_ahead_len = 0;
+    int got = 0;
+    while (ps_ahead_len < sizeof ps_ahead) {
+        ssize_t n = read(fd, ps_ahead + ps_ahead_len, sizeof ps_ahead - ps_ahead_len);
+        if (n <= 0) break;
+        ps_ahead_len += (size_t)n;
+        got = 1;
+    }
+    // An Esc with nothing after it since the previous poll (50 ms): the Esc key itself,
+    // not the start of an arrow key's sequence or of an Alt combination.
+    if (ps_esc_pending && !got) {
+        ps_esc_pending = 0;
+        ps_ahead_len--;                     // the Esc is spent on stopping the reply
+        return 1;
+    }
+    ps_esc_pending = got && ps_ahead[ps_ahead_len - 1] == 0x1B;
+    return 0;
+}
+
+void ps_rl_reply_end(void) {
+    if (!ps_reply_on) return;
+    int fd = fileno(rl_instream);
+    if (ps_foreground(fd)) {
+        // Keys typed up to now are kept in order; an Esc pressed as the reply ended was
+        // meant to stop it, not to prefix the next key.
+        if (ps_rl_reply_poll() == 0 && ps_esc_pending) ps_ahead_len--;
+        tcsetattr(fd, TCSANOW, &ps_reply_saved);
+    }
+    ps_esc_pending = 0;
+    ps_reply_on = 0;
+    sigaction(SIGTSTP, &ps_reply_old_tstp, NULL);
+}
+
+// readline's reads: the keys typed during the last reply first.
+static int ps_getc(FILE *stream) {
+    if (ps_ahead_pos < ps_ahead_len) return ps_ahead[ps_ahead_pos++];
+    return rl_getc(stream);
+}
 
 // ---- reading one line -----------------------------------------------------------------
 
@@ -185,6 +296,8 @@ static int ps_readline_loop(const char *prompt, char **line) {
     ps_line = NULL;
     rl_callback_handler_install(prompt, ps_on_line);
     int in = fileno(rl_instream);
+    // Keys typed during the reply: on the line (or a whole line, when Enter was among them).
+    while (!ps_done && ps_ahead_pos < ps_ahead_len) rl_callback_read_char();
     while (!ps_done) {
         struct pollfd fds[2] = { { in, POLLIN, 0 }, { ps_pipe[0], POLLIN, 0 } };
         int r = poll(fds, ps_pipe[0] >= 0 ? 2 : 1, -1);

@@ -121,6 +121,76 @@ import TestSupport
         #expect(journaled.document.turns.last?.user == line)
     }
 
+    /// The line mode (GNU readline) resuming the hostile session on a real pseudo-terminal
+    /// (Python's `pty.fork`: the terminal is the chat's controlling terminal, its standard
+    /// input, output and error), quit with Ctrl-D at the prompt. Readline itself writes
+    /// escape sequences (bracketed paste on and off around each read), and the line mode
+    /// dims the reasoning: the raw bytes may hold those exact sequences and nothing else a
+    /// terminal acts on. Every crafted turn is shown, cleaned; the file is unchanged.
+    @Test func lineModeResumingOnATerminalEmitsOnlyItsOwnControls() throws {
+        let model = try TestEnv.smolQ4_1
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("hostile.json")
+        try Self.craftedDocument().save(to: file, overwrite: false)
+        let before = try Data(contentsOf: file)
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = dir.path + "/data"
+        env["XDG_STATE_HOME"] = dir.path + "/state"
+        env["TERM"] = "xterm-256color"
+        env["INPUTRC"] = "/dev/null"
+        env.removeValue(forKey: "NO_COLOR")   // the dimmed reasoning, as a user sees it
+        let r = try Self.onPty([try TestEnv.ponderBinary().path, "chat", "--line", "--model", model.path,
+                                "--resume", file.path, "--think", "off", "--no-journal"],
+                               environment: env, timeout: 240)
+        let text = r.stdoutText
+        #expect(r.status == 0 && !r.timedOut, "\(r.stderrText)\n\(text.debugDescription)")
+        #expect(text.contains("Ponder line mode"), "\(text.debugDescription)")
+        let own = ["\u{1B}[?2004h", "\u{1B}[?2004l", "\u{1B}[2m", "\u{1B}[22m"]
+        var rest = text
+        for s in own { rest = rest.replacingOccurrences(of: s, with: "") }
+        #expect(Self.activeBytes(Data(rest.utf8)) == [], "\(text.debugDescription)")
+        #expect(!text.contains("PWNED-TITLE") && !text.contains("cHduZWQ=") && !text.contains("c1-title"))
+        #expect(text.contains("<U+202E>desrever"))
+        for f in ["user", "reasoning", "answer", "user2", "model"] {
+            #expect(text.contains("\(f)-shown"), "field \(f) not shown: \(text.debugDescription)")
+        }
+        #expect(try Data(contentsOf: file) == before, "resuming the session changed the file")
+    }
+
+    /// Runs `argv` on a new pseudo-terminal (100 × 30) that is its controlling terminal;
+    /// once the line mode's prompt is up after its banner, types Ctrl-D. Standard output
+    /// of the result: every byte the program wrote to the terminal, raw.
+    static func onPty(_ argv: [String], environment: [String: String], timeout: Double) throws -> ProcessResult {
+        let driver = """
+            import os, pty, select, struct, sys, time, fcntl, termios
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], sys.argv[1:])
+            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+            out, sent = b"", False
+            while True:
+                r, _, _ = select.select([fd], [], [], 0.1)
+                if r:
+                    try:
+                        b = os.read(fd, 65536)
+                    except OSError:
+                        break
+                    if not b:
+                        break
+                    out += b
+                banner = out.find(b"Ponder line mode")
+                if not sent and banner >= 0 and b"> " in out[banner:]:
+                    time.sleep(0.3)
+                    os.write(fd, bytes([4]))
+                    sent = True
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.buffer.write(out)
+            sys.exit(os.waitstatus_to_exitcode(status))
+            """
+        return try runProcess(try TestEnv.python(), ["-c", driver] + argv, environment: environment, timeout: timeout)
+    }
+
     /// `ponder run` streams token by token through the filter on a terminal: the text is
     /// the piped (exact) reply sanitized as a whole, so no token's text is lost or held.
     @Test func runOnATerminalShowsTheSanitizedReply() throws {

@@ -3,9 +3,9 @@ import Foundation
 import TestSupport
 
 /// The full-screen chat as a job of an interactive bash in a real terminal (tmux):
-/// Ctrl-Z, `bg` and `fg`; Ctrl-G with vim; a megabyte bracketed paste. `ponder chat
-/// --demo` drives the real ncurses runtime with `EchoDriver` (a test double for the
-/// engine, see TerminalTests).
+/// Ctrl-Z, `bg` and `fg`; Ctrl-G with vim (there `ponder chat --demo` drives the real
+/// ncurses runtime with `EchoDriver`, a test double for the engine, see TerminalTests);
+/// a megabyte bracketed paste on the real model.
 @Suite(.serialized) struct JobControlTests {
     typealias Tmux = TerminalTests.Tmux
 
@@ -105,14 +105,21 @@ import TestSupport
         #expect(sttyOK)
     }
 
-    /// A 1 MB bracketed paste (tmux paste-buffer -p) is in the input line within
-    /// seconds, and the UI takes keys right after it.
-    @Test func aMegabytePasteIsTakenAtOnce() throws {
+    /// A 1 MB bracketed paste (tmux paste-buffer -p) into the chat on the real SmolLM2
+    /// model: it is in the input line, the UI takes keys right after it, and Enter has it
+    /// answered ("the message is too long": some 470,000 tokens against 8,192) within 2 s
+    /// of the paste in a release build (the suite's, scripts/test.sh; about 1 s). A debug
+    /// build lays the text out several times slower (3 to 6 s, alongside other suites):
+    /// 15 s there. Paste, layout, history and tokenizer are each linear in the text;
+    /// anything quadratic in it would take minutes.
+    @Test func aMegabytePasteIsAnsweredAtOnce() throws {
         let bin = try TestEnv.ponderBinary()
+        let model = try TestEnv.smolQ4_1
         let t = try Tmux()
         try bash(t)
-        try t.type("\(bin.path) chat --demo"); try t.keys("Enter")
-        try t.wait(for: " THINKING │")
+        try t.type("XDG_DATA_HOME=\(t.dir.path)/data \(bin.path) chat --model \(model.path) --think off")
+        try t.keys("Enter")
+        try t.wait(for: " DIRECT │", timeout: 60)
         var text = ""
         var n = 0
         while text.utf8.count < 1_000_000 { text += "line \(n) of the paste déjà 日本\n"; n += 1 }
@@ -120,14 +127,27 @@ import TestSupport
         let file = t.dir.appendingPathComponent("paste.txt")
         try text.write(to: file, atomically: true, encoding: .utf8)
         try t.run(["load-buffer", file.path])
+        #if DEBUG
+        let bound = 15.0
+        #else
+        let bound = 2.0
+        #endif
         let start = Date()
         try t.run(["paste-buffer", "-p", "-t", "t"])
         try t.wait("the end of the paste", timeout: 10) { $0.last?.hasSuffix("THE END") == true }
-        let seconds = Date().timeIntervalSince(start)
-        #expect(seconds < 5, "a 1 MB paste took \(seconds) s")
+        // (Polled every 50 ms: tmux's capture costs a little of the time measured.)
+        let pasted = Date().timeIntervalSince(start)
         try t.type("!")
         try t.wait("a key after the paste", timeout: 3) { $0.last?.hasSuffix("THE END!") == true }
-        try t.keys("C-a")
-        try t.wait("the start of the paste", timeout: 3) { $0.last?.hasPrefix("> line 0 of the paste") == true }
+        try t.keys("Enter")
+        try t.wait(for: "the message is too long", timeout: 30)
+        let seconds = Date().timeIntervalSince(start)
+        print("a 1 MB paste: in the input after \(pasted) s, answered after \(seconds) s (bound \(bound) s)")
+        #expect(seconds < bound, "a 1 MB paste was answered after \(seconds) s (in the input after \(pasted) s)")
+        // The chat goes on taking keys.
+        try t.type("ok")
+        try t.wait("a key after the answer", timeout: 3) { $0.last == "> ok" }
+        try t.keys("C-c"); try t.keys("C-c")
+        try t.wait("the shell") { $0.last(where: { !$0.isEmpty }) == "$" }
     }
 }

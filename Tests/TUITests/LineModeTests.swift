@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import Session
 import TestSupport
 
 /// The line mode (`ponder chat --line`, GNU readline) in a real terminal under tmux.
@@ -174,6 +175,58 @@ import TestSupport
         #expect(t.file("before") == t.file("stopped"), "stopped:\n\(t.file("stopped") ?? "-")")
     }
 
+    /// Esc while a reply streams stops it, as in the full screen; keys typed meanwhile (a
+    /// word, then Left) are not echoed into the reply and are on the next prompt's line,
+    /// the cursor where Left put it; Esc's byte is not taken for a Meta prefix there.
+    @Test func escStopsAReplyAndKeysTypedMeanwhileWaitForThePrompt() throws {
+        let bin = try TestEnv.ponderBinary().path
+        let t = try launch(width: 100, height: 30) { _ in ["\"\(bin)\" chat --line --demo --demo-delay 0.05"] }
+        try t.wait(for: "Ponder line mode")
+        try t.wait("the prompt") { atPrompt($0) }
+        try t.type("stop me " + String(repeating: "word ", count: 100)); try t.keys("Enter")
+        try t.wait(for: "thinking:")
+        try t.type("xyz"); try t.keys("Left")
+        try t.keys("Escape")
+        try t.wait(for: "[stopped]")
+        try t.wait("the typed keys on the prompt") { atPrompt($0, "xyz") }
+        #expect(!(try t.screen()).contains { $0.contains("^[") || ($0.contains("xyz") && !$0.hasPrefix("> ")) })
+        // The cursor is before "z", and the next key is a key.
+        try t.type("abc"); try t.keys("Enter")
+        try t.wait(for: "**Echo** (demo, no model): xyabcz", timeout: 30)
+        try quit(t, run: 0)
+        expectTerminalRestored(t)
+    }
+
+    /// Ctrl-Z while a reply streams: the shell gets the terminal in its own mode (checked
+    /// while stopped), `fg` resumes the reply, Esc still stops it, and the chat quits with
+    /// the terminal as it was.
+    @Test func ctrlZDuringAReplyGivesTheShellItsModes() throws {
+        let bin = try TestEnv.ponderBinary().path
+        let t = try Tmux()
+        let dir = t.dir.path
+        try t.start(width: 100, height: 30, script: "exec bash --norc --noprofile -i\n")
+        try t.type("stty -a > \(dir)/before"); try t.keys("Enter")
+        try t.type("\"\(bin)\" chat --line --demo --demo-delay 0.1"); try t.keys("Enter")
+        try t.wait(for: "Ponder line mode")
+        try t.wait("the prompt") { atPrompt($0) }
+        try t.type("long one " + String(repeating: "word ", count: 200)); try t.keys("Enter")
+        try t.wait(for: "thinking:")
+        try t.keys("C-z")
+        try t.wait(for: "Stopped")
+        try t.type("stty -a > \(dir)/stopped; fg"); try t.keys("Enter")
+        _ = t.waitForFile("stopped")
+        #expect(t.file("before") == t.file("stopped"), "stopped:\n\(t.file("stopped") ?? "-")")
+        try t.wait(for: "**Echo** (demo, no model): long one", timeout: 30)
+        try t.keys("Escape")
+        try t.wait(for: "[stopped]")
+        try t.wait("the prompt") { atPrompt($0) }
+        try t.keys("C-d")
+        try t.wait("the shell") { ($0.last { !$0.isEmpty } ?? "").hasPrefix("bash") }
+        try t.type("echo $? > \(dir)/exit0; stty -a > \(dir)/after"); try t.keys("Enter")
+        expectCleanExit(t, run: 0)
+        expectTerminalRestored(t)
+    }
+
     /// TERM=dumb picks the line mode without --line; so does a standard output that is not
     /// a terminal, and then only the answer goes to it (the prompt and labels stay on the
     /// terminal, on standard error).
@@ -202,8 +255,9 @@ import TestSupport
         expectTerminalRestored(t)
     }
 
-    /// The real SmolLM2 model in the line mode: an answer, a reply stopped with Ctrl-C,
-    /// /save through the shared driver, Ctrl-D; the terminal is as it was.
+    /// The real SmolLM2 model in the line mode: an answer, a reply stopped with Ctrl-C
+    /// (journaled as stopped with what arrived), /save through the shared driver, Ctrl-D;
+    /// the terminal is as it was.
     @Test func lineModeOnTheRealModel() throws {
         let bin = try TestEnv.ponderBinary().path
         let model = try TestEnv.smolQ4_1.path
@@ -231,5 +285,13 @@ import TestSupport
         let saved = t.file("saved.json") ?? ""
         #expect(saved.contains("What is the capital of France?") && saved.contains("Paris"))
         #expect(saved.contains("\"cancelled\""))
+        // The journal keeps the stopped reply as far as it came, marked as stopped.
+        let sessions = dir + "/data/ponder/sessions"
+        let journals = (try? FileManager.default.contentsOfDirectory(atPath: sessions)) ?? []
+        try #require(journals.count == 1, "journals: \(journals)")
+        let turns = try SessionLoader.load(URL(fileURLWithPath: sessions + "/" + journals[0])).document.turns
+        try #require(turns.count == 2)
+        #expect(turns[1].stopReason == .cancelled)
+        #expect(turns[1].answer.lowercased().contains("dragon"), "\(turns[1].answer.debugDescription)")
     }
 }

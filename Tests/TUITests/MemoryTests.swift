@@ -8,18 +8,17 @@ import TestSupport
 /// are measured the same way: the kernel's peak resident size (VmHWM) of the process once
 /// the reply is complete.
 @Suite(.serialized) struct MemoryTests {
-    /// Greedy (thinking off), SmolLM2 counts on well past 3,000 tokens.
-    static let prompt = "List every integer from 1 to 5000."
+    /// Greedy (thinking off), SmolLM2 answers this with a paragraph about recursion that it
+    /// then repeats for ever ("It's also a well-known example of a recursive algorithm
+    /// ..."): its reply never ends before 3,000 tokens. (A plain request to count ends
+    /// after about 30 numbers.) `ponder run --think off --prompt ... --max-tokens 3000`
+    /// shows it: the same prompt and sampling as the chat's first turn.
+    static let prompt = "Count from 1 to 10000, one number per line, without stopping."
     static let replyTokens = 3000
     /// Generous: a debug build on a loaded 2-core machine decodes under 10 tokens a second.
     static let replyTimeout = 1200.0
 
-    // Disabled: with the prompt each model now gets from its own reasoning profile,
-    // SmolLM2 ends this reply after about 30 numbers, so the 3,000-token reply the test
-    // measures never comes (it waited `replyTimeout` and failed). It needs a prompt, or a
-    // way to ignore end-of-turn, that reaches 3,000 tokens; LayoutCacheTests bound the
-    // cache meanwhile.
-    @Test(.disabled("the prompt no longer yields a 3,000-token reply from SmolLM2"))
+    @Test
     func aLongReplyInTheTUIStaysNearTheLineMode() throws {
         let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1

@@ -34,6 +34,13 @@ import Testing
     @Test func sanitizeDropsControlsKeepsNewlines() {
         #expect(CharWidth.layoutText("a\u{1B}[31mb\tc\r\nd\u{7F}\u{200B}\u{202E}") == "ab    c\nd<U+202E>")
         #expect(CharWidth.layoutText("plain\ntext") == "plain\ntext")
+        // Each path of layoutText: non-ASCII without tabs or format characters comes back
+        // as is; a lone soft hyphen or zero-width space goes; a ZWJ inside an emoji
+        // cluster stays (it is part of a character with a cell of its own).
+        #expect(CharWidth.layoutText("déjà 日本\n") == "déjà 日本\n")
+        #expect(CharWidth.layoutText("dé\u{AD}jà\u{200B} 日本\t.") == "déjà 日本    .")
+        let family = "👨\u{200D}👩\u{200D}👧"
+        #expect(CharWidth.layoutText("é " + family) == "é " + family)
     }
 }
 

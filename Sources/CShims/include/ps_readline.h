@@ -29,6 +29,15 @@ enum { PS_RL_LINE = 0, PS_RL_EOF = 1, PS_RL_INTERRUPTED = 2 };
 int ps_rl_readline(const char *prompt, char **line);
 /// Appends an entry to readline's history list (in memory; Up recalls it).
 void ps_rl_add_history(const char *line);
+/// Between two reads, while a reply streams: puts the terminal (when it is standard input
+/// and this process is in its foreground) in non-canonical mode without echo, so that keys
+/// are read as they come. 1 when it did, 0 when the terminal is left alone.
+int ps_rl_reply_begin(void);
+/// Reads the keys typed since the last call (every 50 ms or so): 1 when the Esc key was
+/// pressed alone (the reply should stop), else 0. Other keys are kept for the next read.
+int ps_rl_reply_poll(void);
+/// Reads what was typed, then gives the terminal its mode from before ps_rl_reply_begin.
+void ps_rl_reply_end(void);
 /// 1 once after a Ctrl-C (SIGINT) was caught outside ps_rl_readline, then 0.
 int ps_rl_take_interrupt(void);
 

@@ -46,6 +46,17 @@ public enum Readline {
     /// Appends to the in-memory history that Up and Ctrl-R search.
     public static func addHistory(_ entry: String) { ps_rl_add_history(entry) }
 
+    /// While a reply streams (between `beginReply` and `endReply`): keys are read as they
+    /// come, without echo; a lone Esc stops the reply, other keys wait for the next `read`,
+    /// which shows them on the line. False when the terminal is left in its own mode
+    /// (standard input not a terminal, or the chat not in the foreground).
+    public static func beginReply() -> Bool { ps_rl_reply_begin() != 0 }
+    /// Whether the Esc key was pressed alone since the last call (call every 50 ms or so:
+    /// an Esc with nothing after it by the next call is the key, not a sequence's start).
+    public static func takeEscape() -> Bool { ps_rl_reply_poll() != 0 }
+    /// The terminal back in its own mode; what was typed is kept for the next `read`.
+    public static func endReply() { ps_rl_reply_end() }
+
     /// Whether Ctrl-C was pressed since the last call (outside `read`).
     public static func takeInterrupt() -> Bool { ps_rl_take_interrupt() != 0 }
 }

@@ -89,7 +89,8 @@ struct LineEditor: Sendable, Equatable {
     /// Empties the buffer and returns its text; non-blank text joins the history.
     mutating func submit() -> String {
         let s = text
-        if !s.trimmingCharacters(in: .whitespaces).isEmpty, history.last != s {
+        // (Stops at the first non-blank: a pasted megabyte is not copied to be trimmed.)
+        if s.unicodeScalars.contains(where: { !CharacterSet.whitespaces.contains($0) }), history.last != s {
             history.append(s)
         }
         chars = []; cursor = 0; historyIndex = nil; draft = []

@@ -6,7 +6,8 @@ struct Turn: Sendable, Equatable {
     var id: Int
     /// The session's turn index once `turnStarted` named it; nil while waiting.
     var sessionIndex: Int?
-    var user: String
+    /// Fixed for the turn's life (its layout is cached by `id` alone, whatever `version`).
+    let user: String
     var mode: ReasoningMode
     var reasoning: String = ""
     var answer: String = ""
@@ -22,7 +23,7 @@ struct Turn: Sendable, Equatable {
     var reasoningStartedAt: Double? = nil
     var answerStartedAt: Double? = nil
     var finishedAt: Double? = nil
-    /// Bumped on every change that alters the turn's layout (cache key).
+    /// Bumped on every change that alters the reply's layout (cache key).
     var version: Int = 0
 }
 

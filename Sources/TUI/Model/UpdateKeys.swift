@@ -15,7 +15,7 @@ func handleKey(_ k: Key, _ s: inout UIState, _ fx: inout [Effect]) {
 
     switch k {
     case .enter:
-        if s.input.text.hasSuffix("\\") && s.input.cursor == s.input.chars.count {
+        if s.input.chars.last == "\\" && s.input.cursor == s.input.chars.count {
             s.input.backspace()
             s.input.insert("\n")
         } else {
@@ -198,7 +198,8 @@ private func editLast(_ s: inout UIState, _ fx: inout [Effect]) {
 /// Enter: a slash command runs; other text is sent as a new turn.
 private func submit(_ s: inout UIState, _ fx: inout [Effect]) {
     let text = s.input.text
-    guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+    // (Stops at the first non-blank: a pasted megabyte is not copied to be trimmed.)
+    guard text.unicodeScalars.contains(where: { !CharacterSet.whitespacesAndNewlines.contains($0) }) else { return }
     if text.drop(while: { $0 == " " }).hasPrefix("/") {
         switch SlashCommand.parse(text) {
         case .failure(let e):

@@ -45,18 +45,23 @@ enum TurnLayout {
         return out
     }
 
-    private static func cached(_ cache: LayoutCache?, _ t: Turn, part: Int, width: Int,
+    /// Part `part` of `t` laid out at `width`, from the cache while the turn's `version`
+    /// (for the user's text, which never changes: `version` 0) is the one it was made for.
+    private static func cached(_ cache: LayoutCache?, _ t: Turn, part: Int, width: Int, version: Int? = nil,
                                _ make: () -> [StyledLine]) -> [StyledLine] {
         guard let cache else { return make() }
         let key = LayoutCache.Key(turn: t.id, part: part, width: width)
-        if let hit = cache.lines(key, version: t.version) { return hit }
+        let version = version ?? t.version
+        if let hit = cache.lines(key, version: version) { return hit }
         let v = make()
-        cache.store(key, version: t.version, v)
+        cache.store(key, version: version, v)
         return v
     }
 
     static func userLines(_ t: Turn, width: Int, glyphs: Glyphs, cache: LayoutCache?) -> [StyledLine] {
-        cached(cache, t, part: 0, width: width) {
+        // A megabyte pasted as one message is laid out once, not again on each change of
+        // its reply (a "too long" error, every streamed token).
+        cached(cache, t, part: 0, width: width, version: 0) {
             let style = Style(.user)
             var out: [StyledLine] = []
             let indent = Wrap.styled("  ", style)

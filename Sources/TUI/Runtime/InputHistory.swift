@@ -67,8 +67,20 @@ public enum InputHistory {
         try? h.write(contentsOf: Data((encode(entry) + "\n").utf8))
     }
 
+    /// One line per entry: a backslash doubled, a newline as backslash-n. On the UTF-8
+    /// bytes (both are ASCII, never inside a multi-byte character): linear and quick for a
+    /// megabyte paste sent as one message.
     static func encode(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 16)
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            default: out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func decode(_ s: String) -> String {

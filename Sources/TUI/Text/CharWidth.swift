@@ -54,8 +54,12 @@ enum CharWidth {
     /// own, which `of` would count as one) is dropped. Newlines are kept.
     static func layoutText(_ s: String) -> String {
         let safe = TerminalText.sanitize(s)
-        // Fast path: printable ASCII and newlines only.
+        // Fast paths: printable ASCII and newlines only; else no tab and no format scalar
+        // at all (a scan of scalars, much cheaper than one of grapheme clusters).
         if safe.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A }) { return safe }
+        if !safe.unicodeScalars.contains(where: {
+            $0 == "\t" || ($0.value >= 0xAD && $0.properties.generalCategory == .format)
+        }) { return safe }
         var out = ""
         out.reserveCapacity(safe.utf8.count)
         for ch in safe {

@@ -12,31 +12,31 @@
 /// - `first` prefixes the first line, `rest` every following line (hanging indent). Both
 ///   are dropped when they leave fewer than 2 columns.
 enum Wrap {
+    /// A run of the paragraph, as positions in it (no copies: a pasted megabyte is one
+    /// paragraph per line, and a copy per word made its layout slow). Every character of
+    /// a word or a run of spaces is 1 column wide (2-column ones are tokens of their own).
     private enum Token {
-        case spaces(StyledLine)
-        case word(StyledLine, width: Int)
-        case wide(StyledChar)
+        case spaces(Range<Int>)
+        case word(Range<Int>)
+        case wide(Int)
     }
 
     private static func tokens(_ line: StyledLine) -> [Token] {
         var out: [Token] = []
-        var run: StyledLine = []
-        var runWidth = 0
+        var start = 0
         var runIsSpace = false
-        func flush() {
-            guard !run.isEmpty else { return }
-            out.append(runIsSpace ? .spaces(run) : .word(run, width: runWidth))
-            run = []; runWidth = 0
+        func flush(_ end: Int) {
+            guard start < end else { return }
+            out.append(runIsSpace ? .spaces(start..<end) : .word(start..<end))
         }
-        for sc in line {
-            let w = CharWidth.of(sc.ch)
-            if w == 2 { flush(); out.append(.wide(sc)); continue }
-            let isSpace = sc.ch == " "
-            if !run.isEmpty && isSpace != runIsSpace { flush() }
+        for i in line.indices {
+            let ch = line[i].ch
+            if CharWidth.of(ch) == 2 { flush(i); out.append(.wide(i)); start = i + 1; continue }
+            let isSpace = ch == " "
+            if start < i && isSpace != runIsSpace { flush(i); start = i }
             runIsSpace = isSpace
-            run.append(sc); runWidth += w
         }
-        flush()
+        flush(line.count)
         return out
     }
 
@@ -45,13 +45,14 @@ enum Wrap {
                           first: StyledLine = [], rest: StyledLine = []) -> [StyledLine] {
         let width = max(1, width)
         var first = first, rest = rest
-        if CharWidth.of(String(first.map(\.ch))) + 2 > width { first = [] }
-        if CharWidth.of(String(rest.map(\.ch))) + 2 > width { rest = [] }
-        let restWidth = CharWidth.of(String(rest.map(\.ch)))
+        var firstWidth = CharWidth.of(String(first.map(\.ch)))
+        var restWidth = CharWidth.of(String(rest.map(\.ch)))
+        if firstWidth + 2 > width { first = []; firstWidth = 0 }
+        if restWidth + 2 > width { rest = []; restWidth = 0 }
 
         var lines: [StyledLine] = []
         var cur = first
-        var curW = CharWidth.of(String(first.map(\.ch)))
+        var curW = firstWidth
         var atStart = true       // nothing but the prefix on `cur`
         var softWrapped = false  // `cur` began at a soft break
 
@@ -62,33 +63,37 @@ enum Wrap {
             lines.append(cur)
             cur = rest; curW = restWidth; atStart = true; softWrapped = true
         }
-        func append(_ sc: StyledChar, _ w: Int) { cur.append(sc); curW += w; atStart = false }
+        func append(_ r: Range<Int>) { cur += text[r]; curW += r.count; atStart = false }
 
         for tok in tokens(text) {
             switch tok {
-            case .spaces(let s):
+            case .spaces(let r):
                 if atStart && softWrapped { continue }
-                for sc in s {
-                    if curW + 1 > width { newline(); break }
-                    append(sc, 1)
-                }
-            case .word(let s, let w):
+                // As many as fit; a break drops the rest of the run.
+                let n = min(r.count, width - curW)
+                if n > 0 { append(r.lowerBound..<(r.lowerBound + n)) }
+                if n < r.count { newline() }
+            case .word(let r):
+                let w = r.count
                 if curW + w <= width {
-                    for sc in s { append(sc, CharWidth.of(sc.ch)) }
+                    append(r)
                 } else if !atStart && restWidth + w <= width {
                     newline()
-                    for sc in s { append(sc, CharWidth.of(sc.ch)) }
+                    append(r)
                 } else {
+                    // Longer than a line: cut where each line is full.
                     if !atStart { newline() }
-                    for sc in s {
-                        let cw = CharWidth.of(sc.ch)
-                        if curW + cw > width && !atStart { newline() }
-                        append(sc, cw)
+                    var i = r.lowerBound
+                    while i < r.upperBound {
+                        if curW + 1 > width && !atStart { newline() }
+                        let n = max(1, min(r.upperBound - i, width - curW))
+                        append(i..<(i + n))
+                        i += n
                     }
                 }
-            case .wide(let sc):
+            case .wide(let i):
                 if curW + 2 > width && !atStart { newline() }
-                append(sc, 2)
+                cur.append(text[i]); curW += 2; atStart = false
             }
         }
         lines.append(cur)

@@ -9,9 +9,10 @@ import TUI
 /// printed as it streams (`LineReply`), and slash commands are the full-screen chat's
 /// (`LineCommands`), carried out by the same driver.
 ///
-/// Keys: Ctrl-C stops a reply (or drops the line being typed); Ctrl-D on an empty line
-/// quits. Readline gives the terminal back in its own mode after every line, so the
-/// terminal is clean whenever a reply streams and when the chat ends.
+/// Keys: Ctrl-C or Esc stops a reply; Ctrl-C drops the line being typed; Ctrl-D on an
+/// empty line quits. Readline gives the terminal back in its own mode after every line;
+/// during a reply keys are read without echo (`Readline.beginReply`), and the terminal's
+/// own mode is back when the reply ends, on Ctrl-Z and when the chat ends.
 enum LineChat {
     static let prompt = "> "
 
@@ -75,29 +76,37 @@ enum LineChat {
         }
     }
 
-    /// Sends one message and prints its reply until the turn ends; Ctrl-C cancels it.
+    /// Sends one message and prints its reply until the turn ends; Ctrl-C or Esc cancels
+    /// it. Keys typed meanwhile are neither echoed into the reply nor lost: the next prompt
+    /// shows them (`Readline.beginReply`).
     private static func turn(_ text: String, _ chat: inout State, driver: any ChatDriver,
                              mailbox: EventMailbox, out: LineOutput) async {
         _ = Readline.takeInterrupt()
+        // Without echo the terminal prints no "^C" after a Ctrl-C.
+        let keysWatched = Readline.beginReply()
         await driver.send(text, mode: chat.mode)
         let watcher = Task {
             while !Task.isCancelled {
                 if Readline.takeInterrupt() {
-                    out.interrupted()
+                    if !keysWatched { out.interrupted() }
                     await driver.cancel()
                 }
+                if keysWatched && Readline.takeEscape() { await driver.cancel() }
                 try? await Task.sleep(nanoseconds: 50_000_000)
             }
         }
-        defer { watcher.cancel() }
         var reply = LineReply(out: out, showReasoning: chat.showReasoning)
         while let e = await mailbox.next() {
             switch e {
             case .stats(_, let st), .turnFinished(_, _, let st): chat.lastStats = st
             default: break
             }
-            if reply.handle(e) { return }
+            if reply.handle(e) { break }
         }
+        // The watcher reads the terminal: it has stopped before the terminal is given back.
+        watcher.cancel()
+        await watcher.value
+        Readline.endReply()
     }
 
     enum Outcome { case goOn, quit }
@@ -132,7 +141,7 @@ enum LineChat {
         "Keys",
         "  Tab          complete a command or a path",
         "  Up, Down     earlier lines (the full-screen chat's history too)",
-        "  Ctrl-C       stop a reply, or drop the line",
+        "  Ctrl-C, Esc  stop a reply (Ctrl-C at the prompt drops the line)",
         "  Ctrl-D       quit (on an empty line)",
         "  Editing keys, Emacs or vi, follow ~/.inputrc ($if ponder applies).",
     ]
