@@ -35,7 +35,10 @@ public final class LlamaServer: @unchecked Sendable {
         throw NotStarted(description: "xllamacpp's server did not start on port \(self.port) (is xllamacpp in the venv? scripts/setup.sh --test)")
     }
 
-    public struct NotStarted: Error, CustomStringConvertible { public let description: String }
+    public struct NotStarted: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
 
     public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
