@@ -132,9 +132,16 @@ public actor SessionDriver: ChatDriver {
                 let s = await conversation.settings
                 return .done([ReasoningMode.on, .off].filter { mode == nil || mode == $0 }
                     .map { "\(Self.samplerName($0)): \(s.sampling(for: $0).summary)" }.joined(separator: "; "))
-            case .setReasoningBudget(let n):
-                await conversation.update { $0.thinkBudget = n }
-                return .done(n.map { "reasoning budget \($0) tokens" } ?? "no reasoning budget")
+            case .setReasoningBudget(let n, let always):
+                await conversation.setBudget(n, always: always)
+                guard let n else { return .done("no reasoning budget") }
+                return .done("reasoning budget \(n) tokens " + (always ? "for every turn" : "for the next turn"))
+            case .answerNow:
+                if case .remote = target {
+                    return .failed("answer now works with a local model; on a server, Esc stops the reply")
+                }
+                return await conversation.answerNow() ? .done("reasoning ended: the answer follows")
+                                                      : .failed("no reply is being written")
             case .setHistoryReasoning(let on):
                 await conversation.update { $0.historyReasoning = on }
                 return .done("earlier reasoning \(on ? "is" : "is not") sent back")

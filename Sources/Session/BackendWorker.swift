@@ -98,13 +98,18 @@ public final class BackendContext {
     }
 }
 
-/// A cancellation flag shared between the conversation and a running turn.
+/// What the user asks of a running turn, shared between the conversation and the turn:
+/// stop it (`cancel`), or end its reasoning now and go on to the answer (`answerNow`).
 public final class CancelFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
+    private var answer = false
     public init() {}
     public func cancel() { lock.withLock { value = true } }
     public var isCancelled: Bool { lock.withLock { value } }
+    /// Asks the turn to close its reasoning at once and write the answer.
+    public func answerNow() { lock.withLock { answer = true } }
+    public var answerRequested: Bool { lock.withLock { answer } }
 }
 
 /// `BackendWorker.run` after `shutdown()`.

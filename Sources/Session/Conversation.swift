@@ -25,6 +25,8 @@ public actor Conversation {
     private var nextIndex = 0
     /// Cancel flags of turns sent and not yet finished.
     private var open: [Int: CancelFlag] = [:]
+    /// `/budget N` without `always`: the think budget of the next turn sent, then none.
+    private var nextTurnBudget: Int?
     /// The last queued turn; each turn waits for the one before.
     private var tail: Task<Void, Never>?
     /// Turns recorded in `turns` after their `turnFinished` went out (see `settled`).
@@ -78,8 +80,9 @@ public actor Conversation {
             index: index, user: text, mode: mode,
             sampling: sampling ?? settings.sampling(for: mode),
             seed: seed ?? settings.seed.map { $0 &+ UInt64(index) } ?? UInt64.random(in: 0...(1 << 53)),
-            thinkBudget: mode == .on ? settings.thinkBudget : nil, profile: settings.profile,
+            thinkBudget: mode == .on ? (nextTurnBudget ?? settings.thinkBudget) : nil, profile: settings.profile,
             systemPrompt: settings.systemPrompt ?? "", historyReasoning: settings.historyReasoning, model: model)
+        nextTurnBudget = nil
         let requestTime = monotonicSeconds()
         let previous = tail
         tail = Task {
@@ -94,6 +97,25 @@ public actor Conversation {
     public func cancel() {
         for f in open.values { f.cancel() }
     }
+
+    /// Asks the turn generating now to close its reasoning and answer (`/answer`): the
+    /// embedded engine appends the profile's closing text, as the think budget does, and
+    /// the turn records that the user ended its reasoning. False when no turn is running.
+    @discardableResult
+    public func answerNow() -> Bool {
+        guard let running = open.keys.min() else { return false }
+        open[running]?.answerNow()
+        return true
+    }
+
+    /// The think budget: for the next turn only (`/budget N`), or for every later turn
+    /// (`always`; nil turns the budget off).
+    public func setBudget(_ tokens: Int?, always: Bool) {
+        if always { settings.thinkBudget = tokens; nextTurnBudget = nil } else { nextTurnBudget = tokens }
+    }
+
+    /// The budget the next thinking turn will have.
+    public var pendingBudget: Int? { nextTurnBudget ?? settings.thinkBudget }
 
     /// Waits until every turn sent so far has finished.
     public func waitUntilIdle() async {

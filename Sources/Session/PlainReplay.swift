@@ -26,11 +26,12 @@ public struct PlainReplay: Sendable {
                 .replacingOccurrences(of: "\n", with: "\n> ") + "\n\n"))
             var clock = 0.0
             var channel: StreamPiece.Channel?
+            let cut = t.reasoningEnd.map(Self.mark) ?? ""
             // Turns recovered without timings: pieces at t = 0 print at once.
             for p in t.stream {
                 var text = p.text
                 if p.c != channel {
-                    if channel == .reasoning { text = "\n</think>\n\n" + text }
+                    if channel == .reasoning { text = "\n</think>\n" + cut + "\n" + text }
                     if p.c == .reasoning { text = "<think>\n" + text }
                     channel = p.c
                 }
@@ -38,7 +39,7 @@ public struct PlainReplay: Sendable {
                 clock = max(clock, p.t)
                 steps.append(Step(delay: delay, text: text))
             }
-            var end = channel == .reasoning ? "\n</think>\n" : "\n"
+            var end = channel == .reasoning ? "\n</think>\n" + cut : "\n"
             switch t.stopReason {
             case .cancelled: end += "[interrupted]\n"
             case .length: end += "[stopped: length]\n"
@@ -48,6 +49,11 @@ public struct PlainReplay: Sendable {
             steps.append(Step(delay: 0, text: end))
         }
         return steps
+    }
+
+    /// The line that says who ended a turn's reasoning.
+    static func mark(_ end: ReasoningEnd) -> String {
+        end == .user ? "[reasoning ended by the user: answer now]\n" : "[reasoning cut by the think budget]\n"
     }
 
     /// Prints the schedule to `write`, sleeping between steps.

@@ -61,7 +61,9 @@ struct TurnDecoder {
 
     /// Samples one token, shows its text and evaluates it; nil while the reply goes on,
     /// else why it stopped.
-    mutating func step(_ backend: InferenceBackend) -> TurnGenerator.Stop? {
+    /// `answerNow`: the user asked for the answer; the reasoning is closed as the budget
+    /// closes it.
+    mutating func step(_ backend: InferenceBackend, answerNow: Bool = false) -> TurnGenerator.Stop? {
         let n = stats.contextSize
         if context.count >= n { return contextFull() }
         let sampling = rec.sampling
@@ -72,14 +74,16 @@ struct TurnDecoder {
         rec.tokens.append(tok); rec.tokenTimes.append(t)
         var feed = [tok]
         var out = route(backend.tokenPiece(tok))
-        if let budget = rec.thinkBudget, splitter.inReasoning, stats.reasoningTokens >= budget {
-            // Budget spent: close the think block as if the model had, and go on.
+        let budgetSpent = rec.thinkBudget.map { stats.reasoningTokens >= $0 } ?? false
+        if splitter.inReasoning, budgetSpent || answerNow {
+            // Budget spent or the user's call: close the think block as if the model had, and go on.
+            rec.reasoningEnd = answerNow && !budgetSpent ? .user : .budget
             let inject = (try? backend.encode(ChatPrompt(segments: [.text(Self.budgetClose)], rendersBOS: true))) ?? []
             feed += inject
             for x in inject { rec.tokens.append(x); rec.tokenTimes.append(t) }
             let more = splitter.feed(Array(Self.budgetClose.utf8))
             out.reasoning += more.reasoning; out.answer += more.answer
-            stats.budgetApplied = true
+            if rec.reasoningEnd == .budget { stats.budgetApplied = true }
         }
         deliver(out)
         guard context.count + feed.count <= n else { return contextFull() }

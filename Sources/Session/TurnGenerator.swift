@@ -48,7 +48,7 @@ enum TurnGenerator {
         var stop: Stop = (.length, nil)
         for _ in 0..<job.meta.sampling.maxTokens {
             if cancel.isCancelled { stop = (.cancelled, nil); break }
-            if let s = reply.step(backend) { stop = s; break }
+            if let s = reply.step(backend, answerNow: cancel.answerRequested) { stop = s; break }
         }
         reply.flush(interrupted: stop.reason != .endOfTurn)
         return finish(stop)

@@ -21,6 +21,9 @@ public struct TurnRecord: Codable, Sendable, Equatable {
     public var tokens: [Int32]
     /// Seconds from the turn's start at which each of `tokens` was produced (same count).
     public var tokenTimes: [Double]
+    /// Who closed the reasoning when the model did not: the think budget, or the user
+    /// ("answer now"). Nil: the model closed it itself (or the turn had none).
+    public var reasoningEnd: ReasoningEnd?
     /// The text as it was streamed: what each channel received and when.
     public var stream: [StreamPiece]
     /// Why the turn ended in an error, or how it was recovered.
@@ -83,4 +86,12 @@ public struct StreamPiece: Codable, Sendable, Equatable {
     public var c: Channel
     public var text: String
     public init(t: Double, c: Channel, text: String) { self.t = t; self.c = c; self.text = text }
+}
+
+/// Who ended a turn's reasoning, when it was not the model.
+public enum ReasoningEnd: String, Codable, Sendable {
+    /// The think budget ran out.
+    case budget
+    /// The user asked for the answer now (`/answer`, Ctrl-]).
+    case user
 }

@@ -15,8 +15,10 @@ import Session
         #expect(ok("/think on") == .think(.on))
         #expect(ok("/think OFF") == .think(.off))
         #expect(ok("/think toggle") == .think(.toggle))
-        #expect(ok("/budget 512") == .budget(512))
-        #expect(ok("/budget off") == .budget(nil))
+        #expect(ok("/budget 512") == .budget(512, always: false))
+        #expect(ok("/budget 512 always") == .budget(512, always: true))
+        #expect(ok("/budget off") == .budget(nil, always: true))
+        #expect(ok("/answer") == .answerNow)
         #expect(ok("/history-reasoning on") == .historyReasoning(true))
         #expect(ok("/history-reasoning off") == .historyReasoning(false))
         #expect(ok("/reasoning show") == .reasoning(show: true))
@@ -55,7 +57,9 @@ import Session
             ("/", "empty command — /help lists commands"),
             ("/think maybe", "/think takes on, off or toggle"),
             ("/budget -5", "/budget takes a positive number of tokens or off, not \"-5\""),
-            ("/budget", "/budget takes a number of tokens or off"),
+            ("/budget", "/budget takes a number of tokens (then always, for every turn) or off"),
+            ("/budget 5 forever", "/budget takes a number of tokens (then always, for every turn) or off"),
+            ("/answer now", "/answer takes no arguments"),
             ("/history-reasoning", "/history-reasoning takes on or off"),
             ("/reasoning", "/reasoning takes show or hide"),
             ("/load", "/load needs a PATH"),
@@ -132,7 +136,8 @@ import Session
                 if case .appendHistory = $0 { return false } else { return true }
             }
         }
-        #expect(run("/budget 100") == [.driver(.setReasoningBudget(100))])
+        #expect(run("/budget 100") == [.driver(.setReasoningBudget(100, always: false))])
+        #expect(run("/budget 100 always") == [.driver(.setReasoningBudget(100, always: true))])
         #expect(run("/history-reasoning on") == [.driver(.setHistoryReasoning(true))])
         #expect(run("/save") == [.driver(.save(path: nil))])
         #expect(run("/load a.json") == [.driver(.load(path: "a.json"))])

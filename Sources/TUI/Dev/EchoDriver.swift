@@ -106,9 +106,11 @@ public final class EchoDriver: ChatDriver, @unchecked Sendable {
         case .resetSampler(let mode):
             lock.withLock { sampling.resetSampling(mode); showSampling() }
             return .done("preset sampler")
-        case .setReasoningBudget(let n):
-            lock.withLock { info.reasoningBudget = n }
+        case .setReasoningBudget(let n, let always):
+            if always { lock.withLock { info.reasoningBudget = n } }
             return .done(n.map { "reasoning budget \($0) tokens" } ?? "no reasoning budget")
+        case .answerNow:
+            return .done("demo: answer now")
         case .setHistoryReasoning(let b):
             lock.withLock { info.historyReasoning = b }
             return .done("history reasoning \(b ? "on" : "off")")

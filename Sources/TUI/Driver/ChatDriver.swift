@@ -37,8 +37,11 @@ public enum DriverCommand: Sendable, Equatable {
     case setSampler(SamplerSetting, mode: ReasoningMode)
     /// Restore the preset sampler of `mode`, nil = of both modes (`/set reset`).
     case resetSampler(mode: ReasoningMode?)
-    /// Reasoning budget in tokens for later turns; nil = no budget (`/budget`).
-    case setReasoningBudget(Int?)
+    /// Reasoning budget in tokens for the next turn, or (`always`) for every later turn;
+    /// nil = no budget (`/budget N [always]|off`).
+    case setReasoningBudget(Int?, always: Bool)
+    /// End the running turn's reasoning now and let the model answer (`/answer`, Ctrl-]).
+    case answerNow
     /// Whether earlier turns' reasoning is sent back to the model (`/history-reasoning`).
     case setHistoryReasoning(Bool)
     /// Write the conversation as Markdown (`/export PATH.md`).

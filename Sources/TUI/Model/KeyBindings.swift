@@ -7,6 +7,7 @@ import Session
 public enum KeyAction: String, CaseIterable, Sendable {
     case toggleThinking = "toggle_thinking"
     case stop = "stop"
+    case answerNow = "answer_now"
     case interrupt = "interrupt"
     case quit = "quit"
     case toggleReasoning = "toggle_reasoning"
@@ -28,6 +29,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
         switch self {
         case .toggleThinking: "thinking on/off for the next turn"
         case .stop: "stop generating"
+        case .answerNow: "end the reasoning now and answer"
         case .interrupt: "stop generating; twice when idle: quit"
         case .quit: "quit (on an empty line)"
         case .toggleReasoning: "fold/unfold reasoning of the focused turn"
@@ -51,6 +53,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
         switch self {
         case .toggleThinking: [.ctrl("t"), .function(2)]
         case .stop: [.escape]
+        case .answerNow: [.ctrl("]"), .function(3)]
         case .interrupt: [.ctrl("c")]
         case .quit: [.ctrl("d")]
         case .toggleReasoning: [.tab]

@@ -30,7 +30,7 @@ enum KeySpec {
         }
         for prefix in ["c-", "ctrl-", "^"] where lower.hasPrefix(prefix) {
             let rest = lower.dropFirst(prefix.count)
-            guard rest.count == 1, let c = rest.first, c.isASCII, c.isLetter else { return nil }
+            guard rest.count == 1, let c = rest.first, c.isASCII, c.isLetter || c == "]" else { return nil }
             return .ctrl(c)
         }
         for prefix in ["m-", "alt-", "meta-"] where lower.hasPrefix(prefix) {

@@ -5,7 +5,8 @@ import Session
 enum SlashCommand: Sendable, Equatable {
     enum Think: Sendable, Equatable { case on, off, toggle }
     case think(Think)
-    case budget(Int?)                 // nil = off
+    case budget(Int?, always: Bool)
+    case answerNow                 // nil = off
     case historyReasoning(Bool)
     case reasoning(show: Bool)
     case save(String?)

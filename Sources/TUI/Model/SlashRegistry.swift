@@ -17,15 +17,24 @@ extension SlashCommand {
             }
         },
         Spec(name: "budget", forms: [
-            Form("N|off", "reasoning budget in tokens", example: "/budget 512"),
+            Form("N", "reasoning budget of the next turn, in tokens", example: "/budget 512"),
+            Form("N always", "reasoning budget of every turn", example: "/budget 512 always"),
+            Form("off", "no reasoning budget", example: "/budget off"),
         ]) { a in
-            guard let w = a.word(0, of: 1) else { return a.fail("/budget takes a number of tokens or off") }
-            if w == "off" { return .success(.budget(nil)) }
+            let always = a.words.count == 2 && a.words[1].lowercased() == "always"
+            guard a.words.count == 1 || always else {
+                return a.fail("/budget takes a number of tokens (then always, for every turn) or off")
+            }
+            let w = a.words[0].lowercased()
+            if w == "off" { return .success(.budget(nil, always: true)) }
             guard let n = Int(w), n > 0 else {
                 return a.fail("/budget takes a positive number of tokens or off, not \(quoted(a.words[0]))")
             }
-            return .success(.budget(n))
+            return .success(.budget(n, always: always))
         },
+        Spec(name: "answer", forms: [
+            Form("", "end the reasoning now and answer", example: "/answer"),
+        ]) { a in a.none(.answerNow) },
         Spec(name: "history-reasoning", forms: [
             Form("on|off", "send earlier reasoning back", example: "/history-reasoning on"),
         ]) { a in

@@ -15,7 +15,8 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
         case .off: s.mode = .off
         case .toggle: s.mode = s.mode.toggled
         }
-    case .budget(let n): fx.append(.driver(.setReasoningBudget(n)))
+    case .budget(let n, let always): fx.append(.driver(.setReasoningBudget(n, always: always)))
+    case .answerNow: answerNow(&s, &fx)
     case .historyReasoning(let b): fx.append(.driver(.setHistoryReasoning(b)))
     case .reasoning(let show):
         // Full screen: every turn's reasoning unfolded or folded (the line mode prints
@@ -177,4 +178,18 @@ func noticeLines(_ s: UIState) -> [String] {
 func noReasoningMode(_ st: DriverStatus) -> Notice {
     Notice(text: "this model has no reasoning mode (reasoning profile \(st.reasoningProfile.isEmpty ? "none" : st.reasoningProfile)); "
                + "start with --reasoning-profile NAME to choose one", isError: false)
+}
+
+/// "Answer now" (`/answer`, Ctrl-]): asks the session to close the running turn's
+/// reasoning; says why not when no turn is reasoning.
+func answerNow(_ s: inout UIState, _ fx: inout [Effect]) {
+    guard s.generating, let turn = s.turns.last else {
+        s.notice = Notice(text: "no reply is being written: answer now ends a turn's reasoning while it runs", isError: true)
+        return
+    }
+    guard turn.answer.isEmpty else {
+        s.notice = Notice(text: "the reasoning is over: the answer is being written", isError: false)
+        return
+    }
+    fx.append(.driver(.answerNow))
 }

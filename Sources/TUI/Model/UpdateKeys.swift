@@ -43,6 +43,8 @@ private func perform(_ action: KeyAction, _ k: Key, _ s: inout UIState, _ fx: in
         if s.status.hasReasoningMode { s.mode = s.mode.toggled } else { s.notice = noReasoningMode(s.status) }
     case .stop:
         if s.generating { fx.append(.cancel) } else { s.notice = nil }
+    case .answerNow:
+        answerNow(&s, &fx)
     case .interrupt:
         if s.generating {
             fx.append(.cancel)

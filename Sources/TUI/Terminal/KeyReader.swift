@@ -95,6 +95,7 @@ struct KeyReader<Source: KeySource> {
         case 9: return .key(.tab)
         case 127, 8: return .key(.backspace)
         case 1...26: return .key(.ctrl(Character(Unicode.Scalar(v + 96)!)))
+        case 0x1D: return .key(.ctrl("]"))
         case 0..<32: return nil
         default:
             guard let s = Unicode.Scalar(v) else { return nil }

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import Engine
+import GGUF
+import Session
+import Tokenizer
+import TestSupport
+
+/// "Answer now" and the per-turn budget on the real SmolLM2 under the DeepSeek-R1
+/// profile, whose pre-fill opens `<think>`: everything the model writes is reasoning
+/// until something closes the block, so the reasoning ends exactly where the user (or the
+/// budget) ends it.
+@Suite(.serialized) struct AnswerNowTests {
+    static func conversation(maxTokens: Int) throws -> (Conversation, Tokenizer) {
+        let file = try GGUFFile(path: try TestEnv.smolQ4_1.path)
+        let model = try LlamaModel(file: file)
+        let tokenizer = try Tokenizer(gguf: file)
+        let backend = EngineBackend(context: try LlamaContext(model: model, capacity: 2048), tokenizer: tokenizer)
+        var settings = SessionSettings()
+        settings.profile = .deepseekR1
+        settings.seed = 5
+        settings.samplingOn.maxTokens = maxTokens
+        return (Conversation(backend: backend, format: tokenizer.detectedChatFormat, settings: settings), tokenizer)
+    }
+
+    @Test func answerNowEndsTheReasoningWhereItWasAskedAndTheAnswerFollows() async throws {
+        let (conv, tokenizer) = try Self.conversation(maxTokens: 80)
+        await conv.send("Explain why the sky is blue.", mode: .on)
+        // After six reasoning pieces, ask for the answer; count what had arrived by then.
+        var reasoningBefore = ""
+        var asked = false
+        for await e in conv.events {
+            if case .reasoning(_, let t) = e, !asked {
+                reasoningBefore += t
+                if reasoningBefore.split(separator: " ").count >= 6 { asked = await conv.answerNow() }
+            }
+            if case .turnFinished = e { break }
+        }
+        #expect(asked)
+        await conv.settled()
+        let t = try #require(await conv.turns.first)
+        #expect(t.reasoningEnd == .user)
+        #expect(t.stats.budgetApplied == nil)
+        // The reasoning stops within a token or two of the call: what arrived then, plus
+        // at most the token in flight.
+        #expect(t.reasoning.hasPrefix(reasoningBefore.trimmingCharacters(in: .whitespaces)))
+        #expect(t.reasoning.count - reasoningBefore.count < 24, "\(t.reasoning.debugDescription) vs \(reasoningBefore.debugDescription)")
+        // The closing text is in the generated tokens, and the model went on after it.
+        let close = try tokenizer.encode(ChatPrompt(segments: [.text("\n</think>\n\n")], rendersBOS: true))
+        let at = try #require((0...(t.tokens.count - close.count)).first { Array(t.tokens[$0..<($0 + close.count)]) == close })
+        #expect(at + close.count < t.tokens.count, "nothing after the closing text")
+        #expect(!t.answer.isEmpty)
+        // Recorded in the file and shown by the replay.
+        let doc = await conv.document()
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("s.json")
+        try doc.save(to: url, overwrite: false)
+        let loaded = try SessionLoader.load(url).document
+        #expect(loaded.turns.first?.reasoningEnd == .user)
+        var played = ""
+        try await PlainReplay(speed: 1000).play(loaded) { played += $0 }
+        #expect(played.contains("[reasoning ended by the user: answer now]"))
+        await conv.close()
+    }
+
+    @Test func aBudgetForOneTurn() async throws {
+        let (conv, _) = try Self.conversation(maxTokens: 30)
+        await conv.setBudget(8, always: false)
+        await conv.send("Explain why the sky is blue.", mode: .on)
+        await conv.send("Explain why the sky is blue.", mode: .on)
+        await conv.waitUntilIdle()
+        await conv.settled()
+        let turns = await conv.turns
+        try #require(turns.count == 2)
+        #expect(turns[0].thinkBudget == 8)
+        #expect(turns[0].reasoningEnd == .budget)
+        #expect(turns[0].stats.reasoningTokens <= 8 + 1)
+        #expect(turns[1].thinkBudget == nil)
+        #expect(turns[1].reasoningEnd == nil)
+        #expect(turns[1].stats.budgetApplied == nil)
+        #expect(turns[1].stats.reasoningTokens > 8, "turn 2: \(turns[1].reasoning.debugDescription)")
+        await conv.close()
+    }
+}
