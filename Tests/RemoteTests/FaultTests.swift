@@ -121,7 +121,7 @@ import TestSupport
         guard case .turnFinished(_, let reason, _)? = events.last else { Issue.record("no end: \(events.suffix(3))"); return }
         #expect(reason == .cancelled)
         let waited = Date().timeIntervalSince(try #require(cancelledAt.withLock { $0 }))
-        #expect(waited < 2, "the turn took \(waited) s to stop")
+        #expect(waited < 5, "the turn took \(waited) s to stop")
         #expect(record.stopReason == .cancelled)
         #expect(Self.errors(events).isEmpty)
         let sent = try #require(try proxy.log().first)
