@@ -7,18 +7,15 @@ import TestSupport
 /// at once and the chat stays usable (it used to wedge on the FIFO until Ctrl-C twice).
 @Suite(.serialized) struct LoadSpecialFileTests {
     @Test func loadRefusesNonRegularFilesAtOnce() throws {
-        let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
         let t = try TerminalTests.Tmux()
         let dir = t.dir.path
         let fifo = dir + "/fifo.json"
         #expect(mkfifo(fifo, 0o600) == 0)
         try FileManager.default.createDirectory(atPath: dir + "/folder", withIntermediateDirectories: true)
-        try t.start(width: 120, height: 30, script: """
-            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --think off --no-journal
-            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
-            sleep 60
-            """)
+        try t.startPonder(width: 120, height: 30, """
+            chat --model "\(model.path)" --think off --no-journal
+        """)
         try t.wait(for: " DIRECT │", timeout: 30)
         for path in [fifo, dir + "/folder", "/dev/zero"] {
             try t.type("/load \(path)"); try t.keys("Enter")

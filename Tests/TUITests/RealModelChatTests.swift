@@ -87,15 +87,11 @@ import TestSupport
     /// (done/total against the same total, done rising), and Esc stops the turn while
     /// the prompt is still being evaluated.
     @Test func longPromptShowsPrefillProgressAndEscStopsIt() throws {
-        let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
         let t = try TerminalTests.Tmux()
-        let dir = t.dir.path
-        try t.start(width: 100, height: 20, script: """
-            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --think off --no-journal
-            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
-            sleep 60
-            """)
+        try t.startPonder(width: 100, height: 20, """
+            chat --model "\(model.path)" --think off --no-journal
+        """)
         try t.wait(for: " DIRECT │", timeout: 30)
         let prompt = "Summarize: " + (0..<400).map { "item \($0) is a red ball" }.joined(separator: ", ")
         let file = t.dir.appendingPathComponent("prompt.txt")

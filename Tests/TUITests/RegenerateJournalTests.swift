@@ -8,16 +8,13 @@ import TestSupport
 /// `/new` pressed quickly starts a journal per conversation, none lost.
 @Suite(.serialized) struct RegenerateJournalTests {
     @Test func regenerateKeepsTheJournalAndTheCache() throws {
-        let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
         let t = try TerminalTests.Tmux()
         let dir = t.dir.path
         let sessions = "\(dir)/data/ponder/sessions"
-        try t.start(width: 120, height: 30, script: """
-            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --think off --max-tokens 8
-            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
-            sleep 60
-            """)
+        try t.startPonder(width: 120, height: 30, """
+            chat --model "\(model.path)" --think off --max-tokens 8
+        """)
         try t.wait(for: " DIRECT │", timeout: 30)
         try t.type("Name a color."); try t.keys("Enter")
         #expect(JournalWatch.waitForEnds(1, in: sessions))

@@ -17,11 +17,9 @@ import TestSupport
                                   stdin: Data("What is the capital of France?\n".utf8), environment: env, timeout: 180)
         #expect(chat.status == 0, "\(chat.stderrText)")
 
-        try t.start(width: 90, height: 24, script: """
-            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --think off --resume "\(saved)"
-            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
-            sleep 60
-            """)
+        try t.startPonder(width: 90, height: 24, """
+            chat --model "\(model.path)" --think off --resume "\(saved)"
+        """)
         try t.wait(for: " DIRECT │", timeout: 30)
         try t.wait(for: "What is the capital of France?", timeout: 30)
         #expect(try t.screen().joined(separator: "\n").contains("Paris"))

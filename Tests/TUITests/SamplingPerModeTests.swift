@@ -9,25 +9,19 @@ import TestSupport
 /// per-mode flags reach the recorded turns, and `/set reset` brings the presets back.
 @Suite(.serialized) struct SamplingPerModeTests {
     @Test func setChangesOnlyTheActiveModesSampler() throws {
-        let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
         let t = try TerminalTests.Tmux()
         let dir = t.dir.path
         let saved = "\(dir)/chat.json"
-        try t.start(width: 160, height: 30, script: """
-            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --reasoning-profile nemotron --seed 3 \
+        try t.startPonder(width: 160, height: 30, """
+            chat --model "\(model.path)" --reasoning-profile nemotron --seed 3 \
               --max-tokens 12 --direct-max-tokens 10 --think-top-k 40
-            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
-            sleep 60
-            """)
+        """)
         try t.wait(for: " THINKING │", timeout: 30)
         try t.wait(for: "temp 0.6 top_p 0.95 top_k 40 seed 3", timeout: 20)
 
-        var turns = 0
         func turn(_ text: String) throws {
-            try t.type(text); try t.keys("Enter")
-            turns += 1
-            #expect(JournalWatch.waitForEnds(turns, in: "\(dir)/data/ponder/sessions"), "turn \(turns) did not finish")
+            #expect(try t.sendTurn(text), "turn \(t.turnsSent) did not finish")
         }
         try turn("Name a color.")
         try t.type("/set temp 0.9"); try t.keys("Enter")

@@ -10,7 +10,6 @@ import TestSupport
 /// the next message; `/save` keeps every turn's own mode and sampler. No test double.
 @Suite(.serialized) struct ServerChatTerminalTests {
     @Test func chatOnAServerTogglesStopsAndSurvivesTheServerDying() throws {
-        let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
         var server = try LlamaServer(model: model)
         defer { server.stop() }
@@ -20,12 +19,10 @@ import TestSupport
         let saved = "\(dir)/chat.json"
         // Small budgets keep the finished turns short; a long story runs for seconds
         // (600 tokens) so that Esc and the kill find it streaming.
-        try t.start(width: 120, height: 30, script: """
-            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --server \(server.url) --reasoning-profile nemotron --seed 11 \
+        try t.startPonder(width: 120, height: 30, """
+            chat --server \(server.url) --reasoning-profile nemotron --seed 11 \
               --think-max-tokens 16 --direct-max-tokens 600
-            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
-            sleep 60
-            """)
+        """)
         try t.wait(for: " THINKING │", timeout: 30)
         try t.wait(for: "server \(server.url)", timeout: 10)
 

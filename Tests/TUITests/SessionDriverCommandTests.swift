@@ -9,15 +9,12 @@ import TestSupport
 /// of the TUI's former `ConversationDriver`, which `ponder` never used.)
 @Suite(.serialized) struct SessionDriverCommandTests {
     @Test func commandsReachTheSession() throws {
-        let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
         let t = try TerminalTests.Tmux()
         let dir = t.dir.path
-        try t.start(width: 120, height: 30, script: """
-            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --think off --seed 7
-            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
-            sleep 60
-            """)
+        try t.startPonder(width: 120, height: 30, """
+            chat --model "\(model.path)" --think off --seed 7
+        """)
         try t.wait(for: " DIRECT │", timeout: 30)
 
         // /set: the stats bar shows the new temperature (read back from the session).

@@ -24,16 +24,13 @@ import TestSupport
     }
 
     @Test func reasoningOnTheRightAnswerOnTheLeft() throws {
-        let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
         let t = try TerminalTests.Tmux()
         let dir = t.dir.path
-        try t.start(width: 180, height: 30, script: """
-            PONDER_THREADS=1 XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" \
+        try t.startPonder(width: 180, height: 30, environment: "PONDER_THREADS=1", """
+            chat --model "\(model.path)" \
               --reasoning-profile deepseek-r1 --think on --seed 1 --think-budget 24 --think-max-tokens 60
-            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
-            sleep 60
-            """)
+        """)
         try t.wait(for: " THINKING │", timeout: 30)
         // 180 columns, the default layout: split 99 | border | 80.
         let border = 99, pane = 100..<180

@@ -35,6 +35,30 @@ import TestSupport
             guard status == 0 else { throw TmuxFailed(status: status) }
         }
 
+        /// Starts the built `ponder` with `arguments` (shell words), its data under
+        /// `dir/data` (journals in `sessions`); its exit status lands in the file `exit`,
+        /// and the pane stays open a minute after it. `environment`: assignments put before it.
+        func startPonder(width: Int, height: Int, environment: String = "", _ arguments: String) throws {
+            let bin = try TestEnv.ponderBinary()
+            try start(width: width, height: height, script: """
+                \(environment) XDG_DATA_HOME=\(dir.path)/data "\(bin.path)" \(arguments)
+                echo $? > \(dir.path)/exit.tmp; mv \(dir.path)/exit.tmp \(dir.path)/exit
+                sleep 60
+                """)
+        }
+
+        /// The journals of `startPonder`'s chat.
+        var sessions: String { dir.path + "/data/ponder/sessions" }
+        private(set) var turnsSent = 0
+
+        /// Types `text` and Enter as the next turn; true once the journals hold that many
+        /// ended turns (the end is on disk before the screen hears of it).
+        func sendTurn(_ text: String) throws -> Bool {
+            try type(text); try keys("Enter")
+            turnsSent += 1
+            return JournalWatch.waitForEnds(turnsSent, in: sessions)
+        }
+
         deinit {
             _ = try? run(["kill-server"])
             try? FileManager.default.removeItem(at: dir)

@@ -17,19 +17,14 @@ import TestSupport
         let dir = t.dir.path
         let saved = "\(dir)/chat.json"
         let system = "You are terse."
-        try t.start(width: 160, height: 30, script: """
-            XDG_DATA_HOME=\(dir)/data "\(bin.path)" chat --model "\(model.path)" --reasoning-profile nemotron --seed 11 \
+        try t.startPonder(width: 160, height: 30, """
+            chat --model "\(model.path)" --reasoning-profile nemotron --seed 11 \
               --think-max-tokens 16 --direct-max-tokens 10
-            echo $? > \(dir)/exit.tmp; mv \(dir)/exit.tmp \(dir)/exit
-            sleep 60
-            """)
+        """)
         try t.wait(for: " THINKING │", timeout: 30)
 
-        var turns = 0
         func turn(_ text: String) throws {
-            try t.type(text); try t.keys("Enter")
-            turns += 1
-            #expect(JournalWatch.waitForEnds(turns, in: "\(dir)/data/ponder/sessions"), "turn \(turns) did not finish")
+            #expect(try t.sendTurn(text), "turn \(t.turnsSent) did not finish")
         }
         try turn("Name a color.")
         try t.type("/set temp 0.9"); try t.keys("Enter")
