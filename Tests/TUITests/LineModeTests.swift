@@ -143,19 +143,25 @@ import TestSupport
         expectTerminalRestored(t)
     }
 
+    /// The demo line chat started from an interactive bash (job control needs one), with
+    /// `stty -a` saved to `before` first, waiting at its prompt.
+    func lineChatInBash(demoDelay: Double) throws -> Tmux {
+        let bin = try TestEnv.ponderBinary().path
+        let t = try Tmux()
+        try t.start(width: 100, height: 30, script: "exec bash --norc --noprofile -i\n")
+        // One command per line: bash goes on with the rest of a list when a job stops.
+        try t.type("stty -a > \(t.dir.path)/before"); try t.keys("Enter")
+        try t.type("\"\(bin)\" chat --line --demo --demo-delay \(demoDelay)"); try t.keys("Enter")
+        try t.wait(for: "Ponder line mode")
+        try t.wait("the prompt") { atPrompt($0) }
+        return t
+    }
+
     /// Ctrl-Z at the prompt stops the chat with the terminal as it was (checked from the
     /// shell while stopped), and `fg` brings the line back, still editable.
     @Test func ctrlZAtThePromptSuspendsAndFgResumes() throws {
-        let bin = try TestEnv.ponderBinary().path
-        let t = try Tmux()
+        let t = try lineChatInBash(demoDelay: 0.01)
         let dir = t.dir.path
-        // An interactive bash: job control needs one.
-        try t.start(width: 100, height: 30, script: "exec bash --norc --noprofile -i\n")
-        // One command per line: bash goes on with the rest of a list when a job stops.
-        try t.type("stty -a > \(dir)/before"); try t.keys("Enter")
-        try t.type("\"\(bin)\" chat --line --demo --demo-delay 0.01"); try t.keys("Enter")
-        try t.wait(for: "Ponder line mode")
-        try t.wait("the prompt") { atPrompt($0) }
         // Ctrl-Z flushes what the terminal holds unread (stty -noflsh): let readline take it.
         try t.type("abc")
         try t.wait("the typed text") { atPrompt($0, "abc") }
@@ -201,14 +207,8 @@ import TestSupport
     /// while stopped), `fg` resumes the reply, Esc still stops it, and the chat quits with
     /// the terminal as it was.
     @Test func ctrlZDuringAReplyGivesTheShellItsModes() throws {
-        let bin = try TestEnv.ponderBinary().path
-        let t = try Tmux()
+        let t = try lineChatInBash(demoDelay: 0.1)
         let dir = t.dir.path
-        try t.start(width: 100, height: 30, script: "exec bash --norc --noprofile -i\n")
-        try t.type("stty -a > \(dir)/before"); try t.keys("Enter")
-        try t.type("\"\(bin)\" chat --line --demo --demo-delay 0.1"); try t.keys("Enter")
-        try t.wait(for: "Ponder line mode")
-        try t.wait("the prompt") { atPrompt($0) }
         try t.type("long one " + String(repeating: "word ", count: 200)); try t.keys("Enter")
         try t.wait(for: "thinking:")
         try t.keys("C-z")
