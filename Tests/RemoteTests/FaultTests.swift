@@ -67,11 +67,15 @@ import TestSupport
         for bad in [nil, "", "-3", "soon", "inf", "nan"] { #expect(HTTPStream.retryAfter(bad, now: now) == nil, "\(bad ?? "nil")") }
     }
 
-    @Test func aDroppedConnectionEndsTheTurnAndKeepsWhatArrived() async throws {
+    /// SmolLM2 behind llama.cpp's server behind the fault proxy playing `faults`.
+    static func proxied(_ faults: [String]) throws -> (LlamaServer, FaultProxy) {
         let server = try LlamaServer(model: try TestEnv.smolQ4_1)
-        defer { server.stop() }
-        let proxy = try FaultProxy(upstream: server, faults: ["drop:1200"])
-        defer { proxy.stop() }
+        do { return (server, try FaultProxy(upstream: server, faults: faults)) } catch { server.stop(); throw error }
+    }
+
+    @Test func aDroppedConnectionEndsTheTurnAndKeepsWhatArrived() async throws {
+        let (server, proxy) = try Self.proxied(["drop:1200"])
+        defer { proxy.stop(); server.stop() }
         let (events, record) = try await Self.turn(try Self.client(proxy))
         Self.expectOneLineError(events, record)
         let sent = try #require(try proxy.log().first)
@@ -82,10 +86,8 @@ import TestSupport
     }
 
     @Test func aStallEndsTheTurnAfterTheIdleTimeout() async throws {
-        let server = try LlamaServer(model: try TestEnv.smolQ4_1)
-        defer { server.stop() }
-        let proxy = try FaultProxy(upstream: server, faults: ["stall:3:1.5", "stall:3:30"])
-        defer { proxy.stop() }
+        let (server, proxy) = try Self.proxied(["stall:3:1.5", "stall:3:30"])
+        defer { proxy.stop(); server.stop() }
         let client = try Self.client(proxy, idleTimeout: 2)
         // The limit is on silence, not on the whole reply: a pause under it, in a reply
         // longer than it, is no error.
@@ -104,10 +106,8 @@ import TestSupport
     }
 
     @Test func escDuringAStallStopsAtOnce() async throws {
-        let server = try LlamaServer(model: try TestEnv.smolQ4_1)
-        defer { server.stop() }
-        let proxy = try FaultProxy(upstream: server, faults: ["stall:2:60"])
-        defer { proxy.stop() }
+        let (server, proxy) = try Self.proxied(["stall:2:60"])
+        defer { proxy.stop(); server.stop() }
         let cancelledAt = Locked<Date?>(nil)
         let (events, record) = try await Self.turn(try Self.client(proxy)) { e, conv in
             guard case .answer = e, cancelledAt.withLock({ $0 == nil }) else { return }
@@ -130,10 +130,8 @@ import TestSupport
     }
 
     @Test func aBusyServerIsAskedAgainWithinLimits() async throws {
-        let server = try LlamaServer(model: try TestEnv.smolQ4_1)
-        defer { server.stop() }
-        let proxy = try FaultProxy(upstream: server, faults: ["busy:1", "pass", "busy:1", "busy:1", "busy:1", "busy:60"])
-        defer { proxy.stop() }
+        let (server, proxy) = try Self.proxied(["busy:1", "pass", "busy:1", "busy:1", "busy:1", "busy:60"])
+        defer { proxy.stop(); server.stop() }
         let client = try Self.client(proxy)
 
         // 429 once: a notice, a wait of the server's Retry-After, then the server's own answer.
@@ -165,10 +163,8 @@ import TestSupport
     }
 
     @Test func a500SaysTheServersMessage() async throws {
-        let server = try LlamaServer(model: try TestEnv.smolQ4_1)
-        defer { server.stop() }
-        let proxy = try FaultProxy(upstream: server, faults: ["error500"])
-        defer { proxy.stop() }
+        let (server, proxy) = try Self.proxied(["error500"])
+        defer { proxy.stop(); server.stop() }
         let (events, record) = try await Self.turn(try Self.client(proxy))
         Self.expectOneLineError(events, record)
         #expect(record.note == "the server answered 500: the model crashed (fault proxy)")
@@ -177,10 +173,8 @@ import TestSupport
     }
 
     @Test func aMalformedEventEndsTheTurnAndKeepsTheTextBeforeIt() async throws {
-        let server = try LlamaServer(model: try TestEnv.smolQ4_1)
-        defer { server.stop() }
-        let proxy = try FaultProxy(upstream: server, faults: ["malformed:3"])
-        defer { proxy.stop() }
+        let (server, proxy) = try Self.proxied(["malformed:3"])
+        defer { proxy.stop(); server.stop() }
         let (events, record) = try await Self.turn(try Self.client(proxy))
         Self.expectOneLineError(events, record)
         #expect(record.note?.hasPrefix("the server's reply is not an OpenAI-compatible stream") == true, "\(record.note ?? "")")

@@ -157,6 +157,17 @@ import TestSupport
         return t
     }
 
+    /// Ctrl-D at the line chat's prompt, back in `lineChatInBash`'s shell: the chat's exit
+    /// status and the terminal as it was before.
+    func quitToBash(_ t: Tmux) throws {
+        let dir = t.dir.path
+        try t.keys("C-d")
+        try t.wait("the shell") { ($0.last { !$0.isEmpty } ?? "").hasPrefix("bash") }
+        try t.type("echo $? > \(dir)/exit0; stty -a > \(dir)/after"); try t.keys("Enter")
+        expectCleanExit(t, run: 0)
+        expectTerminalRestored(t)
+    }
+
     /// Ctrl-Z at the prompt stops the chat with the terminal as it was (checked from the
     /// shell while stopped), and `fg` brings the line back, still editable.
     @Test func ctrlZAtThePromptSuspendsAndFgResumes() throws {
@@ -172,11 +183,7 @@ import TestSupport
         try t.type("def"); try t.keys("Enter")
         try t.wait(for: "**Echo** (demo, no model): abcdef")
         try t.wait("the prompt") { atPrompt($0) }
-        try t.keys("C-d")
-        try t.wait("the shell") { ($0.last { !$0.isEmpty } ?? "").hasPrefix("bash") }
-        try t.type("echo $? > \(dir)/exit0; stty -a > \(dir)/after"); try t.keys("Enter")
-        expectCleanExit(t, run: 0)
-        expectTerminalRestored(t)
+        try quitToBash(t)
         _ = t.waitForFile("stopped")
         #expect(t.file("before") == t.file("stopped"), "stopped:\n\(t.file("stopped") ?? "-")")
     }
@@ -220,11 +227,7 @@ import TestSupport
         try t.keys("Escape")
         try t.wait(for: "[stopped]")
         try t.wait("the prompt") { atPrompt($0) }
-        try t.keys("C-d")
-        try t.wait("the shell") { ($0.last { !$0.isEmpty } ?? "").hasPrefix("bash") }
-        try t.type("echo $? > \(dir)/exit0; stty -a > \(dir)/after"); try t.keys("Enter")
-        expectCleanExit(t, run: 0)
-        expectTerminalRestored(t)
+        try quitToBash(t)
     }
 
     /// TERM=dumb picks the line mode without --line; so does a standard output that is not
