@@ -10,11 +10,16 @@ import TestSupport
 @Suite struct DequantizeAgreesWithGGUFPy {
     /// Every format the reader can dequantize (the issue's list).
     static let formats: [GGMLType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0,
-                                      .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K, .iq4_nl, .iq4_xs]
+                                      .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K, .iq4_nl, .iq4_xs,
+                                      .iq2_xxs, .iq2_xs, .iq2_s, .iq3_xxs, .iq3_s, .iq1_s, .iq1_m]
 
     /// Writes `<dir>/<NAME>.raw` (random blocks, scales made finite) and `<dir>/<NAME>.f32`
     /// (the oracle's output) per type name in argv[2:]. Q8_K is not in the package; its
-    /// oracle is ggml's reference `dequantize_row_q8_K` written in numpy: d * q.
+    /// oracle is ggml's reference `dequantize_row_q8_K` written in numpy: d * q. Every
+    /// byte pattern of the IQ index, sign and scale fields is valid, so random blocks
+    /// reach every grid point (4096 blocks: 32768 points per IQ2_XXS file for 256); IQ1_M
+    /// spreads its f16 d over the top nibbles of its four scale words (bit 14 of d, the
+    /// one cleared for an inf/NaN exponent, is bit 14 of the last word).
     static let randomOracle = #"""
 import sys, numpy as np, gguf
 from gguf.quants import dequantize
@@ -23,7 +28,8 @@ out, names, nblocks = sys.argv[1], sys.argv[2:], 4096
 # byte offsets of the float16 scales in each block; F32/F16/BF16: every element
 f16_at = {"Q4_0": [0], "Q4_1": [0, 2], "Q5_0": [0], "Q5_1": [0, 2], "Q8_0": [0],
           "Q2_K": [80, 82], "Q3_K": [108], "Q4_K": [0, 2], "Q5_K": [0, 2], "Q6_K": [208],
-          "IQ4_NL": [0], "IQ4_XS": [0]}
+          "IQ4_NL": [0], "IQ4_XS": [0], "IQ2_XXS": [0], "IQ2_XS": [0], "IQ2_S": [0],
+          "IQ3_XXS": [0], "IQ3_S": [0], "IQ1_S": [0]}
 def finite16(v): return np.where((v & 0x7C00) == 0x7C00, v & ~np.uint16(0x4000), v).astype(np.uint16)
 for i, name in enumerate(names):
     t = T[name]
@@ -41,6 +47,11 @@ for i, name in enumerate(names):
         v = raw[:, 0:4].copy().view(np.uint32)
         v = np.where((v & 0x7F800000) == 0x7F800000, v & ~np.uint32(0x40000000), v)
         raw[:, 0:4] = v.astype(np.uint32).view(np.uint8).reshape(nblocks, 4)
+    elif name == "IQ1_M":
+        sc = raw[:, 48:56].copy().view(np.uint16)
+        d = (sc[:, 0] >> 12) | ((sc[:, 1] >> 8) & 0xF0) | ((sc[:, 2] >> 4) & 0xF00) | (sc[:, 3] & 0xF000)
+        sc[:, 3] = np.where((d & 0x7C00) == 0x7C00, sc[:, 3] & ~np.uint16(0x4000), sc[:, 3])
+        raw[:, 48:56] = sc.view(np.uint8).reshape(nblocks, 8)
     else:
         for off in f16_at[name]:
             v = raw[:, off:off + 2].copy().view(np.uint16)
