@@ -79,6 +79,26 @@ for i, name in enumerate(names):
     np.ascontiguousarray(y, dtype=np.float32).tofile(f"{out}/{name}.f32")
 """#
 
+    /// Real rows (SmolLM2 Q8_0's blk.0.ffn_down, 1536 = 6 x 256 columns, 64 rows) quantized
+    /// by llama.cpp's own quantizer (make_test_models.ggml_quantize: ggml_quantize_chunk
+    /// from the llama_cpp wheel, an importance matrix of ones where the type needs one),
+    /// then dequantized by the package: blocks as real files hold them, for the types whose
+    /// quantizer gguf-py lacks. argv: model, scripts dir, out dir, type names.
+    static let llamaCppOracle = #"""
+import sys, numpy as np, gguf
+sys.path.insert(0, sys.argv[2])
+from make_test_models import ggml_quantize
+from gguf.quants import dequantize
+from gguf.constants import GGMLQuantizationType as T
+r = gguf.GGUFReader(sys.argv[1])
+t = next(t for t in r.tensors if t.name == "blk.0.ffn_down.weight")
+x = dequantize(t.data, t.tensor_type).astype(np.float32).reshape(-1, 1536)[:64]
+for name in sys.argv[4:]:
+    q = ggml_quantize(x, T[name])
+    q.tofile(f"{sys.argv[3]}/{name}.raw")
+    np.ascontiguousarray(dequantize(q, T[name]), dtype=np.float32).tofile(f"{sys.argv[3]}/{name}.f32")
+"""#
+
     /// For each tensor type in the file, up to two of its tensors (the smallest, and the
     /// largest of at most 2^22 elements to keep the run short), dequantized by the package
     /// from GGUFReader's view of the data.
@@ -150,13 +170,29 @@ json.dump(picked, sys.stdout)
         }
     }
 
+    @Test func blocksLlamaCppQuantizes() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let types: [GGMLType] = [.iq2_xxs, .iq2_xs, .iq2_s, .iq3_xxs, .iq3_s, .iq1_s, .iq1_m]
+        _ = try runPython(Self.llamaCppOracle, [try TestEnv.smolQ8_0.path, TestEnv.repoRoot.appendingPathComponent("scripts").path,
+                                                dir.path] + types.map(\.name))
+        for t in types {
+            try Self.check(t, raw: Data(contentsOf: dir.appendingPathComponent("\(t.name).raw")),
+                           expected: Data(contentsOf: dir.appendingPathComponent("\(t.name).f32")),
+                           what: "llama.cpp-quantized \(t.name)")
+        }
+    }
+
     @Test(arguments: [("smolQ4_1", [GGMLType.q4_1, .q8_0, .f32]), ("smolQ8_0", [.q8_0, .f32]),
-                      ("gemmaQ4KM", [.q4_K, .q6_K, .q5_0, .q8_0, .f32])])
+                      ("gemmaQ4KM", [.q4_K, .q6_K, .q5_0, .q8_0, .f32]),
+                      ("SmolLM2-135M-Instruct.ffn_down-IQ3_S.gguf", [.iq3_s, .q8_0, .f32]),
+                      ("SmolLM2-135M-Instruct.ffn_down-IQ3_XXS.gguf", [.iq3_xxs, .q8_0, .f32])])
     func realTensors(model: String, mustCover: [GGMLType]) throws {
         let url = switch model {
         case "smolQ4_1": try TestEnv.smolQ4_1
         case "smolQ8_0": try TestEnv.smolQ8_0
-        default: try TestEnv.gemmaQ4KM
+        case "gemmaQ4KM": try TestEnv.gemmaQ4KM
+        default: try TestEnv.model(model)
         }
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
