@@ -224,6 +224,7 @@ void pk_fill_avx2(struct pk_kernels *k);
 void pk_fill_avx512(struct pk_kernels *k);
 void pk_fill_avx512_kquants(struct pk_kernels *k);
 void pk_fill_avx2_kquants(struct pk_kernels *k);
+void pk_fill_avx2_iq(struct pk_kernels *k);  // dot_avx2_iq.c: the AVX2 and AVX-512 tiers' IQ dots
 void pk_fill_avx2_gemm(struct pk_kernels *k);
 void pk_fill_avx512_gemm(struct pk_kernels *k);
 void pk_fill_avx2_x8(struct pk_kernels *k);

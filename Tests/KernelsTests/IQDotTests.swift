@@ -5,8 +5,10 @@ import TestSupport
 
 /// The IQ1/IQ2/IQ3 dots against Q8_K activations: the scalar reference against numpy's
 /// float64 dot of gguf-py's dequantized weights and the dequantized activations, and
-/// every tier (the SIMD tiers run the reference for these types today) against the
-/// reference, one row at a time and through the pooled matrix product. Random rows:
+/// every tier against the reference, one row at a time and through the pooled matrix
+/// product. The SIMD tiers' IQ dots (dot_avx2_iq.c, AVX-512 too) form the reference's
+/// exact integers and take its float steps in its order, so they must be bitwise equal
+/// to it; the tolerance check (tierTol) comes first so a failure also says how far off. Random rows:
 /// every byte pattern of these types' index, sign and scale fields is valid, so random
 /// bytes reach every grid point and sign pattern.
 @Suite struct IQDotTests {
@@ -45,7 +47,30 @@ import TestSupport
                 let mag = magnitude(dequantize(t, w, n), dequantize(KT.q8_K, xq, n))
                 #expect(abs(Double(got) - Double(ref)) <= tierTol * mag,
                         "tier \(tier) \(KT.name(t)) n=\(n): \(got) vs reference \(ref) (scale \(mag))")
+                #expect(got.bitPattern == ref.bitPattern, "tier \(tier) \(KT.name(t)) n=\(n): not bitwise")
             }
+        }
+    }
+
+    /// The extremes: every index, sign and scale bit set, d at the largest finite half,
+    /// activations at +-127 (the int16 pair sums and int32 block sums at their largest).
+    @Test(arguments: KT.tiers, KT.iq)
+    func tierMatchesReferenceOnExtremeRows(tier: Int32, type t: Int32) {
+        var g = SplitMix(seed: 0x1F0 + UInt64(t))
+        let n = 512, bs = pk_type_size(t)
+        for fill in [UInt8(0xFF), 0x00, 0xAA] {
+            var w = [UInt8](repeating: fill, count: pk_row_size(t, n))
+            for b in 0..<(n / 256) {  // d = 65504 (IQ1_M: its nibbles atop the scale words)
+                if t == KT.iq1_m {
+                    for k in 0..<4 { w[b * bs + 49 + 2 * k] = w[b * bs + 49 + 2 * k] & 0x0F | UInt8((0x7BFF >> (4 * k)) & 0xF) << 4 }
+                } else {
+                    putU16(&w, b * bs, 0x7BFF)
+                }
+            }
+            let x = (0..<n).map { _ in Float(g.next() % 2 == 0 ? 127 : -127) }
+            let xq = quantize(x, for: t, tier: 0)
+            let ref = dot(0, t, n, w, xq), got = dot(tier, t, n, w, xq)
+            #expect(ref.isFinite && got.bitPattern == ref.bitPattern, "tier \(tier) \(KT.name(t)) fill \(fill): \(got) vs reference \(ref)")
         }
     }
 
