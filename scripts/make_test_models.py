@@ -14,6 +14,10 @@
   ffn_down (1536 = 6 x 256 columns) requantized to the IQ type by llama.cpp's own
   quantizer (ggml_quantize_chunk from the llama-cpp-python wheel's libggml-base), the
   rest unchanged: real IQ blocks in a file llama.cpp and Ponder both run.
+- SmolLM2-135M-Instruct.IQ3_S.gguf: the Q8_0 model requantized by llama.cpp's
+  llama_model_quantize to its IQ3_S mix, as llama.cpp's quantize tool writes it (IQ3_S
+  where rows are whole 256-blocks, IQ4_NL fallbacks for the 576-column rows, Q8_0
+  embeddings, F32 norms).
 
 `make_test_models.py --bad KIND OUT.gguf` writes a broken variant of the mixed model
 (KIND: missing, shape, type) for the engine's load-error tests.
@@ -132,6 +136,22 @@ def iq_ffn_down(src: Path, dst: Path, qtype: gguf.GGMLQuantizationType) -> None:
     os.replace(tmp, dst)
 
 
+def llama_quantize(src: Path, dst: Path, ftype: int) -> None:
+    """src requantized by llama.cpp's llama_model_quantize to its mix `ftype` (a
+    LLAMA_FTYPE_MOSTLY_* value), no importance matrix."""
+    if dst.exists():
+        return
+    import ctypes
+    import llama_cpp
+    p = llama_cpp.llama_model_quantize_default_params()
+    p.ftype = ftype
+    p.allow_requantize = True
+    tmp = dst.with_suffix(".tmp")
+    rc = llama_cpp.llama_model_quantize(str(src).encode(), str(tmp).encode(), ctypes.byref(p))
+    assert rc == 0, f"llama_model_quantize failed ({rc})"
+    os.replace(tmp, dst)
+
+
 # ---- Synthetic llama models -------------------------------------------------------------
 SYN = dict(hidden=256, layers=2, heads=8, kv_heads=2, head_dim=64, ffn=512, vocab=512)
 
@@ -239,6 +259,9 @@ def main() -> None:
     for name in ("IQ3_S", "IQ3_XXS"):
         iq_ffn_down(out / "SmolLM2-135M-Instruct.Q8_0.gguf", out / f"SmolLM2-135M-Instruct.ffn_down-{name}.gguf",
                     gguf.GGMLQuantizationType[name])
+    import llama_cpp
+    llama_quantize(out / "SmolLM2-135M-Instruct.Q8_0.gguf", out / "SmolLM2-135M-Instruct.IQ3_S.gguf",
+                   llama_cpp.LLAMA_FTYPE_MOSTLY_IQ3_S)
     synthetic(out / "synthetic-llama-mixed.gguf", kquant=False)
     synthetic(out / "synthetic-llama-kquant.gguf", kquant=True)
 
