@@ -207,7 +207,7 @@ def synthetic(path: Path, kquant: bool, bad: str = "") -> None:
             return
         if bad == "type" and name == "blk.0.attn_v.weight":
             w.add_tensor(name, rng.integers(0, 256, size=(rows, cols // 256 * 66), dtype=np.uint8),
-                         raw_dtype=qk.IQ2_XXS)
+                         raw_dtype=qk.TQ2_0)  # 66 bytes per 256, a type Ponder lacks
             return
         if kquant:
             t = qk.Q6_K if name.endswith(("ffn_down.weight", "output.weight")) else qk.Q4_K
