@@ -7,10 +7,6 @@ import IQGrids
 /// IQ2/IQ3: x = ±((d * scale) * grid), IQ1: x = (d * scale) * (grid + delta).
 /// All fields are little-endian; offsets below are byte offsets within one block.
 
-@inline(__always) func u16(_ p: UnsafeRawPointer, _ off: Int) -> UInt16 {
-    UInt16(littleEndian: p.loadUnaligned(fromByteOffset: off, as: UInt16.self))
-}
-
 /// The sign byte of a 7-bit index (bit j set: value j of the 8 is negative).
 @inline(__always) func iqSigns(_ index: UInt32) -> UInt8 { iqg_ksigns()[Int(index & 127)] }
 

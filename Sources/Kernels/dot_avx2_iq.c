@@ -43,8 +43,6 @@ INLINE __m256i scales2(int a, int b) {
     return _mm256_set_m128i(_mm_set1_epi16((short)b), _mm_set1_epi16((short)a));
 }
 
-INLINE uint32_t load_u32(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-
 static float dot_iq2_xxs(size_t n, const void *w, const void *x) {
     const pk_block_iq2_xxs *a = w;
     const pk_block_q8_K *b = x;
@@ -103,7 +101,7 @@ static float dot_iq2_s(size_t n, const void *w, const void *x) {
                                           (long long)iq2s_grid[q[1] | (qh << 6 & 0x300)],
                                           (long long)iq2s_grid[q[0] | (qh << 8 & 0x300)]);
             int sc = a[i].scales[ib];
-            acc = _mm256_add_epi32(acc, grid_dot(g, b[i].qs + 32 * ib, load_u32(signs + 4 * ib),
+            acc = _mm256_add_epi32(acc, grid_dot(g, b[i].qs + 32 * ib, pk_load_u32(signs + 4 * ib),
                                                  scales2(2 * (sc & 15) + 1, 2 * (sc >> 4) + 1)));
         }
         sum += pk_h2f(a[i].d) * b[i].d * (float)pk_hsum_epi32_256(acc);
@@ -120,7 +118,7 @@ static float dot_iq3_xxs(size_t n, const void *w, const void *x) {
         __m256i acc = _mm256_setzero_si256();
         for (int ib = 0; ib < 8; ++ib) {
             const uint8_t *q = a[i].qs + 8 * ib;
-            uint32_t aux = load_u32(a[i].qs + QKK / 4 + 4 * ib);
+            uint32_t aux = pk_load_u32(a[i].qs + QKK / 4 + 4 * ib);
             __m256i g = _mm256_set_epi32((int)iq3xxs_grid[q[7]], (int)iq3xxs_grid[q[6]], (int)iq3xxs_grid[q[5]],
                                          (int)iq3xxs_grid[q[4]], (int)iq3xxs_grid[q[3]], (int)iq3xxs_grid[q[2]],
                                          (int)iq3xxs_grid[q[1]], (int)iq3xxs_grid[q[0]]);
@@ -147,7 +145,7 @@ static float dot_iq3_s(size_t n, const void *w, const void *x) {
                                          (int)iq3s_grid[q[3] | (qh << 5 & 256)], (int)iq3s_grid[q[2] | (qh << 6 & 256)],
                                          (int)iq3s_grid[q[1] | (qh << 7 & 256)], (int)iq3s_grid[q[0] | (qh << 8 & 256)]);
             int ls = 2 * ((a[i].scales[ib / 2] >> (4 * (ib & 1))) & 15) + 1;
-            acc = _mm256_add_epi32(acc, grid_dot(g, b[i].qs + 32 * ib, load_u32(a[i].signs + 4 * ib),
+            acc = _mm256_add_epi32(acc, grid_dot(g, b[i].qs + 32 * ib, pk_load_u32(a[i].signs + 4 * ib),
                                                  _mm256_set1_epi16((short)ls)));
         }
         sum += pk_h2f(a[i].d) * b[i].d * (float)pk_hsum_epi32_256(acc);
