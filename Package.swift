@@ -2,6 +2,7 @@
 // Ponder: a terminal chat application for local reasoning models.
 // Module map (each module one room with one door):
 //   GGUF      file format, validation, tensor views over the mapping, dequantization
+//   IQGrids   C data: the IQ1/IQ2/IQ3 lookup grids and sign table (ggml's)
 //   Kernels   C: quantized dot products, runtime CPU dispatch, portable fallback
 //   Tokenizer byte-level BPE, SentencePiece, chat formats and reasoning profiles
 //   Engine    llama forward pass, KV cache, samplers (the primitives a turn loop drives)
@@ -36,11 +37,13 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         // C shims for macros and C globals that Swift 6 cannot touch directly.
         .target(name: "CShims", dependencies: ["CNcursesw", "CReadline"]),
+        // The IQ1/IQ2/IQ3 lookup grids (ggml's, generated from gguf-py): data shared by GGUF and Kernels.
+        .target(name: "IQGrids"),
         // SIMD kernels with per-function target attributes; never -march=native.
-        .target(name: "Kernels",
+        .target(name: "Kernels", dependencies: ["IQGrids"],
                 cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
 
-        .target(name: "GGUF", swiftSettings: swiftSettings),
+        .target(name: "GGUF", dependencies: ["IQGrids"], swiftSettings: swiftSettings),
         .target(name: "Tokenizer", dependencies: ["GGUF"], swiftSettings: swiftSettings),
         .target(name: "Engine", dependencies: ["GGUF", "Kernels", "Tokenizer", "COpenBLAS"],
                 swiftSettings: swiftSettings),

@@ -10,6 +10,14 @@
   rope_freqs.weight, untied output). "mixed" uses every 32-block and plain type
   (Q8_0, Q5_0, Q5_1, Q4_0, Q4_1, F16, BF16, F32); "kquant" is Q4_K with Q6_K for
   ffn_down and output, its blocks random bytes with sane scales.
+- SmolLM2-135M-Instruct.ffn_down-IQ3_S.gguf, ...-IQ3_XXS.gguf: the Q8_0 model with every
+  ffn_down (1536 = 6 x 256 columns) requantized to the IQ type by llama.cpp's own
+  quantizer (ggml_quantize_chunk from the llama-cpp-python wheel's libggml-base), the
+  rest unchanged: real IQ blocks in a file llama.cpp and Ponder both run.
+- SmolLM2-135M-Instruct.IQ3_S.gguf: the Q8_0 model requantized by llama.cpp's
+  llama_model_quantize to its IQ3_S mix, as llama.cpp's quantize tool writes it (IQ3_S
+  where rows are whole 256-blocks, IQ4_NL fallbacks for the 576-column rows, Q8_0
+  embeddings, F32 norms).
 
 `make_test_models.py --bad KIND OUT.gguf` writes a broken variant of the mixed model
 (KIND: missing, shape, type) for the engine's load-error tests.
@@ -77,6 +85,73 @@ def requantize(src: Path, dst: Path, qtype: gguf.GGMLQuantizationType) -> None:
     os.replace(tmp, dst)
 
 
+def ggml_quantizer():
+    """llama.cpp's row quantizer, ggml_quantize_chunk(type, src, dst, start, nrows,
+    n_per_row, imatrix), from the libggml-base the llama_cpp package ships."""
+    import ctypes
+    import llama_cpp
+    lib = ctypes.CDLL(str(Path(llama_cpp.__file__).parent / "lib" / "libggml-base.so"))
+    f = lib.ggml_quantize_chunk
+    f.restype = ctypes.c_size_t
+    f.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64,
+                  ctypes.c_int64, ctypes.c_void_p]
+    return f
+
+
+def ggml_quantize(x: np.ndarray, qtype: gguf.GGMLQuantizationType) -> np.ndarray:
+    """Rows of x (float32, n_per_row a multiple of 256) quantized by llama.cpp to qtype, as
+    the bytes gguf's writer takes. The types that need an importance matrix (IQ1, IQ2_XXS,
+    IQ2_XS) get one of ones: every column equally important."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    rows, cols = x.shape
+    bs, ts = gguf.GGML_QUANT_SIZES[qtype]
+    out = np.zeros((rows, cols // bs * ts), dtype=np.uint8)
+    imatrix = np.ones(cols, dtype=np.float32)
+    n = ggml_quantizer()(int(qtype), x.ctypes.data, out.ctypes.data, 0, rows, cols, imatrix.ctypes.data)
+    assert n == out.size, f"ggml_quantize_chunk wrote {n} bytes, expected {out.size}"
+    return out
+
+
+def iq_ffn_down(src: Path, dst: Path, qtype: gguf.GGMLQuantizationType) -> None:
+    """src with every ffn_down weight requantized to qtype by ggml_quantize; the other
+    tensors' bytes are copied as they are."""
+    if dst.exists():
+        return
+    reader = gguf.GGUFReader(src)
+    arch = bytes(reader.fields["general.architecture"].parts[-1]).decode()
+    tmp = dst.with_suffix(".tmp")
+    writer = gguf.GGUFWriter(tmp, arch)
+    copy_kv(reader, writer, skip=("general.file_type",))
+    for t in reader.tensors:
+        if t.name.endswith("ffn_down.weight"):
+            data = gguf.quants.dequantize(t.data, t.tensor_type).astype(np.float32)
+            shape = list(reversed([int(x) for x in t.shape]))
+            writer.add_tensor(t.name, ggml_quantize(data.reshape(shape), qtype), raw_dtype=qtype)
+        else:
+            writer.add_tensor(t.name, t.data, raw_dtype=t.tensor_type)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    os.replace(tmp, dst)
+
+
+def llama_quantize(src: Path, dst: Path, ftype: int) -> None:
+    """src requantized by llama.cpp's llama_model_quantize to its mix `ftype` (a
+    LLAMA_FTYPE_MOSTLY_* value), no importance matrix."""
+    if dst.exists():
+        return
+    import ctypes
+    import llama_cpp
+    p = llama_cpp.llama_model_quantize_default_params()
+    p.ftype = ftype
+    p.allow_requantize = True
+    tmp = dst.with_suffix(".tmp")
+    rc = llama_cpp.llama_model_quantize(str(src).encode(), str(tmp).encode(), ctypes.byref(p))
+    assert rc == 0, f"llama_model_quantize failed ({rc})"
+    os.replace(tmp, dst)
+
+
 # ---- Synthetic llama models -------------------------------------------------------------
 SYN = dict(hidden=256, layers=2, heads=8, kv_heads=2, head_dim=64, ffn=512, vocab=512)
 
@@ -132,7 +207,7 @@ def synthetic(path: Path, kquant: bool, bad: str = "") -> None:
             return
         if bad == "type" and name == "blk.0.attn_v.weight":
             w.add_tensor(name, rng.integers(0, 256, size=(rows, cols // 256 * 66), dtype=np.uint8),
-                         raw_dtype=qk.IQ2_XXS)
+                         raw_dtype=qk.TQ2_0)  # 66 bytes per 256, a type Ponder lacks
             return
         if kquant:
             t = qk.Q6_K if name.endswith(("ffn_down.weight", "output.weight")) else qk.Q4_K
@@ -181,6 +256,12 @@ def main() -> None:
     assemble_gemma(out)
     requantize(out / "SmolLM2-135M-Instruct.Q4_1.gguf", out / "SmolLM2-135M-Instruct.Q8_0.gguf",
                gguf.GGMLQuantizationType.Q8_0)
+    for name in ("IQ3_S", "IQ3_XXS"):
+        iq_ffn_down(out / "SmolLM2-135M-Instruct.Q8_0.gguf", out / f"SmolLM2-135M-Instruct.ffn_down-{name}.gguf",
+                    gguf.GGMLQuantizationType[name])
+    import llama_cpp
+    llama_quantize(out / "SmolLM2-135M-Instruct.Q8_0.gguf", out / "SmolLM2-135M-Instruct.IQ3_S.gguf",
+                   llama_cpp.LLAMA_FTYPE_MOSTLY_IQ3_S)
     synthetic(out / "synthetic-llama-mixed.gguf", kquant=False)
     synthetic(out / "synthetic-llama-kquant.gguf", kquant=True)
 

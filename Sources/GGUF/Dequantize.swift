@@ -59,6 +59,10 @@ func dequantizer(for type: GGMLType) -> BlockDequantizer? {
     p.load(fromByteOffset: off, as: Int8.self)
 }
 
+@inline(__always) func u16(_ p: UnsafeRawPointer, _ off: Int) -> UInt16 {
+    UInt16(littleEndian: p.loadUnaligned(fromByteOffset: off, as: UInt16.self))
+}
+
 @inline(__always) func u32(_ p: UnsafeRawPointer, _ off: Int) -> UInt32 {
     UInt32(littleEndian: p.loadUnaligned(fromByteOffset: off, as: UInt32.self))
 }

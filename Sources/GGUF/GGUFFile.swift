@@ -213,7 +213,7 @@ public final class GGUFFile: Sendable {
     }
 
     /// Throws, naming the first tensor and its type, when any tensor has a type that
-    /// `dequantize` cannot handle (IQ1/IQ2/IQ3, TQ, MXFP4, …). Loaders call this once at
+    /// `dequantize` cannot handle (TQ1_0, TQ2_0, MXFP4, …). Loaders call this once at
     /// load time so an unsupported file fails before a chat starts.
     public func requireSupportedTypes() throws(GGUFError) {
         if let t = tensors.first(where: { !$0.type.isSupported }) {

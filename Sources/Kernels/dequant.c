@@ -149,7 +149,7 @@ int pk_dequantize_row(int t, const void *src, float *dst, size_t n) {
     case PK_Q5_K: deq_q5_K(src, dst, nb); break;
     case PK_Q6_K: deq_q6_K(src, dst, nb); break;
     case PK_Q8_K: deq_q8_K(src, dst, nb); break;
-    default: return PK_EBADTYPE;
+    default: return pk_dequantize_iq(t, src, dst, nb);
     }
     return PK_OK;
 }

@@ -55,6 +55,10 @@ static void init(void) {
     tables[1] = tables[0];
     tables[2] = tables[0];
 #endif
+    // A type a SIMD tier has no dot for (the IQ1/IQ2/IQ3 types so far) takes the reference.
+    for (int i = 1; i < 3; ++i)
+        for (int s = 0; s < PK_SLOT_COUNT; ++s)
+            if (!tables[i].dot[s]) tables[i].dot[s] = tables[0].dot[s];
     for (int i = 0; i < 3; ++i) {
         pk_fill_axpy(&tables[i]);
         tables[i].softmax = pk_softmax_ref;

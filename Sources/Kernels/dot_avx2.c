@@ -193,6 +193,7 @@ void pk_fill_avx2(struct pk_kernels *k) {
     // no faster than four one-row dots (measured); pk_matmul falls back to those.
     (void)dot4_q4_0; (void)dot4_q4_1; (void)dot4_q5_0; (void)dot4_q5_1; (void)dot4_q8_0;
     pk_fill_avx2_kquants(k);
+    pk_fill_avx2_iq(k);
     pk_fill_avx2_gemm(k);  // K-quant prefill (gemm.c)
     pk_fill_avx2_x8(k);    // K-quant decode on row-interleaved weights (x8.c)
     k->dot[PK_SLOT_F32] = dot_f32;

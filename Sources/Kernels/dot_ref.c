@@ -204,6 +204,7 @@ void pk_fill_ref(struct pk_kernels *k) {
     k->dot[PK_SLOT_F32] = dot_f32;
     k->dot[PK_SLOT_F16] = dot_f16;
     k->dot[PK_SLOT_BF16] = dot_bf16;
+    pk_fill_ref_iq(k);
     k->quantize_q8_0 = pk_quantize_q8_0_ref;
     k->quantize_q8_K = pk_quantize_q8_K_ref;
 }

@@ -3,11 +3,14 @@
 // Block layouts (ggml-compatible, byte-exact, little-endian), the kernel table and the
 // small helpers shared by the kernel files. Not part of the public header.
 #include "Kernels.h"
+#include "IQGrids.h"
 #include <assert.h>
 #include <string.h>
 
 #define QK 32    // values per block of the 32-block types
 #define QKK 256  // values per super-block of the K types
+
+static inline float pk_h2f(uint16_t h) { return pk_fp16_to_fp32(h); }
 
 // x = (q - 8) * d, q = nibble. Values 0..15 in the low nibbles of qs[0..15],
 // values 16..31 in the high nibbles.
@@ -45,6 +48,37 @@ typedef struct {
 // Q8_K: x = q * d (d a float); bsums[j] = sum of qs[16j .. 16j+15].
 typedef struct { float d; int8_t qs[QKK]; int16_t bsums[QKK / 16]; } pk_block_q8_K;
 
+// The IQ1/IQ2/IQ3 types (ggml's layouts): grid indices into IQGrids.h's tables, signs
+// and small scales per 32 values; the meaning of each field is spelled out in the
+// reference dots (dot_ref_iq.c). Every bit pattern of every field but d is valid.
+typedef struct { uint16_t d; uint16_t qs[QKK / 8]; } pk_block_iq2_xxs;
+typedef struct { uint16_t d; uint16_t qs[QKK / 8]; uint8_t scales[QKK / 32]; } pk_block_iq2_xs;
+typedef struct {
+    uint16_t d; uint8_t qs[QKK / 4]; uint8_t qh[QKK / 32]; uint8_t scales[QKK / 32];
+} pk_block_iq2_s;  // qs: 32 grid index bytes, then 32 sign bytes
+typedef struct { uint16_t d; uint8_t qs[3 * QKK / 8]; } pk_block_iq3_xxs;  // 64 indices, 8 u32 signs+scale
+typedef struct {
+    uint16_t d; uint8_t qs[QKK / 4]; uint8_t qh[QKK / 32]; uint8_t signs[QKK / 8]; uint8_t scales[QKK / 64];
+} pk_block_iq3_s;
+typedef struct { uint16_t d; uint8_t qs[QKK / 8]; uint16_t qh[QKK / 32]; } pk_block_iq1_s;
+typedef struct { uint8_t qs[QKK / 8]; uint8_t qh[QKK / 16]; uint8_t scales[QKK / 32]; } pk_block_iq1_m;
+
+static_assert(sizeof(pk_block_iq2_xxs) == 66, "IQ2_XXS layout");
+static_assert(sizeof(pk_block_iq2_xs) == 74, "IQ2_XS layout");
+static_assert(sizeof(pk_block_iq2_s) == 82, "IQ2_S layout");
+static_assert(sizeof(pk_block_iq3_xxs) == 98, "IQ3_XXS layout");
+static_assert(sizeof(pk_block_iq3_s) == 110, "IQ3_S layout");
+static_assert(sizeof(pk_block_iq1_s) == 50, "IQ1_S layout");
+static_assert(sizeof(pk_block_iq1_m) == 56, "IQ1_M layout");
+/// IQ1_M's f16 d, spread over the top nibbles of its four u16 scale words.
+static inline uint16_t pk_iq1m_d(const pk_block_iq1_m *b) {
+    uint16_t sc[4];
+    memcpy(sc, b->scales, 8);
+    return (uint16_t)((sc[0] >> 12) | ((sc[1] >> 8) & 0x00F0) | ((sc[2] >> 4) & 0x0F00) | (sc[3] & 0xF000));
+}
+/// The offset of IQ1_S/IQ1_M's delta (ggml's IQ1S_DELTA, IQ1M_DELTA).
+#define PK_IQ1_DELTA 0.125f
+
 static_assert(sizeof(pk_block_q4_0) == 18, "Q4_0 layout");
 static_assert(sizeof(pk_block_q4_1) == 20, "Q4_1 layout");
 static_assert(sizeof(pk_block_q5_0) == 22, "Q5_0 layout");
@@ -73,7 +107,6 @@ static inline void pk_unpack_scales_k4(const uint8_t *q, uint8_t sc[8], uint8_t 
     for (int j = 0; j < 8; ++j) pk_scale_min_k4(j, q, &sc[j], &m[j]);
 }
 
-static inline float pk_h2f(uint16_t h) { return pk_fp16_to_fp32(h); }
 
 static inline uint32_t pk_load_u32(const uint8_t *p) {
     uint32_t v; memcpy(&v, p, 4); return v;
@@ -154,7 +187,8 @@ typedef void (*pk_quant_fn)(const float *x, void *y, size_t n);
 /// Type slots in a kernel table.
 enum { PK_SLOT_Q4_0, PK_SLOT_Q4_1, PK_SLOT_Q5_0, PK_SLOT_Q5_1, PK_SLOT_Q8_0,
        PK_SLOT_Q4_K, PK_SLOT_Q5_K, PK_SLOT_Q6_K, PK_SLOT_F32, PK_SLOT_F16, PK_SLOT_BF16,
-       PK_SLOT_COUNT };
+       PK_SLOT_IQ2_XXS, PK_SLOT_IQ2_XS, PK_SLOT_IQ2_S, PK_SLOT_IQ3_XXS, PK_SLOT_IQ3_S,
+       PK_SLOT_IQ1_S, PK_SLOT_IQ1_M, PK_SLOT_COUNT };
 
 struct pk_kernels {
     int tier;
@@ -183,10 +217,14 @@ int pk_cpu_splits_256(void);
 
 // Per-tier tables, filled in dot_ref.c, dot_avx2.c, dot_avx512.c (+ quantize.c).
 void pk_fill_ref(struct pk_kernels *k);
+void pk_fill_ref_iq(struct pk_kernels *k);  // dot_ref_iq.c, called by pk_fill_ref
+/// The IQ1/IQ2/IQ3 dequantizers (dequant_iq.c): 0, or PK_EBADTYPE for another type.
+int pk_dequantize_iq(int t, const void *src, float *dst, size_t nb);
 void pk_fill_avx2(struct pk_kernels *k);
 void pk_fill_avx512(struct pk_kernels *k);
 void pk_fill_avx512_kquants(struct pk_kernels *k);
 void pk_fill_avx2_kquants(struct pk_kernels *k);
+void pk_fill_avx2_iq(struct pk_kernels *k);  // dot_avx2_iq.c: the AVX2 and AVX-512 tiers' IQ dots
 void pk_fill_avx2_gemm(struct pk_kernels *k);
 void pk_fill_avx512_gemm(struct pk_kernels *k);
 void pk_fill_avx2_x8(struct pk_kernels *k);

@@ -7,6 +7,8 @@ size_t pk_block_size(int t) {
     case PK_Q4_0: case PK_Q4_1: case PK_Q5_0: case PK_Q5_1: case PK_Q8_0: case PK_Q8_1:
         return QK;
     case PK_Q4_K: case PK_Q5_K: case PK_Q6_K: case PK_Q8_K: return QKK;
+    case PK_IQ2_XXS: case PK_IQ2_XS: case PK_IQ2_S: case PK_IQ3_XXS: case PK_IQ3_S:
+    case PK_IQ1_S: case PK_IQ1_M: return QKK;
     default: return 0;
     }
 }
@@ -25,6 +27,13 @@ size_t pk_type_size(int t) {
     case PK_Q5_K: return sizeof(pk_block_q5_K);
     case PK_Q6_K: return sizeof(pk_block_q6_K);
     case PK_Q8_K: return sizeof(pk_block_q8_K);
+    case PK_IQ2_XXS: return sizeof(pk_block_iq2_xxs);
+    case PK_IQ2_XS: return sizeof(pk_block_iq2_xs);
+    case PK_IQ2_S: return sizeof(pk_block_iq2_s);
+    case PK_IQ3_XXS: return sizeof(pk_block_iq3_xxs);
+    case PK_IQ3_S: return sizeof(pk_block_iq3_s);
+    case PK_IQ1_S: return sizeof(pk_block_iq1_s);
+    case PK_IQ1_M: return sizeof(pk_block_iq1_m);
     default: return 0;
     }
 }
@@ -40,6 +49,8 @@ int pk_vec_dot_type(int t) {
     case PK_F32: case PK_F16: case PK_BF16: return PK_F32;
     case PK_Q4_0: case PK_Q4_1: case PK_Q5_0: case PK_Q5_1: case PK_Q8_0: return PK_Q8_0;
     case PK_Q4_K: case PK_Q5_K: case PK_Q6_K: return PK_Q8_K;
+    case PK_IQ2_XXS: case PK_IQ2_XS: case PK_IQ2_S: case PK_IQ3_XXS: case PK_IQ3_S:
+    case PK_IQ1_S: case PK_IQ1_M: return PK_Q8_K;
     default: return -1;
     }
 }
@@ -64,6 +75,13 @@ int pk_slot_of(int t) {
     case PK_F32: return PK_SLOT_F32;
     case PK_F16: return PK_SLOT_F16;
     case PK_BF16: return PK_SLOT_BF16;
+    case PK_IQ2_XXS: return PK_SLOT_IQ2_XXS;
+    case PK_IQ2_XS: return PK_SLOT_IQ2_XS;
+    case PK_IQ2_S: return PK_SLOT_IQ2_S;
+    case PK_IQ3_XXS: return PK_SLOT_IQ3_XXS;
+    case PK_IQ3_S: return PK_SLOT_IQ3_S;
+    case PK_IQ1_S: return PK_SLOT_IQ1_S;
+    case PK_IQ1_M: return PK_SLOT_IQ1_M;
     default: return -1;
     }
 }

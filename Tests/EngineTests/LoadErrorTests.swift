@@ -20,7 +20,7 @@ struct LoadErrorTests {
           arguments: [
             ("missing", EngineError.missingTensor("blk.1.ffn_up.weight")),
             ("shape", EngineError.badShape(tensor: "blk.1.attn_k.weight", expected: [256, 128], found: [256, 160])),
-            ("type", EngineError.unsupportedType(tensor: "blk.0.attn_v.weight", type: "IQ2_XXS")),
+            ("type", EngineError.unsupportedType(tensor: "blk.0.attn_v.weight", type: "TQ2_0")),
           ])
     func refused(kind: String, error: EngineError) throws {
         let url = try broken(kind)

@@ -69,9 +69,12 @@ enum Oracle {
         return try ints2(reply["tokens"])
     }
 
-    /// llama.cpp-style perplexity over `tokens` with chunks of `ctx`, first `chunks` chunks.
-    static func perplexity(_ model: URL, tokens: [Int32], ctx: Int, chunks: Int) throws -> (ppl: Double, chunkNLL: [Double]) {
-        let reply = try call(model, ["mode": "perplexity", "tokens": tokens.map(Int.init), "ctx": ctx, "chunks": chunks])
+    /// llama.cpp-style perplexity over `tokens` with chunks of `ctx`, first `chunks` chunks,
+    /// with the reference's arithmetic rounded as `rounding` says.
+    static func perplexity(_ model: URL, tokens: [Int32], ctx: Int, chunks: Int,
+                           rounding: Rounding = .exact) throws -> (ppl: Double, chunkNLL: [Double]) {
+        let reply = try call(model, ["mode": "perplexity", "tokens": tokens.map(Int.init), "ctx": ctx, "chunks": chunks]
+                             .merging(rounding.json) { a, _ in a })
         guard let ppl = reply["ppl"] as? Double, let nll = reply["chunk_nll"] as? [Double] else {
             throw OracleError("bad perplexity reply \(reply)")
         }

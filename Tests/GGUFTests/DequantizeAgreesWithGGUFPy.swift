@@ -10,11 +10,16 @@ import TestSupport
 @Suite struct DequantizeAgreesWithGGUFPy {
     /// Every format the reader can dequantize (the issue's list).
     static let formats: [GGMLType] = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0,
-                                      .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K, .iq4_nl, .iq4_xs]
+                                      .q2_K, .q3_K, .q4_K, .q5_K, .q6_K, .q8_K, .iq4_nl, .iq4_xs,
+                                      .iq2_xxs, .iq2_xs, .iq2_s, .iq3_xxs, .iq3_s, .iq1_s, .iq1_m]
 
     /// Writes `<dir>/<NAME>.raw` (random blocks, scales made finite) and `<dir>/<NAME>.f32`
     /// (the oracle's output) per type name in argv[2:]. Q8_K is not in the package; its
-    /// oracle is ggml's reference `dequantize_row_q8_K` written in numpy: d * q.
+    /// oracle is ggml's reference `dequantize_row_q8_K` written in numpy: d * q. Every
+    /// byte pattern of the IQ index, sign and scale fields is valid, so random blocks
+    /// reach every grid point (4096 blocks: 32768 points per IQ2_XXS file for 256); IQ1_M
+    /// spreads its f16 d over the top nibbles of its four scale words (bit 14 of d, the
+    /// one cleared for an inf/NaN exponent, is bit 14 of the last word).
     static let randomOracle = #"""
 import sys, numpy as np, gguf
 from gguf.quants import dequantize
@@ -23,7 +28,8 @@ out, names, nblocks = sys.argv[1], sys.argv[2:], 4096
 # byte offsets of the float16 scales in each block; F32/F16/BF16: every element
 f16_at = {"Q4_0": [0], "Q4_1": [0, 2], "Q5_0": [0], "Q5_1": [0, 2], "Q8_0": [0],
           "Q2_K": [80, 82], "Q3_K": [108], "Q4_K": [0, 2], "Q5_K": [0, 2], "Q6_K": [208],
-          "IQ4_NL": [0], "IQ4_XS": [0]}
+          "IQ4_NL": [0], "IQ4_XS": [0], "IQ2_XXS": [0], "IQ2_XS": [0], "IQ2_S": [0],
+          "IQ3_XXS": [0], "IQ3_S": [0], "IQ1_S": [0]}
 def finite16(v): return np.where((v & 0x7C00) == 0x7C00, v & ~np.uint16(0x4000), v).astype(np.uint16)
 for i, name in enumerate(names):
     t = T[name]
@@ -41,6 +47,11 @@ for i, name in enumerate(names):
         v = raw[:, 0:4].copy().view(np.uint32)
         v = np.where((v & 0x7F800000) == 0x7F800000, v & ~np.uint32(0x40000000), v)
         raw[:, 0:4] = v.astype(np.uint32).view(np.uint8).reshape(nblocks, 4)
+    elif name == "IQ1_M":
+        sc = raw[:, 48:56].copy().view(np.uint16)
+        d = (sc[:, 0] >> 12) | ((sc[:, 1] >> 8) & 0xF0) | ((sc[:, 2] >> 4) & 0xF00) | (sc[:, 3] & 0xF000)
+        sc[:, 3] = np.where((d & 0x7C00) == 0x7C00, sc[:, 3] & ~np.uint16(0x4000), sc[:, 3])
+        raw[:, 48:56] = sc.view(np.uint8).reshape(nblocks, 8)
     else:
         for off in f16_at[name]:
             v = raw[:, off:off + 2].copy().view(np.uint16)
@@ -66,6 +77,26 @@ for i, name in enumerate(names):
     y = dequantize(q, T[name])
     np.ascontiguousarray(q).view(np.uint8).tofile(f"{out}/{name}.raw")
     np.ascontiguousarray(y, dtype=np.float32).tofile(f"{out}/{name}.f32")
+"""#
+
+    /// Real rows (SmolLM2 Q8_0's blk.0.ffn_down, 1536 = 6 x 256 columns, 64 rows) quantized
+    /// by llama.cpp's own quantizer (make_test_models.ggml_quantize: ggml_quantize_chunk
+    /// from the llama_cpp wheel, an importance matrix of ones where the type needs one),
+    /// then dequantized by the package: blocks as real files hold them, for the types whose
+    /// quantizer gguf-py lacks. argv: model, scripts dir, out dir, type names.
+    static let llamaCppOracle = #"""
+import sys, numpy as np, gguf
+sys.path.insert(0, sys.argv[2])
+from make_test_models import ggml_quantize
+from gguf.quants import dequantize
+from gguf.constants import GGMLQuantizationType as T
+r = gguf.GGUFReader(sys.argv[1])
+t = next(t for t in r.tensors if t.name == "blk.0.ffn_down.weight")
+x = dequantize(t.data, t.tensor_type).astype(np.float32).reshape(-1, 1536)[:64]
+for name in sys.argv[4:]:
+    q = ggml_quantize(x, T[name])
+    q.tofile(f"{sys.argv[3]}/{name}.raw")
+    np.ascontiguousarray(dequantize(q, T[name]), dtype=np.float32).tofile(f"{sys.argv[3]}/{name}.f32")
 """#
 
     /// For each tensor type in the file, up to two of its tensors (the smallest, and the
@@ -139,13 +170,29 @@ json.dump(picked, sys.stdout)
         }
     }
 
+    @Test func blocksLlamaCppQuantizes() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let types: [GGMLType] = [.iq2_xxs, .iq2_xs, .iq2_s, .iq3_xxs, .iq3_s, .iq1_s, .iq1_m]
+        _ = try runPython(Self.llamaCppOracle, [try TestEnv.smolQ8_0.path, TestEnv.repoRoot.appendingPathComponent("scripts").path,
+                                                dir.path] + types.map(\.name))
+        for t in types {
+            try Self.check(t, raw: Data(contentsOf: dir.appendingPathComponent("\(t.name).raw")),
+                           expected: Data(contentsOf: dir.appendingPathComponent("\(t.name).f32")),
+                           what: "llama.cpp-quantized \(t.name)")
+        }
+    }
+
     @Test(arguments: [("smolQ4_1", [GGMLType.q4_1, .q8_0, .f32]), ("smolQ8_0", [.q8_0, .f32]),
-                      ("gemmaQ4KM", [.q4_K, .q6_K, .q5_0, .q8_0, .f32])])
+                      ("gemmaQ4KM", [.q4_K, .q6_K, .q5_0, .q8_0, .f32]),
+                      ("SmolLM2-135M-Instruct.ffn_down-IQ3_S.gguf", [.iq3_s, .q8_0, .f32]),
+                      ("SmolLM2-135M-Instruct.ffn_down-IQ3_XXS.gguf", [.iq3_xxs, .q8_0, .f32])])
     func realTensors(model: String, mustCover: [GGMLType]) throws {
         let url = switch model {
         case "smolQ4_1": try TestEnv.smolQ4_1
         case "smolQ8_0": try TestEnv.smolQ8_0
-        default: try TestEnv.gemmaQ4KM
+        case "gemmaQ4KM": try TestEnv.gemmaQ4KM
+        default: try TestEnv.model(model)
         }
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

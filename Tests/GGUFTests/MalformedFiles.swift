@@ -289,18 +289,18 @@ import TestSupport
         #expect(e.field == "key 'general.architecture'" && e.message == "string value is not valid UTF-8")
     }
 
-    /// A tensor of a type the reader knows but cannot dequantize (IQ2_XXS) parses — so
+    /// A tensor of a type the reader knows but cannot dequantize (TQ2_0) parses — so
     /// `ponder inspect` can show it — and `requireSupportedTypes` names it at load time.
     @Test func unsupportedTypeIsNamedAtLoadTime() throws {
         var b = B.valid()
         b.tensors[1].dims = [256, 1]
-        b.tensors[1].type = 16   // IQ2_XXS: 66 bytes per 256 elements
+        b.tensors[1].type = 35   // TQ2_0: 66 bytes per 256 elements
         b.data = Array(b.data.prefix(32)) + Array(repeating: 0, count: 66)
         let g = try parseGGUF(b.bytes()).get()
-        #expect(g.tensors[1].type == .iq2_xxs)
+        #expect(g.tensors[1].type == .tq2_0)
         #expect(throws: GGUFError.self) { try g.requireSupportedTypes() }
         do { try g.requireSupportedTypes() } catch {
-            #expect(error.field == "tensor 'b'" && error.message == "tensor type IQ2_XXS is not supported")
+            #expect(error.field == "tensor 'b'" && error.message == "tensor type TQ2_0 is not supported")
         }
         // Every tensor of the real K-quant model is supported.
         try GGUFFile(path: try TestEnv.gemmaQ4KM.path).requireSupportedTypes()

@@ -5,9 +5,9 @@ import TestSupport
 
 /// The scalar reference dequantization against gguf-py's numpy dequantization, bit for bit.
 @Suite struct DequantizeTests {
-    /// Every weight type, plus the activation formats Q8_K and Q8_1 (checked against a
-    /// numpy statement of their layout: gguf-py has no dequantizer for them).
-    static let types: [Int32] = KT.weights + [KT.q8_K, KT.q8_1]
+    /// Every weight type (the IQ grid types too), plus the activation formats Q8_K and Q8_1
+    /// (checked against a numpy statement of their layout: gguf-py has no dequantizer for them).
+    static let types: [Int32] = KT.weights + KT.iq + [KT.q8_K, KT.q8_1]
 
     @Test func randomRowsMatchNumpyBitForBit() throws {
         let n = 1024

@@ -10,14 +10,22 @@ enum KT {
     static let q8_0 = Int32(PK_Q8_0.rawValue), q8_1 = Int32(PK_Q8_1.rawValue), q8_K = Int32(PK_Q8_K.rawValue)
     static let q4_K = Int32(PK_Q4_K.rawValue), q5_K = Int32(PK_Q5_K.rawValue), q6_K = Int32(PK_Q6_K.rawValue)
 
-    /// Every weight type with a dot product.
+    static let iq2_xxs = Int32(PK_IQ2_XXS.rawValue), iq2_xs = Int32(PK_IQ2_XS.rawValue), iq2_s = Int32(PK_IQ2_S.rawValue)
+    static let iq3_xxs = Int32(PK_IQ3_XXS.rawValue), iq3_s = Int32(PK_IQ3_S.rawValue)
+    static let iq1_s = Int32(PK_IQ1_S.rawValue), iq1_m = Int32(PK_IQ1_M.rawValue)
+
+    /// Every weight type with a dot product, but the IQ grid types (their own tests: IQDotTests).
     static let weights: [Int32] = [q4_0, q4_1, q5_0, q5_1, q8_0, q4_K, q5_K, q6_K, f32, f16, bf16]
+    /// The IQ1/IQ2/IQ3 grid types (Q8_K activations).
+    static let iq: [Int32] = [iq2_xxs, iq2_xs, iq2_s, iq3_xxs, iq3_s, iq1_s, iq1_m]
     /// Tiers 0 (scalar), 1 (AVX2), 2 (AVX-512); the C side clamps to what the CPU has.
     static let tiers: [Int32] = [0, 1, 2]
 
     static func name(_ t: Int32) -> String {
         [f32: "F32", f16: "F16", bf16: "BF16", q4_0: "Q4_0", q4_1: "Q4_1", q5_0: "Q5_0",
-         q5_1: "Q5_1", q8_0: "Q8_0", q8_1: "Q8_1", q8_K: "Q8_K", q4_K: "Q4_K", q5_K: "Q5_K", q6_K: "Q6_K"][t] ?? "type \(t)"
+         q5_1: "Q5_1", q8_0: "Q8_0", q8_1: "Q8_1", q8_K: "Q8_K", q4_K: "Q4_K", q5_K: "Q5_K", q6_K: "Q6_K",
+         iq2_xxs: "IQ2_XXS", iq2_xs: "IQ2_XS", iq2_s: "IQ2_S", iq3_xxs: "IQ3_XXS", iq3_s: "IQ3_S",
+         iq1_s: "IQ1_S", iq1_m: "IQ1_M"][t] ?? "type \(t)"
     }
 }
 
@@ -65,7 +73,8 @@ func halfFields(_ t: Int32) -> [Int] {
     case KT.q4_0, KT.q5_0, KT.q8_0: return [0]
     case KT.q4_1, KT.q5_1, KT.q8_1, KT.q4_K, KT.q5_K: return [0, 2]
     case KT.q6_K: return [208]
-    default: return []
+    case KT.iq2_xxs, KT.iq2_xs, KT.iq2_s, KT.iq3_xxs, KT.iq3_s, KT.iq1_s: return [0]
+    default: return []  // IQ1_M spreads its d over its scale words: randomRow sets it
     }
 }
 
@@ -90,6 +99,10 @@ func randomRow(_ t: Int32, _ n: Int, _ g: inout SplitMix) -> [UInt8] {
             for (k, off) in halfFields(t).enumerated() {
                 // K-quant mins (the second half field) are positive in real files.
                 putU16(&row, b * bs + off, randomHalfBits(&g, positive: k == 1 && (t == KT.q4_K || t == KT.q5_K)))
+            }
+            if t == KT.iq1_m {  // nibble k of d in the top nibble of scale word k (bytes 48-55)
+                let d = randomHalfBits(&g)
+                for k in 0..<4 { row[b * bs + 49 + 2 * k] = row[b * bs + 49 + 2 * k] & 0x0F | UInt8((d >> (4 * k)) & 0xF) << 4 }
             }
         }
     }

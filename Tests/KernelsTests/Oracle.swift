@@ -32,7 +32,7 @@ def deq(t, raw):
 
 def act_type(t):
     if t in (0, 1, 30): return 0
-    if t in (12, 13, 14): return 15
+    if t in (12, 13, 14, 16, 17, 18, 19, 21, 22, 29): return 15  # K-quants, IQ grid types
     return 8
 
 def quant(t, x):

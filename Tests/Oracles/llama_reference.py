@@ -36,7 +36,9 @@ def field(reader, name, default=None):
 
 # ggml type numbers whose int8 kernels take Q8_0 or Q8_K activations.
 Q8_0_USERS = {2, 3, 6, 7, 8}          # Q4_0 Q4_1 Q5_0 Q5_1 Q8_0
-Q8_K_USERS = {12, 13, 14}              # Q4_K Q5_K Q6_K (Q2_K, Q3_K: no int8 kernel, floats)
+K_QUANTS = {12, 13, 14}               # Q4_K Q5_K Q6_K: int8 in every call of "mixed"
+Q8_K_USERS = K_QUANTS | {16, 17, 18, 19, 21, 22, 29}  # and IQ2_XXS IQ2_XS IQ3_XXS IQ1_S IQ3_S
+#   IQ2_S IQ1_M (Q2_K, Q3_K, IQ4_NL, IQ4_XS: no int8 kernel, floats)
 
 
 def round_q8_0(x):
@@ -98,7 +100,7 @@ class Llama:
         """h (n, cols) times the weight `name` transposed, with h rounded to the int8
         kernels' activation format when this forward call uses them."""
         t = self.types[name]
-        if self.q8 or (self.activations == "mixed" and t in Q8_K_USERS):
+        if self.q8 or (self.activations == "mixed" and t in K_QUANTS):
             if t in Q8_0_USERS:
                 h = round_q8_0(h)
             elif t in Q8_K_USERS:

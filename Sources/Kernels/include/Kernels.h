@@ -10,6 +10,8 @@
 // Weight layouts are ggml's, byte for byte (see the block structs in kernels_internal.h):
 //   Q4_0 18 B, Q4_1 20 B, Q5_0 22 B, Q5_1 24 B, Q8_0 34 B   per 32 values
 //   Q4_K 144 B, Q5_K 176 B, Q6_K 210 B, Q8_K 292 B          per 256 values
+//   IQ2_XXS 66 B, IQ2_XS 74 B, IQ2_S 82 B, IQ3_XXS 98 B, IQ3_S 110 B, IQ1_S 50 B,
+//   IQ1_M 56 B                                               per 256 values
 //   F32 4 B, F16 2 B, BF16 2 B                               per value
 // A row of `n` values is n / block_size consecutive blocks; n must be a multiple of the
 // block size (the functions below return PK_EBADSHAPE otherwise).
@@ -19,8 +21,9 @@
 // ggml Q8_0 blocks followed by two small float side arrays, each block's scale and
 // scale * sum of its values, computed once per activation row (layout in
 // kernels_internal.h) so the Q4_1/Q5_1 min term costs the dots one multiply per block.
-// A K-quant row (Q4_K, Q5_K, Q6_K) is dotted with activations in ggml's Q8_K (with its
-// bsums); a float row (F32, F16, BF16) with plain F32 activations. pk_vec_dot_type()
+// A K-quant or IQ1/IQ2/IQ3 row (Q4_K, Q5_K, Q6_K, IQ*) is dotted with activations in
+// ggml's Q8_K (with its bsums); the IQ types have the scalar reference dot on every tier
+// for now; a float row (F32, F16, BF16) with plain F32 activations. pk_vec_dot_type()
 // says which, pk_activation_size() how many bytes; make them with pk_quantize_row().
 #include <stddef.h>
 #include <stdint.h>
@@ -34,7 +37,8 @@ extern "C" {
 typedef enum pk_type {
     PK_F32 = 0, PK_F16 = 1, PK_Q4_0 = 2, PK_Q4_1 = 3, PK_Q5_0 = 6, PK_Q5_1 = 7,
     PK_Q8_0 = 8, PK_Q8_1 = 9, PK_Q4_K = 12, PK_Q5_K = 13, PK_Q6_K = 14, PK_Q8_K = 15,
-    PK_BF16 = 30,
+    PK_IQ2_XXS = 16, PK_IQ2_XS = 17, PK_IQ3_XXS = 18, PK_IQ1_S = 19, PK_IQ3_S = 21, PK_IQ2_S = 22,
+    PK_IQ1_M = 29, PK_BF16 = 30,
 } pk_type;
 
 /// Error codes returned by the entry points that check their arguments (0 = success).

@@ -1,0 +1,99 @@
+import Foundation
+import Kernels
+import Testing
+import TestSupport
+
+/// The IQ1/IQ2/IQ3 dots against Q8_K activations: the scalar reference against numpy's
+/// float64 dot of gguf-py's dequantized weights and the dequantized activations, and
+/// every tier against the reference, one row at a time and through the pooled matrix
+/// product. The SIMD tiers' IQ dots (dot_avx2_iq.c, AVX-512 too) form the reference's
+/// exact integers and take its float steps in its order, so they must be bitwise equal
+/// to it; the tolerance check (tierTol) comes first so a failure also says how far off. Random rows:
+/// every byte pattern of these types' index, sign and scale fields is valid, so random
+/// bytes reach every grid point and sign pattern.
+@Suite struct IQDotTests {
+    @Test func referenceMatchesNumpyOnRandomRows() throws {
+        var g = SplitMix(seed: 0x1C0)
+        let dir = try scratchDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var jobs: [[String: Any]] = [], ours: [(Int32, Float)] = []
+        for t in KT.iq {
+            for k in 0..<6 {
+                let n = k < 2 ? 256 : 4096
+                let w = randomRow(t, n, &g)
+                let xq = quantize(randomActivations(n, &g), for: t, tier: 0)
+                let wp = dir.appendingPathComponent("w\(t)_\(k).bin"), xp = dir.appendingPathComponent("x\(t)_\(k).bin")
+                try Data(w).write(to: wp); try Data(xq).write(to: xp)
+                jobs.append(["op": "dot", "type": Int(t), "n": n, "w": wp.path, "x": xp.path])
+                ours.append((t, dot(0, t, n, w, xq)))
+            }
+        }
+        for ((t, v), o) in zip(ours, try runOracle(jobs)) {
+            let exact = try #require(o["dot"]), mag = try #require(o["mag"])
+            #expect(abs(Double(v) - exact) <= numpyTol * mag, "\(KT.name(t)): reference \(v), numpy \(exact) (scale \(mag))")
+        }
+    }
+
+    @Test(arguments: KT.tiers, KT.iq)
+    func tierMatchesReferenceOnRandomRows(tier: Int32, type t: Int32) {
+        var g = SplitMix(seed: 0x1D0 + UInt64(t))
+        for n in [256, 512, 4096] {
+            for _ in 0..<8 {
+                let w = randomRow(t, n, &g)
+                let x = randomActivations(n, &g)
+                let xq = quantize(x, for: t, tier: tier)
+                #expect(xq == quantize(x, for: t, tier: 0))
+                let ref = dot(0, t, n, w, xq), got = dot(tier, t, n, w, xq)
+                let mag = magnitude(dequantize(t, w, n), dequantize(KT.q8_K, xq, n))
+                #expect(abs(Double(got) - Double(ref)) <= tierTol * mag,
+                        "tier \(tier) \(KT.name(t)) n=\(n): \(got) vs reference \(ref) (scale \(mag))")
+                #expect(got.bitPattern == ref.bitPattern, "tier \(tier) \(KT.name(t)) n=\(n): not bitwise")
+            }
+        }
+    }
+
+    /// The extremes: every index, sign and scale bit set, d at the largest finite half,
+    /// activations at +-127 (the int16 pair sums and int32 block sums at their largest).
+    @Test(arguments: KT.tiers, KT.iq)
+    func tierMatchesReferenceOnExtremeRows(tier: Int32, type t: Int32) {
+        var g = SplitMix(seed: 0x1F0 + UInt64(t))
+        let n = 512, bs = pk_type_size(t)
+        for fill in [UInt8(0xFF), 0x00, 0xAA] {
+            var w = [UInt8](repeating: fill, count: pk_row_size(t, n))
+            for b in 0..<(n / 256) {  // d = 65504 (IQ1_M: its nibbles atop the scale words)
+                if t == KT.iq1_m {
+                    for k in 0..<4 { w[b * bs + 49 + 2 * k] = w[b * bs + 49 + 2 * k] & 0x0F | UInt8((0x7BFF >> (4 * k)) & 0xF) << 4 }
+                } else {
+                    putU16(&w, b * bs, 0x7BFF)
+                }
+            }
+            let x = (0..<n).map { _ in Float(g.next() % 2 == 0 ? 127 : -127) }
+            let xq = quantize(x, for: t, tier: 0)
+            let ref = dot(0, t, n, w, xq), got = dot(tier, t, n, w, xq)
+            #expect(ref.isFinite && got.bitPattern == ref.bitPattern, "tier \(tier) \(KT.name(t)) fill \(fill): \(got) vs reference \(ref)")
+        }
+    }
+
+    /// pk_matmul_tier (the engine's decode and prefill call) on a pool: each output is
+    /// bitwise the tier's one-row dot, for one and for several activation rows.
+    @Test(arguments: KT.iq)
+    func matmulIsTheRowDots(type t: Int32) throws {
+        let pool = try #require(pk_pool_create(2))
+        defer { pk_pool_destroy(pool) }
+        var g = SplitMix(seed: 0x1E0 + UInt64(t))
+        let rows = 12, cols = 512, nx = 5
+        let w = (0..<rows).map { _ in randomRow(t, cols, &g) }
+        for tier in KT.tiers {
+            let xs = (0..<nx).map { _ in quantize(randomActivations(cols, &g), for: t, tier: tier) }
+            var out = [Float](repeating: .nan, count: rows * nx)
+            let flatW = Array(w.joined()), flatX = Array(xs.joined())
+            #expect(pk_matmul_tier(tier, pool, t, flatW, rows, cols, flatX, nx, &out, rows) == 0)
+            for j in 0..<nx {
+                for r in 0..<rows {
+                    let want = dot(tier, t, cols, w[r], xs[j])
+                    #expect(out[j * rows + r].bitPattern == want.bitPattern, "tier \(tier) \(KT.name(t)) row \(r) col \(j)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+"""llama.cpp's perplexity on a GGUF file (test oracle): the logits of llama.cpp itself
+(the llama_cpp module of llama-cpp-python, its default CPU kernels: 8-bit activations for
+quantized weights, F16 KV cache), scored the way llama.cpp's perplexity tool and Ponder
+score them: chunks of ctx tokens from an empty cache, each scored on positions
+[ctx/2, ctx-1) predicting the next token.
+
+stdin: {"model": path, "tokens": [ids...], "ctx": 512, "chunks": K}
+stdout: {"ppl": float, "chunk_nll": [float, ...]}
+"""
+import json
+import sys
+
+import numpy as np
+import llama_cpp
+
+job = json.load(sys.stdin)
+ctx, tokens = job["ctx"], job["tokens"]
+llm = llama_cpp.Llama(model_path=job["model"], n_ctx=ctx, n_batch=ctx, n_ubatch=ctx, logits_all=True,
+                      n_threads=2, n_threads_batch=2, verbose=False)
+first, nll = ctx // 2, []
+for c in range(job["chunks"]):
+    seq = tokens[c * ctx:(c + 1) * ctx]
+    llm.reset()
+    llm.eval(seq)
+    rows = np.asarray(llm.scores[first:ctx - 1], dtype=np.float64)   # (ctx/2 - 1, vocab)
+    m = rows.max(axis=1)
+    lse = np.log(np.exp(rows - m[:, None]).sum(axis=1)) + m
+    nll.append(float((lse - rows[np.arange(len(rows)), np.asarray(seq[first + 1:ctx])]).sum()))
+json.dump({"ppl": float(np.exp(sum(nll) / (job["chunks"] * (ctx - 1 - first)))), "chunk_nll": nll}, sys.stdout)
