@@ -24,8 +24,14 @@ enum HTTPStream {
         let retryAfter: Double?
     }
 
+    /// `http://` goes over a socket of its own (`PlainHTTP`), anything else through
+    /// `URLSession` (libcurl: TLS).
     static func open(_ request: URLRequest, key: APIKey?, idleTimeout: Double = 600) -> AsyncThrowingStream<[UInt8], Error> {
         let (stream, continuation) = AsyncThrowingStream<[UInt8], Error>.makeStream()
+        if request.url?.scheme?.lowercased() == "http" {
+            PlainHTTP.open(request, key: key, idleTimeout: idleTimeout, continuation: continuation)
+            return stream
+        }
         let transfer = Transfer(continuation: continuation, key: key, idleTimeout: idleTimeout)
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = idleTimeout
@@ -88,15 +94,40 @@ enum HTTPStream {
         func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
             session.finishTasksAndInvalidate()
             let (code, body, after, began) = lock.withLock { (status, errorBody, retryAfter, received) }
+            let outcome: Outcome
             if let error {
                 let e = error as NSError
-                if e.domain == NSURLErrorDomain, e.code == NSURLErrorCancelled { continuation.finish(); return }
-                if e.domain == NSURLErrorDomain, e.code == NSURLErrorTimedOut {
-                    continuation.finish(throwing: RemoteError.timedOut(idleTimeout)); return
-                }
-                let m = RemoteError.oneLine(e.localizedDescription, key: key)
-                continuation.finish(throwing: began ? RemoteError.dropped(m) : RemoteError.transport(m))
+                if e.domain == NSURLErrorDomain, e.code == NSURLErrorCancelled { outcome = .cancelled }
+                else if e.domain == NSURLErrorDomain, e.code == NSURLErrorTimedOut { outcome = .timedOut }
+                else { outcome = began ? .dropped(e.localizedDescription) : .transport(e.localizedDescription) }
             } else if !(200..<300).contains(code) {
+                outcome = .status(code, body, after)
+            } else {
+                outcome = .done
+            }
+            outcome.finish(continuation, key: key, idleTimeout: idleTimeout)
+        }
+    }
+
+    /// How an exchange ended, whichever transport carried it.
+    enum Outcome {
+        case done, cancelled, timedOut
+        /// No connection, or it broke before the body began.
+        case transport(String)
+        /// The connection broke after the body began.
+        case dropped(String)
+        /// A non-2xx status with (at most 64 KiB of) its body and its `Retry-After`.
+        case status(Int, [UInt8], String?)
+
+        /// Ends the stream: quietly, or with the error the outcome is (a 429, or a 503
+        /// with `Retry-After`, as `Busy` for the client to retry).
+        func finish(_ continuation: AsyncThrowingStream<[UInt8], Error>.Continuation, key: APIKey?, idleTimeout: Double) {
+            switch self {
+            case .done, .cancelled: continuation.finish()
+            case .timedOut: continuation.finish(throwing: RemoteError.timedOut(idleTimeout))
+            case .transport(let m): continuation.finish(throwing: RemoteError.transport(RemoteError.oneLine(m, key: key)))
+            case .dropped(let m): continuation.finish(throwing: RemoteError.dropped(RemoteError.oneLine(m, key: key)))
+            case .status(let code, let body, let after):
                 let failure = RemoteError.status(code, Self.message(body, key: key))
                 let delay = HTTPStream.retryAfter(after)
                 if code == 429 || (code == 503 && delay != nil) {
@@ -104,8 +135,6 @@ enum HTTPStream {
                 } else {
                     continuation.finish(throwing: failure)
                 }
-            } else {
-                continuation.finish()
             }
         }
 

@@ -1,0 +1,81 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TestSupport
+@testable import Remote
+
+/// The plain-socket HTTP client (`http://` URLs) against a loopback server that sends
+/// canned raw responses (`canned_http.py`): every framing a server may use, and hostile
+/// or broken answers, each ending in the body or in one line of error.
+@Suite(.serialized) struct PlainHTTPTests {
+    /// Sends one request per response to a server answering `responses` in order;
+    /// returns each body, or the error it ended with.
+    static func exchange(_ responses: [String]) throws -> [Result<String, Error>] {
+        let dir = try TestEnv.freshDirectory("ponder-http")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("responses.json")
+        try JSONSerialization.data(withJSONObject: responses).write(to: file)
+        let port = LlamaServer.freePort()
+        let server = Process()
+        server.executableURL = try TestEnv.python()
+        server.arguments = [TestEnv.repoRoot.appendingPathComponent("Tests/RemoteTests/canned_http.py").path,
+                            String(port), file.path]
+        let out = Pipe()
+        server.standardOutput = out
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        _ = out.fileHandleForReading.readData(ofLength: 6)          // "ready\n"
+        var results: [Result<String, Error>] = []
+        for _ in responses {
+            var req = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/chat/completions?x=1")!)
+            req.httpMethod = "POST"
+            req.httpBody = Data("{}".utf8)
+            let box = Box()
+            let done = DispatchSemaphore(value: 0)
+            Task {
+                do {
+                    var body: [UInt8] = []
+                    for try await chunk in HTTPStream.open(req, key: nil, idleTimeout: 10) { body += chunk }
+                    box.result = .success(String(decoding: body, as: UTF8.self))
+                } catch { box.result = .failure(error) }
+                done.signal()
+            }
+            #expect(done.wait(timeout: .now() + 30) == .success, "no end within 30 s")
+            results.append(box.result ?? .failure(RemoteError.cutShort))
+        }
+        return results
+    }
+
+    final class Box: @unchecked Sendable { var result: Result<String, Error>? }
+
+    @Test func everyFraming() throws {
+        let r = try Self.exchange([
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+            "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end",
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n"
+                + "6\r\n world\r\nA\r\n, a\r\nb c d\r\n0\r\nX-Trailer: 1\r\n\r\n",
+        ])
+        #expect(r.map { try? $0.get() } == ["hello", "until the end", "hello world, a\r\nb c d"])
+    }
+
+    @Test func brokenAndHostileAnswersEndInOneLine() throws {
+        let json = #"{"error":{"message":"it broke\nbad"}}"#
+        let header = "X-Pad: " + String(repeating: "a", count: 8000) + "\r\n"
+        let r = try Self.exchange([
+            "SSH-2.0-OpenSSH_9.2\r\n",
+            "HTTP/1.1 200 OK\r\n" + String(repeating: header, count: 10) + "\r\nbody",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nhalf",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Length: \(json.utf8.count)\r\n\r\n" + json,
+        ])
+        func error(_ i: Int) -> String { if case .failure(let e) = r[i] { return "\(e)" }; return "no error" }
+        #expect(error(0).contains("not an HTTP response"))
+        #expect(error(1).contains("over 64 KiB"))
+        #expect(error(2).contains("broke mid-reply"))
+        #expect(error(3).contains("chunk size"))
+        #expect(error(4) == "the server answered 500: it broke bad")
+        for i in r.indices { #expect(!error(i).contains("\n"), "\(error(i))") }
+    }
+}

@@ -1,0 +1,45 @@
+"""A loopback HTTP server for the framing tests: canned_http.py PORT FILE, where FILE
+holds a JSON list of raw responses (latin-1 strings, sent byte for byte). Connection i
+gets response i (after its request has been read), then the connection is closed.
+Exits after the last response or after 60 s, whichever comes first."""
+import json, socket, sys, time
+
+port, responses = int(sys.argv[1]), json.load(open(sys.argv[2]))
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port))
+srv.listen(4)
+srv.settimeout(1)
+print("ready", flush=True)
+deadline = time.time() + 60
+served = 0
+while served < len(responses) and time.time() < deadline:
+    try:
+        conn, _ = srv.accept()
+    except socket.timeout:
+        continue
+    conn.settimeout(5)
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data and len(data) < 1 << 20:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        while len(body) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        conn.sendall(responses[served].encode("latin-1"))
+    except OSError:
+        pass
+    finally:
+        conn.close()
+    served += 1
