@@ -259,6 +259,18 @@ enum PlainHTTP {
             return Head(status: status, headers: headers)
         }
 
+        /// Hands on the next `count` body bytes as they arrive; a close before is a drop.
+        private mutating func pass(_ count: Int, _ deliver: ([UInt8]) -> Void) throws {
+            var left = count
+            while left > 0 {
+                if buffer.isEmpty { guard try fill() else { throw Failure.closed } }
+                let n = min(left, buffer.count)
+                deliver(Array(buffer[..<n]))
+                buffer.removeFirst(n)
+                left -= n
+            }
+        }
+
         /// The body, by the framing the head announces: chunked, a length, or to the end.
         private mutating func readBody(_ head: Head, _ deliver: ([UInt8]) -> Void) throws {
             if head.header("transfer-encoding")?.lowercased().contains("chunked") == true {
@@ -270,25 +282,11 @@ enum PlainHTTP {
                         while try !line(limit: 8192).isEmpty {}     // trailers
                         return
                     }
-                    var left = size
-                    while left > 0 {
-                        if buffer.isEmpty { guard try fill() else { throw Failure.closed } }
-                        let n = min(left, buffer.count)
-                        deliver(Array(buffer[..<n]))
-                        buffer.removeFirst(n)
-                        left -= n
-                    }
+                    try pass(size, deliver)
                     guard try line(limit: 2).isEmpty else { throw Failure.malformed("a chunk without its CRLF") }
                 }
             } else if let length = head.header("content-length").flatMap({ Int($0) }), length >= 0 {
-                var left = length
-                while left > 0 {
-                    if buffer.isEmpty { guard try fill() else { throw Failure.closed } }
-                    let n = min(left, buffer.count)
-                    deliver(Array(buffer[..<n]))
-                    buffer.removeFirst(n)
-                    left -= n
-                }
+                try pass(length, deliver)
             } else {
                 while true {
                     if !buffer.isEmpty { deliver(buffer); buffer.removeAll() }
