@@ -142,7 +142,7 @@ import TestSupport
         env.removeValue(forKey: "NO_COLOR")   // the dimmed reasoning, as a user sees it
         let r = try Self.onPty([try TestEnv.ponderBinary().path, "chat", "--line", "--model", model.path,
                                 "--resume", file.path, "--think", "off", "--no-journal"],
-                               environment: env, timeout: 240)
+                               environment: env, timeout: 240, waitFor: "model-shown")
         let text = r.stdoutText
         #expect(r.status == 0 && !r.timedOut, "\(r.stderrText)\n\(text.debugDescription)")
         #expect(text.contains("Ponder line mode"), "\(text.debugDescription)")
@@ -161,14 +161,19 @@ import TestSupport
     /// Runs `argv` on a new pseudo-terminal (100 × 30) that is its controlling terminal;
     /// once the line mode's prompt is up after its banner, types Ctrl-D. Standard output
     /// of the result: every byte the program wrote to the terminal, raw.
-    static func onPty(_ argv: [String], environment: [String: String], timeout: Double) throws -> ProcessResult {
+    /// Runs `argv` on a pty and presses Ctrl-D at the line chat's first prompt, once
+    /// `waitFor` has been printed too (a notice that may come just after the prompt), or
+    /// 30 s after the prompt.
+    static func onPty(_ argv: [String], environment: [String: String], timeout: Double,
+                      waitFor: String = "") throws -> ProcessResult {
         let driver = """
             import os, pty, select, struct, sys, time, fcntl, termios
+            wait_for = sys.argv[1].encode()
             pid, fd = pty.fork()
             if pid == 0:
-                os.execv(sys.argv[1], sys.argv[1:])
+                os.execv(sys.argv[2], sys.argv[2:])
             fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-            out, sent = b"", False
+            out, sent, prompt_at = b"", False, None
             while True:
                 r, _, _ = select.select([fd], [], [], 0.1)
                 if r:
@@ -180,7 +185,9 @@ import TestSupport
                         break
                     out += b
                 banner = out.find(b"Ponder line mode")
-                if not sent and banner >= 0 and b"> " in out[banner:]:
+                if prompt_at is None and banner >= 0 and b"> " in out[banner:]:
+                    prompt_at = time.time()
+                if not sent and prompt_at is not None and (wait_for in out or time.time() - prompt_at > 30):
                     time.sleep(0.3)
                     os.write(fd, bytes([4]))
                     sent = True
@@ -188,7 +195,7 @@ import TestSupport
             sys.stdout.buffer.write(out)
             sys.exit(os.waitstatus_to_exitcode(status))
             """
-        return try runProcess(try TestEnv.python(), ["-c", driver] + argv, environment: environment, timeout: timeout)
+        return try runProcess(try TestEnv.python(), ["-c", driver, waitFor] + argv, environment: environment, timeout: timeout)
     }
 
     /// `ponder run` streams token by token through the filter on a terminal: the text is

@@ -13,7 +13,7 @@ import TestSupport
 
     /// One turn of a fresh conversation through `client`: its events (up to and with
     /// `turnFinished`) and its record. `onEvent` may cancel it through the conversation.
-    static func turn(_ client: OpenAIClient, prompt: String = prompt, maxTokens: Int = 24, timeout: Double = 120,
+    static func turn(_ client: OpenAIClient, prompt: String = prompt, maxTokens: Int = 24, timeout: Double = 900,
                      onEvent: @escaping @Sendable (SessionEvent, Conversation) -> Void = { _, _ in })
         async throws -> (events: [SessionEvent], record: TurnRecord) {
         let backend = RemoteTurnBackend(client: client, model: "smol")
