@@ -9,7 +9,7 @@ enum PromptFitting {
     struct TooLong: Error, CustomStringConvertible {
         let tokens: Int, context: Int
         var description: String {
-            "the prompt is \(tokens) tokens and the context holds \(context): shorten the message or raise --ctx"
+            "the message is too long: the prompt is \(tokens) tokens and the context holds \(context); shorten it or raise --ctx"
         }
     }
 
