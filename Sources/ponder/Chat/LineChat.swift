@@ -32,11 +32,16 @@ enum LineChat {
             for t in turns { LineReply.show(t, out: out, showReasoning: chat.showReasoning) }
             if let message { out.note(message) }
         }
+        // Notices the driver sent at start (a resume warning) go before the first prompt:
+        // the pump gets a moment to hand them over.
+        for _ in 0..<10 where mailbox.isEmpty { try? await Task.sleep(nanoseconds: 10_000_000) }
         out.line("Ponder line mode: /help for commands, Ctrl-D to quit.")
         while true {
             for e in mailbox.drain() { chat.idle(e, out) }
             switch await readLine() {
-            case .endOfInput: return
+            case .endOfInput:
+                for e in mailbox.drain() { chat.idle(e, out) }     // what came while the prompt waited
+                return
             case .interrupted: continue
             case .line(let text):
                 guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
@@ -164,6 +169,8 @@ final class EventMailbox: @unchecked Sendable {
         }
         w?.resume(returning: e)
     }
+
+    var isEmpty: Bool { lock.withLock { queue.isEmpty } }
 
     func finish() {
         let w = lock.withLock { () -> CheckedContinuation<SessionEvent?, Never>? in
