@@ -14,8 +14,15 @@ mkdir -p "$out/seeds" "$out/corpus" "$out/artifacts"
 echo "==> building fuzz harness" >&2
 # -O, not -Ounchecked: integer overflow traps here, so the fuzzer finds it.
 # (ld.gold warns about ASan's local symbols; those lines go to build.log.)
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name GGUF \
-    Sources/GGUF/*.swift fuzz/GGUFFuzz.swift -o "$out/gguf-fuzz" 2>"$out/build.log" || {
+# The IQ grids (a C target GGUF imports): compiled here, with a module map for swiftc.
+mkdir -p "$out/iqgrids"
+printf 'module IQGrids {\n  header "%s"\n  export *\n}\n' "$PWD/Sources/IQGrids/include/IQGrids.h" \
+    > "$out/iqgrids/module.modulemap"
+for c in Sources/IQGrids/*.c; do
+    clang -O1 -fsanitize=address -I Sources/IQGrids/include -c "$c" -o "$out/iqgrids/$(basename "$c" .c).o"
+done
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name GGUF -I "$out/iqgrids" \
+    Sources/GGUF/*.swift fuzz/GGUFFuzz.swift "$out"/iqgrids/*.o -o "$out/gguf-fuzz" 2>"$out/build.log" || {
     grep -v "Cannot export local symbol" "$out/build.log" >&2
     exit 1
 }
