@@ -61,22 +61,8 @@ import TestSupport
     }
 
     @Test func referenceMatchesNumpyOnRandomRows() throws {
-        var g = SplitMix(seed: 0xC0)
-        let dir = try scratchDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var jobs: [[String: Any]] = [], ours: [(Int32, Float)] = []
-        for t in KT.weights {
-            for k in 0..<4 {
-                let n = k == 0 ? 256 : Self.n
-                let w = randomRow(t, n, &g)
-                let xq = quantize(randomActivations(n, &g), for: t, tier: 0)
-                let wp = dir.appendingPathComponent("w\(t)_\(k).bin"), xp = dir.appendingPathComponent("x\(t)_\(k).bin")
-                try Data(w).write(to: wp); try Data(xq).write(to: xp)
-                jobs.append(["op": "dot", "type": Int(t), "n": n, "w": wp.path, "x": xp.path])
-                ours.append((t, dot(0, t, n, w, xq)))
-            }
-        }
-        try expectClose(ours, try runOracle(jobs))
+        let (ours, oracle) = try referenceDotsAndNumpy(KT.weights, lengths: [256, Self.n, Self.n, Self.n], seed: 0xC0)
+        try expectClose(ours, oracle)
     }
 
     @Test(arguments: KT.tiers)

@@ -13,22 +13,8 @@ import TestSupport
 /// bytes reach every grid point and sign pattern.
 @Suite struct IQDotTests {
     @Test func referenceMatchesNumpyOnRandomRows() throws {
-        var g = SplitMix(seed: 0x1C0)
-        let dir = try scratchDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var jobs: [[String: Any]] = [], ours: [(Int32, Float)] = []
-        for t in KT.iq {
-            for k in 0..<6 {
-                let n = k < 2 ? 256 : 4096
-                let w = randomRow(t, n, &g)
-                let xq = quantize(randomActivations(n, &g), for: t, tier: 0)
-                let wp = dir.appendingPathComponent("w\(t)_\(k).bin"), xp = dir.appendingPathComponent("x\(t)_\(k).bin")
-                try Data(w).write(to: wp); try Data(xq).write(to: xp)
-                jobs.append(["op": "dot", "type": Int(t), "n": n, "w": wp.path, "x": xp.path])
-                ours.append((t, dot(0, t, n, w, xq)))
-            }
-        }
-        for ((t, v), o) in zip(ours, try runOracle(jobs)) {
+        let (ours, oracle) = try referenceDotsAndNumpy(KT.iq, lengths: [256, 256, 4096, 4096, 4096, 4096], seed: 0x1C0)
+        for ((t, v), o) in zip(ours, oracle) {
             let exact = try #require(o["dot"]), mag = try #require(o["mag"])
             #expect(abs(Double(v) - exact) <= numpyTol * mag, "\(KT.name(t)): reference \(v), numpy \(exact) (scale \(mag))")
         }

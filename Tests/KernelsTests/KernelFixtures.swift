@@ -164,3 +164,25 @@ func scratchDir() throws -> URL {
 func floats(_ d: Data) -> [Float] {
     d.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
 }
+
+/// The reference dot (tier 0) of one random row and random activations of each length,
+/// for each type in turn (same draws, same order, as `seed` gives), and numpy's exact dot
+/// and magnitude of the same bytes (`runOracle`), in the same order.
+func referenceDotsAndNumpy(_ types: [Int32], lengths: [Int], seed: UInt64) throws
+    -> (ours: [(Int32, Float)], oracle: [[String: Double]]) {
+    var g = SplitMix(seed: seed)
+    let dir = try scratchDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var jobs: [[String: Any]] = [], ours: [(Int32, Float)] = []
+    for t in types {
+        for (k, n) in lengths.enumerated() {
+            let w = randomRow(t, n, &g)
+            let xq = quantize(randomActivations(n, &g), for: t, tier: 0)
+            let wp = dir.appendingPathComponent("w\(t)_\(k).bin"), xp = dir.appendingPathComponent("x\(t)_\(k).bin")
+            try Data(w).write(to: wp); try Data(xq).write(to: xp)
+            jobs.append(["op": "dot", "type": Int(t), "n": n, "w": wp.path, "x": xp.path])
+            ours.append((t, dot(0, t, n, w, xq)))
+        }
+    }
+    return (ours, try runOracle(jobs))
+}
