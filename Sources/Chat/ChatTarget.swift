@@ -38,7 +38,7 @@ public enum ChatTarget: Sendable {
     public var warnings: [String] {
         switch self {
         case .local(let m): return m.warnings
-        case .remote: return []
+        case .remote(let m): return m.warnings
         }
     }
 
@@ -72,6 +72,9 @@ public struct ServedModel: Sendable {
     public let client: OpenAIClient
     public let name: String
     public let profile: ReasoningProfile
+
+    /// What the user should know before the first message (plain http to another host).
+    public var warnings: [String] { client.endpoint.unencryptedWarning.map { [$0] } ?? [] }
 
     public var backendIdentity: ModelIdentity { ModelIdentity(server: client.endpoint.display, model: name) }
 

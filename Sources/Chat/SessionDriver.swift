@@ -18,9 +18,10 @@ public actor SessionDriver: ChatDriver {
     private var journaling: Bool
 
     /// `loadWeights`: bring the weights into memory at once, with progress notices
-    /// (the full-screen chat; the line mode leaves it to the first turn).
+    /// (the full-screen chat; the line mode leaves it to the first turn). `notices` are
+    /// shown first, before any resume warnings.
     public init(target: ChatTarget, settings: SessionSettings, threads: Int, journal: Bool,
-                resume: LoadedSession? = nil, loadWeights: Bool = false) throws {
+                resume: LoadedSession? = nil, loadWeights: Bool = false, notices: [String] = []) throws {
         self.target = target
         self.threads = threads
         journaling = journal
@@ -31,9 +32,9 @@ public actor SessionDriver: ChatDriver {
         let conv = conversation
         let cont = continuation
         forwarder = Task { for await e in conv.events { cont.yield(e) } }
-        var warnings: [String] = []
+        var warnings = notices
         if let resume {
-            warnings = resume.warnings
+            warnings += resume.warnings
             if let was = resume.document.model, let now = target.identity, let m = was.mismatch(with: now) {
                 warnings.append("model mismatch: " + m)
             }

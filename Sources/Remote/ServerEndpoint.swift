@@ -35,6 +35,17 @@ public struct ServerEndpoint: Sendable, Equatable {
         query = c.percentEncodedQuery
     }
 
+    /// A one-line warning when the conversation would cross a network unencrypted: plain
+    /// `http://` to a host other than this machine's loopback.
+    public var unencryptedWarning: String? {
+        guard base.scheme == "http", let host = base.host?.lowercased() else { return nil }
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let loopback = bare == "localhost" || bare.hasSuffix(".localhost") || bare == "::1"
+            || (bare.hasPrefix("127.") && bare.split(separator: ".").count == 4)
+        return loopback ? nil
+            : "\(display) is plain http: the conversation travels unencrypted (https:// keeps it private)"
+    }
+
     /// `base/path` with the query string of the given URL.
     public func url(_ path: String) -> URL {
         var c = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Chat
 import Foundation
+import Session
 import Engine
 import GGUF
 import Kernels
@@ -78,6 +79,7 @@ struct BenchCommand: AsyncParsableCommand {
             guard !json else { throw CLIError("--json is not available with --server") }
             guard generate > 1 else { throw CLIError("--server needs -n of at least 2 (tokens to time)") }
             let served = try await ServedModel.open(url: url, name: serverOptions.servedModelName, reasoningProfile: nil)
+            for w in served.warnings { TerminalOutput.warn("warning: \(w)") }
             let bench = ServerBench(served: served, maxTokens: generate, runs: repetitions)
             let lines = try await bench.run { FileHandle.standardError.write(Data("\r\($0)".utf8)) }
             FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))

@@ -160,7 +160,8 @@ struct ChatCommand: AsyncParsableCommand {
         sampling.apply(to: &settings)
         // What the engine's kernels run with (PONDER_THREADS, else the physical cores).
         let driver = try SessionDriver(target: target, settings: settings, threads: engineThreadCount,
-                                       journal: !noJournal, resume: resumed, loadWeights: fullScreen)
+                                       journal: !noJournal, resume: resumed, loadWeights: fullScreen,
+                                       notices: fullScreen ? target.warnings : [])
         // A model without a reasoning mode starts (and stays) DIRECT.
         let firstMode: ReasoningMode = target.profile.hasReasoningMode ? mode : .off
         switch chatMode {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Chat
 import Foundation
 import Remote
+import Session
 
 /// `--server URL` and `--served-model NAME`, shared by `chat`, `run`, `models` and `bench`.
 /// Defaults: `$PONDER_SERVER`, `$PONDER_SERVED_MODEL`. The API key never comes from here
@@ -34,7 +35,9 @@ struct ServerOptions: ParsableArguments {
     func client() throws -> OpenAIClient? {
         guard let url = serverURL else { return nil }
         do {
-            return try OpenAIClient(server: url)
+            let client = try OpenAIClient(server: url)
+            if let w = client.endpoint.unencryptedWarning { TerminalOutput.warn("warning: \(w)") }
+            return client
         } catch {
             throw CLIError("\(error)")
         }

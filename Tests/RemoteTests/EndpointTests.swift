@@ -13,6 +13,17 @@ struct EndpointTests {
         #expect(q.url("chat/completions").absoluteString == "https://gw.example/openai/v1/chat/completions?api-version=2")
     }
 
+    @Test func plainHTTPToAnotherHostIsWarnedAbout() throws {
+        for remote in ["http://10.0.0.5:8000", "http://gpu-box:8000/v1", "http://127.example.com", "http://[2001:db8::1]:80"] {
+            let w = try #require(try ServerEndpoint(remote).unencryptedWarning, "\(remote)")
+            #expect(w.contains("unencrypted") && !w.contains("\n"))
+        }
+        for local in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:8080", "http://127.1.2.3",
+                      "https://integrate.api.nvidia.com/v1"] {
+            #expect(try ServerEndpoint(local).unencryptedWarning == nil, "\(local)")
+        }
+    }
+
     @Test func refusals() {
         #expect(throws: RemoteError.credentialsInURL) { try ServerEndpoint("http://user:sk-secret@h:8000/v1") }
         for bad in ["", "localhost:8000", "ftp://h/v1", "http://", "not a url"] {
