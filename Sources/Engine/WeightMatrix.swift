@@ -76,9 +76,9 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// (`pk_gemm16_tier`: activations rounded to int16 per 32-value block, exact int32
     /// block sums) instead of BLAS. As accurate as BLAS on SmolLM2 Q8_0 (GPL-3 perplexity
     /// 18.1120 against BLAS's 18.1119), independent of OpenBLAS's kernel choice; on the
-    /// Zen 2 machine of session 7 it was slower than BLAS (its vpmaddwd issues once per
+    /// Zen 1 machine it was measured on it was slower than BLAS (its vpmaddwd issues once per
     /// cycle: the same multiply-adds per cycle as two FMAs). Not the default until an
-    /// AVX-512 machine has measured it (BENCHMARKS.md, session 7).
+    /// AVX-512 machine has measured it.
     case mixed16
 
     /// `PONDER_MATMUL` (mixed, float, int8, mixed16; "quantized" means int8), else mixed.

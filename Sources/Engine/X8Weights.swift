@@ -100,7 +100,7 @@ public final class X8Weights: Sendable {
     ///
     /// The copy starts on a 2 MiB boundary and asks for transparent huge pages: decode
     /// streams every weight once per token, and with 4 KiB pages that is a TLB miss per
-    /// page. Measured on the 2-vCPU Zen 3 VM (BENCHMARKS.md, session 5), 4B-shaped tg32,
+    /// page. Measured on a 2-vCPU Zen 3 VM, 4B-shaped tg32,
     /// median of 5 runs: 3.88 -> 4.07 tok/s on 1 thread, 5.71 -> 6.47 on 2. The hint
     /// covers whole 4 KiB pages of the copy only, so a partial 2 MiB tail stays in small
     /// pages and nothing beyond the copy is faulted in. Where THP is off it does nothing.

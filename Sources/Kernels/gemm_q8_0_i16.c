@@ -2,7 +2,7 @@
 // against float activations rounded to int16 per 32-value block, for prompt-sized calls
 // on the default path. Why 16 bits: SmolLM2 Q8_0's perplexity on GPL-3 with activations
 // rounded per block to 8 bits is +0.4% off the float path's, to 16 bits within 0.002%
-// (BENCHMARKS.md, session 7), while the integer products still run two to a lane
+// (measured; see BENCHMARKS.md's git history), while the integer products still run two to a lane
 // (vpmaddwd: 16 multiply-adds per instruction, twice an FMA's 8).
 //
 // Activations: per column and block, d = max|x| / 32767, q = rne(x / d) (x * (1 / d),

@@ -12,7 +12,7 @@
 #define X8_WORD_SCALE(v, w) ((w) ? _mm256_srai_epi32((v), 16) : _mm256_srai_epi32(_mm256_slli_epi32((v), 16), 16))
 #define X8_ADD(a, b) _mm256_add_epi32((a), (b))
 #define X8_CHAINS 2  // vpdpbusd waits for its accumulator (several cycles)
-// 6 KiB: on a Zen 4 (2 cores, BENCHMARKS.md session 6), Q4_K and Q6_K x8 matrices of the
+// 6 KiB: on a Zen 4 (2 cores), Q4_K and Q6_K x8 matrices of the
 // 4B-shaped model streamed 10% faster than at the AVX2 tier's 3 KiB on 1 thread (37.5 vs
 // 34.2 GB/s, best of 12 alternating passes; 2 threads 39.4 vs 38.1); 1.5 KiB was slower,
 // 12 KiB tied. (On the Zen 3 the AVX2 tier was tuned on, 6 KiB was slower than 3.)

@@ -74,7 +74,7 @@ static inline PK_AVX2 int32_t pk_hsum_epi32_256(__m256i v) {
 }
 
 /// Software prefetch for the decode dots, which stream each weight row once. On the
-/// AVX2 machine measured (Zen 3 VM, BENCHMARKS.md), the hardware prefetcher alone kept
+/// AVX2 machine measured (a Zen 3 VM), the hardware prefetcher alone kept
 /// a Q4_K matvec at 7.2 GB/s on one thread; asking for the bytes PK_PREFETCH_AHEAD
 /// ahead of the block being decoded raised it to 10.7 (Q6_K 7.5 -> 10.8, Q8_0 7.0 ->
 /// 9.1). 1, 2, 4, 8 and 16 KiB were tried: 4 KiB was best or tied. Past the end of a
@@ -92,7 +92,7 @@ static inline PK_AVX2 void pk_prefetch_span_at(const void *p, size_t ahead, size
     for (size_t o = 0; o < bytes; o += 64) _mm_prefetch(c + o, _MM_HINT_T0);
 }
 /// The same with the non-temporal hint (prefetchnta), for bytes read once: the AVX2 x8
-/// kernels use it. On a Zen 1 VM (BENCHMARKS.md session 9) it streamed x8 matrices 2 to
+/// kernels use it. On a Zen 1 VM it streamed x8 matrices 2 to
 /// 5% faster than the T0 hint from DRAM, on 1 and on 2 threads (best of 5 passes over
 /// 512 MiB, alternated; Q4_K 2 threads 26.6 -> 27.4 GB/s, Q6_K 26.7 -> 27.4). T1 tied
 /// with T0. Not measured on other AVX2 CPUs.
