@@ -44,7 +44,7 @@ public enum Regenerator {
         var firstSent = 0
         for (i, rec) in doc.turns.enumerated() {
             var meta = TurnRecord(index: i, user: rec.user, mode: rec.mode, sampling: rec.sampling, seed: rec.seed,
-                                  thinkBudget: rec.thinkBudget, startedAt: Date().timeIntervalSince1970,
+                                  thinkBudget: rec.thinkBudget, thinkMin: rec.thinkMin, startedAt: Date().timeIntervalSince1970,
                                   profile: profile ?? rec.profile ?? doc.settings.profile ?? .noReasoning,
                                   systemPrompt: rec.systemPrompt, historyReasoning: rec.historyReasoning)
             let cutShort = rec.stopReason == .cancelled || rec.stopReason == .error
