@@ -28,9 +28,10 @@ enum TurnLayout {
                         reasoningLines(t.reasoning, width: width, glyphs: glyphs)
                     }
                 }
-                if let end = reasoningEnd(t) {
-                    out.append(Wrap.styled(truncate("[\(end.mark)]", width: width, glyphs: glyphs), Style(.reasoning, .dim)))
-                }
+            }
+            // Also when the user ended the reasoning before it had any text.
+            if let end = reasoningEnd(t) {
+                out.append(Wrap.styled(truncate("[\(end.mark)]", width: width, glyphs: glyphs), Style(.reasoning, .dim)))
             }
         }
         if !t.answer.isEmpty {
