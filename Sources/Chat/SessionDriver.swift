@@ -190,6 +190,9 @@ public actor SessionDriver: ChatDriver {
         s.seed = settings.seed
         s.reasoningBudget = settings.thinkBudget
         s.reasoningMinimum = settings.thinkMin
+        await conversation.settled()
+        let turns = await conversation.turns
+        if !turns.isEmpty { s.conversation = ThinkingShare(turns.map(\.stats)) }
         s.historyReasoning = settings.historyReasoning
         let profile = settings.profile ?? .noReasoning
         s.reasoningProfile = profile.rawValue

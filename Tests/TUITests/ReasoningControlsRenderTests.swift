@@ -74,19 +74,22 @@ import Session
         #expect(share.thinkingTimeShare == 0.25 && share.thinkingTokenShare == 0.9)
     }
 
-    /// /stats sums the finished turns: thinking 3 + 2 = 5 s of 5 + 5 = 10 s (50 %) and
-    /// 30 + 10 = 40 of 60 tokens (67 %); answering 1 + 2 = 3 s (30 %), 20 tokens (33 %).
+    /// /stats sums the conversation's turns: thinking 3 + 2 = 5 s of 5 + 5 = 10 s (50 %)
+    /// and 30 + 10 = 40 of 60 tokens (67 %); answering 1 + 2 = 3 s (30 %), 20 tokens (33 %).
     @Test func statsSummarisesTheConversation() {
-        var s = Script(width: 80, height: 30)
-        for (i, (r, a, rs, as_)) in [(30, 10, 3.0, 1.0), (10, 10, 2.0, 2.0)].enumerated() {
-            s.type("q\(i)"); s.key(.enter)
-            s.event(.turnStarted(index: i, mode: .on))
-            s.event(.answer(index: i, text: "a"))
+        let stats = [(30, 10, 3.0, 1.0), (10, 10, 2.0, 2.0)].map { r, a, rs, as_ in
             var st = TurnStats()
             st.reasoningTokens = r; st.answerTokens = a
             st.reasoningSeconds = rs; st.answerSeconds = as_; st.wallTime = 5
-            s.event(.turnFinished(index: i, reason: .endOfTurn, stats: st))
+            return st
         }
+        let sum = ThinkingShare(stats)
+        #expect(sum.turns == 2 && sum.thinkingSeconds == 5 && sum.answeringSeconds == 3 && sum.totalSeconds == 10)
+        #expect(sum.thinkingTokens == 40 && sum.answeringTokens == 20)
+        var s = Script(width: 80, height: 30)
+        var status = DriverStatus()
+        status.conversation = sum
+        s.send(.status(status))
         s.type("/stats"); s.key(.enter)
         let lines = s.state.overlay?.lines ?? []
         #expect(lines.contains("conversation      2 turns, 10.00 s"))

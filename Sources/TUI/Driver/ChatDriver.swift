@@ -103,6 +103,9 @@ public struct DriverStatus: Sendable, Equatable {
     public var reasoningBudget: Int? = nil
     /// The least reasoning of every turn (`--think-min`, `/budget min N always`).
     public var reasoningMinimum: Int? = nil
+    /// Thinking against answering over the conversation's finished turns (from their
+    /// records), for `/stats`; nil before the first turn.
+    public var conversation: ThinkingShare? = nil
     public var historyReasoning: Bool = false
     /// The model's reasoning profile ("nemotron", "none", …; "" when unknown).
     public var reasoningProfile: String = ""

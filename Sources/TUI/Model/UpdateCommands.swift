@@ -112,14 +112,14 @@ func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
 /// Lines of the /stats overlay: the running or last turn's statistics, the
 /// conversation's thinking and answering, then memory.
 func statsLines(_ s: UIState) -> [String] {
-    turnStatsLines(s) + conversationLines(s.turns.compactMap { $0.finished != nil ? $0.stats : nil }) + memoryLines(s)
+    turnStatsLines(s) + conversationLines(s.status.conversation) + memoryLines(s)
 }
 
-/// Thinking against answering over the finished turns shown: time (share of the turns'
-/// wall time) and generated tokens (share of them).
-func conversationLines(_ stats: [TurnStats]) -> [String] {
-    guard !stats.isEmpty else { return [] }
-    let c = ThinkingShare(stats)
+/// Thinking against answering over the conversation's finished turns, as the session
+/// summed them from its records: time (share of the turns' wall time) and generated
+/// tokens (share of them).
+private func conversationLines(_ share: ThinkingShare?) -> [String] {
+    guard let c = share, c.turns > 0 else { return [] }
     func part(_ secs: Double, _ timeShare: Double?, _ tokens: Int, _ tokenShare: Double?) -> String {
         StatsBar.fmt2(secs) + " s" + (timeShare.map { " (\(ThinkingShare.percent($0)))" } ?? "")
             + ", \(tokens) tokens" + (tokenShare.map { " (\(ThinkingShare.percent($0)))" } ?? "")
