@@ -93,6 +93,24 @@ import TestSupport
         await conv.close()
     }
 
+    /// Export and plain replay say where the minimum changed, like the budget: a session
+    /// started with none and given one for turn 2 only says it on turn 2 and its end on
+    /// turn 3; a minimum from the start is said on the first turn by the export only.
+    @Test func theMinimumIsASettingChange() {
+        func doc(_ mins: [Int?]) -> SessionDocument {
+            SessionDocument(created: 0, model: nil, chatFormat: "chatml", settings: SessionSettings(),
+                            turns: mins.enumerated().map { i, m in
+                                TurnRecord(index: i, user: "q", mode: .on, sampling: .thinking, seed: 0, thinkMin: m)
+                            })
+        }
+        let mid = TurnSettingChanges.lines(doc([nil, 16, nil])).map { $0.filter { $0.hasPrefix("Think minimum") } }
+        #expect(mid == [[], ["Think minimum: 16 tokens"], ["Think minimum: none"]])
+        #expect(TurnSettingChanges.lines(doc([8, 8]))[0].contains("Think minimum: 8 tokens"))
+        #expect(!TurnSettingChanges.lines(doc([8, 8]), initial: false)[0].contains { $0.hasPrefix("Think minimum") })
+        let played = PlainReplay(speed: 1).steps(doc([nil, 16])).map(\.text).joined()
+        #expect(played.contains("[Think minimum: 16 tokens]\n> q"))
+    }
+
     /// TEST DOUBLE (ScriptedBackend): where a `</think>` falls inside one token, or is cut
     /// across two, is decided by the script; a real model does not write a close on
     /// demand. Under test is the decoder's roll back: the tokens of the close leave the

@@ -50,10 +50,7 @@ import Session
 
     /// Shares once the turn ended: 3 s of its 5 s thinking (60 %), 30 of 40 tokens (75 %).
     @Test func theFoldedLineSaysTheShareOfTimeAndTokens() {
-        var s = Script(width: 80, height: 10)
-        s.type("q"); s.key(.enter)
-        s.event(.turnStarted(index: 0, mode: .on))
-        s.event(.reasoning(index: 0, text: "r"))
+        var s = thinking(budget: nil, min: nil, used: 30)
         s.event(.answer(index: 0, text: "a"))
         var st = TurnStats()
         st.reasoningTokens = 30; st.answerTokens = 10
