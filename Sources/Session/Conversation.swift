@@ -127,9 +127,6 @@ public actor Conversation {
         if always { settings.thinkMin = tokens; nextTurnMin = nil } else { nextTurnMin = tokens }
     }
 
-    /// The minimum the next thinking turn will have.
-    public var pendingMinimum: Int? { nextTurnMin ?? settings.thinkMin }
-
     /// Waits until every turn sent so far has finished.
     public func waitUntilIdle() async {
         await tail?.value

@@ -12,13 +12,15 @@ import TestSupport
         let model = try TestEnv.smolQ4_1
         let t = try TerminalTests.Tmux()
         try t.startPonder(width: 100, height: 30, """
-            chat --model "\(model.path)" --reasoning-profile deepseek-r1 --seed 5 --think-max-tokens 200
+            chat --model "\(model.path)" --reasoning-profile deepseek-r1 --seed 5 --think-max-tokens 100
         """)
         try t.wait(for: " THINKING │", timeout: 60)
+        // The loading notices are over (a later one would replace the key's notice).
+        try t.wait(for: "weights loaded", timeout: 120)
 
         // Idle: one line says why, nothing is sent.
         try t.keys("C-]")
-        try t.wait(for: "no reply is being written", timeout: 20)
+        try t.wait(for: "no reply is being written", timeout: 30)
 
         // While the reasoning streams: the key ends it, the answer follows in the same turn.
         try t.type("Explain why the sky is blue."); try t.keys("Enter")
@@ -35,12 +37,11 @@ import TestSupport
         let turn = try #require(doc.turns.first)
         #expect(turn.reasoningEnd == .user)
         #expect(!turn.answer.isEmpty, "the answer follows in the same turn")
-        #expect(turn.stats.reasoningTokens > 0 && turn.stats.reasoningTokens < 150,
-                "the reasoning ended early: \(turn.stats.reasoningTokens) tokens")
+        #expect(turn.stats.reasoningTokens > 0, "the key came while the reasoning streamed")
 
         // Idle again: harmless.
         try t.keys("C-]")
-        try t.wait(for: "no reply is being written", timeout: 20)
+        try t.wait(for: "no reply is being written", timeout: 30)
         try t.keys("C-c"); try t.keys("C-c")
         #expect(t.waitForFile("exit", timeout: 30)?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
 
