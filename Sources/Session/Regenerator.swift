@@ -2,7 +2,7 @@ import Foundation
 import Tokenizer
 
 /// `ponder replay FILE --regenerate`: re-runs every recorded user turn through a
-/// backend with the turn's recorded mode, sampler, seed, think budget, system prompt and
+/// backend with the turn's recorded mode, sampler, seed, think budget and minimum, system prompt and
 /// history-reasoning setting (a turn that lacks one takes the document's), on the
 /// recorded history (so each turn is compared on its own), and says whether the reply
 /// is identical. Greedy turns on the same model must be. A turn that was cut short
