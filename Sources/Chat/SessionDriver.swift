@@ -137,6 +137,13 @@ public actor SessionDriver: ChatDriver {
                 await conversation.setBudget(n, always: always)
                 guard let n else { return .done("no reasoning budget") }
                 return .done("reasoning budget \(n) tokens " + (always ? "for every turn" : "for the next turn"))
+            case .setThinkMinimum(let n, let always):
+                if n != nil, let why = Self.noThinkMore(target: target, profile: await conversation.settings.profile) {
+                    return .failed(why)
+                }
+                await conversation.setMinimum(n, always: always)
+                guard let n else { return .done("no least reasoning") }
+                return .done("least reasoning \(n) tokens " + (always ? "for every turn" : "for the next turn"))
             case .answerNow:
                 if case .remote = target {
                     return .failed("answer now works with a local model; on a server, Esc stops the reply")
@@ -183,6 +190,10 @@ public actor SessionDriver: ChatDriver {
         s.samplingOff = settings.samplingOff
         s.seed = settings.seed
         s.reasoningBudget = settings.thinkBudget
+        s.reasoningMinimum = settings.thinkMin
+        await conversation.settled()
+        let turns = await conversation.turns
+        if !turns.isEmpty { s.conversation = ThinkingShare(turns.map(\.stats)) }
         s.historyReasoning = settings.historyReasoning
         let profile = settings.profile ?? .noReasoning
         s.reasoningProfile = profile.rawValue
@@ -204,8 +215,18 @@ public actor SessionDriver: ChatDriver {
     /// How notices name a mode's sampler.
     static func samplerName(_ mode: ReasoningMode) -> String { mode == .on ? "THINKING sampler" : "DIRECT sampler" }
 
+    /// Why "think more" (`/budget min N`, `--think-min`) does not apply, or nil: it needs
+    /// the embedded engine and a reasoning profile with a continuation cue.
+    public static func noThinkMore(target: ChatTarget, profile: ReasoningProfile?) -> String? {
+        if case .remote = target { return "think more (/budget min) works with a local model, not on a server" }
+        let p = profile ?? .noReasoning
+        guard p.continuationCue == nil else { return nil }
+        return "the reasoning profile \(p.rawValue) has no continuation cue: think more (/budget min) does not apply"
+    }
+
     static func transcript(_ t: TurnRecord) -> TranscriptTurn {
-        TranscriptTurn(user: t.user, reasoning: t.reasoning, answer: t.answer, mode: t.mode, stats: t.stats)
+        TranscriptTurn(user: t.user, reasoning: t.reasoning, answer: t.answer, mode: t.mode, stats: t.stats,
+                       reasoningEnd: t.reasoningEnd)
     }
 }
 

@@ -27,6 +27,8 @@ public actor Conversation {
     private var open: [Int: CancelFlag] = [:]
     /// `/budget N` without `always`: the think budget of the next turn sent, then none.
     private var nextTurnBudget: Int?
+    /// `/budget min N` without `always`: the think minimum of the next turn sent, then none.
+    private var nextTurnMin: Int?
     /// The last queued turn; each turn waits for the one before.
     private var tail: Task<Void, Never>?
     /// Turns recorded in `turns` after their `turnFinished` went out (see `settled`).
@@ -80,9 +82,11 @@ public actor Conversation {
             index: index, user: text, mode: mode,
             sampling: sampling ?? settings.sampling(for: mode),
             seed: seed ?? settings.seed.map { $0 &+ UInt64(index) } ?? UInt64.random(in: 0...(1 << 53)),
-            thinkBudget: mode == .on ? (nextTurnBudget ?? settings.thinkBudget) : nil, profile: settings.profile,
+            thinkBudget: mode == .on ? (nextTurnBudget ?? settings.thinkBudget) : nil,
+            thinkMin: mode == .on ? (nextTurnMin ?? settings.thinkMin) : nil, profile: settings.profile,
             systemPrompt: settings.systemPrompt ?? "", historyReasoning: settings.historyReasoning, model: model)
         nextTurnBudget = nil
+        nextTurnMin = nil
         let requestTime = monotonicSeconds()
         let previous = tail
         tail = Task {
@@ -116,6 +120,12 @@ public actor Conversation {
 
     /// The budget the next thinking turn will have.
     public var pendingBudget: Int? { nextTurnBudget ?? settings.thinkBudget }
+
+    /// The think minimum ("think more"): for the next turn only (`/budget min N`), or for
+    /// every later turn (`always`; nil turns it off).
+    public func setMinimum(_ tokens: Int?, always: Bool) {
+        if always { settings.thinkMin = tokens; nextTurnMin = nil } else { nextTurnMin = tokens }
+    }
 
     /// Waits until every turn sent so far has finished.
     public func waitUntilIdle() async {

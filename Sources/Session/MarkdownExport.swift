@@ -20,11 +20,7 @@ public enum MarkdownExport {
                 out += "<details>\n<summary>Reasoning (\(t.stats.reasoningTokens) tokens)</summary>\n\n"
                 out += escapeHTML(t.reasoning) + "\n\n</details>\n\n"
             }
-            switch t.reasoningEnd {
-            case .user?: out += "*Reasoning ended by the user (answer now).*\n\n"
-            case .budget?: out += "*Reasoning cut by the think budget.*\n\n"
-            case nil: break
-            }
+            if let end = t.reasoningEnd { out += "*\(end.mark.prefix(1).uppercased() + end.mark.dropFirst()).*\n\n" }
             out += "**Assistant:**\n\n" + (t.answer.isEmpty ? "*(no answer)*" : t.answer) + "\n\n"
             switch t.stopReason {
             case .cancelled: out += "*Interrupted: cancelled by the user.*\n\n"

@@ -53,7 +53,7 @@ public struct PlainReplay: Sendable {
 
     /// The line that says who ended a turn's reasoning.
     static func mark(_ end: ReasoningEnd) -> String {
-        end == .user ? "[reasoning ended by the user: answer now]\n" : "[reasoning cut by the think budget]\n"
+        "[\(end.mark)]\n"
     }
 
     /// Prints the schedule to `write`, sleeping between steps.

@@ -2,7 +2,7 @@ import Foundation
 import Tokenizer
 
 /// `ponder replay FILE --regenerate`: re-runs every recorded user turn through a
-/// backend with the turn's recorded mode, sampler, seed, think budget, system prompt and
+/// backend with the turn's recorded mode, sampler, seed, think budget and minimum, system prompt and
 /// history-reasoning setting (a turn that lacks one takes the document's), on the
 /// recorded history (so each turn is compared on its own), and says whether the reply
 /// is identical. Greedy turns on the same model must be. A turn that was cut short
@@ -44,7 +44,7 @@ public enum Regenerator {
         var firstSent = 0
         for (i, rec) in doc.turns.enumerated() {
             var meta = TurnRecord(index: i, user: rec.user, mode: rec.mode, sampling: rec.sampling, seed: rec.seed,
-                                  thinkBudget: rec.thinkBudget, startedAt: Date().timeIntervalSince1970,
+                                  thinkBudget: rec.thinkBudget, thinkMin: rec.thinkMin, startedAt: Date().timeIntervalSince1970,
                                   profile: profile ?? rec.profile ?? doc.settings.profile ?? .noReasoning,
                                   systemPrompt: rec.systemPrompt, historyReasoning: rec.historyReasoning)
             let cutShort = rec.stopReason == .cancelled || rec.stopReason == .error

@@ -28,7 +28,22 @@ public struct TurnStats: Codable, Sendable, Equatable {
     public var contextSize: Int = 0           // n_ctx
     public var snapshotBytes: Int?            // memory held by the other mode's cache snapshot
     public var budgetApplied: Bool?           // the think budget closed the reasoning
+    /// Decode time spent on reasoning and on answer tokens (each token's step counted
+    /// where its text went; their sum is the decode time, `wallTime` less the prompt's).
+    /// Nil: not measured (a server's turn, or recorded before).
+    public var reasoningSeconds: Double?
+    public var answerSeconds: Double?
+    /// The running turn's think budget and minimum, for the stats bar while it thinks
+    /// (live only, not written: the record has them as `thinkBudget` and `thinkMin`).
+    public var thinkBudget: Int?
+    public var thinkMin: Int?
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case promptTokens, cachedTokens, reasoningTokens, answerTokens, timeToFirstToken, timeToFirstAnswerToken
+        case prefillTokensPerSecond, decodeTokensPerSecond, wallTime, contextUsed, contextSize, snapshotBytes
+        case budgetApplied, reasoningSeconds, answerSeconds
+    }
 }
 
 /// What the session tells its consumers (the TUI, the plain CLI, the journal).

@@ -156,12 +156,14 @@ public enum SessionLoader {
             if let e = s.validationError { return "settings.\(name): \(e)" }
         }
         if let b = doc.settings.thinkBudget, b < 0 { return "settings.thinkBudget: negative" }
+        if let b = doc.settings.thinkMin, b < 0 { return "settings.thinkMin: negative" }
         if doc.settings.prefillChunk < 1 || doc.settings.prefillChunk > 1 << 20 { return "settings.prefillChunk: out of range" }
         for (i, t) in doc.turns.enumerated() {
             let p = "turns[\(i)]"
             if t.index != i { return "\(p).index: is \(t.index), expected \(i)" }
             if let e = t.sampling.validationError { return "\(p).sampling: \(e)" }
             if let m = t.model, m.size < 0 { return "\(p).model.size: negative" }
+            if [t.thinkBudget, t.thinkMin].contains(where: { ($0 ?? 0) < 0 }) { return "\(p): negative think budget or minimum" }
             if t.tokens.count != t.tokenTimes.count {
                 return "\(p): \(t.tokens.count) tokens but \(t.tokenTimes.count) token times"
             }
@@ -176,7 +178,7 @@ public enum SessionLoader {
             if [s.promptTokens, s.cachedTokens, s.reasoningTokens, s.answerTokens, s.contextUsed, s.contextSize]
                 .contains(where: { $0 < 0 }) { return "\(p).stats: negative count" }
             let times = [s.timeToFirstToken, s.timeToFirstAnswerToken, s.prefillTokensPerSecond,
-                         s.decodeTokensPerSecond, s.wallTime].compactMap { $0 }
+                         s.decodeTokensPerSecond, s.wallTime, s.reasoningSeconds, s.answerSeconds].compactMap { $0 }
             if times.contains(where: { !$0.isFinite || $0 < 0 }) { return "\(p).stats: time or rate not a finite non-negative number" }
         }
         return nil

@@ -14,6 +14,9 @@ public struct SessionSettings: Codable, Sendable, Equatable {
     public var historyReasoning: Bool = false
     /// `--think-budget N`: after N reasoning tokens, close the think block and answer.
     public var thinkBudget: Int?
+    /// `--think-min N` (`/budget min N always`): a close of the reasoning before N
+    /// reasoning tokens is replaced by the profile's continuation cue ("think more").
+    public var thinkMin: Int?
     /// Samplers per mode (presets unless the user overrides).
     public var samplingOn: SamplingSettings = .thinking
     public var samplingOff: SamplingSettings = .direct

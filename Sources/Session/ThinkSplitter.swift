@@ -73,6 +73,13 @@ public struct ThinkSplitter: Sendable {
     /// True while output goes (or would go) to the reasoning channel; counts toward the budget.
     public var inReasoning: Bool { state == .reasoning || (state == .leading && startsInReasoning) }
 
+    /// True while bytes are held back undecided (a possible tag, or the start of a reply).
+    public var holdsBytes: Bool { !held.isEmpty }
+
+    /// Forgets the bytes held back: the partial `</think>` of a close that is suppressed
+    /// ("think more" puts its continuation cue in place of the close).
+    public mutating func dropHeld() { held = [] }
+
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> Output {
         var out = Output()
         if passthrough { out.answer = Array(bytes); return out }

@@ -1,8 +1,14 @@
 import Tokenizer
 
 /// The reply of one turn while it is decoded: the record and stats being built, the
-/// think splitter that routes text to reasoning or answer, the think budget, and the
-/// turn's seeded draws. `TurnGenerator` feeds it one token at a time.
+/// think splitter that routes text to reasoning or answer, the think budget and minimum,
+/// and the turn's seeded draws. `TurnGenerator` feeds it one token at a time.
+///
+/// Think more (`rec.thinkMin`): while the reasoning has fewer tokens than the minimum, an
+/// end of turn or a `</think>` the model writes is not kept. The close tag may span
+/// tokens: from the token where the splitter began holding bytes back (`CloseMark`), the
+/// tokens are rolled back (record, cache, counts), the text before the tag is encoded
+/// again followed by the profile's continuation cue, and decoding goes on in the reasoning.
 struct TurnDecoder {
     /// The text injected when the think budget runs out.
     static let budgetClose = "\n</think>\n\n"
@@ -19,8 +25,20 @@ struct TurnDecoder {
     private var reasoningText = Utf8Assembler(), answerText = Utf8Assembler()
     private var rng: SplitMix64
     /// Tokens not yet attributed to a channel (the start of a reply, until the splitter
-    /// knows whether it opened a think block).
+    /// knows whether it opened a think block), and their decode seconds.
     private var undecided = 0
+    private var undecidedSeconds = 0.0
+    /// Seconds from the start at which the previous token's step ended (decode time per channel).
+    private var lastTokenAt = 0.0
+    /// Where the bytes the splitter holds back began: the state to roll back to if they
+    /// turn out to be a close that "think more" suppresses. Nil while nothing is held.
+    private var mark: CloseMark?
+
+    struct CloseMark {
+        var tokens: Int, context: Int, reasoningTokens: Int, undecided: Int
+        /// The pieces of the tokens since the mark (the held bytes are their end).
+        var bytes: [UInt8] = []
+    }
 
     init(job: TurnJob, events: EventSink, contextSize: Int) {
         self.events = events
@@ -32,6 +50,8 @@ struct TurnDecoder {
         splitter = job.splitsReasoning ? ThinkSplitter(profile: profile, mode: rec.mode) : .verbatim
         rng = SplitMix64(seed: rec.seed)
         stats.contextSize = contextSize
+        stats.thinkBudget = rec.thinkBudget
+        stats.thinkMin = rec.thinkMin
     }
 
     /// The reasoning profile the turn is rendered with.
@@ -54,6 +74,7 @@ struct TurnDecoder {
     mutating func prefilled(_ prompt: [Int32]) {
         prefillEnd = monotonicSeconds()
         let seconds = prefillEnd - start
+        lastTokenAt = seconds
         if stats.promptTokens > 0, seconds > 0 { stats.prefillTokensPerSecond = Double(stats.promptTokens) / seconds }
         context = prompt
         events.updateStats(index: rec.index, stats)
@@ -68,12 +89,24 @@ struct TurnDecoder {
         if context.count >= n { return contextFull() }
         let sampling = rec.sampling
         let tok = backend.sample(sampling, recent: context.suffix(sampling.repetitionWindow), uniform: rng.nextUniform())
-        if backend.isEndOfTurn(tok) { return (.endOfTurn, nil) }
         let t = monotonicSeconds() - start
         if rec.tokens.isEmpty { stats.timeToFirstToken = monotonicSeconds() - requestTime }
+        if let cue = thinkMoreCue(answerNow: answerNow) {
+            if backend.isEndOfTurn(tok) { return thinkMore(backend, cue: cue, tag: nil, at: t) }
+            let held = mark?.bytes ?? []
+            let candidate = held + backend.tokenPiece(tok)
+            if let k = candidate.firstRange(of: ThinkSplitter.close)?.lowerBound {
+                return thinkMore(backend, cue: cue, tag: (candidate, k, held.count), at: t)
+            }
+        }
+        if backend.isEndOfTurn(tok) { return (.endOfTurn, nil) }
+        let before = CloseMark(tokens: rec.tokens.count, context: context.count,
+                               reasoningTokens: stats.reasoningTokens, undecided: undecided)
         rec.tokens.append(tok); rec.tokenTimes.append(t)
         var feed = [tok]
-        var out = route(backend.tokenPiece(tok))
+        let piece = backend.tokenPiece(tok)
+        var out = route(piece, at: t)
+        if splitter.holdsBytes { mark = mark ?? before; mark?.bytes += piece } else { mark = nil }
         let budgetSpent = rec.thinkBudget.map { stats.reasoningTokens >= $0 } ?? false
         if splitter.inReasoning, budgetSpent || answerNow {
             // Budget spent or the user's call: close the think block as if the model had, and go on.
@@ -84,9 +117,57 @@ struct TurnDecoder {
             let more = splitter.feed(Array(Self.budgetClose.utf8))
             out.reasoning += more.reasoning; out.answer += more.answer
             if rec.reasoningEnd == .budget { stats.budgetApplied = true }
+            mark = nil
         }
         deliver(out)
-        guard context.count + feed.count <= n else { return contextFull() }
+        return evaluate(feed, backend)
+    }
+
+    /// The continuation cue when a close now would come before the turn's minimum
+    /// reasoning (and neither the budget nor the user ends it); else nil.
+    private func thinkMoreCue(answerNow: Bool) -> String? {
+        guard let min = rec.thinkMin, splitter.inReasoning, !answerNow,
+              stats.reasoningTokens + undecided < min,
+              rec.thinkBudget.map({ stats.reasoningTokens < $0 }) ?? true else { return nil }
+        return profile.continuationCue
+    }
+
+    /// Think more: the sampled end of turn, or the `</think>` at `tag.at` of `tag.bytes`
+    /// (the pieces since the mark, `tag.held` of them fed to the splitter already, then
+    /// the sampled token's), is dropped; the text before the tag and the cue take its place.
+    private mutating func thinkMore(_ backend: InferenceBackend, cue: String,
+                                    tag: (bytes: [UInt8], at: Int, held: Int)?, at t: Double) -> TurnGenerator.Stop? {
+        var text = Array(cue.utf8), fresh = text
+        if let tag {
+            // Back to where the tag's first token began: its tokens leave the record and the cache.
+            let m = mark ?? CloseMark(tokens: rec.tokens.count, context: context.count,
+                                      reasoningTokens: stats.reasoningTokens, undecided: undecided)
+            rec.tokens.removeLast(rec.tokens.count - m.tokens)
+            rec.tokenTimes.removeLast(rec.tokenTimes.count - m.tokens)
+            backend.truncateCache(to: m.context)
+            context.removeLast(context.count - m.context)
+            stats.reasoningTokens = m.reasoningTokens
+            undecided = m.undecided
+            text = Array(tag.bytes[..<tag.at]) + text
+            // The splitter saw the held pieces; it holds the tag's start when the tag began in them.
+            if tag.at < tag.held { splitter.dropHeld() }
+            fresh = Array(tag.bytes[min(tag.at, tag.held)..<tag.at]) + fresh
+        }
+        mark = nil
+        let inject = (try? backend.encode(ChatPrompt(segments: [.text(String(decoding: text, as: UTF8.self))],
+                                                     rendersBOS: true))) ?? []
+        for x in inject { rec.tokens.append(x); rec.tokenTimes.append(t) }
+        let out = splitter.feed(fresh)
+        if splitter.isUndecided { undecided += inject.count } else {
+            stats.reasoningTokens += undecided + inject.count; undecided = 0
+        }
+        deliver(out)
+        return evaluate(inject, backend)
+    }
+
+    /// Evaluates the step's tokens and adds them to the context; nil, or why the turn stops.
+    private mutating func evaluate(_ feed: [Int32], _ backend: InferenceBackend) -> TurnGenerator.Stop? {
+        guard context.count + feed.count <= stats.contextSize else { return contextFull() }
         do { try backend.evaluate(feed) } catch {
             backend.truncateCache(to: context.count)
             events.error("generation failed: \(error)")
@@ -99,8 +180,12 @@ struct TurnDecoder {
     /// The end of the reply: attributes the last undecided tokens and shows the text the
     /// splitter held back (`interrupted`: a partial tag at the end is dropped).
     mutating func flush(interrupted: Bool) {
-        if splitter.inReasoning { stats.reasoningTokens += undecided } else { stats.answerTokens += undecided }
-        undecided = 0
+        if splitter.inReasoning {
+            stats.reasoningTokens += undecided; add(reasoning: undecidedSeconds)
+        } else {
+            stats.answerTokens += undecided; add(answer: undecidedSeconds)
+        }
+        undecided = 0; undecidedSeconds = 0
         deliver(splitter.finish(interrupted: interrupted), flush: true)
     }
 
@@ -112,21 +197,33 @@ struct TurnDecoder {
         stats.contextUsed = contextUsed
         stats.snapshotBytes = snapshotBytes > 0 ? snapshotBytes : nil
         rec.stats = stats
+        // The budget and minimum are the record's own fields; the stats carried them live.
+        rec.stats.thinkBudget = nil; rec.stats.thinkMin = nil
         return rec
     }
 
-    /// A token's bytes through the splitter; the token counts where its text went.
-    private mutating func route(_ bytes: [UInt8]) -> ThinkSplitter.Output {
+    /// A token's bytes through the splitter; the token, and the seconds since the previous
+    /// one (`t`: its time from the start), count where its text went.
+    private mutating func route(_ bytes: [UInt8], at t: Double) -> ThinkSplitter.Output {
         let wasReasoning = splitter.inReasoning
         let out = splitter.feed(bytes)
+        let dt = max(0, t - lastTokenAt)
+        lastTokenAt = t
         if splitter.isUndecided {
-            undecided += 1
+            undecided += 1; undecidedSeconds += dt
         } else if wasReasoning || splitter.inReasoning {
-            stats.reasoningTokens += 1 + undecided; undecided = 0
+            stats.reasoningTokens += 1 + undecided; add(reasoning: dt + undecidedSeconds)
+            undecided = 0; undecidedSeconds = 0
         } else {
-            stats.answerTokens += 1 + undecided; undecided = 0
+            stats.answerTokens += 1 + undecided; add(answer: dt + undecidedSeconds)
+            undecided = 0; undecidedSeconds = 0
         }
         return out
+    }
+
+    private mutating func add(reasoning: Double = 0, answer: Double = 0) {
+        if reasoning > 0 { stats.reasoningSeconds = (stats.reasoningSeconds ?? 0) + reasoning }
+        if answer > 0 { stats.answerSeconds = (stats.answerSeconds ?? 0) + answer }
     }
 
     private func contextFull() -> TurnGenerator.Stop {

@@ -11,13 +11,18 @@ public struct TurnRecord: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// The think budget in force, if any.
     public var thinkBudget: Int?
+    /// The least reasoning the turn was to have, in tokens (`/budget min N`, "think
+    /// more"): a close before it was replaced by the profile's continuation cue. Nil: no
+    /// minimum (or recorded before there was one).
+    public var thinkMin: Int?
     public var reasoning: String
     public var answer: String
     public var stopReason: StopReason
     public var stats: TurnStats
     /// Wall-clock start, seconds since 1970.
     public var startedAt: Double
-    /// Generated token ids, in order (including tokens injected by the think budget).
+    /// Generated token ids, in order (including tokens injected by the think budget or
+    /// "think more"; a close "think more" suppressed is not among them).
     public var tokens: [Int32]
     /// Seconds from the turn's start at which each of `tokens` was produced (same count).
     public var tokenTimes: [Double]
@@ -48,13 +53,14 @@ public struct TurnRecord: Codable, Sendable, Equatable {
     public var interrupted: Bool { stopReason == .cancelled || stopReason == .error }
 
     public init(index: Int, user: String, mode: ReasoningMode, sampling: SamplingSettings, seed: UInt64,
-                thinkBudget: Int? = nil, reasoning: String = "", answer: String = "",
+                thinkBudget: Int? = nil, thinkMin: Int? = nil, reasoning: String = "", answer: String = "",
                 stopReason: StopReason = .endOfTurn, stats: TurnStats = TurnStats(), startedAt: Double = 0,
                 tokens: [Int32] = [], tokenTimes: [Double] = [], stream: [StreamPiece] = [], note: String? = nil,
                 profile: ReasoningProfile? = nil, prefill: String? = nil, systemPrompt: String? = nil,
                 historyReasoning: Bool? = nil, model: ModelIdentity? = nil) {
         self.index = index; self.user = user; self.mode = mode; self.sampling = sampling
-        self.seed = seed; self.thinkBudget = thinkBudget; self.reasoning = reasoning
+        self.seed = seed; self.thinkBudget = thinkBudget; self.thinkMin = thinkMin
+        self.reasoning = reasoning
         self.answer = answer; self.stopReason = stopReason; self.stats = stats
         self.startedAt = startedAt; self.tokens = tokens; self.tokenTimes = tokenTimes
         self.stream = stream; self.note = note
@@ -94,4 +100,9 @@ public enum ReasoningEnd: String, Codable, Sendable {
     case budget
     /// The user asked for the answer now (`/answer`, Ctrl-]).
     case user
+
+    /// What replay (plain and full screen) and export say where the reasoning ended.
+    public var mark: String {
+        self == .user ? "reasoning ended by the user: answer now" : "reasoning cut by the think budget"
+    }
 }

@@ -4,7 +4,7 @@ import Tokenizer
 /// The settings that shaped each turn, said where they changed: on the first turn what
 /// differs from a bare start (no system prompt, no reasoning profile, earlier reasoning not
 /// sent back, the document's model), on each later turn what differs from the turn before.
-/// The sampler and the think budget are per mode, so they are compared with the previous
+/// The sampler, the think budget and the think minimum are per mode, so they are compared with the previous
 /// turn of the same mode (and always stated on the first turn of each mode).
 /// `ponder export --markdown` prints these lines above each turn.
 public enum TurnSettingChanges {
@@ -39,6 +39,11 @@ public enum TurnSettingChanges {
             }
             if t.mode == .on, t.thinkBudget != same?.thinkBudget, initial || same != nil {
                 l.append("Think budget: " + (t.thinkBudget.map { "\($0) tokens" } ?? "none"))
+            }
+            // The minimum came later than the budget: said only where one was or is set.
+            if t.mode == .on, t.thinkMin != same?.thinkMin, t.thinkMin != nil || same?.thinkMin != nil,
+               initial || same != nil {
+                l.append("Think minimum: " + (t.thinkMin.map { "\($0) tokens" } ?? "none"))
             }
             out.append(initial || previous != nil ? l : [])
             previous = t

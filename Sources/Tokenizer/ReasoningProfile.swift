@@ -45,6 +45,14 @@ public enum ReasoningProfile: String, Sendable, CaseIterable {
     /// False for `none`: toggling reasoning changes nothing for such a model.
     public var hasReasoningMode: Bool { self != .noReasoning }
 
+    /// The text put in place of the model's attempt to end its reasoning before the
+    /// minimum the user asked for (`/budget min N`, "think more"): the word with which
+    /// these families' reasoning traces go on ("Wait,"), after a line break. Nil for a
+    /// model without a reasoning mode, where the minimum does not apply.
+    public var continuationCue: String? {
+        self == .noReasoning ? nil : "\nWait,"
+    }
+
     /// The line put first in the system message, if the family is switched that way.
     public func directive(_ mode: ReasoningMode) -> String? {
         self == .nemotron ? "detailed thinking \(mode.rawValue)" : nil

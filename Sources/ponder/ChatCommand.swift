@@ -47,6 +47,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Reasoning budget in tokens (then the model must answer).")
     var thinkBudget: Int?
 
+    @Option(name: .long, help: "Least reasoning in tokens: an earlier close is replaced by the profile's cue (\"Wait,\").")
+    var thinkMin: Int?
+
     @Option(name: .long, help: "Base random seed (turn i uses seed + i).")
     var seed: UInt64?
 
@@ -84,6 +87,7 @@ struct ChatCommand: AsyncParsableCommand {
         guard think == "on" || think == "off" else { throw ValidationError("--think must be on or off") }
         if let c = ctx, c < 16 { throw ValidationError("--ctx must be at least 16") }
         if let b = thinkBudget, b < 1 { throw ValidationError("--think-budget must be at least 1") }
+        if let b = thinkMin, b < 1 { throw ValidationError("--think-min must be at least 1") }
         guard demoDelay >= 0, demoDelay <= 10 else { throw ValidationError("--demo-delay must be 0 to 10 seconds") }
     }
 
@@ -156,6 +160,10 @@ struct ChatCommand: AsyncParsableCommand {
         settings.profile = target.profile
         settings.systemPrompt = system
         settings.thinkBudget = thinkBudget
+        if thinkMin != nil, let why = SessionDriver.noThinkMore(target: target, profile: target.profile) {
+            throw CLIError("--think-min: " + why)
+        }
+        settings.thinkMin = thinkMin
         settings.seed = seed
         sampling.apply(to: &settings)
         // What the engine's kernels run with (PONDER_THREADS, else the physical cores).

@@ -51,6 +51,14 @@ import TestSupport
         #expect(at < 80 - close.count, "the reasoning was not cut")
         #expect(at + close.count < t.tokens.count, "nothing after the closing text")
         #expect(!t.answer.isEmpty)
+        // Decode seconds per channel against the record's token times: each token's step
+        // counts where its text went, so the answer's seconds run from the last reasoning
+        // token to the last token, and the reasoning's end at its last token.
+        let n = t.stats.reasoningTokens
+        let r = try #require(t.stats.reasoningSeconds), a = try #require(t.stats.answerSeconds)
+        #expect(abs(a - (t.tokenTimes[t.tokenTimes.count - 1] - t.tokenTimes[n - 1])) < 1e-9)
+        #expect(r >= t.tokenTimes[n - 1] - t.tokenTimes[0] && r <= t.tokenTimes[n - 1])
+        #expect(r + a <= t.stats.wallTime)
         // Recorded in the file and shown by the replay.
         let doc = await conv.document()
         let dir = try temporaryDirectory()

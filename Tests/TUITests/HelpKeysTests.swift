@@ -27,6 +27,11 @@ import TestSupport
         let out = try ponder(["help", "keys"]).stdoutText
         for k in HelpText.defaultKeyNames { #expect(out.contains(k), "help keys lacks \(k)") }
         for c in SlashCommand.registry.map(\.slashName) { #expect(out.contains(c), "help keys lacks \(c)") }
+        // Every form of every command, with its words (e.g. "/budget min N always").
+        for (usage, help) in SlashCommand.registry.flatMap(\.helpRows) {
+            #expect(out.split(separator: "\n").contains { $0.hasPrefix(usage + " ") && $0.hasSuffix(help) },
+                    "help keys lacks \(usage)")
+        }
         // The overlay shows the same lines.
         var s = Script(width: 100, height: 80)
         s.key(.function(1))

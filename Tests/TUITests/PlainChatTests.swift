@@ -48,6 +48,36 @@ import TestSupport
         }
     }
 
+    /// Think more from the line chat: `/budget min N` puts the profile's cue where the
+    /// model ended its reasoning (the same turn without it has none); a profile without a
+    /// cue refuses the command and `--think-min` in one line.
+    @Test func thinkMoreFromTheLineChat() throws {
+        let bin = try TestEnv.ponderBinary()
+        let model = try TestEnv.smolQ4_1
+        let (dir, cleanup) = try scratch()
+        defer { cleanup() }
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = dir.path
+        func chat(_ input: String, _ extra: [String]) throws -> ProcessResult {
+            try runProcess(bin, ["chat", "--model", model.path, "--seed", "3", "--think-max-tokens", "120", "--no-journal"] + extra,
+                           stdin: Data(input.utf8), environment: env, timeout: 300)
+        }
+        let r1 = ["--reasoning-profile", "deepseek-r1"]
+        let plain = try chat("What is 2 + 2?\n", r1)
+        let more = try chat("/budget min 100\nWhat is 2 + 2?\n", r1)
+        #expect(plain.status == 0 && more.status == 0, "\(plain.stderrText)\(more.stderrText)")
+        #expect(!plain.stderrText.contains("\nWait,"), "\(plain.stderrText)")
+        #expect(more.stderrText.contains("\nWait,"), "\(more.stderrText)")
+        #expect(more.stderrText.contains(plain.stderrText.prefix(60)), "the same turn up to the cue")
+        #expect(more.stderrText.hasPrefix("least reasoning 100 tokens for the next turn\n"))
+
+        let none = try chat("/budget min 10\n", ["--reasoning-profile", "none"])
+        #expect(none.stderrText.contains("the reasoning profile none has no continuation cue"), "\(none.stderrText)")
+        let flag = try chat("", ["--reasoning-profile", "none", "--think-min", "10"])
+        #expect(flag.status != 0)
+        #expect(flag.stderrText.split(separator: "\n").count == 1, "\(flag.stderrText)")
+    }
+
     @Test func saveOntoAnExistingFileFailsBeforeTheFirstTurn() throws {
         let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1

@@ -250,7 +250,10 @@ import Session
         st.timeToFirstToken = 1; st.timeToFirstAnswerToken = 3
         s.event(.stats(index: 0, st))
         s.event(.answer(index: 0, text: "a"))
-        #expect(s.lines[1] == "▸ thought for 2.0 s, 64 tokens (budget) — Tab to expand")
+        // The budget's cut is said below the header, in the words of the plain replay.
+        #expect(s.lines[1] == "▸ thought for 2.0 s, 64 tokens — Tab to expand")
+        #expect(s.lines[2] == "[reasoning cut by the think budget]")
+        #expect(s.lines[3] == "a")
         #expect(s.lines[10] == " tokens r 64 a 0 p 0 │ snap 3.0M")
     }
 }

@@ -18,6 +18,9 @@ import Session
         #expect(ok("/budget 512") == .budget(512, always: false))
         #expect(ok("/budget 512 always") == .budget(512, always: true))
         #expect(ok("/budget off") == .budget(nil, always: true))
+        #expect(ok("/budget min 64") == .thinkMin(64, always: false))
+        #expect(ok("/budget MIN 64 always") == .thinkMin(64, always: true))
+        #expect(ok("/budget min off") == .thinkMin(nil, always: true))
         #expect(ok("/answer") == .answerNow)
         #expect(ok("/history-reasoning on") == .historyReasoning(true))
         #expect(ok("/history-reasoning off") == .historyReasoning(false))
@@ -59,6 +62,9 @@ import Session
             ("/budget -5", "/budget takes a positive number of tokens or off, not \"-5\""),
             ("/budget", "/budget takes a number of tokens (then always, for every turn) or off"),
             ("/budget 5 forever", "/budget takes a number of tokens (then always, for every turn) or off"),
+            ("/budget min", "/budget min takes a number of tokens (then always, for every turn) or off"),
+            ("/budget min 0", "/budget min takes a positive number of tokens or off, not \"0\""),
+            ("/budget min 5 always more", "/budget min takes a number of tokens (then always, for every turn) or off"),
             ("/answer now", "/answer takes no arguments"),
             ("/history-reasoning", "/history-reasoning takes on or off"),
             ("/reasoning", "/reasoning takes show or hide"),
@@ -138,6 +144,8 @@ import Session
         }
         #expect(run("/budget 100") == [.driver(.setReasoningBudget(100, always: false))])
         #expect(run("/budget 100 always") == [.driver(.setReasoningBudget(100, always: true))])
+        #expect(run("/budget min 100") == [.driver(.setThinkMinimum(100, always: false))])
+        #expect(run("/budget min off") == [.driver(.setThinkMinimum(nil, always: true))])
         #expect(run("/history-reasoning on") == [.driver(.setHistoryReasoning(true))])
         #expect(run("/save") == [.driver(.save(path: nil))])
         #expect(run("/load a.json") == [.driver(.load(path: "a.json"))])

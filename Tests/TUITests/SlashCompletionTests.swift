@@ -28,7 +28,8 @@ import Foundation
         #expect(complete("/think o").candidates == ["on", "off"])
         #expect(complete("/think ").candidates == ["on", "off", "toggle"])
         #expect(complete("/reasoning h").candidates == ["hide"])
-        #expect(complete("/budget ").candidates == ["off"])      // N is a placeholder
+        #expect(complete("/budget ").candidates == ["off", "min"])   // N is a placeholder
+        #expect(complete("/budget m").candidates == ["min"])
         #expect(complete("/copy ").candidates == ["code"])
         #expect(complete("/system ").candidates.isEmpty)
         #expect(complete("/think on ").candidates.isEmpty)       // one argument only

@@ -109,6 +109,9 @@ public final class EchoDriver: ChatDriver, @unchecked Sendable {
         case .setReasoningBudget(let n, let always):
             if always { lock.withLock { info.reasoningBudget = n } }
             return .done(n.map { "reasoning budget \($0) tokens" } ?? "no reasoning budget")
+        case .setThinkMinimum(let n, let always):
+            if always { lock.withLock { info.reasoningMinimum = n } }
+            return .done(n.map { "least reasoning \($0) tokens" } ?? "no least reasoning")
         case .answerNow:
             return .done("demo: answer now")
         case .setHistoryReasoning(let b):

@@ -40,6 +40,10 @@ public enum DriverCommand: Sendable, Equatable {
     /// Reasoning budget in tokens for the next turn, or (`always`) for every later turn;
     /// nil = no budget (`/budget N [always]|off`).
     case setReasoningBudget(Int?, always: Bool)
+    /// The least reasoning in tokens ("think more": a close before it is replaced by the
+    /// profile's continuation cue), for the next turn or (`always`) every later turn;
+    /// nil = none (`/budget min N [always]|off`).
+    case setThinkMinimum(Int?, always: Bool)
     /// End the running turn's reasoning now and let the model answer (`/answer`, Ctrl-]).
     case answerNow
     /// Whether earlier turns' reasoning is sent back to the model (`/history-reasoning`).
@@ -64,10 +68,12 @@ public struct TranscriptTurn: Sendable, Equatable {
     public var answer: String
     public var mode: ReasoningMode
     public var stats: TurnStats?
+    /// Who ended the reasoning when the model did not (answer now, the budget).
+    public var reasoningEnd: ReasoningEnd?
     public init(user: String, reasoning: String = "", answer: String = "",
-                mode: ReasoningMode = .on, stats: TurnStats? = nil) {
+                mode: ReasoningMode = .on, stats: TurnStats? = nil, reasoningEnd: ReasoningEnd? = nil) {
         self.user = user; self.reasoning = reasoning; self.answer = answer
-        self.mode = mode; self.stats = stats
+        self.mode = mode; self.stats = stats; self.reasoningEnd = reasoningEnd
     }
 }
 
@@ -95,6 +101,11 @@ public struct DriverStatus: Sendable, Equatable {
     public var samplingOff: SamplingSettings? = nil
     public var seed: UInt64? = nil
     public var reasoningBudget: Int? = nil
+    /// The least reasoning of every turn (`--think-min`, `/budget min N always`).
+    public var reasoningMinimum: Int? = nil
+    /// Thinking against answering over the conversation's finished turns (from their
+    /// records), for `/stats`; nil before the first turn.
+    public var conversation: ThinkingShare? = nil
     public var historyReasoning: Bool = false
     /// The model's reasoning profile ("nemotron", "none", …; "" when unknown).
     public var reasoningProfile: String = ""

@@ -5,8 +5,10 @@ import Session
 enum SlashCommand: Sendable, Equatable {
     enum Think: Sendable, Equatable { case on, off, toggle }
     case think(Think)
-    case budget(Int?, always: Bool)
-    case answerNow                 // nil = off
+    case budget(Int?, always: Bool)                 // nil = off
+    /// `/budget min N [always]|off`: the least reasoning ("think more"); nil = off.
+    case thinkMin(Int?, always: Bool)
+    case answerNow
     case historyReasoning(Bool)
     case reasoning(show: Bool)
     case save(String?)

@@ -20,17 +20,24 @@ extension SlashCommand {
             Form("N", "reasoning budget of the next turn, in tokens", example: "/budget 512"),
             Form("N always", "reasoning budget of every turn", example: "/budget 512 always"),
             Form("off", "no reasoning budget", example: "/budget off"),
+            Form("min N", "think more: the least reasoning of the next turn, in tokens", example: "/budget min 256"),
+            Form("min N always", "the least reasoning of every turn", example: "/budget min 256 always"),
+            Form("min off", "no least reasoning", example: "/budget min off"),
         ]) { a in
-            let always = a.words.count == 2 && a.words[1].lowercased() == "always"
-            guard a.words.count == 1 || always else {
-                return a.fail("/budget takes a number of tokens (then always, for every turn) or off")
+            // "/budget [min] N [always]" or "/budget [min] off".
+            let min = a.words.first?.lowercased() == "min"
+            let words = Array(a.words.dropFirst(min ? 1 : 0))
+            let what = min ? "/budget min" : "/budget"
+            let always = words.count == 2 && words[1].lowercased() == "always"
+            guard words.count == 1 || always else {
+                return a.fail("\(what) takes a number of tokens (then always, for every turn) or off")
             }
-            let w = a.words[0].lowercased()
-            if w == "off" { return .success(.budget(nil, always: true)) }
+            let w = words[0].lowercased()
+            if w == "off" { return .success(min ? .thinkMin(nil, always: true) : .budget(nil, always: true)) }
             guard let n = Int(w), n > 0 else {
-                return a.fail("/budget takes a positive number of tokens or off, not \(quoted(a.words[0]))")
+                return a.fail("\(what) takes a positive number of tokens or off, not \(quoted(words[0]))")
             }
-            return .success(.budget(n, always: always))
+            return .success(min ? .thinkMin(n, always: always) : .budget(n, always: always))
         },
         Spec(name: "answer", forms: [
             Form("", "end the reasoning now and answer", example: "/answer"),

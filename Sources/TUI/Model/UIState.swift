@@ -16,6 +16,9 @@ struct Turn: Sendable, Equatable {
     /// The user toggled this turn by hand: automatic collapsing leaves it alone.
     var toggledByUser: Bool = false
     var stats: TurnStats? = nil
+    /// Who ended the reasoning when the model did not: the user (answer now) or, from
+    /// the stats, the budget. Shown below the reasoning header.
+    var reasoningEnd: ReasoningEnd? = nil
     var finished: StopReason? = nil
     var error: String? = nil
     /// Monotonic seconds: when the turn started, the first reasoning and answer text came.

@@ -114,7 +114,7 @@ func resetReply(_ t: inout Turn, mode: ReasoningMode, at now: Double) {
     t.mode = mode
     t.reasoning = ""; t.answer = ""
     t.collapsed = false; t.toggledByUser = false
-    t.stats = nil; t.finished = nil; t.error = nil
+    t.stats = nil; t.reasoningEnd = nil; t.finished = nil; t.error = nil
     t.startedAt = now; t.reasoningStartedAt = nil; t.answerStartedAt = nil; t.finishedAt = nil
     t.version += 1
 }

@@ -16,6 +16,7 @@ func run(_ c: SlashCommand, _ s: inout UIState, _ fx: inout [Effect]) {
         case .toggle: s.mode = s.mode.toggled
         }
     case .budget(let n, let always): fx.append(.driver(.setReasoningBudget(n, always: always)))
+    case .thinkMin(let n, let always): fx.append(.driver(.setThinkMinimum(n, always: always)))
     case .answerNow: answerNow(&s, &fx)
     case .historyReasoning(let b): fx.append(.driver(.setHistoryReasoning(b)))
     case .reasoning(let show):
@@ -72,6 +73,11 @@ func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
     case .done(let m):
         s.notice = m.map { Notice(text: $0, isError: false) }
         s.undoTurn = nil
+        // The running turn's reasoning ends where the user asked: its reply says so.
+        if cmd == .answerNow, s.generating, !s.turns.isEmpty {
+            s.turns[s.turns.count - 1].reasoningEnd = .user
+            s.turns[s.turns.count - 1].version += 1
+        }
     case .failed(let m):
         s.notice = Notice(text: m, isError: true)
         if case .regenerate = cmd, let u = s.undoTurn, !s.turns.isEmpty {
@@ -91,7 +97,7 @@ func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
         s.layoutCache.removeAll()   // the turns shown so far are gone for good
         s.turns = turns.enumerated().map { i, t in
             var u = Turn(id: s.nextTurnID + i, sessionIndex: i, user: t.user, mode: t.mode)
-            u.reasoning = t.reasoning; u.answer = t.answer; u.stats = t.stats
+            u.reasoning = t.reasoning; u.answer = t.answer; u.stats = t.stats; u.reasoningEnd = t.reasoningEnd
             u.collapsed = !t.reasoning.isEmpty
             u.finished = .endOfTurn
             return u
@@ -103,9 +109,26 @@ func applyResult(_ cmd: DriverCommand, _ r: DriverResult, to s: inout UIState) {
     }
 }
 
-/// Lines of the /stats overlay: the running or last turn's statistics, then memory.
+/// Lines of the /stats overlay: the running or last turn's statistics, the
+/// conversation's thinking and answering, then memory.
 func statsLines(_ s: UIState) -> [String] {
-    turnStatsLines(s) + memoryLines(s)
+    turnStatsLines(s) + conversationLines(s.status.conversation) + memoryLines(s)
+}
+
+/// Thinking against answering over the conversation's finished turns, as the session
+/// summed them from its records: time (share of the turns' wall time) and generated
+/// tokens (share of them).
+private func conversationLines(_ share: ThinkingShare?) -> [String] {
+    guard let c = share, c.turns > 0 else { return [] }
+    func part(_ secs: Double, _ timeShare: Double?, _ tokens: Int, _ tokenShare: Double?) -> String {
+        StatsBar.fmt2(secs) + " s" + (timeShare.map { " (\(ThinkingShare.percent($0)))" } ?? "")
+            + ", \(tokens) tokens" + (tokenShare.map { " (\(ThinkingShare.percent($0)))" } ?? "")
+    }
+    return [
+        "conversation      \(c.turns) turn\(c.turns == 1 ? "" : "s"), \(StatsBar.fmt2(c.totalSeconds)) s",
+        "  thinking        " + part(c.thinkingSeconds, c.thinkingTimeShare, c.thinkingTokens, c.thinkingTokenShare),
+        "  answering       " + part(c.answeringSeconds, c.answeringTimeShare, c.answeringTokens, c.answeringTokenShare),
+    ]
 }
 
 /// The running or last turn's statistics.
@@ -159,6 +182,7 @@ func modelLines(_ st: DriverStatus, mode: ReasoningMode) -> [String] {
         "max tokens        \(o(sp?.maxTokens))",
         "seed              \(o(st.seed))",
         "reasoning budget  \(st.reasoningBudget.map { "\($0) tokens" } ?? "off")",
+        "reasoning minimum \(st.reasoningMinimum.map { "\($0) tokens" } ?? "off")",
         "history reasoning \(st.historyReasoning ? "on" : "off")",
         "reasoning profile \(st.reasoningProfile.isEmpty ? "-" : st.reasoningProfile)",
     ]

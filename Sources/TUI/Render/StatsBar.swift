@@ -3,10 +3,12 @@ import Session
 
 /// The stats bar: segments joined by a separator. Two rows when the geometry has them:
 ///
-///     THINKING │ model Q4_K_M │ 21.4 tok/s pp 310 tok/s │ ttft 0.42s answer 3.10s
+///     THINKING │ think 37/64 │ model Q4_K_M │ 21.4 tok/s pp 310 tok/s │ ttft 0.42s answer 3.10s
 ///     tokens r 412 a 80 p 30 │ ctx [██░░░░░░] 512/4096 │ mem 1.2G kv 64M │ temp 0.6 … │ 2 threads
 ///
 /// A model on a server shows the server's URL in place of the memory and the threads.
+/// While a turn with a think budget or minimum reasons, "think" says how many reasoning
+/// tokens it has used of them (`think 37/64`, `think 12 min 32`).
 ///
 /// With one row: mode, speed, context. When a row is too narrow, a long model name is
 /// shortened with an ellipsis first, then segments are left out lowest priority first
@@ -26,9 +28,9 @@ enum StatsBar {
     static func rows(_ s: UIState, count: Int) -> [[Segment]] {
         let mode = Segment(text: s.mode == .on ? "THINKING" : "DIRECT", priority: .max)
         func seg(_ t: String?, _ p: Int) -> Segment? { t.map { Segment(text: $0, priority: p) } }
-        if count < 2 { return [[mode] + [seg(speed(s), 2), seg(context(s), 1)].compactMap { $0 }] }
+        if count < 2 { return [[mode] + [seg(think(s), 3), seg(speed(s), 2), seg(context(s), 1)].compactMap { $0 }] }
         return [
-            [mode] + [model(s), seg(speed(s), 3), seg(latency(s), 2)].compactMap { $0 },
+            [mode] + [seg(think(s), 4), model(s), seg(speed(s), 3), seg(latency(s), 2)].compactMap { $0 },
             [seg(tokens(s), 2), seg(context(s), 4), seg(s.status.server.map { "server " + $0 } ?? memory(s), 3),
              seg(sampler(s), 0), seg(threads(s), 1)]
                 .compactMap { $0 },
@@ -115,6 +117,15 @@ enum StatsBar {
     static func duration(_ seconds: Double) -> String {
         let n = Int(min(seconds, 1e7).rounded(.up))
         return n < 60 ? "\(n) s" : "\(n / 60) min \(String(format: "%02d", n % 60)) s"
+    }
+
+    /// "think 37/64" (used of the budget), "think 12 min 32" (of a minimum), both
+    /// "think 37/64 min 32": while the running turn reasons and has either.
+    static func think(_ s: UIState) -> String? {
+        guard s.generating, let st = s.liveStats, st.thinkBudget != nil || st.thinkMin != nil,
+              let t = s.turns.last, t.answer.isEmpty, t.reasoningEnd == nil else { return nil }
+        return "think \(st.reasoningTokens)" + (st.thinkBudget.map { "/\($0)" } ?? "")
+            + (st.thinkMin.map { " min \($0)" } ?? "")
     }
 
     static func latency(_ s: UIState) -> String? {

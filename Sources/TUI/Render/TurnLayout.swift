@@ -4,9 +4,11 @@ import Session
 /// Lays out one turn as styled lines for a pane `width` columns wide:
 ///
 ///     > user text, wrapped          (role user; "> " then a 2-space hanging indent)
-///     ▸ thought for 12.3 s, 412 tokens — Tab to expand      (collapsed reasoning)
+///     ▸ thought for 12.3 s (80%), 412 tokens (90%) — Tab to expand   (collapsed reasoning;
+///                                   the shares of the turn's time and tokens once it ended)
 ///     ▾ thinking… 3.1 s, 45 tokens  (open reasoning header, then:)
 ///     ┊ reasoning text, wrapped     (role reasoning)
+///     [reasoning cut by the think budget]   (who ended the reasoning, when not the model)
 ///     answer in light Markdown      (role assistant, code role for code)
 ///     [stopped]                     (when cancelled; errors in the error role)
 ///
@@ -26,6 +28,10 @@ enum TurnLayout {
                         reasoningLines(t.reasoning, width: width, glyphs: glyphs)
                     }
                 }
+            }
+            // Also when the user ended the reasoning before it had any text.
+            if let end = reasoningEnd(t) {
+                out.append(Wrap.styled(truncate("[\(end.mark)]", width: width, glyphs: glyphs), Style(.reasoning, .dim)))
             }
         }
         if !t.answer.isEmpty {
@@ -94,9 +100,16 @@ enum TurnLayout {
         return out
     }
 
-    /// Seconds spent reasoning: from the stats when they have both first-token times,
-    /// else measured by the UI clock.
+    /// Who ended the turn's reasoning, when the model did not.
+    static func reasoningEnd(_ t: Turn) -> ReasoningEnd? {
+        t.reasoningEnd ?? (t.stats?.budgetApplied == true ? .budget : nil)
+    }
+
+    /// Seconds spent reasoning: once the turn ended, from its stats (`ThinkingShare`); while
+    /// it runs, from the stats when they have both first-token times, else measured by
+    /// the UI clock.
     static func thoughtSeconds(_ t: Turn, now: Double) -> Double {
+        if t.finished != nil, let s = t.stats, s.reasoningSeconds != nil { return ThinkingShare(s).thinkingSeconds }
         if let s = t.stats, let a = s.timeToFirstAnswerToken, let f = s.timeToFirstToken {
             return max(0, a - f)
         }
@@ -109,9 +122,14 @@ enum TurnLayout {
     static func header(_ t: Turn, width: Int, glyphs: Glyphs, now: Double,
                        inline: Bool = true, foldKey: String? = "Tab") -> StyledLine {
         let done = !t.answer.isEmpty || t.finished != nil
-        let secs = String(format: "%.1f s", thoughtSeconds(t, now: now))
+        // A finished turn: the shares of its time and generated tokens the thinking took.
+        let share = t.finished != nil ? t.stats.map(ThinkingShare.init) : nil
+        func pct(_ x: Double?) -> String { x.map { " (\(ThinkingShare.percent($0)))" } ?? "" }
+        let thought = thoughtSeconds(t, now: now)
+        let secs = String(format: "%.1f s", thought)
+            + pct(share.flatMap { $0.totalSeconds > 0 ? min(1, thought / $0.totalSeconds) : nil })
         var tokens = t.stats.map { ", \($0.reasoningTokens) token\($0.reasoningTokens == 1 ? "" : "s")" } ?? ""
-        if t.stats?.budgetApplied == true { tokens += " (budget)" }
+        tokens += pct(share?.thinkingTokenShare)
         let mark = t.collapsed || !inline ? glyphs.collapsed : glyphs.expanded
         let hint = !inline ? "" : foldKey.map { key in
             t.collapsed ? " \(glyphs.dash) \(key) to expand" : (done ? " \(glyphs.dash) \(key) to collapse" : "")

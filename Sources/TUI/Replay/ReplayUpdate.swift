@@ -64,6 +64,10 @@ private func play(_ cue: ReplayCue, _ s: inout UIState, at time: Double) {
         s.generating = true
     case .event(let ev):
         _ = update(&s, .session(ev, time: time))
+    case .reasoningEnded(let index, let end):
+        guard let i = s.turns.lastIndex(where: { $0.sessionIndex == index }) else { return }
+        s.turns[i].reasoningEnd = end
+        s.turns[i].version += 1
     }
 }
 
