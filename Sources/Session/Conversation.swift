@@ -118,9 +118,6 @@ public actor Conversation {
         if always { settings.thinkBudget = tokens; nextTurnBudget = nil } else { nextTurnBudget = tokens }
     }
 
-    /// The budget the next thinking turn will have.
-    public var pendingBudget: Int? { nextTurnBudget ?? settings.thinkBudget }
-
     /// The think minimum ("think more"): for the next turn only (`/budget min N`), or for
     /// every later turn (`always`; nil turns it off).
     public func setMinimum(_ tokens: Int?, always: Bool) {
