@@ -76,11 +76,13 @@ public struct ServedModel: Sendable {
     public var backendIdentity: ModelIdentity { ModelIdentity(server: client.endpoint.display, model: name) }
 
     /// Connects to `url`: the served model is `name`, else the first the server lists (a
-    /// server that cannot be reached is an error here, before the chat starts).
-    public static func open(url: String, name: String?, reasoningProfile: String?) async throws -> ServedModel {
+    /// server that cannot be reached is an error here, before the chat starts). `keyFile`:
+    /// the config file's API key file (`APIKey`).
+    public static func open(url: String, name: String?, keyFile: String? = nil,
+                            reasoningProfile: String?) async throws -> ServedModel {
         let client: OpenAIClient
         do {
-            client = try OpenAIClient(server: url)
+            client = try OpenAIClient(server: url, keyFile: keyFile)
         } catch {
             throw CLIError("\(error)")
         }

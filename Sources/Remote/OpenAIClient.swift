@@ -24,10 +24,11 @@ public struct OpenAIClient: Sendable {
         self.key = key
     }
 
-    /// The client the environment configures for `url`: the key (`APIKey.fromEnvironment`)
-    /// and the idle timeout (`PONDER_SERVER_TIMEOUT`, seconds).
-    public init(server url: String, environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
-        self.init(endpoint: try ServerEndpoint(url), key: try APIKey.fromEnvironment(env))
+    /// The client the environment configures for `url`: the key (`APIKey.fromEnvironment`,
+    /// `keyFile` the config file's key file) and the idle timeout (`PONDER_SERVER_TIMEOUT`, seconds).
+    public init(server url: String, environment env: [String: String] = ProcessInfo.processInfo.environment,
+                keyFile: String? = nil) throws {
+        self.init(endpoint: try ServerEndpoint(url), key: try APIKey.fromEnvironment(env, configKeyFile: keyFile))
         if let t = env["PONDER_SERVER_TIMEOUT"], !t.isEmpty {
             guard let s = Double(t.trimmingCharacters(in: .whitespaces)), s.isFinite, s > 0, s <= 86400 else {
                 throw RemoteError.badTimeout(String(t.prefix(40)))
