@@ -156,6 +156,9 @@ struct RemoteTurn: Sendable {
         if let t = chunk.timings {
             if let n = t.promptN, let ms = t.promptMS, ms > 0 { stats.prefillTokensPerSecond = Double(n) / ms * 1000 }
             if let c = t.cacheN { stats.cachedTokens = c }
+            if let p = t.promptMS, let n = t.predictedN, let ms = t.predictedMS, n > 1, ms > 0 {
+                stats.server = ServerTimings(promptTime: p / 1000, generated: n, decodeTokensPerSecond: Double(n - 1) / ms * 1000)
+            }
         }
         deliver(reasoning: reasoning, answer: answer)
     }

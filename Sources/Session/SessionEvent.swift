@@ -28,6 +28,8 @@ public struct TurnStats: Codable, Sendable, Equatable {
     public var contextSize: Int = 0           // n_ctx
     public var snapshotBytes: Int?            // memory held by the other mode's cache snapshot
     public var budgetApplied: Bool?           // the think budget closed the reasoning
+    /// A server's own timings of the turn's (last) request, where it reports them.
+    public var server: ServerTimings?
     public init() {}
 }
 
