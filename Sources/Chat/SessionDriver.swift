@@ -32,6 +32,7 @@ public actor SessionDriver: ChatDriver {
         let cont = continuation
         forwarder = Task { for await e in conv.events { cont.yield(e) } }
         var warnings: [String] = []
+        if case .remote(let m) = target, let w = m.client.endpoint.plainTextWarning { warnings.append(w) }
         if let resume {
             warnings = resume.warnings
             if let was = resume.document.model, let now = target.identity, let m = was.mismatch(with: now) {

@@ -35,6 +35,16 @@ public struct ServerEndpoint: Sendable, Equatable {
         query = c.percentEncodedQuery
     }
 
+    /// The one-line warning an `http://` server off this machine gets (nil for https and
+    /// for loopback: `localhost`, 127.0.0.0/8, `::1`).
+    public var plainTextWarning: String? {
+        guard base.scheme == "http", let host = base.host?.lowercased() else { return nil }
+        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let loopback = bare == "localhost" || bare.hasSuffix(".localhost") || bare == "::1"
+            || (bare.hasPrefix("127.") && bare.split(separator: ".").count == 4 && bare.split(separator: ".").allSatisfy { UInt8($0) != nil })
+        return loopback ? nil : "\(display) is http://: the conversation (and the API key) travels unencrypted"
+    }
+
     /// `base/path` with the query string of the given URL.
     public func url(_ path: String) -> URL {
         var c = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)!

@@ -126,6 +126,7 @@ struct RunCommand: AsyncParsableCommand {
     private func runOnServer(_ url: String, sampling: SamplingSettings) async throws {
         let served = try await ServedModel.open(url: url, name: try serverOptions.servedModelName, keyFile: try serverOptions.keyFile,
                                                 reasoningProfile: reasoningProfile)
+        if let w = served.client.endpoint.plainTextWarning { TerminalOutput.warn("warning: \(w)") }
         let text = try prompt ?? TextInput.readStandardInput()
         let job = TurnJob(meta: TurnRecord(index: 0, user: text, mode: think == "on" ? .on : .off, sampling: sampling,
                                            seed: seed, profile: served.profile),
