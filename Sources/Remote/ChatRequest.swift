@@ -65,13 +65,14 @@ public struct ChatRequest: Encodable, Sendable, Equatable {
     }
 
     /// The request that continues this one's reply after its reasoning: the reasoning so
-    /// far as the final assistant message's `reasoning_content`, its content empty and to
-    /// be continued, so the server's template closes the think block as the model's own
-    /// turns close it and the model writes its answer. `maxTokens`: what is left of the
-    /// turn's limit. No budget: the reasoning is over.
-    public func continuing(reasoning: String, maxTokens: Int) -> ChatRequest {
+    /// far as the final assistant message's `reasoning_content`, its content (`answer`:
+    /// empty, or what arrived of the answer when the stream was closed) to be continued,
+    /// so the server's template closes the think block as the model's own turns close it
+    /// and the model writes its answer. `maxTokens`: what is left of the turn's limit.
+    /// No budget: the reasoning is over.
+    public func continuing(reasoning: String, answer: String = "", maxTokens: Int) -> ChatRequest {
         var r = self
-        r.messages.append(Message(role: "assistant", content: "", reasoning_content: reasoning))
+        r.messages.append(Message(role: "assistant", content: answer, reasoning_content: reasoning))
         r.continue_final_message = "content"
         r.add_generation_prompt = false
         r.max_tokens = max(1, maxTokens)

@@ -58,7 +58,8 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
             turn2.record.reasoningEnd = who
             if who == .budget { turn2.stats.budgetApplied = true }
             let generated = turn2.stats.reasoningTokens + turn2.stats.answerTokens
-            let next = body.continuing(reasoning: turn2.record.reasoning, maxTokens: rec.sampling.maxTokens - generated)
+            let next = body.continuing(reasoning: turn2.record.reasoning, answer: turn2.record.answer,
+                                       maxTokens: rec.sampling.maxTokens - generated)
             (end, turn2) = await leg(next, reply: StreamedReply(profile: .noReasoning, mode: .off), turn: turn2,
                                      cuts: false, budget: nil, events: events, cancel: cancel)
         }
@@ -79,8 +80,14 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
     private func leg(_ body: ChatRequest, reply start: StreamedReply, turn: RemoteTurn, cuts: Bool, budget: Int?,
                      events: EventSink, cancel: CancelFlag) async -> (LegEnd, RemoteTurn) {
         // The stream is read in a task of its own, which a watcher cancels once the flag
-        // is set: a server that thinks for a minute before its first byte still stops at once.
+        // is set, or once the user asks for the answer while the reply is in its
+        // reasoning: a server that thinks for a minute between chunks still stops at once.
         let stream = client.stream(body, notice: { events.notice($0) })
+        let reasoning = LockedFlag(start.inReasoning)
+        // Why the reader stopped early: the user's call for the answer, or a stop.
+        let interrupted = { () -> LegEnd in
+            cuts && !cancel.isCancelled && cancel.answerRequested ? .cut(.user) : .stopped(.cancelled, nil)
+        }
         let reader = Task { () -> (LegEnd, RemoteTurn) in
             var turn = turn
             var reply = start
@@ -96,11 +103,12 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
                     }
                     let (r, a) = reply.feed(chunk)
                     turn.received(chunk, reasoning: r, answer: a)
+                    reasoning.set(reply.inReasoning)
                 }
-                if case .cut = end {} else if Task.isCancelled { end = .stopped(.cancelled, nil) }
+                if case .cut = end {} else if Task.isCancelled { end = interrupted() }
                 else if turn.finishReason == "length" { end = .stopped(.length, nil) }
             } catch {
-                end = .stopped(Task.isCancelled ? .cancelled : .error, Task.isCancelled ? nil : "\(error)")
+                end = Task.isCancelled ? interrupted() : .stopped(.error, "\(error)")
             }
             var interrupted = true
             if case .stopped(.endOfTurn, _) = end { interrupted = false }
@@ -110,7 +118,7 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
         }
         let watcher = Task {
             while !Task.isCancelled {
-                if cancel.isCancelled { reader.cancel(); return }
+                if cancel.isCancelled || (cuts && cancel.answerRequested && reasoning.value) { reader.cancel(); return }
                 try? await Task.sleep(nanoseconds: 20_000_000)
             }
         }
@@ -210,4 +218,13 @@ struct RemoteTurn: Sendable {
         events.error(message)
         return finish(.error, note: message, firstSent: firstSent)
     }
+}
+
+/// A Bool one task writes and another reads.
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var v: Bool
+    init(_ v: Bool) { self.v = v }
+    var value: Bool { lock.withLock { v } }
+    func set(_ new: Bool) { lock.withLock { v = new } }
 }

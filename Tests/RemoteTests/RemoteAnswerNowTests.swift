@@ -40,45 +40,47 @@ import TestSupport
     @Test func answerNowEndsTheReasoningAndTheAnswerFollowsInTheSameTurn() async throws {
         let server = try Self.server()
         defer { server.stop() }
-        let proxy = try FaultProxy(upstream: server, faults: ["pass", "pass"])
+        // The proxy forwards 6 events of the first reply (the role, then reasoning), then
+        // holds the rest back until the client hangs up (at most 120 s): the call comes
+        // mid-reasoning however far the event consumer lags on a loaded machine, and
+        // Ponder must act on it without waiting for another chunk.
+        let proxy = try FaultProxy(upstream: server, faults: ["stall:6:120", "pass"])
         defer { proxy.stop() }
-        // Greedy SmolLM2 reasons on this prompt until the token limit: 200 tokens leave the
-        // call seconds to arrive in, however far the event consumer lags on a loaded machine.
         let conv = try Self.conversation(proxy, maxTokens: 200)
         await conv.send(Self.prompt, mode: .on)
-        // After three reasoning pieces, ask for the answer.
-        final class Seen: @unchecked Sendable { var reasoning = ""; var pieces = 0; var asked = false }
-        let seen = Seen()
-        let events = await RemoteTurnTests.collect(conv.events, turn: 0, timeout: 900) { e in
-            if case .reasoning(_, let t) = e, !seen.asked {
-                seen.reasoning += t
-                seen.pieces += 1
-                if seen.pieces >= 3 {
-                    seen.asked = true
-                    Task { _ = await conv.answerNow() }
-                }
+        // After three reasoning pieces, ask for the answer (awaited here, not in a task of
+        // its own, which a busy cooperative pool could start after the turn ended).
+        var reasoningBefore = "", pieces = 0, asked = false
+        var events: [SessionEvent] = []
+        for await e in conv.events {
+            events.append(e)
+            if case .reasoning(_, let t) = e, !asked {
+                reasoningBefore += t
+                pieces += 1
+                if pieces >= 3 { asked = await conv.answerNow() }
             }
+            if case .turnFinished = e { break }
         }
         await conv.settled()
-        #expect(seen.asked, "\(FaultTests.errors(events))")
+        #expect(asked, "\(FaultTests.errors(events))")
         let t = try #require(await conv.turns.first)
         #expect(t.reasoningEnd == .user)
         #expect(t.stats.budgetApplied == nil)
         #expect(t.stopReason == .endOfTurn || t.stopReason == .length, "\(t.note ?? "")")
-        #expect(t.reasoning.hasPrefix(FaultTests.trimmed(seen.reasoning)))
+        #expect(t.reasoning.hasPrefix(FaultTests.trimmed(reasoningBefore)))
         #expect(!t.answer.isEmpty)
         // One turn: all its reasoning, then all its answer.
         let kinds = t.stream.map(\.c)
         #expect(kinds.firstIndex(of: .answer).map { !kinds[$0...].contains(.reasoning) } == true)
 
-        // Two requests: the first streamed reasoning past the cut (the chunk that came
-        // after the call is not shown), the second streamed the answer as content.
+        // Two requests: the first streamed the reasoning up to the cut (what the proxy
+        // forwarded before it held the rest back), the second streamed the answer as content.
         let log = try proxy.log(count: 2)
         try #require(log.count == 2, "\(log)")
-        let first = try #require(log.first { !$0.reasoning.isEmpty })
-        let second = try #require(log.first { $0.reasoning.isEmpty })
-        let sentReasoning = FaultTests.trimmed(first.reasoning)
-        #expect(sentReasoning.hasPrefix(t.reasoning) && sentReasoning.count > t.reasoning.count)
+        let first = try #require(log.first { $0.fault.hasPrefix("stall") })
+        let second = try #require(log.first { $0.fault == "pass" })
+        #expect(first.events == 6)
+        #expect(FaultTests.trimmed(first.reasoning) == t.reasoning)
         #expect(FaultTests.trimmed(second.content) == t.answer)
         #expect(second.continued == t.reasoning, "the second request continues the turn's reasoning")
         try await Self.expectSavedAndReplayed(conv, .user)
