@@ -73,14 +73,15 @@ import TestSupport
         let kinds = t.stream.map(\.c)
         #expect(kinds.firstIndex(of: .answer).map { !kinds[$0...].contains(.reasoning) } == true)
 
-        // Two requests: the first streamed the reasoning up to the cut (what the proxy
-        // forwarded before it held the rest back), the second streamed the answer as content.
+        // Two requests: the first streamed the reasoning up to the cut (at most what the
+        // proxy forwarded before it held the rest back; a chunk that came after the call
+        // is not shown), the second streamed the answer as content.
         let log = try proxy.log(count: 2)
         try #require(log.count == 2, "\(log)")
         let first = try #require(log.first { $0.fault.hasPrefix("stall") })
         let second = try #require(log.first { $0.fault == "pass" })
-        #expect(first.events == 6)
-        #expect(FaultTests.trimmed(first.reasoning) == t.reasoning)
+        #expect(first.events <= 6)
+        #expect(FaultTests.trimmed(first.reasoning).hasPrefix(t.reasoning))
         #expect(FaultTests.trimmed(second.content) == t.answer)
         #expect(second.continued == t.reasoning, "the second request continues the turn's reasoning")
         try await Self.expectSavedAndReplayed(conv, .user)
