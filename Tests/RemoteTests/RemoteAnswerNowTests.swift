@@ -88,64 +88,59 @@ import TestSupport
         await conv.close()
     }
 
-    /// `/budget 8` for one turn: the server's own budget (`thinking_budget_tokens`) closes
-    /// the reasoning within 8 tokens and the answer follows; the next turn is unlimited.
-    @Test func aBudgetForOneTurn() async throws {
+    /// `/budget 8` for the next turn, then `count` turns of the prompt, the proxy giving
+    /// each request the next of `faults`; `check` sees the conversation (still open), its
+    /// turns and what the proxy logged.
+    static func budgeted(faults: [String], maxTokens: Int, turns count: Int,
+                         check: (Conversation, [TurnRecord], [FaultProxy.Entry]) async throws -> Void) async throws {
         let server = try Self.server()
         defer { server.stop() }
-        let proxy = try FaultProxy(upstream: server, faults: ["pass", "pass"])
+        let proxy = try FaultProxy(upstream: server, faults: faults)
         defer { proxy.stop() }
-        let conv = try Self.conversation(proxy, maxTokens: 30)
+        let conv = try Self.conversation(proxy, maxTokens: maxTokens)
         await conv.setBudget(8, always: false)
-        await conv.send(Self.prompt, mode: .on)
-        await conv.send(Self.prompt, mode: .on)
+        for _ in 0..<count { await conv.send(Self.prompt, mode: .on) }
         await conv.waitUntilIdle()
         await conv.settled()
         let turns = await conv.turns
-        try #require(turns.count == 2)
-        #expect(turns[0].thinkBudget == 8)
-        #expect(turns[0].reasoningEnd == .budget)
-        #expect(turns[0].stats.budgetApplied == true)
-        #expect(turns[0].stats.reasoningTokens <= 8)
-        #expect(!turns[0].answer.isEmpty)
-        #expect(turns[1].thinkBudget == nil)
-        #expect(turns[1].reasoningEnd == nil)
-        #expect(turns[1].stats.reasoningTokens > 8, "turn 2: \(turns[1].reasoning.debugDescription)")
-        // What the server sent: the first reply's reasoning is the turn's, the rest its answer.
+        try #require(turns.count == count)
         let log = try proxy.log(count: 2)
-        try #require(log.count == 2)
-        #expect(FaultTests.trimmed(log[0].reasoning) == turns[0].reasoning)
-        #expect(FaultTests.trimmed(log[0].content) == turns[0].answer)
-        try await Self.expectSavedAndReplayed(conv, .budget)
+        try #require(log.count == 2, "\(log)")
+        try await check(conv, turns, log)
         await conv.close()
+    }
+
+    /// `/budget 8` for one turn: the server's own budget (`thinking_budget_tokens`) closes
+    /// the reasoning within 8 tokens and the answer follows; the next turn is unlimited.
+    @Test func aBudgetForOneTurn() async throws {
+        try await Self.budgeted(faults: ["pass", "pass"], maxTokens: 30, turns: 2) { conv, turns, log in
+            #expect(turns[0].thinkBudget == 8 && turns[0].reasoningEnd == .budget)
+            #expect(turns[0].stats.budgetApplied == true && turns[0].stats.reasoningTokens <= 8)
+            #expect(!turns[0].answer.isEmpty)
+            #expect(turns[1].thinkBudget == nil && turns[1].reasoningEnd == nil)
+            #expect(turns[1].stats.reasoningTokens > 8, "turn 2: \(turns[1].reasoning.debugDescription)")
+            // What the server sent: the first reply's reasoning is the turn's, the rest its answer.
+            #expect(FaultTests.trimmed(log[0].reasoning) == turns[0].reasoning)
+            #expect(FaultTests.trimmed(log[0].content) == turns[0].answer)
+            try await Self.expectSavedAndReplayed(conv, .budget)
+        }
     }
 
     /// A server that does not know the budget field (the proxy strips it): Ponder holds
     /// the reasoning to exactly 8 chunks, closes the stream and asks for the answer.
     @Test func aBudgetTheServerIgnoresIsHeldByPonder() async throws {
-        let server = try Self.server()
-        defer { server.stop() }
-        let proxy = try FaultProxy(upstream: server, faults: ["strip:thinking_budget_tokens", "pass"])
-        defer { proxy.stop() }
-        let conv = try Self.conversation(proxy, maxTokens: 40)
-        await conv.setBudget(8, always: false)
-        await conv.send(Self.prompt, mode: .on)
-        await conv.waitUntilIdle()
-        await conv.settled()
-        let t = try #require(await conv.turns.first)
-        #expect(t.reasoningEnd == .budget)
-        #expect(t.stats.budgetApplied == true)
-        #expect(t.stats.reasoningTokens == 8)
-        #expect(!t.answer.isEmpty, "\(t.note ?? "")")
-        let log = try proxy.log(count: 2)
-        try #require(log.count == 2, "\(log)")
-        let first = try #require(log.first { $0.fault.hasPrefix("strip") })
-        let second = try #require(log.first { $0.fault == "pass" })
-        // The server went past the budget; the turn's reasoning is its first 8 chunks.
-        #expect(FaultTests.trimmed(first.reasoning).hasPrefix(t.reasoning))
-        #expect(FaultTests.trimmed(first.reasoning).count > t.reasoning.count)
-        #expect(second.continued == t.reasoning)
-        #expect(FaultTests.trimmed(second.content) == t.answer)
-        await conv.close()
+        try await Self.budgeted(faults: ["strip:thinking_budget_tokens", "pass"], maxTokens: 40, turns: 1) { _, turns, log in
+            let t = turns[0]
+            #expect(t.reasoningEnd == .budget && t.stats.budgetApplied == true)
+            #expect(t.stats.reasoningTokens == 8)
+            #expect(!t.answer.isEmpty, "\(t.note ?? "")")
+            let first = try #require(log.first { $0.fault.hasPrefix("strip") })
+            let second = try #require(log.first { $0.fault == "pass" })
+            // The server went past the budget; the turn's reasoning is its first 8 chunks.
+            #expect(FaultTests.trimmed(first.reasoning).hasPrefix(t.reasoning))
+            #expect(FaultTests.trimmed(first.reasoning).count > t.reasoning.count)
+            #expect(second.continued == t.reasoning)
+            #expect(FaultTests.trimmed(second.content) == t.answer)
+        }
     }
 }
