@@ -74,16 +74,18 @@ public struct ServedModel: Sendable {
     public let profile: ReasoningProfile
 
     /// What the user should know before the first message (plain http to another host).
-    public var warnings: [String] { client.endpoint.unencryptedWarning.map { [$0] } ?? [] }
+    public var warnings: [String] { client.endpoint.plainTextWarning.map { [$0] } ?? [] }
 
     public var backendIdentity: ModelIdentity { ModelIdentity(server: client.endpoint.display, model: name) }
 
     /// Connects to `url`: the served model is `name`, else the first the server lists (a
-    /// server that cannot be reached is an error here, before the chat starts).
-    public static func open(url: String, name: String?, reasoningProfile: String?) async throws -> ServedModel {
+    /// server that cannot be reached is an error here, before the chat starts). `keyFile`:
+    /// the config file's API key file (`APIKey`).
+    public static func open(url: String, name: String?, keyFile: String? = nil,
+                            reasoningProfile: String?) async throws -> ServedModel {
         let client: OpenAIClient
         do {
-            client = try OpenAIClient(server: url)
+            client = try OpenAIClient(server: url, keyFile: keyFile)
         } catch {
             throw CLIError("\(error)")
         }

@@ -24,10 +24,11 @@ public struct OpenAIClient: Sendable {
         self.key = key
     }
 
-    /// The client the environment configures for `url`: the key (`APIKey.fromEnvironment`)
-    /// and the idle timeout (`PONDER_SERVER_TIMEOUT`, seconds).
-    public init(server url: String, environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
-        self.init(endpoint: try ServerEndpoint(url), key: try APIKey.fromEnvironment(env))
+    /// The client the environment configures for `url`: the key (`APIKey.fromEnvironment`,
+    /// `keyFile` the config file's key file) and the idle timeout (`PONDER_SERVER_TIMEOUT`, seconds).
+    public init(server url: String, environment env: [String: String] = ProcessInfo.processInfo.environment,
+                keyFile: String? = nil) throws {
+        self.init(endpoint: try ServerEndpoint(url), key: try APIKey.fromEnvironment(env, configKeyFile: keyFile))
         if let t = env["PONDER_SERVER_TIMEOUT"], !t.isEmpty {
             guard let s = Double(t.trimmingCharacters(in: .whitespaces)), s.isFinite, s > 0, s <= 86400 else {
                 throw RemoteError.badTimeout(String(t.prefix(40)))
@@ -72,9 +73,13 @@ public struct OpenAIClient: Sendable {
             let task = Task {
                 var parser = ServerSentEventParser()
                 var finished = false
+                var sawEvent = false
+                var head: [UInt8] = []          // the body's first bytes, to tell what came instead of events
                 do {
                     loop: for try await chunk in bytes {
+                        if head.count < 64 { head += chunk.prefix(64 - head.count) }
                         for event in try parser.feed(chunk) {
+                            sawEvent = true
                             if event.data == "[DONE]" { finished = true; break loop }
                             guard let c = try? JSONDecoder().decode(ChatCompletionChunk.self, from: Data(event.data.utf8)) else {
                                 throw RemoteError.malformed("an event is not a chat.completion.chunk: "
@@ -87,7 +92,14 @@ public struct OpenAIClient: Sendable {
                             continuation.yield(c)
                         }
                     }
-                    if !finished && !Task.isCancelled { throw RemoteError.cutShort }
+                    if !finished && !Task.isCancelled {
+                        // A server that ignores `"stream": true` answers one JSON object.
+                        if !sawEvent, head.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") {
+                            throw RemoteError.malformed("the server answered one JSON object instead of a stream "
+                                                        + "(it ignores \"stream\": true)")
+                        }
+                        throw RemoteError.cutShort
+                    }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)

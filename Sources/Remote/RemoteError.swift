@@ -20,6 +20,8 @@ public enum RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
     case badTimeout(String)
     /// The stream ended without a finish reason: the server went away mid-reply.
     case cutShort
+    /// The config file or the API key file cannot be used (the text names the file).
+    case config(String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,7 @@ public enum RemoteError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformed(let m): return "the server's reply is not an OpenAI-compatible stream: \(m)"
         case .badTimeout(let v): return "PONDER_SERVER_TIMEOUT=\(v) is not a number of seconds (e.g. 60)"
         case .cutShort: return "the server closed the stream before the reply ended"
+        case .config(let m): return m
         }
     }
 

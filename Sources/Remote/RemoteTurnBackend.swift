@@ -46,41 +46,85 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
         var messages = TurnPrompt.messages(systemPrompt: rec.systemPrompt, historyReasoning: rec.historyReasoning ?? false,
                                            history: job.history[first...], user: rec.user)
         profile.apply(rec.mode, to: &messages)
-        let body = ChatRequest(model: model, messages: messages, sampling: rec.sampling, seed: rec.seed)
+        let body = ChatRequest(model: model, messages: messages, sampling: rec.sampling, seed: rec.seed,
+                               thinkBudget: rec.thinkBudget)
 
+        // The reply; cut short in its reasoning (the budget spent, or "answer now"), the
+        // stream is closed and a second request continues the same assistant message
+        // after the reasoning, so the answer streams into the same turn.
+        var (end, turn2) = await leg(body, reply: StreamedReply(profile: profile, mode: rec.mode), turn: turn,
+                                     cuts: true, budget: rec.thinkBudget, events: events, cancel: cancel)
+        if case .cut(let who) = end {
+            turn2.record.reasoningEnd = who
+            if who == .budget { turn2.stats.budgetApplied = true }
+            let generated = turn2.stats.reasoningTokens + turn2.stats.answerTokens
+            let next = body.continuing(reasoning: turn2.record.reasoning, answer: turn2.record.answer,
+                                       maxTokens: rec.sampling.maxTokens - generated)
+            (end, turn2) = await leg(next, reply: StreamedReply(profile: .noReasoning, mode: .off), turn: turn2,
+                                     cuts: false, budget: nil, events: events, cancel: cancel)
+        }
+        guard case .stopped(let reason, let failure) = end else { return turn2.finish(.error, firstSent: first) }
+        if let failure { events.error(failure) }
+        return turn2.finish(reason, note: failure, firstSent: first)
+    }
+
+    /// How one streamed request ended: the turn stopped, or its reasoning was cut (by
+    /// the budget or the user) and the answer is still to come.
+    enum LegEnd: Sendable {
+        case stopped(StopReason, String?)
+        case cut(ReasoningEnd)
+    }
+
+    /// Streams one request into `turn`. `cuts`: the reasoning may still be cut, at
+    /// `budget` chunks or when the user asks for the answer (false once it is over).
+    private func leg(_ body: ChatRequest, reply start: StreamedReply, turn: RemoteTurn, cuts: Bool, budget: Int?,
+                     events: EventSink, cancel: CancelFlag) async -> (LegEnd, RemoteTurn) {
         // The stream is read in a task of its own, which a watcher cancels once the flag
-        // is set: a server that thinks for a minute before its first byte still stops at once.
+        // is set, or once the user asks for the answer while the reply is in its
+        // reasoning: a server that thinks for a minute between chunks still stops at once.
         let stream = client.stream(body, notice: { events.notice($0) })
-        let start = turn
-        let reader = Task { () -> (StopReason, String?, RemoteTurn) in
-            var turn = start
-            var reply = StreamedReply(profile: profile, mode: rec.mode)
-            var stop: (StopReason, String?) = (.endOfTurn, nil)
+        let reasoning = LockedFlag(start.inReasoning)
+        // Why the reader stopped early: the user's call for the answer, or a stop.
+        let interrupted = { () -> LegEnd in
+            cuts && !cancel.isCancelled && cancel.answerRequested ? .cut(.user) : .stopped(.cancelled, nil)
+        }
+        let reader = Task { () -> (LegEnd, RemoteTurn) in
+            var turn = turn
+            var reply = start
+            var end = LegEnd.stopped(.endOfTurn, nil)
             do {
                 for try await chunk in stream {
                     if Task.isCancelled { break }
+                    // A chunk of more reasoning past the budget, or after "answer now", is
+                    // not shown: the reasoning ends where it was.
+                    if cuts, reply.continuesReasoning(chunk) {
+                        if let b = budget, turn.stats.reasoningTokens >= b { end = .cut(.budget); break }
+                        if cancel.answerRequested { end = .cut(.user); break }
+                    }
                     let (r, a) = reply.feed(chunk)
                     turn.received(chunk, reasoning: r, answer: a)
+                    reasoning.set(reply.inReasoning)
                 }
-                if Task.isCancelled { stop = (.cancelled, nil) }
-                else if turn.finishReason == "length" { stop = (.length, nil) }
+                if case .cut = end {} else if Task.isCancelled { end = interrupted() }
+                else if turn.finishReason == "length" { end = .stopped(.length, nil) }
             } catch {
-                stop = Task.isCancelled ? (.cancelled, nil) : (.error, "\(error)")
+                end = Task.isCancelled ? interrupted() : .stopped(.error, "\(error)")
             }
-            let (r, a) = reply.finish(interrupted: stop.0 != .endOfTurn)
+            var interrupted = true
+            if case .stopped(.endOfTurn, _) = end { interrupted = false }
+            let (r, a) = reply.finish(interrupted: interrupted)
             turn.deliver(reasoning: r, answer: a)
-            return (stop.0, stop.1, turn)
+            return (end, turn)
         }
         let watcher = Task {
             while !Task.isCancelled {
-                if cancel.isCancelled { reader.cancel(); return }
+                if cancel.isCancelled || (cuts && cancel.answerRequested && reasoning.value) { reader.cancel(); return }
                 try? await Task.sleep(nanoseconds: 20_000_000)
             }
         }
-        let (reason, failure, done) = await reader.value
+        let result = await reader.value
         watcher.cancel()
-        if let failure { events.error(failure) }
-        return done.finish(reason, note: failure, firstSent: first)
+        return result
     }
 }
 
@@ -108,8 +152,10 @@ struct RemoteTurn: Sendable {
             // A chunk of a streamed reply is one token on the servers Ponder talks to.
             let now = monotonicSeconds()
             if firstToken == nil { firstToken = now; stats.timeToFirstToken = now - requestTime }
-            // A chunk whose text the splitter holds back (a tag) counts where the reply is.
-            let toAnswer = !answer.isEmpty || (reasoning.isEmpty && (chunk.reasoningText ?? "").isEmpty && !record.answer.isEmpty)
+            // A chunk whose text the splitter holds back (a tag, leading whitespace) counts
+            // where the reply is: in the answer once the reasoning was cut.
+            let toAnswer = !answer.isEmpty || (reasoning.isEmpty && (chunk.reasoningText ?? "").isEmpty
+                                                && (!record.answer.isEmpty || record.reasoningEnd != nil))
             if toAnswer { stats.answerTokens += 1 } else { stats.reasoningTokens += 1 }
         }
         if let u = chunk.usage {
@@ -118,6 +164,9 @@ struct RemoteTurn: Sendable {
         if let t = chunk.timings {
             if let n = t.promptN, let ms = t.promptMS, ms > 0 { stats.prefillTokensPerSecond = Double(n) / ms * 1000 }
             if let c = t.cacheN { stats.cachedTokens = c }
+            if let p = t.promptMS, let n = t.predictedN, let ms = t.predictedMS, n > 1, ms > 0 {
+                stats.server = ServerTimings(promptTime: p / 1000, generated: n, decodeTokensPerSecond: Double(n - 1) / ms * 1000)
+            }
         }
         deliver(reasoning: reasoning, answer: answer)
     }
@@ -131,6 +180,7 @@ struct RemoteTurn: Sendable {
             record.stream.append(StreamPiece(t: t, c: .reasoning, text: reasoning))
         }
         if !answer.isEmpty {
+            if record.answer.isEmpty { budgetClosed() }
             if stats.timeToFirstAnswerToken == nil { stats.timeToFirstAnswerToken = now - requestTime }
             record.answer += answer
             record.stream.append(StreamPiece(t: t, c: .answer, text: answer))
@@ -139,6 +189,19 @@ struct RemoteTurn: Sendable {
         if let f = firstToken, now > f, generated > 1 { stats.decodeTokensPerSecond = Double(generated - 1) / (now - f) }
         stats.wallTime = now - start
         events.text(index: record.index, reasoning: reasoning, answer: answer, stats: stats)
+    }
+
+    /// The answer begins: when the turn had a budget and the server's own budget (the
+    /// request's `thinking_budget_tokens`) closed the reasoning, record it as the budget's
+    /// cut. llama.cpp's budget sampler counts tokens, its forced close among them, where
+    /// the client counts chunks (a chunk may hold two tokens): its cut arrives as up to 2
+    /// chunks short of the budget, so reasoning that ended that close to it counts as cut.
+    private mutating func budgetClosed() {
+        guard record.reasoningEnd == nil, let b = record.thinkBudget else { return }
+        let used = stats.reasoningTokens
+        guard used > 0 || b == 0, used + 2 >= b else { return }
+        record.reasoningEnd = .budget
+        stats.budgetApplied = true
     }
 
     func finish(_ reason: StopReason, note: String? = nil, firstSent: Int) -> TurnOutcome {
@@ -155,4 +218,13 @@ struct RemoteTurn: Sendable {
         events.error(message)
         return finish(.error, note: message, firstSent: firstSent)
     }
+}
+
+/// A Bool one task writes and another reads.
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var v: Bool
+    init(_ v: Bool) { self.v = v }
+    var value: Bool { lock.withLock { v } }
+    func set(_ new: Bool) { lock.withLock { v = new } }
 }

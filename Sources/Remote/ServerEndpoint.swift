@@ -35,15 +35,14 @@ public struct ServerEndpoint: Sendable, Equatable {
         query = c.percentEncodedQuery
     }
 
-    /// A one-line warning when the conversation would cross a network unencrypted: plain
-    /// `http://` to a host other than this machine's loopback.
-    public var unencryptedWarning: String? {
+    /// The one-line warning an `http://` server off this machine gets (nil for https and
+    /// for loopback: `localhost`, 127.0.0.0/8, `::1`).
+    public var plainTextWarning: String? {
         guard base.scheme == "http", let host = base.host?.lowercased() else { return nil }
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let loopback = bare == "localhost" || bare.hasSuffix(".localhost") || bare == "::1"
-            || (bare.hasPrefix("127.") && bare.split(separator: ".").count == 4)
-        return loopback ? nil
-            : "\(display) is plain http: the conversation travels unencrypted (https:// keeps it private)"
+            || (bare.hasPrefix("127.") && bare.split(separator: ".").count == 4 && bare.split(separator: ".").allSatisfy { UInt8($0) != nil })
+        return loopback ? nil : "\(display) is http://: the conversation (and the API key) travels unencrypted"
     }
 
     /// `base/path` with the query string of the given URL.

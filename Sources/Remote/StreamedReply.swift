@@ -16,6 +16,8 @@ public struct StreamedReply: Sendable {
     /// Set once the server sent a reasoning field: it has a parser.
     private var parsed = false
     private var reasoningField = TrimmedChannel(), parsedAnswer = TrimmedChannel()
+    /// Set once a server with a parser sent answer text.
+    private var answered = false
 
     public init(profile: ReasoningProfile, mode: ReasoningMode) {
         splitter = ThinkSplitter(profile: profile, mode: mode)
@@ -30,6 +32,7 @@ public struct StreamedReply: Sendable {
         }
         if let c = chunk.contentText, !c.isEmpty {
             if parsed {
+                answered = true
                 answer += parsedAnswer.feed(c)
             } else {
                 let out = splitter.feed(Array(c.utf8))
@@ -38,6 +41,18 @@ public struct StreamedReply: Sendable {
             }
         }
         return (reasoning, answer)
+    }
+
+    /// True while the reply is in its reasoning (before its first text: when the turn's
+    /// prompt opens the think block).
+    public var inReasoning: Bool { parsed ? !answered : splitter.inReasoning }
+
+    /// Whether `chunk` carries more reasoning: what a think budget counts and what
+    /// "answer now" cuts off.
+    public func continuesReasoning(_ chunk: ChatCompletionChunk) -> Bool {
+        if let r = chunk.reasoningText, !r.isEmpty { return !answered }
+        guard let c = chunk.contentText, !c.isEmpty else { return false }
+        return !parsed && splitter.inReasoning
     }
 
     /// The end of the stream: what the splitter held back. `interrupted`: the reply was

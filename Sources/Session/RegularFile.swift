@@ -24,6 +24,12 @@ public enum RegularFile {
         try read(path, limit: limit, missingIsNil: true)
     }
 
+    /// `read` for a secret (an API key file): a file that its group or other users can
+    /// read or write is refused too, with one line naming the path and the fix.
+    public static func readPrivate(_ path: String, limit: Int) throws -> [UInt8] {
+        try read(path, limit: limit, missingIsNil: false, privateOnly: true)!
+    }
+
     /// The existing regular file at `path` opened for appending, or a one-line error: a
     /// FIFO (which would block `open` until a reader came), a directory or a device is
     /// refused the same way as by `read`.
@@ -38,7 +44,7 @@ public enum RegularFile {
         return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
-    private static func read(_ path: String, limit: Int, missingIsNil: Bool) throws -> [UInt8]? {
+    private static func read(_ path: String, limit: Int, missingIsNil: Bool, privateOnly: Bool = false) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         if fd < 0 {
             if missingIsNil && errno == ENOENT { return nil }
@@ -48,6 +54,9 @@ public enum RegularFile {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw FileIO.errno("cannot stat", path) }
         guard st.st_mode & S_IFMT == S_IFREG else { throw SessionIOError("\(path): not a regular file") }
+        if privateOnly, st.st_mode & 0o077 != 0 {
+            throw SessionIOError("\(path): other users can read or change it (chmod 600 \(path))")
+        }
         guard st.st_size <= limit else {
             throw SessionIOError("\(path): file too large (\(st.st_size) bytes, limit \(limit))")
         }

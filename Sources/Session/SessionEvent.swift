@@ -37,12 +37,14 @@ public struct TurnStats: Codable, Sendable, Equatable {
     /// (live only, not written: the record has them as `thinkBudget` and `thinkMin`).
     public var thinkBudget: Int?
     public var thinkMin: Int?
+    /// A server's own timings of the turn's (last) request, where it reports them.
+    public var server: ServerTimings?
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case promptTokens, cachedTokens, reasoningTokens, answerTokens, timeToFirstToken, timeToFirstAnswerToken
         case prefillTokensPerSecond, decodeTokensPerSecond, wallTime, contextUsed, contextSize, snapshotBytes
-        case budgetApplied, reasoningSeconds, answerSeconds
+        case budgetApplied, reasoningSeconds, answerSeconds, server
     }
 }
 

@@ -74,11 +74,11 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if let url = serverOptions.serverURL {
+        if let url = try serverOptions.serverURL {
             guard model == nil else { throw CLIError("--model and --server name two models; give one") }
             guard !json else { throw CLIError("--json is not available with --server") }
             guard generate > 1 else { throw CLIError("--server needs -n of at least 2 (tokens to time)") }
-            let served = try await ServedModel.open(url: url, name: serverOptions.servedModelName, reasoningProfile: nil)
+            let served = try await ServedModel.open(url: url, name: try serverOptions.servedModelName, keyFile: try serverOptions.keyFile, reasoningProfile: nil)
             for w in served.warnings { TerminalOutput.warn("warning: \(w)") }
             let bench = ServerBench(served: served, maxTokens: generate, runs: repetitions)
             let lines = try await bench.run { FileHandle.standardError.write(Data("\r\($0)".utf8)) }

@@ -147,9 +147,9 @@ struct ChatCommand: AsyncParsableCommand {
             }
         }
         let target: ChatTarget
-        if let url = serverOptions.serverURL {
+        if let url = try serverOptions.serverURL {
             if model != nil { throw CLIError("--model and --server name two models; give one") }
-            target = .remote(try await ServedModel.open(url: url, name: serverOptions.servedModelName,
+            target = .remote(try await ServedModel.open(url: url, name: try serverOptions.servedModelName, keyFile: try serverOptions.keyFile,
                                                         reasoningProfile: reasoningProfile))
         } else {
             let path = try model ?? Self.defaultModel()

@@ -18,7 +18,7 @@ struct ModelsCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let client = try serverOptions.client() else {
-            throw CLIError("name a server: --server URL (or set PONDER_SERVER)")
+            throw CLIError("name a server: --server URL (or PONDER_SERVER, or server in ~/.config/ponder/config.toml)")
         }
         let names: [String]
         do { names = try await client.models() } catch { throw CLIError("\(client.endpoint.display): \(error)") }

@@ -73,11 +73,11 @@ extension ReplayCommand {
         let session = try loadSession(file)
         let doc = session.document
         let target: ChatTarget
-        if let url = serverOptions.serverURL {
+        if let url = try serverOptions.serverURL {
             if model != nil { throw CLIError("--model and --server name two models; give one") }
             // The served model recorded in the session, unless another is named.
             let recorded = doc.model?.server != nil ? doc.model?.fileName : nil
-            target = .remote(try await ServedModel.open(url: url, name: serverOptions.servedModelName ?? recorded,
+            target = .remote(try await ServedModel.open(url: url, name: try serverOptions.servedModelName ?? recorded, keyFile: try serverOptions.keyFile,
                                                         reasoningProfile: reasoningProfile))
         } else {
             if let server = doc.model?.server, model == nil {

@@ -95,7 +95,7 @@ struct RunCommand: AsyncParsableCommand {
         if let repeatPenalty { params.repeatPenalty = repeatPenalty }
 
         _ = try reasoningProfileOverride(reasoningProfile)
-        if let url = serverOptions.serverURL {
+        if let url = try serverOptions.serverURL {
             guard model == nil, tokens == nil, !raw, !showPrompt else {
                 throw CLIError("--server sends a chat message: it does not go with --model, --tokens, --raw or --show-prompt")
             }
@@ -124,7 +124,7 @@ struct RunCommand: AsyncParsableCommand {
 
     /// `--server`: the prompt as one chat message to the server's model.
     private func runOnServer(_ url: String, sampling: SamplingSettings) async throws {
-        let served = try await ServedModel.open(url: url, name: serverOptions.servedModelName,
+        let served = try await ServedModel.open(url: url, name: try serverOptions.servedModelName, keyFile: try serverOptions.keyFile,
                                                 reasoningProfile: reasoningProfile)
         for w in served.warnings { TerminalOutput.warn("warning: \(w)") }
         let text = try prompt ?? TextInput.readStandardInput()

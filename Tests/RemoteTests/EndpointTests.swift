@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Remote
 
 struct EndpointTests {
@@ -11,17 +12,6 @@ struct EndpointTests {
         let q = try ServerEndpoint("https://gw.example/openai/v1?api-version=2")
         #expect(q.display == "https://gw.example/openai/v1")
         #expect(q.url("chat/completions").absoluteString == "https://gw.example/openai/v1/chat/completions?api-version=2")
-    }
-
-    @Test func plainHTTPToAnotherHostIsWarnedAbout() throws {
-        for remote in ["http://10.0.0.5:8000", "http://gpu-box:8000/v1", "http://127.example.com", "http://[2001:db8::1]:80"] {
-            let w = try #require(try ServerEndpoint(remote).unencryptedWarning, "\(remote)")
-            #expect(w.contains("unencrypted") && !w.contains("\n"))
-        }
-        for local in ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:8080", "http://127.1.2.3",
-                      "https://integrate.api.nvidia.com/v1"] {
-            #expect(try ServerEndpoint(local).unencryptedWarning == nil, "\(local)")
-        }
     }
 
     @Test func refusals() {
@@ -40,5 +30,23 @@ struct EndpointTests {
         #expect(try APIKey.fromEnvironment([:]) == nil)
         #expect(try APIKey.fromEnvironment(["PONDER_API_KEY": "p", "OPENAI_API_KEY": "o"])?.value == "p")
         #expect(throws: RemoteError.self) { try APIKey.fromEnvironment(["PONDER_API_KEY_FILE": "/nonexistent/key"]) }
+    }
+
+    @Test func plainHTTPOffThisMachineIsWarnedAbout() throws {
+        for local in ["http://127.0.0.1:8080", "http://127.1.2.3:1/v1", "http://localhost:8000", "http://[::1]:8080",
+                      "https://integrate.api.nvidia.com/v1", "https://10.0.0.5:8443"] {
+            #expect(try ServerEndpoint(local).plainTextWarning == nil, "\(local)")
+        }
+        for remote in ["http://10.0.0.5:8000", "http://gpu-box:8000/v1", "http://127.0.0.1.example.com:80", "http://[::2]:80"] {
+            let w = try #require(try ServerEndpoint(remote).plainTextWarning, "\(remote)")
+            #expect(w.contains("unencrypted") && !w.contains("\n"))
+        }
+        // `ponder run` says it once, before it tries the server (here a name that never resolves).
+        let r = try runProcess(try TestEnv.ponderBinary(),
+                               ["run", "--server", "http://ponder-test.invalid:9", "--served-model", "m", "--prompt", "hi"],
+                               timeout: 60)
+        #expect(r.status != 0)
+        let lines = r.stderrText.split(separator: "\n")
+        #expect(lines.filter { $0.contains("travels unencrypted") }.count == 1, "\(r.stderrText)")
     }
 }

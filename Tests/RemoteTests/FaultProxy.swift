@@ -3,7 +3,7 @@ import TestSupport
 
 /// The fault-injecting proxy (`fault_proxy.py`, Python in the oracle venv) in front of a
 /// real server: each POST gets the next fault of `faults` ("drop:N", "stall:K:S",
-/// "busy:S", "error500", "malformed:K", "pass"), then "pass". `log()` is what the proxy
+/// "busy:S", "error500", "malformed:K", "strip:FIELD", "pass"), then "pass". `log()` is what the proxy
 /// forwarded, read by Python's JSON parser (the oracle for what a client could receive).
 /// Loopback only; the proxy also exits by itself after 300 s.
 final class FaultProxy: @unchecked Sendable {
@@ -22,6 +22,8 @@ final class FaultProxy: @unchecked Sendable {
         var reasoning: String
         /// Each forwarded event's `content`.
         var pieces: [String]
+        /// The request's final message, when it is the assistant's: its `reasoning_content`.
+        var continued: String?
     }
 
     init(upstream: LlamaServer, faults: [String]) throws {

@@ -5,6 +5,8 @@ import FoundationNetworking
 import Testing
 import TestSupport
 @testable import Remote
+import Session
+import Tokenizer
 
 /// The plain-socket HTTP client (`http://` URLs) against a loopback server that sends
 /// canned raw responses (`canned_http.py`): every framing a server may use, and hostile
@@ -13,6 +15,12 @@ import TestSupport
     /// Sends one request per response to a server answering `responses` in order;
     /// returns each body, or the error it ended with.
     static func exchange(_ responses: [String]) async throws -> [Result<String, Error>] {
+        try await canned(responses) { port in try await exchange(port: port, count: responses.count) }
+    }
+
+    /// Runs `body` with the port of a loopback server answering `responses` in order
+    /// (`canned_http.py`), stopped after it.
+    static func canned<T>(_ responses: [String], _ body: (Int) async throws -> T) async throws -> T {
         let dir = try TestEnv.freshDirectory("ponder-http")
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("responses.json")
@@ -27,8 +35,12 @@ import TestSupport
         try server.run()
         defer { if server.isRunning { server.terminate() } }
         _ = out.fileHandleForReading.readData(ofLength: 6)          // "ready\n"
+        return try await body(port)
+    }
+
+    static func exchange(port: Int, count: Int) async throws -> [Result<String, Error>] {
         var results: [Result<String, Error>] = []
-        for _ in responses {
+        for _ in 0..<count {
             var req = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/v1/chat/completions?x=1")!)
             req.httpMethod = "POST"
             req.httpBody = Data("{}".utf8)
@@ -70,5 +82,23 @@ import TestSupport
         #expect(error(3).contains("chunk size"))
         #expect(error(4) == "the server answered 500: it broke bad")
         for i in r.indices { #expect(!error(i).contains("\n"), "\(error(i))") }
+    }
+
+    /// A server that ignores `"stream": true` and answers one chat.completion object:
+    /// the turn's stream ends with one line saying so.
+    @Test func aServerThatDoesNotStreamIsNamed() async throws {
+        let json = #"{"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}"#
+        let reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n" + json
+        let message = try await Self.canned([reply]) { port -> String in
+            let client = OpenAIClient(endpoint: try ServerEndpoint("http://127.0.0.1:\(port)"), key: nil)
+            let body = ChatRequest(model: "m", messages: [ChatMessage(.user, "hi")], sampling: .direct, seed: nil)
+            do {
+                for try await _ in client.stream(body) {}
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(message.contains("ignores \"stream\": true") && !message.contains("\n"), "\(message)")
     }
 }

@@ -13,6 +13,8 @@ POST gets the next FAULT of the list (then "pass"); other requests (GET /v1/mode
     busy:S         answer 429 with "Retry-After: S" (the server is not asked)
     error500       answer 500 with a JSON error body (the server is not asked)
     malformed:K    forward K events, then an event whose data is not JSON, then go on
+    strip:FIELD    forward the request without its top-level JSON FIELD (a server that
+                   does not know the field), then the reply
 
 A streamed reply is forwarded event by event (an event ends with a blank line) in HTTP
 chunks, the way llama.cpp's server sends it. For each POST one JSON line is appended to
@@ -85,7 +87,19 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(min(n, 16 << 20))
-        self.forward("POST", body, next_fault())
+        fault = next_fault()
+        self.continued = None
+        try:
+            request = json.loads(body)
+            last = (request.get("messages") or [{}])[-1]
+            if last.get("role") == "assistant":
+                self.continued = last.get("reasoning_content")
+            if fault.startswith("strip:"):
+                request.pop(fault.partition(":")[2], None)
+                body = json.dumps(request).encode()
+        except (ValueError, AttributeError, IndexError, TypeError):
+            pass
+        self.forward("POST", body, fault)
 
     def answer(self, status, body, extra=()):
         self.send_response(status)
@@ -188,8 +202,10 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def record(self, fault, sent):
+        entry = summary(fault, sent)
+        entry["continued"] = getattr(self, "continued", None)
         with lock, open(log_path, "a") as f:
-            f.write(json.dumps(summary(fault, sent)) + "\n")
+            f.write(json.dumps(entry) + "\n")
 
 
 class Server(ThreadingHTTPServer):

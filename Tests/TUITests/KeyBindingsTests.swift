@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import TUI
+import Session
 
 /// keys.toml: key names, the file's entries, and the bindings the chat then uses.
 @Suite struct KeyBindingsTests {

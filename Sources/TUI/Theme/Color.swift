@@ -1,3 +1,5 @@
+import Session
+
 /// A color as a theme names it, and its reduction to what the terminal can show.
 public enum ThemeColor: Sendable, Equatable {
     /// The terminal's own foreground or background.

@@ -1,4 +1,5 @@
 import Foundation
+import Session
 
 /// Colors and attributes for one role.
 public struct RoleStyle: Sendable, Equatable {

@@ -1,5 +1,6 @@
-/// A reader for the small part of TOML that theme files use, written to treat every file
-/// as hostile: a bad file gives one error with its line number, never a crash.
+/// A reader for the small part of TOML that Ponder's files use (themes, key bindings,
+/// `config.toml`), written to treat every file as hostile: a bad file gives one error
+/// with its line number, never a crash.
 ///
 /// Accepted:
 ///     # comment                 (also after a value)
@@ -9,31 +10,41 @@
 ///     [section]                 (bare name: letters, digits, _ and -)
 /// Limits: 64 KiB of text, keys of 64 characters, strings of 256. Duplicate keys and
 /// sections are errors. Keys before any section belong to the root table "".
-enum TOMLSubset {
-    enum Value: Equatable, Sendable {
+public enum TOMLSubset {
+    public enum Value: Equatable, Sendable {
         case string(String), int(Int), bool(Bool)
     }
 
-    struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
-        let line: Int
-        let message: String
-        var description: String { "line \(line): \(message)" }
+    public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
+        public let line: Int
+        public let message: String
+        public init(line: Int, message: String) { self.line = line; self.message = message }
+        public var description: String { "line \(line): \(message)" }
     }
 
-    typealias Document = [String: [String: Value]]
+    /// Section name ("" for the root) to key to value.
+    public typealias Document = [String: [String: Value]]
+    /// Section name to key to the 1-based line it is on (for errors about a value).
+    public typealias Lines = [String: [String: Int]]
 
-    static let maxBytes = 64 * 1024
+    public static let maxBytes = 64 * 1024
 
-    static func parse(_ text: String) -> Result<Document, ParseError> {
+    public static func parse(_ text: String) -> Result<Document, ParseError> {
+        parseWithLines(text).map(\.document)
+    }
+
+    /// `parse`, and the line of every key.
+    public static func parseWithLines(_ text: String) -> Result<(document: Document, lines: Lines), ParseError> {
         guard text.utf8.count <= maxBytes else {
             return .failure(ParseError(line: 0, message: "file larger than \(maxBytes / 1024) KiB"))
         }
         var doc: Document = ["": [:]]
+        var lines: Lines = [:]
         var section = ""
         var lineNo = 0
         for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNo += 1
-            func fail(_ m: String) -> Result<Document, ParseError> { .failure(ParseError(line: lineNo, message: m)) }
+            func fail(_ m: String) -> Result<(document: Document, lines: Lines), ParseError> { .failure(ParseError(line: lineNo, message: m)) }
             var line = Substring(raw)
             if line.last == "\r" { line = line.dropLast() }
             line = trim(line)
@@ -58,9 +69,10 @@ enum TOMLSubset {
             case .success(let v):
                 guard doc[section]?[String(key)] == nil else { return fail("key \(key) repeated") }
                 doc[section, default: [:]][String(key)] = v
+                lines[section, default: [:]][String(key)] = lineNo
             }
         }
-        return .success(doc)
+        return .success((doc, lines))
     }
 
     private struct Msg: Error { let message: String }
