@@ -5,7 +5,7 @@ import TestSupport
 /// real server: each POST gets the next fault of `faults` ("drop:N", "stall:K:S",
 /// "busy:S", "error500", "malformed:K", "strip:FIELD", "pass"), then "pass". `log()` is what the proxy
 /// forwarded, read by Python's JSON parser (the oracle for what a client could receive).
-/// Loopback only; the proxy also exits by itself after 300 s.
+/// Loopback only; the proxy also exits by itself after 900 s.
 final class FaultProxy: @unchecked Sendable {
     let process = Process()
     let dir: URL

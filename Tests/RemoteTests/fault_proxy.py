@@ -10,6 +10,8 @@ POST gets the next FAULT of the list (then "pass"); other requests (GET /v1/mode
     pass           forward the reply
     drop:N         forward N bytes of the reply body, then close the connection
     stall:K:S      forward K events, send nothing for S seconds, then go on
+    pauses:K:S     the same before every K-th event (K, 2K, 3K, ...): a slow reply whose
+                   every silence is S seconds
     busy:S         answer 429 with "Retry-After: S" (the server is not asked)
     error500       answer 500 with a JSON error body (the server is not asked)
     malformed:K    forward K events, then an event whose data is not JSON, then go on
@@ -21,13 +23,13 @@ chunks, the way llama.cpp's server sends it. For each POST one JSON line is appe
 DIR/log.jsonl: the fault, the events forwarded whole, and the `content` and `reasoning_content`
 those events carried (and each event's `content`, as `pieces`) (the oracle for what a client could have received).
 
-Bounded: loopback only; it exits by itself after 300 s or 64 connections; every read
+Bounded: loopback only; it exits by itself after 900 s or 64 connections; every read
 has a timeout and every loop a count.
 """
 import http.client, json, os, select, socket, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-LIFETIME = 300
+LIFETIME = 900
 MAX_CONNECTIONS = 64
 MAX_EVENTS = 20000
 MAX_LINE = 1 << 20
@@ -148,12 +150,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def stream(self, resp, kind, arg, sent):
         budget = int(arg) if kind == "drop" else None
-        at = int(arg.split(":")[0]) if kind in ("stall", "malformed") else None
+        at = int(arg.split(":")[0]) if kind in ("stall", "malformed", "pauses") else None
         for _ in range(MAX_EVENTS):
             event = self.read_event(resp)
             if not event:
                 break
-            if at is not None and len(sent) == at:
+            if kind == "pauses" and sent and len(sent) % at == 0:
+                if not self.stall(min(float(arg.split(":")[1]), 120)):
+                    return
+            elif at is not None and len(sent) == at:
                 if kind == "stall":
                     if not self.stall(min(float(arg.split(":")[1]), 120)):
                         return
