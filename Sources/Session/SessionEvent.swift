@@ -28,7 +28,17 @@ public struct TurnStats: Codable, Sendable, Equatable {
     public var contextSize: Int = 0           // n_ctx
     public var snapshotBytes: Int?            // memory held by the other mode's cache snapshot
     public var budgetApplied: Bool?           // the think budget closed the reasoning
+    public var draftedTokens: Int?            // speculative decoding: draft tokens verified
+    public var acceptedDrafts: Int?           // ... and kept: tokens gained over one per pass
     public init() {}
+
+    /// Speculative decoding in a few words ("drafts kept 37/50 (74%), 37 tokens gained"),
+    /// nil when nothing was drafted.
+    public var speculationSummary: String? {
+        guard let d = draftedTokens, d > 0 else { return nil }
+        let a = acceptedDrafts ?? 0
+        return "drafts kept \(a)/\(d) (\(Int((100 * Double(a) / Double(d)).rounded()))%), \(a) tokens gained"
+    }
 }
 
 /// What the session tells its consumers (the TUI, the plain CLI, the journal).
