@@ -10,9 +10,10 @@ struct PromptLookupTests {
         #expect(PromptLookup.draft(history: [1, 2, 3, 4, 5, 1, 2], last: 3, count: 4) == [4, 5, 1, 2])
         // Count past the end: the draft stops at the sequence's end.
         #expect(PromptLookup.draft(history: [1, 2, 3, 4, 1, 2], last: 3, count: 9) == [4, 1, 2, 3])
+        // "0 8" occurred once, followed by 9.
+        #expect(PromptLookup.draft(history: [8, 9, 4, 0, 8, 9, 5, 0], last: 8, count: 1) == [9])
         // Two occurrences of "8 9": the latest (followed by 5) wins.
-        #expect(PromptLookup.draft(history: [8, 9, 4, 0, 8, 9, 5, 0], last: 8, count: 1) == [])
-        #expect(PromptLookup.draft(history: [8, 9, 4, 0, 8, 9, 5, 0, 8], last: 9, count: 2) == [5, 0])
+        #expect(PromptLookup.draft(history: [8, 9, 4, 1, 8, 9, 5, 2, 8], last: 9, count: 2) == [5, 2])
         // No three-token match: the two-token one ("6 7" followed by 2).
         #expect(PromptLookup.draft(history: [6, 7, 2, 3, 5, 6], last: 7, count: 2) == [2, 3])
         // A single repeated token is not enough; nor is an empty history.
