@@ -129,7 +129,7 @@ struct BenchCommand: AsyncParsableCommand {
         // Warm-up: touch every weight page once so the first repetition is not a disk read.
         ctx.reset()
         _ = try? ctx.evaluate(randomTokens(4))
-        var pp: [Double] = [], tg: [Double] = [], probes: [Double] = []
+        var pp: [Double] = [], tg: [Double] = [], verify: [Double] = [], probes: [Double] = []
         for r in 0..<repetitions {
             if prompt > 0 {
                 ctx.reset()
@@ -145,6 +145,16 @@ struct BenchCommand: AsyncParsableCommand {
                 let t0 = now()
                 for t in toks { do { try ctx.evaluate([t]) } catch { throw CLIError("\(error)") } }
                 tg.append(Double(generate) / (now() - t0))
+                // Speculative verification: passes of `verifyWidth` tokens computed with the
+                // decode kernels' arithmetic, at the same depth of context.
+                ctx.reset()
+                do { try ctx.evaluate(randomTokens(1)) } catch { throw CLIError("\(error)") }
+                let passes = max(1, generate / Self.verifyWidth)
+                let t1 = now()
+                for _ in 0..<passes {
+                    do { try ctx.evaluate(randomTokens(Self.verifyWidth), logits: .all, decodeArithmetic: true) } catch { throw CLIError("\(error)") }
+                }
+                verify.append(Double(passes) / (now() - t1))
             }
             // The read probe between repetitions, so that it samples the same stretch of
             // a noisy machine as the runs it is compared with; the best one counts.
@@ -166,6 +176,7 @@ struct BenchCommand: AsyncParsableCommand {
                                     "tg_roofline_tokens_per_second": roofline]
             if !pp.isEmpty { o["pp_tokens"] = prompt; o["pp_tokens_per_second"] = pp.max()!; o["pp_all"] = pp }
             if !tg.isEmpty { o["tg_tokens"] = generate; o["tg_tokens_per_second"] = tg.max()!; o["tg_all"] = tg }
+            if !verify.isEmpty { o["verify\(Self.verifyWidth)_passes_per_second"] = verify.max()! }
             if let ceiling {
                 o["tg_compute_ceiling_tokens_per_second"] = ceiling.tokensPerSecond
                 o["kernel_rates_gb_s"] = Dictionary(uniqueKeysWithValues: ceiling.rates.map { ($0.label, $0.gbPerSecond) })
@@ -187,7 +198,13 @@ struct BenchCommand: AsyncParsableCommand {
             let ofCeiling = ceiling.map { ", \(fmt(100 * tg.max()! / $0.tokensPerSecond))% of compute ceiling" } ?? ""
             print("| tg\(generate) | \(fmt(mean(tg))) ± \(fmt(sd(tg))) | \(fmt(tg.max()!)) | (\(fmt(100 * tg.max()! / roofline))% of roofline\(ofCeiling))")
         }
+        if !verify.isEmpty, let step = tg.max() {
+            print("| verify\(Self.verifyWidth) | \(fmt(mean(verify))) ± \(fmt(sd(verify))) | \(fmt(verify.max()!)) | (passes/s; one pass costs \(fmt(step / verify.max()!))x a decode step)")
+        }
     }
+
+    /// Tokens per timed verification pass (speculative decoding: the last token and 3 drafts).
+    static let verifyWidth = 4
 
     /// `--prompt-file`: `SpeculationBench` over the file's prompts.
     private func benchReplies(file: GGUFFile, model llama: LlamaModel, promptFile: String) async throws {

@@ -60,6 +60,29 @@ struct SpeculativeRunTests {
         }
     }
 
+    @Test("bench --prompt-file times each prompt under each mode, with the same replies", .timeLimit(.minutes(20)))
+    func benchPromptFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-spec-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("prompts.txt")
+        try Data((Self.prompt + "\n---\nWhat is the capital of France?\n").utf8).write(to: file)
+        let bin = try TestEnv.ponderBinary(), model = try TestEnv.smolQ4_1.path
+        let r = try runProcess(bin, ["bench", "--model", model, "--prompt-file", file.path, "-n", "48", "-r", "1"], timeout: 600)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let rows = r.stdoutText.split(separator: "\n").filter { $0.hasPrefix("| 1 |") || $0.hasPrefix("| 2 |") }
+        #expect(rows.count == 4, "\(r.stdoutText)")
+        #expect(rows.allSatisfy { $0.hasSuffix("| yes |") }, "\(r.stdoutText)")
+        #expect(r.stdoutText.contains("all prompts, --draft ngram:"), "\(r.stdoutText)")
+        // An empty prompt file and a bad mode: one error, no table.
+        let empty = dir.appendingPathComponent("empty.txt")
+        try Data("---\n\n".utf8).write(to: empty)
+        for args in [["--prompt-file", empty.path], ["--prompt-file", file.path, "--draft", "none,fast"]] {
+            let e = try runProcess(bin, ["bench", "--model", model] + args)
+            #expect(e.status != 0 && !e.signaled && !e.stderrText.isEmpty && !e.stdoutText.contains("|"), "\(args)")
+        }
+    }
+
     @Test("A bad --draft is refused with a non-zero exit")
     func badDraft() throws {
         let r = try runProcess(try TestEnv.ponderBinary(),
