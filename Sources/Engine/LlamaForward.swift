@@ -142,13 +142,11 @@ extension LlamaContext {
             let scores = ws.decodeScores(positions: total)
             let t = cache.type.kernelType, width = cache.type.byteWidth
             let keyStride = c.keyWidth * width, valueStride = c.valueWidth * width
-            for i in 0..<n {
-                let visible = p0 + i + 1    // causal: query i sees positions [0, p0+i]
-                _ = pk_attend_heads_tier(tier, pool, t, q + i * c.headCount * hdk, c.headCount, group,
-                                         cache.keyRow(layer: l, position: 0), keyStride,
-                                         cache.valueRow(layer: l, position: 0), valueStride,
-                                         visible, hdk, hdv, scale, scores, out + i * c.headCount * hdv)
-            }
+            // Causal: query i sees positions [0, p0+i], p0 + 1 + i of them.
+            _ = pk_attend_queries_tier(tier, pool, t, q, n, c.headCount, group,
+                                       cache.keyRow(layer: l, position: 0), keyStride,
+                                       cache.valueRow(layer: l, position: 0), valueStride,
+                                       p0 + 1, hdk, hdv, scale, scores, out)
             return
         }
         let keys = cache.keysAsFloat(layer: l, count: total, scratch: ws.cacheKeys(count: total * c.keyWidth))
