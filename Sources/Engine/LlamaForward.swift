@@ -125,7 +125,8 @@ extension LlamaContext {
     /// (kvHeads, headDim) each.
     ///
     /// Short calls (decode) and `decodeArithmetic` calls walk the cache rows directly with
-    /// the Kernels' attention kernel, one query at a time. Longer calls (prefill) take the
+    /// the Kernels' attention kernel, each (query, head) as a one-token call computes it,
+    /// all of them in one pool run. Longer calls (prefill) take the
     /// rows as floats and run two BLAS products per head, the heads split over the workers.
     private func attention(layer l: Int, q: UnsafePointer<Float>, n: Int, p0: Int,
                            out: UnsafeMutablePointer<Float>, decodeArithmetic: Bool) {
