@@ -21,6 +21,8 @@ public struct LoadedModel: Sendable {
     public let contextSize: Int
     /// What the file's metadata, tokenizer or chat format warn about.
     public let warnings: [String]
+    /// Speculative decoding's drafts in each conversation's backend (`--draft`).
+    public var drafting: DraftMode = .ngram
 
     /// Opens `path`; errors are one line naming the file. `repack`: when K-quant matrices
     /// get their decode copies (`X8Weights`); `.later` leaves them to `WeightLoading`.
@@ -50,8 +52,10 @@ public struct LoadedModel: Sendable {
     /// A fresh backend (its own KV cache) for one conversation.
     public func makeBackend() throws -> EngineBackend {
         do {
-            return EngineBackend(context: try LlamaContext(model: model, capacity: contextSize),
-                                 tokenizer: tokenizer)
+            let backend = EngineBackend(context: try LlamaContext(model: model, capacity: contextSize),
+                                        tokenizer: tokenizer)
+            backend.drafting = drafting
+            return backend
         } catch {
             throw CLIError("cannot create a context of \(contextSize) tokens: \(error)")
         }

@@ -91,6 +91,17 @@ public final class LlamaContext: @unchecked Sendable {
         lastLogits = nil
     }
 
+    /// Forgets every position from `n` on (0 < n <= count) and makes `logits` (vocab
+    /// floats: those after position n - 1, e.g. a row of a `decodeArithmetic` evaluation)
+    /// the last logits: the rollback after speculative verification. Positions [0, n) are
+    /// untouched, and nothing reads the rows past them, so the context is as if the later
+    /// positions had never been evaluated.
+    public func truncate(to n: Int, lastLogits logits: ArraySlice<Float>) {
+        precondition(n > 0 && n <= tokens.count && logits.count == model.config.vocabSize)
+        truncate(to: n)
+        lastLogits = Array(logits)
+    }
+
     /// Sets the bookkeeping after a snapshot's rows were copied into the cache.
     func replaceState(tokens t: [Int32], lastLogits l: [Float]?) {
         tokens = t
@@ -114,8 +125,12 @@ public final class LlamaContext: @unchecked Sendable {
     /// Appends `newTokens` to the context, running them through the model in batches,
     /// and returns the requested logits. Throws `contextFull` (changing nothing) when they
     /// do not fit, `invalidToken` for ids outside the vocabulary, `emptyInput` for none.
+    /// `decodeArithmetic`: every position is computed bitwise as `step` computes it (the
+    /// decode kernels, each weight row still read once per micro-batch): speculative
+    /// decoding's verification, whose greedy tokens must be plain decoding's.
     @discardableResult
-    public func evaluate(_ newTokens: [Int32], logits request: LogitsRequest = .last) throws(EngineError) -> [Float] {
+    public func evaluate(_ newTokens: [Int32], logits request: LogitsRequest = .last,
+                         decodeArithmetic: Bool = false) throws(EngineError) -> [Float] {
         let vocab = model.config.vocabSize
         guard !newTokens.isEmpty else { throw .emptyInput }
         for t in newTokens where t < 0 || Int(t) >= vocab { throw .invalidToken(id: t, vocabularySize: vocab) }
@@ -139,7 +154,8 @@ public final class LlamaContext: @unchecked Sendable {
                 let end = min(n, start + Self.microBatch)
                 let wantFrom = max(firstWanted, start) - start
                 let batch = UnsafeBufferPointer(rebasing: all[start..<end])
-                let logits = forward(batch, position: tokens.count, logitsFrom: wantFrom < batch.count ? wantFrom : nil)
+                let logits = forward(batch, position: tokens.count, logitsFrom: wantFrom < batch.count ? wantFrom : nil,
+                                     decodeArithmetic: decodeArithmetic)
                 tokens.append(contentsOf: batch)
                 cache.count = tokens.count
                 if let logits { out.append(contentsOf: UnsafeBufferPointer(start: logits, count: (batch.count - wantFrom) * vocab)) }

@@ -9,8 +9,12 @@ extension LlamaContext {
     /// Runs `batch` through the model at positions starting at `p0`, writing keys and
     /// values into the cache. Returns the logits of rows [logitsFrom, n) as a pointer
     /// into the workspace ((n - logitsFrom, vocab), valid until the next call), or nil.
+    /// `decodeArithmetic`: every row is computed exactly as a one-token call computes it
+    /// (the decode kernels for projections and attention, whatever n is), so row i's
+    /// logits are bitwise those of decoding the batch one token at a time: the
+    /// verification pass of speculative decoding.
     func forward(_ batch: UnsafeBufferPointer<Int32>, position p0: Int,
-                 logitsFrom: Int?) -> UnsafeMutablePointer<Float>? {
+                 logitsFrom: Int?, decodeArithmetic: Bool = false) -> UnsafeMutablePointer<Float>? {
         let c = model.config
         let n = batch.count
         let hidden = c.hidden
@@ -21,7 +25,7 @@ extension LlamaContext {
         let x = ws.x, xb = ws.xb, q = ws.q, k = ws.k, v = ws.v
         let att = ws.att, gate = ws.gate, up = ws.up, proj = ws.proj
         func project(_ w: WeightMatrix, _ input: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-            MatMul.apply(w, x: input, n: n, out: out, path: path, tier: tier, ws: ws)
+            MatMul.apply(w, x: input, n: n, out: out, path: path, tier: tier, ws: ws, decodeArithmetic: decodeArithmetic)
         }
 
         for (i, t) in batch.enumerated() {
@@ -40,7 +44,7 @@ extension LlamaContext {
             rope(k, rows: n, heads: c.kvHeadCount)
             // The new keys and values join the cache at rows [p0, p0+n).
             cache.store(layer: l, at: p0, rows: n, keys: k, values: v)
-            attention(layer: l, q: q, n: n, p0: p0, out: att)
+            attention(layer: l, q: q, n: n, p0: p0, out: att, decodeArithmetic: decodeArithmetic)
             ws.inputChanged()
             project(layer.wo, att, proj)
             for i in 0..<(n * hidden) { x[i] += proj[i] }
@@ -50,7 +54,11 @@ extension LlamaContext {
             ws.inputChanged()
             project(layer.wGate, xb, gate)
             project(layer.wUp, xb, up)
-            pk_swiglu_tier(tier, gate, up, n * c.ffnWidth)
+            if decodeArithmetic {   // row by row: a SIMD tail lands where a one-row call's does
+                for r in 0..<n { pk_swiglu_tier(tier, gate + r * c.ffnWidth, up + r * c.ffnWidth, c.ffnWidth) }
+            } else {
+                pk_swiglu_tier(tier, gate, up, n * c.ffnWidth)
+            }
             ws.inputChanged()
             project(layer.wDown, gate, proj)
             for i in 0..<(n * hidden) { x[i] += proj[i] }
@@ -62,7 +70,8 @@ extension LlamaContext {
         rmsNorm(x + from * hidden, weight: model.outputNorm, rows: m, into: xb)
         ws.inputChanged()
         let logits = ws.logits(count: m * c.vocabSize)       // (m, vocab)
-        MatMul.apply(model.output, x: xb, n: m, out: logits, path: path, tier: tier, ws: ws)
+        MatMul.apply(model.output, x: xb, n: m, out: logits, path: path, tier: tier, ws: ws,
+                     decodeArithmetic: decodeArithmetic)
         return logits
     }
 
@@ -115,31 +124,30 @@ extension LlamaContext {
     /// [0, p0+n). q: (n, heads, headDimK); out: (n, heads, headDimV); the cache rows hold
     /// (kvHeads, headDim) each.
     ///
-    /// Short calls (decode) walk the cache rows directly with the Kernels' attention
-    /// kernel. Longer calls (prefill) take the rows as floats and run two BLAS products per
-    /// head, the heads split over the workers.
+    /// Short calls (decode) and `decodeArithmetic` calls walk the cache rows directly with
+    /// the Kernels' attention kernel, each (query, head) as a one-token call computes it,
+    /// all of them in one pool run. Longer calls (prefill) take the
+    /// rows as floats and run two BLAS products per head, the heads split over the workers.
     private func attention(layer l: Int, q: UnsafePointer<Float>, n: Int, p0: Int,
-                           out: UnsafeMutablePointer<Float>) {
+                           out: UnsafeMutablePointer<Float>, decodeArithmetic: Bool) {
         let c = model.config
         let hdk = c.headDimK, hdv = c.headDimV
         let total = p0 + n
         let group = c.headCount / c.kvHeadCount
         let scale = 1 / Float(hdk).squareRoot()
         let tier = kernelTier
-        if n <= MatMul.int8BatchLimit {
+        if n <= MatMul.int8BatchLimit || decodeArithmetic {
             // The heads split over the kernel pool: at long context a decode step reads
             // as many cache bytes as weight bytes, and one thread alone would halve it.
             let pool = MatMul.pool.pointer
             let scores = ws.decodeScores(positions: total)
             let t = cache.type.kernelType, width = cache.type.byteWidth
             let keyStride = c.keyWidth * width, valueStride = c.valueWidth * width
-            for i in 0..<n {
-                let visible = p0 + i + 1    // causal: query i sees positions [0, p0+i]
-                _ = pk_attend_heads_tier(tier, pool, t, q + i * c.headCount * hdk, c.headCount, group,
-                                         cache.keyRow(layer: l, position: 0), keyStride,
-                                         cache.valueRow(layer: l, position: 0), valueStride,
-                                         visible, hdk, hdv, scale, scores, out + i * c.headCount * hdv)
-            }
+            // Causal: query i sees positions [0, p0+i], p0 + 1 + i of them.
+            _ = pk_attend_queries_tier(tier, pool, t, q, n, c.headCount, group,
+                                       cache.keyRow(layer: l, position: 0), keyStride,
+                                       cache.valueRow(layer: l, position: 0), valueStride,
+                                       p0 + 1, hdk, hdv, scale, scores, out)
             return
         }
         let keys = cache.keysAsFloat(layer: l, count: total, scratch: ws.cacheKeys(count: total * c.keyWidth))

@@ -163,19 +163,31 @@ enum MatMul {
 
     /// out (n x w.rows) = x (n x w.cols) * W^T. Row-major, contiguous. When `path` takes
     /// the int8 kernels for this call and type, `ws` quantizes (or reuses the quantized) `x` and the Kernels tier `tier` runs.
+    ///
+    /// `decodeArithmetic`: each of the n rows gets bitwise the result of a one-row call
+    /// (speculative decoding's verification pass). On the int8 path that is one
+    /// `pk_matmul` over all n activation rows (each weight row read once for all of them;
+    /// its multi-column dots are bitwise its one-column dots); on the float path, one call
+    /// per row.
     static func apply(_ w: WeightMatrix, x: UnsafePointer<Float>, n: Int,
                       out: UnsafeMutablePointer<Float>, path: MatMulPath = .float,
-                      tier: Int32 = pk_active_tier(), ws: Workspace? = nil) {
-        if path.usesInt8(rows: n, type: w.type), let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier) {
+                      tier: Int32 = pk_active_tier(), ws: Workspace? = nil, decodeArithmetic: Bool = false) {
+        // The call size the path's choices see: a decode-arithmetic call is a decode call.
+        let callRows = decodeArithmetic ? 1 : n
+        if path.usesInt8(rows: callRows, type: w.type), let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier) {
             let t = Int32(w.type.rawValue)
             let rc = if let p = w.x8?.pointer {
                 pk_matmul_x8_tier(tier, pool.pointer, t, p, w.rows, w.cols, xq, n, out, w.rows)
-            } else if path.usesPrefillGEMM(rows: n, type: w.type, tier: tier) {
+            } else if path.usesPrefillGEMM(rows: callRows, type: w.type, tier: tier) {
                 pk_prefill_gemm_tier(tier, pool.pointer, t, w.base, w.rows, w.cols, xq, n, out, w.rows)
             } else {
                 pk_matmul_tier(tier, pool.pointer, t, w.base, w.rows, w.cols, xq, n, out, w.rows)
             }
             if rc == 0 { return }
+        }
+        if decodeArithmetic && n > 1 {
+            for j in 0..<n { apply(w, x: x + j * w.cols, n: 1, out: out + j * w.rows, path: path, tier: tier, ws: ws) }
+            return
         }
         // mixed16's Q8_0 prefill: the 16-bit GEMM where the tier has it; PK_EUNSUPPORTED
         // (nx < 8, no memory) falls through to BLAS.

@@ -104,41 +104,51 @@ int pk_attend_tier(int tier, int type, const float *q, const void *keys, size_t 
     return PK_OK;
 }
 
-// ---- All heads of one query, split over the pool ---------------------------------------
+// ---- All heads of causal queries, split over the pool -----------------------------------
 
 struct heads_job {
     int tier, type;
     const float *q;
-    size_t heads, group;
+    size_t queries, heads, group;
     const uint8_t *keys, *values;
     size_t key_stride, value_stride, npos, hdk, hdv, elem;
     float scale;
     float *scores, *out;
 };
 
+// Thread ith takes an even share of the (query, head) pairs; query i sees npos + i rows.
 static void heads_worker(void *p, int ith, int nth) {
     const struct heads_job *j = p;
-    size_t h0 = j->heads * (size_t)ith / (size_t)nth, h1 = j->heads * (size_t)(ith + 1) / (size_t)nth;
-    for (size_t h = h0; h < h1; ++h) {
-        size_t kvh = h / j->group;
-        pk_attend_tier(j->tier, j->type, j->q + h * j->hdk, j->keys + kvh * j->hdk * j->elem, j->key_stride,
-                       j->values + kvh * j->hdv * j->elem, j->value_stride, j->npos, j->hdk, j->hdv, j->scale,
-                       j->scores + (size_t)ith * j->npos, j->out + h * j->hdv);
+    const size_t pairs = j->queries * j->heads, span = j->npos + j->queries - 1;
+    size_t t0 = pairs * (size_t)ith / (size_t)nth, t1 = pairs * (size_t)(ith + 1) / (size_t)nth;
+    for (size_t t = t0; t < t1; ++t) {
+        size_t i = t / j->heads, h = t % j->heads, kvh = h / j->group;
+        pk_attend_tier(j->tier, j->type, j->q + (i * j->heads + h) * j->hdk, j->keys + kvh * j->hdk * j->elem, j->key_stride,
+                       j->values + kvh * j->hdv * j->elem, j->value_stride, j->npos + i, j->hdk, j->hdv, j->scale,
+                       j->scores + (size_t)ith * span, j->out + (i * j->heads + h) * j->hdv);
     }
+}
+
+int pk_attend_queries_tier(int tier, pk_pool *pool, int type, const float *q, size_t queries, size_t heads,
+                           size_t group, const void *keys, size_t key_stride, const void *values,
+                           size_t value_stride, size_t npos, size_t hdk, size_t hdv, float scale,
+                           float *scores, float *out) {
+    if (type != PK_F16 && type != PK_F32) return PK_EBADTYPE;
+    if (!q || !scores || !out || ((npos || queries > 1) && (!keys || !values))) return PK_EBADARG;
+    if (group == 0 || heads % group != 0) return PK_EBADSHAPE;
+    if (heads == 0 || queries == 0) return PK_OK;
+    struct heads_job job = {
+        .tier = tier, .type = type, .q = q, .queries = queries, .heads = heads, .group = group, .keys = keys,
+        .values = values, .key_stride = key_stride, .value_stride = value_stride, .npos = npos, .hdk = hdk,
+        .hdv = hdv, .elem = type == PK_F16 ? 2 : 4, .scale = scale, .scores = scores, .out = out,
+    };
+    pk_pool_run(pool, heads_worker, &job);
+    return PK_OK;
 }
 
 int pk_attend_heads_tier(int tier, pk_pool *pool, int type, const float *q, size_t heads, size_t group,
                          const void *keys, size_t key_stride, const void *values, size_t value_stride,
                          size_t npos, size_t hdk, size_t hdv, float scale, float *scores, float *out) {
-    if (type != PK_F16 && type != PK_F32) return PK_EBADTYPE;
-    if (!q || !scores || !out || (npos && (!keys || !values))) return PK_EBADARG;
-    if (group == 0 || heads % group != 0) return PK_EBADSHAPE;
-    if (heads == 0) return PK_OK;
-    struct heads_job job = {
-        .tier = tier, .type = type, .q = q, .heads = heads, .group = group, .keys = keys, .values = values,
-        .key_stride = key_stride, .value_stride = value_stride, .npos = npos, .hdk = hdk, .hdv = hdv,
-        .elem = type == PK_F16 ? 2 : 4, .scale = scale, .scores = scores, .out = out,
-    };
-    pk_pool_run(pool, heads_worker, &job);
-    return PK_OK;
+    return pk_attend_queries_tier(tier, pool, type, q, 1, heads, group, keys, key_stride, values, value_stride,
+                                  npos, hdk, hdv, scale, scores, out);
 }

@@ -10,6 +10,11 @@ public final class EngineBackend: InferenceBackend {
     public let context: LlamaContext
     public let tokenizer: Tokenizer?
     private let endOfTurn: Set<Int32>
+    /// Speculative decoding's drafts (`--draft`; default prompt lookup).
+    public var drafting: DraftMode = .ngram
+    /// The last verified batch: its logits ((tokens, vocab), row i after token i) and the
+    /// cache length before it.
+    private var verified: [Float] = [], verifiedBase = 0
 
     public init(context: LlamaContext, tokenizer: Tokenizer?) {
         self.context = context
@@ -27,6 +32,23 @@ public final class EngineBackend: InferenceBackend {
         case 1: try context.step(tokens[0])        // a decode step: logits refreshed in place
         default: try context.evaluate(tokens, logits: .last)
         }
+    }
+
+    public func verify(_ tokens: [Int32]) throws {
+        verifiedBase = context.count
+        verified = try context.evaluate(tokens, logits: .all, decodeArithmetic: true)
+    }
+
+    public func sampleVerified(at index: Int, _ settings: SamplingSettings, recent: ArraySlice<Int32>,
+                               uniform: Double) -> Int32 {
+        let vocab = context.model.config.vocabSize
+        let row = Array(verified[(index * vocab)..<((index + 1) * vocab)])
+        return settings.engineParameters.makeChain().sample(row, history: recent, uniform: uniform)
+    }
+
+    public func acceptVerified(_ count: Int) {
+        let vocab = context.model.config.vocabSize
+        context.truncate(to: verifiedBase + count, lastLogits: verified[((count - 1) * vocab)..<(count * vocab)])
     }
 
     public func encode(_ prompt: ChatPrompt) throws -> [Int32] {

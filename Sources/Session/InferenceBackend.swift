@@ -48,6 +48,36 @@ public protocol InferenceBackend: AnyObject {
     func snapshot() -> BackendSnapshot?
     /// Replaces the cache by a snapshot taken from this backend.
     func restore(_ snapshot: BackendSnapshot) throws
+
+    // Speculative decoding (`Speculation`): a batch is verified in one pass, then cut back
+    // to the tokens the sampler kept.
+    /// Where draft tokens come from; `.none` (the default) never calls the three below.
+    var drafting: DraftMode { get }
+    /// Evaluates `tokens` as `evaluate` does, keeping the logits after each, every one
+    /// bitwise what evaluating the tokens one at a time gives. Same failure contract.
+    func verify(_ tokens: [Int32]) throws
+    /// `sample` from the logits after token `index` of the last verified batch.
+    func sampleVerified(at index: Int, _ settings: SamplingSettings, recent: ArraySlice<Int32>,
+                        uniform: Double) -> Int32
+    /// Keeps the first `count` (>= 1) tokens of the last verified batch in the cache; the
+    /// logits after the last kept one are what `sample` draws from next.
+    func acceptVerified(_ count: Int)
+}
+
+/// Backends without speculative decoding.
+extension InferenceBackend {
+    public var drafting: DraftMode { .none }
+    public func verify(_ tokens: [Int32]) throws { throw SpeculationUnsupported() }
+    public func sampleVerified(at index: Int, _ settings: SamplingSettings, recent: ArraySlice<Int32>,
+                               uniform: Double) -> Int32 {
+        preconditionFailure("sampleVerified without verify")
+    }
+    public func acceptVerified(_ count: Int) { preconditionFailure("acceptVerified without verify") }
+}
+
+/// `verify` on a backend whose `drafting` is `.none`.
+public struct SpeculationUnsupported: Error, CustomStringConvertible {
+    public var description: String { "this backend does not verify drafts" }
 }
 
 /// An opaque copy of a backend's KV cache (its used rows) and the tokens it holds.

@@ -175,7 +175,8 @@ public enum SessionLoader {
             }
             if !t.startedAt.isFinite { return "\(p).startedAt: not a finite number" }
             let s = t.stats
-            if [s.promptTokens, s.cachedTokens, s.reasoningTokens, s.answerTokens, s.contextUsed, s.contextSize]
+            if [s.promptTokens, s.cachedTokens, s.reasoningTokens, s.answerTokens, s.contextUsed, s.contextSize,
+                s.draftedTokens ?? 0, s.acceptedDrafts ?? 0]
                 .contains(where: { $0 < 0 }) { return "\(p).stats: negative count" }
             let times = [s.timeToFirstToken, s.timeToFirstAnswerToken, s.prefillTokensPerSecond,
                          s.decodeTokensPerSecond, s.wallTime, s.reasoningSeconds, s.answerSeconds].compactMap { $0 }

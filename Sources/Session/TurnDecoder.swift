@@ -39,8 +39,17 @@ struct TurnDecoder {
         /// The pieces of the tokens since the mark (the held bytes are their end).
         var bytes: [UInt8] = []
     }
+    /// Tokens sampled so far (what the turn's token limit counts; a think block's close
+    /// injected by the budget is not sampled).
+    private(set) var sampled = 0
+    /// Drafts for the backend to verify (`Speculation`).
+    private var speculation: Speculation
+    /// The draw of the last verified sample that was not its draft: that token comes next,
+    /// sampled again from the same logits with this draw.
+    private var carriedUniform: Double?
 
-    init(job: TurnJob, events: EventSink, contextSize: Int) {
+    init(job: TurnJob, events: EventSink, contextSize: Int, drafting: DraftMode = .none) {
+        speculation = Speculation(mode: drafting)
         self.events = events
         requestTime = job.requestTime
         rec = job.meta
@@ -80,26 +89,84 @@ struct TurnDecoder {
         events.updateStats(index: rec.index, stats)
     }
 
-    /// Samples one token, shows its text and evaluates it; nil while the reply goes on,
-    /// else why it stopped.
+    /// Samples one token, shows its text and evaluates it, with drafts after it when the
+    /// backend drafts (then more tokens may come of one step); nil while the reply goes
+    /// on, else why it stopped.
     /// `answerNow`: the user asked for the answer; the reasoning is closed as the budget
     /// closes it.
     mutating func step(_ backend: InferenceBackend, answerNow: Bool = false) -> TurnGenerator.Stop? {
         let n = stats.contextSize
         if context.count >= n { return contextFull() }
         let sampling = rec.sampling
-        let tok = backend.sample(sampling, recent: context.suffix(sampling.repetitionWindow), uniform: rng.nextUniform())
-        let t = monotonicSeconds() - start
-        if rec.tokens.isEmpty { stats.timeToFirstToken = monotonicSeconds() - requestTime }
+        let tok = backend.sample(sampling, recent: context.suffix(sampling.repetitionWindow), uniform: draw())
         if let cue = thinkMoreCue(answerNow: answerNow) {
-            if backend.isEndOfTurn(tok) { return thinkMore(backend, cue: cue, tag: nil, at: t) }
+            let t = monotonicSeconds() - start
+            if rec.tokens.isEmpty { stats.timeToFirstToken = monotonicSeconds() - requestTime }
+            if backend.isEndOfTurn(tok) { sampled += 1; return thinkMore(backend, cue: cue, tag: nil, at: t) }
             let held = mark?.bytes ?? []
             let candidate = held + backend.tokenPiece(tok)
             if let k = candidate.firstRange(of: ThinkSplitter.close)?.lowerBound {
+                sampled += 1
                 return thinkMore(backend, cue: cue, tag: (candidate, k, held.count), at: t)
             }
         }
         if backend.isEndOfTurn(tok) { return (.endOfTurn, nil) }
+        let feed = emit(tok, backend, answerNow: answerNow)
+        guard context.count + feed.count <= n else { return contextFull() }
+        // No drafts while a think minimum is unmet: a close among them could not be
+        // replaced by the cue (think more rolls back one sampled token at a time).
+        let minimumMet = rec.thinkMin.map { stats.reasoningTokens >= $0 } ?? true
+        if feed.count == 1, minimumMet {
+            let room = min(n - context.count - 1, sampling.maxTokens - sampled)
+            let drafts = speculation.drafts(history: context, last: tok, limit: room)
+            if !drafts.isEmpty { return verify(tok, drafts: drafts, backend) }
+        }
+        return evaluate(feed, backend)
+    }
+
+    /// Evaluates `tok` and `drafts` after it in one pass, then keeps each draft while the
+    /// turn's sampler, drawing from the logits before it with the turn's next draw, picks
+    /// it: every token kept is the one plain decoding would have sampled there. The first
+    /// pick that differs is the next token: its draw is carried to the next step, which
+    /// samples it again from the same logits (`carriedUniform`).
+    private mutating func verify(_ tok: Int32, drafts: [Int32], _ backend: InferenceBackend) -> TurnGenerator.Stop? {
+        do { try backend.verify([tok] + drafts) } catch { return failed(error, backend) }
+        context.append(tok)
+        let sampling = rec.sampling
+        var kept = 1            // tokens of the batch the cache keeps
+        var stop: TurnGenerator.Stop?
+        var close: [Int32] = [] // a kept draft and the think block's close after it
+        for d in drafts {
+            if sampled >= sampling.maxTokens { break }
+            let u = draw()
+            let s = backend.sampleVerified(at: kept - 1, sampling, recent: context.suffix(sampling.repetitionWindow), uniform: u)
+            guard s == d else { carriedUniform = u; break }
+            if backend.isEndOfTurn(s) { stop = (.endOfTurn, nil); break }
+            let feed = emit(s, backend, answerNow: false)
+            // The budget closed the reasoning after s: s and the close are evaluated
+            // together below, as plain decoding evaluates them.
+            if feed.count > 1 { close = feed; break }
+            context.append(s)
+            kept += 1
+        }
+        backend.acceptVerified(kept)
+        speculation.record(drafted: drafts.count, accepted: kept - 1)
+        stats.draftedTokens = (stats.draftedTokens ?? 0) + drafts.count
+        stats.acceptedDrafts = (stats.acceptedDrafts ?? 0) + kept - 1
+        if let stop { return stop }
+        if !close.isEmpty {
+            guard context.count + close.count <= stats.contextSize else { return contextFull() }
+            return evaluate(close, backend)
+        }
+        return nil
+    }
+
+    /// Records and shows sampled token `tok`; returns what is evaluated after it: the
+    /// token, and the think block's close when the budget or the user ends the reasoning.
+    private mutating func emit(_ tok: Int32, _ backend: InferenceBackend, answerNow: Bool) -> [Int32] {
+        sampled += 1
+        let t = monotonicSeconds() - start
+        if rec.tokens.isEmpty { stats.timeToFirstToken = monotonicSeconds() - requestTime }
         let before = CloseMark(tokens: rec.tokens.count, context: context.count,
                                reasoningTokens: stats.reasoningTokens, undecided: undecided)
         rec.tokens.append(tok); rec.tokenTimes.append(t)
@@ -120,7 +187,7 @@ struct TurnDecoder {
             mark = nil
         }
         deliver(out)
-        return evaluate(feed, backend)
+        return feed
     }
 
     /// The continuation cue when a close now would come before the turn's minimum
@@ -168,13 +235,25 @@ struct TurnDecoder {
     /// Evaluates the step's tokens and adds them to the context; nil, or why the turn stops.
     private mutating func evaluate(_ feed: [Int32], _ backend: InferenceBackend) -> TurnGenerator.Stop? {
         guard context.count + feed.count <= stats.contextSize else { return contextFull() }
-        do { try backend.evaluate(feed) } catch {
-            backend.truncateCache(to: context.count)
-            events.error("generation failed: \(error)")
-            return (.error, "\(error)")
-        }
+        do { try backend.evaluate(feed) } catch { return failed(error, backend) }
         context += feed
         return nil
+    }
+
+    /// An evaluation failed: the cache is cut back to the context, and the turn stops.
+    private func failed(_ error: any Error, _ backend: InferenceBackend) -> TurnGenerator.Stop {
+        backend.truncateCache(to: context.count)
+        events.error("generation failed: \(error)")
+        return (.error, "\(error)")
+    }
+
+    /// The turn's next draw: the one carried from a rejected draft, else a fresh one.
+    private mutating func draw() -> Double {
+        if let u = carriedUniform {
+            carriedUniform = nil
+            return u
+        }
+        return rng.nextUniform()
     }
 
     /// The end of the reply: attributes the last undecided tokens and shows the text the

@@ -14,7 +14,7 @@ enum TurnGenerator {
         var job = job
         job.meta.fillUnrecorded(from: job.settings, model: nil)
         let backend = ctx.backend
-        var reply = TurnDecoder(job: job, events: events, contextSize: backend.contextSize)
+        var reply = TurnDecoder(job: job, events: events, contextSize: backend.contextSize, drafting: backend.drafting)
         var firstSent = min(job.firstSent, job.history.count)
         func finish(_ stop: Stop) -> TurnOutcome {
             let record = reply.finish(stop, contextUsed: backend.cachedTokens.count, snapshotBytes: ctx.stashBytes)
@@ -44,9 +44,9 @@ enum TurnGenerator {
         }
         reply.prefilled(prompt)
 
-        // 3. Decode, one token at a time, until a stop.
+        // 3. Decode, a token (and with drafts, maybe more) per step, until a stop.
         var stop: Stop = (.length, nil)
-        for _ in 0..<job.meta.sampling.maxTokens {
+        while reply.sampled < job.meta.sampling.maxTokens {
             if cancel.isCancelled { stop = (.cancelled, nil); break }
             if let s = reply.step(backend, answerNow: cancel.answerRequested) { stop = s; break }
         }

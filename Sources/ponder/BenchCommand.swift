@@ -5,6 +5,7 @@ import Session
 import Engine
 import GGUF
 import Kernels
+import Session
 
 /// `ponder bench`: prompt processing (pp) and generation (tg) speed like llama-bench,
 /// with the machine's measured read bandwidth and the decode roofline for the file.
@@ -24,6 +25,12 @@ struct BenchCommand: AsyncParsableCommand {
             projection matrix is run with its first rows held in cache (memory out of the \
             picture), and the measured rates are summed over the bytes one token reads. \
             Decode runs at most at the lower of the two.
+
+            With --prompt-file F, real greedy replies (-n tokens at most) to the prompts of F \
+            (blocks of text separated by lines of ---; bench/ holds copy-and-edit and free \
+            chat sets) are timed through the chat's turn loop under each --draft mode \
+            (default none,ngram: speculative decoding off and on, alternating): decode \
+            tokens/s, drafts kept, and whether the replies are the same.
 
             With --server URL (an OpenAI-compatible server that reports llama.cpp's \
             timings), the same prompt is sent R times through Ponder's turn path, \
@@ -60,6 +67,12 @@ struct BenchCommand: AsyncParsableCommand {
     @OptionGroup(title: "A model on a server")
     var serverOptions: ServerOptions
 
+    @Option(name: .long, help: "With --prompt-file: replies to these prompts (blocks separated by lines of ---) instead of pp and tg.")
+    var promptFile: String?
+
+    @Option(name: .long, help: "With --prompt-file: draft modes to compare, comma-separated (none, ngram; default none,ngram).")
+    var draft: String = "none,ngram"
+
     @Flag(name: .long, help: "Keep K-quant matrices in the file's layout (no row-interleaved copy for the decode kernels; PONDER_REPACK=0 does the same).")
     var noRepack = false
 
@@ -71,6 +84,14 @@ struct BenchCommand: AsyncParsableCommand {
         if let t = threads, !(1...64).contains(t) { throw ValidationError("--threads must be 1 to 64") }
         if let m = matmul, MatMulPath(rawValue: m) == nil { throw ValidationError("--matmul must be mixed, float, int8 or mixed16") }
         if let k = kv, KVCacheType(rawValue: k) == nil { throw ValidationError("--kv must be f16 or f32") }
+        _ = try draftModes()
+    }
+
+    /// `--draft`'s comma-separated modes.
+    func draftModes() throws -> [DraftMode] {
+        let modes = try draft.split(separator: ",").map { try draftMode(String($0)) }
+        guard !modes.isEmpty else { throw ValidationError("--draft must name at least one of \(DraftMode.choices)") }
+        return modes
     }
 
     func run() async throws {
@@ -92,6 +113,10 @@ struct BenchCommand: AsyncParsableCommand {
         do { file = try GGUFFile(path: model) } catch { throw CLIError(error.description) }
         let llama: LlamaModel
         do { llama = try LlamaModel(file: file, repack: noRepack ? .off : .fromEnvironment) } catch { throw CLIError("\(model): \(error)") }
+        if let promptFile {
+            try await benchReplies(file: file, model: llama, promptFile: promptFile)
+            return
+        }
         let vocab = Int32(llama.config.vocabSize)
         let capacity = max(prompt, 16) + generate + 1
         let ctx: LlamaContext
@@ -106,7 +131,7 @@ struct BenchCommand: AsyncParsableCommand {
         // Warm-up: touch every weight page once so the first repetition is not a disk read.
         ctx.reset()
         _ = try? ctx.evaluate(randomTokens(4))
-        var pp: [Double] = [], tg: [Double] = [], probes: [Double] = []
+        var pp: [Double] = [], tg: [Double] = [], verify: [Double] = [], probes: [Double] = []
         for r in 0..<repetitions {
             if prompt > 0 {
                 ctx.reset()
@@ -122,6 +147,16 @@ struct BenchCommand: AsyncParsableCommand {
                 let t0 = now()
                 for t in toks { do { try ctx.evaluate([t]) } catch { throw CLIError("\(error)") } }
                 tg.append(Double(generate) / (now() - t0))
+                // Speculative verification: passes of `verifyWidth` tokens computed with the
+                // decode kernels' arithmetic, at the same depth of context.
+                ctx.reset()
+                do { try ctx.evaluate(randomTokens(1)) } catch { throw CLIError("\(error)") }
+                let passes = max(1, generate / Self.verifyWidth)
+                let t1 = now()
+                for _ in 0..<passes {
+                    do { try ctx.evaluate(randomTokens(Self.verifyWidth), logits: .all, decodeArithmetic: true) } catch { throw CLIError("\(error)") }
+                }
+                verify.append(Double(passes) / (now() - t1))
             }
             // The read probe between repetitions, so that it samples the same stretch of
             // a noisy machine as the runs it is compared with; the best one counts.
@@ -143,6 +178,7 @@ struct BenchCommand: AsyncParsableCommand {
                                     "tg_roofline_tokens_per_second": roofline]
             if !pp.isEmpty { o["pp_tokens"] = prompt; o["pp_tokens_per_second"] = pp.max()!; o["pp_all"] = pp }
             if !tg.isEmpty { o["tg_tokens"] = generate; o["tg_tokens_per_second"] = tg.max()!; o["tg_all"] = tg }
+            if !verify.isEmpty { o["verify\(Self.verifyWidth)_passes_per_second"] = verify.max()! }
             if let ceiling {
                 o["tg_compute_ceiling_tokens_per_second"] = ceiling.tokensPerSecond
                 o["kernel_rates_gb_s"] = Dictionary(uniqueKeysWithValues: ceiling.rates.map { ($0.label, $0.gbPerSecond) })
@@ -164,6 +200,26 @@ struct BenchCommand: AsyncParsableCommand {
             let ofCeiling = ceiling.map { ", \(fmt(100 * tg.max()! / $0.tokensPerSecond))% of compute ceiling" } ?? ""
             print("| tg\(generate) | \(fmt(mean(tg))) ± \(fmt(sd(tg))) | \(fmt(tg.max()!)) | (\(fmt(100 * tg.max()! / roofline))% of roofline\(ofCeiling))")
         }
+        if !verify.isEmpty, let step = tg.max() {
+            print("| verify\(Self.verifyWidth) | \(fmt(mean(verify))) ± \(fmt(sd(verify))) | \(fmt(verify.max()!)) | (passes/s; one pass costs \(fmt(step / verify.max()!))x a decode step)")
+        }
+    }
+
+    /// Tokens per timed verification pass (speculative decoding: the last token and 3 drafts).
+    static let verifyWidth = 4
+
+    /// `--prompt-file`: `SpeculationBench` over the file's prompts.
+    private func benchReplies(file: GGUFFile, model llama: LlamaModel, promptFile: String) async throws {
+        let tokenizer = try loadTokenizer(file)
+        let (format, profile) = try promptSetup(file: file, tokenizer: tokenizer, chatFormat: nil, reasoningProfile: nil)
+        let bench = SpeculationBench(model: llama, tokenizer: tokenizer, format: format, profile: profile,
+                                     prompts: try SpeculationBench.readPrompts(promptFile), modes: try draftModes(),
+                                     maxTokens: max(1, generate), repetitions: repetitions)
+        let results = try await bench.run { FileHandle.standardError.write(Data("\r\u{1B}[K\($0)".utf8)) }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        let name = URL(fileURLWithPath: model ?? "").lastPathComponent
+        print("model: \(name)   threads: \(engineThreadCount)   kernels: \(["scalar", "avx2", "avx512"][Int(pk_active_tier())])   prompts: \(promptFile)   greedy, at most \(generate) tokens, best of \(repetitions)")
+        for line in bench.table(results) { print(line) }
     }
 
     /// Bytes of weights one decode step reads: every tensor, except that the token

@@ -64,6 +64,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Color theme: default, light, solarized-dark, mono, or one of yours.")
     var theme: String = "default"
 
+    @Option(name: .long, help: "Speculative decoding's drafts: \(DraftMode.choices) (default ngram: prompt lookup; replies are the same either way).")
+    var draft: String = DraftMode.ngram.rawValue
+
     @Flag(name: .long, help: "Do not journal the session to disk.")
     var noJournal = false
 
@@ -89,6 +92,7 @@ struct ChatCommand: AsyncParsableCommand {
         if let b = thinkBudget, b < 1 { throw ValidationError("--think-budget must be at least 1") }
         if let b = thinkMin, b < 1 { throw ValidationError("--think-min must be at least 1") }
         guard demoDelay >= 0, demoDelay <= 10 else { throw ValidationError("--demo-delay must be 0 to 10 seconds") }
+        _ = try draftMode(draft)
     }
 
     /// How the chat talks to the user.
@@ -153,8 +157,10 @@ struct ChatCommand: AsyncParsableCommand {
                                                         reasoningProfile: reasoningProfile))
         } else {
             let path = try model ?? Self.defaultModel()
-            target = .local(try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat,
-                                                 reasoningProfile: reasoningProfile, repack: repack))
+            var local = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat,
+                                             reasoningProfile: reasoningProfile, repack: repack)
+            local.drafting = try draftMode(draft)
+            target = .local(local)
         }
         var settings = SessionSettings()
         settings.profile = target.profile

@@ -75,6 +75,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print timings and memory to standard error.")
     var stats = false
 
+    @Option(name: .long, help: "Speculative decoding's drafts: \(DraftMode.choices) (default ngram: prompt lookup; the reply is the same either way).")
+    var draft: String = DraftMode.ngram.rawValue
+
     func validate() throws {
         guard think == "on" || think == "off" else { throw ValidationError("--think must be on or off") }
         if let ctx, ctx <= 0 { throw ValidationError("--ctx must be positive") }
@@ -84,6 +87,7 @@ struct RunCommand: AsyncParsableCommand {
         try SamplingFlags.check("--top-p", topP, SamplingRule.topP)
         try SamplingFlags.check("--min-p", minP.map(Double.init), SamplingRule.minP)
         try SamplingFlags.check("--repeat-penalty", repeatPenalty.map(Double.init), SamplingRule.repetitionPenalty)
+        _ = try draftMode(draft)
     }
 
     func run() async throws {
@@ -117,7 +121,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         let job = try turnJob(file: file, tokenizer: tokenizer, sampling: SamplingSettings(params, maxTokens: maxTokens),
                               capacity: context.capacity)
-        let backend = EmbeddedTurnBackend(EngineBackend(context: context, tokenizer: tokenizer))
+        let engine = EngineBackend(context: context, tokenizer: tokenizer)
+        engine.drafting = try draftMode(draft)
+        let backend = EmbeddedTurnBackend(engine)
         defer { backend.shutdown() }
         try await print(backend.stream(job))
     }
@@ -186,9 +192,10 @@ struct RunCommand: AsyncParsableCommand {
         let generated = record.tokens.isEmpty ? s.reasoningTokens + s.answerTokens : record.tokens.count
         let promptSeconds = s.prefillTokensPerSecond.map { Double(s.promptTokens) / $0 } ?? 0
         let decodeSeconds = s.decodeTokensPerSecond.map { $0 > 0 ? Double(generated) / $0 : 0 } ?? 0
-        return String(format: "ponder: prompt %d tokens in %.2f s (%.1f tok/s), generated %d tokens in %.2f s (%.2f tok/s)\n",
-                      s.promptTokens, promptSeconds, s.prefillTokensPerSecond ?? 0,
-                      generated, decodeSeconds, s.decodeTokensPerSecond ?? 0)
+        let line = String(format: "ponder: prompt %d tokens in %.2f s (%.1f tok/s), generated %d tokens in %.2f s (%.2f tok/s)",
+                          s.promptTokens, promptSeconds, s.prefillTokensPerSecond ?? 0,
+                          generated, decodeSeconds, s.decodeTokensPerSecond ?? 0)
+        return line + (s.speculationSummary.map { ", \($0)" } ?? "") + "\n"
     }
 
     /// `--show-prompt`'s prompt as rendered: the raw text (`--raw`), or one user message in
@@ -247,6 +254,12 @@ func loadModel(_ path: String) throws -> (GGUFFile, LlamaModel) {
 /// The tokenizer of a model file; failures are one CLIError line.
 func loadTokenizer(_ file: GGUFFile) throws -> Tokenizer {
     do { return try Tokenizer(gguf: file) } catch { throw CLIError("\(file.path): \(error)") }
+}
+
+/// `--draft NAME` checked: a bad name is a one-line error listing the valid ones.
+func draftMode(_ name: String) throws -> DraftMode {
+    guard let m = DraftMode(rawValue: name) else { throw ValidationError("--draft must be \(DraftMode.choices)") }
+    return m
 }
 
 /// "1,2, 3" or "1 2 3" → token ids; a bad entry is a one-line error.

@@ -85,4 +85,46 @@ import Testing
         #expect(pk_attend_heads_tier(tier, nil, t, [0], 3, 2, [0], 4, [0], 4, 1, 1, 1, 1, &sc, &o) == PK_EBADSHAPE)
         #expect(pk_attend_heads_tier(tier, nil, KT.q8_0, [0], 1, 1, [0], 4, [0], 4, 1, 1, 1, 1, &sc, &o) == PK_EBADTYPE)
     }
+
+    /// pk_attend_queries: consecutive causal queries (speculative verification) in one pool
+    /// run. Query i over the first npos + i rows, each (query, head) bitwise pk_attend_tier's.
+    @Test(arguments: KT.tiers, [KT.f32, KT.f16])
+    func causalQueriesAreBitwiseOneByOne(tier: Int32, type t: Int32) {
+        var g = SplitMix(seed: 0xCAFE + UInt64(t))
+        let pools: [OpaquePointer?] = [nil, pk_pool_create(2), pk_pool_create(3)]
+        defer { for p in pools { pk_pool_destroy(p) } }
+        for (queries, heads, group, npos, hd) in [(5, 9, 3, 20, 64), (1, 8, 4, 37, 64), (9, 4, 1, 1, 16)] {
+            let width = t == KT.f16 ? 2 : 4
+            let row = heads / group * hd, rows = npos + queries - 1
+            let keys = randomRow(t, rows * row, &g), values = randomRow(t, rows * row, &g)
+            let q = randomActivations(queries * heads * hd, &g)
+            let scale = 1 / Float(hd).squareRoot()
+            var want = [Float](repeating: 0, count: queries * heads * hd), scores = [Float](repeating: 0, count: rows)
+            keys.withUnsafeBytes { kp in
+                values.withUnsafeBytes { vp in
+                    for i in 0..<queries {
+                        for h in 0..<heads {
+                            let kvh = h / group, at = (i * heads + h) * hd
+                            _ = pk_attend_tier(tier, t, Array(q[at...]), kp.baseAddress! + kvh * hd * width, row * width,
+                                               vp.baseAddress! + kvh * hd * width, row * width, npos + i, hd, hd, scale,
+                                               &scores, &want[at])
+                        }
+                    }
+                }
+            }
+            for pool in pools {
+                var out = [Float](repeating: .nan, count: queries * heads * hd)
+                var scratch = [Float](repeating: 0, count: Int(pk_pool_size(pool)) * rows)
+                let rc = keys.withUnsafeBytes { kp in
+                    values.withUnsafeBytes { vp in
+                        pk_attend_queries_tier(tier, pool, t, q, queries, heads, group, kp.baseAddress!, row * width,
+                                               vp.baseAddress!, row * width, npos, hd, hd, scale, &scratch, &out)
+                    }
+                }
+                #expect(rc == 0)
+                let same = zip(out, want).allSatisfy { $0.bitPattern == $1.bitPattern }
+                #expect(same, "tier \(tier) \(KT.name(t)) \(queries) queries, heads \(heads)/\(group) npos \(npos), pool of \(pk_pool_size(pool))")
+            }
+        }
+    }
 }

@@ -166,6 +166,15 @@ typedef struct pk_pool pk_pool;
 int pk_attend_heads_tier(int tier, pk_pool *pool, int type, const float *q, size_t heads, size_t group,
                          const void *keys, size_t key_stride, const void *values, size_t value_stride,
                          size_t npos, size_t hdk, size_t hdv, float scale, float *scores, float *out);
+/// pk_attend_heads_tier for `queries` consecutive causal queries in one pool run (one
+/// dispatch where a call per query would wake the pool each time): query i (q + i *
+/// heads * hdk, out + i * heads * hdv) sees the first npos + i rows. `scores`: npos +
+/// queries - 1 floats of scratch per pool thread. Each (query, head) result is bitwise
+/// that of pk_attend_tier. Returns 0 or a PK_E* code.
+int pk_attend_queries_tier(int tier, pk_pool *pool, int type, const float *q, size_t queries, size_t heads,
+                           size_t group, const void *keys, size_t key_stride, const void *values,
+                           size_t value_stride, size_t npos, size_t hdk, size_t hdv, float scale,
+                           float *scores, float *out);
 
 // ---- Thread pool ------------------------------------------------------------------
 

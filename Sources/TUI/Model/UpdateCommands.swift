@@ -144,6 +144,7 @@ private func turnStatsLines(_ s: UIState) -> [String] {
         "first answer      \(t(st.timeToFirstAnswerToken))",
         "prefill           \(r(st.prefillTokensPerSecond))",
         "decode            \(r(st.decodeTokensPerSecond))",
+        "speculation       \(st.speculationSummary ?? "no drafts")",
         "wall time         \(StatsBar.fmt2(st.wallTime)) s",
         "context           \(st.contextUsed)/\(st.contextSize)",
     ]

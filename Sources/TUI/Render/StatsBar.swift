@@ -92,6 +92,7 @@ enum StatsBar {
         guard let st = s.liveStats else { return nil }
         var parts: [String] = []
         if let d = st.decodeTokensPerSecond { parts.append("\(rate(d)) tok/s") }
+        if let d = st.draftedTokens, d > 0 { parts.append("spec \(Int((100 * Double(st.acceptedDrafts ?? 0) / Double(d)).rounded()))%") }
         if let p = st.prefillTokensPerSecond { parts.append("pp \(rate(p)) tok/s") }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import TestSupport
+import Kernels
+
+/// `ponder run --draft ngram` against `--draft none` on the real SmolLM2 files: a
+/// copy-and-edit prompt (the reply repeats the prompt's code, so prompt-lookup drafts are
+/// kept) gives the same reply on every kernel tier, greedy and sampled
+/// with a seed, and some drafts are kept.
+@Suite("Speculative decoding end to end")
+struct SpeculativeRunTests {
+    static let prompt = """
+        Rewrite this Python function so that the variable total is called result. Change nothing else.
+
+        def sum_of_squares(numbers):
+            total = 0
+            for n in numbers:
+                if n > 0:
+                    total = total + n * n
+            return total
+        """
+
+    /// The reply and the `--stats` line of one run.
+    static func run(_ model: URL, draft: String, tier: String, sampled: Bool) throws -> (text: String, stats: String) {
+        var env = ProcessInfo.processInfo.environment
+        env["PONDER_KERNELS"] = tier
+        var args = ["run", "--model", model.path, "--prompt", prompt, "--think", "off", "--max-tokens", "96",
+                    "--draft", draft, "--stats"]
+        if sampled { args += ["--temp", "0.8", "--top-p", "0.95", "--seed", "7"] }
+        let r = try runProcess(try TestEnv.ponderBinary(), args, environment: env, timeout: 600)
+        #expect(r.status == 0, "\(r.stderrText)")
+        return (r.stdoutText, r.stderrText)
+    }
+
+    /// "drafts kept A/D" from a --stats line: (A, D), or nil when nothing was drafted.
+    static func kept(_ stats: String) -> (Int, Int)? {
+        guard let r = stats.range(of: #"drafts kept (\d+)/(\d+)"#, options: .regularExpression) else { return nil }
+        let nums = stats[r].dropFirst("drafts kept ".count).split(separator: "/").compactMap { Int($0) }
+        return nums.count == 2 ? (nums[0], nums[1]) : nil
+    }
+
+    @Test("Same reply with and without drafts, drafts kept, on every tier", .timeLimit(.minutes(30)),
+          arguments: ["SmolLM2-135M-Instruct.Q8_0.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf"])
+    func sameReply(file: String) throws {
+        let model = try TestEnv.model(file)
+        let tiers = ["scalar", "avx2", "avx512"].prefix(Int(pk_max_tier()) + 1)
+        for tier in tiers {
+            for sampled in [false, true] {
+                let plain = try Self.run(model, draft: "none", tier: tier, sampled: sampled)
+                let spec = try Self.run(model, draft: "ngram", tier: tier, sampled: sampled)
+                #expect(!plain.text.isEmpty)
+                #expect(spec.text == plain.text, "\(file), \(tier), sampled \(sampled)")
+                #expect(Self.kept(plain.stats) == nil, "no drafts with --draft none: \(plain.stats)")
+                if !sampled {
+                    // The greedy reply copies the function: drafts are kept.
+                    let k = Self.kept(spec.stats)
+                    #expect((k?.0 ?? 0) > 0, "\(file), \(tier): \(spec.stats)")
+                }
+            }
+        }
+    }
+
+    @Test("bench --prompt-file times each prompt under each mode, with the same replies", .timeLimit(.minutes(20)))
+    func benchPromptFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-spec-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("prompts.txt")
+        try Data((Self.prompt + "\n---\nWhat is the capital of France?\n").utf8).write(to: file)
+        let bin = try TestEnv.ponderBinary(), model = try TestEnv.smolQ4_1.path
+        let r = try runProcess(bin, ["bench", "--model", model, "--prompt-file", file.path, "-n", "48", "-r", "1"], timeout: 600)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let rows = r.stdoutText.split(separator: "\n").filter { $0.hasPrefix("| 1 |") || $0.hasPrefix("| 2 |") }
+        #expect(rows.count == 4, "\(r.stdoutText)")
+        #expect(rows.allSatisfy { $0.hasSuffix("| yes |") }, "\(r.stdoutText)")
+        #expect(r.stdoutText.contains("all prompts, --draft ngram:"), "\(r.stdoutText)")
+        // An empty prompt file and a bad mode: one error, no table.
+        let empty = dir.appendingPathComponent("empty.txt")
+        try Data("---\n\n".utf8).write(to: empty)
+        for args in [["--prompt-file", empty.path], ["--prompt-file", file.path, "--draft", "none,fast"]] {
+            let e = try runProcess(bin, ["bench", "--model", model] + args)
+            #expect(e.status != 0 && !e.signaled && !e.stderrText.isEmpty && !e.stdoutText.contains("|"), "\(args)")
+        }
+    }
+
+    @Test("A bad --draft is refused with a non-zero exit")
+    func badDraft() throws {
+        let r = try runProcess(try TestEnv.ponderBinary(),
+                               ["run", "--model", try TestEnv.smolQ4_1.path, "--prompt", "hi", "--draft", "model.gguf"])
+        #expect(r.status != 0 && !r.signaled)
+        #expect(r.stderrText.contains("--draft must be none|ngram"), "\(r.stderrText)")
+    }
+}

@@ -1,0 +1,48 @@
+import Testing
+@testable import Session
+
+/// Prompt-lookup drafts and the policy around them, on hand-worked sequences.
+@Suite("Prompt lookup")
+struct PromptLookupTests {
+    @Test("The tokens after the latest earlier occurrence of the last three, else two, tokens")
+    func drafts() {
+        // 1 2 3 4 5 1 2 | 3: "1 2 3" occurred at 0, followed by 4 5 1 2 3.
+        #expect(PromptLookup.draft(history: [1, 2, 3, 4, 5, 1, 2], last: 3, count: 4) == [4, 5, 1, 2])
+        // Count past the end: the draft stops at the sequence's end.
+        #expect(PromptLookup.draft(history: [1, 2, 3, 4, 1, 2], last: 3, count: 9) == [4, 1, 2, 3])
+        // "0 8" occurred once, followed by 9.
+        #expect(PromptLookup.draft(history: [8, 9, 4, 0, 8, 9, 5, 0], last: 8, count: 1) == [9])
+        // Two occurrences of "8 9": the latest (followed by 5) wins.
+        #expect(PromptLookup.draft(history: [8, 9, 4, 1, 8, 9, 5, 2, 8], last: 9, count: 2) == [5, 2])
+        // No three-token match: the two-token one ("6 7" followed by 2).
+        #expect(PromptLookup.draft(history: [6, 7, 2, 3, 5, 6], last: 7, count: 2) == [2, 3])
+        // A single repeated token is not enough; nor is an empty history.
+        #expect(PromptLookup.draft(history: [4, 1, 2, 3], last: 4, count: 3) == [])
+        #expect(PromptLookup.draft(history: [], last: 4, count: 3) == [])
+        #expect(PromptLookup.draft(history: [1, 2, 1], last: 2, count: 0) == [])
+    }
+
+    @Test("Draft length follows acceptance; drafting pauses when few are kept, then tries again")
+    func policy() {
+        var s = Speculation(mode: .ngram)
+        let history: [Int32] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2]
+        #expect(s.drafts(history: history, last: 3, limit: 100).count == 4)
+        s.record(drafted: 4, accepted: 4)
+        #expect(s.drafts(history: history, last: 3, limit: 100).count == 6)
+        #expect(s.drafts(history: history, last: 3, limit: 2).count == 2)
+        s.record(drafted: 6, accepted: 1)
+        #expect(s.length == 2)
+        // Rejections drive the average below the threshold: a pause of 16 steps.
+        var rejected = 0
+        while s.drafts(history: history, last: 3, limit: 100).count > 0 {
+            s.record(drafted: 2, accepted: 0)
+            rejected += 1
+            #expect(rejected < 10)
+        }
+        var paused = 1
+        while s.drafts(history: history, last: 3, limit: 100).isEmpty { paused += 1; #expect(paused < 100) }
+        #expect(paused == 16, "16 steps without drafts, then drafts again")
+        var off = Speculation(mode: .none)
+        #expect(off.drafts(history: history, last: 3, limit: 100).isEmpty)
+    }
+}
