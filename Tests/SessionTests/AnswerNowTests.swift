@@ -24,7 +24,11 @@ import TestSupport
     }
 
     @Test func answerNowEndsTheReasoningWhereItWasAskedAndTheAnswerFollows() async throws {
-        let (conv, tokenizer) = try Self.conversation(maxTokens: 80)
+        // A limit far past the call: the consumer may lag the generator by many tokens
+        // on a loaded machine (drafts arrive several at a time), and the call must land
+        // in the reasoning.
+        let limit = 400
+        let (conv, tokenizer) = try Self.conversation(maxTokens: limit)
         await conv.send("Explain why the sky is blue.", mode: .on)
         // After six reasoning pieces, ask for the answer; count what had arrived by then.
         var reasoningBefore = ""
@@ -48,7 +52,7 @@ import TestSupport
         let close = try tokenizer.encode(ChatPrompt(segments: [.text("\n</think>\n\n")], rendersBOS: true))
         let at = try #require((0...(t.tokens.count - close.count)).first { Array(t.tokens[$0..<($0 + close.count)]) == close })
         #expect(at == t.stats.reasoningTokens, "the close follows the reasoning's \(t.stats.reasoningTokens) tokens")
-        #expect(at < 80 - close.count, "the reasoning was not cut")
+        #expect(at < limit - close.count, "the reasoning was not cut")
         #expect(at + close.count < t.tokens.count, "nothing after the closing text")
         #expect(!t.answer.isEmpty)
         // Decode seconds per channel against the record's token times: each token's step
