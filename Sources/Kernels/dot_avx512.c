@@ -98,7 +98,7 @@ void pk_fill_avx512(struct pk_kernels *k) {
     k->dot4[PK_SLOT_Q5_1] = dot4_q5_1;
     k->dot4[PK_SLOT_Q8_0] = dot4_q8_0;
     pk_fill_avx512_kquants(k);
-    pk_fill_avx2_iq(k);  // no AVX-512 IQ dots yet: the AVX2 ones, bitwise the reference
+    pk_fill_avx512_iq(k);
     // K-quant prefill (GEMM) and x8 decode on VNNI: the AVX2 kernels' bodies, which give
     // the same bits as this tier's K-quant dots (one canonical float sequence on exact
     // integers).
