@@ -6,7 +6,7 @@
 #pragma STDC FP_CONTRACT OFF
 
 PK_IQ_INLINE void deq_iq(int t, const void *src, float *y, size_t nb) {
-    const size_t bs = pk_iq_bytes(t);
+    const size_t bs = pk_type_size(t);
     for (size_t i = 0; i < nb; ++i) {
         const void *blk = (const uint8_t *)src + i * bs;
         float d = pk_iq_d(t, blk);

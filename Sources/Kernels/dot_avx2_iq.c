@@ -1,4 +1,5 @@
-// AVX2 dots of the IQ1/IQ2/IQ3 types against Q8_K activations, one 32-value group
+// AVX2 dots of the IQ1/IQ2/IQ3 types against Q8_K activations, for one or four
+// activation columns (each group decoded once for all), one 32-value group
 // (iq_groups.h) per 256-bit vector: its grid points gathered into one vector, the signs
 // applied to the activations (vpsignb with a +-1 byte per value, expanded from the 32
 // sign bits), the unsigned grid bytes times the signed activations summed in int16
@@ -30,16 +31,16 @@ PK_IQ_INLINE __m256i signed_dot(__m256i u, __m256i y, __m256i s, __m256i sc) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(y, s)), sc);
 }
 
-PK_IQ_INLINE float dot_iq(int t, size_t n, const void *w, const void *x) {
+PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
     const uint8_t *a = w;
-    const pk_block_q8_K *b = x;
-    const size_t bs = pk_iq_bytes(t);
+    const size_t bs = pk_type_size(t);
     const __m256i ones = _mm256_set1_epi8(1);
-    float sum = 0;
+    float sum[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n / QKK; ++i) {
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
-        __m256i acc = _mm256_setzero_si256(), accd = _mm256_setzero_si256();
+        __m256i acc[4], accd[4];
+        for (int c = 0; c < nc; ++c) acc[c] = accd[c] = _mm256_setzero_si256();
         for (int ib = 0; ib < 8; ++ib) {
             pk_iq32 q = pk_iq_group(t, blk, ib);
             __m256i g = pk_iq_is_iq3(t)
@@ -47,18 +48,23 @@ PK_IQ_INLINE float dot_iq(int t, size_t n, const void *w, const void *x) {
                                    (int)q.g4[1], (int)q.g4[0])
                 : _mm256_set_epi64x((long long)q.g[3], (long long)q.g[2], (long long)q.g[1], (long long)q.g[0]);
             __m256i sc = _mm256_set_m128i(_mm_set1_epi16((short)(2 * q.sc[1] + 1)), _mm_set1_epi16((short)(2 * q.sc[0] + 1)));
-            __m256i y = _mm256_loadu_si256((const __m256i *)(b[i].qs + 32 * ib));
-            if (pk_iq_is_iq1(t)) {
-                acc = _mm256_add_epi32(acc, signed_dot(ones, y, g, sc));
-                accd = _mm256_add_epi32(accd, signed_dot(ones, y, signs32(q.neg), sc));
-            } else {
-                acc = _mm256_add_epi32(acc, signed_dot(g, y, signs32(q.neg), sc));
+            __m256i sg = signs32(q.neg);
+            for (int c = 0; c < nc; ++c) {
+                __m256i y = _mm256_loadu_si256((const __m256i *)(pk_iq_column(x, xs, c)[i].qs + 32 * ib));
+                if (pk_iq_is_iq1(t)) {
+                    acc[c] = _mm256_add_epi32(acc[c], signed_dot(ones, y, g, sc));
+                    accd[c] = _mm256_add_epi32(accd[c], signed_dot(ones, y, sg, sc));
+                } else {
+                    acc[c] = _mm256_add_epi32(acc[c], signed_dot(g, y, sg, sc));
+                }
             }
         }
-        float dd = pk_iq_d(t, blk) * b[i].d, sumi = (float)pk_hsum_epi32_256(acc);
-        sum += pk_iq_is_iq1(t) ? dd * (sumi + PK_IQ1_DELTA * (float)pk_hsum_epi32_256(accd)) : dd * sumi;
+        float d = pk_iq_d(t, blk);
+        for (int c = 0; c < nc; ++c)
+            sum[c] = pk_iq_step(t, sum[c], d, pk_iq_column(x, xs, c)[i].d, pk_hsum_epi32_256(acc[c]),
+                                pk_iq_is_iq1(t) ? pk_hsum_epi32_256(accd[c]) : 0);
     }
-    return pk_iq_factor(t) * sum;
+    for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
 }
 
 PK_IQ_DOTS(dot_iq)

@@ -1,4 +1,5 @@
-// AVX-512 dots of the IQ1/IQ2/IQ3 types against Q8_K activations, two 32-value groups
+// AVX-512 dots of the IQ1/IQ2/IQ3 types against Q8_K activations, for one or four
+// activation columns (each group decoded once for all), two 32-value groups
 // (iq_groups.h) per 512-bit vector: their 8 grid points gathered into one vector, the
 // signs applied to the activations through a 64-bit mask (a masked 0 - y: no sign
 // vector to build), the unsigned grid bytes times the signed activations summed in
@@ -34,38 +35,42 @@ PK_IQ_INLINE __m256i points4(const pk_iq32 *q) {
                             (int)q->g4[1], (int)q->g4[0]);
 }
 
-PK_IQ_INLINE float dot_iq(int t, size_t n, const void *w, const void *x) {
+PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
     const uint8_t *a = w;
-    const pk_block_q8_K *b = x;
-    const size_t bs = pk_iq_bytes(t);
+    const size_t bs = pk_type_size(t);
     const __m512i ones = _mm512_set1_epi8(1), zero = _mm512_setzero_si512();
-    float sum = 0;
+    float sum[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n / QKK; ++i) {
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
-        __m512i acc = zero, accd = zero;
+        __m512i acc[4], accd[4];
+        for (int c = 0; c < nc; ++c) acc[c] = accd[c] = zero;
         for (int ib = 0; ib < 8; ib += 2) {
             pk_iq32 q0 = pk_iq_group(t, blk, ib), q1 = pk_iq_group(t, blk, ib + 1);
             __m512i g = pk_iq_is_iq3(t) ? join(points4(&q0), points4(&q1))
                 : _mm512_set_epi64((long long)q1.g[3], (long long)q1.g[2], (long long)q1.g[1], (long long)q1.g[0],
                                    (long long)q0.g[3], (long long)q0.g[2], (long long)q0.g[1], (long long)q0.g[0]);
             __mmask64 neg = (__mmask64)q0.neg | (__mmask64)q1.neg << 32;
+            __mmask64 gneg = _mm512_movepi8_mask(g), gnz = _mm512_test_epi8_mask(g, g);  // IQ1's -1s, non-zeros
             __m512i sc = scales64(&q0, &q1);
-            __m512i y = _mm512_loadu_si512((const void *)(b[i].qs + 32 * ib));
-            __m512i yneg = _mm512_mask_sub_epi8(y, neg, zero, y);
-            if (pk_iq_is_iq1(t)) {
-                __m512i yg = _mm512_maskz_mov_epi8(_mm512_test_epi8_mask(g, g),
-                                                   _mm512_mask_sub_epi8(y, _mm512_movepi8_mask(g), zero, y));
-                acc = _mm512_dpwssd_epi32(acc, _mm512_maddubs_epi16(ones, yg), sc);
-                accd = _mm512_dpwssd_epi32(accd, _mm512_maddubs_epi16(ones, yneg), sc);
-            } else {
-                acc = _mm512_dpwssd_epi32(acc, _mm512_maddubs_epi16(g, yneg), sc);
+            for (int c = 0; c < nc; ++c) {
+                __m512i y = _mm512_loadu_si512((const void *)(pk_iq_column(x, xs, c)[i].qs + 32 * ib));
+                __m512i yneg = _mm512_mask_sub_epi8(y, neg, zero, y);
+                if (pk_iq_is_iq1(t)) {
+                    __m512i yg = _mm512_maskz_mov_epi8(gnz, _mm512_mask_sub_epi8(y, gneg, zero, y));
+                    acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(ones, yg), sc);
+                    accd[c] = _mm512_dpwssd_epi32(accd[c], _mm512_maddubs_epi16(ones, yneg), sc);
+                } else {
+                    acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(g, yneg), sc);
+                }
             }
         }
-        float dd = pk_iq_d(t, blk) * b[i].d, sumi = (float)_mm512_reduce_add_epi32(acc);
-        sum += pk_iq_is_iq1(t) ? dd * (sumi + PK_IQ1_DELTA * (float)_mm512_reduce_add_epi32(accd)) : dd * sumi;
+        float d = pk_iq_d(t, blk);
+        for (int c = 0; c < nc; ++c)
+            sum[c] = pk_iq_step(t, sum[c], d, pk_iq_column(x, xs, c)[i].d, _mm512_reduce_add_epi32(acc[c]),
+                                pk_iq_is_iq1(t) ? _mm512_reduce_add_epi32(accd[c]) : 0);
     }
-    return pk_iq_factor(t) * sum;
+    for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
 }
 
 PK_IQ_DOTS(dot_iq)

@@ -8,10 +8,10 @@
 #include "iq_groups.h"
 #pragma STDC FP_CONTRACT OFF
 
-PK_IQ_INLINE float dot_iq(int t, size_t n, const void *w, const void *x) {
+PK_IQ_INLINE float dot_col(int t, size_t n, const void *w, const void *x) {
     const uint8_t *a = w;
     const pk_block_q8_K *b = x;
-    const size_t bs = pk_iq_bytes(t);
+    const size_t bs = pk_type_size(t);
     const int iq1 = pk_iq_is_iq1(t);
     float sum = 0;
     for (size_t i = 0; i < n / QKK; ++i) {
@@ -35,10 +35,14 @@ PK_IQ_INLINE float dot_iq(int t, size_t n, const void *w, const void *x) {
                 sumd += ls * sd;
             }
         }
-        float dd = pk_iq_d(t, blk) * b[i].d;
-        sum += iq1 ? dd * ((float)sumi + PK_IQ1_DELTA * (float)sumd) : dd * (float)sumi;
+        sum = pk_iq_step(t, sum, pk_iq_d(t, blk), b[i].d, sumi, sumd);
     }
     return pk_iq_factor(t) * sum;
+}
+
+/// nc columns: each its one-column dot.
+PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
+    for (int c = 0; c < nc; ++c) out[c] = dot_col(t, n, w, pk_iq_column(x, xs, c));
 }
 
 PK_IQ_DOTS(dot_iq)

@@ -26,6 +26,7 @@
 //   IQ2_*:   x = ±(d f / 8) g     IQ3_XXS: x = ±(d f / 4) g     IQ3_S: x = ±(d f) g
 //   IQ1_*:   x = d f (g + delta), delta = ±PK_IQ1_DELTA
 #include "kernels_internal.h"
+#pragma STDC FP_CONTRACT OFF
 
 /// 32 values of an IQ block.
 typedef struct {
@@ -40,24 +41,19 @@ typedef struct {
 
 PK_IQ_INLINE int pk_iq_is_iq1(int t) { return t == PK_IQ1_S || t == PK_IQ1_M; }
 
-PK_IQ_INLINE size_t pk_iq_bytes(int t) {
-    switch (t) {
-    case PK_IQ2_XXS: return sizeof(pk_block_iq2_xxs);
-    case PK_IQ2_XS: return sizeof(pk_block_iq2_xs);
-    case PK_IQ2_S: return sizeof(pk_block_iq2_s);
-    case PK_IQ3_XXS: return sizeof(pk_block_iq3_xxs);
-    case PK_IQ3_S: return sizeof(pk_block_iq3_s);
-    case PK_IQ1_S: return sizeof(pk_block_iq1_s);
-    default: return sizeof(pk_block_iq1_m);
-    }
-}
-
 /// The block's d.
 PK_IQ_INLINE float pk_iq_d(int t, const void *blk) {
     if (t == PK_IQ1_M) return pk_h2f(pk_iq1m_d(blk));
     uint16_t d;
     memcpy(&d, blk, 2);
     return pk_h2f(d);
+}
+
+/// A dot's sum after super-block i: its d, the activations' d, the exact integer sums
+/// of the grid term and (IQ1) the delta term; the reference's float steps, every tier's.
+PK_IQ_INLINE float pk_iq_step(int t, float sum, float d, float yd, int32_t sumi, int32_t sumd) {
+    float dd = d * yd;
+    return pk_iq_is_iq1(t) ? sum + dd * ((float)sumi + PK_IQ1_DELTA * (float)sumd) : sum + dd * (float)sumi;
 }
 
 /// The dots' final factor: the 1/8 or 1/4 of the IQ2/IQ3_XXS scales.
@@ -162,11 +158,24 @@ PK_IQ_INLINE int pk_iq_byte(int t, const pk_iq32 *q, int v) {
     return (int)(pk_iq_is_iq3(t) ? q->g4[v / 4] >> 8 * (v % 4) & 0xFF : q->g[v / 8] >> 8 * (v % 8) & 0xFF);
 }
 
-// A tier's seven IQ dots from its generic `impl(t, n, w, x)` (PK_IQ_DOTS, inside the
-// tier's target region), and its table fill (PK_IQ_FILL, outside it: init runs the fill
-// on every CPU).
-#define PK_IQ_DOT1(impl, sfx, T) \
-    static float impl##sfx(size_t n, const void *w, const void *x) { return impl(T, n, w, x); }
+/// Activation column c of a multi-column dot: columns `xs` bytes apart.
+PK_IQ_INLINE const pk_block_q8_K *pk_iq_column(const void *x, size_t xs, int c) {
+    return (const pk_block_q8_K *)((const uint8_t *)x + (size_t)c * xs);
+}
+
+// A tier's seven IQ dots, one- and four-column, from its generic
+// `impl(t, nc, n, w, x, xs, out)` (nc columns of activations `xs` bytes apart; each
+// column's result bitwise the one-column dot's): PK_IQ_DOTS inside the tier's target
+// region, its table fill PK_IQ_FILL outside it (init runs the fill on every CPU).
+#define PK_IQ_DOT1(impl, sfx, T)                                                        \
+    static float impl##sfx(size_t n, const void *w, const void *x) {                    \
+        float r;                                                                        \
+        impl(T, 1, n, w, x, 0, &r);                                                     \
+        return r;                                                                       \
+    }                                                                                   \
+    static void impl##4##sfx(size_t n, const void *w, const void *x, size_t xs, float *out) { \
+        impl(T, 4, n, w, x, xs, out);                                                   \
+    }
 #define PK_IQ_DOTS(impl)                     \
     PK_IQ_DOT1(impl, _iq2_xxs, PK_IQ2_XXS)   \
     PK_IQ_DOT1(impl, _iq2_xs, PK_IQ2_XS)     \
@@ -175,15 +184,16 @@ PK_IQ_INLINE int pk_iq_byte(int t, const pk_iq32 *q, int v) {
     PK_IQ_DOT1(impl, _iq3_s, PK_IQ3_S)       \
     PK_IQ_DOT1(impl, _iq1_s, PK_IQ1_S)       \
     PK_IQ_DOT1(impl, _iq1_m, PK_IQ1_M)
-#define PK_IQ_FILL(fill, impl)                        \
-    void fill(struct pk_kernels *k) {                 \
-        k->dot[PK_SLOT_IQ2_XXS] = impl##_iq2_xxs;     \
-        k->dot[PK_SLOT_IQ2_XS] = impl##_iq2_xs;       \
-        k->dot[PK_SLOT_IQ2_S] = impl##_iq2_s;         \
-        k->dot[PK_SLOT_IQ3_XXS] = impl##_iq3_xxs;     \
-        k->dot[PK_SLOT_IQ3_S] = impl##_iq3_s;         \
-        k->dot[PK_SLOT_IQ1_S] = impl##_iq1_s;         \
-        k->dot[PK_SLOT_IQ1_M] = impl##_iq1_m;         \
+#define PK_IQ_FILL1(k, impl, S, sfx) (k)->dot[S] = impl##sfx, (k)->dot4[S] = impl##4##sfx
+#define PK_IQ_FILL(fill, impl)                                    \
+    void fill(struct pk_kernels *k) {                             \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ2_XXS, _iq2_xxs);          \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ2_XS, _iq2_xs);            \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ2_S, _iq2_s);              \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ3_XXS, _iq3_xxs);          \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ3_S, _iq3_s);              \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ1_S, _iq1_s);              \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ1_M, _iq1_m);              \
     }
 
 #endif
