@@ -11,8 +11,8 @@
 // float steps are the reference's, in its order, without FMA, so every result is
 // bitwise the reference's.
 #if defined(__x86_64__)
-#include "iq_groups.h"
 #include "simd_common.h"
+#include "iq_groups.h"
 #pragma STDC FP_CONTRACT OFF
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
@@ -43,10 +43,7 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
         for (int c = 0; c < nc; ++c) acc[c] = accd[c] = _mm256_setzero_si256();
         for (int ib = 0; ib < 8; ++ib) {
             pk_iq32 q = pk_iq_group(t, blk, ib);
-            __m256i g = pk_iq_is_iq3(t)
-                ? _mm256_set_epi32((int)q.g4[7], (int)q.g4[6], (int)q.g4[5], (int)q.g4[4], (int)q.g4[3], (int)q.g4[2],
-                                   (int)q.g4[1], (int)q.g4[0])
-                : _mm256_set_epi64x((long long)q.g[3], (long long)q.g[2], (long long)q.g[1], (long long)q.g[0]);
+            __m256i g = pk_iq_points256(t, &q);
             __m256i sc = _mm256_set_m128i(_mm_set1_epi16((short)(2 * q.sc[1] + 1)), _mm_set1_epi16((short)(2 * q.sc[0] + 1)));
             __m256i sg = signs32(q.neg);
             for (int c = 0; c < nc; ++c) {

@@ -12,8 +12,8 @@
 // float steps are the reference's, in its order, without FMA, so every result is
 // bitwise the reference's (and the AVX2 tier's).
 #if defined(__x86_64__)
-#include "iq_groups.h"
 #include "simd_common.h"
+#include "iq_groups.h"
 #pragma STDC FP_CONTRACT OFF
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c"))), apply_to = function)
 
@@ -29,12 +29,6 @@ PK_IQ_INLINE __m512i join(__m256i lo, __m256i hi) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
-/// A group's 8 IQ3 grid points in one 256-bit vector.
-PK_IQ_INLINE __m256i points4(const pk_iq32 *q) {
-    return _mm256_set_epi32((int)q->g4[7], (int)q->g4[6], (int)q->g4[5], (int)q->g4[4], (int)q->g4[3], (int)q->g4[2],
-                            (int)q->g4[1], (int)q->g4[0]);
-}
-
 PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
     const uint8_t *a = w;
     const size_t bs = pk_type_size(t);
@@ -47,9 +41,7 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
         for (int c = 0; c < nc; ++c) acc[c] = accd[c] = zero;
         for (int ib = 0; ib < 8; ib += 2) {
             pk_iq32 q0 = pk_iq_group(t, blk, ib), q1 = pk_iq_group(t, blk, ib + 1);
-            __m512i g = pk_iq_is_iq3(t) ? join(points4(&q0), points4(&q1))
-                : _mm512_set_epi64((long long)q1.g[3], (long long)q1.g[2], (long long)q1.g[1], (long long)q1.g[0],
-                                   (long long)q0.g[3], (long long)q0.g[2], (long long)q0.g[1], (long long)q0.g[0]);
+            __m512i g = join(pk_iq_points256(t, &q0), pk_iq_points256(t, &q1));
             __mmask64 neg = (__mmask64)q0.neg | (__mmask64)q1.neg << 32;
             __mmask64 gneg = _mm512_movepi8_mask(g), gnz = _mm512_test_epi8_mask(g, g);  // IQ1's -1s, non-zeros
             __m512i sc = scales64(&q0, &q1);

@@ -158,6 +158,16 @@ PK_IQ_INLINE int pk_iq_byte(int t, const pk_iq32 *q, int v) {
     return (int)(pk_iq_is_iq3(t) ? q->g4[v / 4] >> 8 * (v % 4) & 0xFF : q->g[v / 8] >> 8 * (v % 8) & 0xFF);
 }
 
+#ifdef PONDER_SIMD_COMMON_H
+/// A group's grid bytes in one 256-bit vector, value v in byte v (the SIMD tiers).
+static inline PK_AVX2 __m256i pk_iq_points256(int t, const pk_iq32 *q) {
+    if (pk_iq_is_iq3(t))
+        return _mm256_set_epi32((int)q->g4[7], (int)q->g4[6], (int)q->g4[5], (int)q->g4[4], (int)q->g4[3],
+                                (int)q->g4[2], (int)q->g4[1], (int)q->g4[0]);
+    return _mm256_set_epi64x((long long)q->g[3], (long long)q->g[2], (long long)q->g[1], (long long)q->g[0]);
+}
+#endif
+
 /// Activation column c of a multi-column dot: columns `xs` bytes apart.
 PK_IQ_INLINE const pk_block_q8_K *pk_iq_column(const void *x, size_t xs, int c) {
     return (const pk_block_q8_K *)((const uint8_t *)x + (size_t)c * xs);

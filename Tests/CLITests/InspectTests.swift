@@ -70,19 +70,23 @@ if prec[0] != main + (" mix" if len(weights) > 1 else "") or abs(float(prec[1].r
 json.dump({"keys": len(md), "tensors": len(ts), "bad": bad, "weight_types": sorted(weights)}, sys.stdout)
 """#
 
-    @Test func jsonAgreesWithGGUFReader() throws {
-        let model = try TestEnv.smolQ4_1
+    /// `ponder inspect --json` on `model`: its JSON, and the oracle's verdict on it.
+    func inspectJSON(_ model: URL) throws -> (json: [String: Any], oracle: [String: Any]) {
         let r = try runProcess(try TestEnv.ponderBinary(), ["inspect", "--json", model.path])
         #expect(r.status == 0, "\(r.stderrText)")
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-inspect-\(UUID()).json")
         try r.stdout.write(to: out)
         defer { try? FileManager.default.removeItem(at: out) }
         let res = try JSONSerialization.jsonObject(with: runPython(Self.oracle, [model.path, out.path])) as! [String: Any]
+        return (try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any], res)
+    }
+
+    @Test func jsonAgreesWithGGUFReader() throws {
+        let (j, res) = try inspectJSON(try TestEnv.smolQ4_1)
         #expect(res["keys"] as? Int == 33)
         #expect(res["tensors"] as? Int == 272)
         #expect((res["bad"] as! [String]).isEmpty, "\(res["bad"]!)")
         // SmolLM2's template uses <|im_start|> turns.
-        let j = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
         #expect((j["summary"] as! [String: Any])["chat_template"] as? String == "chatml")
     }
 
@@ -90,16 +94,10 @@ json.dump({"keys": len(md), "tensors": len(ts), "bad": bad, "weight_types": sort
     /// checks, and the precision names the mix.
     @Test func iqMixAgreesWithGGUFReader() throws {
         let model = try TestEnv.model("SmolLM2-135M-Instruct.IQ3_S.gguf")
-        let r = try runProcess(try TestEnv.ponderBinary(), ["inspect", "--json", model.path])
-        #expect(r.status == 0, "\(r.stderrText)")
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-inspect-\(UUID()).json")
-        try r.stdout.write(to: out)
-        defer { try? FileManager.default.removeItem(at: out) }
-        let res = try JSONSerialization.jsonObject(with: runPython(Self.oracle, [model.path, out.path])) as! [String: Any]
+        let (j, res) = try inspectJSON(model)
         #expect((res["bad"] as! [String]).isEmpty, "\(res["bad"]!)")
         #expect((res["weight_types"] as! [String]).count > 1, "not a mix: \(res["weight_types"]!)")
         let text = try runProcess(try TestEnv.ponderBinary(), ["inspect", model.path]).stdoutText
-        let j = try JSONSerialization.jsonObject(with: r.stdout) as! [String: Any]
         let precision = try #require((j["summary"] as! [String: Any])["precision"] as? String)
         #expect(precision.contains(" mix, ") && text.contains("precision       \(precision)\n"), "\(precision)")
     }
