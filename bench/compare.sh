@@ -8,6 +8,8 @@
 # This is a benchmark tool, not part of the test suite.
 #
 # usage: bench/compare.sh [--rounds R] [--threads "1 2"] FILE.gguf [FILE.gguf ...]
+# The 4B-shaped files: bench/make_nemotron_shaped.py OUT.gguf [--mix q4_k_m|iq2_xs|iq3_s]
+# (random valid blocks; the IQ mixes keep the output matrix in Q6_K, as llama.cpp's do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=3; threads="1 2"; pp=512; tg=128

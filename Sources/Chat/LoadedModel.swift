@@ -61,12 +61,9 @@ public struct LoadedModel: Sendable {
         }
     }
 
-    /// "Q4_1"-style name of the file's main weight type.
-    public var quantization: String {
-        var counts: [String: Int] = [:]
-        for t in model.file.tensors where t.shape.count >= 2 { counts[t.type.name, default: 0] += t.byteCount }
-        return counts.max { $0.value < $1.value }?.key ?? "?"
-    }
+    /// The file's precision for the stats bar: "IQ2_XS mix, 2.6 bpw", "Q8_0, 8.5 bpw"
+    /// (GGUFSummary.precision).
+    public var quantization: String { GGUFSummary(model.file).precision }
 
     public var displayName: String {
         model.file.metadata.string("general.name") ?? url.deletingPathExtension().lastPathComponent

@@ -63,7 +63,11 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// (SmolLM2 Q4_1 and Q8_0 pp512), the int8 GEMM beats BLAS on Q4_K/Q6_K (the 4B-shaped
     /// file). Q8_0 prefill stays on BLAS although the int8 prefill GEMM is faster on
     /// AVX-512: SmolLM2 Q8_0's perplexity on the int8 activations is 0.3 to 0.8% above
-    /// the float reference's (llama.cpp's: 0.5%), BLAS's within 0.01%.
+    /// the float reference's (llama.cpp's: 0.5%), BLAS's within 0.01%. IQ1/IQ2/IQ3 prefill
+    /// stays on BLAS for the same reason so far: the int8 four-column IQ dots prefill the
+    /// 4B-shaped files 1.3x (IQ3_S pp128) to 3.5x (IQ2_XS, IQ3_S pp32) faster (2 threads,
+    /// a loaded host), but the 8-bit inputs move SmolLM2's perplexity by about 1%
+    /// (IQPerplexityTests), BLAS's 0.2%.
     case mixed
     /// Float32 activations everywhere (the fused dequantize-and-dot kernel for short
     /// calls, BLAS for long ones): exact against the float reference.

@@ -9,6 +9,12 @@ public struct GGUFSummary: Sendable, Equatable {
     public let tensorBytes: Int
     /// tensorBytes * 8 / parameterCount (0 when the file has no tensors).
     public let bitsPerWeight: Double
+    /// The type holding the most bytes among the 2-D (and higher) tensors, the weight
+    /// matrices: the file's quantization, or the main type of its mix (nil without any).
+    public let mainType: GGMLType?
+    /// Whether the weight matrices come in more than one type (a llama.cpp mix: e.g.
+    /// IQ2_XS with some tensors kept in Q4_K or Q8_0).
+    public let isMix: Bool
     /// `<arch>.context_length`.
     public let contextLength: Int?
     /// `tokenizer.ggml.model` ("gpt2" = byte-level BPE, "llama" = SentencePiece, …).
@@ -31,11 +37,23 @@ public struct GGUFSummary: Sendable, Equatable {
         parameterCount = file.tensors.reduce(0) { $0 + $1.elementCount }
         tensorBytes = file.tensors.reduce(0) { $0 + $1.byteCount }
         bitsPerWeight = parameterCount == 0 ? 0 : Double(tensorBytes) * 8 / Double(parameterCount)
+        var weightBytes: [GGMLType: Int] = [:]
+        for t in file.tensors where t.shape.count >= 2 { weightBytes[t.type, default: 0] += t.byteCount }
+        mainType = weightBytes.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key
+        isMix = weightBytes.count > 1
         contextLength = md.archInt("context_length")
         tokenizerModel = md.string("tokenizer.ggml.model")
         tokenizerPre = md.string("tokenizer.ggml.pre")
         vocabularySize = md["tokenizer.ggml.tokens"]?.arrayValue?.count
         chatTemplate = Self.family(of: md.string("tokenizer.chat_template"))
+    }
+
+    /// The stats bar's and inspect's name of the file's precision: "IQ2_XS mix, 2.6 bpw",
+    /// "Q8_0, 8.5 bpw" (one type for every weight matrix), "F32, 32.0 bpw".
+    public var precision: String {
+        let bpw = (bitsPerWeight * 10).rounded() / 10
+        guard let t = mainType else { return "\(bpw) bpw" }
+        return "\(t.name)\(isMix ? " mix" : ""), \(bpw) bpw"
     }
 
     /// Marker detection: the first family whose turn marker the template contains.

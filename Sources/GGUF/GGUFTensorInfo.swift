@@ -13,4 +13,6 @@ public struct GGUFTensorInfo: Sendable, Equatable {
     public var rowCount: Int { elementCount / shape[0] }
     /// Bytes of one row.
     public var rowBytes: Int { byteCount / rowCount }
+    /// Bits per weight: bytes * 8 / elements (IQ2_XS 2.3125, Q4_K 4.5, F16 16).
+    public var bitsPerWeight: Double { Double(byteCount) * 8 / Double(elementCount) }
 }

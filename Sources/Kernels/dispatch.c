@@ -55,7 +55,7 @@ static void init(void) {
     tables[1] = tables[0];
     tables[2] = tables[0];
 #endif
-    // A type a SIMD tier has no dot for (the IQ1/IQ2/IQ3 types so far) takes the reference.
+    // A type a SIMD tier has no dot for takes the reference.
     for (int i = 1; i < 3; ++i)
         for (int s = 0; s < PK_SLOT_COUNT; ++s)
             if (!tables[i].dot[s]) tables[i].dot[s] = tables[0].dot[s];

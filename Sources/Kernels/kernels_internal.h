@@ -49,8 +49,8 @@ typedef struct {
 typedef struct { float d; int8_t qs[QKK]; int16_t bsums[QKK / 16]; } pk_block_q8_K;
 
 // The IQ1/IQ2/IQ3 types (ggml's layouts): grid indices into IQGrids.h's tables, signs
-// and small scales per 32 values; the meaning of each field is spelled out in the
-// reference dots (dot_ref_iq.c). Every bit pattern of every field but d is valid.
+// and small scales per 32 values; the meaning of each field is spelled out in their
+// one reader (iq_groups.h). Every bit pattern of every field but d is valid.
 typedef struct { uint16_t d; uint16_t qs[QKK / 8]; } pk_block_iq2_xxs;
 typedef struct { uint16_t d; uint16_t qs[QKK / 8]; uint8_t scales[QKK / 32]; } pk_block_iq2_xs;
 typedef struct {
@@ -224,7 +224,8 @@ void pk_fill_avx2(struct pk_kernels *k);
 void pk_fill_avx512(struct pk_kernels *k);
 void pk_fill_avx512_kquants(struct pk_kernels *k);
 void pk_fill_avx2_kquants(struct pk_kernels *k);
-void pk_fill_avx2_iq(struct pk_kernels *k);  // dot_avx2_iq.c: the AVX2 and AVX-512 tiers' IQ dots
+void pk_fill_avx2_iq(struct pk_kernels *k);  // dot_avx2_iq.c
+void pk_fill_avx512_iq(struct pk_kernels *k);  // dot_avx512_iq.c
 void pk_fill_avx2_gemm(struct pk_kernels *k);
 void pk_fill_avx512_gemm(struct pk_kernels *k);
 void pk_fill_avx2_x8(struct pk_kernels *k);

@@ -10,9 +10,11 @@ struct InspectCommand: AsyncParsableCommand {
         commandName: "inspect",
         abstract: "Show a GGUF file's metadata and tensors.",
         discussion: """
-            Prints the architecture, parameter count, bits per weight, context length, \
+            Prints the architecture, parameter count, bits per weight, precision (the \
+            weight matrices' main type, "mix" when they have several), context length, \
             tokenizer, chat template family, every metadata key (long arrays shortened \
-            to their first 8 entries) and the tensor table (name, type, shape, bytes).
+            to their first 8 entries), the bytes per type and the tensor table (name, \
+            type, bits per weight, shape, bytes).
             """)
 
     @Argument(help: "The GGUF file.")
@@ -43,6 +45,7 @@ struct InspectCommand: AsyncParsableCommand {
         row("architecture", s.architecture ?? "-")
         row("parameters", "\(s.parameterCount) (\(humanCount(s.parameterCount)))")
         row("bits/weight", String(format1000: s.bitsPerWeight))
+        row("precision", s.precision)
         row("context length", s.contextLength.map(String.init) ?? "-")
         var tok = s.tokenizerModel ?? "-"
         if let pre = s.tokenizerPre { tok += " (pre-tokenizer \(pre))" }
@@ -58,16 +61,31 @@ struct InspectCommand: AsyncParsableCommand {
             o += "(\(v.typeDescription)) = \(v.text())\n"
         }
 
+        o += "\ntypes (tensors, bytes, share of the tensor bytes)\n"
+        for u in typeUse(g) {
+            let share = s.tensorBytes == 0 ? 0 : Double(u.bytes) * 100 / Double(s.tensorBytes)
+            o += "  " + pad(u.type.name, 8) + " " + pad("\(u.tensors)", 5) + " " + pad("\(u.bytes)", 12)
+            o += " " + String(format1000: share).dropLast(2) + "%\n"
+        }
+
         o += "\ntensors (\(g.tensors.count), data at byte \(g.dataOffset), alignment \(g.alignment))\n"
         let nameWidth = min(48, g.tensors.map { $0.name.count }.max() ?? 4)
-        o += "  " + pad("name", nameWidth) + "  type     shape                       bytes\n"
+        o += "  " + pad("name", nameWidth) + "  type     bpw      shape                       bytes\n"
         for t in g.tensors {
             let shape = "[" + t.shape.map(String.init).joined(separator: ", ") + "]"
             let name = String(GGUFValue.quoted(t.name, limit: 120, json: false).dropFirst().dropLast())
-            o += "  " + pad(name, nameWidth) + "  " + pad(t.type.name, 7)
+            o += "  " + pad(name, nameWidth) + "  " + pad(t.type.name, 7) + "  " + pad(String(format1000: t.bitsPerWeight), 7)
             o += "  " + pad(shape, 26) + "  \(t.byteCount)\n"
         }
         return o
+    }
+
+    /// Each type's tensor count and bytes, most bytes first.
+    static func typeUse(_ g: GGUFFile) -> [(type: GGMLType, tensors: Int, bytes: Int)] {
+        var use: [GGMLType: (tensors: Int, bytes: Int)] = [:]
+        for t in g.tensors { use[t.type, default: (0, 0)].tensors += 1; use[t.type]!.bytes += t.byteCount }
+        return use.map { (type: $0.key, tensors: $0.value.tensors, bytes: $0.value.bytes) }
+            .sorted { ($0.bytes, $1.type.rawValue) > ($1.bytes, $0.type.rawValue) }
     }
 
     /// `s` padded with spaces to at least `width` characters.
@@ -91,6 +109,7 @@ struct InspectCommand: AsyncParsableCommand {
         o += "\"alignment\":\(g.alignment),\"data_offset\":\(g.dataOffset),"
         o += "\"summary\":{\"architecture\":\(str(s.architecture)),\"parameters\":\(s.parameterCount),"
         o += "\"tensor_bytes\":\(s.tensorBytes),\"bits_per_weight\":\(s.bitsPerWeight),"
+        o += "\"main_type\":\(str(s.mainType?.name)),\"mix\":\(s.isMix),\"precision\":\(str(s.precision)),"
         o += "\"context_length\":\(s.contextLength.map(String.init) ?? "null"),"
         o += "\"tokenizer_model\":\(str(s.tokenizerModel)),\"tokenizer_pre\":\(str(s.tokenizerPre)),"
         o += "\"vocabulary_size\":\(s.vocabularySize.map(String.init) ?? "null"),"
@@ -109,7 +128,8 @@ struct InspectCommand: AsyncParsableCommand {
             if i > 0 { o += "," }
             o += "{\"name\":\(str(t.name)),\"type\":\(str(t.type.name)),"
             o += "\"shape\":[" + t.shape.map(String.init).joined(separator: ",") + "],"
-            o += "\"elements\":\(t.elementCount),\"bytes\":\(t.byteCount),\"offset\":\(t.offset)}"
+            o += "\"elements\":\(t.elementCount),\"bytes\":\(t.byteCount),\"offset\":\(t.offset),"
+            o += "\"bits_per_weight\":\(t.bitsPerWeight)}"
         }
         return o + "]}\n"
     }

@@ -6,9 +6,10 @@ import TestSupport
 /// The IQ1/IQ2/IQ3 dots against Q8_K activations: the scalar reference against numpy's
 /// float64 dot of gguf-py's dequantized weights and the dequantized activations, and
 /// every tier against the reference, one row at a time and through the pooled matrix
-/// product. The SIMD tiers' IQ dots (dot_avx2_iq.c, AVX-512 too) form the reference's
+/// product. The SIMD tiers' IQ dots (dot_avx2_iq.c, dot_avx512_iq.c) form the reference's
 /// exact integers and take its float steps in its order, so they must be bitwise equal
-/// to it; the tolerance check (tierTol) comes first so a failure also says how far off. Random rows:
+/// to it; the tolerance check (tierTol) comes first so a failure also says how far off.
+/// A tier the CPU lacks is skipped, and the test says so. Random rows:
 /// every byte pattern of these types' index, sign and scale fields is valid, so random
 /// bytes reach every grid point and sign pattern.
 @Suite struct IQDotTests {
@@ -22,6 +23,7 @@ import TestSupport
 
     @Test(arguments: KT.tiers, KT.iq)
     func tierMatchesReferenceOnRandomRows(tier: Int32, type t: Int32) {
+        guard KT.cpuRuns(tier, "\(KT.name(t)) random rows") else { return }
         var g = SplitMix(seed: 0x1D0 + UInt64(t))
         for n in [256, 512, 4096] {
             for _ in 0..<8 {
@@ -42,6 +44,7 @@ import TestSupport
     /// activations at +-127 (the int16 pair sums and int32 block sums at their largest).
     @Test(arguments: KT.tiers, KT.iq)
     func tierMatchesReferenceOnExtremeRows(tier: Int32, type t: Int32) {
+        guard KT.cpuRuns(tier, "\(KT.name(t)) extreme rows") else { return }
         var g = SplitMix(seed: 0x1F0 + UInt64(t))
         let n = 512, bs = pk_type_size(t)
         for fill in [UInt8(0xFF), 0x00, 0xAA] {
@@ -69,7 +72,7 @@ import TestSupport
         var g = SplitMix(seed: 0x1E0 + UInt64(t))
         let rows = 12, cols = 512, nx = 5
         let w = (0..<rows).map { _ in randomRow(t, cols, &g) }
-        for tier in KT.tiers {
+        for tier in KT.tiers where KT.cpuRuns(tier, "\(KT.name(t)) matmul") {
             let xs = (0..<nx).map { _ in quantize(randomActivations(cols, &g), for: t, tier: tier) }
             var out = [Float](repeating: .nan, count: rows * nx)
             let flatW = Array(w.joined()), flatX = Array(xs.joined())

@@ -21,6 +21,14 @@ enum KT {
     /// Tiers 0 (scalar), 1 (AVX2), 2 (AVX-512); the C side clamps to what the CPU has.
     static let tiers: [Int32] = [0, 1, 2]
 
+    /// Whether this CPU runs `tier` itself (the C side would run a lower one under its
+    /// number); prints that the test skips it when not.
+    static func cpuRuns(_ tier: Int32, _ what: String) -> Bool {
+        if tier <= pk_max_tier() { return true }
+        print("skipped: \(what) on tier \(tier): this CPU's highest tier is \(pk_max_tier())")
+        return false
+    }
+
     static func name(_ t: Int32) -> String {
         [f32: "F32", f16: "F16", bf16: "BF16", q4_0: "Q4_0", q4_1: "Q4_1", q5_0: "Q5_0",
          q5_1: "Q5_1", q8_0: "Q8_0", q8_1: "Q8_1", q8_K: "Q8_K", q4_K: "Q4_K", q5_K: "Q5_K", q6_K: "Q6_K",

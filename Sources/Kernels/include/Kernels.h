@@ -22,9 +22,9 @@
 // scale * sum of its values, computed once per activation row (layout in
 // kernels_internal.h) so the Q4_1/Q5_1 min term costs the dots one multiply per block.
 // A K-quant or IQ1/IQ2/IQ3 row (Q4_K, Q5_K, Q6_K, IQ*) is dotted with activations in
-// ggml's Q8_K (with its bsums); the IQ types have the scalar reference dot on every tier
-// for now; a float row (F32, F16, BF16) with plain F32 activations. pk_vec_dot_type()
-// says which, pk_activation_size() how many bytes; make them with pk_quantize_row().
+// ggml's Q8_K (with its bsums); a float row (F32, F16, BF16) with plain F32
+// activations. pk_vec_dot_type() says which, pk_activation_size() how many bytes; make
+// them with pk_quantize_row().
 #include <stddef.h>
 #include <stdint.h>
 

@@ -1,0 +1,209 @@
+#ifndef PONDER_IQ_GROUPS_H
+#define PONDER_IQ_GROUPS_H
+// The IQ1/IQ2/IQ3 block layouts, read in this one place: each type's 32-value group
+// (pk_iq_group) as every IQ kernel consumes it: the reference and SIMD dots
+// (dot_ref_iq.c, dot_avx2_iq.c, dot_avx512_iq.c) and the dequantizer (dequant_iq.c).
+// The kernels take t as a constant, so the switches fold away.
+//
+// Fields (ggml's layouts; every bit pattern of every field but d is valid):
+//   IQ2_XXS  per 32 values two u32: 4 grid index bytes (8 values each); 4 7-bit
+//            ksigns indices (bits 0-27) and the scale (bits 28-31)
+//   IQ2_XS   u16 per 8 values: grid index (bits 0-8), ksigns index (bits 9-15); a
+//            scale nibble per 16 values
+//   IQ2_S    grid index qs[k] | 2 bits of qh[k / 4] << 8; a sign byte per 8 values;
+//            scales as IQ2_XS
+//   IQ3_XXS  64 grid index bytes (4 values each), then per 32 values a u32 of 4 ksigns
+//            indices and the scale
+//   IQ3_S    grid index qs[k] | bit k % 8 of qh[k / 8] << 8 (4 values each); a sign bit
+//            per value; a scale nibble per 32 values
+//   IQ1_S    per 32 values a u16 qh: 3 index bits per grid point (bits 0-11), scale
+//            (bits 12-14), delta sign (bit 15)
+//   IQ1_M    a nibble of qh per grid point (3 index bits, bit 3 its delta's sign); a
+//            3-bit scale per 16 values; d over the scale words' top nibbles
+//
+// Values, with the scale factor f = 2 sc + 1 of their 16 (pk_iq_scale gives the
+// dequantizers' float product, the dots divide by pk_iq_factor at the end):
+//   IQ2_*:   x = ±(d f / 8) g     IQ3_XXS: x = ±(d f / 4) g     IQ3_S: x = ±(d f) g
+//   IQ1_*:   x = d f (g + delta), delta = ±PK_IQ1_DELTA
+#include "kernels_internal.h"
+#pragma STDC FP_CONTRACT OFF
+
+/// 32 values of an IQ block.
+typedef struct {
+    uint64_t g[4];   // IQ1/IQ2 grid points: value 8 l + j is byte j of g[l] (IQ2: unsigned
+                     // magnitudes; IQ1: int8 -1, 0, 1)
+    uint32_t g4[8];  // IQ3 grid points: value 4 l + j is byte j of g4[l] (unsigned)
+    uint32_t neg;   // bit v set: value v is negative (IQ2/IQ3), its delta is (IQ1)
+    uint8_t sc[2];  // the scale fields of values 0-15 and 16-31
+} pk_iq32;
+
+#define PK_IQ_INLINE static inline __attribute__((always_inline))
+
+PK_IQ_INLINE int pk_iq_is_iq1(int t) { return t == PK_IQ1_S || t == PK_IQ1_M; }
+
+/// The block's d.
+PK_IQ_INLINE float pk_iq_d(int t, const void *blk) {
+    if (t == PK_IQ1_M) return pk_h2f(pk_iq1m_d(blk));
+    uint16_t d;
+    memcpy(&d, blk, 2);
+    return pk_h2f(d);
+}
+
+/// A dot's sum after super-block i: its d, the activations' d, the exact integer sums
+/// of the grid term and (IQ1) the delta term; the reference's float steps, every tier's.
+PK_IQ_INLINE float pk_iq_step(int t, float sum, float d, float yd, int32_t sumi, int32_t sumd) {
+    float dd = d * yd;
+    return pk_iq_is_iq1(t) ? sum + dd * ((float)sumi + PK_IQ1_DELTA * (float)sumd) : sum + dd * (float)sumi;
+}
+
+/// The dots' final factor: the 1/8 or 1/4 of the IQ2/IQ3_XXS scales.
+PK_IQ_INLINE float pk_iq_factor(int t) {
+    return t == PK_IQ3_XXS ? 0.25f : (t == PK_IQ2_XXS || t == PK_IQ2_XS || t == PK_IQ2_S) ? 0.125f : 1.0f;
+}
+
+/// The dequantizers' value scale of a scale field, in gguf-py's float operations.
+PK_IQ_INLINE float pk_iq_scale(int t, float d, int sc) {
+    switch (t) {
+    case PK_IQ2_XXS: case PK_IQ2_XS: case PK_IQ2_S: return d * (0.5f + (float)sc) * 0.25f;
+    case PK_IQ3_XXS: return d * (0.5f + (float)sc) * 0.5f;
+    default: return d * (float)(2 * sc + 1);
+    }
+}
+
+/// The 32 sign bits of 4 7-bit ksigns indices packed in bits 0-27 of `aux`.
+PK_IQ_INLINE uint32_t pk_ksigns4(uint32_t aux) {
+    return (uint32_t)ksigns_iq2xs[aux & 127] | (uint32_t)ksigns_iq2xs[(aux >> 7) & 127] << 8 |
+           (uint32_t)ksigns_iq2xs[(aux >> 14) & 127] << 16 | (uint32_t)ksigns_iq2xs[(aux >> 21) & 127] << 24;
+}
+
+/// Group ib (0..7) of an IQ block of type t.
+PK_IQ_INLINE pk_iq32 pk_iq_group(int t, const void *blk, int ib) {
+    pk_iq32 r;
+    switch (t) {
+    case PK_IQ2_XXS: {
+        const pk_block_iq2_xxs *a = blk;
+        uint32_t aux[2];
+        memcpy(aux, a->qs + 4 * ib, 8);
+        for (int l = 0; l < 4; ++l) r.g[l] = iq2xxs_grid[(aux[0] >> 8 * l) & 0xFF];
+        r.neg = pk_ksigns4(aux[1]);
+        r.sc[0] = r.sc[1] = (uint8_t)(aux[1] >> 28);
+        break;
+    }
+    case PK_IQ2_XS: {
+        const pk_block_iq2_xs *a = blk;
+        const uint16_t *q = a->qs + 4 * ib;
+        r.neg = 0;
+        for (int l = 0; l < 4; ++l) {
+            r.g[l] = iq2xs_grid[q[l] & 511];
+            r.neg |= (uint32_t)ksigns_iq2xs[q[l] >> 9] << 8 * l;
+        }
+        r.sc[0] = a->scales[ib] & 15, r.sc[1] = a->scales[ib] >> 4;
+        break;
+    }
+    case PK_IQ2_S: {
+        const pk_block_iq2_s *a = blk;
+        const uint8_t *q = a->qs + 4 * ib;
+        for (int l = 0; l < 4; ++l) r.g[l] = iq2s_grid[q[l] | ((a->qh[ib] >> 2 * l) & 3) << 8];
+        r.neg = pk_load_u32(a->qs + QKK / 8 + 4 * ib);
+        r.sc[0] = a->scales[ib] & 15, r.sc[1] = a->scales[ib] >> 4;
+        break;
+    }
+    case PK_IQ3_XXS: {
+        const pk_block_iq3_xxs *a = blk;
+        const uint8_t *q = a->qs + 8 * ib;
+        uint32_t aux = pk_load_u32(a->qs + QKK / 4 + 4 * ib);
+        for (int l = 0; l < 8; ++l) r.g4[l] = iq3xxs_grid[q[l]];
+        r.neg = pk_ksigns4(aux);
+        r.sc[0] = r.sc[1] = (uint8_t)(aux >> 28);
+        break;
+    }
+    case PK_IQ3_S: {
+        const pk_block_iq3_s *a = blk;
+        const uint8_t *q = a->qs + 8 * ib;
+        int qh = a->qh[ib];
+        for (int l = 0; l < 8; ++l) r.g4[l] = iq3s_grid[q[l] | (qh >> l & 1) << 8];
+        r.neg = pk_load_u32(a->signs + 4 * ib);
+        r.sc[0] = r.sc[1] = (a->scales[ib / 2] >> 4 * (ib & 1)) & 15;
+        break;
+    }
+    case PK_IQ1_S: {
+        const pk_block_iq1_s *a = blk;
+        int qh = a->qh[ib];
+        for (int l = 0; l < 4; ++l) r.g[l] = iq1s_grid[a->qs[4 * ib + l] | ((qh >> 3 * l) & 7) << 8];
+        r.neg = qh & 0x8000 ? 0xFFFFFFFFu : 0;
+        r.sc[0] = r.sc[1] = (qh >> 12) & 7;
+        break;
+    }
+    default: {  // PK_IQ1_M
+        const pk_block_iq1_m *a = blk;
+        uint16_t sc[4];
+        memcpy(sc, a->scales, 8);
+        r.neg = 0;
+        for (int l = 0; l < 4; ++l) {
+            int k = 4 * ib + l, h = a->qh[k / 2] >> 4 * (k & 1);
+            r.g[l] = iq1s_grid[a->qs[k] | (h & 7) << 8];
+            r.neg |= h & 8 ? 0xFFu << 8 * l : 0;
+        }
+        for (int s = 0; s < 2; ++s) r.sc[s] = (sc[ib / 2] >> 3 * (2 * (ib & 1) + s)) & 7;
+        break;
+    }
+    }
+    return r;
+}
+
+PK_IQ_INLINE int pk_iq_is_iq3(int t) { return t == PK_IQ3_XXS || t == PK_IQ3_S; }
+
+/// Byte v (0..31) of a group's grid values.
+PK_IQ_INLINE int pk_iq_byte(int t, const pk_iq32 *q, int v) {
+    return (int)(pk_iq_is_iq3(t) ? q->g4[v / 4] >> 8 * (v % 4) & 0xFF : q->g[v / 8] >> 8 * (v % 8) & 0xFF);
+}
+
+#ifdef PONDER_SIMD_COMMON_H
+/// A group's grid bytes in one 256-bit vector, value v in byte v (the SIMD tiers).
+static inline PK_AVX2 __m256i pk_iq_points256(int t, const pk_iq32 *q) {
+    if (pk_iq_is_iq3(t))
+        return _mm256_set_epi32((int)q->g4[7], (int)q->g4[6], (int)q->g4[5], (int)q->g4[4], (int)q->g4[3],
+                                (int)q->g4[2], (int)q->g4[1], (int)q->g4[0]);
+    return _mm256_set_epi64x((long long)q->g[3], (long long)q->g[2], (long long)q->g[1], (long long)q->g[0]);
+}
+#endif
+
+/// Activation column c of a multi-column dot: columns `xs` bytes apart.
+PK_IQ_INLINE const pk_block_q8_K *pk_iq_column(const void *x, size_t xs, int c) {
+    return (const pk_block_q8_K *)((const uint8_t *)x + (size_t)c * xs);
+}
+
+// A tier's seven IQ dots, one- and four-column, from its generic
+// `impl(t, nc, n, w, x, xs, out)` (nc columns of activations `xs` bytes apart; each
+// column's result bitwise the one-column dot's): PK_IQ_DOTS inside the tier's target
+// region, its table fill PK_IQ_FILL outside it (init runs the fill on every CPU).
+#define PK_IQ_DOT1(impl, sfx, T)                                                        \
+    static float impl##sfx(size_t n, const void *w, const void *x) {                    \
+        float r;                                                                        \
+        impl(T, 1, n, w, x, 0, &r);                                                     \
+        return r;                                                                       \
+    }                                                                                   \
+    static void impl##4##sfx(size_t n, const void *w, const void *x, size_t xs, float *out) { \
+        impl(T, 4, n, w, x, xs, out);                                                   \
+    }
+#define PK_IQ_DOTS(impl)                     \
+    PK_IQ_DOT1(impl, _iq2_xxs, PK_IQ2_XXS)   \
+    PK_IQ_DOT1(impl, _iq2_xs, PK_IQ2_XS)     \
+    PK_IQ_DOT1(impl, _iq2_s, PK_IQ2_S)       \
+    PK_IQ_DOT1(impl, _iq3_xxs, PK_IQ3_XXS)   \
+    PK_IQ_DOT1(impl, _iq3_s, PK_IQ3_S)       \
+    PK_IQ_DOT1(impl, _iq1_s, PK_IQ1_S)       \
+    PK_IQ_DOT1(impl, _iq1_m, PK_IQ1_M)
+#define PK_IQ_FILL1(k, impl, S, sfx) (k)->dot[S] = impl##sfx, (k)->dot4[S] = impl##4##sfx
+#define PK_IQ_FILL(fill, impl)                                    \
+    void fill(struct pk_kernels *k) {                             \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ2_XXS, _iq2_xxs);          \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ2_XS, _iq2_xs);            \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ2_S, _iq2_s);              \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ3_XXS, _iq3_xxs);          \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ3_S, _iq3_s);              \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ1_S, _iq1_s);              \
+        PK_IQ_FILL1(k, impl, PK_SLOT_IQ1_M, _iq1_m);              \
+    }
+
+#endif
