@@ -23,15 +23,17 @@ public func sseFuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     whole.finish()
 
     var cut = ServerSentEventParser(maxLineBytes: limit)
-    var b: Result<[ServerSentEvent], Error> = .success([])
+    var chunked: [ServerSentEvent] = []
+    var b: Result<[ServerSentEvent], Error>?
     var i = 0, step = 0
-    while i < body.count {
+    while i < body.count, b == nil {
         // Chunk sizes 1...8 in a pattern the control byte picks.
         let n = min(body.count - i, Int((control &+ UInt8(truncatingIfNeeded: step &* 5)) % 8) + 1)
-        do { b = .success(try b.get() + cut.feed(body[i..<(i + n)])) } catch { b = .failure(error); break }
+        do { chunked += try cut.feed(body[i..<(i + n)]) } catch { b = .failure(error) }
         i += n; step += 1
     }
-    switch (a, b) {
+    let b2 = b ?? .success(chunked)
+    switch (a, b2) {
     case (.success(let x), .success(let y)):
         if x != y { fatalError("chunking changed the events: \(x) vs \(y)") }
     case (.failure, .failure): break
