@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian packages, the Python oracles, the test models),
 # builds in release mode and runs the whole test suite, then the session suite under
-# ThreadSanitizer and the GGUF fuzzer.
+# ThreadSanitizer and the fuzzers (GGUF reader, SSE parser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test >/dev/null
@@ -12,5 +12,5 @@ echo "==> swift test (release)" >&2
 swift test -c release --skip-build
 echo "==> ThreadSanitizer: the session suite again, instrumented (scripts/tsan.sh)" >&2
 scripts/tsan.sh
-echo "==> fuzzing the GGUF reader (libFuzzer, ${PONDER_FUZZ_SECONDS:-60} s)" >&2
+echo "==> fuzzing the GGUF reader and the SSE parser (libFuzzer, ${PONDER_FUZZ_SECONDS:-60} s)" >&2
 fuzz/run.sh "${PONDER_FUZZ_SECONDS:-60}"

@@ -39,10 +39,25 @@ public struct ChatRequest: Encodable, Sendable, Equatable {
     public var repeat_penalty: Double?
     public var thinking_budget_tokens: Int?
     public var thinking_token_budget: Int?
-    /// "content": the final assistant message is continued in its content, after its
-    /// reasoning (llama.cpp's server; `true` continues wherever the message stops).
-    var continue_final_message: String?
+    var continue_final_message: ContinuationForm?
     var add_generation_prompt: Bool?
+
+    /// How a server is asked to continue the final assistant message. llama.cpp's server
+    /// takes `"content"`: the message is continued in its content, after its reasoning
+    /// (its `true` continues the reasoning, where the rendered message stops). vLLM's
+    /// field is a boolean (a string is a 400 there); `true` continues the message's
+    /// content, with `add_generation_prompt: false`.
+    public enum ContinuationForm: Sendable, Equatable, Encodable {
+        case content
+        case boolean
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .content: try c.encode("content")
+            case .boolean: try c.encode(true)
+            }
+        }
+    }
 
     public init(model: String?, messages: [ChatMessage], sampling: SamplingSettings, seed: UInt64?,
                 thinkBudget: Int? = nil) {
@@ -69,11 +84,12 @@ public struct ChatRequest: Encodable, Sendable, Equatable {
     /// empty, or what arrived of the answer when the stream was closed) to be continued,
     /// so the server's template closes the think block as the model's own turns close it
     /// and the model writes its answer. `maxTokens`: what is left of the turn's limit.
-    /// No budget: the reasoning is over.
-    public func continuing(reasoning: String, answer: String = "", maxTokens: Int) -> ChatRequest {
+    /// No budget: the reasoning is over. `form`: how this server takes the request.
+    public func continuing(reasoning: String, answer: String = "", maxTokens: Int,
+                           form: ContinuationForm = .content) -> ChatRequest {
         var r = self
         r.messages.append(Message(role: "assistant", content: answer, reasoning_content: reasoning))
-        r.continue_final_message = "content"
+        r.continue_final_message = form
         r.add_generation_prompt = false
         r.max_tokens = max(1, maxTokens)
         r.thinking_budget_tokens = nil

@@ -18,6 +18,9 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
     public let model: String
     private let lock = NSLock()
     private var closed = false
+    /// How this server takes a continued assistant message: llama.cpp's form until the
+    /// server rejects it and takes vLLM's (then vLLM's for the rest of the session).
+    private var continuation = ChatRequest.ContinuationForm.content
 
     public init(client: OpenAIClient, model: String) {
         self.client = client
@@ -58,11 +61,22 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
             turn2.record.reasoningEnd = who
             if who == .budget { turn2.stats.budgetApplied = true }
             let generated = turn2.stats.reasoningTokens + turn2.stats.answerTokens
-            let next = body.continuing(reasoning: turn2.record.reasoning, answer: turn2.record.answer,
-                                       maxTokens: rec.sampling.maxTokens - generated)
-            (end, turn2) = await leg(next, reply: StreamedReply(profile: .noReasoning, mode: .off), turn: turn2,
+            let cutTurn = turn2
+            let next = { (form: ChatRequest.ContinuationForm) in
+                body.continuing(reasoning: cutTurn.record.reasoning, answer: cutTurn.record.answer,
+                                maxTokens: rec.sampling.maxTokens - generated, form: form)
+            }
+            let form = lock.withLock { continuation }
+            (end, turn2) = await leg(next(form), reply: StreamedReply(profile: .noReasoning, mode: .off), turn: cutTurn,
                                      cuts: false, budget: nil, events: events, cancel: cancel)
+            // A 400 to llama.cpp's form: asked once more in vLLM's, remembered when taken.
+            if case .rejected = end, form == .content {
+                (end, turn2) = await leg(next(.boolean), reply: StreamedReply(profile: .noReasoning, mode: .off),
+                                         turn: cutTurn, cuts: false, budget: nil, events: events, cancel: cancel)
+                if case .rejected = end {} else { lock.withLock { continuation = .boolean } }
+            }
         }
+        if case .rejected(let failure) = end { end = .stopped(.error, failure) }
         guard case .stopped(let reason, let failure) = end else { return turn2.finish(.error, firstSent: first) }
         if let failure { events.error(failure) }
         return turn2.finish(reason, note: failure, firstSent: first)
@@ -73,6 +87,8 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
     enum LegEnd: Sendable {
         case stopped(StopReason, String?)
         case cut(ReasoningEnd)
+        /// The server answered 400 (a request it does not take) before anything streamed.
+        case rejected(String)
     }
 
     /// Streams one request into `turn`. `cuts`: the reasoning may still be cut, at
@@ -92,9 +108,11 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
             var turn = turn
             var reply = start
             var end = LegEnd.stopped(.endOfTurn, nil)
+            var streamed = false
             do {
                 for try await chunk in stream {
                     if Task.isCancelled { break }
+                    streamed = true
                     // A chunk of more reasoning past the budget, or after "answer now", is
                     // not shown: the reasoning ends where it was.
                     if cuts, reply.continuesReasoning(chunk) {
@@ -107,6 +125,8 @@ public final class RemoteTurnBackend: TurnBackend, @unchecked Sendable {
                 }
                 if case .cut = end {} else if Task.isCancelled { end = interrupted() }
                 else if turn.finishReason == "length" { end = .stopped(.length, nil) }
+            } catch RemoteError.status(400, let m) where !streamed && !Task.isCancelled {
+                end = .rejected("\(RemoteError.status(400, m))")
             } catch {
                 end = Task.isCancelled ? interrupted() : .stopped(.error, "\(error)")
             }
@@ -142,6 +162,10 @@ struct RemoteTurn: Sendable {
         self.record = record
         self.requestTime = requestTime
         self.events = events
+        // The stats bar's "think 37/64" while the turn reasons: the budget and the
+        // reasoning chunks counted so far, as the embedded engine reports them. (A server
+        // has no "think more" minimum: none is shown.)
+        stats.thinkBudget = record.thinkBudget
     }
 
     /// One chunk: its text (already split), the server's usage and timings.
@@ -208,6 +232,7 @@ struct RemoteTurn: Sendable {
         var r = record
         var s = stats
         s.wallTime = monotonicSeconds() - start
+        s.thinkBudget = nil                  // live only: the record has its own `thinkBudget`
         r.stats = s
         r.stopReason = reason
         r.note = note

@@ -42,7 +42,7 @@ import TestSupport
         events.compactMap { if case .notice(let s) = $0 { return s }; return nil }
     }
 
-    static func trimmed(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines) }
+    static func trimmed(_ s: String) -> String { FaultProxy.trimmed(s) }
 
     /// An error turn: stop reason `error`, one error event of one line, which is the note.
     static func expectOneLineError(_ events: [SessionEvent], _ record: TurnRecord, sourceLocation: SourceLocation = #_sourceLocation) {

@@ -88,32 +88,57 @@ import TestSupport
         await conv.close()
     }
 
-    /// `/budget 8` for the next turn, then `count` turns of the prompt, the proxy giving
-    /// each request the next of `faults`; `check` sees the conversation (still open), its
-    /// turns and what the proxy logged.
-    static func budgeted(faults: [String], maxTokens: Int, turns count: Int,
-                         check: (Conversation, [TurnRecord], [FaultProxy.Entry]) async throws -> Void) async throws {
+    /// `/budget 8` for the next turn (`always`: for every turn), then `count` turns of the
+    /// prompt, the proxy giving each request the next of `faults`; `check` sees the
+    /// conversation (still open), its turns, what the proxy logged (at least `requests`
+    /// POSTs) and the session's events.
+    static func budgeted(faults: [String], maxTokens: Int, turns count: Int, always: Bool = false, requests: Int = 2,
+                         check: (Conversation, [TurnRecord], [FaultProxy.Entry], [SessionEvent]) async throws -> Void)
+        async throws {
         let server = try Self.server()
         defer { server.stop() }
         let proxy = try FaultProxy(upstream: server, faults: faults)
         defer { proxy.stop() }
         let conv = try Self.conversation(proxy, maxTokens: maxTokens)
-        await conv.setBudget(8, always: false)
+        await conv.setBudget(8, always: always)
         for _ in 0..<count { await conv.send(Self.prompt, mode: .on) }
+        var events: [SessionEvent] = [], finished = 0
+        for await e in conv.events {
+            events.append(e)
+            if case .turnFinished = e { finished += 1; if finished == count { break } }
+        }
         await conv.waitUntilIdle()
         await conv.settled()
         let turns = await conv.turns
         try #require(turns.count == count)
-        let log = try proxy.log(count: 2)
-        try #require(log.count == 2, "\(log)")
-        try await check(conv, turns, log)
+        let log = try proxy.log(count: requests)
+        try #require(log.count >= requests, "\(log)")
+        try await check(conv, turns, log, events)
         await conv.close()
+    }
+
+    /// The live stats of turn `index` sent while it was in its reasoning (after its first
+    /// reasoning text, before its first answer text), each with the reasoning pieces
+    /// shown by then.
+    static func reasoningStats(_ events: [SessionEvent], turn index: Int) -> [(TurnStats, pieces: Int)] {
+        var out: [(TurnStats, pieces: Int)] = [], pieces = 0
+        for e in events {
+            switch e {
+            case .reasoning(index, let t) where !t.isEmpty: pieces += 1
+            case .answer(index, let t) where !t.isEmpty: return out
+            case .stats(index, let st) where pieces > 0: out.append((st, pieces))
+            default: break
+            }
+        }
+        return out
     }
 
     /// `/budget 8` for one turn: the server's own budget (`thinking_budget_tokens`) closes
     /// the reasoning within 8 tokens and the answer follows; the next turn is unlimited.
+    /// (The proxy pauses 0.5 s before every 3rd event of the first reply, so the stats
+    /// ticks, every 0.2 s, come while it reasons however fast the server is.)
     @Test func aBudgetForOneTurn() async throws {
-        try await Self.budgeted(faults: ["pass", "pass"], maxTokens: 30, turns: 2) { conv, turns, log in
+        try await Self.budgeted(faults: ["pauses:3:0.5", "pass"], maxTokens: 30, turns: 2) { conv, turns, log, events in
             #expect(turns[0].thinkBudget == 8 && turns[0].reasoningEnd == .budget)
             #expect(turns[0].stats.budgetApplied == true && turns[0].stats.reasoningTokens <= 8)
             #expect(!turns[0].answer.isEmpty)
@@ -121,7 +146,19 @@ import TestSupport
             #expect(turns[1].stats.reasoningTokens > 8, "turn 2: \(turns[1].reasoning.debugDescription)")
             // What the server sent: the first reply's reasoning is the turn's, the rest its answer.
             #expect(FaultTests.trimmed(log[0].reasoning) == turns[0].reasoning)
+            #expect(log[0].fault.hasPrefix("pauses"))
             #expect(FaultTests.trimmed(log[0].content) == turns[0].answer)
+            // The stats bar's "think N/8": every live stats report of turn 1's reasoning
+            // carries the budget and counts the reasoning shown so far; turn 2 has none;
+            // the saved stats do not keep it (the record's `thinkBudget` does).
+            let live = Self.reasoningStats(events, turn: 0)
+            try #require(!live.isEmpty)
+            for (st, _) in live { #expect(st.thinkBudget == 8 && st.thinkMin == nil) }
+            #expect(live.last.map { $0.0.reasoningTokens >= $0.pieces && $0.0.reasoningTokens <= 8 } == true,
+                    "\(live.map { ($0.0.reasoningTokens, $0.pieces) })")
+            let live2 = Self.reasoningStats(events, turn: 1)
+            #expect(live2.allSatisfy { $0.0.thinkBudget == nil }, "\(live2.map(\.0.thinkBudget))")
+            #expect(turns[0].stats.thinkBudget == nil)
             try await Self.expectSavedAndReplayed(conv, .budget)
         }
     }
@@ -129,7 +166,7 @@ import TestSupport
     /// A server that does not know the budget field (the proxy strips it): Ponder holds
     /// the reasoning to exactly 8 chunks, closes the stream and asks for the answer.
     @Test func aBudgetTheServerIgnoresIsHeldByPonder() async throws {
-        try await Self.budgeted(faults: ["strip:thinking_budget_tokens", "pass"], maxTokens: 40, turns: 1) { _, turns, log in
+        try await Self.budgeted(faults: ["strip:thinking_budget_tokens", "pass"], maxTokens: 40, turns: 1) { _, turns, log, _ in
             let t = turns[0]
             #expect(t.reasoningEnd == .budget && t.stats.budgetApplied == true)
             #expect(t.stats.reasoningTokens == 8)
@@ -141,6 +178,32 @@ import TestSupport
             #expect(FaultTests.trimmed(first.reasoning).count > t.reasoning.count)
             #expect(second.continued == t.reasoning)
             #expect(FaultTests.trimmed(second.content) == t.answer)
+        }
+    }
+
+    /// A vLLM front (the proxy's "vllm": no llama.cpp budget field, and a 400 to
+    /// `continue_final_message: "content"`, vLLM's field being a boolean): Ponder holds the
+    /// budget itself, its continuation in llama.cpp's form is refused, asked once more in
+    /// vLLM's (`true`) and the answer follows in the same turn; the next turn's
+    /// continuation goes in vLLM's form at once (remembered per server).
+    @Test func aContinuationRefusedInLlamaCppsFormIsSentInVLLMs() async throws {
+        try await Self.budgeted(faults: Array(repeating: "vllm", count: 6), maxTokens: 30, turns: 2, always: true,
+                                requests: 5) { _, turns, log, _ in
+            for t in turns {
+                #expect(t.reasoningEnd == .budget && t.stats.reasoningTokens == 8)
+                #expect(t.stopReason != .error && !t.answer.isEmpty, "\(t.note ?? "")")
+            }
+            // Turn 1: the reply, the continuation refused ("content"), then taken (true);
+            // turn 2: the reply, the continuation taken (true). (The log is in the order
+            // the proxy finished the requests: a reply ends once the client hangs up.)
+            try #require(log.count == 5, "\(log.map { ($0.status, $0.form) })")
+            #expect(log.filter { $0.status == 400 }.map(\.form) == ["\"content\""])
+            #expect(log.filter { $0.form == nil }.map(\.status) == [200, 200])
+            let taken = log.filter { $0.form == "true" }
+            try #require(taken.count == 2 && taken.allSatisfy { $0.status == 200 }, "\(log.map { ($0.status, $0.form) })")
+            #expect(taken[0].continued == turns[0].reasoning && taken[1].continued == turns[1].reasoning)
+            #expect(FaultTests.trimmed(taken[0].content) == turns[0].answer)
+            #expect(FaultTests.trimmed(taken[1].content) == turns[1].answer)
         }
     }
 }

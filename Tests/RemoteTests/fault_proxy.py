@@ -17,11 +17,17 @@ POST gets the next FAULT of the list (then "pass"); other requests (GET /v1/mode
     malformed:K    forward K events, then an event whose data is not JSON, then go on
     strip:FIELD    forward the request without its top-level JSON FIELD (a server that
                    does not know the field), then the reply
+    vllm           a vLLM front: no `thinking_budget_tokens` (vLLM's budget field is
+                   another), and `continue_final_message` must be a boolean as vLLM's
+                   request model says: any other value is answered 400 with vLLM's kind
+                   of validation error (the server is not asked); `true` (continue the
+                   final message's content) is forwarded in llama.cpp's form, "content"
 
 A streamed reply is forwarded event by event (an event ends with a blank line) in HTTP
 chunks, the way llama.cpp's server sends it. For each POST one JSON line is appended to
 DIR/log.jsonl: the fault, the events forwarded whole, and the `content` and `reasoning_content`
-those events carried (and each event's `content`, as `pieces`) (the oracle for what a client could have received).
+those events carried (and each event's `content`, as `pieces`) (the oracle for what a client could have received),
+the status answered, and the request's `continue_final_message` as JSON text ("form").
 
 Bounded: loopback only; it exits by itself after 900 s or 64 connections; every read
 has a timeout and every loop a count.
@@ -45,6 +51,9 @@ connections = 0
 BUSY_BODY = b'{"error":{"code":429,"message":"too many requests (fault proxy)","type":"rate_limit_error"}}'
 ERROR_BODY = b'{"error":{"code":500,"message":"the model crashed (fault proxy)","type":"server_error"}}'
 MALFORMED = b'data: {"choices":[{"delta":{"content":"oops"\n\n'
+VLLM_BOOL_BODY = (b'{"object":"error","message":"[{\'type\': \'bool_parsing\', \'loc\': (\'body\', '
+                  b'\'continue_final_message\'), \'msg\': \'Input should be a valid boolean, unable to '
+                  b'interpret input\'}]","type":"BadRequestError","param":null,"code":400}')
 
 
 def next_fault():
@@ -91,19 +100,33 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(min(n, 16 << 20))
         fault = next_fault()
         self.continued = None
+        self.form = None
+        self.status = 200
         try:
             request = json.loads(body)
             last = (request.get("messages") or [{}])[-1]
             if last.get("role") == "assistant":
                 self.continued = last.get("reasoning_content")
+            if "continue_final_message" in request:
+                self.form = json.dumps(request["continue_final_message"])
             if fault.startswith("strip:"):
                 request.pop(fault.partition(":")[2], None)
+                body = json.dumps(request).encode()
+            if fault == "vllm":
+                request.pop("thinking_budget_tokens", None)
+                form = request.get("continue_final_message")
+                if form is not None and not isinstance(form, bool):
+                    self.answer(400, VLLM_BOOL_BODY)
+                    return self.record(fault, [])
+                if form is True:
+                    request["continue_final_message"] = "content"
                 body = json.dumps(request).encode()
         except (ValueError, AttributeError, IndexError, TypeError):
             pass
         self.forward("POST", body, fault)
 
     def answer(self, status, body, extra=()):
+        self.status = status
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -130,6 +153,7 @@ class Handler(BaseHTTPRequestHandler):
         if not streamed:
             data = resp.read(16 << 20)
             up.close()
+            self.status = resp.status
             if method == "POST":
                 self.record(fault, [])
             return self.answer(resp.status, data)
@@ -209,6 +233,8 @@ class Handler(BaseHTTPRequestHandler):
     def record(self, fault, sent):
         entry = summary(fault, sent)
         entry["continued"] = getattr(self, "continued", None)
+        entry["status"] = getattr(self, "status", 200)
+        entry["form"] = getattr(self, "form", None)
         with lock, open(log_path, "a") as f:
             f.write(json.dumps(entry) + "\n")
 

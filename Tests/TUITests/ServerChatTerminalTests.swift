@@ -104,6 +104,60 @@ import TestSupport
         #expect((recorded[3]["note"] as? String)?.isEmpty == false)
     }
 
+    /// The connection dropped mid-reply (the fault proxy closes it after 1200 bytes of
+    /// the reply): the partial turn stays on screen and in the journal, marked with the
+    /// error; Ctrl-R asks the same server again and the turn completes. The journal holds
+    /// both attempts (the partial end, the "drop" line, the complete end), the saved
+    /// session the complete one; the proxy's log (Python's reading of what it forwarded)
+    /// is the oracle for each attempt's text.
+    @Test func ctrlRRetriesADroppedTurn() throws {
+        let server = try LlamaServer(model: try TestEnv.smolQ4_1)
+        defer { server.stop() }
+        let proxy = try FaultProxy(upstream: server, faults: ["drop:1200"])
+        defer { proxy.stop() }
+        let t = try TerminalTests.Tmux()
+        let dir = t.dir.path
+        let sessions = "\(dir)/data/ponder/sessions"
+        let saved = "\(dir)/retried.json"
+        try t.startPonder(width: 120, height: 30, "chat --server \(proxy.url) --think off --seed 3 --max-tokens 24")
+        try t.wait(for: " DIRECT │", timeout: 30)
+        let prompt = "Why is the sky blue?"
+        try t.type(prompt); try t.keys("Enter")
+        #expect(JournalWatch.waitForEnds(1, in: sessions), "the dropped turn did not end")
+        try t.wait(for: "[error: ", timeout: 20)
+        try t.keys("C-r")
+        #expect(JournalWatch.waitForEnds(2, in: sessions), "the retried turn did not end")
+        try t.wait("the error mark to go", timeout: 20) { s in !s.contains { $0.contains("[error: ") } }
+        try t.type("/save \(saved)"); try t.keys("Enter")
+        try t.wait(for: "saved to", timeout: 20)
+        try t.keys("C-c"); try t.keys("C-c")
+        #expect(t.waitForFile("exit", timeout: 30)?.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+
+        let log = try proxy.log(count: 2)
+        try #require(log.count == 2, "\(log)")
+        #expect(log[0].fault == "drop:1200" && log[1].fault == "pass")
+        // The journal: the partial end (an error, what arrived before the drop), the drop
+        // of that turn, the complete end (what the second request streamed).
+        let lines = Self.journal(sessions)
+        let kinds = lines.compactMap { $0["k"] as? String }.filter { $0 == "end" || $0 == "drop" }
+        #expect(kinds == ["end", "drop", "end"], "\(kinds)")
+        let ends = lines.filter { $0["k"] as? String == "end" }.compactMap { $0["turn"] as? [String: Any] }
+        try #require(ends.count == 2)
+        #expect(ends.map { $0["user"] as? String } == [prompt, prompt])
+        #expect(ends[0]["stopReason"] as? String == "error")
+        #expect((ends[0]["note"] as? String)?.contains("broke mid-reply") == true, "\(ends[0]["note"] ?? "")")
+        #expect(ends[0]["answer"] as? String == FaultProxy.trimmed(log[0].content))
+        #expect(["end_of_turn", "length"].contains(ends[1]["stopReason"] as? String ?? ""), "\(ends[1])")
+        #expect(ends[1]["answer"] as? String == FaultProxy.trimmed(log[1].content))
+        #expect((ends[1]["answer"] as? String ?? "").count > (ends[0]["answer"] as? String ?? "").count)
+        // The saved session: the one turn, complete.
+        let raw = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: saved))) as? [String: Any]
+        let turns = try #require(raw?["turns"] as? [[String: Any]])
+        try #require(turns.count == 1)
+        #expect(turns[0]["answer"] as? String == ends[1]["answer"] as? String)
+        #expect(turns[0]["stopReason"] as? String == ends[1]["stopReason"] as? String)
+    }
+
     /// Every line of the session's journal (one file), parsed.
     static func journal(_ sessions: String) -> [[String: Any]] {
         guard let f = JournalWatch.files(in: sessions).first,

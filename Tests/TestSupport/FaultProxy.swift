@@ -1,32 +1,36 @@
 import Foundation
-import TestSupport
 
 /// The fault-injecting proxy (`fault_proxy.py`, Python in the oracle venv) in front of a
 /// real server: each POST gets the next fault of `faults` ("drop:N", "stall:K:S",
-/// "busy:S", "error500", "malformed:K", "strip:FIELD", "pass"), then "pass". `log()` is what the proxy
+/// "busy:S", "error500", "malformed:K", "strip:FIELD", "vllm", "pass"), then "pass". `log()` is what the proxy
 /// forwarded, read by Python's JSON parser (the oracle for what a client could receive).
-/// Loopback only; the proxy also exits by itself after 900 s.
-final class FaultProxy: @unchecked Sendable {
+/// Loopback only; the proxy also exits by itself after 900 s. (Used by the Remote tests
+/// and by the terminal tests of a chat on a server.)
+public final class FaultProxy: @unchecked Sendable {
     let process = Process()
     let dir: URL
-    let port: Int
-    var url: String { "http://127.0.0.1:\(port)" }
+    public let port: Int
+    public var url: String { "http://127.0.0.1:\(port)" }
 
     /// One POST as the proxy handled it.
-    struct Entry: Decodable {
-        var fault: String
+    public struct Entry: Decodable, Sendable {
+        public var fault: String
         /// Events forwarded whole.
-        var events: Int
+        public var events: Int
         /// The `content` and `reasoning_content` those events carried.
-        var content: String
-        var reasoning: String
+        public var content: String
+        public var reasoning: String
         /// Each forwarded event's `content`.
-        var pieces: [String]
+        public var pieces: [String]
         /// The request's final message, when it is the assistant's: its `reasoning_content`.
-        var continued: String?
+        public var continued: String?
+        /// The status the client got (the proxy's own, or the server's when it was not streamed).
+        public var status: Int
+        /// The request's `continue_final_message` as JSON text (`"content"`, `true`), when sent.
+        public var form: String?
     }
 
-    init(upstream: LlamaServer, faults: [String]) throws {
+    public init(upstream: LlamaServer, faults: [String]) throws {
         dir = try TestEnv.freshDirectory("ponder-proxy")
         process.executableURL = try TestEnv.python()
         let script = TestEnv.repoRoot.appendingPathComponent("Tests/RemoteTests/fault_proxy.py").path
@@ -50,7 +54,7 @@ final class FaultProxy: @unchecked Sendable {
 
     /// The POSTs handled so far; waits (at most 20 s) until `count` of them are logged
     /// (the proxy logs a request once it has finished forwarding it).
-    func log(count: Int = 1) throws -> [Entry] {
+    public func log(count: Int = 1) throws -> [Entry] {
         let deadline = Date().addingTimeInterval(20)
         while true {
             let text = (try? String(contentsOf: dir.appendingPathComponent("log.jsonl"), encoding: .utf8)) ?? ""
@@ -62,7 +66,10 @@ final class FaultProxy: @unchecked Sendable {
         }
     }
 
-    func stop() {
+    /// A reply's text as a session keeps it (trimmed), to compare with what the proxy forwarded.
+    public static func trimmed(_ s: String) -> String { s.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    public func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         try? FileManager.default.removeItem(at: dir)
     }
