@@ -48,6 +48,14 @@ public protocol InferenceBackend: AnyObject {
     func snapshot() -> BackendSnapshot?
     /// Replaces the cache by a snapshot taken from this backend.
     func restore(_ snapshot: BackendSnapshot) throws
+    /// A turn has ended (on the worker, before its record is returned): the engine saves
+    /// its KV cache when asked to (`--save-kv`). Returns a notice line for a failure.
+    func turnEnded() -> String?
+}
+
+extension InferenceBackend {
+    /// Nothing to do by default.
+    public func turnEnded() -> String? { nil }
 }
 
 /// An opaque copy of a backend's KV cache (its used rows) and the tokens it holds.
