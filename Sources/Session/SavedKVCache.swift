@@ -44,8 +44,8 @@ public struct SavedKVCache: Sendable {
     public enum Outcome: Equatable, Sendable {
         /// No file: nothing to say.
         case absent
-        /// The cache now holds this many positions.
-        case restored(Int)
+        /// The cache now holds this many positions, read in this many seconds.
+        case restored(Int, seconds: Double)
         /// The file was refused (why, one line); the cache is empty and the conversation
         /// is re-read.
         case refused(String)
@@ -54,7 +54,8 @@ public struct SavedKVCache: Sendable {
         public var notice: String? {
             switch self {
             case .absent: return nil
-            case .restored(let n): return "resumed with the saved KV cache: \(n) tokens need not be re-read"
+            case .restored(let n, let s):
+                return "resumed with the saved KV cache: \(n) tokens need not be re-read (read in \(String(format: "%.2f", s)) s)"
             case .refused(let why): return "saved KV cache refused: \(why); the conversation is re-read"
             }
         }
@@ -66,6 +67,7 @@ public struct SavedKVCache: Sendable {
     public func restore(into ctx: LlamaContext) -> Outcome {
         let key = key(for: ctx)
         let limit = KVCacheFile.size(of: ctx, count: ctx.capacity, keyBytes: key.count)
+        let start = monotonicSeconds()
         do {
             guard let (fd, size) = try RegularFile.openIfPresent(url.path, limit: limit) else { return .absent }
             defer { close(fd) }
@@ -74,7 +76,7 @@ public struct SavedKVCache: Sendable {
                     throw KVFileError.truncated
                 }
             }
-            return .restored(n)
+            return .restored(n, seconds: monotonicSeconds() - start)
         } catch {
             ctx.reset()
             return .refused(error is SessionIOError ? "\(error)" : "\(url.path): \(error)")

@@ -72,7 +72,7 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["s.jsonl.kv"])
 
         let restored = try LlamaContext(model: f.model, capacity: 256)
-        #expect(SavedKVCache(url: url, model: f.identity).restore(into: restored) == .restored(n))
+        #expect(Self.restoredCount(SavedKVCache(url: url, model: f.identity).restore(into: restored)) == n)
         #expect(restored.tokens == original.tokens)
         // The next tokens evaluated on both: every logit equal, bit for bit.
         let next: [Int32] = [original.tokens[3], original.tokens[7], 42, 1000, 7]
@@ -94,6 +94,11 @@ import Glibc
         return (SavedKVCache(url: url, model: f.identity).restore(into: ctx), ctx)
     }
 
+    static func restoredCount(_ o: SavedKVCache.Outcome) -> Int? {
+        if case .restored(let n, _) = o { return n }
+        return nil
+    }
+
     static func expectRefused(_ r: (SavedKVCache.Outcome, LlamaContext), _ words: String,
                               sourceLocation: SourceLocation = #_sourceLocation) {
         guard case .refused(let why) = r.0 else {
@@ -112,7 +117,7 @@ import Glibc
         let url = dir.appendingPathComponent("s.kv")
         let original = try Self.saved(f, to: url)
         let good = try [UInt8](Data(contentsOf: url))
-        #expect(try Self.restore(good, f, in: dir).0 == .restored(original.count))
+        #expect(Self.restoredCount(try Self.restore(good, f, in: dir).0) == original.count)
 
         // Where the token ids start: magic, version, key length, key, five u32 dimensions.
         let keyBytes = good[12..<16].withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
