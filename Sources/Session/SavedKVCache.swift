@@ -66,7 +66,9 @@ public struct SavedKVCache: Sendable {
     /// FIFO, a link to /dev/zero) is refused before a byte is read.
     public func restore(into ctx: LlamaContext) -> Outcome {
         let key = key(for: ctx)
-        let limit = KVCacheFile.size(of: ctx, count: ctx.capacity, keyBytes: key.count)
+        // The largest file any context of this model could take (nothing is allocated by
+        // the file's size: `KVCacheFile.read` checks its positions against this context).
+        let limit = KVCacheFile.size(of: ctx, count: 1 << 20, keyBytes: key.count)
         let start = monotonicSeconds()
         do {
             guard let (fd, size) = try RegularFile.openIfPresent(url.path, limit: limit) else { return .absent }

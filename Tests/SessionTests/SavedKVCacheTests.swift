@@ -149,7 +149,7 @@ import Glibc
         Self.expectRefused(try Self.restore(hugeKey, f, in: dir), "truncated or corrupt")
 
         // More positions than the context holds; an F32 cache is another element type.
-        Self.expectRefused(try Self.restore(good, f, in: dir, capacity: original.count - 1), "file too large")
+        Self.expectRefused(try Self.restore(good, f, in: dir, capacity: original.count - 1), "raise --ctx")
         Self.expectRefused(try Self.restore(good, f, in: dir, type: .f32), "element")
     }
 
