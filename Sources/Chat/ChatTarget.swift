@@ -50,6 +50,20 @@ public enum ChatTarget: Sendable {
         }
     }
 
+    /// `makeBackend`, with a local model's KV cache saved to `saveKV` when each turn
+    /// ends and first read back from `restoreKV` (`SavedKVCache`); returns the restore's
+    /// notice line. On a server, or for a model without an identity, the same as
+    /// `makeBackend()`.
+    public func makeBackend(saveKV: URL?, restoreKV: URL?) throws -> (backend: any TurnBackend, notice: String?) {
+        guard case .local(let m) = self, let id = m.identity, saveKV != nil || restoreKV != nil else {
+            return (try makeBackend(), nil)
+        }
+        let engine = try m.makeBackend()
+        let notice = restoreKV.flatMap { SavedKVCache(url: $0, model: id).restore(into: engine.context).notice }
+        engine.savedCache = saveKV.map { SavedKVCache(url: $0, model: id) }
+        return (EmbeddedTurnBackend(engine), notice)
+    }
+
     /// The model's part of the stats bar and `/model`.
     func describe(_ s: inout DriverStatus, threads: Int) {
         switch self {

@@ -16,25 +16,35 @@ public actor SessionDriver: ChatDriver {
     private var forwarder: Task<Void, Never>?
     /// Whether conversations are journaled (`--no-journal` turns it off).
     private var journaling: Bool
+    /// Whether a local model's KV cache is saved beside the journal when a turn ends
+    /// (`--save-kv`, `SavedKVCache`).
+    private let savingKV: Bool
 
     /// `loadWeights`: bring the weights into memory at once, with progress notices
     /// (the full-screen chat; the line mode leaves it to the first turn). `notices` are
-    /// shown first, before any resume warnings.
+    /// shown first, before any resume warnings. `saveKV`: save the KV cache beside the
+    /// journal when each turn ends. A resumed session's saved KV cache, if it has one, is
+    /// read back whether or not `saveKV` is set.
     public init(target: ChatTarget, settings: SessionSettings, threads: Int, journal: Bool,
-                resume: LoadedSession? = nil, loadWeights: Bool = false, notices: [String] = []) throws {
+                resume: LoadedSession? = nil, loadWeights: Bool = false, notices: [String] = [],
+                saveKV: Bool = false) throws {
         self.target = target
         self.threads = threads
         journaling = journal
+        savingKV = saveKV
         (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
-        conversation = try Self.makeConversation(target: target, settings: resume?.document.settings ?? settings,
-                                                 turns: resume?.document.turns ?? [], journal: journal,
-                                                 created: resume?.document.created, continuation: continuation)
+        let kvNotice: String?
+        (conversation, kvNotice) = try Self.makeConversation(
+            target: target, settings: resume?.document.settings ?? settings, turns: resume?.document.turns ?? [],
+            journal: journal, saveKV: saveKV, restoreKV: resume?.url.map(SavedKVCache.url(beside:)),
+            created: resume?.document.created, continuation: continuation)
         let conv = conversation
         let cont = continuation
         forwarder = Task { for await e in conv.events { cont.yield(e) } }
         var warnings = notices
         if let resume {
             warnings += resume.warnings
+            if let kvNotice { warnings.append(kvNotice) }
             if let was = resume.document.model, let now = target.identity, let m = was.mismatch(with: now) {
                 warnings.append("model mismatch: " + m)
             }
@@ -59,10 +69,12 @@ public actor SessionDriver: ChatDriver {
 
     /// A conversation over a new backend, journaled when `journal` is set. A journal that
     /// cannot be created is reported on the conversation's stream, never dropped silently.
+    /// `saveKV`: the KV cache is saved beside the journal; `restoreKV`: a saved KV cache
+    /// to start from. Returns the restore's notice line.
     private static func makeConversation(target: ChatTarget, settings: SessionSettings, turns: [TurnRecord],
-                                         journal: Bool, created: Double?,
-                                         continuation: AsyncStream<SessionEvent>.Continuation) throws -> Conversation {
-        let backend = try target.makeBackend()
+                                         journal: Bool, saveKV: Bool, restoreKV: URL?, created: Double?,
+                                         continuation: AsyncStream<SessionEvent>.Continuation) throws
+        -> (Conversation, String?) {
         let createdAt = created ?? Date().timeIntervalSince1970
         // New turns use the loaded model's profile; loaded turns keep the one recorded on them.
         var settings = settings
@@ -76,21 +88,38 @@ public actor SessionDriver: ChatDriver {
                 continuation.yield(.error("journal: \(error); this conversation is not journaled"))
             }
         }
-        return Conversation(backend: backend, format: target.format, settings: settings, model: target.identity,
-                            journal: j, resumed: turns, created: createdAt)
+        let made: (backend: any TurnBackend, notice: String?)
+        do {
+            made = try target.makeBackend(saveKV: saveKV ? j.map { SavedKVCache.url(beside: $0.url) } : nil,
+                                          restoreKV: restoreKV)
+        } catch {
+            try? j?.close()     // a journal without turns is removed
+            throw error
+        }
+        let (backend, notice) = made
+        let conv = Conversation(backend: backend, format: target.format, settings: settings, model: target.identity,
+                                journal: j, resumed: turns, created: createdAt)
+        return (conv, notice)
     }
 
-    /// Replaces the conversation by one holding `turns` (the old one is closed first).
-    private func replace(settings: SessionSettings, turns: [TurnRecord], created: Double? = nil) async throws {
+    /// Replaces the conversation by one holding `turns` (the old one is closed first),
+    /// its KV cache read from `restoreKV` when that is given and matches; returns the
+    /// restore's notice line.
+    @discardableResult
+    private func replace(settings: SessionSettings, turns: [TurnRecord], created: Double? = nil,
+                         restoreKV: URL? = nil) async throws -> String? {
         let old = conversation
         await old.cancel()
         await old.close()
         await forwarder?.value
-        conversation = try Self.makeConversation(target: target, settings: settings, turns: turns,
-                                                 journal: journaling, created: created, continuation: continuation)
+        let notice: String?
+        (conversation, notice) = try Self.makeConversation(target: target, settings: settings, turns: turns,
+                                                           journal: journaling, saveKV: savingKV, restoreKV: restoreKV,
+                                                           created: created, continuation: continuation)
         let conv = conversation
         let cont = continuation
         forwarder = Task { for await e in conv.events { cont.yield(e) } }
+        return notice
     }
 
     /// Queues a turn on the current conversation.
@@ -110,9 +139,10 @@ public actor SessionDriver: ChatDriver {
                 return .done("saved to \(url.path)")
             case .load(let path):
                 let session = try SessionLoader.load(URL(fileURLWithPath: (path as NSString).expandingTildeInPath))
-                try await replace(settings: session.document.settings, turns: session.document.turns,
-                                  created: session.document.created)
-                var msg = session.warnings
+                let kv = try await replace(settings: session.document.settings, turns: session.document.turns,
+                                           created: session.document.created,
+                                           restoreKV: session.url.map(SavedKVCache.url(beside:)))
+                var msg = session.warnings + (kv.map { [$0] } ?? [])
                 if let was = session.document.model, let now = target.identity, let m = was.mismatch(with: now) {
                     msg.append("model mismatch: " + m)
                 }

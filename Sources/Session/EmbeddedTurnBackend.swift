@@ -13,7 +13,11 @@ public final class EmbeddedTurnBackend: TurnBackend {
 
     public func generate(_ job: TurnJob, events: EventSink, cancel: CancelFlag) async -> TurnOutcome {
         do {
-            return try await worker.run { ctx in TurnGenerator.run(job, events: events, cancel: cancel, in: ctx) }
+            return try await worker.run { ctx in
+                let outcome = TurnGenerator.run(job, events: events, cancel: cancel, in: ctx)
+                if let problem = ctx.backend.turnEnded() { events.notice(problem) }
+                return outcome
+            }
         } catch {
             // The worker is shut down: the turn ends at once.
             var r = job.meta

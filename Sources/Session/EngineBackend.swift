@@ -22,6 +22,9 @@ public final class EngineBackend: InferenceBackend {
         endOfTurn = context.model.endOfTurnTokens.union(tokenizer?.endOfGeneration ?? [])
     }
 
+    /// Where the KV cache is saved when a turn ends (`--save-kv`); nil: not saved.
+    public var savedCache: SavedKVCache?
+
     public var contextSize: Int { context.capacity }
     public var cachedTokens: [Int32] { context.tokens }
     public func truncateCache(to n: Int) { context.truncate(to: n) }
@@ -63,6 +66,12 @@ public final class EngineBackend: InferenceBackend {
 
     public func tokenPiece(_ token: Int32) -> [UInt8] { tokenizer.map { Array($0.bytes(of: token)) } ?? [] }
     public func isEndOfTurn(_ token: Int32) -> Bool { endOfTurn.contains(token) }
+
+    public func turnEnded() -> String? {
+        guard let savedCache, !context.tokens.isEmpty else { return nil }
+        do { try savedCache.save(context) } catch { return "KV cache not saved: \(error)" }
+        return nil
+    }
 
     public func snapshot() -> BackendSnapshot? { EngineSnapshot(context.snapshot()) }
 

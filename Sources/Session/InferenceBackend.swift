@@ -62,9 +62,12 @@ public protocol InferenceBackend: AnyObject {
     /// Keeps the first `count` (>= 1) tokens of the last verified batch in the cache; the
     /// logits after the last kept one are what `sample` draws from next.
     func acceptVerified(_ count: Int)
+    /// A turn has ended (on the worker, before its record is returned): the engine saves
+    /// its KV cache when asked to (`--save-kv`). Returns a notice line for a failure.
+    func turnEnded() -> String?
 }
 
-/// Backends without speculative decoding.
+/// Defaults: no speculative decoding, nothing to do when a turn ends.
 extension InferenceBackend {
     public var drafting: DraftMode { .none }
     public func verify(_ tokens: [Int32]) throws { throw SpeculationUnsupported() }
@@ -73,6 +76,8 @@ extension InferenceBackend {
         preconditionFailure("sampleVerified without verify")
     }
     public func acceptVerified(_ count: Int) { preconditionFailure("acceptVerified without verify") }
+    /// Nothing to do by default.
+    public func turnEnded() -> String? { nil }
 }
 
 /// `verify` on a backend whose `drafting` is `.none`.

@@ -44,30 +44,52 @@ public enum RegularFile {
         return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
-    private static func read(_ path: String, limit: Int, missingIsNil: Bool, privateOnly: Bool = false) throws -> [UInt8]? {
+    /// The regular file at `path` opened for reading, and its size (checked against
+    /// `limit`), for a reader that streams it (a saved KV cache) rather than holding it
+    /// whole; nil when nothing exists there. The caller closes the descriptor.
+    /// `privateOnly`: refused too when its group or other users can read or change it.
+    public static func openIfPresent(_ path: String, limit: Int, privateOnly: Bool = false) throws -> (fd: Int32, size: Int)? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         if fd < 0 {
-            if missingIsNil && errno == ENOENT { return nil }
+            if errno == ENOENT { return nil }
             throw FileIO.errno("cannot open", path)
         }
-        defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FileIO.errno("cannot stat", path) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw SessionIOError("\(path): not a regular file") }
+        guard fstat(fd, &st) == 0 else { let e = FileIO.errno("cannot stat", path); close(fd); throw e }
+        guard st.st_mode & S_IFMT == S_IFREG else { close(fd); throw SessionIOError("\(path): not a regular file") }
         if privateOnly, st.st_mode & 0o077 != 0 {
+            close(fd)
             throw SessionIOError("\(path): other users can read or change it (chmod 600 \(path))")
         }
         guard st.st_size <= limit else {
+            close(fd)
             throw SessionIOError("\(path): file too large (\(st.st_size) bytes, limit \(limit))")
         }
-        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        return (fd, Int(st.st_size))
+    }
+
+    /// Reads up to `buffer.count` bytes from `fd` (retrying EINTR and short reads);
+    /// returns the bytes read (fewer only at the end of the file).
+    public static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
         var done = 0
-        while done < out.count {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+        while done < buffer.count {
+            let n = Glibc.read(fd, buffer.baseAddress! + done, buffer.count - done)
             if n < 0 { if errno == EINTR { continue }; throw FileIO.errno("read failed", path) }
             if n == 0 { break }
             done += n
         }
+        return done
+    }
+
+    private static func read(_ path: String, limit: Int, missingIsNil: Bool, privateOnly: Bool = false) throws -> [UInt8]? {
+        guard let (fd, size) = try openIfPresent(path, limit: limit, privateOnly: privateOnly) else {
+            if missingIsNil { return nil }
+            errno = ENOENT
+            throw FileIO.errno("cannot open", path)
+        }
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: size)
+        let done = try out.withUnsafeMutableBytes { try read(fd, into: $0, path: path) }
         return Array(out[..<done])
     }
 }

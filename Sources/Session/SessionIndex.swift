@@ -58,7 +58,8 @@ public enum SessionIndex {
     }
 
     /// Removes the journals (`*.jsonl`, never saved `*.json` sessions) not changed for
-    /// more than `days` days; returns the removed files.
+    /// more than `days` days, with their saved KV caches (`*.jsonl.kv`); returns the
+    /// removed journals.
     public static func prune(olderThan days: Double, now: Double = Date().timeIntervalSince1970,
                              directory: URL = SessionPaths.sessionsDirectory()) throws -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
@@ -67,6 +68,7 @@ public enum SessionIndex {
             let url = directory.appendingPathComponent(name)
             guard let m = modificationTime(url), now - m > days * 86_400 else { continue }
             guard unlink(url.path) == 0 else { throw FileIO.errno("cannot remove", url.path) }
+            unlink(SavedKVCache.url(beside: url).path)     // its saved KV cache, if any
             removed.append(url)
         }
         return removed

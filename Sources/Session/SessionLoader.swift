@@ -13,6 +13,8 @@ public struct LoadedSession: Sendable {
     public var warnings: [String]
     /// True when it came from a journal (JSON Lines) rather than a session document.
     public var fromJournal: Bool
+    /// The file it was loaded from (nil when loaded from bytes).
+    public var url: URL? = nil
 }
 
 /// Loads session documents and journals, treating them as hostile input: size limit,
@@ -27,7 +29,9 @@ public enum SessionLoader {
         let bytes: [UInt8]
         do { bytes = try RegularFile.read(path, limit: sizeLimit) }
         catch let e as SessionIOError { throw SessionLoadError(path, e.description.replacingOccurrences(of: path + ": ", with: "")) }
-        return try load(bytes: bytes, path: path)
+        var loaded = try load(bytes: bytes, path: path)
+        loaded.url = url
+        return loaded
     }
 
     public static func load(bytes: [UInt8], path: String) throws -> LoadedSession {

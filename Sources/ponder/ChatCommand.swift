@@ -20,7 +20,10 @@ struct ChatCommand: AsyncParsableCommand {
             output and the reasoning to standard error, with no escape codes; a line starting \
             with / is a slash command, as in the full-screen chat.
 
-            Every turn is journaled to $XDG_DATA_HOME/ponder/sessions/ as it happens.
+            Every turn is journaled to $XDG_DATA_HOME/ponder/sessions/ as it happens. With \
+            --save-kv the KV cache is saved beside the journal too (NAME.jsonl.kv), and \
+            --resume or /load of that journal reads it back when it matches the model and the \
+            conversation (one notice line says it was used, or why it was refused).
 
             Model text written to a terminal has control characters and escape sequences \
             removed; to a file or a pipe it is written byte for byte.
@@ -70,6 +73,11 @@ struct ChatCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not journal the session to disk.")
     var noJournal = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Save the KV cache beside the journal (NAME.jsonl.kv) when each turn ends, so --resume and /load continue without re-reading the conversation.",
+        discussion: "Costs disk: about 22.5 KiB per token for SmolLM2-135M, 128 KiB for a 4B model."))
+    var saveKv = false
+
     @Flag(name: .long, help: "Line mode (GNU readline) instead of the full screen: for screen readers, Emacs and dumb terminals.")
     var line = false
 
@@ -93,6 +101,8 @@ struct ChatCommand: AsyncParsableCommand {
         if let b = thinkMin, b < 1 { throw ValidationError("--think-min must be at least 1") }
         guard demoDelay >= 0, demoDelay <= 10 else { throw ValidationError("--demo-delay must be 0 to 10 seconds") }
         _ = try draftMode(draft)
+        if saveKv && noJournal { throw ValidationError("--save-kv saves the KV cache beside the journal; it cannot go with --no-journal") }
+        if saveKv && serverOptions.serverURL != nil { throw ValidationError("--save-kv needs a local model; a server keeps its own cache") }
     }
 
     /// How the chat talks to the user.
@@ -175,7 +185,7 @@ struct ChatCommand: AsyncParsableCommand {
         // What the engine's kernels run with (PONDER_THREADS, else the physical cores).
         let driver = try SessionDriver(target: target, settings: settings, threads: engineThreadCount,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen,
-                                       notices: fullScreen ? target.warnings : [])
+                                       notices: fullScreen ? target.warnings : [], saveKV: saveKv)
         // A model without a reasoning mode starts (and stays) DIRECT.
         let firstMode: ReasoningMode = target.profile.hasReasoningMode ? mode : .off
         switch chatMode {
