@@ -102,7 +102,7 @@ struct ChatCommand: AsyncParsableCommand {
         guard demoDelay >= 0, demoDelay <= 10 else { throw ValidationError("--demo-delay must be 0 to 10 seconds") }
         _ = try draftMode(draft)
         if saveKv && noJournal { throw ValidationError("--save-kv saves the KV cache beside the journal; it cannot go with --no-journal") }
-        if saveKv && serverOptions.serverURL != nil { throw ValidationError("--save-kv needs a local model; a server keeps its own cache") }
+        if saveKv, (try? serverOptions.serverURL) != nil { throw ValidationError("--save-kv needs a local model; a server keeps its own cache") }
     }
 
     /// How the chat talks to the user.
