@@ -61,28 +61,40 @@ def copy_kv(reader: gguf.GGUFReader, writer: gguf.GGUFWriter, skip=(), extend=No
             writer.add_key_value(field.name, field.parts[-1].tolist()[0], vtype)
 
 
-def requantize(src: Path, dst: Path, qtype: gguf.GGMLQuantizationType) -> None:
+def rewrite(src: Path, dst: Path, tensor, skip=()) -> None:
+    """dst as src with its metadata (less `skip`) and each tensor through
+    `tensor(writer, t)`, which adds it; written to a temporary file, then renamed. Nothing
+    is done when dst exists."""
     if dst.exists():
         return
     reader = gguf.GGUFReader(src)
     arch = bytes(reader.fields["general.architecture"].parts[-1]).decode()
     tmp = dst.with_suffix(".tmp")
     writer = gguf.GGUFWriter(tmp, arch)
-    copy_kv(reader, writer)
+    copy_kv(reader, writer, skip=skip)
     for t in reader.tensors:
-        data = gguf.quants.dequantize(t.data, t.tensor_type).astype(np.float32)
-        shape = list(reversed([int(x) for x in t.shape]))  # numpy order
-        data = data.reshape(shape)
-        if len(shape) >= 2 and shape[-1] % 32 == 0:
-            q = gguf.quants.quantize(data, qtype)
-            writer.add_tensor(t.name, q, raw_dtype=qtype)
-        else:
-            writer.add_tensor(t.name, data)
+        tensor(writer, t)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
     os.replace(tmp, dst)
+
+
+def float_rows(t) -> np.ndarray:
+    """Tensor t dequantized to float32, in numpy's axis order."""
+    data = gguf.quants.dequantize(t.data, t.tensor_type).astype(np.float32)
+    return data.reshape(list(reversed([int(x) for x in t.shape])))
+
+
+def requantize(src: Path, dst: Path, qtype: gguf.GGMLQuantizationType) -> None:
+    def tensor(writer, t):
+        data = float_rows(t)
+        if data.ndim >= 2 and data.shape[-1] % 32 == 0:
+            writer.add_tensor(t.name, gguf.quants.quantize(data, qtype), raw_dtype=qtype)
+        else:
+            writer.add_tensor(t.name, data)
+    rewrite(src, dst, tensor)
 
 
 def ggml_quantizer():
@@ -115,25 +127,12 @@ def ggml_quantize(x: np.ndarray, qtype: gguf.GGMLQuantizationType) -> np.ndarray
 def iq_ffn_down(src: Path, dst: Path, qtype: gguf.GGMLQuantizationType) -> None:
     """src with every ffn_down weight requantized to qtype by ggml_quantize; the other
     tensors' bytes are copied as they are."""
-    if dst.exists():
-        return
-    reader = gguf.GGUFReader(src)
-    arch = bytes(reader.fields["general.architecture"].parts[-1]).decode()
-    tmp = dst.with_suffix(".tmp")
-    writer = gguf.GGUFWriter(tmp, arch)
-    copy_kv(reader, writer, skip=("general.file_type",))
-    for t in reader.tensors:
+    def tensor(writer, t):
         if t.name.endswith("ffn_down.weight"):
-            data = gguf.quants.dequantize(t.data, t.tensor_type).astype(np.float32)
-            shape = list(reversed([int(x) for x in t.shape]))
-            writer.add_tensor(t.name, ggml_quantize(data.reshape(shape), qtype), raw_dtype=qtype)
+            writer.add_tensor(t.name, ggml_quantize(float_rows(t), qtype), raw_dtype=qtype)
         else:
             writer.add_tensor(t.name, t.data, raw_dtype=t.tensor_type)
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-    os.replace(tmp, dst)
+    rewrite(src, dst, tensor, skip=("general.file_type",))
 
 
 def llama_quantize(src: Path, dst: Path, ftype: int) -> None:
