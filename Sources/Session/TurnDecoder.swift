@@ -178,6 +178,9 @@ struct TurnDecoder {
         if splitter.inReasoning, budgetSpent || answerNow {
             // Budget spent or the user's call: close the think block as if the model had, and go on.
             rec.reasoningEnd = answerNow && !budgetSpent ? .user : .budget
+            // Tokens still undecided (leading whitespace) were reasoning: the close ends it.
+            stats.reasoningTokens += undecided; add(reasoning: undecidedSeconds)
+            undecided = 0; undecidedSeconds = 0
             let inject = (try? backend.encode(ChatPrompt(segments: [.text(Self.budgetClose)], rendersBOS: true))) ?? []
             feed += inject
             for x in inject { rec.tokens.append(x); rec.tokenTimes.append(t) }

@@ -11,61 +11,48 @@ import TestSupport
 /// until something closes the block, so the reasoning ends exactly where the user (or the
 /// budget) ends it.
 @Suite(.serialized) struct AnswerNowTests {
-    static func conversation(maxTokens: Int) throws -> (Conversation, Tokenizer) {
+    static func conversation(maxTokens: Int, pauseAt: PausingBackend.Point? = nil) throws -> (Conversation, Tokenizer, PausingBackend?) {
         let file = try GGUFFile(path: try TestEnv.smolQ4_1.path)
         let model = try LlamaModel(file: file)
         let tokenizer = try Tokenizer(gguf: file)
-        let backend = EngineBackend(context: try LlamaContext(model: model, capacity: 2048), tokenizer: tokenizer)
+        let engine = EngineBackend(context: try LlamaContext(model: model, capacity: 2048), tokenizer: tokenizer)
+        let paused = pauseAt.map { PausingBackend(engine, pauseAt: $0) }
         var settings = SessionSettings()
         settings.profile = .deepseekR1
         settings.seed = 5
         settings.samplingOn.maxTokens = maxTokens
-        return (Conversation(backend: backend, format: tokenizer.detectedChatFormat, settings: settings), tokenizer)
+        let backend: InferenceBackend = paused ?? engine
+        return (Conversation(backend: backend, format: tokenizer.detectedChatFormat, settings: settings), tokenizer, paused)
     }
 
     @Test func answerNowEndsTheReasoningWhereItWasAskedAndTheAnswerFollows() async throws {
-        // The consumer may lag the generator on a loaded machine (drafts arrive several
-        // at a time; the test's task may wait for a thread while the engine's runs on), so
-        // a call can land after the turn has reached its limit: then the turn is asked
-        // again, up to three times. A call that lands must end the reasoning there.
-        let limit = 400
-        var t: TurnRecord
+        // The real engine generates; a test double holds it still before its 8th sampled
+        // token while the user asks for the answer, so the call lands at a known token
+        // however slowly the test's task runs. The step that was waiting reads the flag
+        // before sampling, so token 8 is still reasoning and the close follows token 9.
+        let limit = 200, pauseAt = 8
+        let (conv, tokenizer, gate) = try Self.conversation(maxTokens: limit, pauseAt: .sample(pauseAt))
+        let paused = try #require(gate)
+        await conv.send("Explain why the sky is blue.", mode: .on)
+        #expect(await paused.waitUntilPaused(), "the turn reached its \(pauseAt)th token")
+        #expect(await conv.answerNow())
+        paused.release()
         var reasoningBefore = ""
-        var tokenizer: Tokenizer
-        var attempts = 0
-        var current: Conversation? = nil
-        repeat {
-            attempts += 1
-            await current?.close()
-            let (c, tok) = try Self.conversation(maxTokens: limit)
-            current = c
-            tokenizer = tok
-            await c.send("Explain why the sky is blue.", mode: .on)
-            // After six reasoning pieces, ask for the answer; count what had arrived by then.
-            reasoningBefore = ""
-            var asked = false
-            for await e in c.events {
-                if case .reasoning(_, let text) = e, !asked {
-                    reasoningBefore += text
-                    if reasoningBefore.split(separator: " ").count >= 6 { asked = await c.answerNow() }
-                }
-                if case .turnFinished = e { break }
-            }
-            #expect(asked)
-            await c.settled()
-            t = try #require(await c.turns.first)
-        } while t.reasoningEnd == nil && t.stopReason == .length && attempts < 3
-        let conv = try #require(current)
+        for await e in conv.events {
+            if case .reasoning(_, let text) = e, reasoningBefore.isEmpty { reasoningBefore = text }
+            if case .turnFinished = e { break }
+        }
+        await conv.settled()
+        let t = try #require(await conv.turns.first)
         #expect(t.reasoningEnd == .user)
         #expect(t.stats.budgetApplied == nil)
-        // The reasoning holds what had arrived when the call was made (the consumer may
-        // lag the generator, so more may follow it); the closing text comes right after
-        // the reasoning's tokens, and the model went on after it.
-        #expect(t.reasoning.hasPrefix(reasoningBefore.trimmingCharacters(in: .whitespaces)))
+        // The reasoning is the text of the tokens before the close, which comes right
+        // after the token sampled once the call was made; the model went on after it.
+        #expect(!reasoningBefore.isEmpty && t.reasoning.hasPrefix(reasoningBefore.trimmingCharacters(in: .whitespaces)))
         let close = try tokenizer.encode(ChatPrompt(segments: [.text("\n</think>\n\n")], rendersBOS: true))
         let at = try #require((0...(t.tokens.count - close.count)).first { Array(t.tokens[$0..<($0 + close.count)]) == close })
+        #expect(at == pauseAt + 1, "the close follows the token sampled after the call")
         #expect(at == t.stats.reasoningTokens, "the close follows the reasoning's \(t.stats.reasoningTokens) tokens")
-        #expect(at < limit - close.count, "the reasoning was not cut")
         #expect(at + close.count < t.tokens.count, "nothing after the closing text")
         #expect(!t.answer.isEmpty)
         // Decode seconds per channel against the record's token times: each token's step
@@ -90,21 +77,25 @@ import TestSupport
         await conv.close()
     }
 
-    /// Asked before the first token: the reasoning is that one token, then the close.
+    /// Asked before the first token (the prompt's evaluation held still by the test
+    /// double): the reasoning is that one token, then the close.
     @Test func answerNowBeforeTheFirstToken() async throws {
-        let (conv, _) = try Self.conversation(maxTokens: 40)
+        let (conv, _, gate) = try Self.conversation(maxTokens: 40, pauseAt: .prefill)
+        let paused = try #require(gate)
         await conv.send("Explain why the sky is blue.", mode: .on)
+        #expect(await paused.waitUntilPaused())
         #expect(await conv.answerNow())
+        paused.release()
         await conv.waitUntilIdle()
         await conv.settled()
         let t = try #require(await conv.turns.first)
         #expect(t.reasoningEnd == .user)
-        #expect(t.stats.reasoningTokens <= 1)
+        #expect(t.stats.reasoningTokens == 1)
         await conv.close()
     }
 
     @Test func aBudgetForOneTurn() async throws {
-        let (conv, _) = try Self.conversation(maxTokens: 30)
+        let (conv, _, _) = try Self.conversation(maxTokens: 30)
         await conv.setBudget(8, always: false)
         await conv.send("Explain why the sky is blue.", mode: .on)
         await conv.send("Explain why the sky is blue.", mode: .on)
