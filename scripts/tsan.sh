@@ -13,9 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=.build-tsan
 filter=${1:-'^SessionTests\.'}
-# Left out by default: the long real-model turns whose threads the other real-model
-# tests already run (answer now mid-reasoning, think more): ten times slower under TSan.
-skip=${PONDER_TSAN_SKIP:-'answerNowEndsTheReasoningWhereItWasAsked|ThinkMoreTests'}
+# Left out by default: real-model tests about values, not threads, whose threads the
+# other real-model tests (toggle, cancel, answer now, the turn loop) already run: long
+# turns (answer now mid-reasoning, think more), chat/run/replay agreement, the saved KV
+# cache, model identity and prompt rendering. The engine runs ten times slower under
+# TSan; the release suite checks their values.
+skip=${PONDER_TSAN_SKIP:-'answerNowEndsTheReasoningWhereItWasAsked|ThinkMoreTests|SameTurnSameTokensTests|SavedKVCacheTests|ModelIdentityTests|TurnPromptTests'}
 
 echo "==> building with ThreadSanitizer (debug, $scratch)" >&2
 swift build --sanitize=thread --build-tests --scratch-path "$scratch"
