@@ -30,14 +30,19 @@ import TestSupport
         #expect(a.map(\.bitPattern) == b.map(\.bitPattern), sourceLocation: sourceLocation)
     }
 
-    @Test func aTurnAppendsOnlyItsPositions() throws {
+    /// SmolLM2, a fresh folder `name` and its file's URL, and a context that evaluated the prompt.
+    static func start(_ name: String) throws -> (T.Fixture, URL, URL, LlamaContext) {
         let f = try T.fixture(try TestEnv.smolQ4_1)
-        let dir = try TestEnv.freshDirectory("kv-append")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("s.jsonl.kv")
-        var file = SavedKVCache(url: url, model: f.identity)
+        let dir = try TestEnv.freshDirectory(name)
         let ctx = try LlamaContext(model: f.model, capacity: 256)
         try ctx.evaluate(f.prompt)
+        return (f, dir, dir.appendingPathComponent("s.jsonl.kv"), ctx)
+    }
+
+    @Test func aTurnAppendsOnlyItsPositions() throws {
+        let (f, dir, url, ctx) = try Self.start("kv-append")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var file = SavedKVCache(url: url, model: f.identity)
         #expect(try file.save(ctx) == .rewritten(f.prompt.count))
         let first = try Self.bytes(url)
         #expect(try file.save(ctx) == .unchanged)
@@ -61,13 +66,9 @@ import TestSupport
     }
 
     @Test func aChangedPrefixOrAnotherFileRewrites() throws {
-        let f = try T.fixture(try TestEnv.smolQ4_1)
-        let dir = try TestEnv.freshDirectory("kv-rewrite")
+        let (f, dir, url, ctx) = try Self.start("kv-rewrite")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("s.jsonl.kv")
         var file = SavedKVCache(url: url, model: f.identity)
-        let ctx = try LlamaContext(model: f.model, capacity: 256)
-        try ctx.evaluate(f.prompt)
         _ = try T.greedy(ctx, 8)
         try file.save(ctx)
 
@@ -95,13 +96,9 @@ import TestSupport
     /// The states a crash can leave between two saves, written as files: the old state
     /// restores, a torn header or a segment that never reached the disk is refused.
     @Test func aCrashMidAppendLeavesTheOldStateOrARefusal() throws {
-        let f = try T.fixture(try TestEnv.smolQ4_1)
-        let dir = try TestEnv.freshDirectory("kv-crash")
+        let (f, dir, url, ctx) = try Self.start("kv-crash")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("s.jsonl.kv")
         var file = SavedKVCache(url: url, model: f.identity)
-        let ctx = try LlamaContext(model: f.model, capacity: 256)
-        try ctx.evaluate(f.prompt)
         try file.save(ctx)
         let old = try Self.bytes(url), oldCount = ctx.count
         _ = try T.greedy(ctx, 10)
