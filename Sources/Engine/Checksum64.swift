@@ -7,7 +7,10 @@
 public struct Checksum64: Sendable, Equatable {
     public private(set) var value: UInt64
 
-    public init(seed: UInt64 = 0x9E37_79B1_85EB_CA87) { value = seed }
+    /// The state before any bytes.
+    public static let seed: UInt64 = 0x9E37_79B1_85EB_CA87
+
+    public init(seed: UInt64 = Checksum64.seed) { value = seed }
 
     static let p1: UInt64 = 0x9E37_79B1_85EB_CA87
     static let p2: UInt64 = 0xC2B2_AE3D_27D4_EB4F

@@ -26,6 +26,10 @@ public final class LlamaContext: @unchecked Sendable {
     public let capacity: Int
     /// The tokens whose keys and values are cached, in order (count == cached positions).
     public private(set) var tokens: [Int32] = []
+    /// Positions whose keys and values are unchanged since the last `markUnchanged()`:
+    /// evaluation only appends rows, `truncate` lowers it, replacing the state zeroes it.
+    /// A saved KV cache appends only the rows after it (`SavedKVCache`).
+    public private(set) var unchangedCount = 0
     /// Logits after the last evaluated token (vocab floats), or nil when none is valid.
     public private(set) var lastLogits: [Float]?
     let cache: KVCache
@@ -88,8 +92,12 @@ public final class LlamaContext: @unchecked Sendable {
         guard n < tokens.count else { return }
         tokens.removeSubrange(n...)
         cache.count = n
+        unchangedCount = min(unchangedCount, n)
         lastLogits = nil
     }
+
+    /// Starts `unchangedCount` at the cached positions (their rows were just saved).
+    public func markUnchanged() { unchangedCount = tokens.count }
 
     /// Forgets every position from `n` on (0 < n <= count) and makes `logits` (vocab
     /// floats: those after position n - 1, e.g. a row of a `decodeArithmetic` evaluation)
@@ -106,6 +114,7 @@ public final class LlamaContext: @unchecked Sendable {
     func replaceState(tokens t: [Int32], lastLogits l: [Float]?) {
         tokens = t
         cache.count = t.count
+        unchangedCount = 0
         lastLogits = l
     }
 

@@ -68,8 +68,8 @@ public final class EngineBackend: InferenceBackend {
     public func isEndOfTurn(_ token: Int32) -> Bool { endOfTurn.contains(token) }
 
     public func turnEnded() -> String? {
-        guard let savedCache, !context.tokens.isEmpty else { return nil }
-        do { try savedCache.save(context) } catch { return "KV cache not saved: \(error)" }
+        guard savedCache != nil, !context.tokens.isEmpty else { return nil }
+        do { try savedCache?.save(context) } catch { return "KV cache not saved: \(error)" }
         return nil
     }
 

@@ -33,11 +33,12 @@ enum FileIO {
         try bytes.withUnsafeBytes { try writeAll(fd, $0, path: path) }
     }
 
-    /// `writeAll` of a buffer.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    /// `writeAll` of a buffer: at the file's position, or at byte `offset` when given.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int? = nil, path: String) throws {
         var done = 0
         while done < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            let p = bytes.baseAddress! + done, left = bytes.count - done
+            let n = offset.map { pwrite(fd, p, left, off_t($0 + done)) } ?? Glibc.write(fd, p, left)
             if n < 0 {
                 if Glibc.errno == EINTR { continue }
                 throw errno("write failed", path)

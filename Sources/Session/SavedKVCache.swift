@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// A conversation's KV cache saved beside its journal (`ponder chat --save-kv`):
-/// `NAME.jsonl.kv` next to `NAME.jsonl`, rewritten atomically when each turn ends, and
-/// read back by `--resume`/`/load` so that the first new turn prefills only its new tokens.
+/// `NAME.jsonl.kv` next to `NAME.jsonl`, saved when each turn ends, and read back by
+/// `--resume`/`/load` so that the first new turn prefills only its new tokens.
 ///
 /// The file (`KVCacheFile`) is keyed by the model file's identity (name, size, header
 /// hash), a sampled hash of its weights, the shapes, RoPE and element type of the cache,
@@ -14,11 +14,22 @@ import Glibc
 /// depend only on the tokens up to it and on that key, so the longest common prefix of
 /// the saved tokens and the next prompt is exactly what a live session would reuse: the
 /// turn loop keeps that prefix (`TurnGenerator.reuseCache`) and evaluates the rest.
+///
+/// Saving: when the rows this value last wrote are still the context's
+/// (`LlamaContext.unchangedCount`) and the file is still the one it wrote (same inode
+/// and length), only the new positions are appended as a segment, synced, and then the
+/// 72-byte header naming them is rewritten in place and synced. A crash before the
+/// header's write leaves the old state (the reader ignores bytes past the committed
+/// length); a torn header fails its checksum and is refused. Anything else (a changed
+/// prefix: regenerate, edit, rollback; another process's file) rewrites the whole file
+/// atomically (temp file, fsync, rename).
 public struct SavedKVCache: Sendable {
     /// The file.
     public let url: URL
     /// The model the cache is computed with.
     public let model: ModelIdentity
+    /// What this value last wrote to `url`: the committed state, and the file's identity.
+    private var written: (state: KVCacheFile.Committed, device: UInt64, inode: UInt64)?
 
     public init(url: URL, model: ModelIdentity) { self.url = url; self.model = model }
 
@@ -31,13 +42,62 @@ public struct SavedKVCache: Sendable {
                             + ctx.cacheKey)
     }
 
-    /// Writes `ctx`'s cached positions (temp file, fsync, rename: a crash leaves the old
-    /// file or the new one). Throws a one-line error.
-    public func save(_ ctx: LlamaContext) throws {
+    /// How the last `save` went.
+    public enum SaveKind: Equatable, Sendable {
+        /// Nothing new since the last save.
+        case unchanged
+        /// This many positions appended.
+        case appended(Int)
+        /// The whole file written, this many positions.
+        case rewritten(Int)
+    }
+
+    /// Saves `ctx`'s cached positions: appended when only new positions follow the ones
+    /// last written, else the whole file (see the type's comment). Throws a one-line error.
+    @discardableResult
+    public mutating func save(_ ctx: LlamaContext) throws -> SaveKind {
         let key = key(for: ctx)
-        try AtomicFile.write(to: url, overwrite: true) { fd, tmp in
-            try KVCacheFile.write(ctx, key: key) { try FileIO.writeAll(fd, $0, path: tmp) }
+        if let w = written, ctx.unchangedCount >= w.state.count, ctx.count >= w.state.count {
+            if ctx.count == w.state.count { return .unchanged }
+            if let s = try? append(ctx, key: key, after: w) {
+                written = (s, w.device, w.inode)
+                ctx.markUnchanged()
+                return .appended(ctx.count - w.state.count)
+            }
         }
+        written = nil
+        var state = KVCacheFile.Committed(), st = stat()
+        try AtomicFile.write(to: url, overwrite: true) { fd, tmp in
+            state = try KVCacheFile.write(ctx, key: key) { try FileIO.writeAll(fd, $0, path: tmp) }
+            guard fstat(fd, &st) == 0 else { throw FileIO.errno("cannot stat", tmp) }
+        }
+        written = (state, UInt64(st.st_dev), UInt64(st.st_ino))
+        ctx.markUnchanged()
+        return .rewritten(ctx.count)
+    }
+
+    /// Appends positions [w.state.count, ctx.count) to the file `w` describes and commits
+    /// them; returns the new state. Throws when the file is not that one any more.
+    private func append(_ ctx: LlamaContext, key: [UInt8],
+                        after w: (state: KVCacheFile.Committed, device: UInt64, inode: UInt64)) throws -> KVCacheFile.Committed {
+        let path = url.path
+        let fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
+        if fd < 0 { throw FileIO.errno("cannot open", path) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, UInt64(st.st_dev) == w.device,
+              UInt64(st.st_ino) == w.inode, Int(st.st_size) == w.state.length else {
+            throw SessionIOError("\(path): not the file last saved")
+        }
+        var at = w.state.length
+        let s = try KVCacheFile.appendSegment(ctx, from: w.state) { b in
+            try FileIO.writeAll(fd, b, at: at, path: path)
+            at += b.count
+        }
+        try FileIO.fsync(fd, path: path)
+        try KVCacheFile.header(s, of: ctx, key: key).withUnsafeBytes { try FileIO.writeAll(fd, $0, at: 0, path: path) }
+        try FileIO.fsync(fd, path: path)
+        return s
     }
 
     /// What `restore` did.

@@ -32,6 +32,10 @@ struct BenchCommand: AsyncParsableCommand {
             (default none,ngram: speculative decoding off and on, alternating): decode \
             tokens/s, drafts kept, and whether the replies are the same.
 
+            With --saved-kv, resuming -p cached positions from a saved KV cache (chat \
+            --save-kv) is timed against re-reading them (one prefill), after -n more are \
+            appended as a turn's save would.
+
             With --server URL (an OpenAI-compatible server that reports llama.cpp's \
             timings), the same prompt is sent R times through Ponder's turn path, \
             alternating with R plain requests read for the server's own timings: time to \
@@ -72,6 +76,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "With --prompt-file: draft modes to compare, comma-separated (none, ngram; default none,ngram).")
     var draft: String = "none,ngram"
+
+    @Flag(name: .customLong("saved-kv"), help: "Time resuming -p cached positions from a saved KV cache against re-reading them (-n more appended first).")
+    var savedKV = false
 
     @Flag(name: .long, help: "Keep K-quant matrices in the file's layout (no row-interleaved copy for the decode kernels; PONDER_REPACK=0 does the same).")
     var noRepack = false
@@ -115,6 +122,18 @@ struct BenchCommand: AsyncParsableCommand {
         do { llama = try LlamaModel(file: file, repack: noRepack ? .off : .fromEnvironment) } catch { throw CLIError("\(model): \(error)") }
         if let promptFile {
             try await benchReplies(file: file, model: llama, promptFile: promptFile)
+            return
+        }
+        if savedKV {
+            guard prompt > 0 else { throw CLIError("--saved-kv needs -p of at least 1 (the positions to resume)") }
+            let bench = SavedKVBench(model: llama, identity: ModelIdentity.of(file),
+                                     cacheType: kv.flatMap(KVCacheType.init(rawValue:)) ?? .fromEnvironment,
+                                     positions: prompt, appended: generate, repetitions: repetitions)
+            let lines: [String]
+            do { lines = try bench.run { FileHandle.standardError.write(Data("\r\u{1B}[K\($0)".utf8)) } } catch let e as CLIError { throw e } catch { throw CLIError("\(error)") }
+            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            print("model: \(URL(fileURLWithPath: model).lastPathComponent)")
+            for line in lines { print(line) }
             return
         }
         let vocab = Int32(llama.config.vocabSize)
