@@ -114,7 +114,8 @@ def ggml_quantizer():
 def ggml_quantize(x: np.ndarray, qtype: gguf.GGMLQuantizationType) -> np.ndarray:
     """Rows of x (float32, n_per_row a multiple of 256) quantized by llama.cpp to qtype, as
     the bytes gguf's writer takes. Every type gets an importance matrix of ones (every
-    column equally important): IQ1_S, IQ1_M, IQ2_XXS and IQ2_XS cannot quantize without one."""
+    column equally important): IQ1_S, IQ2_XXS and IQ2_XS cannot quantize without one
+    (ggml_quantize_requires_imatrix)."""
     x = np.ascontiguousarray(x, dtype=np.float32)
     rows, cols = x.shape
     bs, ts = gguf.GGML_QUANT_SIZES[qtype]
