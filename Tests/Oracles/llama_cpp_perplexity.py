@@ -1,8 +1,8 @@
 """llama.cpp's perplexity on a GGUF file (test oracle): the logits of llama.cpp itself
 (the llama_cpp module of llama-cpp-python, its default CPU kernels: 8-bit activations for
 quantized weights; an F16 KV cache unless the job asks for "kv": "f32"), scored the way
-llama.cpp's perplexity tool and Ponder score them: chunks of ctx tokens from an empty cache, each scored on positions
-[ctx/2, ctx-1) predicting the next token.
+llama.cpp's perplexity tool and Ponder score them: chunks of ctx tokens from an empty
+cache, each scored on positions [ctx/2, ctx-1) predicting the next token.
 
 stdin: {"model": path, "tokens": [ids...], "ctx": 512, "chunks": K, "kv": "f16" or "f32"}
 stdout: {"ppl": float, "chunk_nll": [float, ...]}
