@@ -10,7 +10,8 @@
   rope_freqs.weight, untied output). "mixed" uses every 32-block and plain type
   (Q8_0, Q5_0, Q5_1, Q4_0, Q4_1, F16, BF16, F32); "kquant" is Q4_K with Q6_K for
   ffn_down and output, its blocks random bytes with sane scales.
-- SmolLM2-135M-Instruct.ffn_down-IQ3_S.gguf, ...-IQ3_XXS.gguf: the Q8_0 model with every
+- SmolLM2-135M-Instruct.ffn_down-TYPE.gguf, TYPE each of IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS,
+  IQ2_S, IQ3_XXS, IQ3_S, IQ4_XS, IQ4_NL: the Q8_0 model with every
   ffn_down (1536 = 6 x 256 columns) requantized to the IQ type by llama.cpp's own
   quantizer (ggml_quantize_chunk from the llama-cpp-python wheel's libggml-base), the
   rest unchanged: real IQ blocks in a file llama.cpp and Ponder both run.
@@ -112,8 +113,9 @@ def ggml_quantizer():
 
 def ggml_quantize(x: np.ndarray, qtype: gguf.GGMLQuantizationType) -> np.ndarray:
     """Rows of x (float32, n_per_row a multiple of 256) quantized by llama.cpp to qtype, as
-    the bytes gguf's writer takes. The types that need an importance matrix (IQ1, IQ2_XXS,
-    IQ2_XS) get one of ones: every column equally important."""
+    the bytes gguf's writer takes. Every type gets an importance matrix of ones (every
+    column equally important): IQ1_S, IQ2_XXS and IQ2_XS cannot quantize without one
+    (ggml_quantize_requires_imatrix)."""
     x = np.ascontiguousarray(x, dtype=np.float32)
     rows, cols = x.shape
     bs, ts = gguf.GGML_QUANT_SIZES[qtype]
@@ -246,6 +248,10 @@ def synthetic(path: Path, kquant: bool, bad: str = "") -> None:
     os.replace(tmp, path)
 
 
+# The types of the ffn_down-TYPE files (IQPerplexityTests takes each).
+IQ_FFN_DOWN = ("IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ3_XXS", "IQ3_S", "IQ4_XS", "IQ4_NL")
+
+
 def main() -> None:
     if len(sys.argv) == 4 and sys.argv[1] == "--bad":
         synthetic(Path(sys.argv[3]), kquant=False, bad=sys.argv[2])
@@ -255,7 +261,7 @@ def main() -> None:
     assemble_gemma(out)
     requantize(out / "SmolLM2-135M-Instruct.Q4_1.gguf", out / "SmolLM2-135M-Instruct.Q8_0.gguf",
                gguf.GGMLQuantizationType.Q8_0)
-    for name in ("IQ3_S", "IQ3_XXS"):
+    for name in IQ_FFN_DOWN:
         iq_ffn_down(out / "SmolLM2-135M-Instruct.Q8_0.gguf", out / f"SmolLM2-135M-Instruct.ffn_down-{name}.gguf",
                     gguf.GGMLQuantizationType[name])
     import llama_cpp
