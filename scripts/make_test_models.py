@@ -5,6 +5,8 @@
   (real Q4_K and Q6_K tensors).
 - SmolLM2-135M-Instruct.Q8_0.gguf: SmolLM2's tensors dequantized with gguf and requantized
   to Q8_0 by the gguf package (1-D tensors stay F32).
+- SmolLM2-135M-Instruct.Q4_0.gguf: the same, requantized to Q4_0 by the gguf package: the
+  draft model of speculative-decoding tests (same vocabulary as the Q8_0 target).
 - synthetic-llama-mixed.gguf, synthetic-llama-kquant.gguf: tiny random llama models with
   Nemotron-like shapes (query width 512 over hidden 256, GQA 8/2, key_length 64,
   rope_freqs.weight, untied output). "mixed" uses every 32-block and plain type
@@ -261,6 +263,8 @@ def main() -> None:
     assemble_gemma(out)
     requantize(out / "SmolLM2-135M-Instruct.Q4_1.gguf", out / "SmolLM2-135M-Instruct.Q8_0.gguf",
                gguf.GGMLQuantizationType.Q8_0)
+    requantize(out / "SmolLM2-135M-Instruct.Q4_1.gguf", out / "SmolLM2-135M-Instruct.Q4_0.gguf",
+               gguf.GGMLQuantizationType.Q4_0)
     for name in IQ_FFN_DOWN:
         iq_ffn_down(out / "SmolLM2-135M-Instruct.Q8_0.gguf", out / f"SmolLM2-135M-Instruct.ffn_down-{name}.gguf",
                     gguf.GGMLQuantizationType[name])

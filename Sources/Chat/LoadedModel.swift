@@ -54,7 +54,7 @@ public struct LoadedModel: Sendable {
         do {
             let backend = EngineBackend(context: try LlamaContext(model: model, capacity: contextSize),
                                         tokenizer: tokenizer)
-            backend.drafting = drafting
+            try backend.draft(with: drafting)
             return backend
         } catch {
             throw CLIError("cannot create a context of \(contextSize) tokens: \(error)")

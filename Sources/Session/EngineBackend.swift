@@ -10,8 +10,10 @@ public final class EngineBackend: InferenceBackend {
     public let context: LlamaContext
     public let tokenizer: Tokenizer?
     private let endOfTurn: Set<Int32>
-    /// Speculative decoding's drafts (`--draft`; default prompt lookup).
-    public var drafting: DraftMode = .ngram
+    /// Speculative decoding's drafts (`--draft`; default prompt lookup). Set by `draft(with:)`.
+    public private(set) var drafting: DraftMode = .ngram
+    /// With a draft model: its context, kept across turns (`DraftModel`).
+    private var draftModel: DraftModel?
     /// The last verified batch: its logits ((tokens, vocab), row i after token i) and the
     /// cache length before it.
     private var verified: [Float] = [], verifiedBase = 0
@@ -24,6 +26,25 @@ public final class EngineBackend: InferenceBackend {
 
     /// Where the KV cache is saved when a turn ends (`--save-kv`); nil: not saved.
     public var savedCache: SavedKVCache?
+
+    /// Drafts from `mode`; a draft model gets its own context of this backend's capacity
+    /// (throws `EngineError` when it cannot be made).
+    public func draft(with mode: DraftMode) throws {
+        if case .model(let model, let name) = mode {
+            draftModel = try DraftModel(model: model, name: name, capacity: context.capacity)
+        } else {
+            draftModel = nil
+        }
+        drafting = mode
+    }
+
+    public var draftSource: (any DraftSource)? {
+        switch drafting {
+        case .none: nil
+        case .ngram: PromptLookup()
+        case .model: draftModel
+        }
+    }
 
     public var contextSize: Int { context.capacity }
     public var cachedTokens: [Int32] { context.tokens }

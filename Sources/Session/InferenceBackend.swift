@@ -51,8 +51,9 @@ public protocol InferenceBackend: AnyObject {
 
     // Speculative decoding (`Speculation`): a batch is verified in one pass, then cut back
     // to the tokens the sampler kept.
-    /// Where draft tokens come from; `.none` (the default) never calls the three below.
-    var drafting: DraftMode { get }
+    /// Where the turn's draft tokens come from (read once per turn); nil (the default)
+    /// never calls the three below.
+    var draftSource: (any DraftSource)? { get }
     /// Evaluates `tokens` as `evaluate` does, keeping the logits after each, every one
     /// bitwise what evaluating the tokens one at a time gives. Same failure contract.
     func verify(_ tokens: [Int32]) throws
@@ -69,7 +70,7 @@ public protocol InferenceBackend: AnyObject {
 
 /// Defaults: no speculative decoding, nothing to do when a turn ends.
 extension InferenceBackend {
-    public var drafting: DraftMode { .none }
+    public var draftSource: (any DraftSource)? { nil }
     public func verify(_ tokens: [Int32]) throws { throw SpeculationUnsupported() }
     public func sampleVerified(at index: Int, _ settings: SamplingSettings, recent: ArraySlice<Int32>,
                                uniform: Double) -> Int32 {
@@ -80,7 +81,7 @@ extension InferenceBackend {
     public func turnEnded() -> String? { nil }
 }
 
-/// `verify` on a backend whose `drafting` is `.none`.
+/// `verify` on a backend that does not draft.
 public struct SpeculationUnsupported: Error, CustomStringConvertible {
     public var description: String { "this backend does not verify drafts" }
 }

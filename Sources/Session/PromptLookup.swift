@@ -2,7 +2,7 @@
 /// edited, a quoted passage, a question the reasoning restates). The last `n` tokens are
 /// searched for in the earlier tokens, longest n first, latest occurrence first, and the
 /// tokens that followed that occurrence are the draft.
-enum PromptLookup {
+struct PromptLookup: DraftSource {
     /// Longest and shortest suffix searched for.
     static let longestMatch = 3, shortestMatch = 2
 
@@ -30,5 +30,11 @@ enum PromptLookup {
             }
         }
         return []
+    }
+
+    var name: String { DraftMode.ngram.name }
+
+    func draft(history: [Int32], last: Int32, count: Int) -> [Int32] {
+        Self.draft(history: history, last: last, count: count)
     }
 }

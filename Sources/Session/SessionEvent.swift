@@ -41,20 +41,22 @@ public struct TurnStats: Codable, Sendable, Equatable {
     public var server: ServerTimings?
     public var draftedTokens: Int?            // speculative decoding: draft tokens verified
     public var acceptedDrafts: Int?           // ... and kept: tokens gained over one per pass
+    public var draftSource: String?           // ... proposed by `ngram` or a draft model's file
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case promptTokens, cachedTokens, reasoningTokens, answerTokens, timeToFirstToken, timeToFirstAnswerToken
         case prefillTokensPerSecond, decodeTokensPerSecond, wallTime, contextUsed, contextSize, snapshotBytes
-        case budgetApplied, reasoningSeconds, answerSeconds, server, draftedTokens, acceptedDrafts
+        case budgetApplied, reasoningSeconds, answerSeconds, server, draftedTokens, acceptedDrafts, draftSource
     }
 
-    /// Speculative decoding in a few words ("drafts kept 37/50 (74%), 37 tokens gained"),
-    /// nil when nothing was drafted.
+    /// Speculative decoding in a few words ("drafts kept 37/50 (74%), 37 tokens gained,
+    /// from ngram"), nil when nothing was drafted.
     public var speculationSummary: String? {
         guard let d = draftedTokens, d > 0 else { return nil }
         let a = acceptedDrafts ?? 0
         return "drafts kept \(a)/\(d) (\(Int((100 * Double(a) / Double(d)).rounded()))%), \(a) tokens gained"
+            + (draftSource.map { ", from \($0)" } ?? "")
     }
 }
 

@@ -1,4 +1,4 @@
-/// One turn's speculative-decoding policy: drafts from `mode`, their length adapted to
+/// One turn's speculative-decoding policy: drafts from `source`, their length adapted to
 /// how many of the last ones were kept, and pauses where too few are kept to pay for
 /// verifying them.
 ///
@@ -8,7 +8,8 @@
 /// `pauseBelow` drafting stops for a while (doubling each time it stops again) and then
 /// tries again, since a reply can move into text that repeats the conversation.
 struct Speculation {
-    let mode: DraftMode
+    /// Nil: no drafts.
+    let source: (any DraftSource)?
     /// Drafts asked for per verification.
     private(set) var length = 4
     static let longest = 8
@@ -18,16 +19,16 @@ struct Speculation {
     private var nextPause = 16
     static let pauseBelow = 0.25, longestPause = 1024
 
-    init(mode: DraftMode) { self.mode = mode }
+    init(source: (any DraftSource)?) { self.source = source }
 
     /// Drafts (at most `limit`) to follow `history + [last]`; empty for a plain step.
     mutating func drafts(history: [Int32], last: Int32, limit: Int) -> [Int32] {
-        guard mode == .ngram, limit > 0 else { return [] }
+        guard let source, limit > 0 else { return [] }
         if pausedSteps > 0 {
             pausedSteps -= 1
             return []
         }
-        return PromptLookup.draft(history: history, last: last, count: min(length, limit))
+        return source.draft(history: history, last: last, count: min(length, limit))
     }
 
     /// `accepted` of `drafted` drafts were kept.

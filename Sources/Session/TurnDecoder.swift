@@ -48,8 +48,9 @@ struct TurnDecoder {
     /// sampled again from the same logits with this draw.
     private var carriedUniform: Double?
 
-    init(job: TurnJob, events: EventSink, contextSize: Int, drafting: DraftMode = .none) {
-        speculation = Speculation(mode: drafting)
+    /// `drafts`: where drafts come from; nil: none.
+    init(job: TurnJob, events: EventSink, contextSize: Int, drafts: (any DraftSource)? = nil) {
+        speculation = Speculation(source: drafts)
         self.events = events
         requestTime = job.requestTime
         rec = job.meta
@@ -151,6 +152,7 @@ struct TurnDecoder {
         }
         backend.acceptVerified(kept)
         speculation.record(drafted: drafts.count, accepted: kept - 1)
+        stats.draftSource = speculation.source?.name
         stats.draftedTokens = (stats.draftedTokens ?? 0) + drafts.count
         stats.acceptedDrafts = (stats.acceptedDrafts ?? 0) + kept - 1
         if let stop { return stop }

@@ -14,7 +14,7 @@ enum TurnGenerator {
         var job = job
         job.meta.fillUnrecorded(from: job.settings, model: nil)
         let backend = ctx.backend
-        var reply = TurnDecoder(job: job, events: events, contextSize: backend.contextSize, drafting: backend.drafting)
+        var reply = TurnDecoder(job: job, events: events, contextSize: backend.contextSize, drafts: backend.draftSource)
         var firstSent = min(job.firstSent, job.history.count)
         func finish(_ stop: Stop) -> TurnOutcome {
             let record = reply.finish(stop, contextUsed: backend.cachedTokens.count, snapshotBytes: ctx.stashBytes)

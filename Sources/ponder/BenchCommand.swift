@@ -74,7 +74,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --prompt-file: replies to these prompts (blocks separated by lines of ---) instead of pp and tg.")
     var promptFile: String?
 
-    @Option(name: .long, help: "With --prompt-file: draft modes to compare, comma-separated (none, ngram; default none,ngram).")
+    @Option(name: .long, help: "With --prompt-file: draft modes to compare, comma-separated (none, ngram or a draft model's FILE; default none,ngram).")
     var draft: String = "none,ngram"
 
     @Flag(name: .customLong("saved-kv"), help: "Time resuming -p cached positions from a saved KV cache against re-reading them (-n more appended first).")
@@ -91,14 +91,15 @@ struct BenchCommand: AsyncParsableCommand {
         if let t = threads, !(1...64).contains(t) { throw ValidationError("--threads must be 1 to 64") }
         if let m = matmul, MatMulPath(rawValue: m) == nil { throw ValidationError("--matmul must be mixed, float, int8 or mixed16") }
         if let k = kv, KVCacheType(rawValue: k) == nil { throw ValidationError("--kv must be f16 or f32") }
-        _ = try draftModes()
+        _ = try draftNames()
     }
 
-    /// `--draft`'s comma-separated modes.
-    func draftModes() throws -> [DraftMode] {
-        let modes = try draft.split(separator: ",").map { try draftMode(String($0)) }
-        guard !modes.isEmpty else { throw ValidationError("--draft must name at least one of \(DraftMode.choices)") }
-        return modes
+    /// `--draft`'s comma-separated names, checked before anything loads.
+    func draftNames() throws -> [String] {
+        let names = draft.split(separator: ",").map(String.init)
+        guard !names.isEmpty else { throw ValidationError("--draft must name at least one of \(DraftMode.choices)") }
+        for n in names { try checkDraftName(n) }
+        return names
     }
 
     func run() async throws {
@@ -232,7 +233,7 @@ struct BenchCommand: AsyncParsableCommand {
         let tokenizer = try loadTokenizer(file)
         let (format, profile) = try promptSetup(file: file, tokenizer: tokenizer, chatFormat: nil, reasoningProfile: nil)
         let bench = SpeculationBench(model: llama, tokenizer: tokenizer, format: format, profile: profile,
-                                     prompts: try SpeculationBench.readPrompts(promptFile), modes: try draftModes(),
+                                     prompts: try SpeculationBench.readPrompts(promptFile), modes: try draftNames().map { try draftMode($0, target: llama) },
                                      maxTokens: max(1, generate), repetitions: repetitions)
         let results = try await bench.run { FileHandle.standardError.write(Data("\r\u{1B}[K\($0)".utf8)) }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))

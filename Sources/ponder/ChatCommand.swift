@@ -68,7 +68,7 @@ struct ChatCommand: AsyncParsableCommand {
     var theme: String = "default"
 
     @Option(name: .long, help: "Speculative decoding's drafts: \(DraftMode.choices) (default ngram: prompt lookup; replies are the same either way).")
-    var draft: String = DraftMode.ngram.rawValue
+    var draft: String = DraftMode.ngram.name
 
     @Flag(name: .long, help: "Do not journal the session to disk.")
     var noJournal = false
@@ -100,7 +100,7 @@ struct ChatCommand: AsyncParsableCommand {
         if let b = thinkBudget, b < 1 { throw ValidationError("--think-budget must be at least 1") }
         if let b = thinkMin, b < 1 { throw ValidationError("--think-min must be at least 1") }
         guard demoDelay >= 0, demoDelay <= 10 else { throw ValidationError("--demo-delay must be 0 to 10 seconds") }
-        _ = try draftMode(draft)
+        try checkDraftName(draft)
         if saveKv && noJournal { throw ValidationError("--save-kv saves the KV cache beside the journal; it cannot go with --no-journal") }
         if saveKv, (try? serverOptions.serverURL) != nil { throw ValidationError("--save-kv needs a local model; a server keeps its own cache") }
     }
@@ -169,7 +169,7 @@ struct ChatCommand: AsyncParsableCommand {
             let path = try model ?? Self.defaultModel()
             var local = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat,
                                              reasoningProfile: reasoningProfile, repack: repack)
-            local.drafting = try draftMode(draft)
+            local.drafting = try draftMode(draft, target: local.model)
             target = .local(local)
         }
         var settings = SessionSettings()

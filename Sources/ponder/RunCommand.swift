@@ -76,7 +76,7 @@ struct RunCommand: AsyncParsableCommand {
     var stats = false
 
     @Option(name: .long, help: "Speculative decoding's drafts: \(DraftMode.choices) (default ngram: prompt lookup; the reply is the same either way).")
-    var draft: String = DraftMode.ngram.rawValue
+    var draft: String = DraftMode.ngram.name
 
     func validate() throws {
         guard think == "on" || think == "off" else { throw ValidationError("--think must be on or off") }
@@ -87,7 +87,7 @@ struct RunCommand: AsyncParsableCommand {
         try SamplingFlags.check("--top-p", topP, SamplingRule.topP)
         try SamplingFlags.check("--min-p", minP.map(Double.init), SamplingRule.minP)
         try SamplingFlags.check("--repeat-penalty", repeatPenalty.map(Double.init), SamplingRule.repetitionPenalty)
-        _ = try draftMode(draft)
+        try checkDraftName(draft)
     }
 
     func run() async throws {
@@ -122,7 +122,7 @@ struct RunCommand: AsyncParsableCommand {
         let job = try turnJob(file: file, tokenizer: tokenizer, sampling: SamplingSettings(params, maxTokens: maxTokens),
                               capacity: context.capacity)
         let engine = EngineBackend(context: context, tokenizer: tokenizer)
-        engine.drafting = try draftMode(draft)
+        do { try engine.draft(with: try draftMode(draft, target: loaded)) } catch let e as EngineError { throw CLIError("--draft \(draft): \(e)") }
         let backend = EmbeddedTurnBackend(engine)
         defer { backend.shutdown() }
         try await print(backend.stream(job))
@@ -256,10 +256,26 @@ func loadTokenizer(_ file: GGUFFile) throws -> Tokenizer {
     do { return try Tokenizer(gguf: file) } catch { throw CLIError("\(file.path): \(error)") }
 }
 
-/// `--draft NAME` checked: a bad name is a one-line error listing the valid ones.
-func draftMode(_ name: String) throws -> DraftMode {
-    guard let m = DraftMode(rawValue: name) else { throw ValidationError("--draft must be \(DraftMode.choices)") }
-    return m
+/// `--draft NAME` checked before anything loads: `none`, `ngram` or a file's path that
+/// exists; else a one-line error listing the choices.
+func checkDraftName(_ name: String) throws {
+    guard DraftMode(named: name) != nil || FileManager.default.fileExists(atPath: name) else {
+        throw ValidationError("--draft must be \(DraftMode.choices): \(name) is neither a mode nor a file")
+    }
+}
+
+/// `--draft NAME` for `target`: `none`, `ngram`, or a draft model's file, loaded (the
+/// GGUF loader's errors) and refused unless its vocabulary is the target's; any failure
+/// is one CLIError line.
+func draftMode(_ name: String, target: LlamaModel) throws -> DraftMode {
+    if let mode = DraftMode(named: name) { return mode }
+    try checkDraftName(name)
+    do {
+        return try DraftMode.model(file: try GGUFFile(path: name), name: URL(fileURLWithPath: name).lastPathComponent,
+                                   target: target)
+    } catch {
+        throw CLIError("--draft \(name): \(error)")
+    }
 }
 
 /// "1,2, 3" or "1 2 3" → token ids; a bad entry is a one-line error.

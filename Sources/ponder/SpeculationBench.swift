@@ -57,14 +57,14 @@ struct SpeculationBench {
                     let s = record.stats
                     var best = results[p][m]
                     if r > 0, best.tokens != record.tokens {
-                        throw CLIError("prompt \(p + 1), --draft \(mode.rawValue): repetition \(r + 1) replied differently")
+                        throw CLIError("prompt \(p + 1), --draft \(mode.name): repetition \(r + 1) replied differently")
                     }
                     best.tokens = record.tokens
                     best.tokensPerSecond = max(best.tokensPerSecond, s.decodeTokensPerSecond ?? 0)
                     best.drafted = s.draftedTokens ?? 0
                     best.accepted = s.acceptedDrafts ?? 0
                     results[p][m] = best
-                    progress("repetition \(r + 1)/\(repetitions), prompt \(p + 1)/\(prompts.count), --draft \(mode.rawValue)")
+                    progress("repetition \(r + 1)/\(repetitions), prompt \(p + 1)/\(prompts.count), --draft \(mode.name)")
                 }
             }
         }
@@ -75,7 +75,7 @@ struct SpeculationBench {
     private func reply(_ text: String, mode: DraftMode, context: LlamaContext) async throws -> TurnRecord {
         context.reset()
         let engine = EngineBackend(context: context, tokenizer: tokenizer)
-        engine.drafting = mode
+        do { try engine.draft(with: mode) } catch { throw CLIError("--draft \(mode.name): \(error)") }
         let backend = EmbeddedTurnBackend(engine)
         defer { backend.shutdown() }
         var job = TurnJob(meta: TurnRecord(index: 0, user: text, mode: .off,
@@ -94,12 +94,12 @@ struct SpeculationBench {
     /// per mode the rate over all prompts (all tokens over the sum of best times), and
     /// each mode's ratio against the first.
     func table(_ results: [[Result]]) -> [String] {
-        var lines = ["| prompt | draft | tokens | decode tok/s | drafts kept | same tokens as \(modes[0].rawValue) |",
+        var lines = ["| prompt | draft | tokens | decode tok/s | drafts kept | same tokens as \(modes[0].name) |",
                      "|---|---|---|---|---|---|"]
         for (p, row) in results.enumerated() {
             for (m, r) in row.enumerated() {
                 let kept = r.drafted > 0 ? "\(r.accepted)/\(r.drafted) (\(fmt(100 * Double(r.accepted) / Double(r.drafted)))%)" : "-"
-                lines.append("| \(p + 1) | \(modes[m].rawValue) | \(r.tokens.count) | \(fmt(r.tokensPerSecond)) | \(kept) | \(r.tokens == row[0].tokens ? "yes" : "NO") |")
+                lines.append("| \(p + 1) | \(modes[m].name) | \(r.tokens.count) | \(fmt(r.tokensPerSecond)) | \(kept) | \(r.tokens == row[0].tokens ? "yes" : "NO") |")
             }
         }
         let overall = modes.indices.map { m -> Double in
@@ -111,7 +111,7 @@ struct SpeculationBench {
             let drafted = results.reduce(0) { $0 + $1[m].drafted }, accepted = results.reduce(0) { $0 + $1[m].accepted }
             let rate = drafted > 0 ? ", drafts kept \(accepted)/\(drafted) (\(fmt(100 * Double(accepted) / Double(drafted)))%)" : ""
             let ratio = overall[0] > 0 ? fmt(overall[m] / overall[0]) : "-"
-            lines.append("all prompts, --draft \(mode.rawValue): \(fmt(overall[m])) tok/s (\(ratio)x \(modes[0].rawValue))\(rate)")
+            lines.append("all prompts, --draft \(mode.name): \(fmt(overall[m])) tok/s (\(ratio)x \(modes[0].name))\(rate)")
         }
         return lines
     }

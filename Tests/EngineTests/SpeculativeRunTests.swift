@@ -6,7 +6,8 @@ import Kernels
 /// `ponder run --draft ngram` against `--draft none` on the real SmolLM2 files: a
 /// copy-and-edit prompt (the reply repeats the prompt's code, so prompt-lookup drafts are
 /// kept) gives the same reply on every kernel tier, greedy and sampled
-/// with a seed, and some drafts are kept.
+/// with a seed, and some drafts are kept. On the Q8_0 file, greedy, also with its Q4_0
+/// requantization as the draft model (`--draft FILE`, the same vocabulary).
 @Suite("Speculative decoding end to end")
 struct SpeculativeRunTests {
     static let prompt = """
@@ -56,6 +57,13 @@ struct SpeculativeRunTests {
                     let k = Self.kept(spec.stats)
                     #expect((k?.0 ?? 0) > 0, "\(file), \(tier): \(spec.stats)")
                 }
+                if !sampled, file.contains("Q8_0") {
+                    let draftFile = try TestEnv.smolQ4_0
+                    let byModel = try Self.run(model, draft: draftFile.path, tier: tier, sampled: false)
+                    #expect(byModel.text == plain.text, "\(file), \(tier), --draft FILE")
+                    #expect((Self.kept(byModel.stats)?.0 ?? 0) > 0, "\(file), \(tier): \(byModel.stats)")
+                    #expect(byModel.stats.contains("from \(draftFile.lastPathComponent)"), "\(byModel.stats)")
+                }
             }
         }
     }
@@ -88,6 +96,22 @@ struct SpeculativeRunTests {
         let r = try runProcess(try TestEnv.ponderBinary(),
                                ["run", "--model", try TestEnv.smolQ4_1.path, "--prompt", "hi", "--draft", "model.gguf"])
         #expect(r.status != 0 && !r.signaled)
-        #expect(r.stderrText.contains("--draft must be none|ngram"), "\(r.stderrText)")
+        #expect(r.stderrText.contains("--draft must be none|ngram|FILE"), "\(r.stderrText)")
+    }
+
+    @Test("A draft model with another vocabulary, or a file that is not a model, is refused in one line")
+    func draftModelRefused() throws {
+        let dir = try TestEnv.freshDirectory("ponder-draft")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let notModel = dir.appendingPathComponent("notes.gguf")
+        try Data("not a model\n".utf8).write(to: notModel)
+        let target = try TestEnv.smolQ8_0.path
+        for (draft, says) in [(try TestEnv.gemmaQ4KM.path, "vocabulary"), (notModel.path, "magic")] {
+            let r = try runProcess(try TestEnv.ponderBinary(), ["run", "--model", target, "--prompt", "hi", "--draft", draft])
+            #expect(r.status != 0 && !r.signaled, "\(draft)")
+            let lines = r.stderrText.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains("--draft \(draft)") && lines[0].contains(says), "\(r.stderrText)")
+            #expect(r.stdoutText.isEmpty)
+        }
     }
 }

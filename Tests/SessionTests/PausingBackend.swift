@@ -9,7 +9,7 @@ import Tokenizer
 /// lets it go on: what the turn does next no longer depends on how fast the test's task
 /// runs beside the generator.
 ///
-/// It does not draft (`drafting` is `.none`): every token is one `sample` call.
+/// It does not draft (`draftSource` is nil): every token is one `sample` call.
 final class PausingBackend: InferenceBackend, @unchecked Sendable {
     private let inner: InferenceBackend
     enum Point { case prefill, sample(Int) }

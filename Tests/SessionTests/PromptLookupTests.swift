@@ -24,7 +24,7 @@ struct PromptLookupTests {
 
     @Test("Draft length follows acceptance; drafting pauses when few are kept, then tries again")
     func policy() {
-        var s = Speculation(mode: .ngram)
+        var s = Speculation(source: PromptLookup())
         let history: [Int32] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2]
         #expect(s.drafts(history: history, last: 3, limit: 100).count == 4)
         s.record(drafted: 4, accepted: 4)
@@ -42,7 +42,7 @@ struct PromptLookupTests {
         var paused = 1
         while s.drafts(history: history, last: 3, limit: 100).isEmpty { paused += 1; #expect(paused < 100) }
         #expect(paused == 16, "16 steps without drafts, then drafts again")
-        var off = Speculation(mode: .none)
+        var off = Speculation(source: nil)
         #expect(off.drafts(history: history, last: 3, limit: 100).isEmpty)
     }
 }

@@ -41,6 +41,8 @@ public enum TestEnv {
 
     public static var smolQ4_1: URL { get throws { try model("SmolLM2-135M-Instruct.Q4_1.gguf") } }
     public static var smolQ8_0: URL { get throws { try model("SmolLM2-135M-Instruct.Q8_0.gguf") } }
+    /// The Q8_0 file requantized to Q4_0: a draft model with the same vocabulary.
+    public static var smolQ4_0: URL { get throws { try model("SmolLM2-135M-Instruct.Q4_0.gguf") } }
     public static var gemmaQ4KM: URL { get throws { try model("gemma-3-270m-q4_k_m.gguf") } }
 
     /// The repository root (for scripts/ and test fixtures), found from this file's path.
