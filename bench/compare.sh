@@ -7,22 +7,26 @@
 # best and median of each are compared (memory bandwidth here swings between runs).
 # This is a benchmark tool, not part of the test suite.
 #
-# usage: bench/compare.sh [--rounds R] [--threads "1 2"] FILE.gguf [FILE.gguf ...]
+# usage: bench/compare.sh [--rounds R] [--threads "1 2"] [-p N] [-n N] [--spec] FILE.gguf ...
+# --spec adds Ponder's speculative decoding on each file and thread count (llama-bench has
+# no counterpart): `ponder bench --prompt-file` on bench/spec-copy-edit.txt and
+# bench/spec-chat.txt, --draft none against ngram, its own table after the comparison.
 # The 4B-shaped files: bench/make_nemotron_shaped.py OUT.gguf [--mix q4_k_m|iq2_xs|iq3_s]
 # (random valid blocks; the IQ mixes keep the output matrix in Q6_K, as llama.cpp's do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=3; threads="1 2"; pp=512; tg=128
+rounds=3; threads="1 2"; pp=512; tg=128; spec=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     -p) pp=$2; shift 2 ;;
     -n) tg=$2; shift 2 ;;
+    --spec) spec=1; shift ;;
     *) break ;;
   esac
 done
-[ $# -gt 0 ] || { echo "usage: bench/compare.sh [--rounds R] [--threads \"1 2\"] FILE.gguf ..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: bench/compare.sh [--rounds R] [--threads \"1 2\"] [-p N] [-n N] [--spec] FILE.gguf ..." >&2; exit 2; }
 
 CACHE="${PONDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ponder}"
 LCPP="$CACHE/llama.cpp"
@@ -88,3 +92,14 @@ for (f, t, kind) in sorted({k[:3] for k in rows}):
           f"{max(p):.1f} / {statistics.median(p):.1f} | {max(p)/max(l):.2f} | {share('roofline')} | {share('ceiling')} |")
 PY
 rm -f "$results"
+if [ "$spec" = 1 ]; then
+  for file in "$@"; do
+    for t in $threads; do
+      for prompts in bench/spec-copy-edit.txt bench/spec-chat.txt; do
+        echo
+        "$PONDER" bench --model "$file" --threads "$t" --prompt-file "$prompts" --draft none,ngram \
+          -n "$tg" --repetitions "$rounds"
+      done
+    done
+  done
+fi
