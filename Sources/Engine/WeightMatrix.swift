@@ -66,8 +66,9 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// the float reference's (llama.cpp's: 0.5%), BLAS's within 0.01%. IQ1/IQ2/IQ3 prefill
     /// stays on BLAS for the same reason so far: the int8 four-column IQ dots prefill the
     /// 4B-shaped files 1.3x (IQ3_S pp128) to 3.5x (IQ2_XS, IQ3_S pp32) faster (2 threads,
-    /// a loaded host), but the 8-bit inputs move SmolLM2's perplexity by about 1%
-    /// (IQPerplexityTests), BLAS's 0.2%.
+    /// a loaded host), but the 8-bit inputs move SmolLM2's perplexity by 0.3 to 1.4% on
+    /// the IQ3/IQ4 files and up to 7% on the IQ1/IQ2 ones (IQPerplexityTests, BENCHMARKS.md),
+    /// BLAS's within 0.2% of the exact reference.
     case mixed
     /// Float32 activations everywhere (the fused dequantize-and-dot kernel for short
     /// calls, BLAS for long ones): exact against the float reference.
