@@ -32,7 +32,10 @@ import TestSupport
 /// path). The tight checks of the kernels are elsewhere: dequantization bit-exact against
 /// gguf-py, every SIMD dot against the scalar reference, and here the defaults against the
 /// exact numpy reference within 0.2%.
-@Suite("IQ models: perplexity against llama.cpp and the numpy reference")
+/// Serialized: each case blocks its thread for minutes of subprocesses; run side by side
+/// they would hold every thread of the test process's cooperative pool (as wide as the
+/// cores) and starve the async tests running beside them.
+@Suite("IQ models: perplexity against llama.cpp and the numpy reference", .serialized)
 struct IQPerplexityTests {
     static let chunks = 2
     static let gpl3 = "/usr/share/common-licenses/GPL-3"

@@ -8,7 +8,9 @@ import Kernels
 /// kept) gives the same reply on every kernel tier, greedy and sampled
 /// with a seed, and some drafts are kept. On the Q8_0 file, greedy, also with its Q4_0
 /// requantization as the draft model (`--draft FILE`, the same vocabulary).
-@Suite("Speculative decoding end to end")
+/// Serialized: each case blocks its thread for minutes of `ponder run` processes, which
+/// side by side would starve the async tests of the cooperative pool.
+@Suite("Speculative decoding end to end", .serialized)
 struct SpeculativeRunTests {
     static let prompt = """
         Rewrite this Python function so that the variable total is called result. Change nothing else.

@@ -34,8 +34,9 @@ final class PausingBackend: InferenceBackend, @unchecked Sendable {
     }
 
     /// Waits (polling, without blocking a thread of the cooperative pool) until the
-    /// generator is paused; false if it was not within `seconds`.
-    func waitUntilPaused(seconds: Double = 600) async -> Bool {
+    /// generator is paused; false if it was not within `seconds` (generous: on a loaded
+    /// machine the conversation's actor may wait minutes for a thread to start the turn).
+    func waitUntilPaused(seconds: Double = 1800) async -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while !isPaused {
             if Date() > end { return false }
