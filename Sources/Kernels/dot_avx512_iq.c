@@ -29,7 +29,7 @@ PK_IQ_INLINE __m512i join(__m256i lo, __m256i hi) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
-/// IQ2_XS and IQ3_S: a whole super-block decoded at once (pk_iq_decode512), its four
+/// IQ2_XS: a whole super-block decoded at once (pk_iq_decode512), its four
 /// 64-value chunks summed into two accumulators per column (two vpdpwssd chains), one
 /// reduction per super-block and column.
 PK_IQ_INLINE void dot_iq_sb(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {

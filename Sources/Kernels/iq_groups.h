@@ -169,7 +169,7 @@ static inline PK_AVX2 __m256i pk_iq_points256(int t, const pk_iq32 *q) {
 
 #define PK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c"), always_inline))
 
-/// A whole IQ2_XS or IQ3_S super-block for the AVX-512 tier, decoded with vector ops:
+/// A whole IQ2_XS super-block for the AVX-512 tier, decoded with vector ops:
 /// chunk j holds values 64 j .. 64 j + 63 (groups 2 j, 2 j + 1).
 typedef struct {
     __m512i g[4];      // the unsigned grid bytes, value v of the chunk in byte v
@@ -178,7 +178,7 @@ typedef struct {
 } pk_iq256;
 
 /// Whether pk_iq_decode512 reads type t.
-PK_IQ_INLINE int pk_iq_has_decode512(int t) { return t == PK_IQ2_XS || t == PK_IQ3_S; }
+PK_IQ_INLINE int pk_iq_has_decode512(int t) { return t == PK_IQ2_XS; }
 
 /// The int16 factors 2 s + 1 of 16 scale bytes s, spread so that int16 lane L of chunk j
 /// takes factor j * per + L / (32 / per) (per: the scales per chunk, 4 or 2).
@@ -192,8 +192,9 @@ static inline PK_AVX512 void pk_iq_spread_scales(__m128i s, int per, __m512i out
     }
 }
 
-/// IQ2_XS or IQ3_S super-block `blk` (the fields as pk_iq_group reads them): grid points
-/// gathered by vector indices, signs as bit masks (IQ2_XS's ksigns byte is its 7-bit
+/// IQ2_XS super-block `blk` (the fields as pk_iq_group reads them): grid indices and
+/// sign indices split with vector ops, the grid points loaded by the stored indices (a
+/// vpgatherqq measured slower), signs as bit masks (IQ2_XS's ksigns byte is its 7-bit
 /// index with the index's parity as bit 7, computed here), scale nibbles in order.
 static inline PK_AVX512 pk_iq256 pk_iq_decode512(int t, const void *blk) {
     pk_iq256 r;
@@ -218,27 +219,6 @@ static inline PK_AVX512 pk_iq256 pk_iq_decode512(int t, const void *blk) {
         }
         __m128i b = _mm_loadl_epi64((const __m128i *)a->scales);
         pk_iq_spread_scales(_mm_unpacklo_epi8(_mm_and_si128(b, nib), _mm_and_si128(_mm_srli_epi16(b, 4), nib)), 4, r.sc);
-    } else {  // PK_IQ3_S
-        const pk_block_iq3_s *a = blk;
-        uint64_t qh, sg[4];
-        memcpy(&qh, a->qh, 8);
-        memcpy(sg, a->signs, 32);
-        uint16_t ix[64];
-        for (int h = 0; h < 2; ++h) {
-            __m512i i16 = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)(a->qs + 32 * h)));
-            i16 = _mm512_mask_add_epi16(i16, (__mmask32)(qh >> 32 * h), i16, _mm512_set1_epi16(256));
-            _mm512_storeu_si512((void *)(ix + 32 * h), i16);
-        }
-        for (int j = 0; j < 4; ++j) {
-            const uint16_t *k = ix + 16 * j;
-#define G(l) (int)iq3s_grid[k[l]]
-            r.g[j] = _mm512_set_epi32(G(15), G(14), G(13), G(12), G(11), G(10), G(9), G(8), G(7), G(6), G(5), G(4), G(3),
-                                      G(2), G(1), G(0));
-#undef G
-            r.neg[j] = (__mmask64)sg[j];
-        }
-        __m128i b = _mm_cvtsi32_si128((int)pk_load_u32(a->scales));
-        pk_iq_spread_scales(_mm_unpacklo_epi8(_mm_and_si128(b, nib), _mm_and_si128(_mm_srli_epi16(b, 4), nib)), 2, r.sc);
     }
     return r;
 }
