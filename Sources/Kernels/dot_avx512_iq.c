@@ -41,7 +41,7 @@ PK_IQ_INLINE void dot_iq_sb(int t, int nc, size_t n, const void *w, const void *
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
         pk_iq256 q = pk_iq_decode512(t, blk);
-        float d = _mm_cvtss_f32(pk_cvtph_u32(*(const uint16_t *)blk));  // pk_iq_d's d, exact, inline
+        float d = pk_iq_d_f16c(t, blk);
         for (int c = 0; c < nc; ++c) {
             const pk_block_q8_K *b = pk_iq_column(x, xs, c) + i;
             __m512i acc[2] = {zero, zero};
@@ -88,7 +88,7 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
                 }
             }
         }
-        float d = pk_iq_d(t, blk);
+        float d = pk_iq_d_f16c(t, blk);
         for (int c = 0; c < nc; ++c)
             sum[c] = pk_iq_step(t, sum[c], d, pk_iq_column(x, xs, c)[i].d, _mm512_reduce_add_epi32(acc[c]),
                                 pk_iq_is_iq1(t) ? _mm512_reduce_add_epi32(accd[c]) : 0);

@@ -167,6 +167,15 @@ static inline PK_AVX2 __m256i pk_iq_points256(int t, const pk_iq32 *q) {
     return _mm256_set_epi64x((long long)q->g[3], (long long)q->g[2], (long long)q->g[1], (long long)q->g[0]);
 }
 
+/// pk_iq_d with F16C (exact, as pk_h2f), inline: the SIMD dots' out-of-line conversion
+/// made them spill every vector register around its call.
+static inline PK_AVX2 float pk_iq_d_f16c(int t, const void *blk) {
+    uint16_t h;
+    if (t == PK_IQ1_M) h = pk_iq1m_d(blk);
+    else memcpy(&h, blk, 2);
+    return _mm_cvtss_f32(pk_cvtph_u32(h));
+}
+
 #define PK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c"), always_inline))
 
 /// A whole IQ2_XS super-block for the AVX-512 tier, decoded with vector ops:
