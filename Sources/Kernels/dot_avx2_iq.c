@@ -56,7 +56,7 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
                 }
             }
         }
-        float d = pk_iq_d(t, blk);
+        float d = pk_iq_d_f16c(t, blk);
         for (int c = 0; c < nc; ++c)
             sum[c] = pk_iq_step(t, sum[c], d, pk_iq_column(x, xs, c)[i].d, pk_hsum_epi32_256(acc[c]),
                                 pk_iq_is_iq1(t) ? pk_hsum_epi32_256(accd[c]) : 0);

@@ -29,7 +29,38 @@ PK_IQ_INLINE __m512i join(__m256i lo, __m256i hi) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
+/// IQ2_XS: a whole super-block decoded at once (pk_iq_decode512), its four
+/// 64-value chunks summed into two accumulators per column (two vpdpwssd chains), one
+/// reduction per super-block and column.
+PK_IQ_INLINE void dot_iq_sb(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
+    const uint8_t *a = w;
+    const size_t bs = pk_type_size(t);
+    const __m512i zero = _mm512_setzero_si512();
+    float sum[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < n / QKK; ++i) {
+        const void *blk = a + i * bs;
+        pk_prefetch_span(blk, bs);
+        pk_iq256 q = pk_iq_decode512(t, blk);
+        float d = pk_iq_d_f16c(t, blk);
+        for (int c = 0; c < nc; ++c) {
+            const pk_block_q8_K *b = pk_iq_column(x, xs, c) + i;
+            __m512i acc[2] = {zero, zero};
+            for (int j = 0; j < 4; ++j) {
+                __m512i y = _mm512_loadu_si512((const void *)(b->qs + 64 * j));
+                y = _mm512_mask_sub_epi8(y, q.neg[j], zero, y);
+                acc[j & 1] = _mm512_dpwssd_epi32(acc[j & 1], _mm512_maddubs_epi16(q.g[j], y), q.sc[j]);
+            }
+            sum[c] = pk_iq_step(t, sum[c], d, b->d, _mm512_reduce_add_epi32(_mm512_add_epi32(acc[0], acc[1])), 0);
+        }
+    }
+    for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
+}
+
 PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
+    if (pk_iq_has_decode512(t)) {
+        dot_iq_sb(t, nc, n, w, x, xs, out);
+        return;
+    }
     const uint8_t *a = w;
     const size_t bs = pk_type_size(t);
     const __m512i ones = _mm512_set1_epi8(1), zero = _mm512_setzero_si512();
@@ -57,7 +88,7 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
                 }
             }
         }
-        float d = pk_iq_d(t, blk);
+        float d = pk_iq_d_f16c(t, blk);
         for (int c = 0; c < nc; ++c)
             sum[c] = pk_iq_step(t, sum[c], d, pk_iq_column(x, xs, c)[i].d, _mm512_reduce_add_epi32(acc[c]),
                                 pk_iq_is_iq1(t) ? _mm512_reduce_add_epi32(accd[c]) : 0);

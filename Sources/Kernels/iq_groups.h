@@ -166,6 +166,71 @@ static inline PK_AVX2 __m256i pk_iq_points256(int t, const pk_iq32 *q) {
                                 (int)q->g4[2], (int)q->g4[1], (int)q->g4[0]);
     return _mm256_set_epi64x((long long)q->g[3], (long long)q->g[2], (long long)q->g[1], (long long)q->g[0]);
 }
+
+/// pk_iq_d with F16C (exact, as pk_h2f), inline: the SIMD dots' out-of-line conversion
+/// made them spill every vector register around its call.
+static inline PK_AVX2 float pk_iq_d_f16c(int t, const void *blk) {
+    uint16_t h;
+    if (t == PK_IQ1_M) h = pk_iq1m_d(blk);
+    else memcpy(&h, blk, 2);
+    return _mm_cvtss_f32(pk_cvtph_u32(h));
+}
+
+#define PK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c"), always_inline))
+
+/// A whole IQ2_XS super-block for the AVX-512 tier, decoded with vector ops:
+/// chunk j holds values 64 j .. 64 j + 63 (groups 2 j, 2 j + 1).
+typedef struct {
+    __m512i g[4];      // the unsigned grid bytes, value v of the chunk in byte v
+    __m512i sc[4];     // the int16 factor 2 sc + 1 of each int16 pair sum (vpmaddubsw's lanes)
+    __mmask64 neg[4];  // bit v set: value v is negative
+} pk_iq256;
+
+/// Whether pk_iq_decode512 reads type t.
+PK_IQ_INLINE int pk_iq_has_decode512(int t) { return t == PK_IQ2_XS; }
+
+/// The int16 factors 2 s + 1 of 16 scale bytes s, spread so that int16 lane L of chunk j
+/// takes factor j * per + L / (32 / per) (per: the scales per chunk, 4 or 2).
+static inline PK_AVX512 void pk_iq_spread_scales(__m128i s, int per, __m512i out[4]) {
+    __m512i f = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm_add_epi8(_mm_add_epi8(s, s), _mm_set1_epi8(1))));
+    const int lanes = 32 / per;
+    for (int j = 0; j < 4; ++j) {
+        uint16_t idx[32];
+        for (int l = 0; l < 32; ++l) idx[l] = (uint16_t)(j * per + l / lanes);
+        out[j] = _mm512_permutexvar_epi16(_mm512_loadu_si512((const void *)idx), f);
+    }
+}
+
+/// IQ2_XS super-block `blk` (the fields as pk_iq_group reads them): grid indices and
+/// sign indices split with vector ops, the grid points loaded by the stored indices (a
+/// vpgatherqq measured slower), signs as bit masks (IQ2_XS's ksigns byte is its 7-bit
+/// index with the index's parity as bit 7, computed here), scale nibbles in order.
+static inline PK_AVX512 pk_iq256 pk_iq_decode512(int t, const void *blk) {
+    pk_iq256 r;
+    const __m128i nib = _mm_set1_epi8(15);
+    if (t == PK_IQ2_XS) {
+        const pk_block_iq2_xs *a = blk;
+        __m512i q = _mm512_loadu_si512((const void *)a->qs);  // 32 u16
+        __m512i s = _mm512_srli_epi16(q, 9), p = _mm512_xor_si512(s, _mm512_srli_epi16(s, 4));
+        p = _mm512_xor_si512(p, _mm512_srli_epi16(p, 2));
+        p = _mm512_xor_si512(p, _mm512_srli_epi16(p, 1));
+        s = _mm512_or_si512(s, _mm512_slli_epi16(_mm512_and_si512(p, _mm512_set1_epi16(1)), 7));
+        uint64_t bits[4];
+        _mm256_storeu_si256((__m256i *)bits, _mm512_cvtepi16_epi8(s));
+        uint16_t ix[32];
+        _mm512_storeu_si512((void *)ix, _mm512_and_si512(q, _mm512_set1_epi16(511)));
+        for (int j = 0; j < 4; ++j) {
+            const uint16_t *k = ix + 8 * j;
+            r.g[j] = _mm512_set_epi64((long long)iq2xs_grid[k[7]], (long long)iq2xs_grid[k[6]], (long long)iq2xs_grid[k[5]],
+                                      (long long)iq2xs_grid[k[4]], (long long)iq2xs_grid[k[3]], (long long)iq2xs_grid[k[2]],
+                                      (long long)iq2xs_grid[k[1]], (long long)iq2xs_grid[k[0]]);
+            r.neg[j] = (__mmask64)bits[j];
+        }
+        __m128i b = _mm_loadl_epi64((const __m128i *)a->scales);
+        pk_iq_spread_scales(_mm_unpacklo_epi8(_mm_and_si128(b, nib), _mm_and_si128(_mm_srli_epi16(b, 4), nib)), 4, r.sc);
+    }
+    return r;
+}
 #endif
 
 /// Activation column c of a multi-column dot: columns `xs` bytes apart.
