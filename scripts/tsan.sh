@@ -16,9 +16,10 @@ filter=${1:-'^SessionTests\.'}
 # Left out by default: real-model tests about values, not threads, whose threads the
 # other real-model tests (toggle, cancel, answer now, the turn loop) already run: long
 # turns (answer now mid-reasoning, think more), chat/run/replay agreement, the saved KV
-# cache, model identity and prompt rendering. The engine runs ten times slower under
-# TSan; the release suite checks their values.
-skip=${PONDER_TSAN_SKIP:-'answerNowEndsTheReasoningWhereItWasAsked|ThinkMoreTests|SameTurnSameTokensTests|SavedKVCacheTests|ModelIdentityTests|TurnPromptTests'}
+# cache and its appends, model identity, prompt rendering and the draft model's sampling
+# (forty sampled replies). The engine runs ten times slower under TSan; the release suite
+# checks their values.
+skip=${PONDER_TSAN_SKIP:-'answerNowEndsTheReasoningWhereItWasAsked|ThinkMoreTests|SameTurnSameTokensTests|SavedKVCacheTests|SavedKVAppendTests|ModelIdentityTests|TurnPromptTests|DraftModelSamplingTests'}
 
 echo "==> building with ThreadSanitizer (debug, $scratch)" >&2
 swift build --sanitize=thread --build-tests --scratch-path "$scratch"
