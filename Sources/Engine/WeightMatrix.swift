@@ -56,19 +56,19 @@ public struct WeightMatrix: @unchecked Sendable {
 /// How a forward call computes its projections.
 public enum MatMulPath: String, Sendable, CaseIterable {
     /// The default: the int8 kernels (inputs rounded to Q8_0 / Q8_K, as llama.cpp does)
-    /// in calls of at most `MatMul.int8BatchLimit` tokens (decode) and for K-quant weights
-    /// in any call (on AVX2 and AVX-512 through the Kernels module's column-interleaved GEMM); float
-    /// BLAS over dequantized tiles for the other weights in longer calls (prefill).
+    /// in calls of at most `MatMul.int8BatchLimit` tokens (decode) and, in any call, for
+    /// the K-quants (on AVX2 and AVX-512 through the Kernels module's column-interleaved
+    /// GEMM) and the IQ1/IQ2/IQ3 types (their multi-column dots, each weight group decoded
+    /// once for several activation columns); float BLAS over dequantized tiles for the
+    /// other weights in longer calls (prefill).
     /// Measured (BENCHMARKS.md): BLAS prefill beats the int8 kernels on the 32-block types
-    /// (SmolLM2 Q4_1 and Q8_0 pp512), the int8 GEMM beats BLAS on Q4_K/Q6_K (the 4B-shaped
-    /// file). Q8_0 prefill stays on BLAS although the int8 prefill GEMM is faster on
-    /// AVX-512: SmolLM2 Q8_0's perplexity on the int8 activations is 0.3 to 0.8% above
-    /// the float reference's (llama.cpp's: 0.5%), BLAS's within 0.01%. IQ1/IQ2/IQ3 prefill
-    /// stays on BLAS for the same reason so far: the int8 four-column IQ dots prefill the
-    /// 4B-shaped files 1.3x (IQ3_S pp128) to 3.5x (IQ2_XS, IQ3_S pp32) faster (2 threads,
-    /// a loaded host), but the 8-bit inputs move SmolLM2's perplexity by 0.3 to 1.4% on
-    /// the IQ3/IQ4 files and up to 7% on the IQ1/IQ2 ones (IQPerplexityTests, BENCHMARKS.md),
-    /// BLAS's within 0.2% of the exact reference.
+    /// (SmolLM2 Q4_1 and Q8_0 pp512); the int8 kernels beat BLAS on Q4_K/Q6_K and on the
+    /// IQ types, whose float tiles cost more to decode than the products themselves (the
+    /// 4B-shaped files). Q8_0 prefill stays on BLAS although the int8 prefill GEMM is
+    /// faster on AVX-512: SmolLM2 Q8_0's perplexity on the int8 activations is 0.3 to
+    /// 0.8% above the float reference's (llama.cpp's: 0.5%), BLAS's within 0.01%. The IQ
+    /// types' 8-bit inputs are llama.cpp's arithmetic for them (IQPerplexityTests compares
+    /// the two; `float` is the exact path).
     case mixed
     /// Float32 activations everywhere (the fused dequantize-and-dot kernel for short
     /// calls, BLAS for long ones): exact against the float reference.
@@ -109,7 +109,7 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// Whether a forward call of `n` tokens uses the int8 kernels for weights of `type`.
     func usesInt8(rows n: Int, type: GGMLType) -> Bool {
         switch self {
-        case .mixed, .mixed16: n <= MatMul.int8BatchLimit || type.isKQuant
+        case .mixed, .mixed16: n <= MatMul.int8BatchLimit || type.isKQuant || type.isIQGrid
         case .float: false
         case .int8: true
         }
@@ -280,4 +280,7 @@ extension GGMLType {
     /// Q4_K, Q5_K, Q6_K: the K-quants with int8 kernels (Q8_K activations). (Q2_K and
     /// Q3_K have none here and take the float path.)
     var isKQuant: Bool { [.q4_K, .q5_K, .q6_K].contains(self) }
+    /// IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S: the grid types, whose int8
+    /// kernels (Q8_K activations) are the only SIMD ones. (IQ4_NL/IQ4_XS take the float path.)
+    var isIQGrid: Bool { [.iq1_s, .iq1_m, .iq2_xxs, .iq2_xs, .iq2_s, .iq3_xxs, .iq3_s].contains(self) }
 }
