@@ -1,5 +1,5 @@
-// AVX2 dots of the IQ1/IQ2/IQ3 types against Q8_K activations, for one or four
-// activation columns (each group decoded once for all), one 32-value group
+// AVX2 dots of the IQ1/IQ2/IQ3 types against Q8_K activations, for one, four or up to
+// PK_DOTN_MAX activation columns (each group decoded once for all), one 32-value group
 // (iq_groups.h) per 256-bit vector: its grid points gathered into one vector, the signs
 // applied to the activations (vpsignb with a +-1 byte per value, expanded from the 32
 // sign bits), the unsigned grid bytes times the signed activations summed in int16
@@ -64,7 +64,45 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
     for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
 }
 
-PK_IQ_DOTS(dot_iq)
+/// The many-column dot: each super-block's eight groups decoded once into vectors (held
+/// on the stack: more than the 16 registers), then each of the nc columns (at most
+/// PK_DOTN_MAX) summed over them in registers. The same integer sums and float steps as
+/// dot_iq.
+PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
+    const uint8_t *a = w;
+    const size_t bs = pk_type_size(t);
+    const __m256i ones = _mm256_set1_epi8(1);
+    float sum[PK_DOTN_MAX] = {0};
+    for (size_t i = 0; i < n / QKK; ++i) {
+        const void *blk = a + i * bs;
+        pk_prefetch_span(blk, bs);
+        __m256i g[8], sg[8], sc[8];
+        for (int ib = 0; ib < 8; ++ib) {
+            pk_iq32 q = pk_iq_group(t, blk, ib);
+            g[ib] = pk_iq_points256(t, &q);
+            sc[ib] = _mm256_set_m128i(_mm_set1_epi16((short)(2 * q.sc[1] + 1)), _mm_set1_epi16((short)(2 * q.sc[0] + 1)));
+            sg[ib] = signs32(q.neg);
+        }
+        float d = pk_iq_d_f16c(t, blk);
+        for (int c = 0; c < nc; ++c) {
+            const pk_block_q8_K *b = pk_iq_column(x, xs, c) + i;
+            __m256i acc = _mm256_setzero_si256(), accd = _mm256_setzero_si256();
+            for (int ib = 0; ib < 8; ++ib) {
+                __m256i y = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib));
+                if (pk_iq_is_iq1(t)) {
+                    acc = _mm256_add_epi32(acc, signed_dot(ones, y, g[ib], sc[ib]));
+                    accd = _mm256_add_epi32(accd, signed_dot(ones, y, sg[ib], sc[ib]));
+                } else {
+                    acc = _mm256_add_epi32(acc, signed_dot(g[ib], y, sg[ib], sc[ib]));
+                }
+            }
+            sum[c] = pk_iq_step(t, sum[c], d, b->d, pk_hsum_epi32_256(acc), pk_iq_is_iq1(t) ? pk_hsum_epi32_256(accd) : 0);
+        }
+    }
+    for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
+}
+
+PK_IQ_DOTS2(dot_iq, dot_iq_wide)
 
 #pragma clang attribute pop
 

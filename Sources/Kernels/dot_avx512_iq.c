@@ -1,5 +1,5 @@
-// AVX-512 dots of the IQ1/IQ2/IQ3 types against Q8_K activations, for one or four
-// activation columns (each group decoded once for all), two 32-value groups
+// AVX-512 dots of the IQ1/IQ2/IQ3 types against Q8_K activations, for one, four or up
+// to PK_DOTN_MAX activation columns (each group decoded once for all), two 32-value groups
 // (iq_groups.h) per 512-bit vector: their 8 grid points gathered into one vector, the
 // signs applied to the activations through a 64-bit mask (a masked 0 - y: no sign
 // vector to build), the unsigned grid bytes times the signed activations summed in
@@ -29,33 +29,116 @@ PK_IQ_INLINE __m512i join(__m256i lo, __m256i hi) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
-/// IQ2_XS: a whole super-block decoded at once (pk_iq_decode512), its four
-/// 64-value chunks summed into two accumulators per column (two vpdpwssd chains), one
-/// reduction per super-block and column.
+/// A whole super-block of type t decoded for the column loop: IQ2_XS with vector ops
+/// (pk_iq_decode512), the others group by group (pk_iq_group), two groups per chunk.
+PK_IQ_INLINE pk_iq256 decode_sb(int t, const void *blk) {
+    if (pk_iq_has_decode512(t)) return pk_iq_decode512(t, blk);
+    pk_iq256 r;
+    for (int j = 0; j < 4; ++j) {
+        pk_iq32 q0 = pk_iq_group(t, blk, 2 * j), q1 = pk_iq_group(t, blk, 2 * j + 1);
+        r.g[j] = join(pk_iq_points256(t, &q0), pk_iq_points256(t, &q1));
+        r.neg[j] = (__mmask64)q0.neg | (__mmask64)q1.neg << 32;
+        r.sc[j] = scales64(&q0, &q1);
+    }
+    return r;
+}
+
+/// A whole super-block decoded once (decode_sb), then each of the nc columns (at most
+/// PK_DOTN_MAX) summed over its four 64-value chunks into two accumulators (two vpdpwssd
+/// chains; IQ1: two more for the delta term), one reduction per super-block and column.
+/// The one- and four-column IQ2_XS dots and every type's many-column dot.
 PK_IQ_INLINE void dot_iq_sb(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
     const uint8_t *a = w;
     const size_t bs = pk_type_size(t);
-    const __m512i zero = _mm512_setzero_si512();
-    float sum[4] = {0, 0, 0, 0};
+    const __m512i zero = _mm512_setzero_si512(), ones = _mm512_set1_epi8(1);
+    float sum[PK_DOTN_MAX] = {0};
     for (size_t i = 0; i < n / QKK; ++i) {
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
-        pk_iq256 q = pk_iq_decode512(t, blk);
+        pk_iq256 q = decode_sb(t, blk);
+        __mmask64 gneg[4], gnz[4];  // IQ1's -1s and non-zeros
+        if (pk_iq_is_iq1(t))
+            for (int j = 0; j < 4; ++j) gneg[j] = _mm512_movepi8_mask(q.g[j]), gnz[j] = _mm512_test_epi8_mask(q.g[j], q.g[j]);
         float d = pk_iq_d_f16c(t, blk);
         for (int c = 0; c < nc; ++c) {
             const pk_block_q8_K *b = pk_iq_column(x, xs, c) + i;
-            __m512i acc[2] = {zero, zero};
+            __m512i acc[2] = {zero, zero}, accd[2] = {zero, zero};
             for (int j = 0; j < 4; ++j) {
                 __m512i y = _mm512_loadu_si512((const void *)(b->qs + 64 * j));
-                y = _mm512_mask_sub_epi8(y, q.neg[j], zero, y);
-                acc[j & 1] = _mm512_dpwssd_epi32(acc[j & 1], _mm512_maddubs_epi16(q.g[j], y), q.sc[j]);
+                __m512i yneg = _mm512_mask_sub_epi8(y, q.neg[j], zero, y);
+                if (pk_iq_is_iq1(t)) {
+                    __m512i yg = _mm512_maskz_mov_epi8(gnz[j], _mm512_mask_sub_epi8(y, gneg[j], zero, y));
+                    acc[j & 1] = _mm512_dpwssd_epi32(acc[j & 1], _mm512_maddubs_epi16(ones, yg), q.sc[j]);
+                    accd[j & 1] = _mm512_dpwssd_epi32(accd[j & 1], _mm512_maddubs_epi16(ones, yneg), q.sc[j]);
+                } else {
+                    acc[j & 1] = _mm512_dpwssd_epi32(acc[j & 1], _mm512_maddubs_epi16(q.g[j], yneg), q.sc[j]);
+                }
             }
-            sum[c] = pk_iq_step(t, sum[c], d, b->d, _mm512_reduce_add_epi32(_mm512_add_epi32(acc[0], acc[1])), 0);
+            int32_t sumd = pk_iq_is_iq1(t) ? _mm512_reduce_add_epi32(_mm512_add_epi32(accd[0], accd[1])) : 0;
+            sum[c] = pk_iq_step(t, sum[c], d, b->d, _mm512_reduce_add_epi32(_mm512_add_epi32(acc[0], acc[1])), sumd);
         }
     }
     for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
 }
 
+/// The 16 int32 lanes of each of v[0..15] summed: lane c of the result is the sum of
+/// v[c] (a transposing tree: pairs of vectors interleaved and added at every level,
+/// 45 operations instead of 16 reductions of 8).
+PK_IQ_INLINE __m512i reduce16(const __m512i v[16]) {
+    __m512i t[8], u[4];
+    for (int k = 0; k < 8; ++k)  // 128-bit lane: [a0+a2, b0+b2, a1+a3, b1+b3]
+        t[k] = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2 * k], v[2 * k + 1]), _mm512_unpackhi_epi32(v[2 * k], v[2 * k + 1]));
+    for (int k = 0; k < 4; ++k)  // 128-bit lane: columns 4k .. 4k+3, that lane's part
+        u[k] = _mm512_add_epi32(_mm512_unpacklo_epi64(t[2 * k], t[2 * k + 1]), _mm512_unpackhi_epi64(t[2 * k], t[2 * k + 1]));
+    __m512i w0 = _mm512_add_epi32(_mm512_shuffle_i32x4(u[0], u[1], 0x88), _mm512_shuffle_i32x4(u[0], u[1], 0xDD));
+    __m512i w1 = _mm512_add_epi32(_mm512_shuffle_i32x4(u[2], u[3], 0x88), _mm512_shuffle_i32x4(u[2], u[3], 0xDD));
+    // w0's lanes: columns 0-3 (lanes 0+1 of u0), 0-3 (2+3), 4-7, 4-7; likewise w1 for 8-15.
+    return _mm512_add_epi32(_mm512_shuffle_i32x4(w0, w1, 0x88), _mm512_shuffle_i32x4(w0, w1, 0xDD));
+}
+
+/// Sixteen columns at once (IQ2/IQ3): each super-block decoded once (decode_sb), one
+/// int32 accumulator per column (16 registers), the sixteen block sums reduced together
+/// (reduce16) and the float steps taken for the sixteen columns in one vector: the same
+/// IEEE operations in the same order as pk_iq_step's, so each column is bitwise its
+/// one-column dot.
+PK_IQ_INLINE void dot_iq_x16(int t, size_t n, const void *w, const void *x, size_t xs, float *out) {
+    const uint8_t *a = w;
+    const size_t bs = pk_type_size(t);
+    const __m512i zero = _mm512_setzero_si512();
+    // The columns' d fields, floats apart: xs is a whole number of floats (292-byte blocks).
+    const __m512i dcol = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                            _mm512_set1_epi32((int)(xs / sizeof(float))));
+    __m512 sum = _mm512_setzero_ps();
+    for (size_t i = 0; i < n / QKK; ++i) {
+        const void *blk = a + i * bs;
+        pk_prefetch_span(blk, bs);
+        pk_iq256 q = decode_sb(t, blk);
+        __m512i acc[16];
+        for (int c = 0; c < 16; ++c) {
+            const pk_block_q8_K *b = pk_iq_column(x, xs, c) + i;
+            acc[c] = zero;
+            for (int j = 0; j < 4; ++j) {
+                __m512i y = _mm512_loadu_si512((const void *)(b->qs + 64 * j));
+                y = _mm512_mask_sub_epi8(y, q.neg[j], zero, y);
+                acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(q.g[j], y), q.sc[j]);
+            }
+        }
+        __m512 yd = _mm512_i32gather_ps(dcol, (const void *)&((const pk_block_q8_K *)x)[i].d, 4);
+        __m512 dd = _mm512_mul_ps(_mm512_set1_ps(pk_iq_d_f16c(t, blk)), yd);
+        sum = _mm512_add_ps(sum, _mm512_mul_ps(dd, _mm512_cvtepi32_ps(reduce16(acc))));
+    }
+    _mm512_storeu_ps(out, _mm512_mul_ps(_mm512_set1_ps(pk_iq_factor(t)), sum));
+}
+
+/// The many-column dot: sixteen columns through dot_iq_x16 (IQ1's two accumulators per
+/// column would not fit the registers: dot_iq_sb), fewer through dot_iq_sb.
+PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
+    if (nc == 16 && !pk_iq_is_iq1(t)) dot_iq_x16(t, n, w, x, xs, out);
+    else dot_iq_sb(t, nc, n, w, x, xs, out);
+}
+
+/// The one- and four-column dots: IQ2_XS by super-block (dot_iq_sb), the others group
+/// pair by group pair, each pair decoded and summed into every column at once.
 PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
     if (pk_iq_has_decode512(t)) {
         dot_iq_sb(t, nc, n, w, x, xs, out);
@@ -96,7 +179,7 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
     for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
 }
 
-PK_IQ_DOTS(dot_iq)
+PK_IQ_DOTS2(dot_iq, dot_iq_wide)
 
 #pragma clang attribute pop
 

@@ -178,12 +178,14 @@ static inline PK_AVX2 float pk_iq_d_f16c(int t, const void *blk) {
 
 #define PK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c"), always_inline))
 
-/// A whole IQ2_XS super-block for the AVX-512 tier, decoded with vector ops:
-/// chunk j holds values 64 j .. 64 j + 63 (groups 2 j, 2 j + 1).
+/// A whole super-block for the AVX-512 tier (IQ2_XS decoded with vector ops by
+/// pk_iq_decode512, the others group by group in dot_avx512_iq.c): chunk j holds values
+/// 64 j .. 64 j + 63 (groups 2 j, 2 j + 1).
 typedef struct {
-    __m512i g[4];      // the unsigned grid bytes, value v of the chunk in byte v
+    __m512i g[4];      // the grid bytes, value v of the chunk in byte v (IQ2/IQ3 unsigned,
+                       // IQ1 int8 -1, 0, 1)
     __m512i sc[4];     // the int16 factor 2 sc + 1 of each int16 pair sum (vpmaddubsw's lanes)
-    __mmask64 neg[4];  // bit v set: value v is negative
+    __mmask64 neg[4];  // bit v set: value v is negative (IQ1: its delta is)
 } pk_iq256;
 
 /// Whether pk_iq_decode512 reads type t.
@@ -238,11 +240,13 @@ PK_IQ_INLINE const pk_block_q8_K *pk_iq_column(const void *x, size_t xs, int c) 
     return (const pk_block_q8_K *)((const uint8_t *)x + (size_t)c * xs);
 }
 
-// A tier's seven IQ dots, one- and four-column, from its generic
-// `impl(t, nc, n, w, x, xs, out)` (nc columns of activations `xs` bytes apart; each
-// column's result bitwise the one-column dot's): PK_IQ_DOTS inside the tier's target
-// region, its table fill PK_IQ_FILL outside it (init runs the fill on every CPU).
-#define PK_IQ_DOT1(impl, sfx, T)                                                        \
+// A tier's seven IQ dots, one-, four- and many-column, from its generic
+// `impl(t, nc, n, w, x, xs, out)` (nc columns of activations `xs` bytes apart, at most
+// PK_DOTN_MAX; each column's result bitwise the one-column dot's): PK_IQ_DOTS inside the
+// tier's target region, its table fill PK_IQ_FILL outside it (init runs the fill on every
+// CPU). A tier whose narrow and wide calls want different loops passes a second `wide`
+// implementation to PK_IQ_DOTS2 (same results).
+#define PK_IQ_DOT1(impl, wide, sfx, T)                                                  \
     static float impl##sfx(size_t n, const void *w, const void *x) {                    \
         float r;                                                                        \
         impl(T, 1, n, w, x, 0, &r);                                                     \
@@ -250,16 +254,21 @@ PK_IQ_INLINE const pk_block_q8_K *pk_iq_column(const void *x, size_t xs, int c) 
     }                                                                                   \
     static void impl##4##sfx(size_t n, const void *w, const void *x, size_t xs, float *out) { \
         impl(T, 4, n, w, x, xs, out);                                                   \
+    }                                                                                   \
+    static void impl##n##sfx(size_t n, const void *w, const void *x, size_t xs, int nc, float *out) { \
+        wide(T, nc, n, w, x, xs, out);                                                  \
     }
-#define PK_IQ_DOTS(impl)                     \
-    PK_IQ_DOT1(impl, _iq2_xxs, PK_IQ2_XXS)   \
-    PK_IQ_DOT1(impl, _iq2_xs, PK_IQ2_XS)     \
-    PK_IQ_DOT1(impl, _iq2_s, PK_IQ2_S)       \
-    PK_IQ_DOT1(impl, _iq3_xxs, PK_IQ3_XXS)   \
-    PK_IQ_DOT1(impl, _iq3_s, PK_IQ3_S)       \
-    PK_IQ_DOT1(impl, _iq1_s, PK_IQ1_S)       \
-    PK_IQ_DOT1(impl, _iq1_m, PK_IQ1_M)
-#define PK_IQ_FILL1(k, impl, S, sfx) (k)->dot[S] = impl##sfx, (k)->dot4[S] = impl##4##sfx
+#define PK_IQ_DOTS2(impl, wide)                     \
+    PK_IQ_DOT1(impl, wide, _iq2_xxs, PK_IQ2_XXS)    \
+    PK_IQ_DOT1(impl, wide, _iq2_xs, PK_IQ2_XS)      \
+    PK_IQ_DOT1(impl, wide, _iq2_s, PK_IQ2_S)        \
+    PK_IQ_DOT1(impl, wide, _iq3_xxs, PK_IQ3_XXS)    \
+    PK_IQ_DOT1(impl, wide, _iq3_s, PK_IQ3_S)        \
+    PK_IQ_DOT1(impl, wide, _iq1_s, PK_IQ1_S)        \
+    PK_IQ_DOT1(impl, wide, _iq1_m, PK_IQ1_M)
+#define PK_IQ_DOTS(impl) PK_IQ_DOTS2(impl, impl)
+#define PK_IQ_FILL1(k, impl, S, sfx) \
+    (k)->dot[S] = impl##sfx, (k)->dot4[S] = impl##4##sfx, (k)->dotn[S] = impl##n##sfx
 #define PK_IQ_FILL(fill, impl)                                    \
     void fill(struct pk_kernels *k) {                             \
         PK_IQ_FILL1(k, impl, PK_SLOT_IQ2_XXS, _iq2_xxs);          \

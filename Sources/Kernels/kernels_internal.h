@@ -132,6 +132,12 @@ typedef float (*pk_dot_fn)(size_t n, const void *w, const void *x);
 /// The same dot for four activation rows x, x + xstride, x + 2 xstride, x + 3 xstride
 /// (bytes), each result bitwise equal to the one-row dot's; out[0..3].
 typedef void (*pk_dot4_fn)(size_t n, const void *w, const void *x, size_t xstride, float *out);
+/// The most activation rows one pk_dotn_fn call takes.
+enum { PK_DOTN_MAX = 16 };
+/// The same dot for nc (1 ... PK_DOTN_MAX) activation rows xstride bytes apart, each
+/// result bitwise equal to the one-row dot's; out[0 .. nc). For weights whose decoding
+/// costs more than the products (the IQ grid types): each block decoded once for all nc.
+typedef void (*pk_dotn_fn)(size_t n, const void *w, const void *x, size_t xstride, int nc, float *out);
 /// An x8 kernel (x8.c): one group of 8 rows in x8 layout (nb super-blocks at p) against
 /// nc (1 ... 4) activation rows, xs bytes apart; out[c * ldo + r] for row r (< 8) and
 /// column c, each bitwise the tier's one-row dot.
@@ -194,6 +200,7 @@ struct pk_kernels {
     int tier;
     pk_dot_fn dot[PK_SLOT_COUNT];
     pk_dot4_fn dot4[PK_SLOT_COUNT];  // NULL where a tier has no four-row variant
+    pk_dotn_fn dotn[PK_SLOT_COUNT];  // NULL where a tier has no many-row variant
     pk_gemm_fn gemm[PK_SLOT_COUNT];  // NULL where a tier has no GEMM for the type
     pk_gemv8_fn gemv8[PK_SLOT_COUNT];  // NULL where a tier has no x8 kernel for the type
     void (*axpy[PK_SLOT_COUNT])(size_t n, float a, const void *x, float *y);  // float slots only

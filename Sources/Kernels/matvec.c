@@ -8,6 +8,7 @@
 struct mm_job {
     pk_dot_fn dot;
     pk_dot4_fn dot4;      // may be NULL
+    pk_dotn_fn dotn;      // may be NULL; taken before dot4
     const uint8_t *W;
     size_t row_bytes, rows, cols;
     const uint8_t *x;     // nx activation rows, x_bytes apart
@@ -30,6 +31,18 @@ static void mm_worker(void *p, int ith, int nth) {
     for (size_t rt = r0; rt < r1; rt += ROW_TILE) {
         size_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
         size_t j = 0;
+        // Up to PK_DOTN_MAX activation rows at a time (the IQ types, whose decoding costs
+        // more than the products): each weight block is decoded once for all of them.
+        for (; job->dotn && j < job->nx; j += PK_DOTN_MAX) {
+            const int nc = job->nx - j < PK_DOTN_MAX ? (int)(job->nx - j) : PK_DOTN_MAX;
+            const uint8_t *xj = job->x + j * job->x_bytes;
+            float *oj = job->out + j * job->ldo;
+            for (size_t r = rt; r < re; ++r) {
+                float o[PK_DOTN_MAX];
+                job->dotn(job->cols, job->W + r * job->row_bytes, xj, job->x_bytes, nc, o);
+                for (int c = 0; c < nc; ++c) oj[(size_t)c * job->ldo + r] = o[c];
+            }
+        }
         // Four activation rows at a time: each weight block is decoded once for four.
         for (; job->dot4 && j + 4 <= job->nx; j += 4) {
             const uint8_t *xj = job->x + j * job->x_bytes;
@@ -67,6 +80,7 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
     struct mm_job job = {
         .dot = pk_kernels_for_tier(tier)->dot[s],
         .dot4 = pk_kernels_for_tier(tier)->dot4[s],
+        .dotn = pk_kernels_for_tier(tier)->dotn[s],
         .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .cols = cols,
         .x = xq, .x_bytes = pk_activation_size(t, cols), .nx = nx,
         .out = out, .ldo = ldo,

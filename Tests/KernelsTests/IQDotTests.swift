@@ -64,23 +64,26 @@ import TestSupport
     }
 
     /// pk_matmul_tier (the engine's decode and prefill call) on a pool: each output is
-    /// bitwise the tier's one-row dot, for one and for several activation rows.
+    /// bitwise the tier's one-row dot, for one and for several activation rows (5: one
+    /// many-column call; 37: two full PK_DOTN_MAX blocks of columns and a partial one).
     @Test(arguments: KT.iq)
     func matmulIsTheRowDots(type t: Int32) throws {
         let pool = try #require(pk_pool_create(2))
         defer { pk_pool_destroy(pool) }
         var g = SplitMix(seed: 0x1E0 + UInt64(t))
-        let rows = 12, cols = 512, nx = 5
+        let rows = 12, cols = 512
         let w = (0..<rows).map { _ in randomRow(t, cols, &g) }
         for tier in KT.tiers where KT.cpuRuns(tier, "\(KT.name(t)) matmul") {
-            let xs = (0..<nx).map { _ in quantize(randomActivations(cols, &g), for: t, tier: tier) }
-            var out = [Float](repeating: .nan, count: rows * nx)
-            let flatW = Array(w.joined()), flatX = Array(xs.joined())
-            #expect(pk_matmul_tier(tier, pool, t, flatW, rows, cols, flatX, nx, &out, rows) == 0)
-            for j in 0..<nx {
-                for r in 0..<rows {
-                    let want = dot(tier, t, cols, w[r], xs[j])
-                    #expect(out[j * rows + r].bitPattern == want.bitPattern, "tier \(tier) \(KT.name(t)) row \(r) col \(j)")
+            for nx in [1, 5, 37] {
+                let xs = (0..<nx).map { _ in quantize(randomActivations(cols, &g), for: t, tier: tier) }
+                var out = [Float](repeating: .nan, count: rows * nx)
+                let flatW = Array(w.joined()), flatX = Array(xs.joined())
+                #expect(pk_matmul_tier(tier, pool, t, flatW, rows, cols, flatX, nx, &out, rows) == 0)
+                for j in 0..<nx {
+                    for r in 0..<rows {
+                        let want = dot(tier, t, cols, w[r], xs[j])
+                        #expect(out[j * rows + r].bitPattern == want.bitPattern, "tier \(tier) \(KT.name(t)) nx \(nx) row \(r) col \(j)")
+                    }
                 }
             }
         }
