@@ -124,11 +124,18 @@ public final class LlamaContext: @unchecked Sendable {
     /// Keeps the longest cached prefix of `target` and returns the tokens still to be
     /// evaluated. At least one token is always left so the caller gets fresh logits.
     public func reuse(prefixOf target: [Int32]) -> [Int32] {
+        let kept = Self.reusablePrefix(cached: tokens, target: target)
+        truncate(to: kept)
+        return Array(target[kept...])
+    }
+
+    /// The cache-reuse rule, for this context and any backend holding a token cache: of
+    /// `cached`, a context continuing with `target` keeps their longest common prefix,
+    /// leaving at least one token of `target` to evaluate (for fresh logits).
+    public static func reusablePrefix(cached: [Int32], target: [Int32]) -> Int {
         var common = 0
-        while common < tokens.count, common < target.count, tokens[common] == target[common] { common += 1 }
-        common = min(common, max(0, target.count - 1))
-        truncate(to: common)
-        return Array(target[common...])
+        while common < cached.count, common < target.count, cached[common] == target[common] { common += 1 }
+        return min(common, max(0, target.count - 1))
     }
 
     /// Appends `newTokens` to the context, running them through the model in batches,

@@ -181,8 +181,7 @@ struct TurnDecoder {
             // Budget spent or the user's call: close the think block as if the model had, and go on.
             rec.reasoningEnd = answerNow && !budgetSpent ? .user : .budget
             // Tokens still undecided (leading whitespace) were reasoning: the close ends it.
-            stats.reasoningTokens += undecided; add(reasoning: undecidedSeconds)
-            undecided = 0; undecidedSeconds = 0
+            settle(asReasoning: true)
             let inject = (try? backend.encode(ChatPrompt(segments: [.text(Self.budgetClose)], rendersBOS: true))) ?? []
             feed += inject
             for x in inject { rec.tokens.append(x); rec.tokenTimes.append(t) }
@@ -230,9 +229,7 @@ struct TurnDecoder {
                                                      rendersBOS: true))) ?? []
         for x in inject { rec.tokens.append(x); rec.tokenTimes.append(t) }
         let out = splitter.feed(fresh)
-        if splitter.isUndecided { undecided += inject.count } else {
-            stats.reasoningTokens += undecided + inject.count; undecided = 0
-        }
+        if splitter.isUndecided { undecided += inject.count } else { settle(asReasoning: true, plus: inject.count) }
         deliver(out)
         return evaluate(inject, backend)
     }
@@ -264,12 +261,7 @@ struct TurnDecoder {
     /// The end of the reply: attributes the last undecided tokens and shows the text the
     /// splitter held back (`interrupted`: a partial tag at the end is dropped).
     mutating func flush(interrupted: Bool) {
-        if splitter.inReasoning {
-            stats.reasoningTokens += undecided; add(reasoning: undecidedSeconds)
-        } else {
-            stats.answerTokens += undecided; add(answer: undecidedSeconds)
-        }
-        undecided = 0; undecidedSeconds = 0
+        settle(asReasoning: splitter.inReasoning)
         deliver(splitter.finish(interrupted: interrupted), flush: true)
     }
 
@@ -295,14 +287,21 @@ struct TurnDecoder {
         lastTokenAt = t
         if splitter.isUndecided {
             undecided += 1; undecidedSeconds += dt
-        } else if wasReasoning || splitter.inReasoning {
-            stats.reasoningTokens += 1 + undecided; add(reasoning: dt + undecidedSeconds)
-            undecided = 0; undecidedSeconds = 0
         } else {
-            stats.answerTokens += 1 + undecided; add(answer: dt + undecidedSeconds)
-            undecided = 0; undecidedSeconds = 0
+            settle(asReasoning: wasReasoning || splitter.inReasoning, plus: 1, seconds: dt)
         }
         return out
+    }
+
+    /// The undecided tokens and their seconds, with `plus` more tokens taking `seconds`,
+    /// counted as reasoning or as answer; none are undecided after.
+    private mutating func settle(asReasoning: Bool, plus: Int = 0, seconds: Double = 0) {
+        if asReasoning {
+            stats.reasoningTokens += plus + undecided; add(reasoning: seconds + undecidedSeconds)
+        } else {
+            stats.answerTokens += plus + undecided; add(answer: seconds + undecidedSeconds)
+        }
+        undecided = 0; undecidedSeconds = 0
     }
 
     private mutating func add(reasoning: Double = 0, answer: Double = 0) {

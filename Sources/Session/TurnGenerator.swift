@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 import Tokenizer
 
 /// The embedded engine's generation loop for one turn, the one loop `ponder chat`,
@@ -54,13 +55,12 @@ enum TurnGenerator {
         return finish(stop)
     }
 
-    /// Makes the live cache `mode`'s and keeps its longest prefix of `prompt`, leaving at
-    /// least one token to evaluate (for fresh logits); returns the tokens kept.
+    /// Makes the live cache `mode`'s and keeps what `LlamaContext.reusablePrefix` keeps of
+    /// it for `prompt`; returns the tokens kept.
     static func reuseCache(for prompt: [Int32], mode: ReasoningMode, budget: Int, in ctx: BackendContext) -> Int {
         ctx.switchMode(to: mode, budget: budget)
         let backend = ctx.backend
-        let common = zip(backend.cachedTokens, prompt).prefix { $0 == $1 }.count
-        let kept = min(common, prompt.count - 1)
+        let kept = LlamaContext.reusablePrefix(cached: backend.cachedTokens, target: prompt)
         backend.truncateCache(to: kept)
         return kept
     }
