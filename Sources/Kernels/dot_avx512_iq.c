@@ -96,15 +96,20 @@ PK_IQ_INLINE __m512i reduce16(const __m512i v[16]) {
     return _mm512_add_epi32(_mm512_shuffle_i32x4(w0, w1, 0x88), _mm512_shuffle_i32x4(w0, w1, 0xDD));
 }
 
-/// Sixteen columns at once (IQ2/IQ3): each super-block decoded once (decode_sb), one
-/// int32 accumulator per column (16 registers), the sixteen block sums reduced together
-/// (reduce16) and the float steps taken for the sixteen columns in one vector: the same
-/// IEEE operations in the same order as pk_iq_step's, so each column is bitwise its
-/// one-column dot.
-PK_IQ_INLINE void dot_iq_x16(int t, size_t n, const void *w, const void *x, size_t xs, float *out) {
+/// Sixteen columns at once (IQ2/IQ3), on activations offset to unsigned (pk_q8_K_offset):
+/// each super-block decoded once (decode_sb) and its signs put on the grid bytes (int8
+/// weights), so each 64 values of a column take one vpmaddubsw (the offset activations,
+/// loaded in it, times the signed weights; at most 2 * 255 * 62 in int16) and one vpdpwssd
+/// by the scales. The offset's share, 128 times the scaled sum of the weights, depends on
+/// the weights alone: computed once per super-block, it starts every column's accumulator
+/// negated. One accumulator per column (16 registers), the sixteen block sums reduced
+/// together (reduce16), the float steps taken for the sixteen columns in one vector: the
+/// same exact integers and the same IEEE operations in the same order as pk_iq_step's, so
+/// each column is bitwise its one-column dot.
+PK_IQ_INLINE void dot_iq_x16u(int t, size_t n, const void *w, const void *xu, size_t xs, float *out) {
     const uint8_t *a = w;
     const size_t bs = pk_type_size(t);
-    const __m512i zero = _mm512_setzero_si512();
+    const __m512i zero = _mm512_setzero_si512(), k128 = _mm512_set1_epi8((char)0x80);
     // The columns' d fields, floats apart: xs is a whole number of floats (292-byte blocks).
     const __m512i dcol = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                             _mm512_set1_epi32((int)(xs / sizeof(float))));
@@ -113,28 +118,26 @@ PK_IQ_INLINE void dot_iq_x16(int t, size_t n, const void *w, const void *x, size
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
         pk_iq256 q = decode_sb(t, blk);
+        const __m512 d = _mm512_set1_ps(pk_iq_d_f16c(t, blk));
+        __m512i ws[4], offset = zero;
+        for (int j = 0; j < 4; ++j) {
+            ws[j] = _mm512_mask_sub_epi8(q.g[j], q.neg[j], zero, q.g[j]);
+            offset = _mm512_dpwssd_epi32(offset, _mm512_maddubs_epi16(k128, ws[j]), q.sc[j]);
+        }
+        offset = _mm512_sub_epi32(zero, offset);
         __m512i acc[16];
         for (int c = 0; c < 16; ++c) {
-            const pk_block_q8_K *b = pk_iq_column(x, xs, c) + i;
-            acc[c] = zero;
+            const pk_block_q8_K *b = pk_iq_column(xu, xs, c) + i;
+            acc[c] = offset;
             for (int j = 0; j < 4; ++j) {
                 __m512i y = _mm512_loadu_si512((const void *)(b->qs + 64 * j));
-                y = _mm512_mask_sub_epi8(y, q.neg[j], zero, y);
-                acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(q.g[j], y), q.sc[j]);
+                acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(y, ws[j]), q.sc[j]);
             }
         }
-        __m512 yd = _mm512_i32gather_ps(dcol, (const void *)&((const pk_block_q8_K *)x)[i].d, 4);
-        __m512 dd = _mm512_mul_ps(_mm512_set1_ps(pk_iq_d_f16c(t, blk)), yd);
-        sum = _mm512_add_ps(sum, _mm512_mul_ps(dd, _mm512_cvtepi32_ps(reduce16(acc))));
+        __m512 yd = _mm512_i32gather_ps(dcol, (const void *)&((const pk_block_q8_K *)xu)[i].d, 4);
+        sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_mul_ps(d, yd), _mm512_cvtepi32_ps(reduce16(acc))));
     }
     _mm512_storeu_ps(out, _mm512_mul_ps(_mm512_set1_ps(pk_iq_factor(t)), sum));
-}
-
-/// The many-column dot: sixteen columns through dot_iq_x16 (IQ1's two accumulators per
-/// column would not fit the registers: dot_iq_sb), fewer through dot_iq_sb.
-PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
-    if (nc == 16 && !pk_iq_is_iq1(t)) dot_iq_x16(t, n, w, x, xs, out);
-    else dot_iq_sb(t, nc, n, w, x, xs, out);
 }
 
 /// The one- and four-column dots: IQ2_XS by super-block (dot_iq_sb), the others group
@@ -179,9 +182,28 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
     for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
 }
 
-PK_IQ_DOTS2(dot_iq, dot_iq_wide)
+PK_IQ_DOTS2(dot_iq, dot_iq_sb)
+
+#define DOT16U(sfx, T) \
+    static void dot16u##sfx(size_t n, const void *w, const void *xu, size_t xs, float *out) { dot_iq_x16u(T, n, w, xu, xs, out); }
+DOT16U(_iq2_xxs, PK_IQ2_XXS)
+DOT16U(_iq2_xs, PK_IQ2_XS)
+DOT16U(_iq2_s, PK_IQ2_S)
+DOT16U(_iq3_xxs, PK_IQ3_XXS)
+DOT16U(_iq3_s, PK_IQ3_S)
 
 #pragma clang attribute pop
 
-PK_IQ_FILL(pk_fill_avx512_iq, dot_iq)
+static PK_IQ_FILL(fill_dots, dot_iq)
+
+/// The IQ dots of this tier; the sixteen-column offset dots for all but IQ1 (whose two
+/// accumulators per column would not fit the registers).
+void pk_fill_avx512_iq(struct pk_kernels *k) {
+    fill_dots(k);
+    k->dot16u[PK_SLOT_IQ2_XXS] = dot16u_iq2_xxs;
+    k->dot16u[PK_SLOT_IQ2_XS] = dot16u_iq2_xs;
+    k->dot16u[PK_SLOT_IQ2_S] = dot16u_iq2_s;
+    k->dot16u[PK_SLOT_IQ3_XXS] = dot16u_iq3_xxs;
+    k->dot16u[PK_SLOT_IQ3_S] = dot16u_iq3_s;
+}
 #endif  // __x86_64__

@@ -138,6 +138,10 @@ enum { PK_DOTN_MAX = 16 };
 /// result bitwise equal to the one-row dot's; out[0 .. nc). For weights whose decoding
 /// costs more than the products (the IQ grid types): each block decoded once for all nc.
 typedef void (*pk_dotn_fn)(size_t n, const void *w, const void *x, size_t xstride, int nc, float *out);
+/// A pk_dotn_fn for exactly PK_DOTN_MAX Q8_K activation rows whose qs bytes are offset to
+/// unsigned (pk_q8_K_offset: each byte XOR 0x80, that is + 128), so a kernel can take them as
+/// vpmaddubsw's unsigned operand; each result bitwise the one-row dot's on the rows as they were.
+typedef void (*pk_dot16u_fn)(size_t n, const void *w, const void *xu, size_t xstride, float *out);
 /// An x8 kernel (x8.c): one group of 8 rows in x8 layout (nb super-blocks at p) against
 /// nc (1 ... 4) activation rows, xs bytes apart; out[c * ldo + r] for row r (< 8) and
 /// column c, each bitwise the tier's one-row dot.
@@ -184,7 +188,7 @@ int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, int x8, c
 
 /// Grow-only, 64-byte aligned scratch owned by the calling thread, one per slot (kept for
 /// the thread's next call, freed at its exit), or NULL when out of memory.
-enum { PK_TBUF_GEMM, PK_TBUF_X8, PK_TBUF_COUNT };
+enum { PK_TBUF_GEMM, PK_TBUF_X8, PK_TBUF_IQ, PK_TBUF_COUNT };
 void *pk_thread_buffer(int slot, size_t bytes);
 
 /// An activation quantizer: n floats -> blocks.
@@ -201,6 +205,7 @@ struct pk_kernels {
     pk_dot_fn dot[PK_SLOT_COUNT];
     pk_dot4_fn dot4[PK_SLOT_COUNT];  // NULL where a tier has no four-row variant
     pk_dotn_fn dotn[PK_SLOT_COUNT];  // NULL where a tier has no many-row variant
+    pk_dot16u_fn dot16u[PK_SLOT_COUNT];  // NULL where a tier has no offset-activation variant
     pk_gemm_fn gemm[PK_SLOT_COUNT];  // NULL where a tier has no GEMM for the type
     pk_gemv8_fn gemv8[PK_SLOT_COUNT];  // NULL where a tier has no x8 kernel for the type
     void (*axpy[PK_SLOT_COUNT])(size_t n, float a, const void *x, float *y);  // float slots only
@@ -209,6 +214,10 @@ struct pk_kernels {
     pk_quant_fn quantize_q8_0;
     pk_quant_fn quantize_q8_K;
 };
+
+/// nb Q8_K blocks copied with their qs offset to unsigned (each byte XOR 0x80, that is
+/// + 128 as uint8); d and bsums as they were. The input of pk_dot16u_fn kernels.
+void pk_q8_K_offset(const void *x, size_t nb, void *out);
 
 /// The argument checks every matrix product shares (pk_matmul_tier's): PK_OK, or the
 /// PK_E* code for an unknown type, cols not whole blocks, or missing pointers / ldo < rows.

@@ -9,6 +9,8 @@ struct mm_job {
     pk_dot_fn dot;
     pk_dot4_fn dot4;      // may be NULL
     pk_dotn_fn dotn;      // may be NULL; taken before dot4
+    pk_dot16u_fn dot16u;  // may be NULL; taken for whole blocks of 16 rows before dotn
+    const uint8_t *xu;    // the activation rows offset to unsigned (pk_q8_K_offset), for dot16u
     const uint8_t *W;
     size_t row_bytes, rows, cols;
     const uint8_t *x;     // nx activation rows, x_bytes apart
@@ -33,6 +35,15 @@ static void mm_worker(void *p, int ith, int nth) {
         size_t j = 0;
         // Up to PK_DOTN_MAX activation rows at a time (the IQ types, whose decoding costs
         // more than the products): each weight block is decoded once for all of them.
+        for (; job->dot16u && j + PK_DOTN_MAX <= job->nx; j += PK_DOTN_MAX) {
+            const uint8_t *xj = job->xu + j * job->x_bytes;
+            float *oj = job->out + j * job->ldo;
+            for (size_t r = rt; r < re; ++r) {
+                float o[PK_DOTN_MAX];
+                job->dot16u(job->cols, job->W + r * job->row_bytes, xj, job->x_bytes, o);
+                for (int c = 0; c < PK_DOTN_MAX; ++c) oj[(size_t)c * job->ldo + r] = o[c];
+            }
+        }
         for (; job->dotn && j < job->nx; j += PK_DOTN_MAX) {
             const int nc = job->nx - j < PK_DOTN_MAX ? (int)(job->nx - j) : PK_DOTN_MAX;
             const uint8_t *xj = job->x + j * job->x_bytes;
@@ -85,8 +96,25 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
         .x = xq, .x_bytes = pk_activation_size(t, cols), .nx = nx,
         .out = out, .ldo = ldo,
     };
+    if (pk_kernels_for_tier(tier)->dot16u[s] && nx >= PK_DOTN_MAX) {
+        size_t whole = nx / PK_DOTN_MAX * PK_DOTN_MAX;
+        uint8_t *xu = pk_thread_buffer(PK_TBUF_IQ, whole * job.x_bytes);
+        if (xu) {
+            pk_q8_K_offset(xq, whole * job.x_bytes / sizeof(pk_block_q8_K), xu);
+            job.dot16u = pk_kernels_for_tier(tier)->dot16u[s], job.xu = xu;
+        }
+    }
     pk_pool_run(pool, mm_worker, &job);
     return PK_OK;
+}
+
+void pk_q8_K_offset(const void *x, size_t nb, void *out) {
+    const pk_block_q8_K *a = x;
+    pk_block_q8_K *b = out;
+    for (size_t i = 0; i < nb; ++i) {
+        b[i] = a[i];
+        for (int k = 0; k < QKK; ++k) b[i].qs[k] = (int8_t)((uint8_t)a[i].qs[k] ^ 0x80);
+    }
 }
 
 int pk_matmul(pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
