@@ -102,11 +102,66 @@ PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void
     for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
 }
 
+/// Sixteen columns on offset activations (pk_q8_K_offset; IQ2/IQ3): each super-block's
+/// eight groups decoded once with their signs put on the grid bytes (int8 weights, on the
+/// stack), and the offset's share (128 times the scaled sum of the weights) taken once
+/// per super-block; each group of a column is then one vpmaddubsw (the offset
+/// activations times the signed weights, at most 2 * 255 * 62 in int16) and one vpmaddwd
+/// by the scales. The same exact integers and float steps as dot_iq.
+PK_IQ_INLINE void dot_iq_x16u(int t, size_t n, const void *w, const void *xu, size_t xs, float *out) {
+    const uint8_t *a = w;
+    const size_t bs = pk_type_size(t);
+    const __m256i k128 = _mm256_set1_epi8((char)0x80);
+    float sum[PK_DOTN_MAX] = {0};
+    for (size_t i = 0; i < n / QKK; ++i) {
+        const void *blk = a + i * bs;
+        pk_prefetch_span(blk, bs);
+        __m256i ws[8], sc[8], off = _mm256_setzero_si256();
+        for (int ib = 0; ib < 8; ++ib) {
+            pk_iq32 q = pk_iq_group(t, blk, ib);
+            ws[ib] = _mm256_sign_epi8(pk_iq_points256(t, &q), signs32(q.neg));
+            sc[ib] = _mm256_set_m128i(_mm_set1_epi16((short)(2 * q.sc[1] + 1)), _mm_set1_epi16((short)(2 * q.sc[0] + 1)));
+            off = _mm256_add_epi32(off, _mm256_madd_epi16(_mm256_maddubs_epi16(k128, ws[ib]), sc[ib]));
+        }
+        const int32_t offset = pk_hsum_epi32_256(off);
+        float d = pk_iq_d_f16c(t, blk);
+        for (int c = 0; c < PK_DOTN_MAX; ++c) {
+            const pk_block_q8_K *b = pk_iq_column(xu, xs, c) + i;
+            __m256i acc = _mm256_setzero_si256();
+            for (int ib = 0; ib < 8; ++ib) {
+                __m256i y = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib));
+                acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(y, ws[ib]), sc[ib]));
+            }
+            sum[c] = pk_iq_step(t, sum[c], d, b->d, pk_hsum_epi32_256(acc) - offset, 0);
+        }
+    }
+    for (int c = 0; c < PK_DOTN_MAX; ++c) out[c] = pk_iq_factor(t) * sum[c];
+}
+
 PK_IQ_DOTS2(dot_iq, dot_iq_wide)
+
+#define DOT16U(sfx, T) \
+    static void dot16u##sfx(size_t n, const void *w, const void *xu, size_t xs, float *out) { dot_iq_x16u(T, n, w, xu, xs, out); }
+DOT16U(_iq2_xxs, PK_IQ2_XXS)
+DOT16U(_iq2_xs, PK_IQ2_XS)
+DOT16U(_iq2_s, PK_IQ2_S)
+DOT16U(_iq3_xxs, PK_IQ3_XXS)
+DOT16U(_iq3_s, PK_IQ3_S)
 
 #pragma clang attribute pop
 
-PK_IQ_FILL(pk_fill_avx2_iq, dot_iq)
+static PK_IQ_FILL(fill_dots, dot_iq)
+
+/// The IQ dots of this tier; the sixteen-column offset dots for all but IQ1 (whose
+/// int8 grid takes its signs differently).
+void pk_fill_avx2_iq(struct pk_kernels *k) {
+    fill_dots(k);
+    k->dot16u[PK_SLOT_IQ2_XXS] = dot16u_iq2_xxs;
+    k->dot16u[PK_SLOT_IQ2_XS] = dot16u_iq2_xs;
+    k->dot16u[PK_SLOT_IQ2_S] = dot16u_iq2_s;
+    k->dot16u[PK_SLOT_IQ3_XXS] = dot16u_iq3_xxs;
+    k->dot16u[PK_SLOT_IQ3_S] = dot16u_iq3_s;
+}
 #else
 #include "kernels_internal.h"
 void pk_fill_avx2_iq(struct pk_kernels *k) { (void)k; }
