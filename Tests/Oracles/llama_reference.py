@@ -17,8 +17,8 @@ Optional in every request: "activations": "float" (default: float32 activations,
 exact math), "int8" (every projection's input rows are first rounded to 8-bit blocks,
 the way llama.cpp's and Ponder's int8 kernels see them: Q8_0 for the 32-blocks types,
 Q8_K for the K-quants, floats for F32/F16/BF16), or "mixed" (Ponder's default: int8 in
-forward calls of at most 4 tokens and for K-quant and IQ1/IQ2/IQ3 weights in any call,
-floats for the other weights in longer calls).
+forward calls of at most 4 tokens and for K-quant weights in any call, floats for the
+other weights in longer calls).
 And "kv": "f32" (default) or "f16" (keys and values rounded to IEEE half as they enter
 the cache, as Ponder's default F16 cache stores them).
 """
@@ -36,10 +36,9 @@ def field(reader, name, default=None):
 
 # ggml type numbers whose int8 kernels take Q8_0 or Q8_K activations.
 Q8_0_USERS = {2, 3, 6, 7, 8}          # Q4_0 Q4_1 Q5_0 Q5_1 Q8_0
-K_QUANTS = {12, 13, 14}               # Q4_K Q5_K Q6_K
-IQ_GRIDS = {16, 17, 18, 19, 21, 22, 29}  # IQ2_XXS IQ2_XS IQ3_XXS IQ1_S IQ3_S IQ2_S IQ1_M
-Q8_K_USERS = K_QUANTS | IQ_GRIDS      # (Q2_K, Q3_K, IQ4_NL, IQ4_XS: no int8 kernel, floats)
-INT8_EVERY_CALL = Q8_K_USERS          # int8 in every call of "mixed"
+K_QUANTS = {12, 13, 14}               # Q4_K Q5_K Q6_K: int8 in every call of "mixed"
+Q8_K_USERS = K_QUANTS | {16, 17, 18, 19, 21, 22, 29}  # and IQ2_XXS IQ2_XS IQ3_XXS IQ1_S IQ3_S
+#   IQ2_S IQ1_M (Q2_K, Q3_K, IQ4_NL, IQ4_XS: no int8 kernel, floats)
 
 
 def round_q8_0(x):
@@ -101,7 +100,7 @@ class Llama:
         """h (n, cols) times the weight `name` transposed, with h rounded to the int8
         kernels' activation format when this forward call uses them."""
         t = self.types[name]
-        if self.q8 or (self.activations == "mixed" and t in INT8_EVERY_CALL):
+        if self.q8 or (self.activations == "mixed" and t in K_QUANTS):
             if t in Q8_0_USERS:
                 h = round_q8_0(h)
             elif t in Q8_K_USERS:
@@ -131,7 +130,7 @@ class Llama:
         """Appends `tokens` to `cache`; returns logits for rows want_from.. (m, vocab)."""
         n = len(tokens)
         # Whether this call's projections see int8-rounded inputs (decided per call; in
-        # "mixed" the K-quant and IQ grid weights always do, see mm).
+        # "mixed" the K-quant weights always do, see mm).
         self.q8 = self.activations == "int8" or (self.activations == "mixed" and n <= 4)
         p0 = cache[0][0].shape[0]
         pos = np.arange(p0, p0 + n)
