@@ -15,8 +15,11 @@
 - SmolLM2-135M-Instruct.ffn_down-TYPE.gguf, TYPE each of IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS,
   IQ2_S, IQ3_XXS, IQ3_S, IQ4_XS, IQ4_NL: the Q8_0 model with every
   ffn_down (1536 = 6 x 256 columns) requantized to the IQ type by llama.cpp's own
-  quantizer (ggml_quantize_chunk from the llama-cpp-python wheel's libggml-base), the
-  rest unchanged: real IQ blocks in a file llama.cpp and Ponder both run.
+  quantizer (ggml_quantize_chunk from the llama-cpp-python wheel's libggml-base) with an
+  importance matrix computed on a calibration text (see `ffn_down_imatrix`), the rest
+  unchanged: real IQ blocks in a file llama.cpp and Ponder both run. Each file's recipe
+  is stamped beside it (NAME.gguf.recipe): a file whose stamp differs from IQ_RECIPE is
+  rebuilt.
 - SmolLM2-135M-Instruct.IQ3_S.gguf: the Q8_0 model requantized by llama.cpp's
   llama_model_quantize to its IQ3_S mix, as llama.cpp's quantize tool writes it (IQ3_S
   where rows are whole 256-blocks, IQ4_NL fallbacks for the 576-column rows, Q8_0
@@ -25,6 +28,7 @@
 `make_test_models.py --bad KIND OUT.gguf` writes a broken variant of the mixed model
 (KIND: missing, shape, type) for the engine's load-error tests.
 """
+import functools
 import os
 import sys
 from pathlib import Path
@@ -64,11 +68,23 @@ def copy_kv(reader: gguf.GGUFReader, writer: gguf.GGUFWriter, skip=(), extend=No
             writer.add_key_value(field.name, field.parts[-1].tolist()[0], vtype)
 
 
-def rewrite(src: Path, dst: Path, tensor, skip=()) -> None:
+def stamp(dst: Path) -> Path:
+    """The file beside dst naming the recipe dst was made with."""
+    return dst.with_name(dst.name + ".recipe")
+
+
+def current(dst: Path, recipe: str = "") -> bool:
+    """Whether dst exists and, when a recipe is given, was made with it (its stamp)."""
+    if not dst.exists():
+        return False
+    return not recipe or (stamp(dst).exists() and stamp(dst).read_text() == recipe)
+
+
+def rewrite(src: Path, dst: Path, tensor, skip=(), recipe: str = "") -> None:
     """dst as src with its metadata (less `skip`) and each tensor through
-    `tensor(writer, t)`, which adds it; written to a temporary file, then renamed. Nothing
-    is done when dst exists."""
-    if dst.exists():
+    `tensor(writer, t)`, which adds it; written to a temporary file, then renamed, then
+    stamped with `recipe` when one is given. Nothing is done when dst is current."""
+    if current(dst, recipe):
         return
     reader = gguf.GGUFReader(src)
     arch = bytes(reader.fields["general.architecture"].parts[-1]).decode()
@@ -82,6 +98,8 @@ def rewrite(src: Path, dst: Path, tensor, skip=()) -> None:
     writer.write_tensors_to_file()
     writer.close()
     os.replace(tmp, dst)
+    if recipe:
+        stamp(dst).write_text(recipe)
 
 
 def float_rows(t) -> np.ndarray:
@@ -113,30 +131,64 @@ def ggml_quantizer():
     return f
 
 
-def ggml_quantize(x: np.ndarray, qtype: gguf.GGMLQuantizationType) -> np.ndarray:
-    """Rows of x (float32, n_per_row a multiple of 256) quantized by llama.cpp to qtype, as
-    the bytes gguf's writer takes. Every type gets an importance matrix of ones (every
-    column equally important): IQ1_S, IQ2_XXS and IQ2_XS cannot quantize without one
+def ggml_quantize(x: np.ndarray, qtype: gguf.GGMLQuantizationType, imatrix: np.ndarray) -> np.ndarray:
+    """Rows of x (float32, n_per_row a multiple of 256) quantized by llama.cpp to qtype
+    with the importance matrix `imatrix` (one weight per column), as the bytes gguf's
+    writer takes. IQ1_S, IQ2_XXS and IQ2_XS cannot quantize without one
     (ggml_quantize_requires_imatrix)."""
     x = np.ascontiguousarray(x, dtype=np.float32)
     rows, cols = x.shape
     bs, ts = gguf.GGML_QUANT_SIZES[qtype]
     out = np.zeros((rows, cols // bs * ts), dtype=np.uint8)
-    imatrix = np.ones(cols, dtype=np.float32)
+    imatrix = np.ascontiguousarray(imatrix, dtype=np.float32)
+    assert imatrix.shape == (cols,)
     n = ggml_quantizer()(int(qtype), x.ctypes.data, out.ctypes.data, 0, rows, cols, imatrix.ctypes.data)
     assert n == out.size, f"ggml_quantize_chunk wrote {n} bytes, expected {out.size}"
     return out
 
 
-def iq_ffn_down(src: Path, dst: Path, qtype: gguf.GGMLQuantizationType) -> None:
-    """src with every ffn_down weight requantized to qtype by ggml_quantize; the other
-    tensors' bytes are copied as they are."""
+# The calibration text of the importance matrix: the Apache License 2.0, in base-files
+# (Essential) on every Debian machine; English legal prose like the evaluation text
+# (GPL-3, IQPerplexityTests) but not the same text. GPL-2 is not used: whole passages of
+# it recur in GPL-3. Its first CALIBRATION_TOKENS tokens, one forward pass.
+CALIBRATION = Path("/usr/share/common-licenses/Apache-2.0")
+CALIBRATION_TOKENS = 256
+# The ffn_down-TYPE files' recipe (their stamps): change it when the recipe changes.
+IQ_RECIPE = f"ggml_quantize_chunk, imatrix: {CALIBRATION.name}, {CALIBRATION_TOKENS} tokens, float forward\n"
+
+
+def ffn_down_imatrix(model: Path) -> dict:
+    """llama.cpp's importance matrix (llama-imatrix's definition) of every ffn_down weight
+    of `model`: per input column j, the mean over the calibration tokens of x_j^2, x the
+    projection's input (the SwiGLU output). Computed by the numpy reference forward pass
+    (Tests/Oracles/llama_reference.py, float activations) over the calibration text."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "Tests" / "Oracles"))
+    import llama_reference
+    m = llama_reference.Llama(str(model))
+    tokens = llama_reference.tokenizer_from_gguf(str(model)).encode(CALIBRATION.read_text()).ids
+    tokens = tokens[:CALIBRATION_TOKENS]
+    sums = {}
+    project = m.mm
+
+    def mm(h, name):
+        if name.endswith("ffn_down.weight"):
+            sums[name] = sums.get(name, 0.0) + np.square(h.astype(np.float64)).sum(axis=0)
+        return project(h, name)
+    m.mm = mm
+    m.forward(tokens, m.new_cache(), want_from=len(tokens) - 1)
+    return {name: (s / len(tokens)).astype(np.float32) for name, s in sums.items()}
+
+
+def iq_ffn_down(src: Path, dst: Path, qtype: gguf.GGMLQuantizationType, imatrix) -> None:
+    """src with every ffn_down weight requantized to qtype by ggml_quantize with its
+    importance matrix (`imatrix()` returns them by tensor name; called only when dst is
+    rebuilt); the other tensors' bytes are copied as they are."""
     def tensor(writer, t):
         if t.name.endswith("ffn_down.weight"):
-            writer.add_tensor(t.name, ggml_quantize(float_rows(t), qtype), raw_dtype=qtype)
+            writer.add_tensor(t.name, ggml_quantize(float_rows(t), qtype, imatrix()[t.name]), raw_dtype=qtype)
         else:
             writer.add_tensor(t.name, t.data, raw_dtype=t.tensor_type)
-    rewrite(src, dst, tensor, skip=("general.file_type",))
+    rewrite(src, dst, tensor, skip=("general.file_type",), recipe=IQ_RECIPE)
 
 
 def llama_quantize(src: Path, dst: Path, ftype: int) -> None:
@@ -265,9 +317,10 @@ def main() -> None:
                gguf.GGMLQuantizationType.Q8_0)
     requantize(out / "SmolLM2-135M-Instruct.Q4_1.gguf", out / "SmolLM2-135M-Instruct.Q4_0.gguf",
                gguf.GGMLQuantizationType.Q4_0)
+    q8 = out / "SmolLM2-135M-Instruct.Q8_0.gguf"
+    imatrix = functools.cache(lambda: ffn_down_imatrix(q8))
     for name in IQ_FFN_DOWN:
-        iq_ffn_down(out / "SmolLM2-135M-Instruct.Q8_0.gguf", out / f"SmolLM2-135M-Instruct.ffn_down-{name}.gguf",
-                    gguf.GGMLQuantizationType[name])
+        iq_ffn_down(q8, out / f"SmolLM2-135M-Instruct.ffn_down-{name}.gguf", gguf.GGMLQuantizationType[name], imatrix)
     import llama_cpp
     llama_quantize(out / "SmolLM2-135M-Instruct.Q8_0.gguf", out / "SmolLM2-135M-Instruct.IQ3_S.gguf",
                    llama_cpp.LLAMA_FTYPE_MOSTLY_IQ3_S)
