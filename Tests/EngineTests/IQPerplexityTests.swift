@@ -22,8 +22,8 @@ import TestSupport
 /// The files with 1.56 to 2.06 bits per weight miss it: their perplexity is a chaotic
 /// function of float order. A one-ulp difference upstream flips an 8-bit rounding of an
 /// input, and the flips compound over 30 layers. Measured, defaults against llama.cpp:
-/// - IQ1_S: -2.6% with the AVX2/AVX-512 dots, -2.3% with the scalar ones (Ponder's tiers
-///   sum the same integers in a different float order). The exact float math (Ponder's
+/// - IQ1_S: -2.6% on the AVX2/AVX-512 tiers, -2.3% on the scalar one (the tiers' dots are
+///   bitwise equal; their other float kernels round differently upstream of them). The exact float math (Ponder's
 ///   and the numpy reference's, 0.01% apart) is 2.1% below llama.cpp's 8-bit inputs.
 /// - IQ1_M: +1.9% (AVX2/AVX-512) and -0.6% (scalar): Ponder's tiers 2.5% apart.
 /// - IQ2_XXS: +1.0% and +0.5%; the int8 path (every input rounded, as llama.cpp) -1.6%.
