@@ -184,13 +184,7 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
 
 PK_IQ_DOTS2(dot_iq, dot_iq_sb)
 
-#define DOT16U(sfx, T) \
-    static void dot16u##sfx(size_t n, const void *w, const void *xu, size_t xs, float *out) { dot_iq_x16u(T, n, w, xu, xs, out); }
-DOT16U(_iq2_xxs, PK_IQ2_XXS)
-DOT16U(_iq2_xs, PK_IQ2_XS)
-DOT16U(_iq2_s, PK_IQ2_S)
-DOT16U(_iq3_xxs, PK_IQ3_XXS)
-DOT16U(_iq3_s, PK_IQ3_S)
+PK_IQ_DOTS16U(dot_iq_x16u)
 
 #pragma clang attribute pop
 
@@ -200,10 +194,6 @@ static PK_IQ_FILL(fill_dots, dot_iq)
 /// accumulators per column would not fit the registers).
 void pk_fill_avx512_iq(struct pk_kernels *k) {
     fill_dots(k);
-    k->dot16u[PK_SLOT_IQ2_XXS] = dot16u_iq2_xxs;
-    k->dot16u[PK_SLOT_IQ2_XS] = dot16u_iq2_xs;
-    k->dot16u[PK_SLOT_IQ2_S] = dot16u_iq2_s;
-    k->dot16u[PK_SLOT_IQ3_XXS] = dot16u_iq3_xxs;
-    k->dot16u[PK_SLOT_IQ3_S] = dot16u_iq3_s;
+    PK_IQ_FILL16U(k, dot_iq_x16u);
 }
 #endif  // __x86_64__
