@@ -141,9 +141,10 @@ struct ChatCommand: AsyncParsableCommand {
         }
         _ = try reasoningProfileOverride(reasoningProfile)
         let fullScreen = chatMode == .fullScreen
-        // Full screen: the K-quant decode copies are made by the weight loader, with
-        // progress, while the chat is already up (SessionDriver, WeightLoading).
-        let repack: X8Weights.Mode = fullScreen && X8Weights.enabled ? .later : .fromEnvironment
+        // The K-quant decode copies are made in the background at the lowest CPU priority
+        // while the chat is already up (SessionDriver, WeightLoading): a resumed chat
+        // answers at once on the file's layout, with the same tokens.
+        let repack = WeightLoading.repackMode
         // The session first: a bad file is refused before the model is read.
         var resumed: LoadedSession?
         if let resume {
