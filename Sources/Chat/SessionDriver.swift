@@ -21,8 +21,8 @@ public actor SessionDriver: ChatDriver {
     private let savingKV: Bool
 
     /// `loadWeights`: bring the weights into memory at once, with progress notices
-    /// (the full-screen chat; the line mode and the pipe leave that to the first turn and
-    /// only start the K-quant copies, `WeightLoading.inBackground`). `notices` are
+    /// (the full-screen chat; the line mode and the pipe start `WeightLoading.inBackground`
+    /// when they open the model). `notices` are
     /// shown first, before any resume warnings. `saveKV`: save the KV cache beside the
     /// journal when each turn ends. A resumed session's saved KV cache, if it has one, is
     /// read back whether or not `saveKV` is set.
@@ -64,7 +64,6 @@ public actor SessionDriver: ChatDriver {
                 for w in later { cont.yield(.notice(w)) }
             }
         } else {
-            if case .local(let loaded) = target { WeightLoading.inBackground(loaded.model) }
             for w in warnings { continuation.yield(.notice(w)) }
         }
     }

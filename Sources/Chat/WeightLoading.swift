@@ -13,11 +13,16 @@ public enum WeightLoading {
     /// `inBackground` (`.off` with `PONDER_REPACK=0`).
     public static var repackMode: X8Weights.Mode { X8Weights.enabled ? .later : .off }
 
-    /// Starts the K-quant copies still missing on a thread of their own, at the lowest
-    /// CPU priority, without progress (the line mode, the pipe, `bench`'s resume probe).
+    /// On a thread of its own, without progress (the line mode, the pipe, `bench`'s resume
+    /// probe): prefaults the tensor data (so the first step does not stop on a page fault
+    /// per 64 KiB, and a cold file is read in large pieces), then makes the K-quant copies
+    /// still missing at the lowest CPU priority.
     public static func inBackground(_ model: LlamaModel) {
-        guard model.repackableMatrices > model.repackedMatrices else { return }
-        Thread.detachNewThread { model.repack(idle: true) }
+        Thread.detachNewThread {
+            let file = model.file
+            if ProcessInfo.processInfo.environment["PROBE_NOPREFAULT"] == nil { file.mapping.prefault(from: file.dataOffset) }
+            if model.repackableMatrices > model.repackedMatrices { model.repack(idle: true) }
+        }
     }
 
     /// Makes the model's row-interleaved K-quant copies (`X8Weights`: reading each matrix

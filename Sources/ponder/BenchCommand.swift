@@ -34,7 +34,9 @@ struct BenchCommand: AsyncParsableCommand {
 
             With --saved-kv, resuming -p cached positions from a saved KV cache (chat \
             --save-kv) is timed against re-reading them (one prefill), after -n more are \
-            appended as a turn's save would.
+            appended as a turn's save would; then the whole resume in a fresh process (start, \
+            the model opened as the chat opens it, the restore, the first new token), with \
+            the files in the page cache and once cold.
 
             With --server URL (an OpenAI-compatible server that reports llama.cpp's \
             timings), the same prompt is sent R times through Ponder's turn path, \

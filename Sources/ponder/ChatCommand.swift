@@ -169,7 +169,8 @@ struct ChatCommand: AsyncParsableCommand {
         } else {
             let path = try model ?? Self.defaultModel()
             var local = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat,
-                                             reasoningProfile: reasoningProfile, repack: repack)
+                                             reasoningProfile: reasoningProfile, repack: repack,
+                                             loadInBackground: !fullScreen)
             local.drafting = try draftMode(draft, target: local.model)
             target = .local(local)
         }

@@ -10,8 +10,8 @@ import Glibc
 /// process before its first new token, timed from outside.
 ///
 /// The child (`ponder bench --model M --resume-probe KV`) opens the model as the chat
-/// does (`LoadedModel.open`: weights, tokenizer, identity; the K-quant copies started in
-/// the background, `WeightLoading.inBackground`), makes a conversation's backend, reads the saved cache into it as
+/// does in the line mode and the pipe (`LoadedModel.open`: weights, tokenizer, identity;
+/// `WeightLoading.inBackground` started), makes a conversation's backend, reads the saved cache into it as
 /// `ChatTarget.makeBackend(restoreKV:)` does, evaluates one token on it (the first step
 /// of the next turn) and prints one line of its phases. The parent spawns it and times
 /// exec to that line.
@@ -19,8 +19,8 @@ enum ResumeProbe {
     /// The child's work; returns its line: "open S restore S step S" (seconds).
     static func child(model path: String, kv: String) throws -> String {
         let t0 = monotonicSeconds()
-        let loaded = try LoadedModel.open(path: path, contextSize: nil, chatFormat: nil, repack: WeightLoading.repackMode)
-        WeightLoading.inBackground(loaded.model)
+        let loaded = try LoadedModel.open(path: path, contextSize: nil, chatFormat: nil, repack: WeightLoading.repackMode,
+                                          loadInBackground: true)
         guard let id = loaded.identity else { throw CLIError("\(path): cannot hash the model file") }
         let engine = try loaded.makeBackend()
         let t1 = monotonicSeconds()
