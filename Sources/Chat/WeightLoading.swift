@@ -20,7 +20,7 @@ public enum WeightLoading {
     public static func inBackground(_ model: LlamaModel) {
         Thread.detachNewThread {
             let file = model.file
-            if ProcessInfo.processInfo.environment["PROBE_NOPREFAULT"] == nil { file.mapping.prefault(from: file.dataOffset) }
+            file.mapping.prefault(from: file.dataOffset)
             if model.repackableMatrices > model.repackedMatrices { model.repack(idle: true) }
         }
     }

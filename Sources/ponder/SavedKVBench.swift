@@ -78,8 +78,11 @@ struct SavedKVBench {
             warm.append(s); steps.append(step)
         }
         progress("restoring from disk")
-        let fd = open(saved.url.path, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 { _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED); close(fd) }
+        func dropFromPageCache(_ path: String) {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED); close(fd) }
+        }
+        dropFromPageCache(saved.url.path)
         let (cold, _) = try restore()
 
         var probes: [ResumeProbe.Run] = []
@@ -90,10 +93,8 @@ struct SavedKVBench {
         progress("resuming in a fresh process, cold")
         let map = model.file.mapping
         _ = madvise(UnsafeMutableRawPointer(mutating: map.base), map.size, Int32(MADV_DONTNEED))
-        for path in [model.file.path, saved.url.path] {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            if fd >= 0 { _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED); close(fd) }
-        }
+        dropFromPageCache(model.file.path)
+        dropFromPageCache(saved.url.path)
         let coldRun = try ResumeProbe.spawn(model: model.file.path, kv: saved.url.path, threads: engineThreadCount)
         let best = probes.min { $0.total < $1.total }!
         func phases(_ r: ResumeProbe.Run) -> String { "\(fmt(r.open)) / \(fmt(r.restore)) / \(fmt(r.step)) s" }
