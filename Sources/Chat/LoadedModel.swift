@@ -26,8 +26,10 @@ public struct LoadedModel: Sendable {
 
     /// Opens `path`; errors are one line naming the file. `repack`: when K-quant matrices
     /// get their decode copies (`X8Weights`); `.later` leaves them to `WeightLoading`.
+    /// `loadInBackground`: `WeightLoading.inBackground` starts as soon as the weights are
+    /// mapped, so it runs beside the tokenizer's build and whatever follows.
     public static func open(path: String, contextSize: Int?, chatFormat: String?, reasoningProfile: String? = nil,
-                     repack: X8Weights.Mode = .fromEnvironment) throws -> LoadedModel {
+                     repack: X8Weights.Mode = .fromEnvironment, loadInBackground: Bool = false) throws -> LoadedModel {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CLIError("\(path): no such file")
         }
@@ -35,6 +37,7 @@ public struct LoadedModel: Sendable {
         do { file = try GGUFFile(path: path) } catch { throw CLIError(error.description) }
         let model: LlamaModel
         do { model = try LlamaModel(file: file, repack: repack) } catch { throw CLIError("\(path): \(error)") }
+        if loadInBackground { WeightLoading.inBackground(model) }
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer(gguf: file) } catch { throw CLIError("\(path): \(error)") }
         var warnings = file.warnings + tokenizer.warnings

@@ -21,7 +21,8 @@ public actor SessionDriver: ChatDriver {
     private let savingKV: Bool
 
     /// `loadWeights`: bring the weights into memory at once, with progress notices
-    /// (the full-screen chat; the line mode leaves it to the first turn). `notices` are
+    /// (the full-screen chat; the line mode and the pipe start `WeightLoading.inBackground`
+    /// when they open the model). `notices` are
     /// shown first, before any resume warnings. `saveKV`: save the KV cache beside the
     /// journal when each turn ends. A resumed session's saved KV cache, if it has one, is
     /// read back whether or not `saveKV` is set.

@@ -36,9 +36,10 @@ public final class LlamaModel: Sendable {
     /// Makes the x8 copies still missing (see `X8Weights`): for a model opened with
     /// `repack: .later`, on a thread of the caller's while the model is in use.
     /// `progress(done, total)` in bytes; returning false stops. Returns the bytes packed.
+    /// `idle`: on the calling thread alone, at the lowest CPU priority (`X8Weights.packAll`).
     @discardableResult
-    public func repack(progress: (_ done: Int, _ total: Int) -> Bool = { _, _ in true }) -> Int {
-        x8Weights.packAll(progress: progress)
+    public func repack(idle: Bool = false, progress: (_ done: Int, _ total: Int) -> Bool = { _, _ in true }) -> Int {
+        x8Weights.packAll(idle: idle, progress: progress)
     }
 
     /// Whether the output projection is the token embedding (no `output.weight`).

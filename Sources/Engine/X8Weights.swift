@@ -19,10 +19,16 @@ import Glibc
 /// Eligible: Q4_K, Q5_K and Q6_K matrices of the projections and the untied output, with rows a
 /// multiple of 8, when the active kernel tier has x8 kernels (AVX2, AVX-512); none with
 /// `PONDER_REPACK=0` (`Mode.fromEnvironment`). Each has a slot; `packAll` fills the slots, either at load (`LlamaModel`'s
-/// `repack: .now`) or later on a thread of the caller's (`.later`, the chat: its loading
-/// line shows the progress while the user can already type). A matrix whose slot is still
+/// `repack: .now`) or later on a thread of the caller's (`.later`, the chat: it starts
+/// at once and answers on the plain layout meanwhile). A matrix whose slot is still
 /// empty runs on the plain layout; both give the same bits, so a slot filled in the
 /// middle of a generation changes its speed, not its tokens.
+///
+/// Packing costs more than the copy's bytes suggest: the kernel zeroes every fresh page
+/// before the packer fills it (on the 4B shape's 2.5 GB, most of the ~10 s a load spent
+/// packing). `packAll(idle: true)` packs on the calling thread alone at the lowest CPU
+/// priority (SCHED_IDLE), so a chat that starts or resumes answers at once and the
+/// copies are made in the time the cores would otherwise wait for the user.
 public final class X8Weights: Sendable {
     /// When a model's eligible matrices get their x8 copies.
     public enum Mode: Sendable {
@@ -75,16 +81,20 @@ public final class X8Weights: Sendable {
 
     /// Packs every empty slot, in order; `progress(done, total)` (bytes) after each matrix,
     /// and packing stops when it returns false. A matrix whose copy cannot be allocated
-    /// stays plain. Returns the bytes packed by this call.
+    /// stays plain. Returns the bytes packed by this call. `idle`: on the calling thread
+    /// only, at SCHED_IDLE priority while it packs (the thread's policy is put back after),
+    /// so that it takes only CPU time nothing else wants; else on all the engine's workers.
     @discardableResult
-    func packAll(progress: (_ done: Int, _ total: Int) -> Bool = { _, _ in true }) -> Int {
-        packing.withLock { _ in
+    func packAll(idle: Bool = false, progress: (_ done: Int, _ total: Int) -> Bool = { _, _ in true }) -> Int {
+        let restore = idle ? Self.lowerPriority() : nil
+        defer { if let restore { Self.setPolicy(restore) } }
+        return packing.withLock { _ in
             let all = slots.withLock { $0 }
             let total = all.reduce(0) { $0 + $1.matrix.rows * $1.matrix.rowBytes }
             var done = 0, packed = 0
             for slot in all {
                 let w = slot.matrix, bytes = w.rows * w.rowBytes
-                if slot.pointer == nil, let p = Self.pack(w) {
+                if slot.pointer == nil, let p = Self.pack(w, parts: idle ? 1 : MatMul.workers) {
                     slot.publish(p)
                     Self.release(w.base, bytes: bytes)
                     packed += bytes
@@ -104,13 +114,13 @@ public final class X8Weights: Sendable {
     /// median of 5 runs: 3.88 -> 4.07 tok/s on 1 thread, 5.71 -> 6.47 on 2. The hint
     /// covers whole 4 KiB pages of the copy only, so a partial 2 MiB tail stays in small
     /// pages and nothing beyond the copy is faulted in. Where THP is off it does nothing.
-    private static func pack(_ w: WeightMatrix) -> UnsafeMutableRawPointer? {
+    private static func pack(_ w: WeightMatrix, parts workers: Int) -> UnsafeMutableRawPointer? {
         let bytes = w.rows * w.rowBytes
         var raw: UnsafeMutableRawPointer?
         guard posix_memalign(&raw, 2 << 20, bytes) == 0, let p = raw else { return nil }
         _ = madvise(p, bytes, Int32(MADV_HUGEPAGE))  // the kernel rounds the length up to a page
         // Row ranges of whole 8-row groups, packed in parallel.
-        let parts = max(1, min(MatMul.workers, w.rows / 8))
+        let parts = max(1, min(workers, w.rows / 8))
         let t = Int32(w.type.rawValue)
         let src = UInt(bitPattern: w.base), dst = UInt(bitPattern: p)
         DispatchQueue.concurrentPerform(iterations: parts) { i in
@@ -121,6 +131,27 @@ public final class X8Weights: Sendable {
         }
         return p
     }
+
+    /// The calling thread's scheduling policy and priority.
+    private typealias Policy = (policy: Int32, param: sched_param)
+
+    /// Moves the calling thread to SCHED_IDLE; returns what it had, or nil when refused.
+    private static func lowerPriority() -> Policy? {
+        var was = sched_param()
+        let policy = sched_getscheduler(0)
+        guard policy >= 0, sched_getparam(0, &was) == 0 else { return nil }
+        var idle = sched_param(sched_priority: 0)
+        return sched_setscheduler(0, schedIdle, &idle) == 0 ? (policy, was) : nil
+    }
+
+    private static func setPolicy(_ p: Policy) {
+        var param = p.param
+        _ = sched_setscheduler(0, p.policy, &param)
+    }
+
+    /// Linux's SCHED_IDLE (sched.h defines it only under _GNU_SOURCE, which Swift's Glibc
+    /// module does not see).
+    private static let schedIdle: Int32 = 5
 
     /// Drops the whole pages of the mapping inside [p, p + bytes) from this process.
     private static func release(_ p: UnsafeRawPointer, bytes: Int) {

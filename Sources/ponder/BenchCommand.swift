@@ -34,7 +34,9 @@ struct BenchCommand: AsyncParsableCommand {
 
             With --saved-kv, resuming -p cached positions from a saved KV cache (chat \
             --save-kv) is timed against re-reading them (one prefill), after -n more are \
-            appended as a turn's save would.
+            appended as a turn's save would; then the whole resume in a fresh process (start, \
+            the model opened as the chat opens it, the restore, the first new token), with \
+            the files in the page cache and once cold.
 
             With --server URL (an OpenAI-compatible server that reports llama.cpp's \
             timings), the same prompt is sent R times through Ponder's turn path, \
@@ -83,6 +85,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Keep K-quant matrices in the file's layout (no row-interleaved copy for the decode kernels; PONDER_REPACK=0 does the same).")
     var noRepack = false
 
+    /// The child of `--saved-kv`'s fresh-process resume (`ResumeProbe`): restore this file.
+    @Option(name: .long, help: .hidden)
+    var resumeProbe: String?
+
     func validate() throws {
         guard prompt >= 0, generate >= 0, prompt + generate > 0 else {
             throw ValidationError("-p and -n must be non-negative, and not both 0")
@@ -117,6 +123,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
         guard let model else { throw CLIError("ponder bench needs --model FILE or --server URL (or: ponder bench tokenizer)") }
         if let threads { setenv("PONDER_THREADS", String(threads), 1) }
+        if let resumeProbe {
+            print(try ResumeProbe.child(model: model, kv: resumeProbe))
+            return
+        }
         let file: GGUFFile
         do { file = try GGUFFile(path: model) } catch { throw CLIError(error.description) }
         let llama: LlamaModel

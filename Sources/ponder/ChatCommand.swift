@@ -141,9 +141,10 @@ struct ChatCommand: AsyncParsableCommand {
         }
         _ = try reasoningProfileOverride(reasoningProfile)
         let fullScreen = chatMode == .fullScreen
-        // Full screen: the K-quant decode copies are made by the weight loader, with
-        // progress, while the chat is already up (SessionDriver, WeightLoading).
-        let repack: X8Weights.Mode = fullScreen && X8Weights.enabled ? .later : .fromEnvironment
+        // The K-quant decode copies are made in the background at the lowest CPU priority
+        // while the chat is already up (SessionDriver, WeightLoading): a resumed chat
+        // answers at once on the file's layout, with the same tokens.
+        let repack = WeightLoading.repackMode
         // The session first: a bad file is refused before the model is read.
         var resumed: LoadedSession?
         if let resume {
@@ -168,7 +169,8 @@ struct ChatCommand: AsyncParsableCommand {
         } else {
             let path = try model ?? Self.defaultModel()
             var local = try LoadedModel.open(path: path, contextSize: ctx, chatFormat: chatFormat,
-                                             reasoningProfile: reasoningProfile, repack: repack)
+                                             reasoningProfile: reasoningProfile, repack: repack,
+                                             loadInBackground: !fullScreen)
             local.drafting = try draftMode(draft, target: local.model)
             target = .local(local)
         }

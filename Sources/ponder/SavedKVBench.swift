@@ -17,6 +17,11 @@ import Glibc
 /// cache), and evaluates one more token on it (the first step of the next turn); one more
 /// restore runs after the file's pages are dropped from the page cache (POSIX_FADV_DONTNEED
 /// on this file only): a resume from disk. Every restore must give the saved tokens.
+///
+/// Then the whole resume in a fresh process (`ResumeProbe`: exec, the model opened as the
+/// chat opens it, the restore, one token), timed from spawn to the child's line: each
+/// repetition with the files in the page cache, and once cold, after the model file's and
+/// the cache file's pages are dropped (this process's mapping of the model too).
 struct SavedKVBench {
     let model: LlamaModel
     let identity: ModelIdentity
@@ -73,9 +78,26 @@ struct SavedKVBench {
             warm.append(s); steps.append(step)
         }
         progress("restoring from disk")
-        let fd = open(saved.url.path, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 { _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED); close(fd) }
+        func dropFromPageCache(_ path: String) {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED); close(fd) }
+        }
+        dropFromPageCache(saved.url.path)
         let (cold, _) = try restore()
+
+        var probes: [ResumeProbe.Run] = []
+        for r in 0..<repetitions {
+            progress("resuming in a fresh process \(r + 1)/\(repetitions)")
+            probes.append(try ResumeProbe.spawn(model: model.file.path, kv: saved.url.path, threads: engineThreadCount))
+        }
+        progress("resuming in a fresh process, cold")
+        let map = model.file.mapping
+        _ = madvise(UnsafeMutableRawPointer(mutating: map.base), map.size, Int32(MADV_DONTNEED))
+        dropFromPageCache(model.file.path)
+        dropFromPageCache(saved.url.path)
+        let coldRun = try ResumeProbe.spawn(model: model.file.path, kv: saved.url.path, threads: engineThreadCount)
+        let best = probes.min { $0.total < $1.total }!
+        func phases(_ r: ResumeProbe.Run) -> String { "\(fmt(r.open)) / \(fmt(r.restore)) / \(fmt(r.step)) s" }
 
         let mb = Double(size) / 1e6
         return [
@@ -83,6 +105,10 @@ struct SavedKVBench {
             "| resume by re-reading | resume with the saved cache (best / median of \(repetitions)) | from disk | first step after it | save whole file | append \(appended) |",
             "|---|---|---|---|---|---|",
             "| \(fmt(reread)) s | \(fmt(warm.min()!)) / \(fmt(median(warm))) s (\(fmt(mb / 1e3 / warm.min()!)) GB/s) | \(fmt(cold)) s | \(fmt(steps.min()!)) s | \(fmt(whole)) s | \(fmt(append)) s |",
+            "",
+            "| resume in a fresh process, exec to the first new token: page cache (best / median of \(repetitions)) | open / restore / first step (best) | cold (model and cache file dropped) | open / restore / first step (cold) |",
+            "|---|---|---|---|",
+            "| \(fmt(best.total)) / \(fmt(median(probes.map(\.total)))) s | \(phases(best)) | \(fmt(coldRun.total)) s | \(phases(coldRun)) |",
         ]
     }
 }

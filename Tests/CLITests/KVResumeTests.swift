@@ -103,14 +103,16 @@ import TestSupport
     }
 
     /// `ponder bench --saved-kv`: the bench saves, appends and restores a real cache (it
-    /// fails when a restore does not give back the saved tokens) and prints one row; -p 0
+    /// fails when a restore does not give back the saved tokens), then resumes it in fresh
+    /// processes (each fails unless it restores the cache), and prints a row of each; -p 0
     /// is one line of error.
     @Test func benchSavedKVRestoresAndPrintsARow() throws {
         let bin = try TestEnv.ponderBinary(), model = try TestEnv.smolQ4_1.path
         let r = try runProcess(bin, ["bench", "--model", model, "--saved-kv", "-p", "64", "-n", "8", "-r", "1"], timeout: 300)
         #expect(r.status == 0 && !r.signaled, "\(r.stderrText)")
         #expect(r.stdoutText.contains("positions: 72 (64 + 8 appended)"), "\(r.stdoutText)")
-        #expect(r.stdoutText.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.hasSuffix(" s |") }.count == 1, "\(r.stdoutText)")
+        #expect(r.stdoutText.split(separator: "\n").filter { $0.hasPrefix("| ") && $0.hasSuffix(" s |") }.count == 2, "\(r.stdoutText)")
+        #expect(r.stdoutText.contains("resume in a fresh process"), "\(r.stdoutText)")
         let e = try runProcess(bin, ["bench", "--model", model, "--saved-kv", "-p", "0"])
         #expect(e.status != 0 && !e.signaled && e.stderrText.contains("--saved-kv") && !e.stdoutText.contains("|"), "\(e.stderrText)")
     }
