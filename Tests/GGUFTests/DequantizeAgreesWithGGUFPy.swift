@@ -81,7 +81,7 @@ for i, name in enumerate(names):
 
     /// Real rows (SmolLM2 Q8_0's blk.0.ffn_down, 1536 = 6 x 256 columns, 64 rows) quantized
     /// by llama.cpp's own quantizer (make_test_models.ggml_quantize: ggml_quantize_chunk
-    /// from the llama_cpp wheel, an importance matrix of ones where the type needs one),
+    /// from the llama_cpp wheel, an importance matrix of ones),
     /// then dequantized by the package: blocks as real files hold them, for the types whose
     /// quantizer gguf-py lacks. argv: model, scripts dir, out dir, type names.
     static let llamaCppOracle = #"""
@@ -94,7 +94,7 @@ r = gguf.GGUFReader(sys.argv[1])
 t = next(t for t in r.tensors if t.name == "blk.0.ffn_down.weight")
 x = dequantize(t.data, t.tensor_type).astype(np.float32).reshape(-1, 1536)[:64]
 for name in sys.argv[4:]:
-    q = ggml_quantize(x, T[name])
+    q = ggml_quantize(x, T[name], np.ones(1536, dtype=np.float32))
     q.tofile(f"{sys.argv[3]}/{name}.raw")
     np.ascontiguousarray(dequantize(q, T[name]), dtype=np.float32).tofile(f"{sys.argv[3]}/{name}.f32")
 """#
