@@ -29,18 +29,39 @@ PK_IQ_INLINE __m512i join(__m256i lo, __m256i hi) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
+/// Chunk j (groups 2 j, 2 j + 1: values 64 j .. 64 j + 63) of a super-block, group by
+/// group (pk_iq_group): its grid bytes, sign mask and scales.
+PK_IQ_INLINE void decode_chunk(int t, const void *blk, int j, __m512i *g, __mmask64 *neg, __m512i *sc) {
+    pk_iq32 q0 = pk_iq_group(t, blk, 2 * j), q1 = pk_iq_group(t, blk, 2 * j + 1);
+    *g = join(pk_iq_points256(t, &q0), pk_iq_points256(t, &q1));
+    *neg = (__mmask64)q0.neg | (__mmask64)q1.neg << 32;
+    *sc = scales64(&q0, &q1);
+}
+
 /// A whole super-block of type t decoded for the column loop: IQ2_XS with vector ops
-/// (pk_iq_decode512), the others group by group (pk_iq_group), two groups per chunk.
+/// (pk_iq_decode512), the others chunk by chunk (decode_chunk).
 PK_IQ_INLINE pk_iq256 decode_sb(int t, const void *blk) {
     if (pk_iq_has_decode512(t)) return pk_iq_decode512(t, blk);
     pk_iq256 r;
-    for (int j = 0; j < 4; ++j) {
-        pk_iq32 q0 = pk_iq_group(t, blk, 2 * j), q1 = pk_iq_group(t, blk, 2 * j + 1);
-        r.g[j] = join(pk_iq_points256(t, &q0), pk_iq_points256(t, &q1));
-        r.neg[j] = (__mmask64)q0.neg | (__mmask64)q1.neg << 32;
-        r.sc[j] = scales64(&q0, &q1);
-    }
+    for (int j = 0; j < 4; ++j) decode_chunk(t, blk, j, &r.g[j], &r.neg[j], &r.sc[j]);
     return r;
+}
+
+/// One column's 64 activations y against a decoded chunk (grid bytes g, signs neg,
+/// scales sc), added into acc (and, IQ1, the delta term into accd). IQ1's int8 grid:
+/// gneg its -1s, gnz its non-zeros (the activations negated and zeroed under them,
+/// summed against ones).
+PK_IQ_INLINE void chunk_dot(int t, __m512i *acc, __m512i *accd, __m512i y, __m512i g, __mmask64 neg,
+                            __mmask64 gneg, __mmask64 gnz, __m512i sc) {
+    const __m512i zero = _mm512_setzero_si512(), ones = _mm512_set1_epi8(1);
+    __m512i yneg = _mm512_mask_sub_epi8(y, neg, zero, y);
+    if (pk_iq_is_iq1(t)) {
+        __m512i yg = _mm512_maskz_mov_epi8(gnz, _mm512_mask_sub_epi8(y, gneg, zero, y));
+        *acc = _mm512_dpwssd_epi32(*acc, _mm512_maddubs_epi16(ones, yg), sc);
+        *accd = _mm512_dpwssd_epi32(*accd, _mm512_maddubs_epi16(ones, yneg), sc);
+    } else {
+        *acc = _mm512_dpwssd_epi32(*acc, _mm512_maddubs_epi16(g, yneg), sc);
+    }
 }
 
 /// A whole super-block decoded once (decode_sb), then each of the nc columns (at most
@@ -50,30 +71,22 @@ PK_IQ_INLINE pk_iq256 decode_sb(int t, const void *blk) {
 PK_IQ_INLINE void dot_iq_sb(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
     const uint8_t *a = w;
     const size_t bs = pk_type_size(t);
-    const __m512i zero = _mm512_setzero_si512(), ones = _mm512_set1_epi8(1);
+    const __m512i zero = _mm512_setzero_si512();
     float sum[PK_DOTN_MAX] = {0};
     for (size_t i = 0; i < n / QKK; ++i) {
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
         pk_iq256 q = decode_sb(t, blk);
-        __mmask64 gneg[4], gnz[4];  // IQ1's -1s and non-zeros
+        __mmask64 gneg[4] = {0}, gnz[4] = {0};  // IQ1's -1s and non-zeros
         if (pk_iq_is_iq1(t))
             for (int j = 0; j < 4; ++j) gneg[j] = _mm512_movepi8_mask(q.g[j]), gnz[j] = _mm512_test_epi8_mask(q.g[j], q.g[j]);
         float d = pk_iq_d_f16c(t, blk);
         for (int c = 0; c < nc; ++c) {
             const pk_block_q8_K *b = pk_iq_column(x, xs, c) + i;
             __m512i acc[2] = {zero, zero}, accd[2] = {zero, zero};
-            for (int j = 0; j < 4; ++j) {
-                __m512i y = _mm512_loadu_si512((const void *)(b->qs + 64 * j));
-                __m512i yneg = _mm512_mask_sub_epi8(y, q.neg[j], zero, y);
-                if (pk_iq_is_iq1(t)) {
-                    __m512i yg = _mm512_maskz_mov_epi8(gnz[j], _mm512_mask_sub_epi8(y, gneg[j], zero, y));
-                    acc[j & 1] = _mm512_dpwssd_epi32(acc[j & 1], _mm512_maddubs_epi16(ones, yg), q.sc[j]);
-                    accd[j & 1] = _mm512_dpwssd_epi32(accd[j & 1], _mm512_maddubs_epi16(ones, yneg), q.sc[j]);
-                } else {
-                    acc[j & 1] = _mm512_dpwssd_epi32(acc[j & 1], _mm512_maddubs_epi16(q.g[j], yneg), q.sc[j]);
-                }
-            }
+            for (int j = 0; j < 4; ++j)
+                chunk_dot(t, &acc[j & 1], &accd[j & 1], _mm512_loadu_si512((const void *)(b->qs + 64 * j)), q.g[j],
+                          q.neg[j], gneg[j], gnz[j], q.sc[j]);
             int32_t sumd = pk_iq_is_iq1(t) ? _mm512_reduce_add_epi32(_mm512_add_epi32(accd[0], accd[1])) : 0;
             sum[c] = pk_iq_step(t, sum[c], d, b->d, _mm512_reduce_add_epi32(_mm512_add_epi32(acc[0], acc[1])), sumd);
         }
@@ -149,30 +162,21 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
     }
     const uint8_t *a = w;
     const size_t bs = pk_type_size(t);
-    const __m512i ones = _mm512_set1_epi8(1), zero = _mm512_setzero_si512();
+    const __m512i zero = _mm512_setzero_si512();
     float sum[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n / QKK; ++i) {
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
         __m512i acc[4], accd[4];
         for (int c = 0; c < nc; ++c) acc[c] = accd[c] = zero;
-        for (int ib = 0; ib < 8; ib += 2) {
-            pk_iq32 q0 = pk_iq_group(t, blk, ib), q1 = pk_iq_group(t, blk, ib + 1);
-            __m512i g = join(pk_iq_points256(t, &q0), pk_iq_points256(t, &q1));
-            __mmask64 neg = (__mmask64)q0.neg | (__mmask64)q1.neg << 32;
+        for (int j = 0; j < 4; ++j) {
+            __m512i g, sc;
+            __mmask64 neg;
+            decode_chunk(t, blk, j, &g, &neg, &sc);
             __mmask64 gneg = _mm512_movepi8_mask(g), gnz = _mm512_test_epi8_mask(g, g);  // IQ1's -1s, non-zeros
-            __m512i sc = scales64(&q0, &q1);
-            for (int c = 0; c < nc; ++c) {
-                __m512i y = _mm512_loadu_si512((const void *)(pk_iq_column(x, xs, c)[i].qs + 32 * ib));
-                __m512i yneg = _mm512_mask_sub_epi8(y, neg, zero, y);
-                if (pk_iq_is_iq1(t)) {
-                    __m512i yg = _mm512_maskz_mov_epi8(gnz, _mm512_mask_sub_epi8(y, gneg, zero, y));
-                    acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(ones, yg), sc);
-                    accd[c] = _mm512_dpwssd_epi32(accd[c], _mm512_maddubs_epi16(ones, yneg), sc);
-                } else {
-                    acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(g, yneg), sc);
-                }
-            }
+            for (int c = 0; c < nc; ++c)
+                chunk_dot(t, &acc[c], &accd[c], _mm512_loadu_si512((const void *)(pk_iq_column(x, xs, c)[i].qs + 64 * j)),
+                          g, neg, gneg, gnz, sc);
         }
         float d = pk_iq_d_f16c(t, blk);
         for (int c = 0; c < nc; ++c)
