@@ -10,10 +10,14 @@ import TestSupport
 @Suite(.serialized) struct TerminalTests {
     struct TmuxFailed: Error { let status: Int32 }
 
-    /// One private tmux server (its own socket) with one session.
+    /// One private tmux server (its own socket) with one session. The server dies with
+    /// its `Tmux`: `kill-server`, then SIGKILL to the server's pid if that did not end it
+    /// (a loaded machine can time the client out); a `Tmux` never released is swept when
+    /// the test process exits (`LiveServers`).
     final class Tmux {
         let socket = "ponder-tui-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let dir: URL
+        private var serverPid: pid_t?
 
         init() throws {
             dir = FileManager.default.temporaryDirectory.appendingPathComponent(socket)
@@ -33,6 +37,9 @@ import TestSupport
                 "-s", "t", "-x", "\(width)", "-y", "\(height)",
                 "env XDG_STATE_HOME=\(dir.path)/state XDG_CONFIG_HOME=\(dir.path)/config sh \(scriptURL.path)"])
             guard status == 0 else { throw TmuxFailed(status: status) }
+            serverPid = (try? run(["display-message", "-p", "#{pid}"]))
+                .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            LiveServers.add(socket)
         }
 
         /// Starts the built `ponder` with `arguments` (shell words), its data under
@@ -61,6 +68,8 @@ import TestSupport
 
         deinit {
             _ = try? run(["kill-server"])
+            if let pid = serverPid { LiveServers.killIfTmux(pid) }
+            LiveServers.remove(socket)
             try? FileManager.default.removeItem(at: dir)
         }
 
