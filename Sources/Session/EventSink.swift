@@ -50,6 +50,11 @@ public final class EventSink: @unchecked Sendable {
                 journaling { try $0.text(index: index, reasoning: reasoning, answer: answer, now: monotonicSeconds()) }
             }
             if !reasoning.isEmpty { continuation.yield(.reasoning(index: index, text: reasoning)) }
+            // The budget's close goes out at once, before any answer text, so that a
+            // stream printed as it comes can mark where the reasoning was cut.
+            if live?.index == index, stats.budgetApplied == true, live?.stats.budgetApplied != true {
+                continuation.yield(.stats(index: index, stats))
+            }
             if !answer.isEmpty { continuation.yield(.answer(index: index, text: answer)) }
             if live?.index == index { live?.stats = stats }
         }

@@ -72,7 +72,8 @@ public enum SessionEvent: Sendable, Equatable {
     case reasoning(index: Int, text: String)
     /// A piece of answer text, valid UTF-8.
     case answer(index: Int, text: String)
-    /// Statistics so far (at least 4 per second while generating).
+    /// Statistics so far (at least 4 per second while generating). The first stats whose
+    /// `budgetApplied` is true come before any answer text the budget's close led to.
     case stats(index: Int, TurnStats)
     /// Something the user should know that is not an error (e.g. old turns dropped).
     case notice(String)

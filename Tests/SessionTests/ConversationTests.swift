@@ -178,10 +178,18 @@ import Tokenizer
         var settings = SessionSettings()
         settings.thinkBudget = 5
         let conv = Conversation(backend: backend, format: ChatFormat(kind: .llama3), settings: settings)
+        let events = collectEvents(conv)
         await conv.send("go", mode: .on)
         await conv.send("go again", mode: .off)      // the budget applies to reasoning turns only
         await conv.close()
         let turns = await conv.turns
+        // A stream printed as it comes learns of the cut before the answer's first piece.
+        let first = await events.value.prefix { if case .turnFinished = $0 { false } else { true } }
+        let cut = first.firstIndex { if case .stats(_, let s) = $0 { s.budgetApplied == true } else { false } }
+        let answer = first.firstIndex { if case .answer = $0 { true } else { false } }
+        let lastReasoning = first.lastIndex { if case .reasoning = $0 { true } else { false } }
+        #expect(cut != nil && answer != nil && lastReasoning != nil)
+        if let cut, let answer, let lastReasoning { #expect(lastReasoning < cut && cut < answer) }
         #expect(turns[0].reasoning == "step0 step1 step2")
         #expect(turns[0].answer == "final answer")
         #expect(turns[0].stats.reasoningTokens == 5)

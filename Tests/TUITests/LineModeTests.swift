@@ -261,6 +261,27 @@ import TestSupport
     /// The real SmolLM2 model in the line mode: an answer, a reply stopped with Ctrl-C
     /// (journaled as stopped with what arrived), /save through the shared driver, Ctrl-D;
     /// the terminal is as it was.
+    /// The think budget's cut shows live between the reasoning and the answer label.
+    @Test func theBudgetsCutShowsLive() throws {
+        let bin = try TestEnv.ponderBinary().path
+        let model = try TestEnv.smolQ4_1.path
+        let t = try launch(width: 100, height: 30) { dir in
+            ["\"\(bin)\" chat --line --model \"\(model)\" --seed 3 --no-journal --reasoning-profile deepseek-r1 --think-budget 6 --max-tokens 24"]
+        }
+        try t.wait(for: "Ponder line mode", timeout: 30)
+        try t.type("What is 2 + 2?"); try t.keys("Enter")
+        let mark = "[\(ReasoningEnd.budget.mark)]"
+        let s = try t.wait("the answer after the cut", timeout: 90) { s in
+            s.contains(mark) && s.contains("answer:") && atPrompt(s)
+        }
+        if let think = s.firstIndex(of: "thinking:"), let cut = s.firstIndex(of: mark), let answer = s.firstIndex(of: "answer:") {
+            #expect(think + 1 < cut && cut < answer, "\(s.joined(separator: "\n"))")
+        } else {
+            Issue.record("labels missing:\n\(s.joined(separator: "\n"))")
+        }
+        try quit(t, run: 0)
+    }
+
     @Test func lineModeOnTheRealModel() throws {
         let bin = try TestEnv.ponderBinary().path
         let model = try TestEnv.smolQ4_1.path

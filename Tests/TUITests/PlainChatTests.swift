@@ -78,6 +78,34 @@ import TestSupport
         #expect(flag.stderrText.split(separator: "\n").count == 1, "\(flag.stderrText)")
     }
 
+    /// The think budget's cut is marked in the reasoning stream (standard error) where it
+    /// happened, after the reasoning and before the answer; the saved turn records it.
+    @Test func theBudgetsCutIsMarkedWhereItHappens() throws {
+        let bin = try TestEnv.ponderBinary()
+        let model = try TestEnv.smolQ4_1
+        let (dir, cleanup) = try scratch()
+        defer { cleanup() }
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = dir.path
+        let saved = dir.appendingPathComponent("cut.json").path
+        let r = try runProcess(bin, ["chat", "--model", model.path, "--seed", "3", "--reasoning-profile", "deepseek-r1",
+                                     "--think-budget", "6", "--max-tokens", "24", "--no-journal"],
+                               stdin: Data("What is 2 + 2?\n/save \(saved)\n".utf8), environment: env, timeout: 300)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let mark = "[\(ReasoningEnd.budget.mark)]"
+        let doc = try SessionLoader.load(URL(fileURLWithPath: saved)).document
+        try #require(doc.turns.count == 1)
+        #expect(doc.turns[0].reasoningEnd == .budget)
+        let reasoning = doc.turns[0].reasoning
+        #expect(!reasoning.isEmpty)
+        guard let at = r.stderrText.range(of: "\n" + mark + "\n") else {
+            Issue.record("no budget mark in \(r.stderrText.debugDescription)"); return
+        }
+        #expect(r.stderrText[..<at.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+            .hasSuffix(reasoning.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(r.stderrText.components(separatedBy: mark).count == 2, "one mark")
+    }
+
     @Test func saveOntoAnExistingFileFailsBeforeTheFirstTurn() throws {
         let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1

@@ -5,6 +5,7 @@ import TUI
 ///
 ///     thinking:                 (dimmed, on the ui stream; "thinking: (hidden)" with /reasoning hide)
 ///     The user asks for ...     (dimmed reasoning)
+///     [reasoning cut by ...]    (dimmed; when the think budget or the user ended it)
 ///     answer:                   (only after reasoning, so the two are told apart)
 ///     Paris is the capital ...  (standard output)
 ///     [stopped]                 (Ctrl-C) or a note when the reply hit the token limit
@@ -13,6 +14,7 @@ struct LineReply {
     private let showReasoning: Bool
     private var sawReasoning = false
     private var sawAnswer = false
+    private var sawEnd = false
 
     init(out: LineOutput, showReasoning: Bool) {
         self.out = out
@@ -45,9 +47,18 @@ struct LineReply {
             case .endOfTurn, .error: break
             }
             return true
-        case .turnStarted, .prefillProgress, .stats: break
+        case .stats(_, let s):
+            if s.budgetApplied == true { reasoningEnded(.budget) }
+        case .turnStarted, .prefillProgress: break
         }
         return false
+    }
+
+    /// Marks where the reasoning was cut, once, before the answer.
+    private mutating func reasoningEnded(_ end: ReasoningEnd) {
+        guard sawReasoning, !sawAnswer, !sawEnd else { return }
+        sawEnd = true
+        out.line("[\(end.mark)]", dimmed: true)
     }
 
     /// A finished turn of a loaded or resumed conversation: the user's line, then the
@@ -56,6 +67,7 @@ struct LineReply {
         out.line("> " + turn.user)
         var r = LineReply(out: out, showReasoning: showReasoning)
         if !turn.reasoning.isEmpty { _ = r.handle(.reasoning(index: 0, text: turn.reasoning)) }
+        if let end = turn.reasoningEnd { r.reasoningEnded(end) }
         if !turn.answer.isEmpty { _ = r.handle(.answer(index: 0, text: turn.answer)) }
         _ = r.handle(.turnFinished(index: 0, reason: .endOfTurn, stats: turn.stats ?? TurnStats()))
     }

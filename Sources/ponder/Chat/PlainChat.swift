@@ -35,13 +35,16 @@ enum PlainChat {
                 continue
             }
             await driver.send(text, mode: mode)
-            var answered = false
+            var answered = false, cut = false
             loop: while let e = await events.next() {
                 switch e {
                 case .reasoning(_, let t): err.write(t)
                 case .answer(_, let t):
                     answered = true
                     out.write(t)
+                case .stats(_, let s) where s.budgetApplied == true && !answered && !cut:
+                    cut = true
+                    err.write("\n[\(ReasoningEnd.budget.mark)]\n")
                 case .notice(let n): note("\nnote: \(n)")
                 case .error(let m): note("\nerror: \(m)")
                 case .turnFinished(_, let reason, let stats):
