@@ -95,6 +95,10 @@ INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x,
             __m256i lo[4][2], hi[4][2];
             for (int c = 0; c < nc; ++c)
                 for (int u = 0; u < chains; ++u) lo[c][u] = hi[c][u] = _mm256_setzero_si256();
+            // Unrolled in full so that every lo/hi index is a constant: otherwise, with 4
+            // columns, the accumulators are indexed by k % chains at run time and live on
+            // the stack (a load and a store around every multiply-add: 4x slower).
+#pragma clang loop unroll(full)
             for (int k = 0; k < 8; ++k) {
                 __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * (8 * g + k)));
                 __m256i a = _mm256_and_si256(v, m4), h = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
@@ -149,6 +153,7 @@ INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
         }
         for (int h = 0; h < 2; ++h) {
             // Value 32m + 4k + e of this half (m, e < 4, k < 8) is in sub-block 8h + 2m + k / 4.
+#pragma clang loop unroll(full)
             for (int k = 0; k < 8; k += 2) {
                 X8_PREFETCH(p + 210 * (4 * h + k / 2), X8_PREFETCH_AHEAD, 210);  // an eighth of the block ahead
                 __m256i v[2][4];
@@ -164,6 +169,7 @@ INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
                                                               _mm256_and_si256(_mm256_srli_epi16(s1, 4), m2b)),
                                               _mm256_and_si256(_mm256_srli_epi16(s2, 2), m2c));
                 }
+#pragma clang loop unroll(full)
                 for (int m = 0; m < 4; ++m) {
                     int j = 8 * h + 2 * m + k / 4;  // the sub-block of both chunks k, k + 1
                     __m256i s = X8_WORD_SCALE(sp[j >> 1], j & 1);
