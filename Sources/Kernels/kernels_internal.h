@@ -188,7 +188,7 @@ int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, int x8, c
 
 /// Grow-only, 64-byte aligned scratch owned by the calling thread, one per slot (kept for
 /// the thread's next call, freed at its exit), or NULL when out of memory.
-enum { PK_TBUF_GEMM, PK_TBUF_X8, PK_TBUF_IQ, PK_TBUF_COUNT };
+enum { PK_TBUF_GEMM, PK_TBUF_X8, PK_TBUF_IQ, PK_TBUF_TAIL, PK_TBUF_COUNT };
 void *pk_thread_buffer(int slot, size_t bytes);
 
 /// An activation quantizer: n floats -> blocks.

@@ -11,6 +11,8 @@ struct mm_job {
     pk_dotn_fn dotn;      // may be NULL; taken before dot4
     pk_dot16u_fn dot16u;  // may be NULL; taken for whole blocks of 16 rows before dotn
     const uint8_t *xu;    // the activation rows offset to unsigned (pk_q8_K_offset), for dot16u
+    const uint8_t *xtail; // NULL, or the last 3 activation rows padded to 4 with a copy of
+                          // the last one, for dot4 (the padding's products are dropped)
     const uint8_t *W;
     size_t row_bytes, rows, cols;
     const uint8_t *x;     // nx activation rows, x_bytes apart
@@ -64,6 +66,16 @@ static void mm_worker(void *p, int ith, int nth) {
                 for (int c = 0; c < 4; ++c) oj[(size_t)c * job->ldo + r] = o[c];
             }
         }
+        if (job->xtail && j < job->nx) {
+            const size_t nc = job->nx - j;
+            float *oj = job->out + j * job->ldo;
+            for (size_t r = rt; r < re; ++r) {
+                float o[4];
+                job->dot4(job->cols, job->W + r * job->row_bytes, job->xtail, job->x_bytes, o);
+                for (size_t c = 0; c < nc; ++c) oj[c * job->ldo + r] = o[c];
+            }
+            j = job->nx;
+        }
         for (; j < job->nx; ++j) {
             const uint8_t *xj = job->x + j * job->x_bytes;
             float *oj = job->out + j * job->ldo;
@@ -102,6 +114,19 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
         if (xu) {
             pk_q8_K_offset(xq, whole * job.x_bytes / sizeof(pk_block_q8_K), xu);
             job.dot16u = pk_kernels_for_tier(tier)->dot16u[s], job.xu = xu;
+        }
+    }
+    // A tail of 3 rows after the groups of four (a speculative verification of 2 or 6
+    // drafts): one dot4 per weight row instead of 3 dots, each lane bitwise the dot. (A
+    // tail of 2 stays on dots: padded, Q8_0's dot4 cost more than two of them.)
+    const size_t tail = nx % 4;
+    if (job.dot4 && !job.dotn && tail == 3) {
+        uint8_t *xt = pk_thread_buffer(PK_TBUF_TAIL, 4 * job.x_bytes);
+        if (xt) {
+            const uint8_t *last = job.x + (nx - 1) * job.x_bytes;
+            memcpy(xt, job.x + (nx - tail) * job.x_bytes, tail * job.x_bytes);
+            for (size_t c = tail; c < 4; ++c) memcpy(xt + c * job.x_bytes, last, job.x_bytes);
+            job.xtail = xt;
         }
     }
     pk_pool_run(pool, mm_worker, &job);

@@ -28,11 +28,12 @@ import Testing
         }
     }
 
-    /// nx = 5 covers the four-row kernels (one group of four and one single row); nx = 21
-    /// the K-quant GEMM (one pair of 8-column groups, then a last group of 5 columns).
+    /// nx = 5 covers the four-row kernels (one group of four and one single row), 3 and 7
+    /// a last group of three padded to four; nx = 21 the K-quant GEMM (one pair of 8-column
+    /// groups, then a last group of 5 columns).
     @Test(arguments: KT.tiers, KT.weights)
     func matmulEqualsOneMatvecPerActivationRow(tier: Int32, type t: Int32) throws {
-        for nx in [5, 21] {
+        for nx in [3, 5, 7, 21] {
             let rows = 37, cols = 768, ldo = 40
             let W = matrix(t, rows: rows, cols: cols, seed: 5 + UInt64(t))
             var g = SplitMix(seed: 11)
