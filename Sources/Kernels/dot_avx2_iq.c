@@ -31,10 +31,32 @@ PK_IQ_INLINE __m256i signed_dot(__m256i u, __m256i y, __m256i s, __m256i sc) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(y, s)), sc);
 }
 
+/// One decoded 32-value group: g the grid points (unsigned bytes; IQ1: int8 -1, 0, 1),
+/// sg its signs as +-1 bytes (IQ1: the delta signs), sc its two int16 scales (2 s + 1),
+/// one per 128-bit half.
+typedef struct { __m256i g, sg, sc; } group256;
+
+PK_IQ_INLINE group256 decode_group(int t, const void *blk, int ib) {
+    pk_iq32 q = pk_iq_group(t, blk, ib);
+    return (group256){ pk_iq_points256(t, &q), signs32(q.neg),
+                       _mm256_set_m128i(_mm_set1_epi16((short)(2 * q.sc[1] + 1)), _mm_set1_epi16((short)(2 * q.sc[0] + 1))) };
+}
+
+/// Adds one group's products with the column's 32 activations y to acc (IQ1: the grid
+/// part; its delta part to accd).
+PK_IQ_INLINE void group_dot(int t, group256 gr, __m256i y, __m256i *acc, __m256i *accd) {
+    if (pk_iq_is_iq1(t)) {
+        const __m256i ones = _mm256_set1_epi8(1);
+        *acc = _mm256_add_epi32(*acc, signed_dot(ones, y, gr.g, gr.sc));
+        *accd = _mm256_add_epi32(*accd, signed_dot(ones, y, gr.sg, gr.sc));
+    } else {
+        *acc = _mm256_add_epi32(*acc, signed_dot(gr.g, y, gr.sg, gr.sc));
+    }
+}
+
 PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
     const uint8_t *a = w;
     const size_t bs = pk_type_size(t);
-    const __m256i ones = _mm256_set1_epi8(1);
     float sum[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n / QKK; ++i) {
         const void *blk = a + i * bs;
@@ -42,19 +64,10 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
         __m256i acc[4], accd[4];
         for (int c = 0; c < nc; ++c) acc[c] = accd[c] = _mm256_setzero_si256();
         for (int ib = 0; ib < 8; ++ib) {
-            pk_iq32 q = pk_iq_group(t, blk, ib);
-            __m256i g = pk_iq_points256(t, &q);
-            __m256i sc = _mm256_set_m128i(_mm_set1_epi16((short)(2 * q.sc[1] + 1)), _mm_set1_epi16((short)(2 * q.sc[0] + 1)));
-            __m256i sg = signs32(q.neg);
-            for (int c = 0; c < nc; ++c) {
-                __m256i y = _mm256_loadu_si256((const __m256i *)(pk_iq_column(x, xs, c)[i].qs + 32 * ib));
-                if (pk_iq_is_iq1(t)) {
-                    acc[c] = _mm256_add_epi32(acc[c], signed_dot(ones, y, g, sc));
-                    accd[c] = _mm256_add_epi32(accd[c], signed_dot(ones, y, sg, sc));
-                } else {
-                    acc[c] = _mm256_add_epi32(acc[c], signed_dot(g, y, sg, sc));
-                }
-            }
+            group256 gr = decode_group(t, blk, ib);
+            for (int c = 0; c < nc; ++c)
+                group_dot(t, gr, _mm256_loadu_si256((const __m256i *)(pk_iq_column(x, xs, c)[i].qs + 32 * ib)),
+                          &acc[c], &accd[c]);
         }
         float d = pk_iq_d_f16c(t, blk);
         for (int c = 0; c < nc; ++c)
@@ -71,31 +84,18 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
 PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
     const uint8_t *a = w;
     const size_t bs = pk_type_size(t);
-    const __m256i ones = _mm256_set1_epi8(1);
     float sum[PK_DOTN_MAX] = {0};
     for (size_t i = 0; i < n / QKK; ++i) {
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
-        __m256i g[8], sg[8], sc[8];
-        for (int ib = 0; ib < 8; ++ib) {
-            pk_iq32 q = pk_iq_group(t, blk, ib);
-            g[ib] = pk_iq_points256(t, &q);
-            sc[ib] = _mm256_set_m128i(_mm_set1_epi16((short)(2 * q.sc[1] + 1)), _mm_set1_epi16((short)(2 * q.sc[0] + 1)));
-            sg[ib] = signs32(q.neg);
-        }
+        group256 gr[8];
+        for (int ib = 0; ib < 8; ++ib) gr[ib] = decode_group(t, blk, ib);
         float d = pk_iq_d_f16c(t, blk);
         for (int c = 0; c < nc; ++c) {
             const pk_block_q8_K *b = pk_iq_column(x, xs, c) + i;
             __m256i acc = _mm256_setzero_si256(), accd = _mm256_setzero_si256();
-            for (int ib = 0; ib < 8; ++ib) {
-                __m256i y = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib));
-                if (pk_iq_is_iq1(t)) {
-                    acc = _mm256_add_epi32(acc, signed_dot(ones, y, g[ib], sc[ib]));
-                    accd = _mm256_add_epi32(accd, signed_dot(ones, y, sg[ib], sc[ib]));
-                } else {
-                    acc = _mm256_add_epi32(acc, signed_dot(g[ib], y, sg[ib], sc[ib]));
-                }
-            }
+            for (int ib = 0; ib < 8; ++ib)
+                group_dot(t, gr[ib], _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib)), &acc, &accd);
             sum[c] = pk_iq_step(t, sum[c], d, b->d, pk_hsum_epi32_256(acc), pk_iq_is_iq1(t) ? pk_hsum_epi32_256(accd) : 0);
         }
     }
@@ -118,9 +118,9 @@ PK_IQ_INLINE void dot_iq_x16u(int t, size_t n, const void *w, const void *xu, si
         pk_prefetch_span(blk, bs);
         __m256i ws[8], sc[8], off = _mm256_setzero_si256();
         for (int ib = 0; ib < 8; ++ib) {
-            pk_iq32 q = pk_iq_group(t, blk, ib);
-            ws[ib] = _mm256_sign_epi8(pk_iq_points256(t, &q), signs32(q.neg));
-            sc[ib] = _mm256_set_m128i(_mm_set1_epi16((short)(2 * q.sc[1] + 1)), _mm_set1_epi16((short)(2 * q.sc[0] + 1)));
+            group256 gr = decode_group(t, blk, ib);
+            ws[ib] = _mm256_sign_epi8(gr.g, gr.sg);
+            sc[ib] = gr.sc;
             off = _mm256_add_epi32(off, _mm256_madd_epi16(_mm256_maddubs_epi16(k128, ws[ib]), sc[ib]));
         }
         const int32_t offset = pk_hsum_epi32_256(off);
