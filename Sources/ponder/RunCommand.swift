@@ -241,11 +241,16 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// Opens a model file; any failure is one CLIError line.
+/// Opens a model file; any failure is one CLIError line. The K-quant decode copies are
+/// made in the background, as the chat makes them (`WeightLoading.inBackground`): the
+/// first tokens come on the file's layout, with the same bits, instead of after seconds
+/// of copying.
 func loadModel(_ path: String) throws -> (GGUFFile, LlamaModel) {
     do {
         let file = try GGUFFile(path: path)
-        return (file, try LlamaModel(file: file))
+        let model = try LlamaModel(file: file, repack: WeightLoading.repackMode)
+        WeightLoading.inBackground(model)
+        return (file, model)
     } catch {
         throw CLIError("\(error)")
     }
