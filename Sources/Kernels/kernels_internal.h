@@ -180,6 +180,22 @@ struct pk_gemm_spec {
     size_t block_values, packed_block_bytes;
     size_t input_row_bytes;
 };
+/// Dynamic work sharing inside one pool job: its threads take chunks of [0, n) from a
+/// counter of the job's (zero before pk_pool_run) until none is left, so a thread slowed
+/// by another process on its core takes fewer chunks instead of holding up the rest.
+/// Returns the next chunk's start (n or more: none left). Each chunk is done whole by one
+/// thread, and an output element is one sequential computation whichever thread does it,
+/// so results stay bitwise the same. `chunk` for n items over nth threads: about 8 chunks
+/// per thread, at least `least`, a multiple of `unit`.
+static inline size_t pk_take_chunk(size_t *counter, size_t chunk) {
+    return __atomic_fetch_add(counter, chunk, __ATOMIC_RELAXED);
+}
+static inline size_t pk_chunk_size(size_t n, int nth, size_t least, size_t unit) {
+    size_t c = n / (8 * (size_t)(nth > 0 ? nth : 1));
+    if (c < least) c = least;
+    return (c + unit - 1) / unit * unit;
+}
+
 /// Runs a GEMM over the pool (gemm.c): packing, then rows split over the threads, tiles of
 /// rows against every pair of groups. x8: W is in x8 layout (K-quants only). Returns 0, or
 /// -1 when it did nothing (no kernel, nx < 8, cols not whole blocks, no memory).

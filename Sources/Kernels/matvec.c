@@ -1,8 +1,8 @@
 // Matrix-vector and batched matrix-matrix products over the thread pool.
 // W is rows x cols of one weight type, row-major, row r at W + r * pk_row_size(t, cols).
-// Thread ith of nth takes rows [rows*ith/nth, rows*(ith+1)/nth): an even split, the same
-// rows for the same (rows, nth) every call, and each out[r] written by one thread only,
-// so results do not depend on the thread count (each row is one sequential dot).
+// The threads take chunks of rows as they go (pk_take_chunk); each out[r] is written by
+// one thread only, and is one sequential dot, so results do not depend on the thread
+// count or on which thread took the row.
 #include "kernels_internal.h"
 
 struct mm_job {
@@ -19,14 +19,13 @@ struct mm_job {
     size_t x_bytes, nx;
     float *out;           // out[j * ldo + r]
     size_t ldo;
+    size_t *next, chunk;  // the rows' counter (pk_take_chunk) and chunk size
 };
 
 enum { ROW_TILE = 16 };  // weight rows kept hot while the activation rows stream past
 
-static void mm_worker(void *p, int ith, int nth) {
-    const struct mm_job *job = p;
-    size_t r0 = job->rows * (size_t)ith / (size_t)nth;
-    size_t r1 = job->rows * (size_t)(ith + 1) / (size_t)nth;
+/// Rows [r0, r1) against every activation row.
+static void mm_rows(const struct mm_job *job, size_t r0, size_t r1) {
     if (job->nx == 1) {
         for (size_t r = r0; r < r1; ++r)
             job->out[r] = job->dot(job->cols, job->W + r * job->row_bytes, job->x);
@@ -84,6 +83,13 @@ static void mm_worker(void *p, int ith, int nth) {
     }
 }
 
+static void mm_worker(void *p, int ith, int nth) {
+    (void)ith, (void)nth;
+    const struct mm_job *job = p;
+    for (size_t r0; (r0 = pk_take_chunk(job->next, job->chunk)) < job->rows;)
+        mm_rows(job, r0, r0 + job->chunk < job->rows ? r0 + job->chunk : job->rows);
+}
+
 int pk_matmul_check(int t, const void *W, size_t rows, size_t cols, const void *xq, size_t nx,
                     const float *out, size_t ldo) {
     if (pk_slot_of(t) < 0) return PK_EBADTYPE;
@@ -129,6 +135,9 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
             job.xtail = xt;
         }
     }
+    size_t next = 0;
+    job.next = &next;
+    job.chunk = pk_chunk_size(rows, pk_pool_size(pool), ROW_TILE, ROW_TILE);
     pk_pool_run(pool, mm_worker, &job);
     return PK_OK;
 }

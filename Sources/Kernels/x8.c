@@ -167,13 +167,17 @@ struct x8_job {
     size_t xs, nx;
     float *out;
     size_t ldo;
+    size_t *next, chunk;  // the groups' counter (pk_take_chunk) and chunk size
 };
 
 static void x8_worker(void *p, int ith, int nth) {
+    (void)ith, (void)nth;
     const struct x8_job *job = p;
-    size_t g0 = job->groups * (size_t)ith / (size_t)nth, g1 = job->groups * (size_t)(ith + 1) / (size_t)nth;
-    for (size_t g = g0; g < g1; ++g)
-        job->kernel(job->nb, job->P + g * job->group_bytes, job->x, job->xs, (int)job->nx, job->out + 8 * g, job->ldo);
+    for (size_t g0; (g0 = pk_take_chunk(job->next, job->chunk)) < job->groups;) {
+        size_t g1 = g0 + job->chunk < job->groups ? g0 + job->chunk : job->groups;
+        for (size_t g = g0; g < g1; ++g)
+            job->kernel(job->nb, job->P + g * job->group_bytes, job->x, job->xs, (int)job->nx, job->out + 8 * g, job->ldo);
+    }
 }
 
 enum { X8_UNPACK_BYTES = 4 << 20 };  // rows unpacked per step of the fallback
@@ -194,6 +198,9 @@ int pk_matmul_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows
             .kernel = k->gemv8[s], .P = P, .group_bytes = nb * gb, .groups = rows / 8, .nb = nb,
             .x = xq, .xs = xs, .nx = nx, .out = out, .ldo = nx > 1 ? ldo : rows,
         };
+        size_t next = 0;
+        job.next = &next;
+        job.chunk = pk_chunk_size(rows / 8, pk_pool_size(pool), 2, 1);
         pk_pool_run(pool, x8_worker, &job);
         return PK_OK;
     }
