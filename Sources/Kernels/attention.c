@@ -114,18 +114,23 @@ struct heads_job {
     size_t key_stride, value_stride, npos, hdk, hdv, elem;
     float scale;
     float *scores, *out;
+    size_t *next, chunk;  // the pairs' counter (pk_take_chunk) and chunk size
 };
 
-// Thread ith takes an even share of the (query, head) pairs; query i sees npos + i rows.
+// The threads take chunks of (query, head) pairs as they go: query i sees npos + i rows,
+// so an even split by count would leave the thread with the last queries most of the work.
 static void heads_worker(void *p, int ith, int nth) {
+    (void)nth;
     const struct heads_job *j = p;
     const size_t pairs = j->queries * j->heads, span = j->npos + j->queries - 1;
-    size_t t0 = pairs * (size_t)ith / (size_t)nth, t1 = pairs * (size_t)(ith + 1) / (size_t)nth;
-    for (size_t t = t0; t < t1; ++t) {
-        size_t i = t / j->heads, h = t % j->heads, kvh = h / j->group;
-        pk_attend_tier(j->tier, j->type, j->q + (i * j->heads + h) * j->hdk, j->keys + kvh * j->hdk * j->elem, j->key_stride,
-                       j->values + kvh * j->hdv * j->elem, j->value_stride, j->npos + i, j->hdk, j->hdv, j->scale,
-                       j->scores + (size_t)ith * span, j->out + (i * j->heads + h) * j->hdv);
+    for (size_t t0; (t0 = pk_take_chunk(j->next, j->chunk)) < pairs;) {
+        const size_t t1 = t0 + j->chunk < pairs ? t0 + j->chunk : pairs;
+        for (size_t t = t0; t < t1; ++t) {
+            size_t i = t / j->heads, h = t % j->heads, kvh = h / j->group;
+            pk_attend_tier(j->tier, j->type, j->q + (i * j->heads + h) * j->hdk, j->keys + kvh * j->hdk * j->elem,
+                           j->key_stride, j->values + kvh * j->hdv * j->elem, j->value_stride, j->npos + i, j->hdk,
+                           j->hdv, j->scale, j->scores + (size_t)ith * span, j->out + (i * j->heads + h) * j->hdv);
+        }
     }
 }
 
@@ -142,6 +147,9 @@ int pk_attend_queries_tier(int tier, pk_pool *pool, int type, const float *q, si
         .values = values, .key_stride = key_stride, .value_stride = value_stride, .npos = npos, .hdk = hdk,
         .hdv = hdv, .elem = type == PK_F16 ? 2 : 4, .scale = scale, .scores = scores, .out = out,
     };
+    size_t next = 0;
+    job.next = &next;
+    job.chunk = pk_chunk_size(queries * heads, pk_pool_size(pool), 1, 1);
     pk_pool_run(pool, heads_worker, &job);
     return PK_OK;
 }
