@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "TUITests", dependencies: ["TUI", "Session", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "RemoteTests", dependencies: ["Remote", "Session", "Tokenizer", "TestSupport"],
-                    exclude: ["serve.py", "fault_proxy.py", "think_template.jinja", "canned_http.py"],
+                    exclude: ["serve.py", "fault_proxy.py", "think_template.jinja", "canned_http.py", "self-signed.pem"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "ChatTests", dependencies: ["Chat", "Session", "TUI", "TestSupport"],
                     swiftSettings: swiftSettings),

@@ -19,8 +19,8 @@ import Tokenizer
     }
 
     /// Runs `body` with the port of a loopback server answering `responses` in order
-    /// (`canned_http.py`), stopped after it.
-    static func canned<T>(_ responses: [String], _ body: (Int) async throws -> T) async throws -> T {
+    /// (`canned_http.py`; over TLS with the certificate and key in `pem`), stopped after it.
+    static func canned<T>(_ responses: [String], pem: String? = nil, _ body: (Int) async throws -> T) async throws -> T {
         let dir = try TestEnv.freshDirectory("ponder-http")
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("responses.json")
@@ -29,7 +29,7 @@ import Tokenizer
         let server = Process()
         server.executableURL = try TestEnv.python()
         server.arguments = [TestEnv.repoRoot.appendingPathComponent("Tests/RemoteTests/canned_http.py").path,
-                            String(port), file.path]
+                            String(port), file.path] + (pem.map { [$0] } ?? [])
         let out = Pipe()
         server.standardOutput = out
         try server.run()
@@ -82,6 +82,29 @@ import Tokenizer
         #expect(error(3).contains("chunk size"))
         #expect(error(4) == "the server answered 500: it broke bad")
         for i in r.indices { #expect(!error(i).contains("\n"), "\(error(i))") }
+    }
+
+    /// https goes over TLS and checks the server's certificate: a self-signed one
+    /// (`self-signed.pem`, valid until 2126) ends the request in one line saying so,
+    /// at once, although the server would have answered.
+    @Test func anUntrustedCertificateEndsInOneLine() async throws {
+        let sse = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\n\ndata: [DONE]\n\n"
+        let reply = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: \(sse.utf8.count)\r\n\r\n" + sse
+        let pem = TestEnv.repoRoot.appendingPathComponent("Tests/RemoteTests/self-signed.pem").path
+        let start = Date()
+        let message = try await Self.canned([reply], pem: pem) { port -> String in
+            var req = URLRequest(url: URL(string: "https://127.0.0.1:\(port)/v1/chat/completions")!)
+            req.httpMethod = "POST"
+            req.httpBody = Data("{}".utf8)
+            do {
+                for try await _ in HTTPStream.open(req, key: nil, idleTimeout: 60) {}
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(message.contains("certificate") && !message.contains("\n"), "\(message)")
+        #expect(Date().timeIntervalSince(start) < 30)
     }
 
     /// A server that ignores `"stream": true` and answers one chat.completion object:

@@ -1,11 +1,17 @@
-"""A loopback HTTP server for the framing tests: canned_http.py PORT FILE, where FILE
-holds a JSON list of raw responses (latin-1 strings, sent byte for byte). Connection i
-gets response i (after its request has been read), then the connection is closed.
+"""A loopback HTTP server for the framing tests: canned_http.py PORT FILE [PEM], where
+FILE holds a JSON list of raw responses (latin-1 strings, sent byte for byte). Connection
+i gets response i (after its request has been read), then the connection is closed.
+With PEM (a certificate and its key) every connection is TLS first; a client that
+refuses the handshake uses up its response, and the handshake's error is printed.
 Exits after the last response, or after 600 s without a connection (the test kills it
 when it is done; a loaded machine can leave a test unscheduled for minutes)."""
-import json, socket, sys, time
+import json, socket, ssl, sys, time
 
 port, responses = int(sys.argv[1]), json.load(open(sys.argv[2]))
+tls = None
+if len(sys.argv) > 3:
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(sys.argv[3])
 srv = socket.socket()
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", port))
@@ -23,6 +29,12 @@ while served < len(responses) and time.time() < deadline:
     conn.settimeout(60)
     data = b""
     try:
+        if tls:
+            try:
+                conn = tls.wrap_socket(conn, server_side=True)
+            except (ssl.SSLError, OSError) as e:
+                print("handshake:", e, flush=True)
+                raise
         while b"\r\n\r\n" not in data and len(data) < 1 << 20:
             chunk = conn.recv(65536)
             if not chunk:
