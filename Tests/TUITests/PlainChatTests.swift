@@ -8,22 +8,24 @@ import TestSupport
 /// `--save` onto an existing file fails before anything is generated, and a journal
 /// that cannot be created is reported.
 @Suite struct PlainChatTests {
-    func scratch() throws -> (URL, () -> Void) {
+    /// A scratch folder, this process's environment with XDG_DATA_HOME in it, and the
+    /// folder's removal.
+    func scratch() throws -> (URL, [String: String], () -> Void) {
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("ponder-plain-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return (dir, { try? FileManager.default.removeItem(at: dir) })
+        var env = ProcessInfo.processInfo.environment
+        env["XDG_DATA_HOME"] = dir.path
+        return (dir, env, { try? FileManager.default.removeItem(at: dir) })
     }
 
     @Test func slashCommandsRunAndAreNotSent() throws {
         let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
-        let (dir, cleanup) = try scratch()
+        let (dir, env, cleanup) = try scratch()
         defer { cleanup() }
         let early = dir.appendingPathComponent("early.json").path
         let late = dir.appendingPathComponent("late.json").path
-        var env = ProcessInfo.processInfo.environment
-        env["XDG_DATA_HOME"] = dir.path
         let input = "/save \(early)\n/set top_p 0\n/set direct max_tokens 6\n/think off\nhi\n/model\n/save \(late)\n"
         let r = try runProcess(bin, ["chat", "--model", model.path, "--seed", "1"], stdin: Data(input.utf8),
                                environment: env, timeout: 180)
@@ -54,10 +56,8 @@ import TestSupport
     @Test func thinkMoreFromTheLineChat() throws {
         let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
-        let (dir, cleanup) = try scratch()
+        let (_, env, cleanup) = try scratch()
         defer { cleanup() }
-        var env = ProcessInfo.processInfo.environment
-        env["XDG_DATA_HOME"] = dir.path
         func chat(_ input: String, _ extra: [String]) throws -> ProcessResult {
             try runProcess(bin, ["chat", "--model", model.path, "--seed", "3", "--think-max-tokens", "120", "--no-journal"] + extra,
                            stdin: Data(input.utf8), environment: env, timeout: 300)
@@ -83,10 +83,8 @@ import TestSupport
     @Test func theBudgetsCutIsMarkedWhereItHappens() throws {
         let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
-        let (dir, cleanup) = try scratch()
+        let (dir, env, cleanup) = try scratch()
         defer { cleanup() }
-        var env = ProcessInfo.processInfo.environment
-        env["XDG_DATA_HOME"] = dir.path
         let saved = dir.appendingPathComponent("cut.json").path
         let r = try runProcess(bin, ["chat", "--model", model.path, "--seed", "3", "--reasoning-profile", "deepseek-r1",
                                      "--think-budget", "6", "--max-tokens", "24", "--no-journal"],
@@ -109,12 +107,10 @@ import TestSupport
     @Test func saveOntoAnExistingFileFailsBeforeTheFirstTurn() throws {
         let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
-        let (dir, cleanup) = try scratch()
+        let (dir, env, cleanup) = try scratch()
         defer { cleanup() }
         let existing = dir.appendingPathComponent("kept.json")
         try Data("precious".utf8).write(to: existing)
-        var env = ProcessInfo.processInfo.environment
-        env["XDG_DATA_HOME"] = dir.path
         let r = try runProcess(bin, ["chat", "--model", model.path, "--save", existing.path],
                                stdin: Data("hi\n".utf8), environment: env, timeout: 60)
         #expect(r.status != 0 && !r.signaled)
@@ -128,7 +124,7 @@ import TestSupport
     @Test func journalThatCannotBeCreatedIsReported() throws {
         let bin = try TestEnv.ponderBinary()
         let model = try TestEnv.smolQ4_1
-        let (dir, cleanup) = try scratch()
+        let (dir, _, cleanup) = try scratch()
         defer { cleanup() }
         // The data folder is a file: the sessions folder cannot be made.
         let blocker = dir.appendingPathComponent("data")
