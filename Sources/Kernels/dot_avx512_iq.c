@@ -17,36 +17,6 @@
 #pragma STDC FP_CONTRACT OFF
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c"))), apply_to = function)
 
-/// The int16 scale 2 sc + 1 of each 16 values of two groups, 8 lanes each.
-PK_IQ_INLINE __m512i scales64(const pk_iq32 *q0, const pk_iq32 *q1) {
-    const long long one = 0x0001000100010001LL;
-    long long s0 = one * (2 * q0->sc[0] + 1), s1 = one * (2 * q0->sc[1] + 1);
-    long long s2 = one * (2 * q1->sc[0] + 1), s3 = one * (2 * q1->sc[1] + 1);
-    return _mm512_set_epi64(s3, s3, s2, s2, s1, s1, s0, s0);
-}
-
-PK_IQ_INLINE __m512i join(__m256i lo, __m256i hi) {
-    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-}
-
-/// Chunk j (groups 2 j, 2 j + 1: values 64 j .. 64 j + 63) of a super-block, group by
-/// group (pk_iq_group): its grid bytes, sign mask and scales.
-PK_IQ_INLINE void decode_chunk(int t, const void *blk, int j, __m512i *g, __mmask64 *neg, __m512i *sc) {
-    pk_iq32 q0 = pk_iq_group(t, blk, 2 * j), q1 = pk_iq_group(t, blk, 2 * j + 1);
-    *g = join(pk_iq_points256(t, &q0), pk_iq_points256(t, &q1));
-    *neg = (__mmask64)q0.neg | (__mmask64)q1.neg << 32;
-    *sc = scales64(&q0, &q1);
-}
-
-/// A whole super-block of type t decoded for the column loop: IQ2_XS with vector ops
-/// (pk_iq_decode512), the others chunk by chunk (decode_chunk).
-PK_IQ_INLINE pk_iq256 decode_sb(int t, const void *blk) {
-    if (pk_iq_has_decode512(t)) return pk_iq_decode512(t, blk);
-    pk_iq256 r;
-    for (int j = 0; j < 4; ++j) decode_chunk(t, blk, j, &r.g[j], &r.neg[j], &r.sc[j]);
-    return r;
-}
-
 /// One column's 64 activations y against a decoded chunk (grid bytes g, signs neg,
 /// scales sc), added into acc (and, IQ1, the delta term into accd). IQ1's int8 grid:
 /// gneg its -1s, gnz its non-zeros (the activations negated and zeroed under them,
@@ -64,7 +34,7 @@ PK_IQ_INLINE void chunk_dot(int t, __m512i *acc, __m512i *accd, __m512i y, __m51
     }
 }
 
-/// A whole super-block decoded once (decode_sb), then each of the nc columns (at most
+/// A whole super-block decoded once (pk_iq_decode_sb), then each of the nc columns (at most
 /// PK_DOTN_MAX) summed over its four 64-value chunks into two accumulators (two vpdpwssd
 /// chains; IQ1: two more for the delta term), one reduction per super-block and column.
 /// The one- and four-column IQ2_XS dots and every type's many-column dot.
@@ -76,7 +46,7 @@ PK_IQ_INLINE void dot_iq_sb(int t, int nc, size_t n, const void *w, const void *
     for (size_t i = 0; i < n / QKK; ++i) {
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
-        pk_iq256 q = decode_sb(t, blk);
+        pk_iq256 q = pk_iq_decode_sb(t, blk);
         __mmask64 gneg[4] = {0}, gnz[4] = {0};  // IQ1's -1s and non-zeros
         if (pk_iq_is_iq1(t))
             for (int j = 0; j < 4; ++j) gneg[j] = _mm512_movepi8_mask(q.g[j]), gnz[j] = _mm512_test_epi8_mask(q.g[j], q.g[j]);
@@ -110,7 +80,7 @@ PK_IQ_INLINE __m512i reduce16(const __m512i v[16]) {
 }
 
 /// Sixteen columns at once (IQ2/IQ3), on activations offset to unsigned (pk_q8_K_offset):
-/// each super-block decoded once (decode_sb) and its signs put on the grid bytes (int8
+/// each super-block decoded once (pk_iq_decode_sb) and its signs put on the grid bytes (int8
 /// weights), so each 64 values of a column take one vpmaddubsw (the offset activations,
 /// loaded in it, times the signed weights; at most 2 * 255 * 62 in int16) and one vpdpwssd
 /// by the scales. The offset's share, 128 times the scaled sum of the weights, depends on
@@ -130,7 +100,7 @@ PK_IQ_INLINE void dot_iq_x16u(int t, size_t n, const void *w, const void *xu, si
     for (size_t i = 0; i < n / QKK; ++i) {
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
-        pk_iq256 q = decode_sb(t, blk);
+        pk_iq256 q = pk_iq_decode_sb(t, blk);
         const __m512 d = _mm512_set1_ps(pk_iq_d_f16c(t, blk));
         __m512i ws[4], offset = zero;
         for (int j = 0; j < 4; ++j) {
@@ -172,7 +142,7 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
         for (int j = 0; j < 4; ++j) {
             __m512i g, sc;
             __mmask64 neg;
-            decode_chunk(t, blk, j, &g, &neg, &sc);
+            pk_iq_decode_chunk(t, blk, j, &g, &neg, &sc);
             __mmask64 gneg = _mm512_movepi8_mask(g), gnz = _mm512_test_epi8_mask(g, g);  // IQ1's -1s, non-zeros
             for (int c = 0; c < nc; ++c)
                 chunk_dot(t, &acc[c], &accd[c], _mm512_loadu_si512((const void *)(pk_iq_column(x, xs, c)[i].qs + 64 * j)),
