@@ -152,7 +152,7 @@ static void gemm_worker(void *p, int ith, int nth) {
 
 int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, const void *W, size_t rows,
                 size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
-    if (!spec->kernel || nx < MIN_COLUMNS || cols % spec->block_values != 0) return -1;
+    if (!spec->kernel || nx < (spec->min_columns ? spec->min_columns : MIN_COLUMNS) || cols % spec->block_values != 0) return -1;
     size_t nb = cols / spec->block_values, ngroups = (nx + 7) / 8, gs = nb * spec->packed_block_bytes;
     size_t unit = spec->unpack && spec->unpack_rows ? spec->unpack_rows : 1;
     if (rows % unit != 0) return -1;

@@ -141,7 +141,8 @@ IQ_GEMM(gemm_iq3_s, PK_IQ3_S)
 static struct pk_gemm_spec spec(pk_gemm_fn kernel) {
     return (struct pk_gemm_spec){ .kernel = kernel, .pack = pk_kpack_q8_K_u, .block_values = QKK,
                                   .packed_block_bytes = PK_KPACK_SB, .unpack = iq_unpack,
-                                  .unpacked_block_bytes = PK_IQT_SB, .unpack_rows = 1 };
+                                  .unpacked_block_bytes = PK_IQT_SB, .unpack_rows = 1,
+                                  .min_columns = 12 };  // below, the dots decode as fast
 }
 
 void pk_fill_avx512_iq_gemm(struct pk_kernels *k) {

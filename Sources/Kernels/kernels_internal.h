@@ -190,12 +190,13 @@ struct pk_gemm_spec {
     size_t input_row_bytes;
     pk_gemm_unpack_fn unpack;  // NULL: the kernel reads the rows as stored
     size_t unpacked_block_bytes, unpack_rows;
+    size_t min_columns;        // fewer columns go to the dots (0: the driver's 8)
 };
 /// The tier's K-quant GEMM spec around its micro-kernel (column-interleaved Q8_K groups).
 struct pk_gemm_spec pk_kquant_gemm_spec(pk_gemm_fn kernel);
 /// Runs a GEMM over the pool (gemm.c): packing, then rows split over the threads, tiles of
 /// rows against every pair of groups. Returns 0, or -1 when it did nothing (no kernel,
-/// nx < 8, cols not whole blocks, no memory).
+/// too few columns, cols not whole blocks, no memory).
 int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, const void *W, size_t rows,
                 size_t cols, const void *xq, size_t nx, float *out, size_t ldo);
 
