@@ -9,13 +9,15 @@
 //      calling thread (grow-only, kept for the thread's next call, freed at its exit);
 //   2. multiply: each thread takes an even slice of weight rows; per tile of ROW_TILE
 //      rows (unpacked first into the thread's buffer when the spec has an unpacking: x8
-//      rows, IQ rows decoded to int8) it walks every pair of groups, and each two rows of the tile meet the pair in
-//      one micro-kernel call (the tier's gemm[slot]): each weight super-block is decoded
-//      once for 16 columns and each activation chunk loaded once for two rows. The
-//      tile's rows stay in L1/L2 while the packed columns stream past.
+//      rows, IQ rows decoded to int8) it walks every pair of groups, and each two rows
+//      of the tile meet the pair in one micro-kernel call (the tier's gemm[slot]): each
+//      weight super-block is decoded once for 16 columns and each activation chunk
+//      loaded once for two rows. The tile's rows stay in L1/L2 while the packed columns
+//      stream past.
 // Each out element is one micro-kernel lane: for the K-quants and IQ types bitwise the
-// tier's one-row dot, so results do not depend on the thread count or on how the call was batched (the
-// Q8_0 GEMM has its own fixed float order: independent of the thread count only).
+// tier's one-row dot, so results do not depend on the thread count or on how the call
+// was batched (the Q8_0 GEMM has its own fixed float order: independent of the thread
+// count only).
 #include "kernels_internal.h"
 #include <pthread.h>
 #include <stdlib.h>
@@ -132,11 +134,8 @@ static void gemm_worker(void *p, int ith, int nth) {
     float o[32];  // TILE_NR x 16
     for (size_t rt = r0; rt < r1; rt += ROW_TILE) {
         size_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
-        const uint8_t *W = job->W + rt * job->row_bytes;  // row rt
-        if (job->unpack) {
-            job->unpack(job->t, job->W, job->nb * QKK, rt, re - rt, tile);
-            W = tile;
-        }
+        if (job->unpack) job->unpack(job->t, job->W, job->nb * QKK, rt, re - rt, tile);
+        const uint8_t *W = job->unpack ? tile : job->W + rt * job->row_bytes;  // row rt
         for (size_t g = 0; g < job->ngroups; g += (size_t)TILE_NG) {
             int ng = g + (size_t)TILE_NG <= job->ngroups ? TILE_NG : (int)(job->ngroups - g);
             size_t c0 = 8 * g, nc = job->nx - c0 < 8 * (size_t)ng ? job->nx - c0 : 8 * (size_t)ng;
@@ -152,11 +151,13 @@ static void gemm_worker(void *p, int ith, int nth) {
 
 int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, const void *W, size_t rows,
                 size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
-    if (!spec->kernel || nx < (spec->min_columns ? spec->min_columns : MIN_COLUMNS) || cols % spec->block_values != 0) return -1;
+    size_t min_columns = spec->min_columns ? spec->min_columns : MIN_COLUMNS;
+    if (!spec->kernel || nx < min_columns || cols % spec->block_values != 0) return -1;
     size_t nb = cols / spec->block_values, ngroups = (nx + 7) / 8, gs = nb * spec->packed_block_bytes;
     size_t unit = spec->unpack && spec->unpack_rows ? spec->unpack_rows : 1;
     if (rows % unit != 0) return -1;
-    size_t row_bytes = spec->unpack && spec->unpacked_block_bytes ? nb * spec->unpacked_block_bytes : pk_row_size(t, cols);
+    size_t row_bytes = spec->unpack && spec->unpacked_block_bytes ? nb * spec->unpacked_block_bytes
+                                                                  : pk_row_size(t, cols);  // a row as the kernel reads it
     uint8_t *packed = pk_thread_buffer(PK_TBUF_GEMM, ngroups * gs);
     if (!packed) return -1;  // no memory: the dot kernels need none
     // Unpacking: every worker's tile, taken here from the calling thread's buffer (no

@@ -94,10 +94,12 @@ INLINE void iq_gemm(int t, int nr, int ng, size_t nb, const uint8_t *w, size_t w
 #pragma clang loop unroll(disable)
         for (int s = 0; s < 64 / sub; ++s) {
             __m256i a[2][2][2];
-            for (int r = 0; r < nr; ++r) for (int j = 0; j < ng; ++j) a[r][j][0] = a[r][j][1] = _mm256_setzero_si256();
+            for (int r = 0; r < nr; ++r)
+                for (int j = 0; j < ng; ++j) a[r][j][0] = a[r][j][1] = _mm256_setzero_si256();
             for (int k = 0; k < sub; ++k) {
                 __m256i y[2];
-                for (int j = 0; j < ng; ++j) y[j] = _mm256_loadu_si256((const __m256i *)(group(p, gs, j, i) + PK_KPACK_YS + 32 * (sub * s + k)));
+                for (int j = 0; j < ng; ++j)
+                    y[j] = _mm256_loadu_si256((const __m256i *)(group(p, gs, j, i) + PK_KPACK_YS + 32 * (sub * s + k)));
                 for (int r = 0; r < nr; ++r) {
                     __m256i wv = bcast4(b[r] + PK_IQT_W + 4 * (sub * s + k));
                     for (int j = 0; j < ng; ++j) a[r][j][k & 1] = _mm256_dpbusd_epi32(a[r][j][k & 1], y[j], wv);
