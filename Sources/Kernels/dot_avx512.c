@@ -110,6 +110,7 @@ void pk_fill_avx512(struct pk_kernels *k) {
     // the same bits as this tier's K-quant dots (one canonical float sequence on exact
     // integers).
     pk_fill_avx512_gemm(k);
+    pk_fill_avx512_iq_gemm(k);  // IQ2/IQ3 prefill on int8 tiles (gemm_avx512_iq.c)
     pk_fill_avx512_x8(k);
     k->dot[PK_SLOT_F32] = dot_f32;
     k->dot[PK_SLOT_F16] = dot_f16;

@@ -17,36 +17,6 @@
 #pragma STDC FP_CONTRACT OFF
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c"))), apply_to = function)
 
-/// The int16 scale 2 sc + 1 of each 16 values of two groups, 8 lanes each.
-PK_IQ_INLINE __m512i scales64(const pk_iq32 *q0, const pk_iq32 *q1) {
-    const long long one = 0x0001000100010001LL;
-    long long s0 = one * (2 * q0->sc[0] + 1), s1 = one * (2 * q0->sc[1] + 1);
-    long long s2 = one * (2 * q1->sc[0] + 1), s3 = one * (2 * q1->sc[1] + 1);
-    return _mm512_set_epi64(s3, s3, s2, s2, s1, s1, s0, s0);
-}
-
-PK_IQ_INLINE __m512i join(__m256i lo, __m256i hi) {
-    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-}
-
-/// Chunk j (groups 2 j, 2 j + 1: values 64 j .. 64 j + 63) of a super-block, group by
-/// group (pk_iq_group): its grid bytes, sign mask and scales.
-PK_IQ_INLINE void decode_chunk(int t, const void *blk, int j, __m512i *g, __mmask64 *neg, __m512i *sc) {
-    pk_iq32 q0 = pk_iq_group(t, blk, 2 * j), q1 = pk_iq_group(t, blk, 2 * j + 1);
-    *g = join(pk_iq_points256(t, &q0), pk_iq_points256(t, &q1));
-    *neg = (__mmask64)q0.neg | (__mmask64)q1.neg << 32;
-    *sc = scales64(&q0, &q1);
-}
-
-/// A whole super-block of type t decoded for the column loop: IQ2_XS with vector ops
-/// (pk_iq_decode512), the others chunk by chunk (decode_chunk).
-PK_IQ_INLINE pk_iq256 decode_sb(int t, const void *blk) {
-    if (pk_iq_has_decode512(t)) return pk_iq_decode512(t, blk);
-    pk_iq256 r;
-    for (int j = 0; j < 4; ++j) decode_chunk(t, blk, j, &r.g[j], &r.neg[j], &r.sc[j]);
-    return r;
-}
-
 /// One column's 64 activations y against a decoded chunk (grid bytes g, signs neg,
 /// scales sc), added into acc (and, IQ1, the delta term into accd). IQ1's int8 grid:
 /// gneg its -1s, gnz its non-zeros (the activations negated and zeroed under them,
@@ -64,7 +34,7 @@ PK_IQ_INLINE void chunk_dot(int t, __m512i *acc, __m512i *accd, __m512i y, __m51
     }
 }
 
-/// A whole super-block decoded once (decode_sb), then each of the nc columns (at most
+/// A whole super-block decoded once (pk_iq_decode_sb), then each of the nc columns (at most
 /// PK_DOTN_MAX) summed over its four 64-value chunks into two accumulators (two vpdpwssd
 /// chains; IQ1: two more for the delta term), one reduction per super-block and column.
 /// The one- and four-column IQ2_XS dots and every type's many-column dot.
@@ -76,7 +46,7 @@ PK_IQ_INLINE void dot_iq_sb(int t, int nc, size_t n, const void *w, const void *
     for (size_t i = 0; i < n / QKK; ++i) {
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
-        pk_iq256 q = decode_sb(t, blk);
+        pk_iq256 q = pk_iq_decode_sb(t, blk);
         __mmask64 gneg[4] = {0}, gnz[4] = {0};  // IQ1's -1s and non-zeros
         if (pk_iq_is_iq1(t))
             for (int j = 0; j < 4; ++j) gneg[j] = _mm512_movepi8_mask(q.g[j]), gnz[j] = _mm512_test_epi8_mask(q.g[j], q.g[j]);
@@ -92,65 +62,6 @@ PK_IQ_INLINE void dot_iq_sb(int t, int nc, size_t n, const void *w, const void *
         }
     }
     for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
-}
-
-/// The 16 int32 lanes of each of v[0..15] summed: lane c of the result is the sum of
-/// v[c] (a transposing tree: pairs of vectors interleaved and added at every level,
-/// 45 operations instead of 16 reductions of 8).
-PK_IQ_INLINE __m512i reduce16(const __m512i v[16]) {
-    __m512i t[8], u[4];
-    for (int k = 0; k < 8; ++k)  // 128-bit lane: [a0+a2, b0+b2, a1+a3, b1+b3]
-        t[k] = _mm512_add_epi32(_mm512_unpacklo_epi32(v[2 * k], v[2 * k + 1]), _mm512_unpackhi_epi32(v[2 * k], v[2 * k + 1]));
-    for (int k = 0; k < 4; ++k)  // 128-bit lane: columns 4k .. 4k+3, that lane's part
-        u[k] = _mm512_add_epi32(_mm512_unpacklo_epi64(t[2 * k], t[2 * k + 1]), _mm512_unpackhi_epi64(t[2 * k], t[2 * k + 1]));
-    __m512i w0 = _mm512_add_epi32(_mm512_shuffle_i32x4(u[0], u[1], 0x88), _mm512_shuffle_i32x4(u[0], u[1], 0xDD));
-    __m512i w1 = _mm512_add_epi32(_mm512_shuffle_i32x4(u[2], u[3], 0x88), _mm512_shuffle_i32x4(u[2], u[3], 0xDD));
-    // w0's lanes: columns 0-3 (lanes 0+1 of u0), 0-3 (2+3), 4-7, 4-7; likewise w1 for 8-15.
-    return _mm512_add_epi32(_mm512_shuffle_i32x4(w0, w1, 0x88), _mm512_shuffle_i32x4(w0, w1, 0xDD));
-}
-
-/// Sixteen columns at once (IQ2/IQ3), on activations offset to unsigned (pk_q8_K_offset):
-/// each super-block decoded once (decode_sb) and its signs put on the grid bytes (int8
-/// weights), so each 64 values of a column take one vpmaddubsw (the offset activations,
-/// loaded in it, times the signed weights; at most 2 * 255 * 62 in int16) and one vpdpwssd
-/// by the scales. The offset's share, 128 times the scaled sum of the weights, depends on
-/// the weights alone: computed once per super-block, it starts every column's accumulator
-/// negated. One accumulator per column (16 registers), the sixteen block sums reduced
-/// together (reduce16), the float steps taken for the sixteen columns in one vector: the
-/// same exact integers and the same IEEE operations in the same order as pk_iq_step's, so
-/// each column is bitwise its one-column dot.
-PK_IQ_INLINE void dot_iq_x16u(int t, size_t n, const void *w, const void *xu, size_t xs, float *out) {
-    const uint8_t *a = w;
-    const size_t bs = pk_type_size(t);
-    const __m512i zero = _mm512_setzero_si512(), k128 = _mm512_set1_epi8((char)0x80);
-    // The columns' d fields, floats apart: xs is a whole number of floats (292-byte blocks).
-    const __m512i dcol = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                            _mm512_set1_epi32((int)(xs / sizeof(float))));
-    __m512 sum = _mm512_setzero_ps();
-    for (size_t i = 0; i < n / QKK; ++i) {
-        const void *blk = a + i * bs;
-        pk_prefetch_span(blk, bs);
-        pk_iq256 q = decode_sb(t, blk);
-        const __m512 d = _mm512_set1_ps(pk_iq_d_f16c(t, blk));
-        __m512i ws[4], offset = zero;
-        for (int j = 0; j < 4; ++j) {
-            ws[j] = _mm512_mask_sub_epi8(q.g[j], q.neg[j], zero, q.g[j]);
-            offset = _mm512_dpwssd_epi32(offset, _mm512_maddubs_epi16(k128, ws[j]), q.sc[j]);
-        }
-        offset = _mm512_sub_epi32(zero, offset);
-        __m512i acc[16];
-        for (int c = 0; c < 16; ++c) {
-            const pk_block_q8_K *b = pk_iq_column(xu, xs, c) + i;
-            acc[c] = offset;
-            for (int j = 0; j < 4; ++j) {
-                __m512i y = _mm512_loadu_si512((const void *)(b->qs + 64 * j));
-                acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(y, ws[j]), q.sc[j]);
-            }
-        }
-        __m512 yd = _mm512_i32gather_ps(dcol, (const void *)&((const pk_block_q8_K *)xu)[i].d, 4);
-        sum = _mm512_add_ps(sum, _mm512_mul_ps(_mm512_mul_ps(d, yd), _mm512_cvtepi32_ps(reduce16(acc))));
-    }
-    _mm512_storeu_ps(out, _mm512_mul_ps(_mm512_set1_ps(pk_iq_factor(t)), sum));
 }
 
 /// The one- and four-column dots: IQ2_XS by super-block (dot_iq_sb), the others group
@@ -172,7 +83,7 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
         for (int j = 0; j < 4; ++j) {
             __m512i g, sc;
             __mmask64 neg;
-            decode_chunk(t, blk, j, &g, &neg, &sc);
+            pk_iq_decode_chunk(t, blk, j, &g, &neg, &sc);
             __mmask64 gneg = _mm512_movepi8_mask(g), gnz = _mm512_test_epi8_mask(g, g);  // IQ1's -1s, non-zeros
             for (int c = 0; c < nc; ++c)
                 chunk_dot(t, &acc[c], &accd[c], _mm512_loadu_si512((const void *)(pk_iq_column(x, xs, c)[i].qs + 64 * j)),
@@ -188,16 +99,8 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
 
 PK_IQ_DOTS2(dot_iq, dot_iq_sb)
 
-PK_IQ_DOTS16U(dot_iq_x16u)
-
 #pragma clang attribute pop
 
-static PK_IQ_FILL(fill_dots, dot_iq)
-
-/// The IQ dots of this tier; the sixteen-column offset dots for all but IQ1 (whose two
-/// accumulators per column would not fit the registers).
-void pk_fill_avx512_iq(struct pk_kernels *k) {
-    fill_dots(k);
-    PK_IQ_FILL16U(k, dot_iq_x16u);
-}
+/// The IQ dots of this tier (prefill of the IQ2/IQ3 types: the GEMM, gemm_avx512_iq.c).
+PK_IQ_FILL(pk_fill_avx512_iq, dot_iq)
 #endif  // __x86_64__

@@ -1,19 +1,23 @@
-// The GEMM driver: prefill-sized pk_matmul calls on Q4_K/Q5_K/Q6_K weights (and the
-// Q8_0 prefill GEMMs' calls, gemm_q8_0.c and gemm_q8_0_i16.c, which bring their own
-// packing and kernel).
+// The GEMM driver: prefill-sized pk_matmul calls on Q4_K/Q5_K/Q6_K weights and, on the
+// AVX-512 tier, the IQ2/IQ3 types (gemm_avx512_iq.c: rows unpacked to int8 tiles first),
+// and the Q8_0 prefill GEMMs' calls (gemm_q8_0.c and gemm_q8_0_i16.c), each bringing its
+// own packing and kernel (struct pk_gemm_spec).
 //
 // Two jobs on the pool:
 //   1. pack: the nx Q8_K activation rows are rewritten column-interleaved, 8 columns per
 //      group (pk_kpack_q8_K; groups split over the threads), into a buffer owned by the
 //      calling thread (grow-only, kept for the thread's next call, freed at its exit);
 //   2. multiply: each thread takes an even slice of weight rows; per tile of ROW_TILE
-//      rows it walks every pair of groups, and each two rows of the tile meet the pair in
-//      one micro-kernel call (the tier's gemm[slot]): each weight super-block is decoded
-//      once for 16 columns and each activation chunk loaded once for two rows. The
-//      tile's rows stay in L1/L2 while the packed columns stream past.
-// Each out element is one micro-kernel lane: for the K-quants bitwise the tier's one-row
-// dot, so results do not depend on the thread count or on how the call was batched (the
-// Q8_0 GEMM has its own fixed float order: independent of the thread count only).
+//      rows (unpacked first into the thread's buffer when the spec has an unpacking: x8
+//      rows, IQ rows decoded to int8) it walks every pair of groups, and each two rows
+//      of the tile meet the pair in one micro-kernel call (the tier's gemm[slot]): each
+//      weight super-block is decoded once for 16 columns and each activation chunk
+//      loaded once for two rows. The tile's rows stay in L1/L2 while the packed columns
+//      stream past.
+// Each out element is one micro-kernel lane: for the K-quants and IQ types bitwise the
+// tier's one-row dot, so results do not depend on the thread count or on how the call
+// was batched (the Q8_0 GEMM has its own fixed float order: independent of the thread
+// count only).
 #include "kernels_internal.h"
 #include <pthread.h>
 #include <stdlib.h>
@@ -59,13 +63,17 @@ void *pk_thread_buffer(int slot, size_t bytes) {
 
 // ---- Packing ------------------------------------------------------------------------
 
-void pk_kpack_q8_K(const void *x, size_t xs, int nc, size_t nb, uint8_t *out) {
+/// flip: XORed into every ys byte (0, or 0x80 for the unsigned offset).
+static void kpack(const void *x, size_t xs, int nc, size_t nb, uint8_t *out, uint32_t flip) {
     for (size_t i = 0; i < nb; ++i) {
         uint8_t *o = out + i * PK_KPACK_SB;
         memset(o, 0, PK_KPACK_SB);
         for (int c = 0; c < nc; ++c) {
             const pk_block_q8_K *b = (const pk_block_q8_K *)((const uint8_t *)x + (size_t)c * xs) + i;
-            for (int k = 0; k < QKK / 4; ++k) memcpy(o + PK_KPACK_YS + 32 * k + 4 * c, b->qs + 4 * k, 4);
+            for (int k = 0; k < QKK / 4; ++k) {
+                uint32_t v = pk_load_u32((const uint8_t *)b->qs + 4 * k) ^ flip;
+                memcpy(o + PK_KPACK_YS + 32 * k + 4 * c, &v, 4);
+            }
             memcpy(o + PK_KPACK_YD + 4 * c, &b->d, 4);
             int16_t bsp[8], b16[16];
             for (int t = 0; t < 4; ++t) {
@@ -82,21 +90,28 @@ void pk_kpack_q8_K(const void *x, size_t xs, int nc, size_t nb, uint8_t *out) {
     }
 }
 
+void pk_kpack_q8_K(const void *x, size_t xs, int nc, size_t nb, uint8_t *out) { kpack(x, xs, nc, nb, out, 0); }
+void pk_kpack_q8_K_u(const void *x, size_t xs, int nc, size_t nb, uint8_t *out) {
+    kpack(x, xs, nc, nb, out, 0x80808080u);
+}
+
 // ---- Jobs ---------------------------------------------------------------------------
 
 struct gemm_job {
     pk_gemm_fn kernel;
     pk_gemm_pack_fn pack;
+    pk_gemm_unpack_fn unpack;  // NULL: W's rows as stored
+    int t;
     const uint8_t *W;
-    size_t row_bytes, rows, nb;
+    size_t row_bytes, rows, nb;  // row_bytes: of a row as the kernel reads it (unpacked)
     const uint8_t *xq;     // nx input rows (quantized activations, or floats for the 16-bit GEMM), xs bytes apart
     size_t xs, nx;
     uint8_t *packed;       // ngroups groups, gs bytes apart
     size_t gs, ngroups;
     float *out;            // out[j * ldo + r]
     size_t ldo;
-    int x8_type;           // W in x8 layout (x8.c) of this type, or 0: plain rows
-    uint8_t *tiles;        // x8: ROW_TILE plain rows per thread, thread ith's at ith * tile bytes
+    size_t unit;           // a thread's rows are a multiple of this (1, or the unpacking's)
+    uint8_t *tiles;        // unpack: ROW_TILE unpacked rows per thread, thread ith's at ith * tile bytes
 };
 
 static void pack_worker(void *p, int ith, int nth) {
@@ -110,19 +125,17 @@ static void pack_worker(void *p, int ith, int nth) {
 
 static void gemm_worker(void *p, int ith, int nth) {
     const struct gemm_job *job = p;
-    // x8 weights: whole 8-row groups per thread, and each row tile (a multiple of 8 rows)
-    // unpacked into this thread's buffer first, where it stays hot for every group pair.
-    size_t unit = job->x8_type ? 8 : 1, units = job->rows / unit;
+    // Unpacked weights: whole units of rows per thread (x8: 8-row groups), and each row
+    // tile (a multiple of the unit) unpacked into this thread's buffer first, where it
+    // stays hot for every group pair.
+    size_t unit = job->unit, units = job->rows / unit;
     size_t r0 = units * (size_t)ith / (size_t)nth * unit, r1 = units * (size_t)(ith + 1) / (size_t)nth * unit;
-    uint8_t *tile = job->x8_type ? job->tiles + (size_t)ith * ROW_TILE * job->row_bytes : NULL;
+    uint8_t *tile = job->unpack ? job->tiles + (size_t)ith * ROW_TILE * job->row_bytes : NULL;
     float o[32];  // TILE_NR x 16
     for (size_t rt = r0; rt < r1; rt += ROW_TILE) {
         size_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
-        const uint8_t *W = job->W + rt * job->row_bytes;  // row rt
-        if (job->x8_type) {
-            pk_x8_unpack(job->x8_type, job->W, job->nb * QKK, rt, re - rt, tile);
-            W = tile;
-        }
+        if (job->unpack) job->unpack(job->t, job->W, job->nb * QKK, rt, re - rt, tile);
+        const uint8_t *W = job->unpack ? tile : job->W + rt * job->row_bytes;  // row rt
         for (size_t g = 0; g < job->ngroups; g += (size_t)TILE_NG) {
             int ng = g + (size_t)TILE_NG <= job->ngroups ? TILE_NG : (int)(job->ngroups - g);
             size_t c0 = 8 * g, nc = job->nx - c0 < 8 * (size_t)ng ? job->nx - c0 : 8 * (size_t)ng;
@@ -136,45 +149,50 @@ static void gemm_worker(void *p, int ith, int nth) {
     }
 }
 
-int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, int x8, const void *W, size_t rows,
+int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, const void *W, size_t rows,
                 size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
-    if (!spec->kernel || nx < MIN_COLUMNS || cols % spec->block_values != 0) return -1;
+    size_t min_columns = spec->min_columns ? spec->min_columns : MIN_COLUMNS;
+    if (!spec->kernel || nx < min_columns || cols % spec->block_values != 0) return -1;
     size_t nb = cols / spec->block_values, ngroups = (nx + 7) / 8, gs = nb * spec->packed_block_bytes;
+    size_t unit = spec->unpack && spec->unpack_rows ? spec->unpack_rows : 1;
+    if (rows % unit != 0) return -1;
+    size_t row_bytes = spec->unpack && spec->unpacked_block_bytes ? nb * spec->unpacked_block_bytes
+                                                                  : pk_row_size(t, cols);  // a row as the kernel reads it
     uint8_t *packed = pk_thread_buffer(PK_TBUF_GEMM, ngroups * gs);
     if (!packed) return -1;  // no memory: the dot kernels need none
-    // x8: every worker's tile, taken here from the calling thread's buffer (no allocation
-    // in the workers).
+    // Unpacking: every worker's tile, taken here from the calling thread's buffer (no
+    // allocation in the workers).
     uint8_t *tiles = NULL;
-    if (x8) {
+    if (spec->unpack) {
         size_t nth = pool ? (size_t)pk_pool_size(pool) : 1;
-        if (!(tiles = pk_thread_buffer(PK_TBUF_X8, nth * ROW_TILE * pk_row_size(t, cols)))) return -1;
+        if (!(tiles = pk_thread_buffer(PK_TBUF_X8, nth * ROW_TILE * row_bytes))) return -1;
     }
     struct gemm_job job = {
-        .kernel = spec->kernel, .pack = spec->pack, .W = W, .row_bytes = pk_row_size(t, cols), .rows = rows, .nb = nb,
-        .xq = xq, .xs = spec->input_row_bytes ? spec->input_row_bytes : pk_activation_size(t, cols), .nx = nx,
-        .packed = packed, .gs = gs, .ngroups = ngroups, .out = out, .ldo = ldo, .x8_type = x8 ? t : 0, .tiles = tiles,
+        .kernel = spec->kernel, .pack = spec->pack, .unpack = spec->unpack, .t = t, .W = W, .row_bytes = row_bytes,
+        .rows = rows, .nb = nb, .xq = xq, .xs = spec->input_row_bytes ? spec->input_row_bytes : pk_activation_size(t, cols),
+        .nx = nx, .packed = packed, .gs = gs, .ngroups = ngroups, .out = out, .ldo = ldo, .unit = unit, .tiles = tiles,
     };
     pk_pool_run(pool, pack_worker, &job);
     pk_pool_run(pool, gemm_worker, &job);
     return 0;
 }
 
-/// The tier's K-quant GEMM for type t (kernel NULL where it has none).
-static struct pk_gemm_spec kquant_spec(const struct pk_kernels *k, int t) {
-    int s = pk_slot_of(t);
-    return (struct pk_gemm_spec){ .kernel = s < 0 ? NULL : k->gemm[s], .pack = pk_kpack_q8_K,
-                                  .block_values = QKK, .packed_block_bytes = PK_KPACK_SB };
+struct pk_gemm_spec pk_kquant_gemm_spec(pk_gemm_fn kernel) {
+    return (struct pk_gemm_spec){ .kernel = kernel, .pack = pk_kpack_q8_K, .block_values = QKK,
+                                  .packed_block_bytes = PK_KPACK_SB };
 }
 
 int pk_gemm_try(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows,
                 size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
-    struct pk_gemm_spec spec = kquant_spec(k, t);
-    return pk_gemm_run(&spec, pool, t, 0, W, rows, cols, xq, nx, out, ldo);
+    int s = pk_slot_of(t);
+    return s < 0 ? -1 : pk_gemm_run(&k->gemm[s], pool, t, W, rows, cols, xq, nx, out, ldo);
 }
 
 int pk_gemm_try_x8(const struct pk_kernels *k, pk_pool *pool, int t, const void *P, size_t rows,
                    size_t cols, const void *xq, size_t nx, float *out, size_t ldo) {
-    if (rows % 8 != 0 || pk_x8_group_block_bytes(t) == 0) return -1;
-    struct pk_gemm_spec spec = kquant_spec(k, t);
-    return pk_gemm_run(&spec, pool, t, 1, P, rows, cols, xq, nx, out, ldo);
+    int s = pk_slot_of(t);
+    if (s < 0 || pk_x8_group_block_bytes(t) == 0 || k->gemm[s].unpack) return -1;
+    struct pk_gemm_spec spec = k->gemm[s];
+    spec.unpack = pk_x8_unpack, spec.unpack_rows = 8;  // x8 tiles unpack to plain rows
+    return pk_gemm_run(&spec, pool, t, P, rows, cols, xq, nx, out, ldo);
 }

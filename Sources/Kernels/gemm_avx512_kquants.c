@@ -16,8 +16,8 @@
 #pragma clang attribute pop
 
 void pk_fill_avx512_gemm(struct pk_kernels *k) {
-    k->gemm[PK_SLOT_Q4_K] = gemm_q4_K;
-    k->gemm[PK_SLOT_Q5_K] = gemm_q5_K;
-    k->gemm[PK_SLOT_Q6_K] = gemm_q6_K;
+    k->gemm[PK_SLOT_Q4_K] = pk_kquant_gemm_spec(gemm_q4_K);
+    k->gemm[PK_SLOT_Q5_K] = pk_kquant_gemm_spec(gemm_q5_K);
+    k->gemm[PK_SLOT_Q6_K] = pk_kquant_gemm_spec(gemm_q6_K);
 }
 #endif  // __x86_64__

@@ -121,7 +121,7 @@ int pk_prefill_gemm_tier(int tier, pk_pool *pool, int t, const void *W, size_t r
     if (rows == 0 || nx == 0) return PK_OK;
     struct pk_gemm_spec spec = { .kernel = kernel_for(tier, t), .pack = pack_q8_0,
                                  .block_values = QK, .packed_block_bytes = Q8P_BLOCK };
-    if (spec.kernel && pk_gemm_run(&spec, pool, t, 0, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
+    if (spec.kernel && pk_gemm_run(&spec, pool, t, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
     // No kernel, nx < 8, or no memory for the packing: the dot kernels.
     return pk_matmul_tier(tier, pool, t, W, rows, cols, xq, nx, out, ldo);
 }

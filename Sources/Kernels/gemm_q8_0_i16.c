@@ -135,6 +135,6 @@ int pk_gemm16_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
     if (rows == 0 || nx == 0) return PK_OK;
     struct pk_gemm_spec spec = spec_for(tier, t);
     spec.input_row_bytes = cols * sizeof(float);
-    if (!spec.kernel || pk_gemm_run(&spec, pool, t, 0, W, rows, cols, x, nx, out, ldo) != 0) return PK_EUNSUPPORTED;
+    if (!spec.kernel || pk_gemm_run(&spec, pool, t, W, rows, cols, x, nx, out, ldo) != 0) return PK_EUNSUPPORTED;
     return PK_OK;
 }

@@ -178,8 +178,8 @@ static inline PK_AVX2 float pk_iq_d_f16c(int t, const void *blk) {
 
 #define PK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c"), always_inline))
 
-/// A whole super-block for the AVX-512 tier (IQ2_XS decoded with vector ops by
-/// pk_iq_decode512, the others group by group in dot_avx512_iq.c): chunk j holds values
+/// A whole super-block for the AVX-512 tier (pk_iq_decode_sb: IQ2_XS decoded with vector
+/// ops by pk_iq_decode512, the others group by group): chunk j holds values
 /// 64 j .. 64 j + 63 (groups 2 j, 2 j + 1).
 typedef struct {
     __m512i g[4];      // the grid bytes, value v of the chunk in byte v (IQ2/IQ3 unsigned,
@@ -231,6 +231,32 @@ static inline PK_AVX512 pk_iq256 pk_iq_decode512(int t, const void *blk) {
         __m128i b = _mm_loadl_epi64((const __m128i *)a->scales);
         pk_iq_spread_scales(_mm_unpacklo_epi8(_mm_and_si128(b, nib), _mm_and_si128(_mm_srli_epi16(b, 4), nib)), 4, r.sc);
     }
+    return r;
+}
+
+/// The int16 factor 2 sc + 1 of each 16 values of two groups, 8 lanes each.
+static inline PK_AVX512 __m512i pk_iq_scales64(const pk_iq32 *q0, const pk_iq32 *q1) {
+    const long long one = 0x0001000100010001LL;
+    long long s0 = one * (2 * q0->sc[0] + 1), s1 = one * (2 * q0->sc[1] + 1);
+    long long s2 = one * (2 * q1->sc[0] + 1), s3 = one * (2 * q1->sc[1] + 1);
+    return _mm512_set_epi64(s3, s3, s2, s2, s1, s1, s0, s0);
+}
+
+/// Chunk j (groups 2 j, 2 j + 1: values 64 j .. 64 j + 63) of a super-block, group by
+/// group (pk_iq_group): its grid bytes, sign mask and scales.
+static inline PK_AVX512 void pk_iq_decode_chunk(int t, const void *blk, int j, __m512i *g, __mmask64 *neg, __m512i *sc) {
+    pk_iq32 q0 = pk_iq_group(t, blk, 2 * j), q1 = pk_iq_group(t, blk, 2 * j + 1);
+    *g = _mm512_inserti64x4(_mm512_castsi256_si512(pk_iq_points256(t, &q0)), pk_iq_points256(t, &q1), 1);
+    *neg = (__mmask64)q0.neg | (__mmask64)q1.neg << 32;
+    *sc = pk_iq_scales64(&q0, &q1);
+}
+
+/// A whole super-block of type t: IQ2_XS with vector ops (pk_iq_decode512), the others
+/// chunk by chunk (pk_iq_decode_chunk).
+static inline PK_AVX512 pk_iq256 pk_iq_decode_sb(int t, const void *blk) {
+    if (pk_iq_has_decode512(t)) return pk_iq_decode512(t, blk);
+    pk_iq256 r;
+    for (int j = 0; j < 4; ++j) pk_iq_decode_chunk(t, blk, j, &r.g[j], &r.neg[j], &r.sc[j]);
     return r;
 }
 #endif

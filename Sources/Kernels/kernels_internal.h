@@ -167,19 +167,33 @@ enum { PK_KPACK_YS = 0, PK_KPACK_YD = 2048, PK_KPACK_BSP = 2080, PK_KPACK_B16 = 
        PK_KPACK_SB = 2464 };
 /// Packs nc (1 ... 8) Q8_K activation rows of nb super-blocks, xs bytes apart.
 void pk_kpack_q8_K(const void *x, size_t xs, int nc, size_t nb, uint8_t *out);
+/// pk_kpack_q8_K with the ys offset to unsigned (each byte XOR 0x80, that is + 128), for
+/// kernels that take the activations as vpdpbusd's unsigned operand (the IQ GEMM).
+void pk_kpack_q8_K_u(const void *x, size_t xs, int nc, size_t nb, uint8_t *out);
 /// A GEMM's packing of nc (1 ... 8) activation rows of nb blocks, xs bytes apart, into one
 /// group.
 typedef void (*pk_gemm_pack_fn)(const void *x, size_t xs, int nc, size_t nb, uint8_t *out);
+/// A GEMM's row-tile unpacking (pk_x8_unpack's signature): rows row0 .. row0 + nrows of
+/// the weights W (cols values each) written to `tile` in the form its micro-kernel reads,
+/// one row after the other; 0 on success.
+typedef int (*pk_gemm_unpack_fn)(int t, const void *W, size_t cols, size_t row0, size_t nrows, void *tile);
 /// What gemm.c's driver needs of a GEMM: its micro-kernel (NULL: none), its packing, the
 /// values per block (256 for the K-quants, 32 for Q8_0), a packed group's bytes per block,
 /// and the bytes of one input row (0: a quantized activation row, pk_activation_size; the
-/// 16-bit GEMM packs float rows).
+/// 16-bit GEMM packs float rows). With an unpacking, each thread unpacks a tile of rows at
+/// a time into its own buffer and the kernel reads the tile (unpacked_block_bytes per
+/// block of a row); a thread's share of the rows is then a multiple of unpack_rows.
 struct pk_gemm_spec {
     pk_gemm_fn kernel;
     pk_gemm_pack_fn pack;
     size_t block_values, packed_block_bytes;
     size_t input_row_bytes;
+    pk_gemm_unpack_fn unpack;  // NULL: the kernel reads the rows as stored
+    size_t unpacked_block_bytes, unpack_rows;
+    size_t min_columns;        // fewer columns go to the dots (0: the driver's 8)
 };
+/// The tier's K-quant GEMM spec around its micro-kernel (column-interleaved Q8_K groups).
+struct pk_gemm_spec pk_kquant_gemm_spec(pk_gemm_fn kernel);
 /// Dynamic work sharing inside one pool job: its threads take chunks of [0, n) from a
 /// counter of the job's (zero before pk_pool_run) until none is left, so a thread slowed
 /// by another process on its core takes fewer chunks instead of holding up the rest.
@@ -197,9 +211,9 @@ static inline size_t pk_chunk_size(size_t n, int nth, size_t least, size_t unit)
 }
 
 /// Runs a GEMM over the pool (gemm.c): packing, then rows split over the threads, tiles of
-/// rows against every pair of groups. x8: W is in x8 layout (K-quants only). Returns 0, or
-/// -1 when it did nothing (no kernel, nx < 8, cols not whole blocks, no memory).
-int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, int x8, const void *W, size_t rows,
+/// rows against every pair of groups. Returns 0, or -1 when it did nothing (no kernel,
+/// too few columns, cols not whole blocks, no memory).
+int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, const void *W, size_t rows,
                 size_t cols, const void *xq, size_t nx, float *out, size_t ldo);
 
 /// Grow-only, 64-byte aligned scratch owned by the calling thread, one per slot (kept for
@@ -222,7 +236,7 @@ struct pk_kernels {
     pk_dot4_fn dot4[PK_SLOT_COUNT];  // NULL where a tier has no four-row variant
     pk_dotn_fn dotn[PK_SLOT_COUNT];  // NULL where a tier has no many-row variant
     pk_dot16u_fn dot16u[PK_SLOT_COUNT];  // NULL where a tier has no offset-activation variant
-    pk_gemm_fn gemm[PK_SLOT_COUNT];  // NULL where a tier has no GEMM for the type
+    struct pk_gemm_spec gemm[PK_SLOT_COUNT];  // .kernel NULL where a tier has no GEMM for the type
     pk_gemv8_fn gemv8[PK_SLOT_COUNT];  // NULL where a tier has no x8 kernel for the type
     void (*axpy[PK_SLOT_COUNT])(size_t n, float a, const void *x, float *y);  // float slots only
     void (*softmax)(float *x, size_t n);
@@ -260,10 +274,11 @@ void pk_fill_avx2_iq(struct pk_kernels *k);  // dot_avx2_iq.c
 void pk_fill_avx512_iq(struct pk_kernels *k);  // dot_avx512_iq.c
 void pk_fill_avx2_gemm(struct pk_kernels *k);
 void pk_fill_avx512_gemm(struct pk_kernels *k);
+void pk_fill_avx512_iq_gemm(struct pk_kernels *k);  // gemm_avx512_iq.c
 void pk_fill_avx2_x8(struct pk_kernels *k);
 void pk_fill_avx512_x8(struct pk_kernels *k);
-/// The K-quant GEMM (gemm.c) when the tier has one for t and nx is large enough;
-/// returns 0 when it did the call, -1 when the caller should take the dot kernels.
+/// The tier's GEMM for t (gemm.c: the K-quants', the IQ types') when it has one and nx is
+/// large enough; returns 0 when it did the call, -1 when the caller should take the dots.
 int pk_gemm_try(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows,
                 size_t cols, const void *xq, size_t nx, float *out, size_t ldo);
 /// pk_gemm_try on an x8 matrix P (x8.c): each worker unpacks a tile of rows at a time.

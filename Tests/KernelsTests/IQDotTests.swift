@@ -46,16 +46,9 @@ import TestSupport
     func tierMatchesReferenceOnExtremeRows(tier: Int32, type t: Int32) {
         guard KT.cpuRuns(tier, "\(KT.name(t)) extreme rows") else { return }
         var g = SplitMix(seed: 0x1F0 + UInt64(t))
-        let n = 512, bs = pk_type_size(t)
+        let n = 512
         for fill in [UInt8(0xFF), 0x00, 0xAA] {
-            var w = [UInt8](repeating: fill, count: pk_row_size(t, n))
-            for b in 0..<(n / 256) {  // d = 65504 (IQ1_M: its nibbles atop the scale words)
-                if t == KT.iq1_m {
-                    for k in 0..<4 { w[b * bs + 49 + 2 * k] = w[b * bs + 49 + 2 * k] & 0x0F | UInt8((0x7BFF >> (4 * k)) & 0xF) << 4 }
-                } else {
-                    putU16(&w, b * bs, 0x7BFF)
-                }
-            }
+            let w = extremeRow(t, n, fill: fill)
             let x = (0..<n).map { _ in Float(g.next() % 2 == 0 ? 127 : -127) }
             let xq = quantize(x, for: t, tier: 0)
             let ref = dot(0, t, n, w, xq), got = dot(tier, t, n, w, xq)
@@ -63,16 +56,34 @@ import TestSupport
         }
     }
 
+    /// A row of n values with every block `fill` and d at the largest finite half (IQ1_M:
+    /// its nibbles atop the scale words).
+    func extremeRow(_ t: Int32, _ n: Int, fill: UInt8) -> [UInt8] {
+        let bs = pk_type_size(t)
+        var w = [UInt8](repeating: fill, count: pk_row_size(t, n))
+        for b in 0..<(n / 256) {
+            if t == KT.iq1_m {
+                for k in 0..<4 { w[b * bs + 49 + 2 * k] = w[b * bs + 49 + 2 * k] & 0x0F | UInt8((0x7BFF >> (4 * k)) & 0xF) << 4 }
+            } else {
+                putU16(&w, b * bs, 0x7BFF)
+            }
+        }
+        return w
+    }
+
     /// pk_matmul_tier (the engine's decode and prefill call) on a pool: each output is
     /// bitwise the tier's one-row dot, for one and for several activation rows (5: one
-    /// many-column call; 37: two full PK_DOTN_MAX blocks of columns and a partial one).
+    /// many-column call; 37: the prefill GEMM's full 16-column blocks and a partial group
+    /// of 5, or two full PK_DOTN_MAX blocks of columns and a partial one). 53 rows, three
+    /// of them extreme: 26 and 27 per thread, so a GEMM row tile of 24 and a tail, and an
+    /// odd row alone.
     @Test(arguments: KT.iq)
     func matmulIsTheRowDots(type t: Int32) throws {
         let pool = try #require(pk_pool_create(2))
         defer { pk_pool_destroy(pool) }
         var g = SplitMix(seed: 0x1E0 + UInt64(t))
-        let rows = 12, cols = 512
-        let w = (0..<rows).map { _ in randomRow(t, cols, &g) }
+        let rows = 53, cols = 512
+        let w = [0xFF, 0x00, 0xAA].map { extremeRow(t, cols, fill: $0) } + (3..<rows).map { _ in randomRow(t, cols, &g) }
         for tier in KT.tiers where KT.cpuRuns(tier, "\(KT.name(t)) matmul") {
             for nx in [1, 5, 37] {
                 let xs = (0..<nx).map { _ in quantize(randomActivations(cols, &g), for: t, tier: tier) }
