@@ -6,6 +6,8 @@
 // then one scalar FMA each), so these dots give the same bits as the AVX2 ones, and the
 // AVX2 GEMM and x8 kernels, which this tier shares, agree with them bit for bit. The
 // one-column dot is the same always-inlined body as the four-column one with nc = 1.
+// Software prefetch as on the AVX2 tier (pk_prefetch_span, PK_PREFETCH_AHEAD): these dots
+// read the matrices kept in the file's layout (before or without the x8 copies).
 #if defined(__x86_64__)
 #include "simd_common.h"
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c"))), apply_to = function)
@@ -40,6 +42,7 @@ INLINE void k45_cols(int nc, int five, size_t n, const void *w, const void *x, s
     for (size_t i = 0; i < n / QKK; ++i) {
         const uint8_t *blk = (const uint8_t *)w + i * bsz;
         const uint8_t *qs = blk + (five ? 48 : 16);
+        pk_prefetch_span(blk, bsz);
         uint32_t sm[4];
         pk_scales_k4_16(blk + 4, sm);
         __m128 dm = pk_cvtph_u32(pk_load_u32(blk));  // d, dmin
@@ -84,6 +87,7 @@ INLINE void q6_cols(int nc, size_t n, const void *w, const void *x, size_t xs, f
     float acc[4];
     for (int c = 0; c < nc; ++c) acc[c] = 0.0f;
     for (size_t i = 0; i < n / QKK; ++i) {
+        pk_prefetch_span(&a[i], sizeof(pk_block_q6_K));
         __m256i sc16y = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)a[i].scales));
         __m512i sc16 = _mm512_castsi256_si512(sc16y);
         __m512i sum[4];
