@@ -85,8 +85,11 @@ import TestSupport
         }
         guard case .turnFinished(_, let reason, _)? = events.last else { Issue.record("no end: \(events.suffix(3))"); return }
         #expect(reason == .cancelled)
+        // Measured from the first answer piece the collector saw to the end it saw: a loaded
+        // machine (the whole suite beside the server) took 13 s; a stream left open runs to
+        // the 2,000-token limit, minutes at this server's speed there.
         let waited = Date().timeIntervalSince(try #require(cancelledAt.withLock { $0 }))
-        #expect(waited < 10, "the turn took \(waited) s to stop")
+        #expect(waited < 30, "the turn took \(waited) s to stop")
         await conv.settled()
         let t = await conv.document().turns[0]
         #expect(!t.answer.isEmpty)
