@@ -123,8 +123,7 @@ static void heads_worker(void *p, int ith, int nth) {
     (void)nth;
     const struct heads_job *j = p;
     const size_t pairs = j->queries * j->heads, span = j->npos + j->queries - 1;
-    for (size_t t0; (t0 = pk_take_chunk(j->next, j->chunk)) < pairs;) {
-        const size_t t1 = t0 + j->chunk < pairs ? t0 + j->chunk : pairs;
+    for (size_t t0, t1; pk_take_chunk(j->next, j->chunk, pairs, &t0, &t1);) {
         for (size_t t = t0; t < t1; ++t) {
             size_t i = t / j->heads, h = t % j->heads, kvh = h / j->group;
             pk_attend_tier(j->tier, j->type, j->q + (i * j->heads + h) * j->hdk, j->keys + kvh * j->hdk * j->elem,

@@ -197,12 +197,15 @@ struct pk_gemm_spec pk_kquant_gemm_spec(pk_gemm_fn kernel);
 /// Dynamic work sharing inside one pool job: its threads take chunks of [0, n) from a
 /// counter of the job's (zero before pk_pool_run) until none is left, so a thread slowed
 /// by another process on its core takes fewer chunks instead of holding up the rest.
-/// Returns the next chunk's start (n or more: none left). Each chunk is done whole by one
-/// thread, and an output element is one sequential computation whichever thread does it,
-/// so results stay bitwise the same. `chunk` for n items over nth threads: about 8 chunks
-/// per thread, at least `least`, a multiple of `unit`.
-static inline size_t pk_take_chunk(size_t *counter, size_t chunk) {
-    return __atomic_fetch_add(counter, chunk, __ATOMIC_RELAXED);
+/// Takes the next chunk [*a, *b) of [0, n); false when none is left. Each chunk is done
+/// whole by one thread, and an output element is one sequential computation whichever
+/// thread does it, so results stay bitwise the same. `chunk` for n items over nth threads
+/// (pk_chunk_size): about 8 chunks per thread, at least `least`, a multiple of `unit`.
+static inline int pk_take_chunk(size_t *counter, size_t chunk, size_t n, size_t *a, size_t *b) {
+    *a = __atomic_fetch_add(counter, chunk, __ATOMIC_RELAXED);
+    if (*a >= n) return 0;
+    *b = n - *a < chunk ? n : *a + chunk;
+    return 1;
 }
 static inline size_t pk_chunk_size(size_t n, int nth, size_t least, size_t unit) {
     size_t c = n / (8 * (size_t)(nth > 0 ? nth : 1));

@@ -86,8 +86,7 @@ static void mm_rows(const struct mm_job *job, size_t r0, size_t r1) {
 static void mm_worker(void *p, int ith, int nth) {
     (void)ith, (void)nth;
     const struct mm_job *job = p;
-    for (size_t r0; (r0 = pk_take_chunk(job->next, job->chunk)) < job->rows;)
-        mm_rows(job, r0, r0 + job->chunk < job->rows ? r0 + job->chunk : job->rows);
+    for (size_t r0, r1; pk_take_chunk(job->next, job->chunk, job->rows, &r0, &r1);) mm_rows(job, r0, r1);
 }
 
 int pk_matmul_check(int t, const void *W, size_t rows, size_t cols, const void *xq, size_t nx,

@@ -173,8 +173,7 @@ struct x8_job {
 static void x8_worker(void *p, int ith, int nth) {
     (void)ith, (void)nth;
     const struct x8_job *job = p;
-    for (size_t g0; (g0 = pk_take_chunk(job->next, job->chunk)) < job->groups;) {
-        size_t g1 = g0 + job->chunk < job->groups ? g0 + job->chunk : job->groups;
+    for (size_t g0, g1; pk_take_chunk(job->next, job->chunk, job->groups, &g0, &g1);) {
         for (size_t g = g0; g < g1; ++g)
             job->kernel(job->nb, job->P + g * job->group_bytes, job->x, job->xs, (int)job->nx, job->out + 8 * g, job->ldo);
     }
