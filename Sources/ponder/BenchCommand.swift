@@ -64,6 +64,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "KV cache element type: f16 (default) or f32.")
     var kv: String?
 
+    @Option(name: .long, help: "With -n: speculative verification passes to time, as tokens per pass, comma-separated (the last token and its drafts; 0 = none).")
+    var verify: String = "4"
+
     @Option(name: [.customShort("r"), .long], help: "Repetitions of each test.")
     var repetitions: Int = 3
 
@@ -98,6 +101,10 @@ struct BenchCommand: AsyncParsableCommand {
         if let m = matmul, MatMulPath(rawValue: m) == nil { throw ValidationError("--matmul must be mixed, float, int8 or mixed16") }
         if let k = kv, KVCacheType(rawValue: k) == nil { throw ValidationError("--kv must be f16 or f32") }
         _ = try draftNames()
+        let widths = verify.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !widths.isEmpty, widths.allSatisfy({ $0.map { (0...16).contains($0) } ?? false }) else {
+            throw ValidationError("--verify must be tokens per pass, 1 to 16, comma-separated (or 0 for none)")
+        }
     }
 
     /// `--draft`'s comma-separated names, checked before anything loads.
@@ -161,7 +168,8 @@ struct BenchCommand: AsyncParsableCommand {
         // Warm-up: touch every weight page once so the first repetition is not a disk read.
         ctx.reset()
         _ = try? ctx.evaluate(randomTokens(4))
-        var pp: [Double] = [], tg: [Double] = [], verify: [Double] = [], probes: [Double] = []
+        var pp: [Double] = [], tg: [Double] = [], probes: [Double] = []
+        var verify = [[Double]](repeating: [], count: verifyWidths.count)   // passes/s per width
         for r in 0..<repetitions {
             if prompt > 0 {
                 ctx.reset()
@@ -177,16 +185,18 @@ struct BenchCommand: AsyncParsableCommand {
                 let t0 = now()
                 for t in toks { do { try ctx.evaluate([t]) } catch { throw CLIError("\(error)") } }
                 tg.append(Double(generate) / (now() - t0))
-                // Speculative verification: passes of `verifyWidth` tokens computed with the
-                // decode kernels' arithmetic, at the same depth of context.
-                ctx.reset()
-                do { try ctx.evaluate(randomTokens(1)) } catch { throw CLIError("\(error)") }
-                let passes = max(1, generate / Self.verifyWidth)
-                let t1 = now()
-                for _ in 0..<passes {
-                    do { try ctx.evaluate(randomTokens(Self.verifyWidth), logits: .all, decodeArithmetic: true) } catch { throw CLIError("\(error)") }
+                // Speculative verification: passes of `width` tokens computed with the decode
+                // kernels' arithmetic, at the same depth of context.
+                for (i, width) in verifyWidths.enumerated() {
+                    ctx.reset()
+                    do { try ctx.evaluate(randomTokens(1)) } catch { throw CLIError("\(error)") }
+                    let passes = max(1, generate / width)
+                    let t1 = now()
+                    for _ in 0..<passes {
+                        do { try ctx.evaluate(randomTokens(width), logits: .all, decodeArithmetic: true) } catch { throw CLIError("\(error)") }
+                    }
+                    verify[i].append(Double(passes) / (now() - t1))
                 }
-                verify.append(Double(passes) / (now() - t1))
             }
             // The read probe between repetitions, so that it samples the same stretch of
             // a noisy machine as the runs it is compared with; the best one counts.
@@ -208,7 +218,7 @@ struct BenchCommand: AsyncParsableCommand {
                                     "tg_roofline_tokens_per_second": roofline]
             if !pp.isEmpty { o["pp_tokens"] = prompt; o["pp_tokens_per_second"] = pp.max()!; o["pp_all"] = pp }
             if !tg.isEmpty { o["tg_tokens"] = generate; o["tg_tokens_per_second"] = tg.max()!; o["tg_all"] = tg }
-            if !verify.isEmpty { o["verify\(Self.verifyWidth)_passes_per_second"] = verify.max()! }
+            for (width, v) in zip(verifyWidths, verify) where !v.isEmpty { o["verify\(width)_passes_per_second"] = v.max()! }
             if let ceiling {
                 o["tg_compute_ceiling_tokens_per_second"] = ceiling.tokensPerSecond
                 o["kernel_rates_gb_s"] = Dictionary(uniqueKeysWithValues: ceiling.rates.map { ($0.label, $0.gbPerSecond) })
@@ -230,13 +240,18 @@ struct BenchCommand: AsyncParsableCommand {
             let ofCeiling = ceiling.map { ", \(fmt(100 * tg.max()! / $0.tokensPerSecond))% of compute ceiling" } ?? ""
             print("| tg\(generate) | \(fmt(mean(tg))) ± \(fmt(sd(tg))) | \(fmt(tg.max()!)) | (\(fmt(100 * tg.max()! / roofline))% of roofline\(ofCeiling))")
         }
-        if !verify.isEmpty, let step = tg.max() {
-            print("| verify\(Self.verifyWidth) | \(fmt(mean(verify))) ± \(fmt(sd(verify))) | \(fmt(verify.max()!)) | (passes/s; one pass costs \(fmt(step / verify.max()!))x a decode step)")
+        if let step = tg.max() {
+            for (width, v) in zip(verifyWidths, verify) where !v.isEmpty {
+                print("| verify\(width) | \(fmt(mean(v))) ± \(fmt(sd(v))) | \(fmt(v.max()!)) | (passes/s; one pass costs \(fmt(step / v.max()!))x a decode step)")
+            }
         }
     }
 
-    /// Tokens per timed verification pass (speculative decoding: the last token and 3 drafts).
-    static let verifyWidth = 4
+    /// `--verify`: tokens per timed verification pass (speculative decoding: the last token
+    /// and its drafts; checked by `validate`), empty for "0".
+    var verifyWidths: [Int] {
+        verify.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
+    }
 
     /// `--prompt-file`: `SpeculationBench` over the file's prompts.
     private func benchReplies(file: GGUFFile, model llama: LlamaModel, promptFile: String) async throws {

@@ -93,6 +93,23 @@ struct SpeculativeRunTests {
         }
     }
 
+    @Test("bench --verify times a verification pass of each width against a decode step; bad widths are refused")
+    func benchVerifyWidths() throws {
+        let bin = try TestEnv.ponderBinary(), model = try TestEnv.smolQ4_1.path
+        let r = try runProcess(bin, ["bench", "--model", model, "-p", "0", "-n", "8", "-r", "1", "--verify", "2,5"], timeout: 300)
+        #expect(r.status == 0, "\(r.stderrText)")
+        let rows = r.stdoutText.split(separator: "\n").filter { $0.hasPrefix("| verify") }
+        #expect(rows.map { $0.split(separator: "|").first.map(String.init) ?? "" }.map { $0.trimmingCharacters(in: .whitespaces) }
+                == ["verify2", "verify5"], "\(r.stdoutText)")
+        #expect(rows.allSatisfy { $0.contains("x a decode step") }, "\(r.stdoutText)")
+        let none = try runProcess(bin, ["bench", "--model", model, "-p", "0", "-n", "4", "-r", "1", "--verify", "0"], timeout: 300)
+        #expect(none.status == 0 && !none.stdoutText.contains("| verify"), "\(none.stdoutText)\(none.stderrText)")
+        for bad in ["17", "x", "2,,4", ""] {
+            let e = try runProcess(bin, ["bench", "--model", model, "-n", "4", "--verify", bad])
+            #expect(e.status != 0 && !e.signaled && e.stderrText.contains("--verify"), "\(bad): \(e.stderrText)")
+        }
+    }
+
     @Test("A bad --draft is refused with a non-zero exit")
     func badDraft() throws {
         let r = try runProcess(try TestEnv.ponderBinary(),
