@@ -4,15 +4,18 @@
 ///
 /// A verification of k drafts reads the weights once for k + 1 tokens, so it costs a
 /// little more than one decode step; a rejected draft costs that surplus for nothing.
+/// The kernels take the tokens of a pass in fours (`pk_matmul`'s four-column dots, the x8
+/// kernels), and a fifth token costs a whole extra column: so a draft is 3 or 7 tokens
+/// long (a pass of 4 or 8), 7 only after a draft kept whole.
 /// The acceptance rate is followed as a moving average over verifications; below
 /// `pauseBelow` drafting stops for a while (doubling each time it stops again) and then
 /// tries again, since a reply can move into text that repeats the conversation.
 struct Speculation {
     /// Nil: no drafts.
     let source: (any DraftSource)?
-    /// Drafts asked for per verification.
-    private(set) var length = 4
-    static let longest = 8
+    /// Drafts asked for per verification: `short` or `long`.
+    private(set) var length = short
+    static let short = 3, long = 7
     /// Moving average of drafts kept per draft verified.
     private var rate = 0.5
     private var pausedSteps = 0
@@ -34,7 +37,7 @@ struct Speculation {
     /// `accepted` of `drafted` drafts were kept.
     mutating func record(drafted: Int, accepted: Int) {
         guard drafted > 0 else { return }
-        length = accepted == drafted ? min(Self.longest, length + 2) : max(2, accepted + 1)
+        length = accepted == drafted ? Self.long : Self.short
         rate = 0.75 * rate + 0.25 * Double(accepted) / Double(drafted)
         if rate < Self.pauseBelow {
             pausedSteps = nextPause

@@ -22,16 +22,20 @@ struct PromptLookupTests {
         #expect(PromptLookup.draft(history: [1, 2, 1], last: 2, count: 0) == [])
     }
 
-    @Test("Draft length follows acceptance; drafting pauses when few are kept, then tries again")
+    @Test("Drafts of 3, or 7 after one kept whole (passes of 4 or 8 tokens); drafting pauses when few are kept, then tries again")
     func policy() {
         var s = Speculation(source: PromptLookup())
         let history: [Int32] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2]
-        #expect(s.drafts(history: history, last: 3, limit: 100).count == 4)
-        s.record(drafted: 4, accepted: 4)
-        #expect(s.drafts(history: history, last: 3, limit: 100).count == 6)
+        #expect(s.drafts(history: history, last: 3, limit: 100) == [4, 5, 6])
+        s.record(drafted: 3, accepted: 3)
+        #expect(s.drafts(history: history, last: 3, limit: 100) == [4, 5, 6, 7, 8, 9, 10])
         #expect(s.drafts(history: history, last: 3, limit: 2).count == 2)
-        s.record(drafted: 6, accepted: 1)
-        #expect(s.length == 2)
+        s.record(drafted: 7, accepted: 6)
+        #expect(s.length == 3, "one rejected: back to 3")
+        s.record(drafted: 2, accepted: 2)
+        #expect(s.length == 7, "a short draft kept whole counts as kept whole")
+        s.record(drafted: 7, accepted: 1)
+        #expect(s.length == 3)
         // Rejections drive the average below the threshold: a pause of 16 steps.
         var rejected = 0
         while s.drafts(history: history, last: 3, limit: 100).count > 0 {
