@@ -37,49 +37,57 @@ static inline pk_w32 prep_q8_0(const pk_block_q8_0 *a) {
 }
 
 // Column side: b the activation block, dy and s its entries in the activations' side
-// arrays (kernels_internal.h). Each returns the block's contribution in 8 lanes.
+// arrays (kernels_internal.h). Each adds the block's (q - c) . y * d * dy to acc in 8 lanes
+// (one FMA on the product of the scales) and returns it; the min types add m * s to *am
+// in every lane (lane 0 counts), an accumulator of its own so that the block's chain
+// stays one FMA long.
 // (q - c) . y * d * dy
-static inline __m256 col_off8(pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
-    (void)s;
+static inline __m256 col_off8(__m256 acc, __m256 *am, pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
+    (void)am, (void)s;
     __m256i y = y32(b);
-    return _mm256_mul_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(SUBQ(w.q, _mm256_set1_epi8(8), y)));
+    return _mm256_fmadd_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(SUBQ(w.q, _mm256_set1_epi8(8), y)), acc);
 }
-static inline __m256 col_off16(pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
-    (void)s;
+static inline __m256 col_off16(__m256 acc, __m256 *am, pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
+    (void)am, (void)s;
     __m256i y = y32(b);
-    return _mm256_mul_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(SUBQ(w.q, _mm256_set1_epi8(16), y)));
+    return _mm256_fmadd_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(SUBQ(w.q, _mm256_set1_epi8(16), y)), acc);
 }
-// q . y * d * dy + m * s (the min term in lane 0; s = dy * sum(y) precomputed)
-static inline __m256 col_min(pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
+// q . y * d * dy, and m * s (s = dy * sum(y) precomputed) into *am
+static inline __m256 col_min(__m256 acc, __m256 *am, pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
     __m256i y = y32(b);
-    // Vector ops only: a scalar half conversion here compiles to a vpinsrw merging into
-    // a live register (an accumulator), which serializes the two accumulator chains.
-    __m256 ms = _mm256_blend_ps(_mm256_setzero_ps(), _mm256_mul_ps(w.m, _mm256_broadcast_ss(s)), 1);
-    return _mm256_fmadd_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(DOTQ(w.q, y)), ms);
+    *am = _mm256_fmadd_ps(w.m, _mm256_broadcast_ss(s), *am);
+    return _mm256_fmadd_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(DOTQ(w.q, y)), acc);
 }
 // |q| . (y with q's signs) * d * dy (|y| <= 127 keeps the u8 x s8 products exact)
-static inline __m256 col_q8(pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
-    (void)s;
+static inline __m256 col_q8(__m256 acc, __m256 *am, pk_w32 w, const pk_block_q8_0 *b, const float *dy, const float *s) {
+    (void)am, (void)s;
     __m256i y = y32(b);
-    return _mm256_mul_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(DOTQ(w.q, _mm256_sign_epi8(y, w.s))));
+    return _mm256_fmadd_ps(_mm256_mul_ps(w.d, _mm256_broadcast_ss(dy)), _mm256_cvtepi32_ps(DOTQ(w.q, _mm256_sign_epi8(y, w.s))), acc);
+}
+
+/// The row's value from its accumulators: the block sums (even + odd), plus lane 0 of
+/// the min terms for the min types.
+static inline float pk_dot32_total(__m256 e, __m256 o, __m256 me, __m256 mo, int has_min) {
+    float t = pk_hsum_ps256(_mm256_add_ps(e, o));
+    return has_min ? t + _mm256_cvtss_f32(_mm256_add_ps(me, mo)) : t;
 }
 
 // Blocks alternate between two accumulators (even, odd) so consecutive blocks do not
 // wait on one add chain; the tail block (odd count) goes to the even one.
-#define PK_DOT32(name, name4, WT, PREP, COL)                                               \
+#define PK_DOT32(name, name4, WT, PREP, COL, HAS_MIN)                                      \
     static float name(size_t n, const void *w, const void *x) {                            \
         const WT *a = w;                                                                   \
         const pk_block_q8_0 *b = x;                                                        \
         size_t nb = n / QK, i = 0;                                                         \
         const float *dy = pk_q8_dy(x, nb), *s = pk_q8_s(x, nb);                            \
-        __m256 e = _mm256_setzero_ps(), o = _mm256_setzero_ps();                           \
+        __m256 e = _mm256_setzero_ps(), o = e, me = e, mo = e;                             \
         for (; i + 2 <= nb; i += 2) {                                                      \
             PREFETCH(&a[i], 2 * sizeof(WT));                                               \
-            e = _mm256_add_ps(e, COL(PREP(&a[i]), &b[i], &dy[i], &s[i]));                  \
-            o = _mm256_add_ps(o, COL(PREP(&a[i + 1]), &b[i + 1], &dy[i + 1], &s[i + 1]));  \
+            e = COL(e, &me, PREP(&a[i]), &b[i], &dy[i], &s[i]);                            \
+            o = COL(o, &mo, PREP(&a[i + 1]), &b[i + 1], &dy[i + 1], &s[i + 1]);            \
         }                                                                                  \
-        if (i < nb) e = _mm256_add_ps(e, COL(PREP(&a[i]), &b[i], &dy[i], &s[i]));          \
-        return pk_hsum_ps256(_mm256_add_ps(e, o));                                         \
+        if (i < nb) e = COL(e, &me, PREP(&a[i]), &b[i], &dy[i], &s[i]);                    \
+        return pk_dot32_total(e, o, me, mo, HAS_MIN);                                      \
     }                                                                                      \
     static void name4(size_t n, const void *w, const void *x, size_t xs, float *out) {     \
         const WT *a = w;                                                                   \
@@ -92,26 +100,26 @@ static inline __m256 col_q8(pk_w32 w, const pk_block_q8_0 *b, const float *dy, c
             dy[c] = pk_q8_dy(xc, nb);                                                      \
             s[c] = pk_q8_s(xc, nb);                                                        \
         }                                                                                  \
-        __m256 e[4], o[4];                                                                 \
-        for (int c = 0; c < 4; ++c) e[c] = o[c] = _mm256_setzero_ps();                     \
+        __m256 e[4], o[4], me[4], mo[4];                                                   \
+        for (int c = 0; c < 4; ++c) e[c] = o[c] = me[c] = mo[c] = _mm256_setzero_ps();     \
         for (; i + 2 <= nb; i += 2) {                                                      \
             pk_w32 p = PREP(&a[i]), r = PREP(&a[i + 1]);                                   \
             for (int c = 0; c < 4; ++c) {                                                  \
-                e[c] = _mm256_add_ps(e[c], COL(p, &b[c][i], &dy[c][i], &s[c][i]));         \
-                o[c] = _mm256_add_ps(o[c], COL(r, &b[c][i + 1], &dy[c][i + 1], &s[c][i + 1])); \
+                e[c] = COL(e[c], &me[c], p, &b[c][i], &dy[c][i], &s[c][i]);                \
+                o[c] = COL(o[c], &mo[c], r, &b[c][i + 1], &dy[c][i + 1], &s[c][i + 1]);    \
             }                                                                              \
         }                                                                                  \
         if (i < nb) {                                                                      \
             pk_w32 p = PREP(&a[i]);                                                        \
-            for (int c = 0; c < 4; ++c) e[c] = _mm256_add_ps(e[c], COL(p, &b[c][i], &dy[c][i], &s[c][i])); \
+            for (int c = 0; c < 4; ++c) e[c] = COL(e[c], &me[c], p, &b[c][i], &dy[c][i], &s[c][i]); \
         }                                                                                  \
-        for (int c = 0; c < 4; ++c) out[c] = pk_hsum_ps256(_mm256_add_ps(e[c], o[c]));     \
+        for (int c = 0; c < 4; ++c) out[c] = pk_dot32_total(e[c], o[c], me[c], mo[c], HAS_MIN); \
     }
 
-PK_DOT32(dot_q4_0, dot4_q4_0, pk_block_q4_0, prep_q4_0, col_off8)
-PK_DOT32(dot_q4_1, dot4_q4_1, pk_block_q4_1, prep_q4_1, col_min)
-PK_DOT32(dot_q5_0, dot4_q5_0, pk_block_q5_0, prep_q5_0, col_off16)
-PK_DOT32(dot_q5_1, dot4_q5_1, pk_block_q5_1, prep_q5_1, col_min)
-PK_DOT32(dot_q8_0, dot4_q8_0, pk_block_q8_0, prep_q8_0, col_q8)
+PK_DOT32(dot_q4_0, dot4_q4_0, pk_block_q4_0, prep_q4_0, col_off8, 0)
+PK_DOT32(dot_q4_1, dot4_q4_1, pk_block_q4_1, prep_q4_1, col_min, 1)
+PK_DOT32(dot_q5_0, dot4_q5_0, pk_block_q5_0, prep_q5_0, col_off16, 0)
+PK_DOT32(dot_q5_1, dot4_q5_1, pk_block_q5_1, prep_q5_1, col_min, 1)
+PK_DOT32(dot_q8_0, dot4_q8_0, pk_block_q8_0, prep_q8_0, col_q8, 0)
 
 #undef PK_DOT32
