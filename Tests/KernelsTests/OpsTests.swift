@@ -45,5 +45,8 @@ import TestSupport
         check(soft, n, "softmax")
         check(glu, 2 * n, "swiglu")
         #expect(abs(soft.reduce(0, +) - 1) < 1e-5)
+        // Past the clamps (120 against the rest) the far values are 0, never subnormal.
+        let subnormal = soft.filter { $0 != 0 && $0 < .leastNormalMagnitude }.count
+        #expect(subnormal == 0, "tier \(tier) softmax: \(subnormal) subnormal probabilities")
     }
 }
