@@ -65,9 +65,10 @@ PK_IQ_INLINE void dot_iq_sb(int t, int nc, size_t n, const void *w, const void *
 }
 
 /// The one- and four-column dots: IQ2_XS by super-block (dot_iq_sb), the others group
-/// pair by group pair, each pair decoded and summed into every column at once.
+/// pair by group pair, each pair decoded and summed into every column at once (IQ3_S's
+/// gathered super-block decode measured slower here than its scalar grid loads).
 PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
-    if (pk_iq_has_decode512(t)) {
+    if (t == PK_IQ2_XS) {
         dot_iq_sb(t, nc, n, w, x, xs, out);
         return;
     }

@@ -189,7 +189,7 @@ typedef struct {
 } pk_iq256;
 
 /// Whether pk_iq_decode512 reads type t.
-PK_IQ_INLINE int pk_iq_has_decode512(int t) { return t == PK_IQ2_XS; }
+PK_IQ_INLINE int pk_iq_has_decode512(int t) { return t == PK_IQ2_XS || t == PK_IQ3_S; }
 
 /// The int16 factors 2 s + 1 of 16 scale bytes s, spread so that int16 lane L of chunk j
 /// takes factor j * per + L / (32 / per) (per: the scales per chunk, 4 or 2).
@@ -203,14 +203,31 @@ static inline PK_AVX512 void pk_iq_spread_scales(__m128i s, int per, __m512i out
     }
 }
 
-/// IQ2_XS super-block `blk` (the fields as pk_iq_group reads them): grid indices and
-/// sign indices split with vector ops, the grid points loaded by the stored indices (a
-/// vpgatherqq measured slower), signs as bit masks (IQ2_XS's ksigns byte is its 7-bit
-/// index with the index's parity as bit 7, computed here), scale nibbles in order.
+/// An IQ2_XS or IQ3_S super-block `blk` (the fields as pk_iq_group reads them). IQ2_XS:
+/// grid indices and sign indices split with vector ops, the grid points loaded by the
+/// stored indices (a vpgatherqq measured slower), signs as bit masks (IQ2_XS's ksigns
+/// byte is its 7-bit index with the index's parity as bit 7, computed here), scale
+/// nibbles in order. IQ3_S: each chunk's 16 9-bit indices (qs bytes, the qh bit under
+/// a mask) and one vpgatherdd of their grid points; the sign bits are the masks as
+/// stored; scale nibbles in order, one per 32 values.
 static inline PK_AVX512 pk_iq256 pk_iq_decode512(int t, const void *blk) {
     pk_iq256 r;
     const __m128i nib = _mm_set1_epi8(15);
-    if (t == PK_IQ2_XS) {
+    if (t == PK_IQ3_S) {
+        const pk_block_iq3_s *a = blk;
+        for (int j = 0; j < 4; ++j) {
+            __m512i ix = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(a->qs + 16 * j)));
+            uint16_t hi;
+            memcpy(&hi, a->qh + 2 * j, 2);  // bit k: index 16 j + k's bit 8
+            ix = _mm512_mask_or_epi32(ix, (__mmask16)hi, ix, _mm512_set1_epi32(256));
+            r.g[j] = _mm512_i32gather_epi32(ix, (const void *)iq3s_grid, 4);
+            uint64_t neg;
+            memcpy(&neg, a->signs + 8 * j, 8);
+            r.neg[j] = (__mmask64)neg;
+        }
+        __m128i b = _mm_cvtsi32_si128((int)pk_load_u32(a->scales));
+        pk_iq_spread_scales(_mm_unpacklo_epi8(_mm_and_si128(b, nib), _mm_and_si128(_mm_srli_epi16(b, 4), nib)), 2, r.sc);
+    } else if (t == PK_IQ2_XS) {
         const pk_block_iq2_xs *a = blk;
         __m512i q = _mm512_loadu_si512((const void *)a->qs);  // 32 u16
         __m512i s = _mm512_srli_epi16(q, 9), p = _mm512_xor_si512(s, _mm512_srli_epi16(s, 4));

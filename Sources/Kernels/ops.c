@@ -2,6 +2,7 @@
 // layer), and the scalar references of softmax and SwiGLU (SIMD in ops_simd.c). Sums
 // are taken in double.
 #include "kernels_internal.h"
+#include <float.h>
 #include <math.h>
 
 void pk_rmsnorm(const float *x, const float *w, float *out, size_t n, float eps) {
@@ -21,7 +22,10 @@ void pk_softmax_ref(float *x, size_t n) {
         sum += x[i];
     }
     float inv = (float)(1.0 / sum);
-    for (size_t i = 0; i < n; ++i) x[i] *= inv;
+    for (size_t i = 0; i < n; ++i) {
+        float p = x[i] * inv;
+        x[i] = p >= FLT_MIN ? p : 0;  // no subnormals (Kernels.h)
+    }
 }
 
 void pk_swiglu_ref(float *gate, const float *up, size_t n) {

@@ -7,6 +7,7 @@
 // minimax polynomial (about 1 ulp), times 2^n built in the exponent bits.
 #if defined(__x86_64__)
 #include "simd_common.h"
+#include <float.h>
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
 static inline __m256 exp8(__m256 x) {
@@ -47,10 +48,16 @@ void pk_softmax_avx2(float *x, size_t n) {
         _mm256_maskstore_ps(x + i, k, e);
         s = _mm256_add_ps(s, e);
     }
-    __m256 inv = _mm256_set1_ps(1.0f / pk_hsum_ps256(s));
+    // Probabilities below FLT_MIN become 0, never subnormal (Kernels.h): the values under
+    // FLT_MIN * sum are zeroed before the scaling (a product with a subnormal result
+    // takes a microcode assist too), the scaled ones checked once more (inv is rounded).
+    float sum = pk_hsum_ps256(s);
+    __m256 inv = _mm256_set1_ps(1.0f / sum), low = _mm256_set1_ps(FLT_MIN * sum), tiny = _mm256_set1_ps(FLT_MIN);
     for (i = 0; i < n; i += 8) {
         __m256i k = tail_mask8(n - i);
-        _mm256_maskstore_ps(x + i, k, _mm256_mul_ps(_mm256_maskload_ps(x + i, k), inv));
+        __m256 e = _mm256_maskload_ps(x + i, k);
+        __m256 p = _mm256_mul_ps(_mm256_and_ps(e, _mm256_cmp_ps(e, low, _CMP_GE_OQ)), inv);
+        _mm256_maskstore_ps(x + i, k, _mm256_and_ps(p, _mm256_cmp_ps(p, tiny, _CMP_GE_OQ)));
     }
 }
 

@@ -11,6 +11,7 @@ import TestSupport
         let n = 3001  // not a multiple of 8 or 16: the masked tails run
         var x = (0..<n).map { _ in Float(Double(g.next() % 2_000_001) / 1e5 - 10) }
         x[5] = 95; x[6] = -95; x[7] = 120; x[8] = -120  // past exp's clamps
+        x[9] = 119.5  // a second term near the max: the sum is above 1, so scaling makes values smaller
         let w = (0..<n).map { _ in Float(Double(g.next() % 2_000_001) / 1e6) }
         let up = (0..<n).map { _ in Float(Double(g.next() % 2_000_001) / 1e6 - 1) }
         var norm = [Float](repeating: 0, count: n), soft = x, glu = x
@@ -45,5 +46,8 @@ import TestSupport
         check(soft, n, "softmax")
         check(glu, 2 * n, "swiglu")
         #expect(abs(soft.reduce(0, +) - 1) < 1e-5)
+        // Past the clamps (120 against the rest) the far values are 0, never subnormal.
+        let subnormal = soft.filter { $0 != 0 && $0 < .leastNormalMagnitude }.count
+        #expect(subnormal == 0, "tier \(tier) softmax: \(subnormal) subnormal probabilities")
     }
 }

@@ -135,7 +135,11 @@ void pk_fp32_to_fp16_row(const float *src, uint16_t *dst, size_t n);
 /// out[i] = x[i] / sqrt(mean(x^2) + eps) * w[i] (w may be NULL: no weight). out may be x.
 void pk_rmsnorm(const float *x, const float *w, float *out, size_t n, float eps);
 /// x = softmax(x) in place (max subtracted first; n == 0 is a no-op), active tier.
-/// The SIMD tiers use a polynomial exp (about 1 ulp) and float sums.
+/// The SIMD tiers use a polynomial exp (about 1 ulp) and float sums. Every tier gives 0
+/// for a probability below FLT_MIN, never a subnormal: the P V products that follow
+/// (attention) take a microcode assist per subnormal operand, and a peaked row (scores
+/// spread by more than 87) is mostly such values; what they add is below a float's
+/// resolution of the result.
 void pk_softmax(float *x, size_t n);
 /// pk_softmax with the kernels of `tier`.
 void pk_softmax_tier(int tier, float *x, size_t n);
