@@ -19,18 +19,43 @@ import TestSupport
 /// IQ3_S -1.0%, IQ4_XS -0.7%, IQ4_NL -0.9%; the IQ4 files' defaults are the exact path,
 /// the others' float figures lie within 0.35% of their defaults).
 ///
-/// The files with 1.56 to 2.06 bits per weight miss it: their perplexity is a chaotic
-/// function of float order. A one-ulp difference upstream flips an 8-bit rounding of an
-/// input, and the flips compound over 30 layers. Measured, defaults against llama.cpp:
-/// - IQ1_S: -2.6% on the AVX2/AVX-512 tiers, -2.3% on the scalar one (the tiers' dots are
-///   bitwise equal; their other float kernels round differently upstream of them). The exact float math (Ponder's
-///   and the numpy reference's, 0.01% apart) is 2.1% below llama.cpp's 8-bit inputs.
-/// - IQ1_M: +1.9% (AVX2/AVX-512) and -0.6% (scalar): Ponder's tiers 2.5% apart.
-/// - IQ2_XXS: +1.0% and +0.5%; the int8 path (every input rounded, as llama.cpp) -1.6%.
-/// llama.cpp alone moves as much with its cache type (F32 against F16): IQ1_M +4.7%,
-/// IQ2_XS +1.2%, IQ2_XXS -0.7%. Their bounds are Ponder's spreads with a margin of about
-/// 1%. llama.cpp's mix (IQ3_S with IQ4_NL fallbacks, which Ponder's defaults take on float
-/// inputs) is +0.6% (AVX2/AVX-512) and -0.5% (scalar): bound 1.5% above.
+/// The files with 1.56 to 2.06 bits per weight (IQ1_S, IQ1_M, IQ2_XXS) are scored on 8
+/// chunks of GPL-3: on 2 chunks they missed the bound (IQ1_S -2.6%, IQ1_M +1.9%,
+/// IQ2_XXS +1.0%), and the cause is noise, not a systematic gap. Each prediction's
+/// log-probability moves with float order (a one-ulp difference upstream flips an 8-bit
+/// rounding of an input; the flips compound over 30 layers), and these files' predictions
+/// are fragile, so single chunks scatter: per chunk, Ponder's mean log-probability differs
+/// from llama.cpp's by a standard deviation of 1.5% (IQ1_S), 4.6% (IQ1_M) and 1.2%
+/// (IQ2_XXS), of both signs (IQ2_XS: 1.0%). Averaged over more chunks the gap shrinks as
+/// 1/sqrt(chunks) would have it. Measured (Intel Xeon AVX-512, defaults against llama.cpp;
+/// beyond GPL-3's 14 chunks, GPL-2 and LGPL-2.1 follow it):
+///
+///   chunks        2       4       8      14      32
+///   IQ1_S     -2.6%   -1.3%   -0.6%   -0.7%   -0.5%
+///   IQ1_M     +1.9%   +1.1%   -0.4%   -0.6%   -0.7%
+///   IQ2_XXS   +1.0%   +0.8%   +0.2%   -0.1%   +0.1%
+///   IQ2_XS    -0.3%   -0.3%   -0.5%   -0.5%   -0.5%
+///
+/// On 8 chunks the standard error of the gap (from the chunks' own spread) is 0.5%, 1.6%
+/// and 0.4%: IQ1_M's exceeds the bound's 0.5% above, so its check there is of a systematic
+/// gap of a few percent, not of 0.5%; resolving 0.5% would take over 300 chunks. Its
+/// figure on 7 chunks is +0.95%, on 8 -0.37%: a change of float order elsewhere can move
+/// it past the bound with no bug, and then the chunks' spread is the first thing to look
+/// at. All 14 of GPL-3 would add about 50 s more to the suite for a standard error 1.3
+/// times smaller.
+/// The int8 path (every input rounded to 8 bits, llama.cpp's arithmetic up to float order
+/// and its F16 rounding of attention's query and probabilities) scatters as much: IQ1_M's
+/// per-chunk deviation is 3.5%, its gap on 8 chunks +0.2%.
+///
+/// The dots themselves are llama.cpp's integers: the IQ1_S/IQ1_M/IQ2_XXS reference dots
+/// transcribe ggml's generic `ggml_vec_dot_*_q8_K` (IQ1 deltas through the activations'
+/// sums, IQ1_M's f16 scale from the four scale words' top nibbles, its delta sign per 8
+/// values) and the Q8_K rounding is ggml's. The AVX2 and AVX-512 tiers give the same figures;
+/// the scalar tier's, 2.5% from theirs on IQ1_M's 2 chunks, is 0.6% from them on 8 (-1.0%).
+/// llama.cpp alone moves by as much on 2 chunks with its cache type (F32 against F16):
+/// IQ1_M +4.7%, IQ2_XS +1.2%, IQ2_XXS -0.7%. llama.cpp's mix (IQ3_S with IQ4_NL fallbacks,
+/// which Ponder's defaults take on float inputs) is +0.6% (AVX2/AVX-512) and -0.5% (scalar)
+/// on 2 chunks: bound 1.5% above.
 /// The tight checks of the kernels are elsewhere: dequantization bit-exact against gguf-py,
 /// every SIMD dot against the scalar reference, and here `MatMulPath.float` (the exact
 /// arithmetic) against the numpy reference within 0.2%.
@@ -39,53 +64,52 @@ import TestSupport
 /// cores) and starve the async tests running beside them.
 @Suite("IQ models: perplexity against llama.cpp and the numpy reference", .serialized)
 struct IQPerplexityTests {
-    static let chunks = 2
     static let gpl3 = "/usr/share/common-licenses/GPL-3"
+
+    /// The chunks of 512 tokens a file is scored on: 8 for the files of 1.56 to 2.06 bits
+    /// per weight, whose per-chunk gaps to llama.cpp scatter by 1.2 to 4.6% (see the suite),
+    /// 2 for the others.
+    static func chunks(_ type: GGMLType?) -> Int {
+        [.iq1_s, .iq1_m, .iq2_xxs].contains(type) ? 8 : 2
+    }
 
     /// (a - b) / b.
     static func rel(_ a: Double, _ b: Double) -> Double { (a - b) / b }
 
-    /// How far Ponder's default perplexity may lie below and above llama.cpp's on a file
-    /// whose IQ tensors are `type`, relative to llama.cpp's (see the suite).
-    static func bounds(_ type: GGMLType) -> (below: Double, above: Double) {
-        switch type {
-        case .iq1_s: (0.035, 0.005)
-        case .iq1_m: (0.02, 0.03)
-        case .iq2_xxs: (0.02, 0.02)
-        default: (0.02, 0.005)
-        }
-    }
+    /// How far Ponder's default perplexity may lie below and above llama.cpp's, relative to
+    /// llama.cpp's (the issue's bound, see the suite).
+    static let bounds = (below: 0.02, above: 0.005)
 
     /// Ponder's perplexity with its defaults (F16 cache, as llama.cpp's), llama.cpp's, and
     /// when asked Ponder's exact path (`.float`, F16 cache) with the numpy reference's.
     struct Figures { var ours, lcpp: Double; var exact: (ours: Double, numpy: Double)? }
 
-    static func figures(_ file: String, exact: Bool) throws -> Figures {
+    static func figures(_ file: String, exact: Bool, chunks: Int) throws -> Figures {
         let url = try TestEnv.model(file)
         let tok = try runProcess(try TestEnv.ponderBinary(), ["tokenize", "--model", url.path, "--file", Self.gpl3])
         #expect(tok.status == 0, "\(tok.stderrText)")
         let tokens = tok.stdoutText.split(whereSeparator: { "[], \n".contains($0) }).compactMap { Int32($0) }
-        try #require(tokens.count >= Self.chunks * 512)
+        try #require(tokens.count >= chunks * 512)
 
         let model = try LlamaModel(path: url.path)
         func ponder(_ path: MatMulPath) throws -> Double {
             let ctx = try LlamaContext(model: model, capacity: 512, cacheType: .f16)
             ctx.matmulPath = path
-            return try ctx.perplexity(tokens: tokens, maxChunks: Self.chunks).perplexity
+            return try ctx.perplexity(tokens: tokens, maxChunks: chunks).perplexity
         }
         let ours = try ponder(.mixed)
         let exactFigures = exact
-            ? (ours: try ponder(.float), numpy: try Oracle.perplexity(url, tokens: tokens, ctx: 512, chunks: Self.chunks).ppl)
+            ? (ours: try ponder(.float), numpy: try Oracle.perplexity(url, tokens: tokens, ctx: 512, chunks: chunks).ppl)
             : nil
 
         let job = try JSONSerialization.data(withJSONObject: ["model": url.path, "tokens": tokens.map(Int.init),
-                                                              "ctx": 512, "chunks": Self.chunks])
+                                                              "ctx": 512, "chunks": chunks])
         let script = TestEnv.repoRoot.appendingPathComponent("Tests/Oracles/llama_cpp_perplexity.py")
         let reply = try runProcess(try TestEnv.python(), [script.path], stdin: job, timeout: 1200)
         #expect(reply.status == 0, "\(reply.stderrText)")
         let lcpp = try #require((try JSONSerialization.jsonObject(with: reply.stdout) as? [String: Any])?["ppl"] as? Double)
         print("""
-            \(file), GPL-3, \(Self.chunks) chunks of 512: ponder \(ours) (\(String(format: "%+.2f%%", 100 * rel(ours, lcpp)))), \
+            \(file), GPL-3, \(chunks) chunks of 512: ponder \(ours) (\(String(format: "%+.2f%%", 100 * rel(ours, lcpp)))), \
             llama.cpp \(lcpp)\(exactFigures.map { ", ponder float \($0.ours), numpy exact \($0.numpy)" } ?? "")
             """)
         return Figures(ours: ours, lcpp: lcpp, exact: exactFigures)
@@ -106,10 +130,10 @@ struct IQPerplexityTests {
         let name = "SmolLM2-135M-Instruct.ffn_down-\(type.name).gguf"
         let file = try GGUFFile(path: try TestEnv.model(name).path)
         #expect(file.tensors.filter { $0.name.hasSuffix("ffn_down.weight") }.allSatisfy { $0.type == type })
-        let f = try Self.figures(name, exact: [.iq2_xs, .iq3_s].contains(type))
+        let f = try Self.figures(name, exact: [.iq2_xs, .iq3_s].contains(type), chunks: Self.chunks(type))
         #expect(f.ours.isFinite && f.lcpp.isFinite)
         if let exact = f.exact { #expect(abs(Self.rel(exact.ours, exact.numpy)) < 0.002) }
-        Self.expectNearLlamaCpp(f, Self.bounds(type), name)
+        Self.expectNearLlamaCpp(f, Self.bounds, name)
     }
 
     /// llama.cpp's own IQ3_S mix, as its quantize tool writes it (no importance matrix):
@@ -120,7 +144,7 @@ struct IQPerplexityTests {
         let file = try GGUFFile(path: try TestEnv.model(name).path)
         let types = Set(file.tensors.map(\.type))
         #expect(types.isSuperset(of: [.iq3_s, .iq4_nl, .q8_0, .f32]), "\(types.map(\.name))")
-        let f = try Self.figures(name, exact: true)
+        let f = try Self.figures(name, exact: true, chunks: Self.chunks(nil))
         let exact = try #require(f.exact)
         #expect(abs(Self.rel(exact.ours, exact.numpy)) < 0.002)
         Self.expectNearLlamaCpp(f, (below: 0.02, above: 0.015), name)
