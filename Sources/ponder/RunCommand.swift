@@ -285,7 +285,10 @@ func draftMode(_ name: String, target: LlamaModel) throws -> DraftMode {
 
 /// "1,2, 3" or "1 2 3" → token ids; a bad entry is a one-line error.
 func parseTokenList(_ s: String) throws -> [Int32] {
-    let parts = s.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\t" })
+    // `ponder tokenize` prints "[1, 2, 3]": one pair of brackets around the list is allowed.
+    var list = Substring(s.trimmingCharacters(in: .whitespacesAndNewlines))
+    if list.hasPrefix("["), list.hasSuffix("]") { list = list.dropFirst().dropLast() }
+    let parts = list.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" })
     var out: [Int32] = []
     for p in parts {
         guard let v = Int32(p), v >= 0 else { throw CLIError("'\(p)' is not a token id") }

@@ -49,4 +49,22 @@ struct PerplexityTests {
             #expect(abs(final - reference.ppl) / reference.ppl < 0.005)
         }
     }
+
+    @Test("`ponder perplexity --token-ids` reads the list `ponder tokenize` prints; a stray bracket is refused")
+    func tokenIdsFromTokenize() throws {
+        let url = try TestEnv.smolQ4_1
+        let ponder = try TestEnv.ponderBinary()
+        let dir = try TestEnv.freshDirectory("ponder-ppl-ids")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tok = try runProcess(ponder, ["tokenize", "--model", url.path, "--file", Self.gpl3])
+        #expect(tok.status == 0, "\(tok.stderrText)")
+        let ids = dir.appendingPathComponent("ids.txt")
+        try tok.stdout.write(to: ids)
+        let r = try runProcess(ponder, ["perplexity", "--model", url.path, "--token-ids", ids.path, "--ctx", "32", "--chunks", "2"], timeout: 300)
+        #expect(r.status == 0, "\(r.stderrText)")
+        #expect(r.stdoutText.split(separator: "\n").filter { $0.hasPrefix("[") }.count == 2, "\(r.stdoutText)")
+        try Data("[1, 2, 3".utf8).write(to: ids)
+        let bad = try runProcess(ponder, ["perplexity", "--model", url.path, "--token-ids", ids.path, "--ctx", "4"])
+        #expect(bad.status != 0 && !bad.signaled && bad.stderrText.contains("not a token id"), "\(bad.stderrText)")
+    }
 }
