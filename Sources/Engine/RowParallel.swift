@@ -7,11 +7,14 @@ import Dispatch
 ///
 /// Rows [0, n) are cut into `MatMul.workers` contiguous ranges run on GCD, as the BLAS
 /// tiles are. Every row (or element) is computed by one thread with the code a serial
-/// loop runs, so results are bitwise those of one loop. Calls of at most
-/// `MatMul.int8BatchLimit` rows (decode, verification) run inline, with no dispatch.
+/// loop runs, so results are bitwise those of one loop. Calls of fewer than `minRows`
+/// rows (decode, a speculative verification of a few drafts, short prompts) run inline:
+/// a dispatch costs more than splitting their few rows saves.
 enum RowParallel {
+    static let minRows = 128
+
     static func run(rows n: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        let parts = n > MatMul.int8BatchLimit ? min(MatMul.workers, n) : 1
+        let parts = n >= minRows ? min(MatMul.workers, n) : 1
         if parts <= 1 {
             body(0..<n)
             return
