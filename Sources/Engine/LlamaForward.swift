@@ -40,14 +40,18 @@ extension LlamaContext {
             project(layer.wq, xb, q)
             project(layer.wk, xb, k)
             project(layer.wv, xb, v)
-            rope(q, rows: n, heads: c.headCount)
-            rope(k, rows: n, heads: c.kvHeadCount)
-            // The new keys and values join the cache at rows [p0, p0+n).
-            cache.store(layer: l, at: p0, rows: n, keys: k, values: v)
+            // Rotated, the new keys and values join the cache at rows [p0, p0+n).
+            RowParallel.run(rows: n) { rows in
+                let (q, k, v) = (self.ws.q, self.ws.k, self.ws.v)
+                self.rope(q, rows: rows, heads: c.headCount)
+                self.rope(k, rows: rows, heads: c.kvHeadCount)
+                self.cache.store(layer: l, at: p0 + rows.lowerBound, rows: rows.count,
+                                 keys: k + rows.lowerBound * c.keyWidth, values: v + rows.lowerBound * c.valueWidth)
+            }
             attention(layer: l, q: q, n: n, p0: p0, out: att, decodeArithmetic: decodeArithmetic)
             ws.inputChanged()
             project(layer.wo, att, proj)
-            for i in 0..<(n * hidden) { x[i] += proj[i] }
+            addResidual(proj, rows: n)
 
             // SwiGLU feed-forward: down(silu(gate(xb)) * up(xb)).
             rmsNorm(x, weight: layer.ffnNorm, rows: n, into: xb)
@@ -57,11 +61,16 @@ extension LlamaContext {
             if decodeArithmetic {   // row by row: a SIMD tail lands where a one-row call's does
                 for r in 0..<n { pk_swiglu_tier(tier, gate + r * c.ffnWidth, up + r * c.ffnWidth, c.ffnWidth) }
             } else {
-                pk_swiglu_tier(tier, gate, up, n * c.ffnWidth)
+                // Elementwise (a masked tail computes what the body does): any split of
+                // the rows gives the bits of one call.
+                RowParallel.run(rows: n) { rows in
+                    let from = rows.lowerBound * c.ffnWidth
+                    pk_swiglu_tier(tier, self.ws.gate + from, self.ws.up + from, rows.count * c.ffnWidth)
+                }
             }
             ws.inputChanged()
             project(layer.wDown, gate, proj)
-            for i in 0..<(n * hidden) { x[i] += proj[i] }
+            addResidual(proj, rows: n)
         }
 
         guard let from = logitsFrom else { return nil }
@@ -80,8 +89,22 @@ extension LlamaContext {
                          into out: UnsafeMutablePointer<Float>) {
         let h = weight.count
         let eps = model.config.normEps
-        weight.withUnsafeBufferPointer { w in
-            for r in 0..<rows { pk_rmsnorm(x + r * h, w.baseAddress, out + r * h, h, eps) }
+        let xa = UInt(bitPattern: x), oa = UInt(bitPattern: out)
+        RowParallel.run(rows: rows) { rows in
+            let x = UnsafePointer<Float>(bitPattern: xa)!, out = UnsafeMutablePointer<Float>(bitPattern: oa)!
+            weight.withUnsafeBufferPointer { w in
+                for r in rows { pk_rmsnorm(x + r * h, w.baseAddress, out + r * h, h, eps) }
+            }
+        }
+    }
+
+    /// The residual stream ws.x (rows, hidden) += proj (rows, hidden).
+    private func addResidual(_ proj: UnsafePointer<Float>, rows: Int) {
+        let h = model.config.hidden
+        let pa = UInt(bitPattern: proj)
+        RowParallel.run(rows: rows) { rows in
+            let x = self.ws.x, proj = UnsafePointer<Float>(bitPattern: pa)!
+            for i in (rows.lowerBound * h)..<(rows.upperBound * h) { x[i] += proj[i] }
         }
     }
 
@@ -100,13 +123,13 @@ extension LlamaContext {
         }
     }
 
-    /// Rotates pairs (2i, 2i+1) of the first ropeDim dims of every head of every row,
-    /// row r at the table's position r. v: (rows, heads, headDimK).
-    private func rope(_ v: UnsafeMutablePointer<Float>, rows: Int, heads: Int) {
+    /// Rotates pairs (2i, 2i+1) of the first ropeDim dims of every head of the given rows,
+    /// row r at the table's position r. v: (n, heads, headDimK).
+    private func rope(_ v: UnsafeMutablePointer<Float>, rows: Range<Int>, heads: Int) {
         let hd = model.config.headDimK
         let pairs = ropeInvFreq.count
         let table = ws.ropeTable
-        for r in 0..<rows {
+        for r in rows {
             let cs = table + r * pairs * 2
             for h in 0..<heads {
                 let p = v + (r * heads + h) * hd
@@ -152,11 +175,27 @@ extension LlamaContext {
         }
         let keys = cache.keysAsFloat(layer: l, count: total, scratch: ws.cacheKeys(count: total * c.keyWidth))
         let values = cache.valuesAsFloat(layer: l, count: total, scratch: ws.cacheValues(count: total * c.valueWidth))
-        // Heads split over the workers (single-threaded BLAS each, as in MatMul.apply), each
-        // part with its own (causalBlock, total) block of scores.
+        // (head, block of query rows) items split over the workers (single-threaded BLAS
+        // each, as in MatMul.apply), each part with its own (causalBlock, total) block of
+        // scores. Items are dealt costliest first to the least loaded part (a block's two
+        // products cost rows x keys seen): whole heads per part left one part a head more
+        // when the heads do not divide evenly (9 heads on 2 workers: 5 against 4). Each
+        // item runs the same products whichever part takes it.
         _ = MatMul.singleThreadedBLAS
-        let parts = max(1, min(MatMul.workers, c.headCount))
         let causalBlock = 64
+        let blocks = (n + causalBlock - 1) / causalBlock
+        let parts = max(1, min(MatMul.workers, c.headCount * blocks))
+        var deal = [[(head: Int, block: Int)]](repeating: [], count: parts)
+        var load = [Int](repeating: 0, count: parts)
+        for b in (0..<blocks).reversed() {
+            let i1 = min(n, (b + 1) * causalBlock), cost = (i1 - b * causalBlock) * (p0 + i1)
+            for h in 0..<c.headCount {
+                let p = load.indices.min { load[$0] < load[$1] }!
+                deal[p].append((h, b))
+                load[p] += cost
+            }
+        }
+        let items = deal
         let scoresBase = ws.scores(count: parts * min(n, causalBlock) * total)
         let qb = UInt(bitPattern: q), kb = UInt(bitPattern: keys), vb = UInt(bitPattern: values)
         let sb = UInt(bitPattern: scoresBase), ob = UInt(bitPattern: out)
@@ -165,29 +204,26 @@ extension LlamaContext {
             let q = UnsafePointer<Float>(bitPattern: qb)!, keys = UnsafePointer<Float>(bitPattern: kb)!
             let values = UnsafePointer<Float>(bitPattern: vb)!, out = UnsafeMutablePointer<Float>(bitPattern: ob)!
             let scores = UnsafeMutablePointer<Float>(bitPattern: sb)! + part * min(n, causalBlock) * total
-            for h in (part * headCount / parts)..<((part + 1) * headCount / parts) {
+            for (h, b) in items[part] {
                 let kvh = h / group
                 // Query rows in blocks: block [i0, i1) sees keys [0, p0 + i1) at most
                 // (causal), so the products skip the masked upper triangle.
-                var i0 = 0
-                while i0 < n {
-                    let i1 = min(n, i0 + causalBlock), seen = p0 + i1, m = i1 - i0
-                    // scores (m, seen) = scale * Q_h[i0..<i1] K_kvh[0..<seen]^T
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(seen), Int32(hdk),
-                                scale, q + i0 * queryWidth + h * hdk, Int32(queryWidth), keys + kvh * hdk, Int32(keyWidth),
-                                0, scores, Int32(seen))
-                    for i in i0..<i1 {
-                        let row = scores + (i - i0) * seen
-                        let visible = p0 + i + 1    // causal: query i sees positions [0, p0+i]
-                        pk_softmax_tier(tier, row, visible)
-                        for j in visible..<seen { row[j] = 0 }
-                    }
-                    // out_h[i0..<i1] = P V_kvh[0..<seen]
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(hdv), Int32(seen),
-                                1, scores, Int32(seen), values + kvh * hdv, Int32(valueWidth),
-                                0, out + i0 * headCount * hdv + h * hdv, Int32(headCount * hdv))
-                    i0 = i1
+                let i0 = b * causalBlock
+                let i1 = min(n, i0 + causalBlock), seen = p0 + i1, m = i1 - i0
+                // scores (m, seen) = scale * Q_h[i0..<i1] K_kvh[0..<seen]^T
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(seen), Int32(hdk),
+                            scale, q + i0 * queryWidth + h * hdk, Int32(queryWidth), keys + kvh * hdk, Int32(keyWidth),
+                            0, scores, Int32(seen))
+                for i in i0..<i1 {
+                    let row = scores + (i - i0) * seen
+                    let visible = p0 + i + 1    // causal: query i sees positions [0, p0+i]
+                    pk_softmax_tier(tier, row, visible)
+                    for j in visible..<seen { row[j] = 0 }
                 }
+                // out_h[i0..<i1] = P V_kvh[0..<seen]
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(hdv), Int32(seen),
+                            1, scores, Int32(seen), values + kvh * hdv, Int32(valueWidth),
+                            0, out + i0 * headCount * hdv + h * hdv, Int32(headCount * hdv))
             }
         }
     }
