@@ -170,16 +170,25 @@ struct x8_job {
     size_t *next, chunk;  // the groups' counter (pk_take_chunk) and chunk size
 };
 
+/// Each group of 8 rows against the columns four at a time (the kernel's widest call):
+/// the group's bytes stay in L1 from one call to the next, and each column's result is
+/// the kernel's one-column result (X8Tests).
 static void x8_worker(void *p, int ith, int nth) {
     (void)ith, (void)nth;
     const struct x8_job *job = p;
     for (size_t g0, g1; pk_take_chunk(job->next, job->chunk, job->groups, &g0, &g1);) {
         for (size_t g = g0; g < g1; ++g)
-            job->kernel(job->nb, job->P + g * job->group_bytes, job->x, job->xs, (int)job->nx, job->out + 8 * g, job->ldo);
+            for (size_t c = 0; c < job->nx; c += 4) {
+                int nc = job->nx - c < 4 ? (int)(job->nx - c) : 4;
+                job->kernel(job->nb, job->P + g * job->group_bytes, job->x + c * job->xs, job->xs, nc,
+                            job->out + c * job->ldo + 8 * g, job->ldo);
+            }
     }
 }
 
-enum { X8_UNPACK_BYTES = 4 << 20 };  // rows unpacked per step of the fallback
+// Rows unpacked per step of the fallback; the most columns the x8 kernels take (in calls
+// of four: a speculative verification of up to 7 drafts), past which the GEMM is cheaper.
+enum { X8_UNPACK_BYTES = 4 << 20, X8_KERNEL_COLUMNS = 8 };
 
 int pk_matmul_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows, size_t cols,
                       const void *xq, size_t nx, float *out, size_t ldo) {
@@ -192,7 +201,7 @@ int pk_matmul_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows
     if (rows == 0 || nx == 0) return PK_OK;
     const pk_kernels *k = pk_kernels_for_tier(tier);
     size_t nb = cols / QKK, xs = pk_activation_size(t, cols);
-    if (k->gemv8[s] && nx <= 4) {
+    if (k->gemv8[s] && nx <= X8_KERNEL_COLUMNS) {
         struct x8_job job = {
             .kernel = k->gemv8[s], .P = P, .group_bytes = nb * gb, .groups = rows / 8, .nb = nb,
             .x = xq, .xs = xs, .nx = nx, .out = out, .ldo = nx > 1 ? ldo : rows,

@@ -90,9 +90,9 @@ import Testing
         }
     }
 
-    /// nx 1 ... 4 run the x8 kernel (AVX2) or the fallback (scalar); 5 and 21 always the
-    /// fallback, which on AVX2 reaches the GEMM. Each must equal pk_matmul on the plain matrix
-    /// and, column by column, pk_matvec.
+    /// nx 1 ... 8 run the x8 kernel, four columns a call (AVX2, AVX-512), or the fallback
+    /// (scalar); 21 always the fallback, which reaches the GEMM on the SIMD tiers. Each must
+    /// equal pk_matmul on the plain matrix and, column by column, pk_matvec.
     @Test(arguments: KT.tiers, types)
     func productsOnPackedMatricesAreBitwiseThePlainOnes(tier: Int32, type t: Int32) throws {
         let rows = 40, cols = 768, ldo = 43
@@ -101,7 +101,7 @@ import Testing
         let pool = try #require(pk_pool_create(3))
         defer { pk_pool_destroy(pool) }
         var g = SplitMix(seed: 23)
-        for nx in [1, 2, 3, 4, 5, 21] {
+        for nx in [1, 2, 3, 4, 5, 7, 8, 21] {
             let xs = (0..<nx).map { _ in quantize(randomActivations(cols, &g), for: t, tier: tier) }
             let x = Array(xs.joined())
             var plain = [Float](repeating: -1, count: nx * ldo), packed = plain
