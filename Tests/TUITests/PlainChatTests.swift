@@ -59,7 +59,10 @@ import TestSupport
         let (_, env, cleanup) = try scratch()
         defer { cleanup() }
         func chat(_ input: String, _ extra: [String]) throws -> ProcessResult {
-            try runProcess(bin, ["chat", "--model", model.path, "--seed", "3", "--think-max-tokens", "120", "--no-journal"] + extra,
+            // Seed 5: the sampled reply ends its reasoning on its own well before 100
+            // tokens, on the AVX2 and the AVX-512 kernels alike (their Q4_1 dots round
+            // differently, so a seed's trajectory can differ between them).
+            try runProcess(bin, ["chat", "--model", model.path, "--seed", "5", "--think-max-tokens", "120", "--no-journal"] + extra,
                            stdin: Data(input.utf8), environment: env, timeout: 300)
         }
         let r1 = ["--reasoning-profile", "deepseek-r1"]
