@@ -101,8 +101,7 @@ struct BenchCommand: AsyncParsableCommand {
         if let m = matmul, MatMulPath(rawValue: m) == nil { throw ValidationError("--matmul must be mixed, float, int8 or mixed16") }
         if let k = kv, KVCacheType(rawValue: k) == nil { throw ValidationError("--kv must be f16 or f32") }
         _ = try draftNames()
-        let widths = verify.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !widths.isEmpty, widths.allSatisfy({ $0.map { (0...16).contains($0) } ?? false }) else {
+        guard Self.parseVerifyWidths(verify) != nil else {
             throw ValidationError("--verify must be tokens per pass, 1 to 16, comma-separated (or 0 for none)")
         }
     }
@@ -249,8 +248,17 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// `--verify`: tokens per timed verification pass (speculative decoding: the last token
     /// and its drafts; checked by `validate`), empty for "0".
-    var verifyWidths: [Int] {
-        verify.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
+    var verifyWidths: [Int] { Self.parseVerifyWidths(verify) ?? [] }
+
+    /// Comma-separated widths, each 0 to 16 (0 entries dropped); nil when an entry is empty
+    /// or not such a number.
+    static func parseVerifyWidths(_ s: String) -> [Int]? {
+        var widths: [Int] = []
+        for entry in s.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let w = Int(entry.trimmingCharacters(in: .whitespaces)), (0...16).contains(w) else { return nil }
+            if w > 0 { widths.append(w) }
+        }
+        return widths
     }
 
     /// `--prompt-file`: `SpeculationBench` over the file's prompts.
