@@ -23,6 +23,8 @@ public struct LoadedModel: Sendable {
     public let warnings: [String]
     /// Speculative decoding's drafts in each conversation's backend (`--draft`).
     public var drafting: DraftMode = .ngram
+    /// End-of-turn tokens never sampled in each conversation's backend (`--ignore-eos`).
+    public var ignoreEndOfTurn = false
 
     /// Opens `path`; errors are one line naming the file. `repack`: when K-quant matrices
     /// get their decode copies (`X8Weights`); `.later` leaves them to `WeightLoading`.
@@ -58,6 +60,7 @@ public struct LoadedModel: Sendable {
             let backend = EngineBackend(context: try LlamaContext(model: model, capacity: contextSize),
                                         tokenizer: tokenizer)
             try backend.draft(with: drafting)
+            backend.ignoreEndOfTurn = ignoreEndOfTurn
             return backend
         } catch {
             throw CLIError("cannot create a context of \(contextSize) tokens: \(error)")

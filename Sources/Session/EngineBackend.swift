@@ -24,6 +24,18 @@ public final class EngineBackend: InferenceBackend {
         endOfTurn = context.model.endOfTurnTokens.union(tokenizer?.endOfGeneration ?? [])
     }
 
+    /// `--ignore-eos`: end-of-turn tokens are never sampled, so a reply runs to its token
+    /// limit (benchmarks and tests that need a reply of a fixed length whatever the model
+    /// would say). Drafts may still hold them; verification samples them away too.
+    public var ignoreEndOfTurn = false
+
+    /// `logits` with every end-of-turn token at -infinity when `ignoreEndOfTurn` is set.
+    private func masked<C: Collection<Float>>(_ logits: C) -> [Float] {
+        var row = Array(logits)
+        if ignoreEndOfTurn { for t in endOfTurn where Int(t) < row.count && t >= 0 { row[Int(t)] = -.infinity } }
+        return row
+    }
+
     /// Where the KV cache is saved when a turn ends (`--save-kv`); nil: not saved.
     public var savedCache: SavedKVCache?
 
@@ -66,7 +78,7 @@ public final class EngineBackend: InferenceBackend {
     public func sampleVerified(at index: Int, _ settings: SamplingSettings, recent: ArraySlice<Int32>,
                                uniform: Double) -> Int32 {
         let vocab = context.model.config.vocabSize
-        let row = Array(verified[(index * vocab)..<((index + 1) * vocab)])
+        let row = masked(verified[(index * vocab)..<((index + 1) * vocab)])
         return settings.engineParameters.makeChain().sample(row, history: recent, uniform: uniform)
     }
 
@@ -82,7 +94,8 @@ public final class EngineBackend: InferenceBackend {
 
     public func sample(_ settings: SamplingSettings, recent: ArraySlice<Int32>, uniform: Double) -> Int32 {
         guard let logits = context.lastLogits else { return endOfTurn.first ?? 0 }
-        return settings.engineParameters.makeChain().sample(logits, history: recent, uniform: uniform)
+        return settings.engineParameters.makeChain().sample(ignoreEndOfTurn ? masked(logits) : logits,
+                                                            history: recent, uniform: uniform)
     }
 
     public func tokenPiece(_ token: Int32) -> [UInt8] { tokenizer.map { Array($0.bytes(of: token)) } ?? [] }

@@ -70,6 +70,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Speculative decoding's drafts: \(DraftMode.choices) (default ngram: prompt lookup; replies are the same either way).")
     var draft: String = DraftMode.ngram.name
 
+    @Flag(name: .long, help: "Never end a reply at the model's end-of-turn token: run to --max-tokens (for benchmarks and tests of long replies).")
+    var ignoreEos = false
+
     @Flag(name: .long, help: "Do not journal the session to disk.")
     var noJournal = false
 
@@ -164,6 +167,7 @@ struct ChatCommand: AsyncParsableCommand {
         let target: ChatTarget
         if let url = try serverOptions.serverURL {
             if model != nil { throw CLIError("--model and --server name two models; give one") }
+            if ignoreEos { throw CLIError("--ignore-eos needs a model run here (--model); a server ends its replies itself") }
             target = .remote(try await ServedModel.open(url: url, name: try serverOptions.servedModelName, keyFile: try serverOptions.keyFile,
                                                         reasoningProfile: reasoningProfile))
         } else {
@@ -172,6 +176,7 @@ struct ChatCommand: AsyncParsableCommand {
                                              reasoningProfile: reasoningProfile, repack: repack,
                                              loadInBackground: !fullScreen)
             local.drafting = try draftMode(draft, target: local.model)
+            local.ignoreEndOfTurn = ignoreEos
             target = .local(local)
         }
         var settings = SessionSettings()

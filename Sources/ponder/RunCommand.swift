@@ -78,6 +78,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Speculative decoding's drafts: \(DraftMode.choices) (default ngram: prompt lookup; the reply is the same either way).")
     var draft: String = DraftMode.ngram.name
 
+    @Flag(name: .long, help: "Never end a reply at the model's end-of-turn token: run to --max-tokens (for benchmarks and tests of long replies).")
+    var ignoreEos = false
+
     func validate() throws {
         guard think == "on" || think == "off" else { throw ValidationError("--think must be on or off") }
         if let ctx, ctx <= 0 { throw ValidationError("--ctx must be positive") }
@@ -100,8 +103,8 @@ struct RunCommand: AsyncParsableCommand {
 
         _ = try reasoningProfileOverride(reasoningProfile)
         if let url = try serverOptions.serverURL {
-            guard model == nil, tokens == nil, !raw, !showPrompt else {
-                throw CLIError("--server sends a chat message: it does not go with --model, --tokens, --raw or --show-prompt")
+            guard model == nil, tokens == nil, !raw, !showPrompt, !ignoreEos else {
+                throw CLIError("--server sends a chat message: it does not go with --model, --tokens, --raw, --show-prompt or --ignore-eos")
             }
             try await runOnServer(url, sampling: SamplingSettings(params, maxTokens: maxTokens))
             return
@@ -123,6 +126,7 @@ struct RunCommand: AsyncParsableCommand {
                               capacity: context.capacity)
         let engine = EngineBackend(context: context, tokenizer: tokenizer)
         do { try engine.draft(with: try draftMode(draft, target: loaded)) } catch let e as EngineError { throw CLIError("--draft \(draft): \(e)") }
+        engine.ignoreEndOfTurn = ignoreEos
         let backend = EmbeddedTurnBackend(engine)
         defer { backend.shutdown() }
         try await print(backend.stream(job))

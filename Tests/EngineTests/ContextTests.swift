@@ -17,7 +17,8 @@ struct ContextTests {
     }
 
     /// On the float path, on SmolLM2 Q4_1 and on llama.cpp's IQ3_S mix of it (IQ3_S,
-    /// IQ4_NL, Q8_0: prefill on dequantized tiles, decode on the fused or tile kernels).
+    /// IQ4_NL, Q8_0: prefill on dequantized tiles, decode on the fused or tile kernels),
+    /// within float-order noise, which the same decode on the next tier down measures.
     /// (The int8 kernels are not float-close between the two: the
     /// attention sums in another order, a last-bit difference can flip an int8 rounding of
     /// an outlier block, and SmolLM2 amplifies that to ~1 on its logits; see
@@ -32,17 +33,27 @@ struct ContextTests {
         let all = try batch.evaluate(Self.tokens, logits: .all)
         let single = try LlamaContext(model: model, capacity: 64)
         single.matmulPath = path
-        var worst: Float = 0
+        // The same decode on the next tier down: the two differ only in float order, which
+        // sets the scale of the noise (nil on a CPU with the scalar tier alone).
+        let lower: LlamaContext? = single.kernelTier > 0 ? try LlamaContext(model: model, capacity: 64) : nil
+        lower?.matmulPath = path
+        lower?.kernelTier = single.kernelTier - 1
+        var worst: Float = 0, tiers: Float = 0
         for (i, t) in Self.tokens.enumerated() {
             let l = try single.evaluate([t])
             worst = max(worst, maxDiff(all[(i * vocab)..<((i + 1) * vocab)], l[...]))
+            if let o = try lower?.evaluate([t]) { tiers = max(tiers, maxDiff(o[...], l[...])) }
             #expect(argmax(all, row: i, width: vocab) == argmax(l, row: 0, width: vocab), "position \(i)")
         }
-        print("\(file) prefill vs token-by-token: max |diff| = \(worst)")
-        // Logits up to ~41; the two attentions sum in different orders (BLAS vs the decode
-        // kernel) and the SIMD softmax's exp differs in its last bit: 0.006 to 0.012 seen on
-        // Q4_1, 0.019 on the IQ3_S mix (Intel Xeon, AVX-512), close to the bound.
-        #expect(worst < 0.02)
+        print("\(file) prefill vs token-by-token: max |diff| = \(worst); decode on tier \(single.kernelTier) vs \(single.kernelTier - 1): \(tiers)")
+        // Logits up to ~41; the two attentions and projections sum in different orders
+        // (BLAS on dequantized tiles vs the decode kernels) and the SIMD softmax's exp
+        // differs in its last bit. How far that moves the logits depends on the CPU's tier
+        // and BLAS build: on the IQ3_S mix 0.019 (Intel Xeon, AVX-512) and 0.027 (AMD EPYC
+        // Zen 3, AVX2, where decode's AVX2 and scalar tiers differ by 0.015; on Q4_1 0.009
+        // and 0.012). So the bound is 0.02 or three times the two decode tiers' difference:
+        // a wrong position, row or tile moves logits by tenths to units.
+        #expect(worst < max(0.02, 3 * tiers), "decode tiers differ by \(tiers)")
     }
 
     @Test("Batches longer than the micro-batch and split evaluations agree")

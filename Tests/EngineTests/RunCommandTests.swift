@@ -14,6 +14,7 @@ import gguf, numpy as np
 from tokenizers import Tokenizer, models, pre_tokenizers, decoders, AddedToken
 path, n = sys.argv[1], int(sys.argv[2])
 sys.path.insert(0, sys.argv[3])
+ignore_eos = len(sys.argv) > 4 and sys.argv[4] == "ignore-eos"
 import llama_reference as ref
 r = gguf.GGUFReader(path)
 toks = ref.field(r, "tokenizer.ggml.tokens"); types = ref.field(r, "tokenizer.ggml.token_type")
@@ -30,6 +31,8 @@ for text in json.load(sys.stdin):
     logits = m.forward(ids, cache, want_from=len(ids) - 1)[-1]
     gen = []
     for _ in range(n):
+        if ignore_eos:
+            logits = logits.copy(); logits[[0, 2]] = -np.inf
         t = int(np.argmax(logits))
         if t in (0, 2):  # <|endoftext|>, <|im_end|>: the end of the turn
             break
@@ -65,6 +68,37 @@ print(json.dumps(out))
                                environment: env)
         #expect(b.status == 0, "\(b.stderrText)")
         #expect(b.stdoutText == expected[1] + "\n")
+    }
+
+    /// `--ignore-eos`: the reply runs to `--max-tokens`, each token the reference's greedy
+    /// pick among all but the end-of-turn tokens; SmolLM2's own reply to the question is
+    /// one sentence, ended by <|im_end|> long before.
+    @Test("--ignore-eos runs to the token limit with the reference's tokens", .timeLimit(.minutes(20)))
+    func ignoreEos() throws {
+        let url = try TestEnv.smolQ4_1
+        let question = "What is the capital of France?"
+        let chat = "<|im_start|>user\n\(question)<|im_end|>\n<|im_start|>assistant\n"
+        let n = 24
+        let oracles = TestEnv.repoRoot.appendingPathComponent("Tests/Oracles").path
+        func reference(_ mode: String) throws -> String {
+            let reply = try runPython(Self.oracle, [url.path, String(n), oracles, mode],
+                                      stdin: try JSONSerialization.data(withJSONObject: [chat]))
+            return (try JSONSerialization.jsonObject(with: reply) as! [String])[0]
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["PONDER_MATMUL"] = "float"; env["PONDER_KV"] = "f32"
+        let args = ["run", "--model", url.path, "--prompt", question, "--think", "off", "--max-tokens", String(n), "--stats"]
+        let ended = try runProcess(try TestEnv.ponderBinary(), args, environment: env)
+        let full = try runProcess(try TestEnv.ponderBinary(), args + ["--ignore-eos"], environment: env)
+        #expect(ended.status == 0 && full.status == 0, "\(ended.stderrText)\(full.stderrText)")
+        #expect(ended.stdoutText == (try reference("")) + "\n")
+        let expected = try reference("ignore-eos")
+        #expect(expected.count > ended.stdoutText.count)
+        #expect(full.stdoutText == expected + "\n")
+        #expect(full.stderrText.contains("\(n) tokens") || full.stderrText.contains("token limit"), "\(full.stderrText)")
+        // A server ends its replies itself: refused in one line.
+        let remote = try runProcess(try TestEnv.ponderBinary(), ["run", "--server", "http://127.0.0.1:9", "--prompt", "hi", "--ignore-eos"])
+        #expect(remote.status == 1 && remote.stderrText.split(separator: "\n").count == 1, "\(remote.stderrText)")
     }
 
     @Test("Bad arguments are one line and exit 1")

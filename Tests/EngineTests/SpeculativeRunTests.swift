@@ -8,8 +8,8 @@ import Kernels
 /// kept) gives the same reply on every kernel tier, greedy and sampled
 /// with a seed, and some drafts are kept. On the Q8_0 file, greedy, also with its Q4_0
 /// requantization as the draft model (`--draft FILE`, the same vocabulary).
-/// Serialized: each case blocks its thread for minutes of `ponder run` processes, which
-/// side by side would starve the async tests of the cooperative pool.
+/// Serialized, and its minutes of `ponder run` processes are waited for off the
+/// cooperative pool (`offPool`), which the async tests beside it need.
 @Suite("Speculative decoding end to end", .serialized)
 struct SpeculativeRunTests {
     static let prompt = """
@@ -24,13 +24,14 @@ struct SpeculativeRunTests {
         """
 
     /// The reply and the `--stats` line of one run.
-    static func run(_ model: URL, draft: String, tier: String, sampled: Bool) throws -> (text: String, stats: String) {
+    static func run(_ model: URL, draft: String, tier: String, sampled: Bool) async throws -> (text: String, stats: String) {
         var env = ProcessInfo.processInfo.environment
         env["PONDER_KERNELS"] = tier
         var args = ["run", "--model", model.path, "--prompt", prompt, "--think", "off", "--max-tokens", "96",
                     "--draft", draft, "--stats"]
         if sampled { args += ["--temp", "0.8", "--top-p", "0.95", "--seed", "7"] }
-        let r = try runProcess(try TestEnv.ponderBinary(), args, environment: env, timeout: 600)
+        let bin = try TestEnv.ponderBinary()
+        let r = try await offPool { [env, args] in try runProcess(bin, args, environment: env, timeout: 600) }
         #expect(r.status == 0, "\(r.stderrText)")
         return (r.stdoutText, r.stderrText)
     }
@@ -44,13 +45,13 @@ struct SpeculativeRunTests {
 
     @Test("Same reply with and without drafts, drafts kept, on every tier", .timeLimit(.minutes(30)),
           arguments: ["SmolLM2-135M-Instruct.Q8_0.gguf", "SmolLM2-135M-Instruct.Q4_1.gguf"])
-    func sameReply(file: String) throws {
+    func sameReply(file: String) async throws {
         let model = try TestEnv.model(file)
         let tiers = ["scalar", "avx2", "avx512"].prefix(Int(pk_max_tier()) + 1)
         for tier in tiers {
             for sampled in [false, true] {
-                let plain = try Self.run(model, draft: "none", tier: tier, sampled: sampled)
-                let spec = try Self.run(model, draft: "ngram", tier: tier, sampled: sampled)
+                let plain = try await Self.run(model, draft: "none", tier: tier, sampled: sampled)
+                let spec = try await Self.run(model, draft: "ngram", tier: tier, sampled: sampled)
                 #expect(!plain.text.isEmpty)
                 #expect(spec.text == plain.text, "\(file), \(tier), sampled \(sampled)")
                 #expect(Self.kept(plain.stats) == nil, "no drafts with --draft none: \(plain.stats)")
@@ -61,7 +62,7 @@ struct SpeculativeRunTests {
                 }
                 if !sampled, file.contains("Q8_0") {
                     let draftFile = try TestEnv.smolQ4_0
-                    let byModel = try Self.run(model, draft: draftFile.path, tier: tier, sampled: false)
+                    let byModel = try await Self.run(model, draft: draftFile.path, tier: tier, sampled: false)
                     #expect(byModel.text == plain.text, "\(file), \(tier), --draft FILE")
                     #expect((Self.kept(byModel.stats)?.0 ?? 0) > 0, "\(file), \(tier): \(byModel.stats)")
                     #expect(byModel.stats.contains("from \(draftFile.lastPathComponent)"), "\(byModel.stats)")
@@ -71,14 +72,16 @@ struct SpeculativeRunTests {
     }
 
     @Test("bench --prompt-file times each prompt under each mode, with the same replies", .timeLimit(.minutes(20)))
-    func benchPromptFile() throws {
+    func benchPromptFile() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ponder-spec-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("prompts.txt")
         try Data((Self.prompt + "\n---\nWhat is the capital of France?\n").utf8).write(to: file)
         let bin = try TestEnv.ponderBinary(), model = try TestEnv.smolQ4_1.path
-        let r = try runProcess(bin, ["bench", "--model", model, "--prompt-file", file.path, "-n", "48", "-r", "1"], timeout: 600)
+        let r = try await offPool {
+            try runProcess(bin, ["bench", "--model", model, "--prompt-file", file.path, "-n", "48", "-r", "1"], timeout: 600)
+        }
         #expect(r.status == 0, "\(r.stderrText)")
         let rows = r.stdoutText.split(separator: "\n").filter { $0.hasPrefix("| 1 |") || $0.hasPrefix("| 2 |") }
         #expect(rows.count == 4, "\(r.stdoutText)")
@@ -94,9 +97,11 @@ struct SpeculativeRunTests {
     }
 
     @Test("bench --verify times a verification pass of each width against a decode step; bad widths are refused")
-    func benchVerifyWidths() throws {
+    func benchVerifyWidths() async throws {
         let bin = try TestEnv.ponderBinary(), model = try TestEnv.smolQ4_1.path
-        let r = try runProcess(bin, ["bench", "--model", model, "-p", "0", "-n", "8", "-r", "1", "--verify", "2,5"], timeout: 300)
+        let r = try await offPool {
+            try runProcess(bin, ["bench", "--model", model, "-p", "0", "-n", "8", "-r", "1", "--verify", "2,5"], timeout: 300)
+        }
         #expect(r.status == 0, "\(r.stderrText)")
         let rows = r.stdoutText.split(separator: "\n").filter { $0.hasPrefix("| verify") }
         #expect(rows.map { $0.split(separator: "|").first.map(String.init) ?? "" }.map { $0.trimmingCharacters(in: .whitespaces) }

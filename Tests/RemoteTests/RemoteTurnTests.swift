@@ -28,6 +28,12 @@ import TestSupport
         }
     }
 
+    /// A prompt whose greedy reply on this server runs to the 2,000-token limit (it counts,
+    /// a minute at the server's speed on an idle 2-core machine), so a turn stopped early
+    /// can only have been stopped by the test. (A story at temperature 1 ended on its own
+    /// after a few hundred tokens: on a loaded machine, before a late cancellation.)
+    static let longReply = "Write the numbers from 1 to 10000, separated by commas."
+
     static func settings(maxTokens: Int) -> SessionSettings {
         var s = SessionSettings()
         s.samplingOff.maxTokens = maxTokens
@@ -72,10 +78,9 @@ import TestSupport
         let server = try LlamaServer(model: try TestEnv.smolQ4_1)
         defer { server.stop() }
         let backend = RemoteTurnBackend(client: OpenAIClient(endpoint: try ServerEndpoint(server.url), key: nil), model: "smol")
-        var s = Self.settings(maxTokens: 2000)
-        s.samplingOff.temperature = 1
+        let s = Self.settings(maxTokens: 2000)
         let conv = Conversation(backend: backend, format: .init(kind: .plain), settings: s)
-        await conv.send("Write a very long story about the sea.", mode: .off)
+        await conv.send(Self.longReply, mode: .off)
         let cancelledAt = Locked<Date?>(nil)
         let events = await Self.collect(conv.events, turn: 0, timeout: 900) { e in
             if case .answer = e, cancelledAt.withLock({ $0 == nil }) {
@@ -100,10 +105,9 @@ import TestSupport
     @Test func aServerThatDiesMidReplyEndsTheTurnWithAnError() async throws {
         let server = try LlamaServer(model: try TestEnv.smolQ4_1)
         let backend = RemoteTurnBackend(client: OpenAIClient(endpoint: try ServerEndpoint(server.url), key: nil), model: "smol")
-        var s = Self.settings(maxTokens: 2000)
-        s.samplingOff.temperature = 1
+        let s = Self.settings(maxTokens: 2000)
         let conv = Conversation(backend: backend, format: .init(kind: .plain), settings: s)
-        await conv.send("Write a very long story about the sea.", mode: .off)
+        await conv.send(Self.longReply, mode: .off)
         let pieces = Locked(0)
         let events = await Self.collect(conv.events, turn: 0, timeout: 900) { e in
             if case .answer = e, pieces.withLock({ $0 += 1; return $0 }) == 3 { server.stop() }
