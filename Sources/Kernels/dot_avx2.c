@@ -178,6 +178,41 @@ Q8_DOT(dot_q8_0_128, q8_lanes128)
 #undef Q8_DOT
 #undef Q8_STEP
 
+// Four activation columns against one Q8_0 weight row, each column's result bitwise
+// dot_q8_0_256's (and so dot_q8_0_128's): the same scale product, lanes, FMA and even/odd
+// accumulator per block, the same reduction. |q| is shared by the columns; only the sign
+// step and the FMA are per column. Speculative verification computes each position with
+// decode's arithmetic through it.
+static void dot4_q8_0_256(size_t n, const void *w, const void *x, size_t xs, float *out) {
+    const pk_block_q8_0 *a = w;
+    size_t nb = n / QK;
+    const pk_block_q8_0 *b[4];
+    const float *dy[4];
+    for (int c = 0; c < 4; ++c) {
+        const void *xc = (const uint8_t *)x + (size_t)c * xs;
+        b[c] = xc;
+        dy[c] = pk_q8_dy(xc, nb);
+    }
+    __m128 acc[4][2];
+    for (int c = 0; c < 4; ++c) acc[c][0] = acc[c][1] = _mm_setzero_ps();
+    for (size_t i = 0; i < nb; ++i) {
+        if ((i & 1) == 0) pk_prefetch_span(&a[i], 2 * sizeof(pk_block_q8_0));
+        __m256i q = _mm256_loadu_si256((const __m256i *)a[i].qs), aq = _mm256_abs_epi8(q);
+        __m128 wd = _mm_cvtph_ps(_mm_cvtsi32_si128(a[i].d));
+        for (int c = 0; c < 4; ++c) {
+            __m256i p = pk_dot_u8s8_avx2(aq, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b[c][i].qs), q));
+            __m128i lanes = _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
+            __m128 t = _mm_mul_ss(wd, _mm_load_ss(&dy[c][i]));
+            acc[c][i & 1] = _mm_fmadd_ps(_mm_shuffle_ps(t, t, 0), _mm_cvtepi32_ps(lanes), acc[c][i & 1]);
+        }
+    }
+    for (int c = 0; c < 4; ++c) {
+        __m128 v = _mm_add_ps(acc[c][0], acc[c][1]);
+        v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+        out[c] = _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v)));
+    }
+}
+
 #pragma clang attribute pop
 
 void pk_fill_avx2(struct pk_kernels *k) {
@@ -189,9 +224,12 @@ void pk_fill_avx2(struct pk_kernels *k) {
     k->dot[PK_SLOT_Q5_1] = dot_q5_1;
     k->dot[PK_SLOT_Q8_0] = pk_cpu_splits_256() ? dot_q8_0_128 : dot_q8_0_256;
     (void)dot_q8_0;
-    // No four-row 32-block kernels here: with 16 vector registers they spill and run
-    // no faster than four one-row dots (measured); pk_matmul falls back to those.
+    // No four-row template kernels here (dot32_template.h): with 16 vector registers they
+    // spilled and ran no faster than four one-row dots on Zen 1, and their rounding differs
+    // from the one-row dots above, which decode uses. Q8_0 has a four-column kernel bitwise
+    // equal to its one-row dots, taken where the core does not split 256-bit operations.
     (void)dot4_q4_0; (void)dot4_q4_1; (void)dot4_q5_0; (void)dot4_q5_1; (void)dot4_q8_0;
+    if (!pk_cpu_splits_256()) k->dot4[PK_SLOT_Q8_0] = dot4_q8_0_256;
     pk_fill_avx2_kquants(k);
     pk_fill_avx2_iq(k);
     pk_fill_avx2_gemm(k);  // K-quant prefill (gemm.c)
