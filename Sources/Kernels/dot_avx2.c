@@ -140,10 +140,14 @@ Q41_DOT(dot_q4_1_128, q41_lanes128)
 // added as int32 in both widths); acc = fma(d * dy, lanes, acc), even and odd blocks on
 // two accumulators, result hsum4(even + odd). The 128-bit form saves less than Q4_1's
 // (no nibble unpacking to spare) but still about an eighth on Zen 1.
+// The 256-bit lanes of weights q (aq = |q|) against activations y.
+static inline __m128i q8_lanes256_of(__m256i aq, __m256i q, const int8_t *y) {
+    __m256i p = pk_dot_u8s8_avx2(aq, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)y), q));
+    return _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
+}
 static inline __m128i q8_lanes256(const pk_block_q8_0 *a, const pk_block_q8_0 *b) {
     __m256i q = _mm256_loadu_si256((const __m256i *)a->qs);
-    __m256i p = pk_dot_u8s8_avx2(_mm256_abs_epi8(q), _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b->qs), q));
-    return _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
+    return q8_lanes256_of(_mm256_abs_epi8(q), q, b->qs);
 }
 static inline __m128i q8_half128(const int8_t *w, const int8_t *y) {
     __m128i q = _mm_loadu_si128((const __m128i *)w);
@@ -152,11 +156,20 @@ static inline __m128i q8_half128(const int8_t *w, const int8_t *y) {
 static inline __m128i q8_lanes128(const pk_block_q8_0 *a, const pk_block_q8_0 *b) {
     return _mm_add_epi32(q8_half128(a->qs, b->qs), q8_half128(a->qs + 16, b->qs + 16));
 }
+// A block's scale product d * dy in every lane (wd: the weight's d, converted).
+static inline __m128 q8_scale(__m128 wd, const float *dy) {
+    __m128 t = _mm_mul_ss(wd, _mm_load_ss(dy));
+    return _mm_shuffle_ps(t, t, 0);
+}
+// hsum4(even + odd): the one-row and four-column dots' last step.
+static inline float q8_total(__m128 e, __m128 o) {
+    __m128 v = _mm_add_ps(e, o);
+    v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+    return _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v)));
+}
 #define Q8_STEP(LANES, j, acc)                                                              \
-    do {                                                                                   \
-        __m128 t = _mm_mul_ss(_mm_cvtph_ps(_mm_cvtsi32_si128(a[j].d)), _mm_load_ss(&dy[j])); \
-        acc = _mm_fmadd_ps(_mm_shuffle_ps(t, t, 0), _mm_cvtepi32_ps(LANES(&a[j], &b[j])), acc); \
-    } while (0)
+    acc = _mm_fmadd_ps(q8_scale(_mm_cvtph_ps(_mm_cvtsi32_si128(a[j].d)), &dy[j]),          \
+                       _mm_cvtepi32_ps(LANES(&a[j], &b[j])), acc)
 #define Q8_DOT(name, LANES)                                                                 \
     static float name(size_t n, const void *w, const void *x) {                            \
         const pk_block_q8_0 *a = w, *b = x;                                                \
@@ -169,9 +182,7 @@ static inline __m128i q8_lanes128(const pk_block_q8_0 *a, const pk_block_q8_0 *b
             Q8_STEP(LANES, i + 1, o);                                                      \
         }                                                                                  \
         if (i < nb) Q8_STEP(LANES, i, e);                                                  \
-        __m128 v = _mm_add_ps(e, o);                                                       \
-        v = _mm_add_ps(v, _mm_movehl_ps(v, v));                                            \
-        return _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v)));                           \
+        return q8_total(e, o);                                                             \
     }
 Q8_DOT(dot_q8_0_256, q8_lanes256)
 Q8_DOT(dot_q8_0_128, q8_lanes128)
@@ -180,8 +191,8 @@ Q8_DOT(dot_q8_0_128, q8_lanes128)
 
 // Four activation columns against one Q8_0 weight row, each column's result bitwise
 // dot_q8_0_256's (and so dot_q8_0_128's): the same scale product, lanes, FMA and even/odd
-// accumulator per block, the same reduction. |q| is shared by the columns; only the sign
-// step and the FMA are per column. Speculative verification computes each position with
+// accumulator per block (q8_scale, q8_lanes256_of), the same reduction (q8_total). |q| and
+// the converted d are shared by the columns. Speculative verification computes each position with
 // decode's arithmetic through it.
 static void dot4_q8_0_256(size_t n, const void *w, const void *x, size_t xs, float *out) {
     const pk_block_q8_0 *a = w;
@@ -199,18 +210,11 @@ static void dot4_q8_0_256(size_t n, const void *w, const void *x, size_t xs, flo
         if ((i & 1) == 0) pk_prefetch_span(&a[i], 2 * sizeof(pk_block_q8_0));
         __m256i q = _mm256_loadu_si256((const __m256i *)a[i].qs), aq = _mm256_abs_epi8(q);
         __m128 wd = _mm_cvtph_ps(_mm_cvtsi32_si128(a[i].d));
-        for (int c = 0; c < 4; ++c) {
-            __m256i p = pk_dot_u8s8_avx2(aq, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)b[c][i].qs), q));
-            __m128i lanes = _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
-            __m128 t = _mm_mul_ss(wd, _mm_load_ss(&dy[c][i]));
-            acc[c][i & 1] = _mm_fmadd_ps(_mm_shuffle_ps(t, t, 0), _mm_cvtepi32_ps(lanes), acc[c][i & 1]);
-        }
+        for (int c = 0; c < 4; ++c)
+            acc[c][i & 1] = _mm_fmadd_ps(q8_scale(wd, &dy[c][i]), _mm_cvtepi32_ps(q8_lanes256_of(aq, q, b[c][i].qs)),
+                                         acc[c][i & 1]);
     }
-    for (int c = 0; c < 4; ++c) {
-        __m128 v = _mm_add_ps(acc[c][0], acc[c][1]);
-        v = _mm_add_ps(v, _mm_movehl_ps(v, v));
-        out[c] = _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v)));
-    }
+    for (int c = 0; c < 4; ++c) out[c] = q8_total(acc[c][0], acc[c][1]);
 }
 
 #pragma clang attribute pop

@@ -29,10 +29,10 @@ public final class EngineBackend: InferenceBackend {
     /// would say). Drafts may still hold them; verification samples them away too.
     public var ignoreEndOfTurn = false
 
-    /// `logits` with every end-of-turn token at -infinity when `ignoreEndOfTurn` is set.
+    /// A copy of `logits` with every end-of-turn token at -infinity (for `ignoreEndOfTurn`).
     private func masked<C: Collection<Float>>(_ logits: C) -> [Float] {
         var row = Array(logits)
-        if ignoreEndOfTurn { for t in endOfTurn where Int(t) < row.count && t >= 0 { row[Int(t)] = -.infinity } }
+        for t in endOfTurn where t >= 0 && Int(t) < row.count { row[Int(t)] = -.infinity }
         return row
     }
 
@@ -78,7 +78,8 @@ public final class EngineBackend: InferenceBackend {
     public func sampleVerified(at index: Int, _ settings: SamplingSettings, recent: ArraySlice<Int32>,
                                uniform: Double) -> Int32 {
         let vocab = context.model.config.vocabSize
-        let row = masked(verified[(index * vocab)..<((index + 1) * vocab)])
+        let logits = verified[(index * vocab)..<((index + 1) * vocab)]
+        let row = ignoreEndOfTurn ? masked(logits) : Array(logits)
         return settings.engineParameters.makeChain().sample(row, history: recent, uniform: uniform)
     }
 

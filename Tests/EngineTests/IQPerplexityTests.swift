@@ -69,8 +69,9 @@ struct IQPerplexityTests {
     /// per weight, whose per-chunk gaps to llama.cpp scatter by 1.2 to 4.6% (see the suite),
     /// 2 for the others.
     static func chunks(_ type: GGMLType?) -> Int {
-        [.iq1_s, .iq1_m, .iq2_xxs].contains(type) ? 8 : 2
+        [.iq1_s, .iq1_m, .iq2_xxs].contains(type) ? fragileChunks : 2
     }
+    static let fragileChunks = 8
 
     /// (a - b) / b.
     static func rel(_ a: Double, _ b: Double) -> Double { (a - b) / b }
@@ -138,7 +139,7 @@ struct IQPerplexityTests {
     static func expectNearLlamaCpp(_ f: Figures, _ bounds: (below: Double, above: Double), _ file: String) {
         let r = rel(f.ours, f.lcpp)
         let n = Double(f.chunkGaps.count)
-        guard n >= 8 else {
+        guard n >= Double(Self.fragileChunks) else {
             #expect(r >= -bounds.below && r <= bounds.above, "\(file): ponder \(f.ours), llama.cpp \(f.lcpp)")
             return
         }
