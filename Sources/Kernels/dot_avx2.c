@@ -91,13 +91,21 @@ static float dot_bf16(size_t n, const void *w, const void *x) {
 //   128: low and high nibbles in two registers, their int16 pair sums added (<= 7,620),
 //        one madd. CPUs that split 256-bit operations in two (Zen 1) run this one about
 //        a quarter faster; elsewhere the 256-bit one issues fewer instructions.
-static inline __m128 q41_scales(const pk_block_q4_1 *a, const float *dy, const float *s) {
-    __m128 dm = _mm_cvtph_ps(_mm_cvtsi32_si128((int)pk_load_u32((const uint8_t *)a)));  // d, m, 0, 0
+// d, m of a block, converted (lanes 2, 3 zero).
+static inline __m128 q41_dm(const pk_block_q4_1 *a) {
+    return _mm_cvtph_ps(_mm_cvtsi32_si128((int)pk_load_u32((const uint8_t *)a)));
+}
+// [d * dy, m * s, 0, 0] from the converted d, m (dm) and the column's dy, s of the block.
+static inline __m128 q41_scales(__m128 dm, const float *dy, const float *s) {
     return _mm_mul_ps(dm, _mm_insert_ps(_mm_load_ss(dy), _mm_load_ss(s), 0x10));
 }
-static inline __m128i q41_lanes256(const pk_block_q4_1 *a, const pk_block_q8_0 *b) {
-    __m256i p = pk_dot_u8s8_avx2(pk_nibbles32(a->qs), _mm256_loadu_si256((const __m256i *)b->qs));
+// The 256-bit lanes of the unpacked nibbles (nib) against activations y.
+static inline __m128i q41_lanes256_of(__m256i nib, const int8_t *y) {
+    __m256i p = pk_dot_u8s8_avx2(nib, _mm256_loadu_si256((const __m256i *)y));
     return _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
+}
+static inline __m128i q41_lanes256(const pk_block_q4_1 *a, const pk_block_q8_0 *b) {
+    return q41_lanes256_of(pk_nibbles32(a->qs), b->qs);
 }
 static inline __m128i q41_lanes128(const pk_block_q4_1 *a, const pk_block_q8_0 *b) {
     const __m128i m4 = _mm_set1_epi8(0x0F);
@@ -106,12 +114,20 @@ static inline __m128i q41_lanes128(const pk_block_q4_1 *a, const pk_block_q8_0 *
     __m128i hi = _mm_maddubs_epi16(_mm_and_si128(_mm_srli_epi16(q, 4), m4), _mm_loadu_si128((const __m128i *)(b->qs + 16)));
     return _mm_madd_epi16(_mm_add_epi16(lo, hi), _mm_set1_epi16(1));
 }
-#define Q41_STEP(LANES, j, acc, accm)                                                        \
-    do {                                                                                   \
-        __m128 t = q41_scales(&a[j], &dy[j], &s[j]);                                        \
-        acc = _mm_fmadd_ps(_mm_shuffle_ps(t, t, 0), _mm_cvtepi32_ps(LANES(&a[j], &b[j])), acc); \
-        accm = _mm_add_ps(accm, t);                                                         \
-    } while (0)
+// One block into a column's accumulators: acc = fma(d * dy, lanes, acc); accm += t.
+static inline void q41_step(__m128 t, __m128i lanes, __m128 *acc, __m128 *accm) {
+    *acc = _mm_fmadd_ps(_mm_shuffle_ps(t, t, 0), _mm_cvtepi32_ps(lanes), *acc);
+    *accm = _mm_add_ps(*accm, t);
+}
+// hsum4(even + odd) + (min even + min odd)[1]: the one-row and four-column dots' last step.
+static inline float q41_total(__m128 e, __m128 o, __m128 em, __m128 om) {
+    __m128 v = _mm_add_ps(e, o), m = _mm_add_ps(em, om);
+    v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+    v = _mm_add_ss(v, _mm_movehdup_ps(v));
+    return _mm_cvtss_f32(v) + _mm_cvtss_f32(_mm_movehdup_ps(m));
+}
+#define Q41_STEP(LANES, j, acc, accm) \
+    q41_step(q41_scales(q41_dm(&a[j]), &dy[j], &s[j]), LANES(&a[j], &b[j]), &acc, &accm)
 #define Q41_DOT(name, LANES)                                                                \
     static float name(size_t n, const void *w, const void *x) {                            \
         const pk_block_q4_1 *a = w;                                                        \
@@ -125,10 +141,7 @@ static inline __m128i q41_lanes128(const pk_block_q4_1 *a, const pk_block_q8_0 *
             Q41_STEP(LANES, i + 1, o, om);                                                 \
         }                                                                                  \
         if (i < nb) Q41_STEP(LANES, i, e, em);                                             \
-        __m128 v = _mm_add_ps(e, o), m = _mm_add_ps(em, om);                               \
-        v = _mm_add_ps(v, _mm_movehl_ps(v, v));                                            \
-        v = _mm_add_ss(v, _mm_movehdup_ps(v));                                             \
-        return _mm_cvtss_f32(v) + _mm_cvtss_f32(_mm_movehdup_ps(m));                       \
+        return q41_total(e, o, em, om);                                                    \
     }
 Q41_DOT(dot_q4_1_256, q41_lanes256)
 Q41_DOT(dot_q4_1_128, q41_lanes128)
@@ -217,6 +230,33 @@ static void dot4_q8_0_256(size_t n, const void *w, const void *x, size_t xs, flo
     for (int c = 0; c < 4; ++c) out[c] = q8_total(acc[c][0], acc[c][1]);
 }
 
+// Four activation columns against one Q4_1 weight row, each column's result bitwise
+// dot_q4_1_256's (and so dot_q4_1_128's): the same scales, lanes, FMA, min sum and even/odd
+// accumulators per block (q41_scales, q41_lanes256_of, q41_step), the same reduction
+// (q41_total). The unpacked nibbles and the converted d, m are shared by the columns.
+static void dot4_q4_1_256(size_t n, const void *w, const void *x, size_t xs, float *out) {
+    const pk_block_q4_1 *a = w;
+    size_t nb = n / QK;
+    const pk_block_q8_0 *b[4];
+    const float *dy[4], *s[4];
+    for (int c = 0; c < 4; ++c) {
+        const void *xc = (const uint8_t *)x + (size_t)c * xs;
+        b[c] = xc;
+        dy[c] = pk_q8_dy(xc, nb);
+        s[c] = pk_q8_s(xc, nb);
+    }
+    __m128 acc[4][2], accm[4][2];
+    for (int c = 0; c < 4; ++c) acc[c][0] = acc[c][1] = accm[c][0] = accm[c][1] = _mm_setzero_ps();
+    for (size_t i = 0; i < nb; ++i) {
+        if ((i & 1) == 0) pk_prefetch_span(&a[i], 2 * sizeof(pk_block_q4_1));
+        __m256i nib = pk_nibbles32(a[i].qs);
+        __m128 dm = q41_dm(&a[i]);
+        for (int c = 0; c < 4; ++c)
+            q41_step(q41_scales(dm, &dy[c][i], &s[c][i]), q41_lanes256_of(nib, b[c][i].qs), &acc[c][i & 1], &accm[c][i & 1]);
+    }
+    for (int c = 0; c < 4; ++c) out[c] = q41_total(acc[c][0], acc[c][1], accm[c][0], accm[c][1]);
+}
+
 #pragma clang attribute pop
 
 void pk_fill_avx2(struct pk_kernels *k) {
@@ -230,10 +270,13 @@ void pk_fill_avx2(struct pk_kernels *k) {
     (void)dot_q8_0;
     // No four-row template kernels here (dot32_template.h): with 16 vector registers they
     // spilled and ran no faster than four one-row dots on Zen 1, and their rounding differs
-    // from the one-row dots above, which decode uses. Q8_0 has a four-column kernel bitwise
+    // from the one-row dots above, which decode uses. Q4_1 and Q8_0 have four-column kernels bitwise
     // equal to its one-row dots, taken where the core does not split 256-bit operations.
     (void)dot4_q4_0; (void)dot4_q4_1; (void)dot4_q5_0; (void)dot4_q5_1; (void)dot4_q8_0;
-    if (!pk_cpu_splits_256()) k->dot4[PK_SLOT_Q8_0] = dot4_q8_0_256;
+    if (!pk_cpu_splits_256()) {
+        k->dot4[PK_SLOT_Q4_1] = dot4_q4_1_256;
+        k->dot4[PK_SLOT_Q8_0] = dot4_q8_0_256;
+    }
     pk_fill_avx2_kquants(k);
     pk_fill_avx2_iq(k);
     pk_fill_avx2_gemm(k);  // K-quant prefill (gemm.c)
