@@ -89,8 +89,9 @@ static float dot_bf16(size_t n, const void *w, const void *x) {
 // hsum4(even + odd) + (min even + min odd)[1].
 //   256: the 32 values in one register (maddubs, madd), the halves added as int32;
 //   128: low and high nibbles in two registers, their int16 pair sums added (<= 7,620),
-//        one madd. CPUs that split 256-bit operations in two (Zen 1) run this one about
-//        a quarter faster; elsewhere the 256-bit one issues fewer instructions.
+//        one madd. It is the one-row dot on every AVX2 CPU: about a quarter faster than
+//        the 256-bit form where 256-bit operations are split in two (Zen 1), an eighth
+//        on Zen 3. The 256-bit form is the four-column dot's (dot4_q4_1_256) per column.
 // d, m of a block, converted (lanes 2, 3 zero).
 static inline __m128 q41_dm(const pk_block_q4_1 *a) {
     return _mm_cvtph_ps(_mm_cvtsi32_si128((int)pk_load_u32((const uint8_t *)a)));
@@ -100,8 +101,12 @@ static inline __m128 q41_scales(__m128 dm, const float *dy, const float *s) {
     return _mm_mul_ps(dm, _mm_insert_ps(_mm_load_ss(dy), _mm_load_ss(s), 0x10));
 }
 // The 256-bit lanes of the unpacked nibbles (nib) against activations y.
+// (lanes256_of adds the 8 int32 products' halves; products8 is before that add.)
+static inline __m256i q41_products8(__m256i nib, const int8_t *y) {
+    return pk_dot_u8s8_avx2(nib, _mm256_loadu_si256((const __m256i *)y));
+}
 static inline __m128i q41_lanes256_of(__m256i nib, const int8_t *y) {
-    __m256i p = pk_dot_u8s8_avx2(nib, _mm256_loadu_si256((const __m256i *)y));
+    __m256i p = q41_products8(nib, y);
     return _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
 }
 static inline __m128i q41_lanes256(const pk_block_q4_1 *a, const pk_block_q8_0 *b) {
@@ -154,8 +159,11 @@ Q41_DOT(dot_q4_1_128, q41_lanes128)
 // two accumulators, result hsum4(even + odd). The 128-bit form saves less than Q4_1's
 // (no nibble unpacking to spare) but still about an eighth on Zen 1.
 // The 256-bit lanes of weights q (aq = |q|) against activations y.
+static inline __m256i q8_products8(__m256i aq, __m256i q, const int8_t *y) {
+    return pk_dot_u8s8_avx2(aq, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)y), q));
+}
 static inline __m128i q8_lanes256_of(__m256i aq, __m256i q, const int8_t *y) {
-    __m256i p = pk_dot_u8s8_avx2(aq, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)y), q));
+    __m256i p = q8_products8(aq, q, y);
     return _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
 }
 static inline __m128i q8_lanes256(const pk_block_q8_0 *a, const pk_block_q8_0 *b) {
@@ -202,67 +210,99 @@ Q8_DOT(dot_q8_0_128, q8_lanes128)
 #undef Q8_DOT
 #undef Q8_STEP
 
-// Four activation columns against one Q8_0 weight row, each column's result bitwise
-// dot_q8_0_256's (and so dot_q8_0_128's): the same scale product, lanes, FMA and even/odd
-// accumulator per block (q8_scale, q8_lanes256_of), the same reduction (q8_total). |q| and
-// the converted d are shared by the columns. Speculative verification computes each position with
-// decode's arithmetic through it.
+// Four activation columns against one weight row (Q8_0, Q4_1; x: column c at x + c * xs),
+// each column's result bitwise the one-row 256-bit dot's (and so the 128-bit one's): the
+// same products, int32 lanes, scale product, FMA, even/odd accumulators and reduction.
+// After the integer products two columns share a 256-bit register, [column c | column
+// c + 1] (pair_lanes, pair_scale), so the lane sums, the conversion and the FMA are the
+// one-row dot's 128-bit operations lane for lane. The weights' unpacking and converted
+// scales are shared by the four columns. Speculative verification computes each position
+// with decode's arithmetic through these.
+static inline __m256i pair_lanes(__m256i p0, __m256i p1) {
+    return _mm256_add_epi32(_mm256_permute2x128_si256(p0, p1, 0x20), _mm256_permute2x128_si256(p0, p1, 0x31));
+}
+// [d * dy0 in 4 lanes | d * dy1 in 4 lanes] (d8: the weight's d in every lane).
+static inline __m256 pair_scale(__m256 d8, const float *dy0, const float *dy1) {
+    return _mm256_mul_ps(d8, _mm256_set_m128(_mm_broadcast_ss(dy1), _mm_broadcast_ss(dy0)));
+}
+// Column c's blocks b[c], scale arrays dy[c] (and s[c]: dy[c] + nb).
+#define DOT4_COLUMNS(block_t)                                                               \
+    size_t nb = n / QK;                                                                    \
+    const block_t *a = w;                                                                  \
+    const pk_block_q8_0 *b[4];                                                             \
+    const float *dy[4];                                                                    \
+    for (int c = 0; c < 4; ++c) {                                                          \
+        const void *xc = (const uint8_t *)x + (size_t)c * xs;                              \
+        b[c] = xc;                                                                         \
+        dy[c] = pk_q8_dy(xc, nb);                                                          \
+    }                                                                                      \
+    __m256 e01 = _mm256_setzero_ps(), e23 = e01, o01 = e01, o23 = e01
+// Blocks in pairs, i even into the e accumulators, i + 1 into o, the tail block into e.
+#define DOT4_BLOCKS(STEP)                                                                   \
+    size_t i = 0;                                                                          \
+    for (; i + 2 <= nb; i += 2) {                                                          \
+        pk_prefetch_span(&a[i], 2 * sizeof(a[0]));                                         \
+        STEP(i, e);                                                                        \
+        STEP(i + 1, o);                                                                    \
+    }                                                                                      \
+    if (i < nb) STEP(i, e)
+
 static void dot4_q8_0_256(size_t n, const void *w, const void *x, size_t xs, float *out) {
-    const pk_block_q8_0 *a = w;
-    size_t nb = n / QK;
-    const pk_block_q8_0 *b[4];
-    const float *dy[4];
-    for (int c = 0; c < 4; ++c) {
-        const void *xc = (const uint8_t *)x + (size_t)c * xs;
-        b[c] = xc;
-        dy[c] = pk_q8_dy(xc, nb);
-    }
-    __m128 acc[4][2];
-    for (int c = 0; c < 4; ++c) acc[c][0] = acc[c][1] = _mm_setzero_ps();
-    for (size_t i = 0; i < nb; ++i) {
-        if ((i & 1) == 0) pk_prefetch_span(&a[i], 2 * sizeof(pk_block_q8_0));
-        __m256i q = _mm256_loadu_si256((const __m256i *)a[i].qs), aq = _mm256_abs_epi8(q);
-        __m128 wd = _mm_cvtph_ps(_mm_cvtsi32_si128(a[i].d));
-        for (int c = 0; c < 4; ++c)
-            acc[c][i & 1] = _mm_fmadd_ps(q8_scale(wd, &dy[c][i]), _mm_cvtepi32_ps(q8_lanes256_of(aq, q, b[c][i].qs)),
-                                         acc[c][i & 1]);
-    }
-    for (int c = 0; c < 4; ++c) out[c] = q8_total(acc[c][0], acc[c][1]);
+    DOT4_COLUMNS(pk_block_q8_0);
+#define STEP(j_, P)                                                                         \
+    do {                                                                                   \
+        size_t j = j_;                                                                     \
+        __m256i q = _mm256_loadu_si256((const __m256i *)a[j].qs), aq = _mm256_abs_epi8(q); \
+        __m256 d8 = _mm256_broadcastss_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(a[j].d)));        \
+        P##01 = _mm256_fmadd_ps(pair_scale(d8, &dy[0][j], &dy[1][j]),                     \
+                                _mm256_cvtepi32_ps(pair_lanes(q8_products8(aq, q, b[0][j].qs), q8_products8(aq, q, b[1][j].qs))), P##01); \
+        P##23 = _mm256_fmadd_ps(pair_scale(d8, &dy[2][j], &dy[3][j]),                     \
+                                _mm256_cvtepi32_ps(pair_lanes(q8_products8(aq, q, b[2][j].qs), q8_products8(aq, q, b[3][j].qs))), P##23); \
+    } while (0)
+    DOT4_BLOCKS(STEP);
+#undef STEP
+    out[0] = q8_total(_mm256_castps256_ps128(e01), _mm256_castps256_ps128(o01));
+    out[1] = q8_total(_mm256_extractf128_ps(e01, 1), _mm256_extractf128_ps(o01, 1));
+    out[2] = q8_total(_mm256_castps256_ps128(e23), _mm256_castps256_ps128(o23));
+    out[3] = q8_total(_mm256_extractf128_ps(e23, 1), _mm256_extractf128_ps(o23, 1));
 }
 
-// Four activation columns against one Q4_1 weight row, each column's result bitwise
-// dot_q4_1_256's (and so dot_q4_1_128's): the same scales, lanes, FMA, min sum and even/odd
-// accumulators per block (q41_scales, q41_lanes256_of, q41_step), the same reduction
-// (q41_total). The unpacked nibbles and the converted d, m are shared by the columns.
+// Q4_1's min terms m * s of the four columns share one register per parity (lane c:
+// column c), each lane the one-row dot's lane 1 of its min accumulators.
 static void dot4_q4_1_256(size_t n, const void *w, const void *x, size_t xs, float *out) {
-    const pk_block_q4_1 *a = w;
-    size_t nb = n / QK;
-    const pk_block_q8_0 *b[4];
-    const float *dy[4], *s[4];
-    for (int c = 0; c < 4; ++c) {
-        const void *xc = (const uint8_t *)x + (size_t)c * xs;
-        b[c] = xc;
-        dy[c] = pk_q8_dy(xc, nb);
-        s[c] = pk_q8_s(xc, nb);
-    }
-    __m128 acc[4][2], accm[4][2];
-    for (int c = 0; c < 4; ++c) acc[c][0] = acc[c][1] = accm[c][0] = accm[c][1] = _mm_setzero_ps();
-    for (size_t i = 0; i < nb; ++i) {
-        if ((i & 1) == 0) pk_prefetch_span(&a[i], 2 * sizeof(pk_block_q4_1));
-        __m256i nib = pk_nibbles32(a[i].qs);
-        __m128 dm = q41_dm(&a[i]);
-        for (int c = 0; c < 4; ++c)
-            q41_step(q41_scales(dm, &dy[c][i], &s[c][i]), q41_lanes256_of(nib, b[c][i].qs), &acc[c][i & 1], &accm[c][i & 1]);
-    }
-    for (int c = 0; c < 4; ++c) out[c] = q41_total(acc[c][0], acc[c][1], accm[c][0], accm[c][1]);
+    DOT4_COLUMNS(pk_block_q4_1);
+    const float *s[4] = {dy[0] + nb, dy[1] + nb, dy[2] + nb, dy[3] + nb};
+    __m128 em = _mm_setzero_ps(), om = em;
+#define STEP(j_, P)                                                                         \
+    do {                                                                                   \
+        size_t j = j_;                                                                     \
+        __m256i nib = pk_nibbles32(a[j].qs);                                               \
+        __m128 dm = q41_dm(&a[j]);                                                         \
+        __m256 d8 = _mm256_broadcastss_ps(dm);                                             \
+        P##01 = _mm256_fmadd_ps(pair_scale(d8, &dy[0][j], &dy[1][j]),                     \
+                                _mm256_cvtepi32_ps(pair_lanes(q41_products8(nib, b[0][j].qs), q41_products8(nib, b[1][j].qs))), P##01); \
+        P##23 = _mm256_fmadd_ps(pair_scale(d8, &dy[2][j], &dy[3][j]),                     \
+                                _mm256_cvtepi32_ps(pair_lanes(q41_products8(nib, b[2][j].qs), q41_products8(nib, b[3][j].qs))), P##23); \
+        P##m = _mm_add_ps(P##m, _mm_mul_ps(_mm_shuffle_ps(dm, dm, 0x55), _mm_setr_ps(s[0][j], s[1][j], s[2][j], s[3][j]))); \
+    } while (0)
+    DOT4_BLOCKS(STEP);
+#undef STEP
+    float m[4];
+    _mm_storeu_ps(m, _mm_add_ps(em, om));
+    out[0] = q8_total(_mm256_castps256_ps128(e01), _mm256_castps256_ps128(o01)) + m[0];
+    out[1] = q8_total(_mm256_extractf128_ps(e01, 1), _mm256_extractf128_ps(o01, 1)) + m[1];
+    out[2] = q8_total(_mm256_castps256_ps128(e23), _mm256_castps256_ps128(o23)) + m[2];
+    out[3] = q8_total(_mm256_extractf128_ps(e23, 1), _mm256_extractf128_ps(o23, 1)) + m[3];
 }
+#undef DOT4_BLOCKS
+#undef DOT4_COLUMNS
 
 #pragma clang attribute pop
 
 void pk_fill_avx2(struct pk_kernels *k) {
     k->tier = 1;
     k->dot[PK_SLOT_Q4_0] = dot_q4_0;
-    k->dot[PK_SLOT_Q4_1] = pk_cpu_splits_256() ? dot_q4_1_128 : dot_q4_1_256;
+    k->dot[PK_SLOT_Q4_1] = dot_q4_1_128;
     (void)dot_q4_1;
     k->dot[PK_SLOT_Q5_0] = dot_q5_0;
     k->dot[PK_SLOT_Q5_1] = dot_q5_1;
