@@ -91,7 +91,7 @@ static float dot_bf16(size_t n, const void *w, const void *x) {
 //   128: low and high nibbles in two registers, their int16 pair sums added (<= 7,620),
 //        one madd. It is the one-row dot on every AVX2 CPU: about a quarter faster than
 //        the 256-bit form where 256-bit operations are split in two (Zen 1), an eighth
-//        on Zen 3. The 256-bit form is the four-column dot's (dot4_q4_1_256) per column.
+//        on Zen 3. The 256-bit form is the four-row dot's (dot4x_q4_1) per row.
 // d, m of a block, converted (lanes 2, 3 zero).
 static inline __m128 q41_dm(const pk_block_q4_1 *a) {
     return _mm_cvtph_ps(_mm_cvtsi32_si128((int)pk_load_u32((const uint8_t *)a)));
@@ -210,35 +210,28 @@ Q8_DOT(dot_q8_0_128, q8_lanes128)
 #undef Q8_DOT
 #undef Q8_STEP
 
-// Four activation columns against one weight row (Q8_0, Q4_1; x: column c at x + c * xs),
-// each column's result bitwise the one-row 256-bit dot's (and so the 128-bit one's): the
-// same products, int32 lanes, scale product, FMA, even/odd accumulators and reduction.
-// After the integer products two columns share a 256-bit register, [column c | column
-// c + 1] (pair_lanes, pair_scale), so the lane sums, the conversion and the FMA are the
-// one-row dot's 128-bit operations lane for lane. The weights' unpacking and converted
-// scales are shared by the four columns. Speculative verification computes each position
-// with decode's arithmetic through these.
+// Four activation rows packed (pk_x4_pack) against one weight row (Q8_0, Q4_1), each
+// row's result bitwise the one-row 256-bit dot's (and so the 128-bit one's): the same
+// products, int32 lanes, scale product, FMA, even/odd accumulators and reduction. After
+// the integer products two rows share a 256-bit register, [row c | row c + 1]
+// (pair_lanes, and the record's dy pair for the scale), so the lane sums, the conversion,
+// the scale product and the FMA are the one-row dot's 128-bit operations lane for lane.
+// The weights' unpacking and converted scales are shared by the four rows. Speculative
+// verification computes each position with decode's arithmetic through these.
 static inline __m256i pair_lanes(__m256i p0, __m256i p1) {
     return _mm256_add_epi32(_mm256_permute2x128_si256(p0, p1, 0x20), _mm256_permute2x128_si256(p0, p1, 0x31));
 }
-// [d * dy0 in 4 lanes | d * dy1 in 4 lanes] (d8: the weight's d in every lane).
-static inline __m256 pair_scale(__m256 d8, const float *dy0, const float *dy1) {
-    return _mm256_mul_ps(d8, _mm256_set_m128(_mm_broadcast_ss(dy1), _mm_broadcast_ss(dy0)));
-}
-// Column c's blocks b[c], scale arrays dy[c] (and s[c]: dy[c] + nb).
-#define DOT4_COLUMNS(block_t)                                                               \
-    size_t nb = n / QK;                                                                    \
-    const block_t *a = w;                                                                  \
-    const pk_block_q8_0 *b[4];                                                             \
-    const float *dy[4];                                                                    \
-    for (int c = 0; c < 4; ++c) {                                                          \
-        const void *xc = (const uint8_t *)x + (size_t)c * xs;                              \
-        b[c] = xc;                                                                         \
-        dy[c] = pk_q8_dy(xc, nb);                                                          \
-    }                                                                                      \
-    __m256 e01 = _mm256_setzero_ps(), e23 = e01, o01 = e01, o23 = e01
-// Blocks in pairs, i even into the e accumulators, i + 1 into o, the tail block into e.
-#define DOT4_BLOCKS(STEP)                                                                   \
+// One block into accumulators P01, P23 of rows (0, 1), (2, 3): PRODUCTS(c) is row c's 8
+// int32 products, d8 the weight's d in every lane.
+#define X4_PAIRS(P, d8, PRODUCTS)                                                           \
+    do {                                                                                   \
+        P##01 = _mm256_fmadd_ps(_mm256_mul_ps(d8, _mm256_loadu_ps(x4[j].dy[0])),           \
+                                _mm256_cvtepi32_ps(pair_lanes(PRODUCTS(0), PRODUCTS(1))), P##01); \
+        P##23 = _mm256_fmadd_ps(_mm256_mul_ps(d8, _mm256_loadu_ps(x4[j].dy[1])),           \
+                                _mm256_cvtepi32_ps(pair_lanes(PRODUCTS(2), PRODUCTS(3))), P##23); \
+    } while (0)
+// The blocks in pairs, i even into the e accumulators, i + 1 into o, the tail into e.
+#define X4_BLOCKS(STEP)                                                                     \
     size_t i = 0;                                                                          \
     for (; i + 2 <= nb; i += 2) {                                                          \
         pk_prefetch_span(&a[i], 2 * sizeof(a[0]));                                         \
@@ -246,56 +239,56 @@ static inline __m256 pair_scale(__m256 d8, const float *dy0, const float *dy1) {
         STEP(i + 1, o);                                                                    \
     }                                                                                      \
     if (i < nb) STEP(i, e)
+// Row c's total from the pair accumulators (q8_total on its 128-bit half).
+#define X4_TOTAL(c, P) q8_total(c % 2 ? _mm256_extractf128_ps(e##P, 1) : _mm256_castps256_ps128(e##P), \
+                                c % 2 ? _mm256_extractf128_ps(o##P, 1) : _mm256_castps256_ps128(o##P))
 
-static void dot4_q8_0_256(size_t n, const void *w, const void *x, size_t xs, float *out) {
-    DOT4_COLUMNS(pk_block_q8_0);
+static void dot4x_q8_0(size_t n, const void *w, const pk_x4_block *x4, float *out) {
+    const pk_block_q8_0 *a = w;
+    const size_t nb = n / QK;
+    __m256 e01 = _mm256_setzero_ps(), e23 = e01, o01 = e01, o23 = e01;
 #define STEP(j_, P)                                                                         \
     do {                                                                                   \
-        size_t j = j_;                                                                     \
+        const size_t j = j_;                                                               \
         __m256i q = _mm256_loadu_si256((const __m256i *)a[j].qs), aq = _mm256_abs_epi8(q); \
         __m256 d8 = _mm256_broadcastss_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(a[j].d)));        \
-        P##01 = _mm256_fmadd_ps(pair_scale(d8, &dy[0][j], &dy[1][j]),                     \
-                                _mm256_cvtepi32_ps(pair_lanes(q8_products8(aq, q, b[0][j].qs), q8_products8(aq, q, b[1][j].qs))), P##01); \
-        P##23 = _mm256_fmadd_ps(pair_scale(d8, &dy[2][j], &dy[3][j]),                     \
-                                _mm256_cvtepi32_ps(pair_lanes(q8_products8(aq, q, b[2][j].qs), q8_products8(aq, q, b[3][j].qs))), P##23); \
+        X4_PAIRS(P, d8, PRODUCTS);                                                         \
     } while (0)
-    DOT4_BLOCKS(STEP);
+#define PRODUCTS(c) q8_products8(aq, q, x4[j].y[c])
+    X4_BLOCKS(STEP);
+#undef PRODUCTS
 #undef STEP
-    out[0] = q8_total(_mm256_castps256_ps128(e01), _mm256_castps256_ps128(o01));
-    out[1] = q8_total(_mm256_extractf128_ps(e01, 1), _mm256_extractf128_ps(o01, 1));
-    out[2] = q8_total(_mm256_castps256_ps128(e23), _mm256_castps256_ps128(o23));
-    out[3] = q8_total(_mm256_extractf128_ps(e23, 1), _mm256_extractf128_ps(o23, 1));
+    out[0] = X4_TOTAL(0, 01), out[1] = X4_TOTAL(1, 01), out[2] = X4_TOTAL(2, 23), out[3] = X4_TOTAL(3, 23);
 }
 
-// Q4_1's min terms m * s of the four columns share one register per parity (lane c:
-// column c), each lane the one-row dot's lane 1 of its min accumulators.
-static void dot4_q4_1_256(size_t n, const void *w, const void *x, size_t xs, float *out) {
-    DOT4_COLUMNS(pk_block_q4_1);
-    const float *s[4] = {dy[0] + nb, dy[1] + nb, dy[2] + nb, dy[3] + nb};
+// Q4_1's min terms m * s of the four rows share one register per parity (lane c: row c),
+// each lane the one-row dot's lane 1 of its min accumulators.
+static void dot4x_q4_1(size_t n, const void *w, const pk_x4_block *x4, float *out) {
+    const pk_block_q4_1 *a = w;
+    const size_t nb = n / QK;
+    __m256 e01 = _mm256_setzero_ps(), e23 = e01, o01 = e01, o23 = e01;
     __m128 em = _mm_setzero_ps(), om = em;
 #define STEP(j_, P)                                                                         \
     do {                                                                                   \
-        size_t j = j_;                                                                     \
+        const size_t j = j_;                                                               \
         __m256i nib = pk_nibbles32(a[j].qs);                                               \
         __m128 dm = q41_dm(&a[j]);                                                         \
         __m256 d8 = _mm256_broadcastss_ps(dm);                                             \
-        P##01 = _mm256_fmadd_ps(pair_scale(d8, &dy[0][j], &dy[1][j]),                     \
-                                _mm256_cvtepi32_ps(pair_lanes(q41_products8(nib, b[0][j].qs), q41_products8(nib, b[1][j].qs))), P##01); \
-        P##23 = _mm256_fmadd_ps(pair_scale(d8, &dy[2][j], &dy[3][j]),                     \
-                                _mm256_cvtepi32_ps(pair_lanes(q41_products8(nib, b[2][j].qs), q41_products8(nib, b[3][j].qs))), P##23); \
-        P##m = _mm_add_ps(P##m, _mm_mul_ps(_mm_shuffle_ps(dm, dm, 0x55), _mm_setr_ps(s[0][j], s[1][j], s[2][j], s[3][j]))); \
+        X4_PAIRS(P, d8, PRODUCTS);                                                         \
+        P##m = _mm_add_ps(P##m, _mm_mul_ps(_mm_shuffle_ps(dm, dm, 0x55), _mm_loadu_ps(x4[j].s))); \
     } while (0)
-    DOT4_BLOCKS(STEP);
+#define PRODUCTS(c) q41_products8(nib, x4[j].y[c])
+    X4_BLOCKS(STEP);
+#undef PRODUCTS
 #undef STEP
     float m[4];
     _mm_storeu_ps(m, _mm_add_ps(em, om));
-    out[0] = q8_total(_mm256_castps256_ps128(e01), _mm256_castps256_ps128(o01)) + m[0];
-    out[1] = q8_total(_mm256_extractf128_ps(e01, 1), _mm256_extractf128_ps(o01, 1)) + m[1];
-    out[2] = q8_total(_mm256_castps256_ps128(e23), _mm256_castps256_ps128(o23)) + m[2];
-    out[3] = q8_total(_mm256_extractf128_ps(e23, 1), _mm256_extractf128_ps(o23, 1)) + m[3];
+    out[0] = X4_TOTAL(0, 01) + m[0], out[1] = X4_TOTAL(1, 01) + m[1];
+    out[2] = X4_TOTAL(2, 23) + m[2], out[3] = X4_TOTAL(3, 23) + m[3];
 }
-#undef DOT4_BLOCKS
-#undef DOT4_COLUMNS
+#undef X4_TOTAL
+#undef X4_BLOCKS
+#undef X4_PAIRS
 
 #pragma clang attribute pop
 
@@ -310,12 +303,13 @@ void pk_fill_avx2(struct pk_kernels *k) {
     (void)dot_q8_0;
     // No four-row template kernels here (dot32_template.h): with 16 vector registers they
     // spilled and ran no faster than four one-row dots on Zen 1, and their rounding differs
-    // from the one-row dots above, which decode uses. Q4_1 and Q8_0 have four-column kernels bitwise
-    // equal to its one-row dots, taken where the core does not split 256-bit operations.
+    // from the one-row dots above, which decode uses. Q4_1 and Q8_0 have four-row kernels
+    // on packed rows bitwise equal to their one-row dots, taken where the core does not
+    // split 256-bit operations.
     (void)dot4_q4_0; (void)dot4_q4_1; (void)dot4_q5_0; (void)dot4_q5_1; (void)dot4_q8_0;
     if (!pk_cpu_splits_256()) {
-        k->dot4[PK_SLOT_Q4_1] = dot4_q4_1_256;
-        k->dot4[PK_SLOT_Q8_0] = dot4_q8_0_256;
+        k->dot4x[PK_SLOT_Q4_1] = dot4x_q4_1;
+        k->dot4x[PK_SLOT_Q8_0] = dot4x_q8_0;
     }
     pk_fill_avx2_kquants(k);
     pk_fill_avx2_iq(k);

@@ -8,6 +8,9 @@
 struct mm_job {
     pk_dot_fn dot;
     pk_dot4_fn dot4;      // may be NULL
+    pk_dot4x_fn dot4x;    // may be NULL; with x4, taken before dot4
+    const pk_x4_block *x4;// groups of four activation rows packed (pk_x4_pack), the last
+    size_t x4_groups;     // one padded when 3 rows remain
     pk_dotn_fn dotn;      // may be NULL; taken before dot4
     pk_dot16u_fn dot16u;  // may be NULL; taken for whole blocks of 16 rows before dotn
     const uint8_t *xu;    // the activation rows offset to unsigned (pk_q8_K_offset), for dot16u
@@ -56,6 +59,17 @@ static void mm_rows(const struct mm_job *job, size_t r0, size_t r1) {
             }
         }
         // Four activation rows at a time: each weight block is decoded once for four.
+        const size_t nb = job->cols / QK;
+        for (size_t g = 0; g < job->x4_groups; ++g, j += 4) {
+            const size_t nc = job->nx - j < 4 ? job->nx - j : 4;
+            float *oj = job->out + j * job->ldo;
+            for (size_t r = rt; r < re; ++r) {
+                float o[4];
+                job->dot4x(job->cols, job->W + r * job->row_bytes, job->x4 + g * nb, o);
+                for (size_t c = 0; c < nc; ++c) oj[c * job->ldo + r] = o[c];
+            }
+        }
+        if (j > job->nx) j = job->nx;
         for (; job->dot4 && j + 4 <= job->nx; j += 4) {
             const uint8_t *xj = job->x + j * job->x_bytes;
             float *oj = job->out + j * job->ldo;
@@ -125,7 +139,19 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
     // drafts): one dot4 per weight row instead of 3 dots, each lane bitwise the dot. (A
     // tail of 2 stays on dots: padded, Q8_0's dot4 cost more than two of them.)
     const size_t tail = nx % 4;
-    if (job.dot4 && !job.dotn && tail == 3) {
+    const pk_dot4x_fn dot4x = pk_kernels_for_tier(tier)->dot4x[s];
+    if (dot4x && nx >= 3) {
+        const size_t groups = nx / 4 + (tail == 3), nb = cols / QK;
+        pk_x4_block *x4 = pk_thread_buffer(PK_TBUF_X4, groups * nb * sizeof(pk_x4_block));
+        if (x4) {
+            for (size_t g = 0; g < groups; ++g) {
+                const size_t rows4 = nx - 4 * g < 4 ? nx - 4 * g : 4;
+                pk_x4_pack(job.x + 4 * g * job.x_bytes, job.x_bytes, rows4, nb, x4 + g * nb);
+            }
+            job.dot4x = dot4x, job.x4 = x4, job.x4_groups = groups;
+        }
+    }
+    if (job.dot4 && !job.dotn && !job.x4 && tail == 3) {
         uint8_t *xt = pk_thread_buffer(PK_TBUF_TAIL, 4 * job.x_bytes);
         if (xt) {
             const uint8_t *last = job.x + (nx - 1) * job.x_bytes;
@@ -139,6 +165,20 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
     job.chunk = pk_chunk_size(rows, pk_pool_size(pool), ROW_TILE, ROW_TILE);
     pk_pool_run(pool, mm_worker, &job);
     return PK_OK;
+}
+
+void pk_x4_pack(const void *x, size_t xstride, size_t rows, size_t nb, pk_x4_block *out) {
+    for (int c = 0; c < 4; ++c) {
+        const uint8_t *xc = (const uint8_t *)x + (size_t)(c < (int)rows ? c : (int)rows - 1) * xstride;
+        const pk_block_q8_0 *b = (const void *)xc;
+        const float *dy = pk_q8_dy(xc, nb), *s = pk_q8_s(xc, nb);
+        for (size_t i = 0; i < nb; ++i) {
+            memcpy(out[i].y[c], b[i].qs, 32);
+            for (int l = 0; l < 4; ++l) out[i].dy[c / 2][(c % 2) * 4 + l] = dy[i];
+            out[i].s[c] = s[i];
+            out[i].pad[c] = 0;
+        }
+    }
 }
 
 void pk_q8_K_offset(const void *x, size_t nb, void *out) {
