@@ -221,14 +221,20 @@ Q8_DOT(dot_q8_0_128, q8_lanes128)
 static inline __m256i pair_lanes(__m256i p0, __m256i p1) {
     return _mm256_add_epi32(_mm256_permute2x128_si256(p0, p1, 0x20), _mm256_permute2x128_si256(p0, p1, 0x31));
 }
-// One block into accumulators P01, P23 of rows (0, 1), (2, 3): PRODUCTS(c) is row c's 8
-// int32 products, d8 the weight's d in every lane.
-#define X4_PAIRS(P, d8, PRODUCTS)                                                           \
+// The same from two rows' int16 pair sums (maddubs), their halves added in int16 as the
+// 128-bit Q4_1 dot adds them (<= 7,620), then one madd for both rows.
+static inline __m256i pair_lanes16(__m256i m0, __m256i m1) {
+    return _mm256_madd_epi16(_mm256_add_epi16(_mm256_permute2x128_si256(m0, m1, 0x20), _mm256_permute2x128_si256(m0, m1, 0x31)),
+                             _mm256_set1_epi16(1));
+}
+// One block into accumulators P01, P23 of rows (0, 1), (2, 3): LANES(c, c + 1) is the
+// two rows' int32 lanes, d8 the weight's d in every lane.
+#define X4_PAIRS(P, d8, LANES)                                                              \
     do {                                                                                   \
         P##01 = _mm256_fmadd_ps(_mm256_mul_ps(d8, _mm256_loadu_ps(x4[j].dy[0])),           \
-                                _mm256_cvtepi32_ps(pair_lanes(PRODUCTS(0), PRODUCTS(1))), P##01); \
+                                _mm256_cvtepi32_ps(LANES(0, 1)), P##01);                    \
         P##23 = _mm256_fmadd_ps(_mm256_mul_ps(d8, _mm256_loadu_ps(x4[j].dy[1])),           \
-                                _mm256_cvtepi32_ps(pair_lanes(PRODUCTS(2), PRODUCTS(3))), P##23); \
+                                _mm256_cvtepi32_ps(LANES(2, 3)), P##23);                    \
     } while (0)
 // The blocks in pairs, i even into the e accumulators, i + 1 into o, the tail into e.
 #define X4_BLOCKS(STEP)                                                                     \
@@ -252,11 +258,11 @@ static void dot4x_q8_0(size_t n, const void *w, const pk_x4_block *x4, float *ou
         const size_t j = j_;                                                               \
         __m256i q = _mm256_loadu_si256((const __m256i *)a[j].qs), aq = _mm256_abs_epi8(q); \
         __m256 d8 = _mm256_broadcastss_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(a[j].d)));        \
-        X4_PAIRS(P, d8, PRODUCTS);                                                         \
+        X4_PAIRS(P, d8, LANES);                                                            \
     } while (0)
-#define PRODUCTS(c) q8_products8(aq, q, x4[j].y[c])
+#define LANES(c0, c1) pair_lanes(q8_products8(aq, q, x4[j].y[c0]), q8_products8(aq, q, x4[j].y[c1]))
     X4_BLOCKS(STEP);
-#undef PRODUCTS
+#undef LANES
 #undef STEP
     out[0] = X4_TOTAL(0, 01), out[1] = X4_TOTAL(1, 01), out[2] = X4_TOTAL(2, 23), out[3] = X4_TOTAL(3, 23);
 }
@@ -274,12 +280,13 @@ static void dot4x_q4_1(size_t n, const void *w, const pk_x4_block *x4, float *ou
         __m256i nib = pk_nibbles32(a[j].qs);                                               \
         __m128 dm = q41_dm(&a[j]);                                                         \
         __m256 d8 = _mm256_broadcastss_ps(dm);                                             \
-        X4_PAIRS(P, d8, PRODUCTS);                                                         \
+        X4_PAIRS(P, d8, LANES);                                                            \
         P##m = _mm_add_ps(P##m, _mm_mul_ps(_mm_shuffle_ps(dm, dm, 0x55), _mm_loadu_ps(x4[j].s))); \
     } while (0)
-#define PRODUCTS(c) q41_products8(nib, x4[j].y[c])
+#define LANES(c0, c1) pair_lanes16(_mm256_maddubs_epi16(nib, _mm256_loadu_si256((const __m256i *)x4[j].y[c0])), \
+                                   _mm256_maddubs_epi16(nib, _mm256_loadu_si256((const __m256i *)x4[j].y[c1])))
     X4_BLOCKS(STEP);
-#undef PRODUCTS
+#undef LANES
 #undef STEP
     float m[4];
     _mm_storeu_ps(m, _mm_add_ps(em, om));
