@@ -102,17 +102,27 @@ PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void
     for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
 }
 
+/// The eight int32 lane sums of a[0 .. 7], lane k a[k]'s (exact: integer adds).
+PK_IQ_INLINE __m256i hsum8x8(const __m256i a[8]) {
+    __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(a[0], a[1]), _mm256_hadd_epi32(a[2], a[3]));
+    __m256i h1 = _mm256_hadd_epi32(_mm256_hadd_epi32(a[4], a[5]), _mm256_hadd_epi32(a[6], a[7]));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
+}
+
 /// Sixteen columns on offset activations (pk_q8_K_offset; IQ2/IQ3): each super-block's
 /// eight groups decoded once with their signs put on the grid bytes (int8 weights, on the
 /// stack), and the offset's share (128 times the scaled sum of the weights) taken once
 /// per super-block; each group of a column is then one vpmaddubsw (the offset
 /// activations times the signed weights, at most 2 * 255 * 62 in int16) and one vpmaddwd
-/// by the scales. The same exact integers and float steps as dot_iq.
+/// by the scales. Eight columns' integer sums are reduced together (hsum8x8) and their
+/// float steps taken in the lanes of one vector: pk_iq_step's multiplies and add, lane
+/// for lane. The same exact integers and float steps as dot_iq.
 PK_IQ_INLINE void dot_iq_x16u(int t, size_t n, const void *w, const void *xu, size_t xs, float *out) {
     const uint8_t *a = w;
     const size_t bs = pk_type_size(t);
     const __m256i k128 = _mm256_set1_epi8((char)0x80);
-    float sum[PK_DOTN_MAX] = {0};
+    __m256 sum[PK_DOTN_MAX / 8];
+    for (int h = 0; h < PK_DOTN_MAX / 8; ++h) sum[h] = _mm256_setzero_ps();
     for (size_t i = 0; i < n / QKK; ++i) {
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
@@ -123,19 +133,26 @@ PK_IQ_INLINE void dot_iq_x16u(int t, size_t n, const void *w, const void *xu, si
             sc[ib] = gr.sc;
             off = _mm256_add_epi32(off, _mm256_madd_epi16(_mm256_maddubs_epi16(k128, ws[ib]), sc[ib]));
         }
-        const int32_t offset = pk_hsum_epi32_256(off);
-        float d = pk_iq_d_f16c(t, blk);
-        for (int c = 0; c < PK_DOTN_MAX; ++c) {
-            const pk_block_q8_K *b = pk_iq_column(xu, xs, c) + i;
-            __m256i acc = _mm256_setzero_si256();
-            for (int ib = 0; ib < 8; ++ib) {
-                __m256i y = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib));
-                acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(y, ws[ib]), sc[ib]));
+        const __m256i offset = _mm256_set1_epi32(pk_hsum_epi32_256(off));
+        const __m256 d = _mm256_set1_ps(pk_iq_d_f16c(t, blk));
+        for (int h = 0; h < PK_DOTN_MAX / 8; ++h) {
+            __m256i acc[8];
+            float yd[8];
+            for (int k = 0; k < 8; ++k) {
+                const pk_block_q8_K *b = pk_iq_column(xu, xs, 8 * h + k) + i;
+                yd[k] = b->d;
+                acc[k] = _mm256_setzero_si256();
+                for (int ib = 0; ib < 8; ++ib) {
+                    __m256i y = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib));
+                    acc[k] = _mm256_add_epi32(acc[k], _mm256_madd_epi16(_mm256_maddubs_epi16(y, ws[ib]), sc[ib]));
+                }
             }
-            sum[c] = pk_iq_step(t, sum[c], d, b->d, pk_hsum_epi32_256(acc) - offset, 0);
+            __m256 isum = _mm256_cvtepi32_ps(_mm256_sub_epi32(hsum8x8(acc), offset));
+            sum[h] = _mm256_add_ps(sum[h], _mm256_mul_ps(_mm256_mul_ps(d, _mm256_loadu_ps(yd)), isum));
         }
     }
-    for (int c = 0; c < PK_DOTN_MAX; ++c) out[c] = pk_iq_factor(t) * sum[c];
+    const __m256 f = _mm256_set1_ps(pk_iq_factor(t));
+    for (int h = 0; h < PK_DOTN_MAX / 8; ++h) _mm256_storeu_ps(out + 8 * h, _mm256_mul_ps(f, sum[h]));
 }
 
 PK_IQ_DOTS2(dot_iq, dot_iq_wide)
