@@ -77,31 +77,6 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
     for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
 }
 
-/// The many-column dot: each super-block's eight groups decoded once into vectors (held
-/// on the stack: more than the 16 registers), then each of the nc columns (at most
-/// PK_DOTN_MAX) summed over them in registers. The same integer sums and float steps as
-/// dot_iq.
-PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
-    const uint8_t *a = w;
-    const size_t bs = pk_type_size(t);
-    float sum[PK_DOTN_MAX] = {0};
-    for (size_t i = 0; i < n / QKK; ++i) {
-        const void *blk = a + i * bs;
-        pk_prefetch_span(blk, bs);
-        group256 gr[8];
-        for (int ib = 0; ib < 8; ++ib) gr[ib] = decode_group(t, blk, ib);
-        float d = pk_iq_d_f16c(t, blk);
-        for (int c = 0; c < nc; ++c) {
-            const pk_block_q8_K *b = pk_iq_column(x, xs, c) + i;
-            __m256i acc = _mm256_setzero_si256(), accd = _mm256_setzero_si256();
-            for (int ib = 0; ib < 8; ++ib)
-                group_dot(t, gr[ib], _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib)), &acc, &accd);
-            sum[c] = pk_iq_step(t, sum[c], d, b->d, pk_hsum_epi32_256(acc), pk_iq_is_iq1(t) ? pk_hsum_epi32_256(accd) : 0);
-        }
-    }
-    for (int c = 0; c < nc; ++c) out[c] = pk_iq_factor(t) * sum[c];
-}
-
 /// The eight int32 lane sums of a[0 .. 7], lane k a[k]'s (exact: integer adds).
 PK_IQ_INLINE __m256i hsum8x8(const __m256i a[8]) {
     __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(a[0], a[1]), _mm256_hadd_epi32(a[2], a[3]));
@@ -109,14 +84,60 @@ PK_IQ_INLINE __m256i hsum8x8(const __m256i a[8]) {
     return _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
 }
 
+/// pk_iq_step for eight columns at once, lane k column k's: the same multiplies and adds,
+/// lane for lane (no FMA in this file). d: the block's scale in every lane, yd the
+/// columns' activation scales, sumi and sumd (IQ1's delta sums) their integer sums.
+PK_IQ_INLINE __m256 iq_step8(int t, __m256 sum, __m256 d, __m256 yd, __m256i sumi, __m256i sumd) {
+    __m256 dd = _mm256_mul_ps(d, yd), f = _mm256_cvtepi32_ps(sumi);
+    if (pk_iq_is_iq1(t)) f = _mm256_add_ps(f, _mm256_mul_ps(_mm256_set1_ps(PK_IQ1_DELTA), _mm256_cvtepi32_ps(sumd)));
+    return _mm256_add_ps(sum, _mm256_mul_ps(dd, f));
+}
+
+/// The many-column dot: each super-block's eight groups decoded once into vectors (held
+/// on the stack: more than the 16 registers), then each of the nc columns (at most
+/// PK_DOTN_MAX) summed over them in registers, eight columns' sums reduced together and
+/// stepped in one vector (iq_step8). The same integer sums and float steps as dot_iq.
+PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
+    const uint8_t *a = w;
+    const size_t bs = pk_type_size(t);
+    const int nh = (nc + 7) / 8;
+    __m256 sum[PK_DOTN_MAX / 8];
+    for (int h = 0; h < PK_DOTN_MAX / 8; ++h) sum[h] = _mm256_setzero_ps();
+    for (size_t i = 0; i < n / QKK; ++i) {
+        const void *blk = a + i * bs;
+        pk_prefetch_span(blk, bs);
+        group256 gr[8];
+        for (int ib = 0; ib < 8; ++ib) gr[ib] = decode_group(t, blk, ib);
+        const __m256 d = _mm256_set1_ps(pk_iq_d_f16c(t, blk));
+        for (int h = 0; h < nh; ++h) {
+            __m256i acc[8], accd[8];
+            float yd[8];
+            for (int k = 0; k < 8; ++k) {
+                acc[k] = accd[k] = _mm256_setzero_si256();
+                yd[k] = 0;
+                if (8 * h + k >= nc) continue;
+                const pk_block_q8_K *b = pk_iq_column(x, xs, 8 * h + k) + i;
+                yd[k] = b->d;
+                for (int ib = 0; ib < 8; ++ib)
+                    group_dot(t, gr[ib], _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib)), &acc[k], &accd[k]);
+            }
+            sum[h] = iq_step8(t, sum[h], d, _mm256_loadu_ps(yd), hsum8x8(acc),
+                              pk_iq_is_iq1(t) ? hsum8x8(accd) : _mm256_setzero_si256());
+        }
+    }
+    float all[PK_DOTN_MAX];
+    const __m256 f = _mm256_set1_ps(pk_iq_factor(t));
+    for (int h = 0; h < nh; ++h) _mm256_storeu_ps(all + 8 * h, _mm256_mul_ps(f, sum[h]));
+    for (int c = 0; c < nc; ++c) out[c] = all[c];
+}
+
 /// Sixteen columns on offset activations (pk_q8_K_offset; IQ2/IQ3): each super-block's
 /// eight groups decoded once with their signs put on the grid bytes (int8 weights, on the
 /// stack), and the offset's share (128 times the scaled sum of the weights) taken once
 /// per super-block; each group of a column is then one vpmaddubsw (the offset
 /// activations times the signed weights, at most 2 * 255 * 62 in int16) and one vpmaddwd
-/// by the scales. Eight columns' integer sums are reduced together (hsum8x8) and their
-/// float steps taken in the lanes of one vector: pk_iq_step's multiplies and add, lane
-/// for lane. The same exact integers and float steps as dot_iq.
+/// by the scales. Eight columns' sums are reduced and stepped together (iq_step8). The
+/// same exact integers and float steps as dot_iq.
 PK_IQ_INLINE void dot_iq_x16u(int t, size_t n, const void *w, const void *xu, size_t xs, float *out) {
     const uint8_t *a = w;
     const size_t bs = pk_type_size(t);
@@ -147,8 +168,7 @@ PK_IQ_INLINE void dot_iq_x16u(int t, size_t n, const void *w, const void *xu, si
                     acc[k] = _mm256_add_epi32(acc[k], _mm256_madd_epi16(_mm256_maddubs_epi16(y, ws[ib]), sc[ib]));
                 }
             }
-            __m256 isum = _mm256_cvtepi32_ps(_mm256_sub_epi32(hsum8x8(acc), offset));
-            sum[h] = _mm256_add_ps(sum[h], _mm256_mul_ps(_mm256_mul_ps(d, _mm256_loadu_ps(yd)), isum));
+            sum[h] = iq_step8(t, sum[h], d, _mm256_loadu_ps(yd), _mm256_sub_epi32(hsum8x8(acc), offset), _mm256_setzero_si256());
         }
     }
     const __m256 f = _mm256_set1_ps(pk_iq_factor(t));
