@@ -135,9 +135,12 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
             job.dot16u = pk_kernels_for_tier(tier)->dot16u[s], job.xu = xu;
         }
     }
-    // A tail of 3 rows after the groups of four (a speculative verification of 2 or 6
-    // drafts): one dot4 per weight row instead of 3 dots, each lane bitwise the dot. (A
-    // tail of 2 stays on dots: padded, Q8_0's dot4 cost more than two of them.)
+    // Where the tier has packed four-row dots (AVX2 Q4_1, Q8_0), the activation rows are
+    // packed by fours once per call (pk_x4_pack) and every weight row reads them as one
+    // stream. A tail of 3 rows after the groups of four (a speculative verification of 2
+    // or 6 drafts) is padded to a group: one four-row dot per weight row instead of 3
+    // dots, each lane bitwise the dot. (A tail of 2 stays on dots: padded, Q8_0's dot4 cost
+    // more than two of them.)
     const size_t tail = nx % 4;
     const pk_dot4x_fn dot4x = pk_kernels_for_tier(tier)->dot4x[s];
     if (dot4x && nx >= 3) {
