@@ -91,7 +91,13 @@ static float dot_bf16(size_t n, const void *w, const void *x) {
 //   128: low and high nibbles in two registers, their int16 pair sums added (<= 7,620),
 //        one madd. It is the one-row dot on every AVX2 CPU: about a quarter faster than
 //        the 256-bit form where 256-bit operations are split in two (Zen 1), an eighth
-//        on Zen 3. The 256-bit form is the four-row dot's (dot4x_q4_1) per row.
+//        on Zen 3. The four-row dot (dot4x_q4_1) adds its halves the same way.
+// hsum4(even + odd): the Q8_0 and Q4_1 dots' last step (one row and four).
+static inline float q8_total(__m128 e, __m128 o) {
+    __m128 v = _mm_add_ps(e, o);
+    v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+    return _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v)));
+}
 // d, m of a block, converted (lanes 2, 3 zero).
 static inline __m128 q41_dm(const pk_block_q4_1 *a) {
     return _mm_cvtph_ps(_mm_cvtsi32_si128((int)pk_load_u32((const uint8_t *)a)));
@@ -124,12 +130,10 @@ static inline void q41_step(__m128 t, __m128i lanes, __m128 *acc, __m128 *accm) 
     *acc = _mm_fmadd_ps(_mm_shuffle_ps(t, t, 0), _mm_cvtepi32_ps(lanes), *acc);
     *accm = _mm_add_ps(*accm, t);
 }
-// hsum4(even + odd) + (min even + min odd)[1]: the one-row and four-column dots' last step.
+// hsum4(even + odd) + (min even + min odd)[1]: the one-row dots' last step (the four-row
+// dot: q8_total and its rows' min sums).
 static inline float q41_total(__m128 e, __m128 o, __m128 em, __m128 om) {
-    __m128 v = _mm_add_ps(e, o), m = _mm_add_ps(em, om);
-    v = _mm_add_ps(v, _mm_movehl_ps(v, v));
-    v = _mm_add_ss(v, _mm_movehdup_ps(v));
-    return _mm_cvtss_f32(v) + _mm_cvtss_f32(_mm_movehdup_ps(m));
+    return q8_total(e, o) + _mm_cvtss_f32(_mm_movehdup_ps(_mm_add_ps(em, om)));
 }
 #define Q41_STEP(LANES, j, acc, accm) \
     q41_step(q41_scales(q41_dm(&a[j]), &dy[j], &s[j]), LANES(&a[j], &b[j]), &acc, &accm)
@@ -181,12 +185,6 @@ static inline __m128i q8_lanes128(const pk_block_q8_0 *a, const pk_block_q8_0 *b
 static inline __m128 q8_scale(__m128 wd, const float *dy) {
     __m128 t = _mm_mul_ss(wd, _mm_load_ss(dy));
     return _mm_shuffle_ps(t, t, 0);
-}
-// hsum4(even + odd): the one-row and four-column dots' last step.
-static inline float q8_total(__m128 e, __m128 o) {
-    __m128 v = _mm_add_ps(e, o);
-    v = _mm_add_ps(v, _mm_movehl_ps(v, v));
-    return _mm_cvtss_f32(_mm_add_ss(v, _mm_movehdup_ps(v)));
 }
 #define Q8_STEP(LANES, j, acc)                                                              \
     acc = _mm_fmadd_ps(q8_scale(_mm_cvtph_ps(_mm_cvtsi32_si128(a[j].d)), &dy[j]),          \
