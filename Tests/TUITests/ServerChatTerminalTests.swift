@@ -17,11 +17,13 @@ import TestSupport
         let dir = t.dir.path
         let sessions = "\(dir)/data/ponder/sessions"
         let saved = "\(dir)/chat.json"
-        // Small budgets keep the finished turns short; a long story runs for seconds
-        // (600 tokens) so that Esc and the kill find it streaming.
+        // A small thinking budget keeps the first turn short. The stopped and the killed
+        // turns ask for a count (as RemoteTurnTests.longReply), whose greedy reply runs on
+        // for seconds (up to 2,000 tokens) wherever the kernels round, so that Esc and the
+        // kill find it streaming: a story can end on its own first.
         try t.startPonder(width: 120, height: 30, """
             chat --server \(server.url) --reasoning-profile nemotron --seed 11 \
-              --think-max-tokens 16 --direct-max-tokens 600
+              --think-max-tokens 16 --direct-max-tokens 2000
         """)
         try t.wait(for: " THINKING │", timeout: 30)
         try t.wait(for: "server \(server.url)", timeout: 10)
@@ -60,14 +62,14 @@ import TestSupport
                 != NSDictionary(dictionary: started[1]["sampling"] as? [String: Any] ?? [:]))
 
         // Esc mid-reply stops it: "[stopped]" on screen, cancelled in the journal.
-        try send("Write a very long story about a dragon who learns to cook.")
+        try send("Write the numbers from 1 to 10000, separated by commas.")
         streaming(2)
         try t.keys("Escape")
         try t.wait(for: "[stopped]", timeout: 20)
         finished()
 
         // The server dies mid-reply: the partial turn stays, marked with the error.
-        try send("Write a very long story about a knight who learns to sing.")
+        try send("Write the numbers from 1 to 10000, separated by commas.")
         streaming(3)
         server.stop()
         finished()
