@@ -106,17 +106,10 @@ static inline __m128 q41_dm(const pk_block_q4_1 *a) {
 static inline __m128 q41_scales(__m128 dm, const float *dy, const float *s) {
     return _mm_mul_ps(dm, _mm_insert_ps(_mm_load_ss(dy), _mm_load_ss(s), 0x10));
 }
-// The 256-bit lanes of the unpacked nibbles (nib) against activations y.
-// (lanes256_of adds the 8 int32 products' halves; products8 is before that add.)
-static inline __m256i q41_products8(__m256i nib, const int8_t *y) {
-    return pk_dot_u8s8_avx2(nib, _mm256_loadu_si256((const __m256i *)y));
-}
-static inline __m128i q41_lanes256_of(__m256i nib, const int8_t *y) {
-    __m256i p = q41_products8(nib, y);
-    return _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
-}
+// The 4 lanes of a block: the 32 products' 8 int32 sums, halves added.
 static inline __m128i q41_lanes256(const pk_block_q4_1 *a, const pk_block_q8_0 *b) {
-    return q41_lanes256_of(pk_nibbles32(a->qs), b->qs);
+    __m256i p = pk_dot_u8s8_avx2(pk_nibbles32(a->qs), _mm256_loadu_si256((const __m256i *)b->qs));
+    return _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
 }
 static inline __m128i q41_lanes128(const pk_block_q4_1 *a, const pk_block_q8_0 *b) {
     const __m128i m4 = _mm_set1_epi8(0x0F);
@@ -166,13 +159,10 @@ Q41_DOT(dot_q4_1_128, q41_lanes128)
 static inline __m256i q8_products8(__m256i aq, __m256i q, const int8_t *y) {
     return pk_dot_u8s8_avx2(aq, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)y), q));
 }
-static inline __m128i q8_lanes256_of(__m256i aq, __m256i q, const int8_t *y) {
-    __m256i p = q8_products8(aq, q, y);
-    return _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
-}
 static inline __m128i q8_lanes256(const pk_block_q8_0 *a, const pk_block_q8_0 *b) {
     __m256i q = _mm256_loadu_si256((const __m256i *)a->qs);
-    return q8_lanes256_of(_mm256_abs_epi8(q), q, b->qs);
+    __m256i p = q8_products8(_mm256_abs_epi8(q), q, b->qs);
+    return _mm_add_epi32(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
 }
 static inline __m128i q8_half128(const int8_t *w, const int8_t *y) {
     __m128i q = _mm_loadu_si128((const __m128i *)w);
