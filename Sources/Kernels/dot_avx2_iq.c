@@ -16,14 +16,19 @@
 #pragma STDC FP_CONTRACT OFF
 #pragma clang attribute push(__attribute__((target("avx2,fma,f16c"))), apply_to = function)
 
+/// Bytes +1 / -1 for 32 values from their spread sign bytes: value v is negative when
+/// bit v % 8 of byte v is set.
+PK_IQ_INLINE __m256i signs_of_bytes(__m256i v) {
+    const __m256i bits = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
+    v = _mm256_cmpeq_epi8(_mm256_and_si256(v, bits), bits);
+    return _mm256_or_si256(v, _mm256_set1_epi8(1));
+}
+
 /// Bytes +1 / -1 for 32 values: value v is negative when bit v of s is set.
 PK_IQ_INLINE __m256i signs32(uint32_t s) {
     const __m256i spread = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202,
                                              0x0101010101010101, 0x0000000000000000);
-    const __m256i bits = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
-    __m256i v = _mm256_shuffle_epi8(_mm256_set1_epi32((int)s), spread);
-    v = _mm256_cmpeq_epi8(_mm256_and_si256(v, bits), bits);
-    return _mm256_or_si256(v, _mm256_set1_epi8(1));
+    return signs_of_bytes(_mm256_shuffle_epi8(_mm256_set1_epi32((int)s), spread));
 }
 
 /// sum over 32 values of u * (y with the signs of s), times int16 scales sc, as int32 lanes.
@@ -40,6 +45,20 @@ PK_IQ_INLINE group256 decode_group(int t, const void *blk, int ib) {
     pk_iq32 q = pk_iq_group(t, blk, ib);
     return (group256){ pk_iq_points256(t, &q), signs32(q.neg),
                        _mm256_set_m128i(_mm_set1_epi16((short)(2 * q.sc[1] + 1)), _mm_set1_epi16((short)(2 * q.sc[0] + 1))) };
+}
+
+/// Group ib of the super-block `sb` spread (pk_iq_decode_sb2) for the types it reads,
+/// of sb->blk group by group (decode_group) for the others.
+PK_IQ_INLINE group256 group_of(int t, const pk_iq_sb2 *sb, int ib) {
+    if (!pk_iq_has_sb2(t)) return decode_group(t, sb->blk, ib);
+    return (group256){ pk_iq_sb2_points(t, sb, ib), signs_of_bytes(pk_iq_sb2_signbytes(t, sb, ib)),
+                       pk_iq_sb2_scales(sb, ib) };
+}
+
+/// Starts super-block `blk`: spread when its type has pk_iq_decode_sb2.
+PK_IQ_INLINE void begin_sb(int t, const void *blk, pk_iq_sb2 *sb) {
+    if (pk_iq_has_sb2(t)) pk_iq_decode_sb2(t, blk, sb);
+    else sb->blk = blk;
 }
 
 /// Adds one group's products with the column's 32 activations y to acc (IQ1: the grid
@@ -63,8 +82,11 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
         pk_prefetch_span(blk, bs);
         __m256i acc[4], accd[4];
         for (int c = 0; c < nc; ++c) acc[c] = accd[c] = _mm256_setzero_si256();
+        pk_iq_sb2 sb;
+        begin_sb(t, blk, &sb);
+#pragma clang loop unroll(full)
         for (int ib = 0; ib < 8; ++ib) {
-            group256 gr = decode_group(t, blk, ib);
+            group256 gr = group_of(t, &sb, ib);
             for (int c = 0; c < nc; ++c)
                 group_dot(t, gr, _mm256_loadu_si256((const __m256i *)(pk_iq_column(x, xs, c)[i].qs + 32 * ib)),
                           &acc[c], &accd[c]);
@@ -107,7 +129,9 @@ PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
         group256 gr[8];
-        for (int ib = 0; ib < 8; ++ib) gr[ib] = decode_group(t, blk, ib);
+        pk_iq_sb2 sb;
+        begin_sb(t, blk, &sb);
+        for (int ib = 0; ib < 8; ++ib) gr[ib] = group_of(t, &sb, ib);
         const __m256 d = _mm256_set1_ps(pk_iq_d_f16c(t, blk));
         for (int h = 0; h < nh; ++h) {
             __m256i acc[8], accd[8];
@@ -148,8 +172,10 @@ PK_IQ_INLINE void dot_iq_x16u(int t, size_t n, const void *w, const void *xu, si
         const void *blk = a + i * bs;
         pk_prefetch_span(blk, bs);
         __m256i ws[8], sc[8], off = _mm256_setzero_si256();
+        pk_iq_sb2 sb;
+        begin_sb(t, blk, &sb);
         for (int ib = 0; ib < 8; ++ib) {
-            group256 gr = decode_group(t, blk, ib);
+            group256 gr = group_of(t, &sb, ib);
             ws[ib] = _mm256_sign_epi8(gr.g, gr.sg);
             sc[ib] = gr.sc;
             off = _mm256_add_epi32(off, _mm256_madd_epi16(_mm256_maddubs_epi16(k128, ws[ib]), sc[ib]));

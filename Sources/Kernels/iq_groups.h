@@ -176,6 +176,95 @@ static inline PK_AVX2 float pk_iq_d_f16c(int t, const void *blk) {
     return _mm_cvtss_f32(pk_cvtph_u32(h));
 }
 
+/// An IQ2_XS or IQ3_S super-block spread for the AVX2 group loops (pk_iq_decode_sb2):
+/// what vector ops can split once per super-block, kept where the group reads it
+/// cheapest. IQ2_XS's grid indices are read from the block by each group (scalar
+/// shifts: a reload of stored indices measured slower), IQ3_S's nine-bit indices are
+/// assembled with vector ops and stored.
+typedef struct {
+    const void *blk;
+    __m256i sc;      // the int16 factors 2 s + 1: lane ib of the low half group ib's
+                     // values 0-15, of the high half its values 16-31
+    __m256i sg[2];   // IQ2_XS: the 32 sign bytes (ksigns, 4 per group in group order),
+                     // groups 0-3 in both halves of sg[0], groups 4-7 of sg[1]
+    uint16_t ix[64]; // IQ3_S: grid index k (values 4 k .. 4 k + 3)
+} pk_iq_sb2;
+
+/// Whether pk_iq_decode_sb2 reads type t.
+PK_IQ_INLINE int pk_iq_has_sb2(int t) { return t == PK_IQ2_XS || t == PK_IQ3_S; }
+
+/// Spreads an IQ2_XS or IQ3_S super-block `blk` (the fields as pk_iq_group reads
+/// them). IQ2_XS's ksigns bytes are computed, not looked up: the 7 stored bits, and
+/// as bit 7 their parity (a 16-entry vpshufb table of nibble parities, on the xor of
+/// the index's two halves).
+static inline PK_AVX2 void pk_iq_decode_sb2(int t, const void *blk, pk_iq_sb2 *r) {
+    const __m128i nib = _mm_set1_epi8(15);
+    r->blk = blk;
+    if (t == PK_IQ2_XS) {
+        const pk_block_iq2_xs *a = blk;
+        const __m256i parity = _mm256_setr_epi8(0, -128, -128, 0, -128, 0, 0, -128, -128, 0, 0, -128, 0, -128, -128, 0,
+                                                0, -128, -128, 0, -128, 0, 0, -128, -128, 0, 0, -128, 0, -128, -128, 0);
+        __m256i s2[2];
+        for (int h = 0; h < 2; ++h) {
+            __m256i q = _mm256_loadu_si256((const __m256i *)(a->qs + 16 * h));  // 16 u16
+            __m256i s = _mm256_srli_epi16(q, 9);
+            s2[h] = _mm256_or_si256(s, _mm256_shuffle_epi8(parity, _mm256_xor_si256(s, _mm256_srli_epi16(q, 13))));
+        }
+        __m256i sgn = _mm256_permute4x64_epi64(_mm256_packus_epi16(s2[0], s2[1]), 0xD8);
+        r->sg[0] = _mm256_permute2x128_si256(sgn, sgn, 0x00);
+        r->sg[1] = _mm256_permute2x128_si256(sgn, sgn, 0x11);
+        __m128i b = _mm_loadl_epi64((const __m128i *)a->scales);
+        __m256i f = _mm256_set_m128i(_mm_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(b, 4), nib)),
+                                     _mm_cvtepu8_epi16(_mm_and_si128(b, nib)));
+        r->sc = _mm256_add_epi16(_mm256_add_epi16(f, f), _mm256_set1_epi16(1));
+    } else {  // PK_IQ3_S
+        const pk_block_iq3_s *a = blk;
+        const __m256i bit = _mm256_setr_epi16(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, -32768);
+        for (int c = 0; c < 4; ++c) {
+            __m256i lo = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(a->qs + 16 * c)));
+            uint16_t hb;  // bit k: index 16 c + k's bit 8
+            memcpy(&hb, a->qh + 2 * c, 2);
+            __m256i h = _mm256_and_si256(_mm256_set1_epi16((short)hb), bit);
+            h = _mm256_and_si256(_mm256_cmpeq_epi16(h, bit), _mm256_set1_epi16(256));
+            _mm256_storeu_si256((__m256i *)(r->ix + 16 * c), _mm256_or_si256(lo, h));
+        }
+        __m128i b = _mm_cvtsi32_si128((int)pk_load_u32(a->scales));
+        __m128i f = _mm_cvtepu8_epi16(_mm_unpacklo_epi8(_mm_and_si128(b, nib), _mm_and_si128(_mm_srli_epi16(b, 4), nib)));
+        f = _mm_add_epi16(_mm_add_epi16(f, f), _mm_set1_epi16(1));
+        r->sc = _mm256_set_m128i(f, f);
+    }
+}
+
+/// Group ib's grid bytes from a spread super-block, value v in byte v.
+static inline PK_AVX2 __m256i pk_iq_sb2_points(int t, const pk_iq_sb2 *r, int ib) {
+    if (t == PK_IQ2_XS) {
+        uint64_t q;
+        memcpy(&q, ((const pk_block_iq2_xs *)r->blk)->qs + 4 * ib, 8);
+        return _mm256_set_epi64x((long long)iq2xs_grid[q >> 48 & 511], (long long)iq2xs_grid[q >> 32 & 511],
+                                 (long long)iq2xs_grid[q >> 16 & 511], (long long)iq2xs_grid[q & 511]);
+    }
+    const uint16_t *k = r->ix + 8 * ib;
+    return _mm256_set_epi32((int)iq3s_grid[k[7]], (int)iq3s_grid[k[6]], (int)iq3s_grid[k[5]], (int)iq3s_grid[k[4]],
+                            (int)iq3s_grid[k[3]], (int)iq3s_grid[k[2]], (int)iq3s_grid[k[1]], (int)iq3s_grid[k[0]]);
+}
+
+/// Group ib's sign bytes, spread: byte v holds value v's sign in bit v % 8.
+static inline PK_AVX2 __m256i pk_iq_sb2_signbytes(int t, const pk_iq_sb2 *r, int ib) {
+    const long long rep = 0x0101010101010101LL;
+    if (t == PK_IQ2_XS) {
+        const int b = 4 * (ib & 3);
+        return _mm256_shuffle_epi8(r->sg[ib >> 2], _mm256_set_epi64x(rep * (b + 3), rep * (b + 2), rep * (b + 1), rep * b));
+    }
+    const pk_block_iq3_s *a = r->blk;
+    return _mm256_shuffle_epi8(_mm256_set1_epi32((int)pk_load_u32(a->signs + 4 * ib)),
+                               _mm256_set_epi64x(rep * 3, rep * 2, rep, 0));
+}
+
+/// Group ib's int16 scale factors: lanes 0-7 its values 0-15's, lanes 8-15 16-31's.
+static inline PK_AVX2 __m256i pk_iq_sb2_scales(const pk_iq_sb2 *r, int ib) {
+    return _mm256_shuffle_epi8(r->sc, _mm256_set1_epi16((short)(0x0100 + 0x0202 * ib)));
+}
+
 #define PK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c"), always_inline))
 
 /// A whole super-block for the AVX-512 tier (pk_iq_decode_sb: IQ2_XS decoded with vector
