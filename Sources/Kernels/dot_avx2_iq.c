@@ -155,65 +155,78 @@ PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void
     for (int c = 0; c < nc; ++c) out[c] = all[c];
 }
 
-/// Sixteen columns on offset activations (pk_q8_K_offset; IQ2/IQ3): each super-block's
-/// eight groups decoded once with their signs put on the grid bytes (int8 weights, on the
-/// stack), and the offset's share (128 times the scaled sum of the weights) taken once
-/// per super-block; each group of a column is then one vpmaddubsw (the offset
-/// activations times the signed weights, at most 2 * 255 * 62 in int16) and one vpmaddwd
-/// by the scales. Eight columns' sums are reduced and stepped together (iq_step8). The
-/// same exact integers and float steps as dot_iq.
-PK_IQ_INLINE void dot_iq_x16u(int t, size_t n, const void *w, const void *xu, size_t xs, float *out) {
-    const uint8_t *a = w;
+/// nr weight rows (at most PK_DOTU_ROWS, ws bytes apart) against nc columns (a multiple
+/// of 16, at most PK_DOTU_MAX) of offset activations (pk_q8_K_offset; IQ2/IQ3), out[c *
+/// ldo + r]. Super-block by super-block: each row's block is decoded once for all nc
+/// columns, its signs put on the grid bytes (int8 weights, on the stack) and the offset's
+/// share (128 times the scaled sum of the weights) taken once; each group of a column is
+/// then one vpmaddubsw (the offset activations times the signed weights, at most 2 * 255
+/// * 62 in int16) and one vpmaddwd by the scales, the two multiplies per 32 values that
+/// bound this loop. The nc columns' block (16 KiB at 64) stays in L1 while the nr rows
+/// pass it. Eight columns' sums are reduced and stepped together (iq_step8), each row and
+/// column in super-block order: the same exact integers and float steps as dot_iq.
+PK_IQ_INLINE void dot_iq_xu(int t, size_t n, const void *w, size_t ws, int nr, const void *xu, size_t xs, int nc,
+                            float *out, size_t ldo) {
     const size_t bs = pk_type_size(t);
     const __m256i k128 = _mm256_set1_epi8((char)0x80);
-    __m256 sum[PK_DOTN_MAX / 8];
-    for (int h = 0; h < PK_DOTN_MAX / 8; ++h) sum[h] = _mm256_setzero_ps();
+    const int nh = nc / 8;
+    __m256 sum[PK_DOTU_ROWS][PK_DOTU_MAX / 8];
+    for (int r = 0; r < nr; ++r)
+        for (int h = 0; h < nh; ++h) sum[r][h] = _mm256_setzero_ps();
     for (size_t i = 0; i < n / QKK; ++i) {
-        const void *blk = a + i * bs;
-        pk_prefetch_span(blk, bs);
-        __m256i ws[8], sc[8], off = _mm256_setzero_si256();
-        pk_iq_sb2 sb;
-        begin_sb(t, blk, &sb);
-        for (int ib = 0; ib < 8; ++ib) {
-            group256 gr = group_of(t, &sb, ib);
-            ws[ib] = _mm256_sign_epi8(gr.g, gr.sg);
-            sc[ib] = gr.sc;
-            off = _mm256_add_epi32(off, _mm256_madd_epi16(_mm256_maddubs_epi16(k128, ws[ib]), sc[ib]));
-        }
-        const __m256i offset = _mm256_set1_epi32(pk_hsum_epi32_256(off));
-        const __m256 d = _mm256_set1_ps(pk_iq_d_f16c(t, blk));
-        for (int h = 0; h < PK_DOTN_MAX / 8; ++h) {
-            __m256i acc[8];
-            float yd[8];
-            for (int k = 0; k < 8; ++k) {
-                const pk_block_q8_K *b = pk_iq_column(xu, xs, 8 * h + k) + i;
-                yd[k] = b->d;
-                acc[k] = _mm256_setzero_si256();
-                for (int ib = 0; ib < 8; ++ib) {
-                    __m256i y = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib));
-                    acc[k] = _mm256_add_epi32(acc[k], _mm256_madd_epi16(_mm256_maddubs_epi16(y, ws[ib]), sc[ib]));
-                }
+        for (int r = 0; r < nr; ++r) {
+            const void *blk = (const uint8_t *)w + (size_t)r * ws + i * bs;
+            pk_prefetch_span(blk, bs);
+            __m256i wv[8], sc[8], off = _mm256_setzero_si256();
+            pk_iq_sb2 sb;
+            begin_sb(t, blk, &sb);
+            for (int ib = 0; ib < 8; ++ib) {
+                group256 gr = group_of(t, &sb, ib);
+                wv[ib] = _mm256_sign_epi8(gr.g, gr.sg);
+                sc[ib] = gr.sc;
+                off = _mm256_add_epi32(off, _mm256_madd_epi16(_mm256_maddubs_epi16(k128, wv[ib]), sc[ib]));
             }
-            sum[h] = iq_step8(t, sum[h], d, _mm256_loadu_ps(yd), _mm256_sub_epi32(hsum8x8(acc), offset), _mm256_setzero_si256());
+            const __m256i offset = _mm256_set1_epi32(pk_hsum_epi32_256(off));
+            const __m256 d = _mm256_set1_ps(pk_iq_d_f16c(t, blk));
+            for (int h = 0; h < nh; ++h) {
+                __m256i acc[8];
+                float yd[8];
+                for (int k = 0; k < 8; ++k) {
+                    const pk_block_q8_K *b = pk_iq_column(xu, xs, 8 * h + k) + i;
+                    yd[k] = b->d;
+                    acc[k] = _mm256_setzero_si256();
+                    for (int ib = 0; ib < 8; ++ib) {
+                        __m256i y = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib));
+                        acc[k] = _mm256_add_epi32(acc[k], _mm256_madd_epi16(_mm256_maddubs_epi16(y, wv[ib]), sc[ib]));
+                    }
+                }
+                sum[r][h] = iq_step8(t, sum[r][h], d, _mm256_loadu_ps(yd), _mm256_sub_epi32(hsum8x8(acc), offset),
+                                     _mm256_setzero_si256());
+            }
         }
     }
     const __m256 f = _mm256_set1_ps(pk_iq_factor(t));
-    for (int h = 0; h < PK_DOTN_MAX / 8; ++h) _mm256_storeu_ps(out + 8 * h, _mm256_mul_ps(f, sum[h]));
+    for (int r = 0; r < nr; ++r)
+        for (int h = 0; h < nh; ++h) {
+            float o[8];
+            _mm256_storeu_ps(o, _mm256_mul_ps(f, sum[r][h]));
+            for (int k = 0; k < 8; ++k) out[(size_t)(8 * h + k) * ldo + (size_t)r] = o[k];
+        }
 }
 
 PK_IQ_DOTS2(dot_iq, dot_iq_wide)
 
-PK_IQ_DOTS16U(dot_iq_x16u)
+PK_IQ_DOTSU(dot_iq_xu)
 
 #pragma clang attribute pop
 
 static PK_IQ_FILL(fill_dots, dot_iq)
 
-/// The IQ dots of this tier; the sixteen-column offset dots for all but IQ1 (whose
-/// int8 grid takes its signs differently).
+/// The IQ dots of this tier; the many-column offset dots for all but IQ1 (whose int8
+/// grid takes its signs differently).
 void pk_fill_avx2_iq(struct pk_kernels *k) {
     fill_dots(k);
-    PK_IQ_FILL16U(k, dot_iq_x16u);
+    PK_IQ_FILLU(k, dot_iq_xu);
 }
 #else
 #include "kernels_internal.h"

@@ -153,10 +153,15 @@ enum { PK_DOTN_MAX = 16 };
 /// result bitwise equal to the one-row dot's; out[0 .. nc). For weights whose decoding
 /// costs more than the products (the IQ grid types): each block decoded once for all nc.
 typedef void (*pk_dotn_fn)(size_t n, const void *w, const void *x, size_t xstride, int nc, float *out);
-/// A pk_dotn_fn for exactly PK_DOTN_MAX Q8_K activation rows whose qs bytes are offset to
-/// unsigned (pk_q8_K_offset: each byte XOR 0x80, that is + 128), so a kernel can take them as
-/// vpmaddubsw's unsigned operand; each result bitwise the one-row dot's on the rows as they were.
-typedef void (*pk_dot16u_fn)(size_t n, const void *w, const void *xu, size_t xstride, float *out);
+/// The most activation rows and weight rows one pk_dotu_fn call takes.
+enum { PK_DOTU_MAX = 64, PK_DOTU_ROWS = 16 };
+/// nr weight rows (at most PK_DOTU_ROWS, wstride bytes apart) against nc Q8_K activation
+/// rows (a multiple of 16, at most PK_DOTU_MAX) whose qs bytes are offset to unsigned
+/// (pk_q8_K_offset: each byte XOR 0x80, that is + 128), so a kernel can take them as
+/// vpmaddubsw's unsigned operand: out[c * ldo + r], each bitwise the one-row dot of
+/// weight row r and activation row c as it was.
+typedef void (*pk_dotu_fn)(size_t n, const void *w, size_t wstride, int nr, const void *xu, size_t xstride,
+                           int nc, float *out, size_t ldo);
 /// An x8 kernel (x8.c): one group of 8 rows in x8 layout (nb super-blocks at p) against
 /// nc (1 ... 4) activation rows, xs bytes apart; out[c * ldo + r] for row r (< 8) and
 /// column c, each bitwise the tier's one-row dot.
@@ -254,7 +259,7 @@ struct pk_kernels {
     pk_dot4_fn dot4[PK_SLOT_COUNT];  // NULL where a tier has no four-row variant
     pk_dot4x_fn dot4x[PK_SLOT_COUNT];  // NULL where a tier has no packed four-row variant
     pk_dotn_fn dotn[PK_SLOT_COUNT];  // NULL where a tier has no many-row variant
-    pk_dot16u_fn dot16u[PK_SLOT_COUNT];  // NULL where a tier has no offset-activation variant
+    pk_dotu_fn dotu[PK_SLOT_COUNT];  // NULL where a tier has no offset-activation variant
     struct pk_gemm_spec gemm[PK_SLOT_COUNT];  // .kernel NULL where a tier has no GEMM for the type
     pk_gemv8_fn gemv8[PK_SLOT_COUNT];  // NULL where a tier has no x8 kernel for the type
     void (*axpy[PK_SLOT_COUNT])(size_t n, float a, const void *x, float *y);  // float slots only
@@ -265,7 +270,7 @@ struct pk_kernels {
 };
 
 /// nb Q8_K blocks copied with their qs offset to unsigned (each byte XOR 0x80, that is
-/// + 128 as uint8); d and bsums as they were. The input of pk_dot16u_fn kernels.
+/// + 128 as uint8); d and bsums as they were. The input of pk_dotu_fn kernels.
 void pk_q8_K_offset(const void *x, size_t nb, void *out);
 
 /// The argument checks every matrix product shares (pk_matmul_tier's): PK_OK, or the

@@ -12,8 +12,8 @@ struct mm_job {
     const pk_x4_block *x4;// groups of four activation rows packed (pk_x4_pack), the last
     size_t x4_groups;     // one padded when 3 rows remain
     pk_dotn_fn dotn;      // may be NULL; taken before dot4
-    pk_dot16u_fn dot16u;  // may be NULL; taken for whole blocks of 16 rows before dotn
-    const uint8_t *xu;    // the activation rows offset to unsigned (pk_q8_K_offset), for dot16u
+    pk_dotu_fn dotu;      // may be NULL; taken for whole blocks of 16 rows before dotn
+    const uint8_t *xu;    // the activation rows offset to unsigned (pk_q8_K_offset), for dotu
     const uint8_t *xtail; // NULL, or the last 3 activation rows padded to 4 with a copy of
                           // the last one, for dot4 (the padding's products are dropped)
     const uint8_t *W;
@@ -26,6 +26,7 @@ struct mm_job {
 };
 
 enum { ROW_TILE = 16 };  // weight rows kept hot while the activation rows stream past
+_Static_assert(ROW_TILE <= PK_DOTU_ROWS, "a tile is one dotu call");
 
 /// Rows [r0, r1) against every activation row.
 static void mm_rows(const struct mm_job *job, size_t r0, size_t r1) {
@@ -37,16 +38,16 @@ static void mm_rows(const struct mm_job *job, size_t r0, size_t r1) {
     for (size_t rt = r0; rt < r1; rt += ROW_TILE) {
         size_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
         size_t j = 0;
-        // Up to PK_DOTN_MAX activation rows at a time (the IQ types, whose decoding costs
-        // more than the products): each weight block is decoded once for all of them.
-        for (; job->dot16u && j + PK_DOTN_MAX <= job->nx; j += PK_DOTN_MAX) {
+        // Many activation rows at a time (the IQ types, whose decoding costs more than
+        // the products): whole blocks of 16, up to PK_DOTU_MAX per call, each weight block
+        // decoded once for all of them; the rest through dotn.
+        for (size_t whole = job->nx / 16 * 16; job->dotu && j < whole;) {
+            const int nc = whole - j < PK_DOTU_MAX ? (int)(whole - j) : PK_DOTU_MAX;
             const uint8_t *xj = job->xu + j * job->x_bytes;
             float *oj = job->out + j * job->ldo;
-            for (size_t r = rt; r < re; ++r) {
-                float o[PK_DOTN_MAX];
-                job->dot16u(job->cols, job->W + r * job->row_bytes, xj, job->x_bytes, o);
-                for (int c = 0; c < PK_DOTN_MAX; ++c) oj[(size_t)c * job->ldo + r] = o[c];
-            }
+            job->dotu(job->cols, job->W + rt * job->row_bytes, job->row_bytes, (int)(re - rt), xj, job->x_bytes, nc,
+                      oj + rt, job->ldo);
+            j += (size_t)nc;
         }
         for (; job->dotn && j < job->nx; j += PK_DOTN_MAX) {
             const int nc = job->nx - j < PK_DOTN_MAX ? (int)(job->nx - j) : PK_DOTN_MAX;
@@ -127,12 +128,12 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
         .x = xq, .x_bytes = pk_activation_size(t, cols), .nx = nx,
         .out = out, .ldo = ldo,
     };
-    if (pk_kernels_for_tier(tier)->dot16u[s] && nx >= PK_DOTN_MAX) {
-        size_t whole = nx / PK_DOTN_MAX * PK_DOTN_MAX;
+    if (pk_kernels_for_tier(tier)->dotu[s] && nx >= 16) {
+        size_t whole = nx / 16 * 16;
         uint8_t *xu = pk_thread_buffer(PK_TBUF_IQ, whole * job.x_bytes);
         if (xu) {
             pk_q8_K_offset(xq, whole * job.x_bytes / sizeof(pk_block_q8_K), xu);
-            job.dot16u = pk_kernels_for_tier(tier)->dot16u[s], job.xu = xu;
+            job.dotu = pk_kernels_for_tier(tier)->dotu[s], job.xu = xu;
         }
     }
     // Where the tier has packed four-row dots (AVX2 Q4_1, Q8_0), the activation rows are

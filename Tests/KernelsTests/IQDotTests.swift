@@ -74,9 +74,10 @@ import TestSupport
     /// pk_matmul_tier (the engine's decode and prefill call) on a pool: each output is
     /// bitwise the tier's one-row dot, for one and for several activation rows (5: one
     /// many-column call; 37: the prefill GEMM's full 16-column blocks and a partial group
-    /// of 5, or two full PK_DOTN_MAX blocks of columns and a partial one). 53 rows, three
-    /// of them extreme: 26 and 27 per thread, so a GEMM row tile of 24 and a tail, and an
-    /// odd row alone.
+    /// of 5, or one offset-activation call of 32 columns and a partial one; 85: a full
+    /// PK_DOTU_MAX call, one of 16 and a partial group). 53 rows, three of them extreme:
+    /// 26 and 27 per thread, so a GEMM row tile of 24 and a tail, an offset-activation
+    /// tile of 16 and a tail, and an odd row alone.
     @Test(arguments: KT.iq)
     func matmulIsTheRowDots(type t: Int32) throws {
         let pool = try #require(pk_pool_create(2))
@@ -85,7 +86,7 @@ import TestSupport
         let rows = 53, cols = 512
         let w = [0xFF, 0x00, 0xAA].map { extremeRow(t, cols, fill: $0) } + (3..<rows).map { _ in randomRow(t, cols, &g) }
         for tier in KT.tiers where KT.cpuRuns(tier, "\(KT.name(t)) matmul") {
-            for nx in [1, 5, 37] {
+            for nx in [1, 5, 37, 85] {
                 let xs = (0..<nx).map { _ in quantize(randomActivations(cols, &g), for: t, tier: tier) }
                 var out = [Float](repeating: .nan, count: rows * nx)
                 let flatW = Array(w.joined()), flatX = Array(xs.joined())
