@@ -176,49 +176,98 @@ static inline PK_AVX2 float pk_iq_d_f16c(int t, const void *blk) {
     return _mm_cvtss_f32(pk_cvtph_u32(h));
 }
 
-/// An IQ2_XS or IQ3_S super-block spread for the AVX2 group loops (pk_iq_decode_sb2):
-/// what vector ops can split once per super-block, kept where the group reads it
-/// cheapest. IQ2_XS's grid indices are read from the block by each group (scalar
-/// shifts: a reload of stored indices measured slower), IQ3_S's nine-bit indices are
-/// assembled with vector ops and stored.
+/// An IQ2/IQ3 super-block spread for the AVX2 group loops (pk_iq_decode_sb2): what
+/// vector ops can split once per super-block, kept where a group reads it cheapest
+/// (each choice measured on Zen 3 against the alternatives). The IQ2 types' grid
+/// indices are read from the block by each group with scalar shifts (a reload of
+/// indices stored by vector ops was slower), as are IQ3_XXS's bytes; IQ3_S's eight per
+/// group, each with a bit elsewhere, are assembled with vector ops and stored. The
+/// ksigns bytes (IQ2_XXS, IQ2_XS, IQ3_XXS) are computed, not looked up: the 7 stored
+/// bits and, as bit 7, their parity (a 16-entry vpshufb table of nibble parities, on
+/// the xor of the byte's two nibbles). IQ3_S's stored sign bytes are broadcast from the
+/// block by each group (its grid assembly already fills the shuffle ports).
 typedef struct {
     const void *blk;
     __m256i sc;      // the int16 factors 2 s + 1: lane ib of the low half group ib's
                      // values 0-15, of the high half its values 16-31
-    __m256i sg[2];   // IQ2_XS: the 32 sign bytes (ksigns, 4 per group in group order),
-                     // groups 0-3 in both halves of sg[0], groups 4-7 of sg[1]
+    __m256i sg[2];   // but IQ3_S: the 32 sign bytes (4 per group in group order),
+                     // groups 0-3 in both halves of sg[0], 4-7 of sg[1]
     uint16_t ix[64]; // IQ3_S: grid index k (values 4 k .. 4 k + 3)
 } pk_iq_sb2;
 
-/// Whether pk_iq_decode_sb2 reads type t.
-PK_IQ_INLINE int pk_iq_has_sb2(int t) { return t == PK_IQ2_XS || t == PK_IQ3_S; }
+/// Whether pk_iq_decode_sb2 reads type t (the IQ2/IQ3 types).
+PK_IQ_INLINE int pk_iq_has_sb2(int t) { return !pk_iq_is_iq1(t); }
 
-/// Spreads an IQ2_XS or IQ3_S super-block `blk` (the fields as pk_iq_group reads
-/// them). IQ2_XS's ksigns bytes are computed, not looked up: the 7 stored bits, and
-/// as bit 7 their parity (a 16-entry vpshufb table of nibble parities, on the xor of
-/// the index's two halves).
-static inline PK_AVX2 void pk_iq_decode_sb2(int t, const void *blk, pk_iq_sb2 *r) {
+/// Bytes of 7 sign bits (bit 7 clear) with their parity set as bit 7: ksigns_iq2xs.
+static inline PK_AVX2 __m256i pk_iq_ksigns_bytes(__m256i s) {
+    const __m256i parity = _mm256_setr_epi8(0, -128, -128, 0, -128, 0, 0, -128, -128, 0, 0, -128, 0, -128, -128, 0,
+                                            0, -128, -128, 0, -128, 0, 0, -128, -128, 0, 0, -128, 0, -128, -128, 0);
+    __m256i fold = _mm256_xor_si256(s, _mm256_and_si256(_mm256_srli_epi16(s, 4), _mm256_set1_epi8(15)));
+    return _mm256_or_si256(s, _mm256_shuffle_epi8(parity, fold));
+}
+
+/// 8 u32 words of 4 7-bit ksigns indices (bits 0-27) and a scale (bits 28-31), word ib
+/// group ib's (IQ2_XXS, IQ3_XXS): the sign bytes into r->sg, the scales into r->sc.
+static inline PK_AVX2 void pk_iq_sb2_words(__m256i a, pk_iq_sb2 *r) {
+    const __m256i m7 = _mm256_set1_epi32(127);
+    __m256i b = _mm256_or_si256(_mm256_and_si256(a, m7), _mm256_and_si256(_mm256_slli_epi32(a, 1), _mm256_slli_epi32(m7, 8)));
+    b = _mm256_or_si256(b, _mm256_and_si256(_mm256_slli_epi32(a, 2), _mm256_slli_epi32(m7, 16)));
+    b = _mm256_or_si256(b, _mm256_and_si256(_mm256_slli_epi32(a, 3), _mm256_slli_epi32(m7, 24)));
+    b = pk_iq_ksigns_bytes(b);
+    r->sg[0] = _mm256_permute2x128_si256(b, b, 0x00);
+    r->sg[1] = _mm256_permute2x128_si256(b, b, 0x11);
+    __m256i f = _mm256_srli_epi32(a, 28);
+    f = _mm256_permute4x64_epi64(_mm256_packus_epi32(f, f), 0x88);  // f0..f7 in both halves
+    r->sc = _mm256_add_epi16(_mm256_add_epi16(f, f), _mm256_set1_epi16(1));
+}
+
+/// A scale nibble per 16 values (IQ2_XS, IQ2_S): byte ib's low nibble values 0-15 of
+/// group ib, its high nibble 16-31.
+static inline PK_AVX2 __m256i pk_iq_sb2_scales16(const uint8_t *scales) {
     const __m128i nib = _mm_set1_epi8(15);
+    __m128i b = _mm_loadl_epi64((const __m128i *)scales);
+    __m256i f = _mm256_set_m128i(_mm_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(b, 4), nib)),
+                                 _mm_cvtepu8_epi16(_mm_and_si128(b, nib)));
+    return _mm256_add_epi16(_mm256_add_epi16(f, f), _mm256_set1_epi16(1));
+}
+
+/// Spreads an IQ2/IQ3 super-block `blk` of type t (the fields as pk_iq_group reads them).
+static inline PK_AVX2 void pk_iq_decode_sb2(int t, const void *blk, pk_iq_sb2 *r) {
     r->blk = blk;
-    if (t == PK_IQ2_XS) {
+    switch (t) {
+    case PK_IQ2_XXS: {
+        const pk_block_iq2_xxs *a = blk;
+        __m256i v0 = _mm256_loadu_si256((const __m256i *)a->qs), v1 = _mm256_loadu_si256((const __m256i *)(a->qs + 16));
+        __m256 w = _mm256_shuffle_ps(_mm256_castsi256_ps(v0), _mm256_castsi256_ps(v1), 0xDD);  // odd words, 0 1 4 5 | 2 3 6 7
+        pk_iq_sb2_words(_mm256_permute4x64_epi64(_mm256_castps_si256(w), 0xD8), r);
+        break;
+    }
+    case PK_IQ3_XXS: {
+        const pk_block_iq3_xxs *a = blk;
+        pk_iq_sb2_words(_mm256_loadu_si256((const __m256i *)(a->qs + QKK / 4)), r);
+        break;
+    }
+    case PK_IQ2_XS: {
         const pk_block_iq2_xs *a = blk;
-        const __m256i parity = _mm256_setr_epi8(0, -128, -128, 0, -128, 0, 0, -128, -128, 0, 0, -128, 0, -128, -128, 0,
-                                                0, -128, -128, 0, -128, 0, 0, -128, -128, 0, 0, -128, 0, -128, -128, 0);
         __m256i s2[2];
-        for (int h = 0; h < 2; ++h) {
-            __m256i q = _mm256_loadu_si256((const __m256i *)(a->qs + 16 * h));  // 16 u16
-            __m256i s = _mm256_srli_epi16(q, 9);
-            s2[h] = _mm256_or_si256(s, _mm256_shuffle_epi8(parity, _mm256_xor_si256(s, _mm256_srli_epi16(q, 13))));
-        }
-        __m256i sgn = _mm256_permute4x64_epi64(_mm256_packus_epi16(s2[0], s2[1]), 0xD8);
-        r->sg[0] = _mm256_permute2x128_si256(sgn, sgn, 0x00);
-        r->sg[1] = _mm256_permute2x128_si256(sgn, sgn, 0x11);
-        __m128i b = _mm_loadl_epi64((const __m128i *)a->scales);
-        __m256i f = _mm256_set_m128i(_mm_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(b, 4), nib)),
-                                     _mm_cvtepu8_epi16(_mm_and_si128(b, nib)));
-        r->sc = _mm256_add_epi16(_mm256_add_epi16(f, f), _mm256_set1_epi16(1));
-    } else {  // PK_IQ3_S
+        for (int h = 0; h < 2; ++h)  // 16 u16: grid index bits 0-8, ksigns index 9-15
+            s2[h] = _mm256_srli_epi16(_mm256_loadu_si256((const __m256i *)(a->qs + 16 * h)), 9);
+        __m256i b = pk_iq_ksigns_bytes(_mm256_permute4x64_epi64(_mm256_packus_epi16(s2[0], s2[1]), 0xD8));
+        r->sg[0] = _mm256_permute2x128_si256(b, b, 0x00);
+        r->sg[1] = _mm256_permute2x128_si256(b, b, 0x11);
+        r->sc = pk_iq_sb2_scales16(a->scales);
+        break;
+    }
+    case PK_IQ2_S: {
+        const pk_block_iq2_s *a = blk;
+        r->sg[0] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(a->qs + QKK / 8)));
+        r->sg[1] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(a->qs + QKK / 8 + 16)));
+        r->sc = pk_iq_sb2_scales16(a->scales);
+        break;
+    }
+    default: {  // PK_IQ3_S
         const pk_block_iq3_s *a = blk;
+        const __m128i nib = _mm_set1_epi8(15);
         const __m256i bit = _mm256_setr_epi16(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, -32768);
         for (int c = 0; c < 4; ++c) {
             __m256i lo = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(a->qs + 16 * c)));
@@ -232,32 +281,52 @@ static inline PK_AVX2 void pk_iq_decode_sb2(int t, const void *blk, pk_iq_sb2 *r
         __m128i f = _mm_cvtepu8_epi16(_mm_unpacklo_epi8(_mm_and_si128(b, nib), _mm_and_si128(_mm_srli_epi16(b, 4), nib)));
         f = _mm_add_epi16(_mm_add_epi16(f, f), _mm_set1_epi16(1));
         r->sc = _mm256_set_m128i(f, f);
+        break;
+    }
     }
 }
 
 /// Group ib's grid bytes from a spread super-block, value v in byte v.
 static inline PK_AVX2 __m256i pk_iq_sb2_points(int t, const pk_iq_sb2 *r, int ib) {
-    if (t == PK_IQ2_XS) {
+#define PK_G64(g, i0, i1, i2, i3) _mm256_set_epi64x((long long)g[i3], (long long)g[i2], (long long)g[i1], (long long)g[i0])
+#define PK_G32(g, k) _mm256_set_epi32((int)g[k[7]], (int)g[k[6]], (int)g[k[5]], (int)g[k[4]], (int)g[k[3]], (int)g[k[2]], (int)g[k[1]], (int)g[k[0]])
+    switch (t) {
+    case PK_IQ2_XXS: {
+        const uint8_t *k = (const uint8_t *)((const pk_block_iq2_xxs *)r->blk)->qs + 8 * ib;
+        return PK_G64(iq2xxs_grid, k[0], k[1], k[2], k[3]);
+    }
+    case PK_IQ2_XS: {
         uint64_t q;
         memcpy(&q, ((const pk_block_iq2_xs *)r->blk)->qs + 4 * ib, 8);
-        return _mm256_set_epi64x((long long)iq2xs_grid[q >> 48 & 511], (long long)iq2xs_grid[q >> 32 & 511],
-                                 (long long)iq2xs_grid[q >> 16 & 511], (long long)iq2xs_grid[q & 511]);
+        return PK_G64(iq2xs_grid, q & 511, q >> 16 & 511, q >> 32 & 511, q >> 48 & 511);
     }
-    const uint16_t *k = r->ix + 8 * ib;
-    return _mm256_set_epi32((int)iq3s_grid[k[7]], (int)iq3s_grid[k[6]], (int)iq3s_grid[k[5]], (int)iq3s_grid[k[4]],
-                            (int)iq3s_grid[k[3]], (int)iq3s_grid[k[2]], (int)iq3s_grid[k[1]], (int)iq3s_grid[k[0]]);
+    case PK_IQ2_S: {  // index k: qs[k], bits 8-9 from bits 2 (k % 4) of qh[k / 4]
+        const pk_block_iq2_s *a = r->blk;
+        uint32_t q = pk_load_u32(a->qs + 4 * ib), h = a->qh[ib];
+        return PK_G64(iq2s_grid, (q & 255) | (h << 8 & 0x300), (q >> 8 & 255) | (h << 6 & 0x300),
+                      (q >> 16 & 255) | (h << 4 & 0x300), (q >> 24) | (h << 2 & 0x300));
+    }
+    case PK_IQ3_XXS: {
+        const uint8_t *k = ((const pk_block_iq3_xxs *)r->blk)->qs + 8 * ib;
+        return PK_G32(iq3xxs_grid, k);
+    }
+    default: {  // PK_IQ3_S
+        const uint16_t *k = r->ix + 8 * ib;
+        return PK_G32(iq3s_grid, k);
+    }
+    }
+#undef PK_G64
+#undef PK_G32
 }
 
 /// Group ib's sign bytes, spread: byte v holds value v's sign in bit v % 8.
 static inline PK_AVX2 __m256i pk_iq_sb2_signbytes(int t, const pk_iq_sb2 *r, int ib) {
     const long long rep = 0x0101010101010101LL;
-    if (t == PK_IQ2_XS) {
-        const int b = 4 * (ib & 3);
-        return _mm256_shuffle_epi8(r->sg[ib >> 2], _mm256_set_epi64x(rep * (b + 3), rep * (b + 2), rep * (b + 1), rep * b));
-    }
-    const pk_block_iq3_s *a = r->blk;
-    return _mm256_shuffle_epi8(_mm256_set1_epi32((int)pk_load_u32(a->signs + 4 * ib)),
-                               _mm256_set_epi64x(rep * 3, rep * 2, rep, 0));
+    if (t == PK_IQ3_S)  // as stored, from the block (vpbroadcastd: a load, not a shuffle)
+        return _mm256_shuffle_epi8(_mm256_set1_epi32((int)pk_load_u32(((const pk_block_iq3_s *)r->blk)->signs + 4 * ib)),
+                                   _mm256_set_epi64x(rep * 3, rep * 2, rep, 0));
+    const int b = 4 * (ib & 3);
+    return _mm256_shuffle_epi8(r->sg[ib >> 2], _mm256_set_epi64x(rep * (b + 3), rep * (b + 2), rep * (b + 1), rep * b));
 }
 
 /// Group ib's int16 scale factors: lanes 0-7 its values 0-15's, lanes 8-15 16-31's.
