@@ -4,8 +4,9 @@
 // applied to the activations (vpsignb with a +-1 byte per value, expanded from the 32
 // sign bits), the unsigned grid bytes times the signed activations summed in int16
 // pairs (vpmaddubsw: exact, at most 2 * 62 * 127), then times the int16 scales into
-// int32 (vpmaddwd). IQ1's int8 grid (-1, 0, 1) and its delta signs are applied with
-// vpsignb itself and summed against ones.
+// int32 (vpmaddwd). IQ1's int8 grid (-1, 0, 1) and IQ1_M's delta signs are applied
+// with vpsignb itself and summed against ones; IQ1_S's delta (one sign per 32 values)
+// takes the activations' sums of 16 (bsums) instead.
 //
 // Each super-block's integer sums are exactly the reference's (dot_ref_iq.c) and the
 // float steps are the reference's, in its order, without FMA, so every result is
@@ -24,13 +25,6 @@ PK_IQ_INLINE __m256i signs_of_bytes(__m256i v) {
     return _mm256_or_si256(v, _mm256_set1_epi8(1));
 }
 
-/// Bytes +1 / -1 for 32 values: value v is negative when bit v of s is set.
-PK_IQ_INLINE __m256i signs32(uint32_t s) {
-    const __m256i spread = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202,
-                                             0x0101010101010101, 0x0000000000000000);
-    return signs_of_bytes(_mm256_shuffle_epi8(_mm256_set1_epi32((int)s), spread));
-}
-
 /// sum over 32 values of u * (y with the signs of s), times int16 scales sc, as int32 lanes.
 PK_IQ_INLINE __m256i signed_dot(__m256i u, __m256i y, __m256i s, __m256i sc) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(y, s)), sc);
@@ -41,36 +35,28 @@ PK_IQ_INLINE __m256i signed_dot(__m256i u, __m256i y, __m256i s, __m256i sc) {
 /// one per 128-bit half.
 typedef struct { __m256i g, sg, sc; } group256;
 
-PK_IQ_INLINE group256 decode_group(int t, const void *blk, int ib) {
-    pk_iq32 q = pk_iq_group(t, blk, ib);
-    return (group256){ pk_iq_points256(t, &q), signs32(q.neg),
-                       _mm256_set_m128i(_mm_set1_epi16((short)(2 * q.sc[1] + 1)), _mm_set1_epi16((short)(2 * q.sc[0] + 1))) };
-}
-
-/// Group ib of the super-block `sb` spread (pk_iq_decode_sb2) for the types it reads,
-/// of sb->blk group by group (decode_group) for the others.
+/// Group ib of the super-block `sb` spread by pk_iq_decode_sb2.
 PK_IQ_INLINE group256 group_of(int t, const pk_iq_sb2 *sb, int ib) {
-    if (!pk_iq_has_sb2(t)) return decode_group(t, sb->blk, ib);
     return (group256){ pk_iq_sb2_points(t, sb, ib), signs_of_bytes(pk_iq_sb2_signbytes(t, sb, ib)),
                        pk_iq_sb2_scales(sb, ib) };
 }
 
-/// Starts super-block `blk`: spread when its type has pk_iq_decode_sb2.
-PK_IQ_INLINE void begin_sb(int t, const void *blk, pk_iq_sb2 *sb) {
-    if (pk_iq_has_sb2(t)) pk_iq_decode_sb2(t, blk, sb);
-    else sb->blk = blk;
-}
-
 /// Adds one group's products with the column's 32 activations y to acc (IQ1: the grid
-/// part; its delta part to accd).
+/// part; IQ1_M's delta part to accd, IQ1_S's is delta_sums').
 PK_IQ_INLINE void group_dot(int t, group256 gr, __m256i y, __m256i *acc, __m256i *accd) {
     if (pk_iq_is_iq1(t)) {
         const __m256i ones = _mm256_set1_epi8(1);
         *acc = _mm256_add_epi32(*acc, signed_dot(ones, y, gr.g, gr.sc));
-        *accd = _mm256_add_epi32(*accd, signed_dot(ones, y, gr.sg, gr.sc));
+        if (t == PK_IQ1_M) *accd = _mm256_add_epi32(*accd, signed_dot(ones, y, gr.sg, gr.sc));
     } else {
         *acc = _mm256_add_epi32(*acc, signed_dot(gr.g, y, gr.sg, gr.sc));
     }
+}
+
+/// IQ1_S's delta sum of a super-block with column block b, as int32 lanes: its factors
+/// and signs per 16 values (sb->dsc) times the column's sums of 16 values (bsums).
+PK_IQ_INLINE __m256i delta_sums(const pk_iq_sb2 *sb, const pk_block_q8_K *b) {
+    return _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)b->bsums), sb->dsc);
 }
 
 PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, size_t xs, float *out) {
@@ -83,7 +69,7 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
         __m256i acc[4], accd[4];
         for (int c = 0; c < nc; ++c) acc[c] = accd[c] = _mm256_setzero_si256();
         pk_iq_sb2 sb;
-        begin_sb(t, blk, &sb);
+        pk_iq_decode_sb2(t, blk, &sb);
 #pragma clang loop unroll(full)
         for (int ib = 0; ib < 8; ++ib) {
             group256 gr = group_of(t, &sb, ib);
@@ -91,6 +77,8 @@ PK_IQ_INLINE void dot_iq(int t, int nc, size_t n, const void *w, const void *x, 
                 group_dot(t, gr, _mm256_loadu_si256((const __m256i *)(pk_iq_column(x, xs, c)[i].qs + 32 * ib)),
                           &acc[c], &accd[c]);
         }
+        if (t == PK_IQ1_S)
+            for (int c = 0; c < nc; ++c) accd[c] = delta_sums(&sb, pk_iq_column(x, xs, c) + i);
         float d = pk_iq_d_f16c(t, blk);
         for (int c = 0; c < nc; ++c)
             sum[c] = pk_iq_step(t, sum[c], d, pk_iq_column(x, xs, c)[i].d, pk_hsum_epi32_256(acc[c]),
@@ -130,7 +118,7 @@ PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void
         pk_prefetch_span(blk, bs);
         group256 gr[8];
         pk_iq_sb2 sb;
-        begin_sb(t, blk, &sb);
+        pk_iq_decode_sb2(t, blk, &sb);
         for (int ib = 0; ib < 8; ++ib) gr[ib] = group_of(t, &sb, ib);
         const __m256 d = _mm256_set1_ps(pk_iq_d_f16c(t, blk));
         for (int h = 0; h < nh; ++h) {
@@ -144,6 +132,7 @@ PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void
                 yd[k] = b->d;
                 for (int ib = 0; ib < 8; ++ib)
                     group_dot(t, gr[ib], _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib)), &acc[k], &accd[k]);
+                if (t == PK_IQ1_S) accd[k] = delta_sums(&sb, b);
             }
             sum[h] = iq_step8(t, sum[h], d, _mm256_loadu_ps(yd), hsum8x8(acc),
                               pk_iq_is_iq1(t) ? hsum8x8(accd) : _mm256_setzero_si256());
@@ -179,7 +168,7 @@ PK_IQ_INLINE void dot_iq_xu(int t, size_t n, const void *w, size_t ws, int nr, c
             pk_prefetch_span(blk, bs);
             __m256i wv[8], sc[8], off = _mm256_setzero_si256();
             pk_iq_sb2 sb;
-            begin_sb(t, blk, &sb);
+            pk_iq_decode_sb2(t, blk, &sb);
             for (int ib = 0; ib < 8; ++ib) {
                 group256 gr = group_of(t, &sb, ib);
                 wv[ib] = _mm256_sign_epi8(gr.g, gr.sg);

@@ -176,9 +176,9 @@ static inline PK_AVX2 float pk_iq_d_f16c(int t, const void *blk) {
     return _mm_cvtss_f32(pk_cvtph_u32(h));
 }
 
-/// An IQ2/IQ3 super-block spread for the AVX2 group loops (pk_iq_decode_sb2): what
+/// An IQ super-block spread for the AVX2 group loops (pk_iq_decode_sb2): what
 /// vector ops can split once per super-block, kept where a group reads it cheapest
-/// (each choice measured on Zen 3 against the alternatives). The IQ2 types' grid
+/// (each choice measured on Zen 3 against the alternatives). The IQ1 and IQ2 types' grid
 /// indices are read from the block by each group with scalar shifts (a reload of
 /// indices stored by vector ops was slower), as are IQ3_XXS's bytes; IQ3_S's eight per
 /// group, each with a bit elsewhere, are assembled with vector ops and stored. The
@@ -190,13 +190,14 @@ typedef struct {
     const void *blk;
     __m256i sc;      // the int16 factors 2 s + 1: lane ib of the low half group ib's
                      // values 0-15, of the high half its values 16-31
-    __m256i sg[2];   // but IQ3_S: the 32 sign bytes (4 per group in group order),
-                     // groups 0-3 in both halves of sg[0], 4-7 of sg[1]
+    __m256i sg[2];   // but IQ3_S: the 32 sign bytes (4 per group in group order; IQ1:
+                     // 0xFF where a grid point's delta is negative), groups 0-3 in both
+                     // halves of sg[0], 4-7 of sg[1]
     uint16_t ix[64]; // IQ3_S: grid index k (values 4 k .. 4 k + 3)
+    __m256i dsc;     // IQ1_S: int16 lane j the factor times the delta sign (+-1) of values
+                     // 16 j .. 16 j + 15, as the Q8_K bsums' lanes: its delta sum is one
+                     // vpmaddwd with a column's bsums
 } pk_iq_sb2;
-
-/// Whether pk_iq_decode_sb2 reads type t (the IQ2/IQ3 types).
-PK_IQ_INLINE int pk_iq_has_sb2(int t) { return !pk_iq_is_iq1(t); }
 
 /// Bytes of 7 sign bits (bit 7 clear) with their parity set as bit 7: ksigns_iq2xs.
 static inline PK_AVX2 __m256i pk_iq_ksigns_bytes(__m256i s) {
@@ -231,7 +232,7 @@ static inline PK_AVX2 __m256i pk_iq_sb2_scales16(const uint8_t *scales) {
     return _mm256_add_epi16(_mm256_add_epi16(f, f), _mm256_set1_epi16(1));
 }
 
-/// Spreads an IQ2/IQ3 super-block `blk` of type t (the fields as pk_iq_group reads them).
+/// Spreads an IQ super-block `blk` of type t (the fields as pk_iq_group reads them).
 static inline PK_AVX2 void pk_iq_decode_sb2(int t, const void *blk, pk_iq_sb2 *r) {
     r->blk = blk;
     switch (t) {
@@ -263,6 +264,36 @@ static inline PK_AVX2 void pk_iq_decode_sb2(int t, const void *blk, pk_iq_sb2 *r
         r->sg[0] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(a->qs + QKK / 8)));
         r->sg[1] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(a->qs + QKK / 8 + 16)));
         r->sc = pk_iq_sb2_scales16(a->scales);
+        break;
+    }
+    case PK_IQ1_S: {  // one delta sign per group (qh bit 15), a scale per group (bits 12-14)
+        const pk_block_iq1_s *a = blk;
+        __m128i qh = _mm_loadu_si128((const __m128i *)a->qh);
+        __m128i neg = _mm_packs_epi16(_mm_srai_epi16(qh, 15), _mm_srai_epi16(qh, 15));  // group ib: byte ib
+        const __m128i rep4 = _mm_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+        r->sg[0] = _mm256_broadcastsi128_si256(_mm_shuffle_epi8(neg, rep4));
+        r->sg[1] = _mm256_broadcastsi128_si256(_mm_shuffle_epi8(neg, _mm_add_epi8(rep4, _mm_set1_epi8(4))));
+        __m128i f = _mm_and_si128(_mm_srli_epi16(qh, 12), _mm_set1_epi16(7));
+        f = _mm_add_epi16(_mm_add_epi16(f, f), _mm_set1_epi16(1));
+        r->sc = _mm256_set_m128i(f, f);
+        __m128i neg16 = _mm_srai_epi16(qh, 15), fs = _mm_sub_epi16(_mm_xor_si128(f, neg16), neg16);
+        r->dsc = _mm256_set_m128i(_mm_unpackhi_epi16(fs, fs), _mm_unpacklo_epi16(fs, fs));
+        break;
+    }
+    case PK_IQ1_M: {  // a delta sign per grid point (bit 3 of its qh nibble), scales as pk_iq_group
+        const pk_block_iq1_m *a = blk;
+        const __m128i zero = _mm_setzero_si128();
+        __m128i q = _mm_loadu_si128((const __m128i *)a->qh);  // byte j: point 2 j low, 2 j + 1 high
+        __m128i lo = _mm_cmpgt_epi8(zero, _mm_slli_epi16(q, 4)), hi = _mm_cmpgt_epi8(zero, q);
+        r->sg[0] = _mm256_broadcastsi128_si256(_mm_unpacklo_epi8(lo, hi));
+        r->sg[1] = _mm256_broadcastsi128_si256(_mm_unpackhi_epi8(lo, hi));
+        __m128i w = _mm_loadl_epi64((const __m128i *)a->scales);  // 4 u16, word j: groups 2 j, 2 j + 1
+        __m256i w32 = _mm256_cvtepu16_epi32(_mm_unpacklo_epi16(w, w));
+        const __m256i m7 = _mm256_set1_epi32(7);
+        __m256i s0 = _mm256_and_si256(_mm256_srlv_epi32(w32, _mm256_setr_epi32(0, 6, 0, 6, 0, 6, 0, 6)), m7);
+        __m256i s1 = _mm256_and_si256(_mm256_srlv_epi32(w32, _mm256_setr_epi32(3, 9, 3, 9, 3, 9, 3, 9)), m7);
+        __m256i f = _mm256_permute4x64_epi64(_mm256_packus_epi32(s0, s1), 0xD8);
+        r->sc = _mm256_add_epi16(_mm256_add_epi16(f, f), _mm256_set1_epi16(1));
         break;
     }
     default: {  // PK_IQ3_S
@@ -305,6 +336,18 @@ static inline PK_AVX2 __m256i pk_iq_sb2_points(int t, const pk_iq_sb2 *r, int ib
         uint32_t q = pk_load_u32(a->qs + 4 * ib), h = a->qh[ib];
         return PK_G64(iq2s_grid, (q & 255) | (h << 8 & 0x300), (q >> 8 & 255) | (h << 6 & 0x300),
                       (q >> 16 & 255) | (h << 4 & 0x300), (q >> 24) | (h << 2 & 0x300));
+    }
+    case PK_IQ1_S: {  // index l: qs[4 ib + l], bits 8-10 from bits 3 l of qh[ib]
+        const pk_block_iq1_s *a = r->blk;
+        uint32_t q = pk_load_u32(a->qs + 4 * ib), h = a->qh[ib];
+        return PK_G64(iq1s_grid, (q & 255) | (h << 8 & 0x700), (q >> 8 & 255) | (h << 5 & 0x700),
+                      (q >> 16 & 255) | (h << 2 & 0x700), (q >> 24) | (h >> 1 & 0x700));
+    }
+    case PK_IQ1_M: {  // index l: qs[4 ib + l], bits 8-10 from nibble l of the u16 at qh + 2 ib
+        const pk_block_iq1_m *a = r->blk;
+        uint32_t q = pk_load_u32(a->qs + 4 * ib), h = a->qh[2 * ib] | (uint32_t)a->qh[2 * ib + 1] << 8;
+        return PK_G64(iq1s_grid, (q & 255) | (h << 8 & 0x700), (q >> 8 & 255) | (h << 4 & 0x700),
+                      (q >> 16 & 255) | (h & 0x700), (q >> 24) | (h >> 4 & 0x700));
     }
     case PK_IQ3_XXS: {
         const uint8_t *k = ((const pk_block_iq3_xxs *)r->blk)->qs + 8 * ib;
