@@ -145,13 +145,15 @@ PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void
 }
 
 /// nr weight rows (at most PK_DOTU_ROWS, ws bytes apart) against nc columns (a multiple
-/// of 16, at most PK_DOTU_MAX) of offset activations (pk_q8_K_offset; IQ2/IQ3), out[c *
-/// ldo + r]. Super-block by super-block: each row's block is decoded once for all nc
-/// columns, its signs put on the grid bytes (int8 weights, on the stack) and the offset's
-/// share (128 times the scaled sum of the weights) taken once; each group of a column is
-/// then one vpmaddubsw (the offset activations times the signed weights, at most 2 * 255
-/// * 62 in int16) and one vpmaddwd by the scales, the two multiplies per 32 values that
-/// bound this loop. The nc columns' block (16 KiB at 64) stays in L1 while the nr rows
+/// of 16, at most PK_DOTU_MAX) of offset activations (pk_q8_K_offset), out[c * ldo + r].
+/// Super-block by super-block: each row's block is decoded once for all nc columns, its
+/// signs put on the grid bytes (int8 weights, on the stack; IQ1's grid is int8 already)
+/// and the offset's share (128 times the scaled sum of the weights) taken once; each group
+/// of a column is then one vpmaddubsw (the offset activations times the signed weights,
+/// at most 2 * 255 * 62 in int16) and one vpmaddwd by the scales, the two multiplies per
+/// 32 values that bound this loop. IQ1_M's delta term is summed the same way on its +-1
+/// delta signs (offset taken back likewise), IQ1_S's from the bsums (delta_sums: the
+/// offset leaves them as they were). The nc columns' block (16 KiB at 64) stays in L1 while the nr rows
 /// pass it. Eight columns' sums are reduced and stepped together (iq_step8), each row and
 /// column in super-block order: the same exact integers and float steps as dot_iq.
 PK_IQ_INLINE void dot_iq_xu(int t, size_t n, const void *w, size_t ws, int nr, const void *xu, size_t xs, int nc,
@@ -166,31 +168,38 @@ PK_IQ_INLINE void dot_iq_xu(int t, size_t n, const void *w, size_t ws, int nr, c
         for (int r = 0; r < nr; ++r) {
             const void *blk = (const uint8_t *)w + (size_t)r * ws + i * bs;
             pk_prefetch_span(blk, bs);
-            __m256i wv[8], sc[8], off = _mm256_setzero_si256();
+            __m256i wv[8], dv[8], sc[8], off = _mm256_setzero_si256(), offd = off;
             pk_iq_sb2 sb;
             pk_iq_decode_sb2(t, blk, &sb);
             for (int ib = 0; ib < 8; ++ib) {
                 group256 gr = group_of(t, &sb, ib);
-                wv[ib] = _mm256_sign_epi8(gr.g, gr.sg);
+                wv[ib] = pk_iq_is_iq1(t) ? gr.g : _mm256_sign_epi8(gr.g, gr.sg);
+                dv[ib] = gr.sg;
                 sc[ib] = gr.sc;
                 off = _mm256_add_epi32(off, _mm256_madd_epi16(_mm256_maddubs_epi16(k128, wv[ib]), sc[ib]));
+                if (t == PK_IQ1_M)
+                    offd = _mm256_add_epi32(offd, _mm256_madd_epi16(_mm256_maddubs_epi16(k128, dv[ib]), sc[ib]));
             }
             const __m256i offset = _mm256_set1_epi32(pk_hsum_epi32_256(off));
+            const __m256i offsetd = _mm256_set1_epi32(pk_hsum_epi32_256(offd));
             const __m256 d = _mm256_set1_ps(pk_iq_d_f16c(t, blk));
             for (int h = 0; h < nh; ++h) {
-                __m256i acc[8];
+                __m256i acc[8], accd[8];
                 float yd[8];
                 for (int k = 0; k < 8; ++k) {
                     const pk_block_q8_K *b = pk_iq_column(xu, xs, 8 * h + k) + i;
                     yd[k] = b->d;
-                    acc[k] = _mm256_setzero_si256();
+                    acc[k] = accd[k] = _mm256_setzero_si256();
                     for (int ib = 0; ib < 8; ++ib) {
                         __m256i y = _mm256_loadu_si256((const __m256i *)(b->qs + 32 * ib));
                         acc[k] = _mm256_add_epi32(acc[k], _mm256_madd_epi16(_mm256_maddubs_epi16(y, wv[ib]), sc[ib]));
+                        if (t == PK_IQ1_M)
+                            accd[k] = _mm256_add_epi32(accd[k], _mm256_madd_epi16(_mm256_maddubs_epi16(y, dv[ib]), sc[ib]));
                     }
+                    if (t == PK_IQ1_S) accd[k] = delta_sums(&sb, b);
                 }
                 sum[r][h] = iq_step8(t, sum[r][h], d, _mm256_loadu_ps(yd), _mm256_sub_epi32(hsum8x8(acc), offset),
-                                     _mm256_setzero_si256());
+                                     pk_iq_is_iq1(t) ? _mm256_sub_epi32(hsum8x8(accd), offsetd) : _mm256_setzero_si256());
             }
         }
     }
@@ -211,8 +220,7 @@ PK_IQ_DOTSU(dot_iq_xu)
 
 static PK_IQ_FILL(fill_dots, dot_iq)
 
-/// The IQ dots of this tier; the many-column offset dots for all but IQ1 (whose int8
-/// grid takes its signs differently).
+/// The IQ dots of this tier, with their many-row, many-column offset dots.
 void pk_fill_avx2_iq(struct pk_kernels *k) {
     fill_dots(k);
     PK_IQ_FILLU(k, dot_iq_xu);

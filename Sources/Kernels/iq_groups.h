@@ -511,8 +511,7 @@ PK_IQ_INLINE const pk_block_q8_K *pk_iq_column(const void *x, size_t xs, int c) 
     PK_IQ_DOT1(impl, wide, _iq1_s, PK_IQ1_S)        \
     PK_IQ_DOT1(impl, wide, _iq1_m, PK_IQ1_M)
 #define PK_IQ_DOTS(impl) PK_IQ_DOTS2(impl, impl)
-// A tier's many-row, many-column dots on offset activations (pk_dotu_fn) for the IQ2/IQ3
-// types,
+// A tier's many-row, many-column dots on offset activations (pk_dotu_fn) for the IQ types,
 // from its `impl(t, n, w, ws, nr, xu, xs, nc, out, ldo)`: PK_IQ_DOTSU inside the tier's
 // target region, PK_IQ_FILLU in its fill.
 #define PK_IQ_DOTU1(impl, sfx, T)                                                                   \
@@ -525,11 +524,14 @@ PK_IQ_INLINE const pk_block_q8_K *pk_iq_column(const void *x, size_t xs, int c) 
     PK_IQ_DOTU1(impl, _iq2_xs, PK_IQ2_XS)   \
     PK_IQ_DOTU1(impl, _iq2_s, PK_IQ2_S)     \
     PK_IQ_DOTU1(impl, _iq3_xxs, PK_IQ3_XXS) \
-    PK_IQ_DOTU1(impl, _iq3_s, PK_IQ3_S)
+    PK_IQ_DOTU1(impl, _iq3_s, PK_IQ3_S)     \
+    PK_IQ_DOTU1(impl, _iq1_s, PK_IQ1_S)     \
+    PK_IQ_DOTU1(impl, _iq1_m, PK_IQ1_M)
 #define PK_IQ_FILLU(k, impl)                                                              \
     ((k)->dotu[PK_SLOT_IQ2_XXS] = impl##_iq2_xxs, (k)->dotu[PK_SLOT_IQ2_XS] = impl##_iq2_xs, \
      (k)->dotu[PK_SLOT_IQ2_S] = impl##_iq2_s, (k)->dotu[PK_SLOT_IQ3_XXS] = impl##_iq3_xxs,  \
-     (k)->dotu[PK_SLOT_IQ3_S] = impl##_iq3_s)
+     (k)->dotu[PK_SLOT_IQ3_S] = impl##_iq3_s, (k)->dotu[PK_SLOT_IQ1_S] = impl##_iq1_s,      \
+     (k)->dotu[PK_SLOT_IQ1_M] = impl##_iq1_m)
 
 #define PK_IQ_FILL1(k, impl, S, sfx) \
     (k)->dot[S] = impl##sfx, (k)->dot4[S] = impl##4##sfx, (k)->dotn[S] = impl##n##sfx
