@@ -153,9 +153,10 @@ PK_IQ_INLINE void dot_iq_wide(int t, int nc, size_t n, const void *w, const void
 /// at most 2 * 255 * 62 in int16) and one vpmaddwd by the scales, the two multiplies per
 /// 32 values that bound this loop. IQ1_M's delta term is summed the same way on its +-1
 /// delta signs (offset taken back likewise), IQ1_S's from the bsums (delta_sums: the
-/// offset leaves them as they were). The nc columns' block (16 KiB at 64) stays in L1 while the nr rows
-/// pass it. Eight columns' sums are reduced and stepped together (iq_step8), each row and
-/// column in super-block order: the same exact integers and float steps as dot_iq.
+/// offset leaves them as they were). The nc columns' block (16 KiB at 64) stays in L1
+/// while the nr rows pass it. Eight columns' sums are reduced and stepped together
+/// (iq_step8), each row and column in super-block order: the same exact integers and
+/// float steps as dot_iq.
 PK_IQ_INLINE void dot_iq_xu(int t, size_t n, const void *w, size_t ws, int nr, const void *xu, size_t xs, int nc,
                             float *out, size_t ldo) {
     const size_t bs = pk_type_size(t);

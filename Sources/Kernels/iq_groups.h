@@ -199,6 +199,18 @@ typedef struct {
                      // vpmaddwd with a column's bsums
 } pk_iq_sb2;
 
+/// The scale nibbles of the low bytes of b in order, one per byte: byte j's low nibble,
+/// then its high nibble (IQ3_S's scales, and IQ2_XS's for the AVX-512 tier).
+static inline PK_AVX2 __m128i pk_iq_nibbles(__m128i b) {
+    const __m128i nib = _mm_set1_epi8(15);
+    return _mm_unpacklo_epi8(_mm_and_si128(b, nib), _mm_and_si128(_mm_srli_epi16(b, 4), nib));
+}
+
+/// The factors 2 s + 1 of int16 scale fields s.
+static inline PK_AVX2 __m256i pk_iq_factors(__m256i s) {
+    return _mm256_add_epi16(_mm256_add_epi16(s, s), _mm256_set1_epi16(1));
+}
+
 /// Bytes of 7 sign bits (bit 7 clear) with their parity set as bit 7: ksigns_iq2xs.
 static inline PK_AVX2 __m256i pk_iq_ksigns_bytes(__m256i s) {
     const __m256i parity = _mm256_setr_epi8(0, -128, -128, 0, -128, 0, 0, -128, -128, 0, 0, -128, 0, -128, -128, 0,
@@ -218,8 +230,7 @@ static inline PK_AVX2 void pk_iq_sb2_words(__m256i a, pk_iq_sb2 *r) {
     r->sg[0] = _mm256_permute2x128_si256(b, b, 0x00);
     r->sg[1] = _mm256_permute2x128_si256(b, b, 0x11);
     __m256i f = _mm256_srli_epi32(a, 28);
-    f = _mm256_permute4x64_epi64(_mm256_packus_epi32(f, f), 0x88);  // f0..f7 in both halves
-    r->sc = _mm256_add_epi16(_mm256_add_epi16(f, f), _mm256_set1_epi16(1));
+    r->sc = pk_iq_factors(_mm256_permute4x64_epi64(_mm256_packus_epi32(f, f), 0x88));  // f0..f7 in both halves
 }
 
 /// A scale nibble per 16 values (IQ2_XS, IQ2_S): byte ib's low nibble values 0-15 of
@@ -227,9 +238,8 @@ static inline PK_AVX2 void pk_iq_sb2_words(__m256i a, pk_iq_sb2 *r) {
 static inline PK_AVX2 __m256i pk_iq_sb2_scales16(const uint8_t *scales) {
     const __m128i nib = _mm_set1_epi8(15);
     __m128i b = _mm_loadl_epi64((const __m128i *)scales);
-    __m256i f = _mm256_set_m128i(_mm_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(b, 4), nib)),
-                                 _mm_cvtepu8_epi16(_mm_and_si128(b, nib)));
-    return _mm256_add_epi16(_mm256_add_epi16(f, f), _mm256_set1_epi16(1));
+    return pk_iq_factors(_mm256_set_m128i(_mm_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(b, 4), nib)),
+                                          _mm_cvtepu8_epi16(_mm_and_si128(b, nib))));
 }
 
 /// Spreads an IQ super-block `blk` of type t (the fields as pk_iq_group reads them).
@@ -274,8 +284,8 @@ static inline PK_AVX2 void pk_iq_decode_sb2(int t, const void *blk, pk_iq_sb2 *r
         r->sg[0] = _mm256_broadcastsi128_si256(_mm_shuffle_epi8(neg, rep4));
         r->sg[1] = _mm256_broadcastsi128_si256(_mm_shuffle_epi8(neg, _mm_add_epi8(rep4, _mm_set1_epi8(4))));
         __m128i f = _mm_and_si128(_mm_srli_epi16(qh, 12), _mm_set1_epi16(7));
-        f = _mm_add_epi16(_mm_add_epi16(f, f), _mm_set1_epi16(1));
-        r->sc = _mm256_set_m128i(f, f);
+        r->sc = pk_iq_factors(_mm256_set_m128i(f, f));
+        f = _mm256_castsi256_si128(r->sc);
         __m128i neg16 = _mm_srai_epi16(qh, 15), fs = _mm_sub_epi16(_mm_xor_si128(f, neg16), neg16);
         r->dsc = _mm256_set_m128i(_mm_unpackhi_epi16(fs, fs), _mm_unpacklo_epi16(fs, fs));
         break;
@@ -292,13 +302,11 @@ static inline PK_AVX2 void pk_iq_decode_sb2(int t, const void *blk, pk_iq_sb2 *r
         const __m256i m7 = _mm256_set1_epi32(7);
         __m256i s0 = _mm256_and_si256(_mm256_srlv_epi32(w32, _mm256_setr_epi32(0, 6, 0, 6, 0, 6, 0, 6)), m7);
         __m256i s1 = _mm256_and_si256(_mm256_srlv_epi32(w32, _mm256_setr_epi32(3, 9, 3, 9, 3, 9, 3, 9)), m7);
-        __m256i f = _mm256_permute4x64_epi64(_mm256_packus_epi32(s0, s1), 0xD8);
-        r->sc = _mm256_add_epi16(_mm256_add_epi16(f, f), _mm256_set1_epi16(1));
+        r->sc = pk_iq_factors(_mm256_permute4x64_epi64(_mm256_packus_epi32(s0, s1), 0xD8));
         break;
     }
     default: {  // PK_IQ3_S
         const pk_block_iq3_s *a = blk;
-        const __m128i nib = _mm_set1_epi8(15);
         const __m256i bit = _mm256_setr_epi16(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, -32768);
         for (int c = 0; c < 4; ++c) {
             __m256i lo = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(a->qs + 16 * c)));
@@ -308,10 +316,8 @@ static inline PK_AVX2 void pk_iq_decode_sb2(int t, const void *blk, pk_iq_sb2 *r
             h = _mm256_and_si256(_mm256_cmpeq_epi16(h, bit), _mm256_set1_epi16(256));
             _mm256_storeu_si256((__m256i *)(r->ix + 16 * c), _mm256_or_si256(lo, h));
         }
-        __m128i b = _mm_cvtsi32_si128((int)pk_load_u32(a->scales));
-        __m128i f = _mm_cvtepu8_epi16(_mm_unpacklo_epi8(_mm_and_si128(b, nib), _mm_and_si128(_mm_srli_epi16(b, 4), nib)));
-        f = _mm_add_epi16(_mm_add_epi16(f, f), _mm_set1_epi16(1));
-        r->sc = _mm256_set_m128i(f, f);
+        __m128i f = _mm_cvtepu8_epi16(pk_iq_nibbles(_mm_cvtsi32_si128((int)pk_load_u32(a->scales))));
+        r->sc = pk_iq_factors(_mm256_set_m128i(f, f));
         break;
     }
     }
@@ -413,7 +419,6 @@ static inline PK_AVX512 void pk_iq_spread_scales(__m128i s, int per, __m512i out
 /// stored; scale nibbles in order, one per 32 values.
 static inline PK_AVX512 pk_iq256 pk_iq_decode512(int t, const void *blk) {
     pk_iq256 r;
-    const __m128i nib = _mm_set1_epi8(15);
     if (t == PK_IQ3_S) {
         const pk_block_iq3_s *a = blk;
         for (int j = 0; j < 4; ++j) {
@@ -427,7 +432,7 @@ static inline PK_AVX512 pk_iq256 pk_iq_decode512(int t, const void *blk) {
             r.neg[j] = (__mmask64)neg;
         }
         __m128i b = _mm_cvtsi32_si128((int)pk_load_u32(a->scales));
-        pk_iq_spread_scales(_mm_unpacklo_epi8(_mm_and_si128(b, nib), _mm_and_si128(_mm_srli_epi16(b, 4), nib)), 2, r.sc);
+        pk_iq_spread_scales(pk_iq_nibbles(b), 2, r.sc);
     } else if (t == PK_IQ2_XS) {
         const pk_block_iq2_xs *a = blk;
         __m512i q = _mm512_loadu_si512((const void *)a->qs);  // 32 u16
@@ -447,7 +452,7 @@ static inline PK_AVX512 pk_iq256 pk_iq_decode512(int t, const void *blk) {
             r.neg[j] = (__mmask64)bits[j];
         }
         __m128i b = _mm_loadl_epi64((const __m128i *)a->scales);
-        pk_iq_spread_scales(_mm_unpacklo_epi8(_mm_and_si128(b, nib), _mm_and_si128(_mm_srli_epi16(b, 4), nib)), 4, r.sc);
+        pk_iq_spread_scales(pk_iq_nibbles(b), 4, r.sc);
     }
     return r;
 }
