@@ -99,14 +99,7 @@ void pk_fill_avx512(struct pk_kernels *k) {
     k->dot4[PK_SLOT_Q5_1] = dot4_q5_1;
     k->dot4[PK_SLOT_Q8_0] = dot4_q8_0;
     pk_fill_avx512_kquants(k);
-    pk_fill_avx512_iq(k);
-    // IQ3_S keeps the AVX2 dot (the same bits): two groups at a time measure 10 to 25%
-    // slower than one for it (its 9-bit indices take more scalar work per vector), and a
-    // whole super-block decoded with vector indices (as IQ2_XS's) measured no faster.
-    struct pk_kernels avx2_iq = {0};
-    pk_fill_avx2_iq(&avx2_iq);
-    k->dot[PK_SLOT_IQ3_S] = avx2_iq.dot[PK_SLOT_IQ3_S];
-    k->dot4[PK_SLOT_IQ3_S] = avx2_iq.dot4[PK_SLOT_IQ3_S];
+    pk_fill_avx512_iq(k);  // the AVX2 IQ dots, but the IQ2/IQ3 many-column ones
     // K-quant prefill (GEMM) and x8 decode on VNNI: the AVX2 kernels' bodies, which give
     // the same bits as this tier's K-quant dots (one canonical float sequence on exact
     // integers).

@@ -30,11 +30,13 @@ import Testing
 
     /// nx = 5 covers the four-row kernels (one group of four and one single row), 3 and 7
     /// a last group of three padded to four; nx = 21 the K-quant GEMM (one pair of 8-column
-    /// groups, then a last group of 5 columns).
+    /// groups, then a last group of 5 columns). The 32-block types also run 800 columns:
+    /// 25 blocks, the four-row kernels' odd tail block.
     @Test(arguments: KT.tiers, KT.weights)
     func matmulEqualsOneMatvecPerActivationRow(tier: Int32, type t: Int32) throws {
-        for nx in [3, 5, 7, 21] {
-            let rows = 37, cols = 768, ldo = 40
+        let widths = pk_block_size(t) == 32 ? [768, 800] : [768]
+        for (cols, nx) in widths.flatMap({ c in [3, 5, 7, 21].map { (c, $0) } }) {
+            let rows = 37, ldo = 40
             let W = matrix(t, rows: rows, cols: cols, seed: 5 + UInt64(t))
             var g = SplitMix(seed: 11)
             let xs = (0..<nx).map { _ in quantize(randomActivations(cols, &g), for: t, tier: tier) }
@@ -46,7 +48,7 @@ import Testing
                 var col = [Float](repeating: .nan, count: rows)
                 #expect(pk_matvec_tier(tier, nil, t, W, rows, cols, xs[j], &col) == 0)
                 #expect(Array(out[j * ldo..<j * ldo + rows]).map(\.bitPattern) == col.map(\.bitPattern),
-                        "nx \(nx), column \(j), tier \(tier), \(KT.name(t))")
+                        "cols \(cols), nx \(nx), column \(j), tier \(tier), \(KT.name(t))")
                 #expect(out[j * ldo + rows..<(j + 1) * ldo].allSatisfy { $0 == -1 }, "padding of column \(j) untouched")
             }
         }
