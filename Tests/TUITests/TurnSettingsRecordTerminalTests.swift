@@ -31,10 +31,14 @@ import TestSupport
         try t.wait(for: "THINKING sampler: temp 0.9", timeout: 20)
         try t.keys("C-t")
         try t.wait(for: " DIRECT │", timeout: 20)
-        try turn("What is the capital of France?")
+        // Direct turns that ask for writing: greedy, a question the model can answer in a
+        // word ("What is the capital of France?") ended at once after this history on two
+        // of a Zen 4's three tiers (the first token its end of turn), and a turn with no
+        // tokens leaves nothing for the regeneration below to compare.
+        try turn("Write a poem about the sea.")
         try t.type("/system \(system)"); try t.keys("Enter")
         try t.wait(for: "system prompt set", timeout: 20)
-        try turn("What is the capital of Italy?")
+        try turn("Write a poem about the moon.")
         try t.type("/save \(saved)"); try t.keys("Enter")
         try t.wait(for: "saved to", timeout: 20)
         try t.keys("C-c"); try t.keys("C-c")
