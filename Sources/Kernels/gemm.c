@@ -7,9 +7,10 @@
 //   1. pack: the nx Q8_K activation rows are rewritten column-interleaved, 8 columns per
 //      group (pk_kpack_q8_K; groups split over the threads), into a buffer owned by the
 //      calling thread (grow-only, kept for the thread's next call, freed at its exit);
-//   2. multiply: each thread takes an even slice of weight rows; per tile of ROW_TILE
-//      rows (unpacked first into the thread's buffer when the spec has an unpacking: x8
-//      rows, IQ rows decoded to int8) it walks every pair of groups, and each two rows
+//   2. multiply: the threads take tiles of ROW_TILE weight rows from a shared counter
+//      (a thread the VM slows takes fewer, instead of holding up a fixed half); per tile
+//      (unpacked first into the thread's buffer when the spec has an unpacking: x8
+//      rows, IQ rows decoded to int8) a thread walks every pair of groups, and each two rows
 //      of the tile meet the pair in one micro-kernel call (the tier's gemm[slot]): each
 //      weight super-block is decoded once for 16 columns and each activation chunk
 //      loaded once for two rows. The tile's rows stay in L1/L2 while the packed columns
@@ -110,8 +111,8 @@ struct gemm_job {
     size_t gs, ngroups;
     float *out;            // out[j * ldo + r]
     size_t ldo;
-    size_t unit;           // a thread's rows are a multiple of this (1, or the unpacking's)
     uint8_t *tiles;        // unpack: ROW_TILE unpacked rows per thread, thread ith's at ith * tile bytes
+    size_t *next;          // the next tile's first row (pk_take_chunk)
 };
 
 static void pack_worker(void *p, int ith, int nth) {
@@ -125,15 +126,14 @@ static void pack_worker(void *p, int ith, int nth) {
 
 static void gemm_worker(void *p, int ith, int nth) {
     const struct gemm_job *job = p;
-    // Unpacked weights: whole units of rows per thread (x8: 8-row groups), and each row
-    // tile (a multiple of the unit) unpacked into this thread's buffer first, where it
-    // stays hot for every group pair.
-    size_t unit = job->unit, units = job->rows / unit;
-    size_t r0 = units * (size_t)ith / (size_t)nth * unit, r1 = units * (size_t)(ith + 1) / (size_t)nth * unit;
+    (void)nth;
+    // Unpacked weights: each row tile (whole units of the unpacking: ROW_TILE is a
+    // multiple of every unit, and so is the row count) unpacked into this thread's buffer
+    // first, where it stays hot for every group pair.
     uint8_t *tile = job->unpack ? job->tiles + (size_t)ith * ROW_TILE * job->row_bytes : NULL;
     float o[32];  // TILE_NR x 16
-    for (size_t rt = r0; rt < r1; rt += ROW_TILE) {
-        size_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
+    size_t rt, re;
+    while (pk_take_chunk(job->next, ROW_TILE, job->rows, &rt, &re)) {
         if (job->unpack) job->unpack(job->t, job->W, job->nb * QKK, rt, re - rt, tile);
         const uint8_t *W = job->unpack ? tile : job->W + rt * job->row_bytes;  // row rt
         for (size_t g = 0; g < job->ngroups; g += (size_t)TILE_NG) {
@@ -155,7 +155,7 @@ int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, const voi
     if (!spec->kernel || nx < min_columns || cols % spec->block_values != 0) return -1;
     size_t nb = cols / spec->block_values, ngroups = (nx + 7) / 8, gs = nb * spec->packed_block_bytes;
     size_t unit = spec->unpack && spec->unpack_rows ? spec->unpack_rows : 1;
-    if (rows % unit != 0) return -1;
+    if (rows % unit != 0 || ROW_TILE % unit != 0) return -1;
     size_t row_bytes = spec->unpack && spec->unpacked_block_bytes ? nb * spec->unpacked_block_bytes
                                                                   : pk_row_size(t, cols);  // a row as the kernel reads it
     uint8_t *packed = pk_thread_buffer(PK_TBUF_GEMM, ngroups * gs);
@@ -167,10 +167,11 @@ int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, const voi
         size_t nth = pool ? (size_t)pk_pool_size(pool) : 1;
         if (!(tiles = pk_thread_buffer(PK_TBUF_X8, nth * ROW_TILE * row_bytes))) return -1;
     }
+    size_t next = 0;
     struct gemm_job job = {
         .kernel = spec->kernel, .pack = spec->pack, .unpack = spec->unpack, .t = t, .W = W, .row_bytes = row_bytes,
         .rows = rows, .nb = nb, .xq = xq, .xs = spec->input_row_bytes ? spec->input_row_bytes : pk_activation_size(t, cols),
-        .nx = nx, .packed = packed, .gs = gs, .ngroups = ngroups, .out = out, .ldo = ldo, .unit = unit, .tiles = tiles,
+        .nx = nx, .packed = packed, .gs = gs, .ngroups = ngroups, .out = out, .ldo = ldo, .tiles = tiles, .next = &next,
     };
     pk_pool_run(pool, pack_worker, &job);
     pk_pool_run(pool, gemm_worker, &job);

@@ -202,7 +202,8 @@ typedef int (*pk_gemm_unpack_fn)(int t, const void *W, size_t cols, size_t row0,
 /// and the bytes of one input row (0: a quantized activation row, pk_activation_size; the
 /// 16-bit GEMM packs float rows). With an unpacking, each thread unpacks a tile of rows at
 /// a time into its own buffer and the kernel reads the tile (unpacked_block_bytes per
-/// block of a row); a thread's share of the rows is then a multiple of unpack_rows.
+/// block of a row); every tile of rows is then whole units of unpack_rows (which divides
+/// gemm.c's tile height).
 struct pk_gemm_spec {
     pk_gemm_fn kernel;
     pk_gemm_pack_fn pack;
