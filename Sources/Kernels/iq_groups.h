@@ -385,14 +385,14 @@ static inline PK_AVX2 __m256i pk_iq_sb2_scales(const pk_iq_sb2 *r, int ib) {
 
 #define PK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c"), always_inline))
 
-/// A whole super-block for the AVX-512 tier (pk_iq_decode_sb: IQ2_XS decoded with vector
-/// ops by pk_iq_decode512, the others group by group): chunk j holds values
+/// A whole IQ2/IQ3 super-block for the AVX-512 tier's many-column dots and GEMM unpack
+/// (pk_iq_decode_sb: IQ2_XS and IQ3_S decoded with vector ops by pk_iq_decode512, the
+/// others group by group; IQ1 runs the AVX2 tier's kernels): chunk j holds values
 /// 64 j .. 64 j + 63 (groups 2 j, 2 j + 1).
 typedef struct {
-    __m512i g[4];      // the grid bytes, value v of the chunk in byte v (IQ2/IQ3 unsigned,
-                       // IQ1 int8 -1, 0, 1)
+    __m512i g[4];      // the grid bytes, value v of the chunk in byte v (unsigned)
     __m512i sc[4];     // the int16 factor 2 sc + 1 of each int16 pair sum (vpmaddubsw's lanes)
-    __mmask64 neg[4];  // bit v set: value v is negative (IQ1: its delta is)
+    __mmask64 neg[4];  // bit v set: value v is negative
 } pk_iq256;
 
 /// Whether pk_iq_decode512 reads type t.
@@ -474,8 +474,8 @@ static inline PK_AVX512 void pk_iq_decode_chunk(int t, const void *blk, int j, _
     *sc = pk_iq_scales64(&q0, &q1);
 }
 
-/// A whole super-block of type t: IQ2_XS with vector ops (pk_iq_decode512), the others
-/// chunk by chunk (pk_iq_decode_chunk).
+/// A whole super-block of IQ2/IQ3 type t: IQ2_XS and IQ3_S with vector ops
+/// (pk_iq_decode512), the others chunk by chunk (pk_iq_decode_chunk).
 static inline PK_AVX512 pk_iq256 pk_iq_decode_sb(int t, const void *blk) {
     if (pk_iq_has_decode512(t)) return pk_iq_decode512(t, blk);
     pk_iq256 r;
