@@ -58,17 +58,18 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// The default: the int8 kernels (inputs rounded to Q8_0 / Q8_K, as llama.cpp does)
     /// in calls of at most `MatMul.int8BatchLimit` tokens (decode) and, in any call, for
     /// the K-quants (on AVX2 and AVX-512 through the Kernels module's column-interleaved
-    /// GEMM) and the IQ1/IQ2/IQ3 types (their multi-column dots, each weight group decoded
-    /// once for several activation columns); float BLAS over dequantized tiles for the
-    /// other weights in longer calls (prefill).
-    /// Measured (BENCHMARKS.md): BLAS prefill beats the int8 kernels on the 32-block types
-    /// (SmolLM2 Q4_1 and Q8_0 pp512); the int8 kernels beat BLAS on Q4_K/Q6_K and on the
-    /// IQ types, whose float tiles cost more to decode than the products themselves (the
-    /// 4B-shaped files). Q8_0 prefill stays on BLAS although the int8 prefill GEMM is
-    /// faster on AVX-512: SmolLM2 Q8_0's perplexity on the int8 activations is 0.3 to
-    /// 0.8% above the float reference's (llama.cpp's: 0.5%), BLAS's within 0.01%. The IQ
-    /// types' 8-bit inputs are llama.cpp's arithmetic for them (IQPerplexityTests compares
-    /// the two; `float` is the exact path).
+    /// GEMM), the IQ1/IQ2/IQ3 types (their multi-column dots, each weight group decoded
+    /// once for several activation columns) and Q8_0 where the tier has its prefill GEMM
+    /// (AVX-512 VNNI); float BLAS over dequantized tiles for the other weights in longer
+    /// calls (prefill).
+    /// Measured (BENCHMARKS.md): BLAS prefill beats the int8 kernels on Q4_1 and on Q8_0
+    /// without VNNI; the int8 kernels beat BLAS on Q4_K/Q6_K and on the IQ types, whose
+    /// float tiles cost more to decode than the products themselves (the 4B-shaped files),
+    /// and the VNNI Q8_0 GEMM beats BLAS by about 1.5x. Its 8-bit activations are the ones
+    /// decode already sees; SmolLM2 Q8_0's GPL-3 perplexity on them is 0.4% above the float
+    /// reference's (llama.cpp's, the same rounding: 0.5%). `float` is the exact path,
+    /// `mixed16` keeps Q8_0 prefill within 0.01% of it. The IQ types' 8-bit inputs are
+    /// llama.cpp's arithmetic for them (IQPerplexityTests compares the two).
     case mixed
     /// Float32 activations everywhere (the fused dequantize-and-dot kernel for short
     /// calls, BLAS for long ones): exact against the float reference.
@@ -82,8 +83,7 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// block sums) instead of BLAS. As accurate as BLAS on SmolLM2 Q8_0 (GPL-3 perplexity
     /// 18.1120 against BLAS's 18.1119), independent of OpenBLAS's kernel choice; on the
     /// Zen 1 machine it was measured on it was slower than BLAS (its vpmaddwd issues once per
-    /// cycle: the same multiply-adds per cycle as two FMAs). Not the default until an
-    /// AVX-512 machine has measured it.
+    /// cycle: the same multiply-adds per cycle as two FMAs), on a Zen 4 machine 1.05x BLAS.
     case mixed16
 
     /// `PONDER_MATMUL` (mixed, float, int8, mixed16; "quantized" means int8), else mixed.
@@ -96,7 +96,8 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// Whether a forward call of `n` tokens takes the Kernels tier's prefill GEMM (int8,
     /// its own rounding order) for weights of `type`.
     func usesPrefillGEMM(rows n: Int, type: GGMLType, tier: Int32) -> Bool {
-        self == .int8 && n > MatMul.int8BatchLimit && pk_prefill_gemm_supports(tier, Int32(type.rawValue)) != 0
+        (self == .int8 || self == .mixed) && n > MatMul.int8BatchLimit
+            && pk_prefill_gemm_supports(tier, Int32(type.rawValue)) != 0
     }
 
     /// Whether a forward call of `n` tokens takes the Kernels tier's 16-bit GEMM
@@ -107,9 +108,11 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     }
 
     /// Whether a forward call of `n` tokens uses the int8 kernels for weights of `type`.
-    func usesInt8(rows n: Int, type: GGMLType) -> Bool {
+    func usesInt8(rows n: Int, type: GGMLType, tier: Int32 = pk_active_tier()) -> Bool {
         switch self {
-        case .mixed, .mixed16: n <= MatMul.int8BatchLimit || type.isKQuant || type.isIQGrid
+        case .mixed: n <= MatMul.int8BatchLimit || type.isKQuant || type.isIQGrid
+            || pk_prefill_gemm_supports(tier, Int32(type.rawValue)) != 0
+        case .mixed16: n <= MatMul.int8BatchLimit || type.isKQuant || type.isIQGrid
         case .float: false
         case .int8: true
         }
@@ -179,7 +182,7 @@ enum MatMul {
                       tier: Int32 = pk_active_tier(), ws: Workspace? = nil, decodeArithmetic: Bool = false) {
         // The call size the path's choices see: a decode-arithmetic call is a decode call.
         let callRows = decodeArithmetic ? 1 : n
-        if path.usesInt8(rows: callRows, type: w.type), let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier) {
+        if path.usesInt8(rows: callRows, type: w.type, tier: tier), let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier) {
             let t = Int32(w.type.rawValue)
             let rc = if let p = w.x8?.pointer {
                 pk_matmul_x8_tier(tier, pool.pointer, t, p, w.rows, w.cols, xq, n, out, w.rows)

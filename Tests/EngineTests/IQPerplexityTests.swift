@@ -12,12 +12,14 @@ import TestSupport
 /// dequantization; slow). Ponder's tokenization, as PerplexityTests.
 ///
 /// Ponder's defaults (`MatMulPath.mixed`) round the inputs of the IQ1/IQ2/IQ3 projections
-/// to 8 bits (Q8_K) as llama.cpp does, and keep float inputs for Q8_0 (BLAS), IQ4_NL and
-/// IQ4_XS, which llama.cpp rounds: as exact as llama.cpp's arithmetic or more. The bound is
+/// to 8 bits (Q8_K) as llama.cpp does, and those of Q8_0 (Q8_0 blocks) on AVX-512 VNNI,
+/// and keep float inputs for Q8_0 elsewhere (BLAS), IQ4_NL and IQ4_XS, which llama.cpp
+/// rounds: as exact as llama.cpp's arithmetic or more. The bound is
 /// the issue's: Ponder's perplexity at most 0.5% above llama.cpp's and at most 2% below it
-/// (measured on 2 chunks, Intel Xeon AVX-512: IQ2_XS -0.3%, IQ2_S -1.0%, IQ3_XXS -0.5%,
-/// IQ3_S -1.0%, IQ4_XS -0.7%, IQ4_NL -0.9%; the IQ4 files' defaults are the exact path,
-/// the others' float figures lie within 0.35% of their defaults).
+/// (measured on 2 chunks, Intel Xeon AVX-512, Q8_0 on float inputs: IQ2_XS -0.3%, IQ2_S
+/// -1.0%, IQ3_XXS -0.5%, IQ3_S -1.0%, IQ4_XS -0.7%, IQ4_NL -0.9%, the IQ4 files' figures
+/// being the exact path's; the others' float figures lie within 0.35% of their defaults.
+/// Zen 4, int8 Q8_0 inputs: the nine files -1.3% to +0.3%).
 ///
 /// The files with 1.56 to 2.06 bits per weight (IQ1_S, IQ1_M, IQ2_XXS) are scored on 8
 /// chunks of GPL-3: on 2 chunks they missed the bound (IQ1_S -2.6%, IQ1_M +1.9%,
@@ -54,8 +56,10 @@ import TestSupport
 /// the scalar tier's, 2.5% from theirs on IQ1_M's 2 chunks, is 0.6% from them on 8 (-1.0%).
 /// llama.cpp alone moves by as much on 2 chunks with its cache type (F32 against F16):
 /// IQ1_M +4.7%, IQ2_XS +1.2%, IQ2_XXS -0.7%. llama.cpp's mix (IQ3_S with IQ4_NL fallbacks,
-/// which Ponder's defaults take on float inputs) is +0.6% (AVX2/AVX-512) and -0.5% (scalar)
-/// on 2 chunks: bound 1.5% above.
+/// which Ponder's defaults take on float inputs) scattered on 2 chunks from -0.5% (scalar)
+/// to +1.6% (AVX-512 VNNI with int8 Q8_0 prefill, Zen 4); on 8 chunks it is +0.3% there
+/// (two standard errors -0.4% to +1.1%), so it is scored on 8 with the interval check,
+/// bound 1.5% above.
 /// The tight checks of the kernels are elsewhere: dequantization bit-exact against gguf-py,
 /// every SIMD dot against the scalar reference, and here `MatMulPath.float` (the exact
 /// arithmetic) against the numpy reference within 0.2%.
@@ -169,14 +173,14 @@ struct IQPerplexityTests {
     }
 
     /// llama.cpp's own IQ3_S mix, as its quantize tool writes it (no importance matrix):
-    /// IQ3_S, IQ4_NL fallbacks for the 576-column rows, Q8_0, F32.
+    /// IQ3_S, IQ4_NL fallbacks for the 576-column rows, Q8_0, F32. On 8 chunks (see the suite).
     @Test(.timeLimit(.minutes(20)))
     func llamaCppMix() async throws {
         let name = "SmolLM2-135M-Instruct.IQ3_S.gguf"
         let file = try GGUFFile(path: try TestEnv.model(name).path)
         let types = Set(file.tensors.map(\.type))
         #expect(types.isSuperset(of: [.iq3_s, .iq4_nl, .q8_0, .f32]), "\(types.map(\.name))")
-        let f = try await Self.figures(name, exact: true, chunks: Self.chunks(nil))
+        let f = try await Self.figures(name, exact: true, chunks: Self.fragileChunks)
         let exact = try #require(f.exact)
         #expect(abs(Self.rel(exact.ours, exact.numpy)) < 0.002)
         Self.expectNearLlamaCpp(f, (below: 0.02, above: 0.015), name)

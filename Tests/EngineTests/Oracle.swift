@@ -1,5 +1,7 @@
 import Foundation
 import TestSupport
+import GGUF
+import Kernels
 
 /// The independent numpy reference (Tests/Oracles/llama_reference.py): a llama forward
 /// pass written from the model's math, dequantizing with the `gguf` package.
@@ -30,16 +32,23 @@ enum Oracle {
     /// How the reference rounds what Ponder's kernels round: `activations` "float",
     /// "int8" or "mixed" (projection inputs as the int8 kernels see them: in every call,
     /// or as `MatMulPath.mixed` takes them) and `kv` "f32" or "f16" (the cache's type).
+    /// `mixedInt8Types`: the ggml types "mixed" also rounds in every call (Q8_0 where the
+    /// active tier has its int8 prefill GEMM).
     struct Rounding {
         var activations = "float"
         var kv = "f32"
+        var mixedInt8Types: [Int] = []
         /// Exact float math: `LlamaContext` with `.float` projections and an F32 cache.
         static let exact = Rounding()
-        /// Ponder's defaults (`MatMulPath.mixed`, F16 cache).
-        static let defaults = Rounding(activations: "mixed", kv: "f16")
+        /// Ponder's defaults (`MatMulPath.mixed`, F16 cache) on the active Kernels tier.
+        static var defaults: Rounding {
+            let q8_0 = Int(GGMLType.q8_0.rawValue)
+            return Rounding(activations: "mixed", kv: "f16",
+                            mixedInt8Types: pk_prefill_gemm_supports(pk_active_tier(), Int32(q8_0)) != 0 ? [q8_0] : [])
+        }
         /// The int8 kernels everywhere (`MatMulPath.int8`) and an F16 cache.
         static let int8 = Rounding(activations: "int8", kv: "f16")
-        var json: [String: Any] { ["activations": activations, "kv": kv] }
+        var json: [String: Any] { ["activations": activations, "kv": kv, "mixed_int8_types": mixedInt8Types] }
     }
 
     /// Every position's logits for each prompt: [prompt][(n, vocab) row-major].

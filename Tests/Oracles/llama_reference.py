@@ -18,7 +18,8 @@ exact math), "int8" (every projection's input rows are first rounded to 8-bit bl
 the way llama.cpp's and Ponder's int8 kernels see them: Q8_0 for the 32-blocks types,
 Q8_K for the K-quants, floats for F32/F16/BF16), or "mixed" (Ponder's default: int8 in
 forward calls of at most 4 tokens and for K-quant and IQ1/IQ2/IQ3 weights in any call,
-floats for the other weights in longer calls).
+and for the types listed in "mixed_int8_types" (Q8_0 where Ponder's Kernels tier has its
+int8 prefill GEMM), floats for the other weights in longer calls).
 And "kv": "f32" (default) or "f16" (keys and values rounded to IEEE half as they enter
 the cache, as Ponder's default F16 cache stores them).
 """
@@ -68,10 +69,11 @@ def round_q8_K(x):
 
 
 class Llama:
-    def __init__(self, path, activations="float", kv="f32"):
+    def __init__(self, path, activations="float", kv="f32", mixed_int8_types=()):
         r = gguf.GGUFReader(path)
         self.reader = r
         self.activations = activations
+        self.mixed_int8_types = set(mixed_int8_types)
         self.kv16 = kv == "f16"
         self.q8 = False
         self.types = {t.name: int(t.tensor_type) for t in r.tensors}
@@ -100,7 +102,7 @@ class Llama:
         """h (n, cols) times the weight `name` transposed, with h rounded to the int8
         kernels' activation format when this forward call uses them."""
         t = self.types[name]
-        if self.q8 or (self.activations == "mixed" and t in Q8_K_USERS):
+        if self.q8 or (self.activations == "mixed" and (t in Q8_K_USERS or t in self.mixed_int8_types)):
             if t in Q8_0_USERS:
                 h = round_q8_0(h)
             elif t in Q8_K_USERS:
@@ -186,7 +188,7 @@ def main():
         tk = tokenizer_from_gguf(path)
         print(json.dumps({"tokens": [tk.encode(t).ids for t in req["texts"]]}))
         return
-    m = Llama(path, req.get("activations", "float"), req.get("kv", "f32"))
+    m = Llama(path, req.get("activations", "float"), req.get("kv", "f32"), req.get("mixed_int8_types", []))
     if mode == "logits":
         with open(req["out"], "wb") as f:
             for p in req["prompts"]:

@@ -16,8 +16,9 @@ import Glibc
 /// so the session re-reads.
 ///
 /// Not asserted: equality with re-reading the same tokens in one prefill. Prefill and
-/// decode round differently (decode rounds activations to int8, prefill runs float BLAS
-/// on `MatMulPath.mixed`), so the reply positions a re-read recomputes differ from the
+/// decode round differently (decode rounds activations to int8; prefill on
+/// `MatMulPath.mixed` runs float BLAS on Q4_1, and on Q8_0 without AVX-512 VNNI, or its
+/// own GEMM's float order), so the reply positions a re-read recomputes differ from the
 /// ones the live session decoded; the saved cache keeps the live session's.
 @Suite(.serialized) struct SavedKVCacheTests {
     static let text = "The river ran past the old mill, where the miller kept three cats and a dog. "
