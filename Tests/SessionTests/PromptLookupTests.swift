@@ -4,7 +4,7 @@ import Testing
 /// Prompt-lookup drafts and the policy around them, on hand-worked sequences.
 @Suite("Prompt lookup")
 struct PromptLookupTests {
-    @Test("The tokens after the latest earlier occurrence of the last three, else two, tokens")
+    @Test("The tokens after the earlier occurrence that matches the most tokens before the last one, the latest of equals")
     func drafts() {
         // 1 2 3 4 5 1 2 | 3: "1 2 3" occurred at 0, followed by 4 5 1 2 3.
         #expect(PromptLookup.draft(history: [1, 2, 3, 4, 5, 1, 2], last: 3, count: 4) == [4, 5, 1, 2])
@@ -14,6 +14,13 @@ struct PromptLookupTests {
         #expect(PromptLookup.draft(history: [8, 9, 4, 0, 8, 9, 5, 0], last: 8, count: 1) == [9])
         // Two occurrences of "8 9": the latest (followed by 5) wins.
         #expect(PromptLookup.draft(history: [8, 9, 4, 1, 8, 9, 5, 2, 8], last: 9, count: 2) == [5, 2])
+        // "2 3 4" occurs twice; the earlier occurrence matches four tokens ("1 2 3 4")
+        // and wins over the latest, which matches three.
+        #expect(PromptLookup.draft(history: [1, 2, 3, 4, 9, 7, 2, 3, 4, 8, 1, 2, 3], last: 4, count: 2) == [9, 7])
+        // Matches are counted up to longestMatch: two occurrences matching at least that
+        // many tokens count as equals, and the latest wins.
+        let run = (0..<20).map { Int32($0) }
+        #expect(PromptLookup.draft(history: run + [50] + run + [60] + run.dropLast(), last: 19, count: 1) == [60])
         // No three-token match: the two-token one ("6 7" followed by 2).
         #expect(PromptLookup.draft(history: [6, 7, 2, 3, 5, 6], last: 7, count: 2) == [2, 3])
         // A single repeated token is not enough; nor is an empty history.
