@@ -107,6 +107,17 @@ struct SpeculativeRunTests {
         #expect(rows.map { $0.split(separator: "|").first.map(String.init) ?? "" }.map { $0.trimmingCharacters(in: .whitespaces) }
                 == ["verify2", "verify5"], "\(r.stdoutText)")
         #expect(rows.allSatisfy { $0.contains("x a decode step") }, "\(r.stdoutText)")
+        // With several repetitions the cost is the median of their paired ratios, printed
+        // with their range: "costs M x a decode step, A to B over the repetitions".
+        let three = try await offPool {
+            try runProcess(bin, ["bench", "--model", model, "-p", "0", "-n", "8", "-r", "3", "--verify", "4"], timeout: 300)
+        }
+        #expect(three.status == 0, "\(three.stderrText)")
+        let row = three.stdoutText.split(separator: "\n").first { $0.hasPrefix("| verify4") }.map(String.init) ?? ""
+        let numbers = row.components(separatedBy: "costs ").last?
+            .split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) } ?? []
+        #expect(numbers.count == 3 && numbers[1] <= numbers[0] && numbers[0] <= numbers[2]
+                && row.contains("over the repetitions"), "\(row)")
         let none = try runProcess(bin, ["bench", "--model", model, "-p", "0", "-n", "4", "-r", "1", "--verify", "0"], timeout: 300)
         #expect(none.status == 0 && !none.stdoutText.contains("| verify"), "\(none.stdoutText)\(none.stderrText)")
         for bad in ["17", "x", "2,,4", ""] {
