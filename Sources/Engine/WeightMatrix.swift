@@ -111,7 +111,7 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     func usesInt8(rows n: Int, type: GGMLType, tier: Int32 = pk_active_tier()) -> Bool {
         switch self {
         case .mixed: n <= MatMul.int8BatchLimit || type.isKQuant || type.isIQGrid
-            || pk_prefill_gemm_supports(tier, Int32(type.rawValue)) != 0
+            || usesPrefillGEMM(rows: n, type: type, tier: tier)
         case .mixed16: n <= MatMul.int8BatchLimit || type.isKQuant || type.isIQGrid
         case .float: false
         case .int8: true

@@ -219,7 +219,7 @@ struct BenchCommand: AsyncParsableCommand {
             if !tg.isEmpty { o["tg_tokens"] = generate; o["tg_tokens_per_second"] = tg.max()!; o["tg_all"] = tg }
             for (width, v) in zip(verifyWidths, verify) where !v.isEmpty {
                 o["verify\(width)_passes_per_second"] = v.max()!
-                o["verify\(width)_cost_decode_steps"] = Self.median(Self.passCosts(tg: tg, passes: v))
+                o["verify\(width)_cost_decode_steps"] = median(Self.passCosts(tg: tg, passes: v))
             }
             if let ceiling {
                 o["tg_compute_ceiling_tokens_per_second"] = ceiling.tokensPerSecond
@@ -245,21 +245,16 @@ struct BenchCommand: AsyncParsableCommand {
         for (width, v) in zip(verifyWidths, verify) where !v.isEmpty {
             let c = Self.passCosts(tg: tg, passes: v)
             let range = c.count > 1 ? ", \(fmt(c.first!)) to \(fmt(c.last!)) over the repetitions" : ""
-            print("| verify\(width) | \(fmt(mean(v))) ± \(fmt(sd(v))) | \(fmt(v.max()!)) | (passes/s; one pass costs \(fmt(Self.median(c)))x a decode step\(range))")
+            print("| verify\(width) | \(fmt(mean(v))) ± \(fmt(sd(v))) | \(fmt(v.max()!)) | (passes/s; one pass costs \(fmt(median(c)))x a decode step\(range))")
         }
     }
 
     /// Each repetition's cost of a verification pass in decode steps (its decode rate over
     /// its pass rate: the two run back to back, on the same stretch of a noisy machine),
-    /// sorted. The table prints their median, which one outlier repetition does not move.
+    /// sorted (the table prints the first and last as the range). The cost reported is their
+    /// median, which one outlier repetition does not move.
     static func passCosts(tg: [Double], passes: [Double]) -> [Double] {
         zip(tg, passes).map { $0 / $1 }.sorted()
-    }
-
-    /// The median of sorted values (the mean of the middle two for an even count).
-    static func median(_ sorted: [Double]) -> Double {
-        let n = sorted.count
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
     }
 
     /// `--verify`: tokens per timed verification pass (speculative decoding: the last token

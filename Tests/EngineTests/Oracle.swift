@@ -32,8 +32,8 @@ enum Oracle {
     /// How the reference rounds what Ponder's kernels round: `activations` "float",
     /// "int8" or "mixed" (projection inputs as the int8 kernels see them: in every call,
     /// or as `MatMulPath.mixed` takes them) and `kv` "f32" or "f16" (the cache's type).
-    /// `mixedInt8Types`: the ggml types "mixed" also rounds in every call (Q8_0 where the
-    /// active tier has its int8 prefill GEMM).
+    /// `mixedInt8Types`: the ggml types "mixed" also rounds in every call (the 32-block
+    /// types the active tier has an int8 prefill GEMM for: Q8_0 on AVX-512 VNNI).
     struct Rounding {
         var activations = "float"
         var kv = "f32"
@@ -42,9 +42,9 @@ enum Oracle {
         static let exact = Rounding()
         /// Ponder's defaults (`MatMulPath.mixed`, F16 cache) on the active Kernels tier.
         static var defaults: Rounding {
-            let q8_0 = Int(GGMLType.q8_0.rawValue)
-            return Rounding(activations: "mixed", kv: "f16",
-                            mixedInt8Types: pk_prefill_gemm_supports(pk_active_tier(), Int32(q8_0)) != 0 ? [q8_0] : [])
+            let gemm = [GGMLType.q4_0, .q4_1, .q5_0, .q5_1, .q8_0].map { Int($0.rawValue) }
+                .filter { pk_prefill_gemm_supports(pk_active_tier(), Int32($0)) != 0 }
+            return Rounding(activations: "mixed", kv: "f16", mixedInt8Types: gemm)
         }
         /// The int8 kernels everywhere (`MatMulPath.int8`) and an F16 cache.
         static let int8 = Rounding(activations: "int8", kv: "f16")
