@@ -67,7 +67,7 @@ public final class LlamaModel: Sendable {
             guard t.shape == [cols, rows] else { throw .badShape(tensor: name, expected: [cols, rows], found: t.shape) }
             return WeightMatrix(file: file, info: t)
         }
-        // Projections and an untied output: packed for the decode kernels where they can be.
+        // Projections and the output: packed for the decode kernels where they can be.
         let x8 = x8Weights
         func projection(_ name: String, rows: Int, cols: Int) throws(EngineError) -> WeightMatrix {
             let w = try matrix(name, rows: rows, cols: cols)
@@ -104,8 +104,8 @@ public final class LlamaModel: Sendable {
         outputNorm = try vector("output_norm.weight", count: cfg.hidden)
         if file.tensor(named: "output.weight") != nil {
             output = try projection("output.weight", rows: cfg.vocabSize, cols: cfg.hidden)
-        } else {
-            output = tokenEmbedding
+        } else {  // tied: the same bytes, with a slot of its own for the output products
+            output = repack == .off ? tokenEmbedding : x8.register(tokenEmbedding)
         }
         if file.tensor(named: "rope_freqs.weight") != nil {
             ropeFactors = try vector("rope_freqs.weight", count: cfg.ropeDim / 2)

@@ -59,9 +59,10 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// in calls of at most `MatMul.int8BatchLimit` tokens (decode) and, in any call, for
     /// the K-quants (on AVX2 and AVX-512 through the Kernels module's column-interleaved
     /// GEMM), the IQ1/IQ2/IQ3 types (their multi-column dots, each weight group decoded
-    /// once for several activation columns) and Q8_0 where the tier has its prefill GEMM
-    /// (AVX-512 VNNI); float BLAS over dequantized tiles for the other weights in longer
-    /// calls (prefill).
+    /// once for several activation columns), Q8_0 where the tier has its prefill GEMM
+    /// and Q4_0/Q4_1 where it has their x8 kernels (both AVX-512 VNNI:
+    /// `mixedPrefillIsInt8`); float BLAS over dequantized tiles for the other weights in
+    /// longer calls (prefill).
     /// Measured (BENCHMARKS.md): BLAS prefill beats the int8 kernels on Q4_1 and on Q8_0
     /// without VNNI; the int8 kernels beat BLAS on Q4_K/Q6_K and on the IQ types, whose
     /// float tiles cost more to decode than the products themselves (the 4B-shaped files),
@@ -110,12 +111,22 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// Whether a forward call of `n` tokens uses the int8 kernels for weights of `type`.
     func usesInt8(rows n: Int, type: GGMLType, tier: Int32 = pk_active_tier()) -> Bool {
         switch self {
-        case .mixed: n <= MatMul.int8BatchLimit || type.isKQuant || type.isIQGrid
-            || usesPrefillGEMM(rows: n, type: type, tier: tier)
-        case .mixed16: n <= MatMul.int8BatchLimit || type.isKQuant || type.isIQGrid
+        case .mixed: n <= MatMul.int8BatchLimit || Self.mixedPrefillIsInt8(type, tier: tier)
+        case .mixed16: n <= MatMul.int8BatchLimit || (type != .q8_0 && Self.mixedPrefillIsInt8(type, tier: tier))
         case .float: false
         case .int8: true
         }
+    }
+
+    /// Whether `mixed` sends prefill-sized calls on weights of `type` through the int8
+    /// kernels (activations rounded to Q8_0 / Q8_K): the K-quants and the IQ1/IQ2/IQ3
+    /// types; a 32-block type where the tier has its prefill GEMM (Q8_0 on AVX-512 VNNI)
+    /// or x8 kernels (Q4_0, Q4_1, Q8_0 on AVX-512 VNNI, four columns a call: SmolLM2 Q4_1
+    /// pp512 on a Zen 4 ran 1.75x float BLAS's rate). `mixed16` does the same but for Q8_0.
+    public static func mixedPrefillIsInt8(_ type: GGMLType, tier: Int32 = pk_active_tier()) -> Bool {
+        let t = Int32(type.rawValue)
+        return type.isKQuant || type.isIQGrid || pk_prefill_gemm_supports(tier, t) != 0
+            || (type.blockSize == 32 && pk_x8_supports(tier, t) != 0)
     }
 }
 
@@ -184,10 +195,14 @@ enum MatMul {
         let callRows = decodeArithmetic ? 1 : n
         if path.usesInt8(rows: callRows, type: w.type, tier: tier), let ws, let xq = ws.quantized(x, rows: n, cols: w.cols, weightType: Int32(w.type.rawValue), tier: tier) {
             let t = Int32(w.type.rawValue)
-            let rc = if let p = w.x8?.pointer {
+            let rc = if path.usesPrefillGEMM(rows: callRows, type: w.type, tier: tier) {
+                if let p = w.x8?.pointer {
+                    pk_prefill_gemm_x8_tier(tier, pool.pointer, t, p, w.rows, w.cols, xq, n, out, w.rows)
+                } else {
+                    pk_prefill_gemm_tier(tier, pool.pointer, t, w.base, w.rows, w.cols, xq, n, out, w.rows)
+                }
+            } else if let p = w.x8?.pointer {
                 pk_matmul_x8_tier(tier, pool.pointer, t, p, w.rows, w.cols, xq, n, out, w.rows)
-            } else if path.usesPrefillGEMM(rows: callRows, type: w.type, tier: tier) {
-                pk_prefill_gemm_tier(tier, pool.pointer, t, w.base, w.rows, w.cols, xq, n, out, w.rows)
             } else {
                 pk_matmul_tier(tier, pool.pointer, t, w.base, w.rows, w.cols, xq, n, out, w.rows)
             }

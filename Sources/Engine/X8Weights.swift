@@ -7,17 +7,20 @@ import Synchronization
 import Glibc
 #endif
 
-/// Row-interleaved ("x8") copies of a model's K-quant matrices.
+/// Row-interleaved ("x8") copies of a model's quantized matrices.
 ///
 /// Decode on a plain Q4_K/Q5_K/Q6_K row spends most of its instructions on per-row work (scale
-/// decode, a horizontal sum per super-block); the Kernels module's x8 layout puts 8 rows
+/// decode, a horizontal sum per super-block), and so does a 32-block row (a float multiply,
+/// convert and add per 32 values); the Kernels module's x8 layout puts 8 rows
 /// side by side so that work is shared by 8 SIMD lanes (x8.c). The copy has exactly the
 /// matrix's bytes, permuted, so memory does not grow: after each matrix is packed, the
 /// mapped file pages it came from are released (`MADV_DONTNEED`; they are clean file
 /// pages, so anything that reads them later, like the float path, faults them back in).
 ///
-/// Eligible: Q4_K, Q5_K and Q6_K matrices of the projections and the untied output, with rows a
-/// multiple of 8, when the active kernel tier has x8 kernels (AVX2, AVX-512); none with
+/// Eligible: Q4_K, Q5_K and Q6_K matrices (AVX2, AVX-512 tiers) and Q4_0, Q4_1 and Q8_0
+/// ones (AVX-512 VNNI) of the projections and the output (a tied output too: the
+/// embedding lookups read single plain rows, which fault back in), with rows a multiple
+/// of 8, when the active kernel tier has an x8 kernel for the type; none with
 /// `PONDER_REPACK=0` (`Mode.fromEnvironment`). Each has a slot; `packAll` fills the slots, either at load (`LlamaModel`'s
 /// `repack: .now`) or later on a thread of the caller's (`.later`, the chat: it starts
 /// at once and answers on the plain layout meanwhile). A matrix whose slot is still
@@ -63,7 +66,7 @@ public final class X8Weights: Sendable {
     /// Whether `w` can have an x8 copy.
     static func eligible(_ w: WeightMatrix) -> Bool {
         let t = Int32(w.type.rawValue)
-        return pk_x8_supports(pk_active_tier(), t) != 0 && w.rows % 8 == 0 && w.cols % 256 == 0
+        return pk_x8_supports(pk_active_tier(), t) != 0 && w.rows % 8 == 0 && w.cols % pk_block_size(t) == 0
     }
 
     /// `w` with a slot of this store when eligible, else `w`.

@@ -88,16 +88,12 @@ static float dot_bf16(size_t n, const void *w, const void *x) {
 
 void pk_fill_avx512(struct pk_kernels *k) {
     k->tier = 2;
-    k->dot[PK_SLOT_Q4_0] = dot_q4_0;
-    k->dot[PK_SLOT_Q4_1] = dot_q4_1;
     k->dot[PK_SLOT_Q5_0] = dot_q5_0;
     k->dot[PK_SLOT_Q5_1] = dot_q5_1;
-    k->dot[PK_SLOT_Q8_0] = dot_q8_0;
-    k->dot4[PK_SLOT_Q4_0] = dot4_q4_0;
-    k->dot4[PK_SLOT_Q4_1] = dot4_q4_1;
     k->dot4[PK_SLOT_Q5_0] = dot4_q5_0;
     k->dot4[PK_SLOT_Q5_1] = dot4_q5_1;
-    k->dot4[PK_SLOT_Q8_0] = dot4_q8_0;
+    // Q4_0, Q4_1 and Q8_0 take the x8 kernels' float order (gemv_x8_q32_avx512.c).
+    (void)dot_q4_0, (void)dot_q4_1, (void)dot_q8_0, (void)dot4_q4_0, (void)dot4_q4_1, (void)dot4_q8_0;
     pk_fill_avx512_kquants(k);
     pk_fill_avx512_iq(k);  // the AVX2 IQ dots, but the IQ2/IQ3 many-column ones
     // K-quant prefill (GEMM) and x8 decode on VNNI: the AVX2 kernels' bodies, which give
@@ -106,6 +102,7 @@ void pk_fill_avx512(struct pk_kernels *k) {
     pk_fill_avx512_gemm(k);
     pk_fill_avx512_iq_gemm(k);  // IQ2/IQ3 prefill on int8 tiles (gemm_avx512_iq.c)
     pk_fill_avx512_x8(k);
+    pk_fill_avx512_x8_q32(k);
     k->dot[PK_SLOT_F32] = dot_f32;
     k->dot[PK_SLOT_F16] = dot_f16;
     k->dot[PK_SLOT_BF16] = dot_bf16;

@@ -134,7 +134,7 @@ static void gemm_worker(void *p, int ith, int nth) {
     float o[32];  // TILE_NR x 16
     size_t rt, re;
     while (pk_take_chunk(job->next, ROW_TILE, job->rows, &rt, &re)) {
-        if (job->unpack) job->unpack(job->t, job->W, job->nb * QKK, rt, re - rt, tile);
+        if (job->unpack) job->unpack(job->t, job->W, job->nb * pk_block_size(job->t), rt, re - rt, tile);
         const uint8_t *W = job->unpack ? tile : job->W + rt * job->row_bytes;  // row rt
         for (size_t g = 0; g < job->ngroups; g += (size_t)TILE_NG) {
             int ng = g + (size_t)TILE_NG <= job->ngroups ? TILE_NG : (int)(job->ngroups - g);

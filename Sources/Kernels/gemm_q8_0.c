@@ -125,3 +125,18 @@ int pk_prefill_gemm_tier(int tier, pk_pool *pool, int t, const void *W, size_t r
     // No kernel, nx < 8, or no memory for the packing: the dot kernels.
     return pk_matmul_tier(tier, pool, t, W, rows, cols, xq, nx, out, ldo);
 }
+
+int pk_prefill_gemm_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows, size_t cols,
+                            const void *xq, size_t nx, float *out, size_t ldo) {
+    int rc = pk_matmul_check(t, P, rows, cols, xq, nx, out, ldo);
+    if (rc != PK_OK) return rc;
+    if (rows % 8 != 0 || pk_x8_group_block_bytes(t) == 0) return PK_EBADSHAPE;
+    if (rows == 0 || nx == 0) return PK_OK;
+    // Each worker unpacks its tiles of rows (whole x8 groups) to plain rows for the kernel.
+    struct pk_gemm_spec spec = { .kernel = kernel_for(tier, t), .pack = pack_q8_0,
+                                 .block_values = QK, .packed_block_bytes = Q8P_BLOCK,
+                                 .unpack = pk_x8_unpack, .unpacked_block_bytes = sizeof(pk_block_q8_0),
+                                 .unpack_rows = 8 };
+    if (spec.kernel && pk_gemm_run(&spec, pool, t, P, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
+    return pk_matmul_x8_tier(tier, pool, t, P, rows, cols, xq, nx, out, ldo);
+}

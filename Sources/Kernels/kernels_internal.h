@@ -116,6 +116,9 @@ static inline uint32_t pk_load_u32(const uint8_t *p) {
 //   [0, 34 nb)                 nb ggml Q8_0 blocks, byte-exact (pk_quantize_row_q8_0)
 //   [o, o + 4 nb), o = 34 nb rounded up to 4:  float dy[nb], each block's d as float
 //   [o + 4 nb, o + 8 nb)       float s[nb] = dy[b] * (sum of block b's 32 int8 values)
+//   [o + 8 nb, o + 12 nb)      int32 ncorr[nb] = -128 * (sum of block b's 32 int8 values):
+//                              the exact correction of a product with weights biased to
+//                              unsigned (w + 128), as the x8 Q8_0 kernel reads them
 // The side arrays are computed once per activation row, so the dots do not redo per
 // weight row what only depends on the activations (the min term m * s of Q4_1/Q5_1,
 // the scale conversion of dy).
@@ -124,6 +127,7 @@ static inline const float *pk_q8_dy(const void *x, size_t nb) {
     return (const float *)((const uint8_t *)x + pk_q8_side_offset(nb));
 }
 static inline const float *pk_q8_s(const void *x, size_t nb) { return pk_q8_dy(x, nb) + nb; }
+static inline const int32_t *pk_q8_ncorr(const void *x, size_t nb) { return (const int32_t *)(pk_q8_dy(x, nb) + 2 * nb); }
 /// Fills the side arrays of nb Q8_0 blocks at y (same on every tier).
 void pk_q8_0_fill_side(void *y, size_t nb);
 
@@ -298,6 +302,12 @@ void pk_fill_avx2_kquants(struct pk_kernels *k);
 void pk_fill_avx2_iq(struct pk_kernels *k);  // dot_avx2_iq.c
 void pk_fill_avx512_iq(struct pk_kernels *k);  // dot_avx512_iq.c
 void pk_fill_avx2_gemm(struct pk_kernels *k);
+void pk_fill_avx512_x8_q32(struct pk_kernels *k);
+/// pk_matmul_tier's path for nx >= 2 columns on a plain matrix of a 32-block type whose
+/// tier has an x8 kernel (x8.c): rows packed 8 at a time as the workers go, bitwise the
+/// one-row dots. PK_EUNSUPPORTED (doing nothing) for other types, tiers and calls.
+int pk_x8_matmul_plain(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                       const void *xq, size_t nx, float *out, size_t ldo);  // gemv_x8_q32_avx512.c: Q4_0, Q4_1, Q8_0 dots and x8
 void pk_fill_avx512_gemm(struct pk_kernels *k);
 void pk_fill_avx512_iq_gemm(struct pk_kernels *k);  // gemm_avx512_iq.c
 void pk_fill_avx2_x8(struct pk_kernels *k);

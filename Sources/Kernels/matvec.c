@@ -120,6 +120,8 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
     int s = pk_slot_of(t);
     // Prefill-sized calls on K-quants: the column-interleaved GEMM where the tier has one.
     if (pk_gemm_try(pk_kernels_for_tier(tier), pool, t, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
+    // Several columns on a 32-block type with x8 kernels (AVX-512: Q4_0, Q4_1, Q8_0).
+    if (pk_x8_matmul_plain(pk_kernels_for_tier(tier), pool, t, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
     struct mm_job job = {
         .dot = pk_kernels_for_tier(tier)->dot[s],
         .dot4 = pk_kernels_for_tier(tier)->dot4[s],

@@ -62,11 +62,13 @@ void pk_quantize_q8_K_ref(const float *x, void *vy, size_t n) {
 void pk_q8_0_fill_side(void *vy, size_t nb) {
     const pk_block_q8_0 *b = vy;
     float *dy = (float *)((uint8_t *)vy + pk_q8_side_offset(nb)), *s = dy + nb;
+    int32_t *ncorr = (int32_t *)(dy + 2 * nb);
     for (size_t i = 0; i < nb; ++i) {
         int sum = 0;
         for (int j = 0; j < QK; ++j) sum += b[i].qs[j];
         dy[i] = pk_fp16_to_fp32(b[i].d);
         s[i] = dy[i] * (float)sum;
+        ncorr[i] = -128 * sum;
     }
 }
 

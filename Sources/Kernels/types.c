@@ -58,7 +58,7 @@ int pk_vec_dot_type(int t) {
 size_t pk_activation_size(int t, size_t n) {
     int a = pk_vec_dot_type(t);
     if (a < 0 || n % pk_block_size(t) != 0) return 0;
-    if (a == PK_Q8_0) return pk_q8_side_offset(n / QK) + 2 * sizeof(float) * (n / QK);
+    if (a == PK_Q8_0) return pk_q8_side_offset(n / QK) + 3 * sizeof(float) * (n / QK);
     return pk_row_size(a, n);
 }
 

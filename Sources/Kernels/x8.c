@@ -1,4 +1,4 @@
-// Row-interleaved ("x8") K-quant weights for decode: 8 rows' super-blocks side by side,
+// Row-interleaved ("x8") weights for decode: 8 rows' super-blocks (or blocks) side by side,
 // so a SIMD kernel puts one row in each 32-bit lane. A one-column dot over the plain
 // layout spends most of its instructions on per-row work that cannot be shared: the
 // scale and min decode, a horizontal sum per super-block, the float tail. Over x8 weights
@@ -38,8 +38,18 @@
 //                (the first layout tried, ql and qh in separate runs, streamed at half
 //                the speed).
 //
-// pk_matmul_x8_tier: calls of at most 4 columns run the tier's x8 kernel (gemv8[slot])
-// when it has one; prefill-sized calls the tier's K-quant GEMM (gemm.c), whose workers
+// The 32-block types (x8 kernels on the AVX-512 VNNI tier only), per group of 8 rows and
+// block b (32 values), at P + (G * nb + b) * X8_BYTES(t), nb = cols / 32:
+// Q4_0 (144 bytes = 8 x 18): [0, 16) d[8]; [16, 144) chunk k (k < 4) at 16 + 32k: row r's
+//   qs[4k .. 4k + 3] (low nibbles: values 4k .., high: 16 + 4k ..)
+// Q4_1 (160 bytes = 8 x 20): [0, 16) d[8]; [16, 32) m[8]; [32, 160) the chunks as Q4_0's
+// Q8_0 (272 bytes = 8 x 34): [0, 16) d[8]; [16, 272) chunk k (k < 8) at 16 + 32k: row r's
+//   qs[4k .. 4k + 3] XOR 0x80 (biased to unsigned, as vpdpbusd multiplies them; the
+//   activations' ncorr array takes the bias back exactly)
+// Their kernels and the tier's one-row dots share one float order (gemv_x8_q32_avx512.c).
+//
+// pk_matmul_x8_tier: calls of at most 8 columns (any call for the 32-block types) run the
+// tier's x8 kernel (gemv8[slot]) when it has one; prefill-sized calls the tier's K-quant GEMM (gemm.c), whose workers
 // unpack a tile of rows at a time into their own buffer; the rest (the scalar tier, 5 to 7
 // columns) unpack a few MiB of rows at a time into the calling thread's buffer and run
 // pk_matmul_tier on them. The x8
@@ -53,6 +63,9 @@ size_t pk_x8_group_block_bytes(int t) {
     case PK_Q4_K: return 8 * sizeof(pk_block_q4_K);
     case PK_Q5_K: return 8 * sizeof(pk_block_q5_K);
     case PK_Q6_K: return 8 * sizeof(pk_block_q6_K);
+    case PK_Q4_0: return 8 * sizeof(pk_block_q4_0);
+    case PK_Q4_1: return 8 * sizeof(pk_block_q4_1);
+    case PK_Q8_0: return 8 * sizeof(pk_block_q8_0);
     default: return 0;
     }
 }
@@ -131,17 +144,38 @@ static void q6k_move(uint8_t *x, uint8_t *plain, size_t ss, int pack) {
     }
 }
 
+// One block of 8 rows of a 32-block type (layout above).
+static void q32_move(int t, uint8_t *x, uint8_t *plain, size_t ss, int pack) {
+    const size_t hdr = t == PK_Q4_1 ? 4 : 2, nq = t == PK_Q8_0 ? QK : QK / 2;  // plain: scales, then qs
+    const uint8_t flip = t == PK_Q8_0 ? 0x80 : 0;
+    uint8_t *xq = x + 8 * hdr;
+    for (int r = 0; r < 8; ++r) {
+        uint8_t *b = plain + (size_t)r * ss;
+        for (size_t h = 0; h < hdr / 2; ++h) {
+            if (pack) memcpy(x + 16 * h + 2 * r, b + 2 * h, 2);
+            else memcpy(b + 2 * h, x + 16 * h + 2 * r, 2);
+        }
+        for (size_t k = 0; k < nq / 4; ++k)
+            for (int e = 0; e < 4; ++e) {
+                uint8_t *xc = xq + 32 * k + 4 * r + e, *pc = b + hdr + 4 * k + e;
+                if (pack) *xc = *pc ^ flip; else *pc = *xc ^ flip;
+            }
+    }
+}
+
 // Rows [row0, row0 + nrows) (multiples of 8) between plain W and x8 P.
 static int x8_move(int t, uint8_t *P, uint8_t *W, size_t cols, size_t row0, size_t nrows, int pack) {
     size_t gb = pk_x8_group_block_bytes(t);
     if (gb == 0) return PK_EBADTYPE;
-    if (cols % QKK != 0 || row0 % 8 != 0 || nrows % 8 != 0) return PK_EBADSHAPE;
-    size_t nb = cols / QKK, rs = pk_row_size(t, cols), bs = gb / 8;
+    const size_t bv = pk_block_size(t);
+    if (cols % bv != 0 || row0 % 8 != 0 || nrows % 8 != 0) return PK_EBADSHAPE;
+    size_t nb = cols / bv, rs = pk_row_size(t, cols), bs = gb / 8;
     for (size_t G = row0 / 8; G < (row0 + nrows) / 8; ++G)
         for (size_t i = 0; i < nb; ++i) {
             uint8_t *x = P + (G * nb + i) * gb;
             uint8_t *plain = W + (G * 8 - row0) * rs + i * bs;
             if (t == PK_Q6_K) q6k_move(x, plain, rs, pack);
+            else if (bv == QK) q32_move(t, x, plain, rs, pack);
             else k45_move(x, plain, rs, t == PK_Q5_K, pack);
         }
     return PK_OK;
@@ -197,13 +231,16 @@ int pk_matmul_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows
     int s = pk_slot_of(t);
     size_t gb = pk_x8_group_block_bytes(t);
     if (s < 0 || gb == 0) return PK_EBADTYPE;
-    if (cols % QKK != 0 || rows % 8 != 0) return PK_EBADSHAPE;
+    const size_t bv = pk_block_size(t);
+    if (cols % bv != 0 || rows % 8 != 0) return PK_EBADSHAPE;
     int rc = pk_matmul_check(t, P, rows, cols, xq, nx, out, ldo);
     if (rc != PK_OK) return rc;
     if (rows == 0 || nx == 0) return PK_OK;
     const pk_kernels *k = pk_kernels_for_tier(tier);
-    size_t nb = cols / QKK, xs = pk_activation_size(t, cols);
-    if (k->gemv8[s] && nx <= X8_KERNEL_COLUMNS) {
+    size_t nb = cols / bv, xs = pk_activation_size(t, cols);
+    // The 32-block types have no GEMM over x8 tiles: their kernel takes any call, four
+    // columns at a time (at 4 columns it costs less per column than their plain dots).
+    if (k->gemv8[s] && (nx <= X8_KERNEL_COLUMNS || bv == QK)) {
         struct x8_job job = {
             .kernel = k->gemv8[s], .P = P, .group_bytes = nb * gb, .groups = rows / 8, .nb = nb,
             .x = xq, .xs = xs, .nx = nx, .out = out, .ldo = nx > 1 ? ldo : rows,
@@ -228,5 +265,71 @@ int pk_matmul_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows
         int rc = pk_matmul_tier(tier, pool, t, W, n, cols, xq, nx, out + r0, ldo);
         if (rc != PK_OK) return rc;
     }
+    return PK_OK;
+}
+
+// ---- Plain 32-block matrices through the x8 kernels ----------------------------------
+
+struct x8_plain_job {
+    pk_gemv8_fn kernel;
+    pk_dot_fn dot;
+    int t;
+    const uint8_t *W;
+    size_t rows, cols, rs, nb, group_bytes;
+    const uint8_t *x;
+    size_t xs, nx;
+    float *out;
+    size_t ldo;
+    size_t *next, chunk;
+};
+
+/// Each group of 8 rows packed into the worker's own buffer (a last group of fewer rows
+/// padded with copies of its last row, whose results are dropped), then the kernel over
+/// it for every column, four at a time. Without a buffer, the one-row dots (the same bits).
+static void x8_plain_worker(void *p, int ith, int nth) {
+    (void)ith, (void)nth;
+    const struct x8_plain_job *job = p;
+    uint8_t *buf = pk_thread_buffer(PK_TBUF_X8, job->group_bytes + 8 * job->rs);
+    for (size_t g0, g1; pk_take_chunk(job->next, job->chunk, (job->rows + 7) / 8, &g0, &g1);) {
+        for (size_t g = g0; g < g1; ++g) {
+            const size_t r0 = 8 * g, n = job->rows - r0 < 8 ? job->rows - r0 : 8;
+            if (!buf) {
+                for (size_t c = 0; c < job->nx; ++c)
+                    for (size_t r = r0; r < r0 + n; ++r)
+                        job->out[c * job->ldo + r] = job->dot(job->cols, job->W + r * job->rs, job->x + c * job->xs);
+                continue;
+            }
+            const uint8_t *src = job->W + r0 * job->rs;
+            if (n < 8) {  // padded copy of the tail rows after the group's bytes
+                uint8_t *tail = buf + job->group_bytes;
+                memcpy(tail, src, n * job->rs);
+                for (size_t r = n; r < 8; ++r) memcpy(tail + r * job->rs, src + (n - 1) * job->rs, job->rs);
+                src = tail;
+            }
+            x8_move(job->t, buf, (uint8_t *)src, job->cols, 0, 8, 1);
+            for (size_t c = 0; c < job->nx; c += 4) {
+                const int nc = job->nx - c < 4 ? (int)(job->nx - c) : 4;
+                float o[4 * 8];
+                job->kernel(job->nb, buf, job->x + c * job->xs, job->xs, nc, o, 8);
+                for (int j = 0; j < nc; ++j) memcpy(job->out + (c + (size_t)j) * job->ldo + r0, o + 8 * j, n * sizeof(float));
+            }
+        }
+    }
+}
+
+int pk_x8_matmul_plain(const pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
+                       const void *xq, size_t nx, float *out, size_t ldo) {
+    const int s = pk_slot_of(t);
+    if (s < 0 || pk_block_size(t) != QK || !k->gemv8[s] || nx < 2) return PK_EUNSUPPORTED;
+    const size_t nb = cols / QK;
+    struct x8_plain_job job = {
+        .kernel = k->gemv8[s], .dot = k->dot[s], .t = t, .W = W, .rows = rows, .cols = cols,
+        .rs = pk_row_size(t, cols), .nb = nb, .group_bytes = nb * pk_x8_group_block_bytes(t),
+        .x = xq, .xs = pk_activation_size(t, cols), .nx = nx, .out = out, .ldo = ldo,
+    };
+    size_t next = 0;
+    job.next = &next;
+    job.chunk = pk_chunk_size((rows + 7) / 8, pk_pool_size(pool), 2, 1);
+    pk_pool_run(pool, x8_plain_worker, &job);
     return PK_OK;
 }

@@ -2,6 +2,7 @@ import Foundation
 import TestSupport
 import GGUF
 import Kernels
+import Engine
 
 /// The independent numpy reference (Tests/Oracles/llama_reference.py): a llama forward
 /// pass written from the model's math, dequantizing with the `gguf` package.
@@ -33,7 +34,8 @@ enum Oracle {
     /// "int8" or "mixed" (projection inputs as the int8 kernels see them: in every call,
     /// or as `MatMulPath.mixed` takes them) and `kv` "f32" or "f16" (the cache's type).
     /// `mixedInt8Types`: the ggml types "mixed" also rounds in every call (the 32-block
-    /// types the active tier has an int8 prefill GEMM for: Q8_0 on AVX-512 VNNI).
+    /// types `MatMulPath.mixedPrefillIsInt8` names on the active tier: Q4_0, Q4_1 and Q8_0
+    /// on AVX-512 VNNI).
     struct Rounding {
         var activations = "float"
         var kv = "f32"
@@ -42,9 +44,8 @@ enum Oracle {
         static let exact = Rounding()
         /// Ponder's defaults (`MatMulPath.mixed`, F16 cache) on the active Kernels tier.
         static var defaults: Rounding {
-            let gemm = [GGMLType.q4_0, .q4_1, .q5_0, .q5_1, .q8_0].map { Int($0.rawValue) }
-                .filter { pk_prefill_gemm_supports(pk_active_tier(), Int32($0)) != 0 }
-            return Rounding(activations: "mixed", kv: "f16", mixedInt8Types: gemm)
+            let int8 = [GGMLType.q4_0, .q4_1, .q5_0, .q5_1, .q8_0].filter { MatMulPath.mixedPrefillIsInt8($0) }
+            return Rounding(activations: "mixed", kv: "f16", mixedInt8Types: int8.map { Int($0.rawValue) })
         }
         /// The int8 kernels everywhere (`MatMulPath.int8`) and an F16 cache.
         static let int8 = Rounding(activations: "int8", kv: "f16")

@@ -45,11 +45,13 @@ def quant(t, x):
         out = bytearray()
         for i in range(b.shape[0]):
             out += d[i:i+1].astype(np.float16).tobytes() + q[i].tobytes()
-        # Side arrays (Kernels' activation format): pad to 4, float dy[nb], float s[nb].
+        # Side arrays (Kernels' activation format): pad to 4, float dy[nb], float s[nb],
+        # int32 ncorr[nb] = -128 * (sum of the block's values).
         out += bytes(-len(out) % 4)
         dy = d.astype(np.float16).astype(np.float32)
         out += dy.astype('<f4').tobytes()
         out += (dy * q.astype(np.int32).sum(axis=1).astype(np.float32)).astype('<f4').tobytes()
+        out += (-128 * q.astype(np.int32).sum(axis=1)).astype('<i4').tobytes()
         return bytes(out)
     b = x.reshape(-1, 256)
     out = bytearray()

@@ -33,6 +33,13 @@ import Testing
             #expect(byThreads[1].map(\.bitPattern) == byThreads[0].map(\.bitPattern), "2 threads")
             #expect(byThreads[2].map(\.bitPattern) == byThreads[0].map(\.bitPattern), "3 threads")
             let out = byThreads[0], rb = pk_row_size(t, cols)
+            // On the x8 copy (whole groups of 8 rows): the same bits as on the plain rows.
+            if rows % 8 == 0 {
+                var P = W, packed = [Float](repeating: -1, count: nx * ldo)
+                #expect(pk_x8_pack(t, W, rows, cols, &P) == 0)
+                #expect(pk_prefill_gemm_x8_tier(tier, nil, t, P, rows, cols, x, nx, &packed, ldo) == 0)
+                #expect(packed.map(\.bitPattern) == byThreads[0].map(\.bitPattern), "x8, \(rows)x\(cols) nx \(nx)")
+            }
             if pk_prefill_gemm_supports(tier, t) == 0 {
                 var plain = [Float](repeating: -1, count: nx * ldo)
                 #expect(pk_matmul_tier(tier, nil, t, W, rows, cols, x, nx, &plain, ldo) == 0)

@@ -2,12 +2,12 @@ import Foundation
 import Kernels
 import Testing
 
-/// Row-interleaved ("x8") K-quant matrices: the packing is lossless (a byte permutation for
-/// Q4_K and Q5_K; Q6_K's quants re-encoded as x8.c documents), and
+/// Row-interleaved ("x8") matrices: the packing is lossless (a byte permutation for Q4_K,
+/// Q5_K, Q4_0 and Q4_1; Q6_K's quants re-encoded and Q8_0's biased as x8.c documents), and
 /// every product on a packed matrix is bitwise the product on the plain one (the x8
 /// kernels where a tier has them, the unpacking fallback where it has not).
 @Suite struct X8Tests {
-    static let types: [Int32] = [KT.q4_K, KT.q5_K, KT.q6_K]
+    static let types: [Int32] = [KT.q4_K, KT.q5_K, KT.q6_K, KT.q4_0, KT.q4_1, KT.q8_0]
 
     private func matrix(_ t: Int32, rows: Int, cols: Int, seed: UInt64) -> [UInt8] {
         var g = SplitMix(seed: seed)
@@ -29,6 +29,8 @@ import Testing
         if t == KT.q6_K {
             #expect(q6ValuesOfPacked(P, rows: rows, cols: cols) == q6ValuesOfPlain(W, rows: rows, cols: cols),
                     "every 6-bit value where x8.c's layout comment puts it")
+        } else if pk_block_size(t) == 32 {
+            #expect(q32BlocksOfPacked(t, P, rows: rows, cols: cols) == W, "every byte where x8.c's layout comment puts it")
         } else {
             #expect(P.sorted() == W.sorted(), "the same bytes, reordered")
         }
@@ -43,7 +45,27 @@ import Testing
         var P2 = [UInt8](repeating: 0, count: 16 * rb)
         #expect(pk_x8_pack(t, Array(W[8 * rb..<24 * rb]), 16, cols, &P2) == 0)
         #expect(P2 == Array(P[8 * rb..<24 * rb]))
-        #expect(pk_x8_group_block_bytes(t) == 8 * pk_row_size(t, 256))
+        #expect(pk_x8_group_block_bytes(t) == 8 * pk_row_size(t, pk_block_size(t)))
+    }
+
+    /// The plain rows of a 32-block type, read back from the x8 layout of x8.c's comment:
+    /// group G's block b at (G nb + b) * 8 * bs; row r's d at 2r (and Q4_1's m at 16 + 2r);
+    /// its quant bytes 4k .. 4k + 3 at the chunks' start + 32k + 4r (Q8_0's XOR 0x80).
+    private func q32BlocksOfPacked(_ t: Int32, _ P: [UInt8], rows: Int, cols: Int) -> [UInt8] {
+        let nb = cols / 32, bs = pk_row_size(t, 32), scales = t == KT.q4_1 ? 2 : 1
+        let flip: UInt8 = t == KT.q8_0 ? 0x80 : 0
+        var W: [UInt8] = []
+        for row in 0..<rows {
+            for b in 0..<nb {
+                let base = (row / 8 * nb + b) * 8 * bs, r = row % 8
+                for h in 0..<scales { W += [P[base + 16 * h + 2 * r], P[base + 16 * h + 2 * r + 1]] }
+                let q = base + 16 * scales
+                for k in 0..<(bs - 2 * scales) / 4 {
+                    for e in 0..<4 { W.append(P[q + 32 * k + 4 * r + e] ^ flip) }
+                }
+            }
+        }
+        return W
     }
 
     /// Q6_K's (d, scales, 6-bit values) per row and super-block, read from plain blocks by
@@ -137,8 +159,8 @@ import Testing
         let W = [UInt8](repeating: 0, count: 12 * pk_row_size(q4k, 256))
         var P = W
         #expect(pk_x8_pack(q4k, W, 12, 256, &P) == PK_EBADSHAPE, "rows not a multiple of 8")
-        #expect(pk_x8_pack(KT.q8_0, W, 8, 256, &P) == PK_EBADTYPE)
-        #expect(pk_x8_pack(KT.q4_1, W, 8, 256, &P) == PK_EBADTYPE, "no x8 layout for the 32-block types")
+        #expect(pk_x8_pack(KT.q5_0, W, 8, 256, &P) == PK_EBADTYPE, "no x8 layout for Q5_0")
+        #expect(pk_x8_pack(KT.q4_1, W, 8, 100, &P) == PK_EBADSHAPE, "cols not whole blocks")
         #expect(pk_x8_unpack(q4k, W, 256, 4, 8, &P) == PK_EBADSHAPE, "row0 not a multiple of 8")
         #expect(pk_matmul_x8_tier(1, nil, q4k, W, 12, 256, W, 1, &out, 12) == PK_EBADSHAPE)
         #expect(pk_matmul_x8_tier(1, nil, q4k, W, 8, 100, W, 1, &out, 8) == PK_EBADSHAPE)
@@ -147,6 +169,9 @@ import Testing
         #expect(pk_x8_supports(1, KT.q6_K) == (pk_max_tier() >= 1 ? 1 : 0))
         #expect(pk_x8_supports(1, KT.q5_K) == (pk_max_tier() >= 1 ? 1 : 0))
         #expect(pk_x8_supports(2, KT.q5_K) == (pk_max_tier() >= 1 ? 1 : 0))
-        #expect(pk_x8_supports(1, KT.q8_0) == 0)
+        #expect(pk_x8_supports(1, KT.q8_0) == 0, "32-block x8 kernels need VNNI")
+        #expect(pk_x8_supports(2, KT.q8_0) == (pk_max_tier() >= 2 ? 1 : 0))
+        #expect(pk_x8_supports(2, KT.q4_1) == (pk_max_tier() >= 2 ? 1 : 0))
+        #expect(pk_x8_supports(2, KT.q5_1) == 0)
     }
 }

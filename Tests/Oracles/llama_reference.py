@@ -18,8 +18,8 @@ exact math), "int8" (every projection's input rows are first rounded to 8-bit bl
 the way llama.cpp's and Ponder's int8 kernels see them: Q8_0 for the 32-blocks types,
 Q8_K for the K-quants, floats for F32/F16/BF16), or "mixed" (Ponder's default: int8 in
 forward calls of at most 4 tokens and for K-quant and IQ1/IQ2/IQ3 weights in any call,
-and for the types listed in "mixed_int8_types" (Q8_0 where Ponder's Kernels tier has its
-int8 prefill GEMM), floats for the other weights in longer calls).
+and for the types listed in "mixed_int8_types" (the 32-block types Ponder's Kernels tier
+has an int8 prefill GEMM or x8 kernels for), floats for the other weights in longer calls).
 And "kv": "f32" (default) or "f16" (keys and values rounded to IEEE half as they enter
 the cache, as Ponder's default F16 cache stores them).
 """

@@ -54,4 +54,23 @@ import Testing
         s.type("/notices"); s.key(.enter)
         #expect(s.state.overlay?.lines.last == "- n59")
     }
+
+    /// A session notice (weights loading in the background) arriving after the reply to
+    /// something the user did leaves that reply on the line and goes to the log, a run of
+    /// them as one entry.
+    @Test func aBackgroundNoticeLeavesACommandsReplyOnTheLine() {
+        var s = Script(width: 80, height: 24)
+        s.event(.notice("loading weights 10%"))
+        #expect(s.lines.contains { $0.contains("loading weights 10%") }, "nothing else shown: the progress shows")
+        s.send(.notice("/tmp/x: not a regular file", isError: true))   // the runtime's reply to /load
+        s.event(.notice("loading weights 90%"))
+        s.event(.notice("weights loaded"))
+        #expect(s.lines.contains { $0.contains("/tmp/x: not a regular file") })
+        #expect(!s.lines.contains { $0.contains("weights") })
+        #expect(s.state.noticeLog.map(\.text) == ["loading weights 10%", "/tmp/x: not a regular file", "weights loaded"])
+        // A session's own error, then its notice: the notice takes the line.
+        s.event(.error("model file vanished"))
+        s.event(.notice("dropped 2 old turns"))
+        #expect(s.lines.contains { $0.contains("dropped 2 old turns") })
+    }
 }

@@ -235,6 +235,10 @@ int pk_prefill_gemm_tier(int tier, pk_pool *pool, int t, const void *W, size_t r
                          const void *xq, size_t nx, float *out, size_t ldo);
 /// Whether `tier` has a prefill GEMM for type t (1) or not (0).
 int pk_prefill_gemm_supports(int tier, int t);
+/// pk_prefill_gemm_tier on the x8 matrix P (pk_x8_pack; rows a multiple of 8): the same
+/// results as on the plain matrix, each worker unpacking its tiles of rows as it goes.
+int pk_prefill_gemm_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows, size_t cols,
+                            const void *xq, size_t nx, float *out, size_t ldo);
 
 /// Prefill-sized products of Q8_0 weights with FLOAT activations (gemm_q8_0_i16.c, AVX2
 /// and AVX-512 tiers): the activations are rounded to int16 per 32-value block (max|x| /
@@ -248,8 +252,8 @@ int pk_gemm16_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
 /// Whether `tier` has the 16-bit GEMM for type t (1) or not (0).
 int pk_gemm16_supports(int tier, int t);
 
-/// Row-interleaved ("x8") weights (x8.c): Q4_K, Q5_K and Q6_K matrices whose rows are a
-/// multiple of 8 and whose cols are a multiple of 256, rewritten so that 8 rows' blocks
+/// Row-interleaved ("x8") weights (x8.c): Q4_K, Q5_K, Q6_K, Q4_0, Q4_1 and Q8_0 matrices
+/// whose rows are a multiple of 8 (cols whole blocks), rewritten so that 8 rows' blocks
 /// sit side by side; the same number of bytes as the plain matrix. Decode on such a
 /// matrix shares the per-block scale work among 8 rows (one row per SIMD lane).
 /// Whether `tier` has an x8 kernel for type t (1) or not (0: pk_matmul_x8_tier still
@@ -263,8 +267,9 @@ int pk_x8_pack(int t, const void *W, size_t rows, size_t cols, void *P);
 /// row0 and nrows multiples of 8. The exact inverse of pk_x8_pack. Returns 0 or PK_E*.
 int pk_x8_unpack(int t, const void *P, size_t cols, size_t row0, size_t nrows, void *W);
 /// pk_matmul_tier on the x8 matrix P (rows x cols): bitwise the same results as on the
-/// plain matrix. Calls of at most 4 columns run the tier's x8 kernel; longer calls, and
-/// tiers without one, unpack 4 MiB of rows at a time into a buffer the calling thread
+/// plain matrix. Calls of at most 8 columns (K-quants) or of any size (32-block types) run
+/// the tier's x8 kernel; longer K-quant calls take the tier's GEMM; the rest, and tiers
+/// without a kernel, unpack 4 MiB of rows at a time into a buffer the calling thread
 /// keeps (PK_ENOMEM if it cannot be had). Returns 0 or a PK_E* code.
 int pk_matmul_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_t rows, size_t cols,
                       const void *xq, size_t nx, float *out, size_t ldo);

@@ -77,6 +77,7 @@ struct UIState: Sendable {
     var notice: Notice? = nil {
         didSet {
             guard let n = notice, n != oldValue else { return }
+            lastLoggedOnly = false
             if n.fromSession, let last = noticeLog.last, last.fromSession, last == oldValue {
                 noticeLog[noticeLog.count - 1] = n
             } else {
@@ -87,6 +88,29 @@ struct UIState: Sendable {
     }
     /// Recent notices, oldest first (at most `Notice.logSize`), for /notices.
     private(set) var noticeLog: [Notice] = []
+    /// The notice line shows the reply to something the user did (a command's result, a
+    /// refusal), not a session event (`update` keeps it).
+    var noticeAnswersUser = false
+    /// The log's last entry is a session notice that `showSessionNotice` kept off the line.
+    private var lastLoggedOnly = false
+
+    /// A session notice that arrives while the line shows the reply to something the
+    /// user did: the reply stays, the notice goes to the log only (a run of them, like
+    /// loading progress, as one entry, the latest). Otherwise it takes the line.
+    mutating func showSessionNotice(_ n: Notice) {
+        guard notice != nil, noticeAnswersUser else {
+            notice = n
+            lastLoggedOnly = false
+            return
+        }
+        if lastLoggedOnly, !noticeLog.isEmpty {
+            noticeLog[noticeLog.count - 1] = n
+        } else {
+            noticeLog.append(n)
+            if noticeLog.count > Notice.logSize { noticeLog.removeFirst(noticeLog.count - Notice.logSize) }
+        }
+        lastLoggedOnly = true
+    }
     /// A turn is streaming (between `send` and `turnFinished`).
     var generating = false
     /// A first Ctrl-C while idle armed quitting; the next Ctrl-C quits.

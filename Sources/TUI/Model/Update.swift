@@ -12,6 +12,14 @@ func update(_ old: UIState, _ msg: UIMessage) -> (UIState, [Effect]) {
 /// caller owns the only reference (10,000 turns stay cheap per message).
 func update(_ s: inout UIState, _ msg: UIMessage) -> [Effect] {
     var fx: [Effect] = []
+    let shown = s.notice
+    defer {
+        // A notice set while handling the user's keys, commands or the runtime's replies
+        // to them stays when session notices arrive (`showSessionNotice`).
+        if s.notice != shown {
+            if case .session = msg { s.noticeAnswersUser = false } else { s.noticeAnswersUser = true }
+        }
+    }
     switch msg {
     case .resize(let w, let h):
         s.width = max(0, w); s.height = max(0, h)
@@ -83,7 +91,7 @@ private func apply(_ ev: SessionEvent, to s: inout UIState) {
         s.liveStats = st
         withTurn(index, &s) { t, _ in t.stats = st }
     case .notice(let text):
-        s.notice = Notice(text: text, isError: false, fromSession: true)
+        s.showSessionNotice(Notice(text: text, isError: false, fromSession: true))
     case .turnFinished(let index, let reason, let st):
         s.generating = false
         s.prefill = nil
