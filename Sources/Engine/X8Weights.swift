@@ -17,8 +17,9 @@ import Glibc
 /// mapped file pages it came from are released (`MADV_DONTNEED`; they are clean file
 /// pages, so anything that reads them later, like the float path, faults them back in).
 ///
-/// Eligible: Q4_K, Q5_K and Q6_K matrices (AVX2, AVX-512 tiers) and Q4_0, Q4_1 and Q8_0
-/// ones (AVX-512 VNNI) of the projections and the output (a tied output too: the
+/// Eligible: Q4_K, Q5_K and Q6_K matrices (AVX2, AVX-512 tiers), Q4_0 and Q4_1 ones
+/// (AVX-512, and AVX2 where 256-bit operations are not split) and Q8_0 ones (AVX-512
+/// VNNI) of the projections and the output (a tied output too: the
 /// embedding lookups read single plain rows, which fault back in), with rows a multiple
 /// of 8, when the active kernel tier has an x8 kernel for the type; none with
 /// `PONDER_REPACK=0` (`Mode.fromEnvironment`). Each has a slot; `packAll` fills the slots, either at load (`LlamaModel`'s

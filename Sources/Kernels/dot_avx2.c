@@ -305,6 +305,8 @@ void pk_fill_avx2(struct pk_kernels *k) {
     if (!pk_cpu_splits_256()) {
         k->dot4x[PK_SLOT_Q4_1] = dot4x_q4_1;
         k->dot4x[PK_SLOT_Q8_0] = dot4x_q8_0;
+        // Q4_0 and Q4_1: x8 kernels and one-row dots in their order, replacing the above.
+        pk_fill_avx2_x8_q32(k);
     }
     pk_fill_avx2_kquants(k);
     pk_fill_avx2_iq(k);

@@ -1,153 +1,30 @@
-// The 32-block types Q4_0, Q4_1 and Q8_0 on the AVX-512 VNNI tier: x8 decode kernels (8
-// weight rows, one per 32-bit lane, against 1 to 4 activation columns; layout in x8.c)
-// and the tier's one-row dots over the plain layout, in one float order so that both give
-// the same bits.
-//
-// The order, per row and column: for each block b in turn, the exact integer
-// B = sum over the block of q * y (Q4_0: (q - 8) * y; Q8_0: w * y), then
-//   acc = fma(d * dy[b], (float)B, acc)                    (|B| < 2^24: exact as a float)
-// and for Q4_1 also accm = fma(m, s[b], accm), the result acc + accm (else acc); acc and
-// accm start at 0. dy, s and ncorr are the activations' side arrays (kernels_internal.h).
-//
-// A lane of the x8 kernel does exactly that for its row. The plain layout's one-row dot
-// needs a horizontal sum per block for B, where the x8 kernel needs none: the x8 kernel
-// spends its instructions on products (8 vpdpbusd per block of 8 rows, each 32 products)
-// and shares the rest among 8 rows. Measured on one Zen 4 core from cache, ns per row and
-// block, against the per-lane dots of dot32_template.h (the AVX2 tier's order):
-//            one column          four columns
-//   Q4_1     0.33 (dot: 1.39)    0.86 (dot4: 2.85)
-//   Q8_0     0.49 (dot: 1.07)    0.98 (dot4: 2.65)
-// The plain one-row dots here run about as fast as those per-lane ones; they serve
-// matrices not (yet) packed.
+// The 32-block types Q4_0, Q4_1 and Q8_0 on the AVX-512 VNNI tier: x8 decode kernels and
+// the one-row dots in their float order (gemv_x8_q32_template.h). Block sums straight into
+// int32 with vpdpbusd, in 4 chains (it waits for its accumulator).
 #if defined(__x86_64__)
 #include "simd_common.h"
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c"))), apply_to = function)
 
-#define INLINE static inline __attribute__((always_inline))
-
-INLINE __m256i bc4(const int8_t *p) { return _mm256_set1_epi32((int)pk_load_u32((const uint8_t *)p)); }
-
-enum { Q40, Q41, Q80 };
-
-/// Group block bytes of each kind (x8.c).
-#define GB(kind) ((kind) == Q80 ? 8 * sizeof(pk_block_q8_0) : (kind) == Q41 ? 8 * sizeof(pk_block_q4_1) : 8 * sizeof(pk_block_q4_0))
-
-// nc (1 ... 4) columns of nb blocks, xs bytes apart, against one group of 8 rows at p:
-// out[c * ldo + r] for row r of the group.
-INLINE void q32_x8(int kind, int nc, size_t nb, const uint8_t *p, const void *x, size_t xs, float *out, size_t ldo) {
-    const size_t gb = GB(kind);
-    const __m256i m4 = _mm256_set1_epi8(0x0F);
-    const pk_block_q8_0 *y[4];
-    const float *dy[4], *s[4];
-    const int32_t *nco[4];
-    __m256 acc[4], accm[4];
-    for (int c = 0; c < nc; ++c) {
-        const uint8_t *xc = (const uint8_t *)x + (size_t)c * xs;
-        y[c] = (const pk_block_q8_0 *)xc;
-        dy[c] = pk_q8_dy(xc, nb), s[c] = pk_q8_s(xc, nb), nco[c] = pk_q8_ncorr(xc, nb);
-        acc[c] = accm[c] = _mm256_setzero_ps();
-    }
-    for (size_t b = 0; b < nb; ++b, p += gb) {
-        pk_prefetch_span_at(p, PK_PREFETCH_AHEAD, gb);
-        const __m256 d8 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
-        const __m256 m8 = kind == Q41 ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 16))) : _mm256_setzero_ps();
-        // w[k]: chunk k's bytes of the 8 rows (values 4k .. 4k + 3 of each), unsigned.
-        __m256i w[8];
-        if (kind == Q80) {
-            for (int k = 0; k < 8; ++k) w[k] = _mm256_loadu_si256((const __m256i *)(p + 16 + 32 * k));
-        } else {
-            const uint8_t *q = p + (kind == Q41 ? 32 : 16);
-            for (int k = 0; k < 4; ++k) {
-                __m256i v = _mm256_loadu_si256((const __m256i *)(q + 32 * k));
-                w[k] = _mm256_and_si256(v, m4);
-                w[k + 4] = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
-            }
-        }
-        for (int c = 0; c < nc; ++c) {
-            const int8_t *yq = y[c][b].qs;
-            // B's bias term first (Q8_0: -128 sum y; Q4_0: -8 sum y), then the products in
-            // 4 chains (vpdpbusd waits for its accumulator); integer sums, so any order.
-            __m256i a0 = kind == Q41 ? _mm256_setzero_si256()
-                       : kind == Q80 ? _mm256_set1_epi32(nco[c][b]) : _mm256_set1_epi32(nco[c][b] >> 4);
-            __m256i a1 = _mm256_setzero_si256(), a2 = a1, a3 = a1;
-            a0 = _mm256_dpbusd_epi32(a0, w[0], bc4(yq));
-            a1 = _mm256_dpbusd_epi32(a1, w[1], bc4(yq + 4));
-            a2 = _mm256_dpbusd_epi32(a2, w[2], bc4(yq + 8));
-            a3 = _mm256_dpbusd_epi32(a3, w[3], bc4(yq + 12));
-            a0 = _mm256_dpbusd_epi32(a0, w[4], bc4(yq + 16));
-            a1 = _mm256_dpbusd_epi32(a1, w[5], bc4(yq + 20));
-            a2 = _mm256_dpbusd_epi32(a2, w[6], bc4(yq + 24));
-            a3 = _mm256_dpbusd_epi32(a3, w[7], bc4(yq + 28));
-            __m256i B = _mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3));
-            acc[c] = _mm256_fmadd_ps(_mm256_mul_ps(d8, _mm256_broadcast_ss(dy[c] + b)), _mm256_cvtepi32_ps(B), acc[c]);
-            if (kind == Q41) accm[c] = _mm256_fmadd_ps(m8, _mm256_broadcast_ss(s[c] + b), accm[c]);
-        }
-    }
-    for (int c = 0; c < nc; ++c)
-        _mm256_storeu_ps(out + (size_t)c * ldo, kind == Q41 ? _mm256_add_ps(acc[c], accm[c]) : acc[c]);
+static inline __attribute__((always_inline)) __m256i q32_sum_vnni(__m256i init, const __m256i w[8], const int8_t *yq) {
+#define BC(o) _mm256_set1_epi32((int)pk_load_u32((const uint8_t *)yq + (o)))
+    __m256i a0 = _mm256_dpbusd_epi32(init, w[0], BC(0));
+    __m256i a1 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), w[1], BC(4));
+    __m256i a2 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), w[2], BC(8));
+    __m256i a3 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), w[3], BC(12));
+    a0 = _mm256_dpbusd_epi32(a0, w[4], BC(16));
+    a1 = _mm256_dpbusd_epi32(a1, w[5], BC(20));
+    a2 = _mm256_dpbusd_epi32(a2, w[6], BC(24));
+    a3 = _mm256_dpbusd_epi32(a3, w[7], BC(28));
+#undef BC
+    return _mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3));
 }
-
-#define GEMV8(name, kind)                                                                          \
-    static void name(size_t nb, const void *p, const void *x, size_t xs, int nc, float *out, size_t ldo) { \
-        switch (nc) {                                                                              \
-        case 1: q32_x8(kind, 1, nb, p, x, xs, out, ldo); break;                                    \
-        case 2: q32_x8(kind, 2, nb, p, x, xs, out, ldo); break;                                    \
-        case 3: q32_x8(kind, 3, nb, p, x, xs, out, ldo); break;                                    \
-        default: q32_x8(kind, 4, nb, p, x, xs, out, ldo); break;                                   \
-        }                                                                                          \
-    }
-GEMV8(gemv8_q4_0, Q40)
-GEMV8(gemv8_q4_1, Q41)
-GEMV8(gemv8_q8_0, Q80)
-#undef GEMV8
-
-// ---- One-row dots over the plain layout, in the same order ---------------------------
-
-INLINE __m256i y32(const pk_block_q8_0 *b) { return _mm256_loadu_si256((const __m256i *)b->qs); }
-
-static float dot_q4_0(size_t n, const void *w, const void *x) {
-    const pk_block_q4_0 *a = w;
-    const pk_block_q8_0 *yb = x;
-    const size_t nb = n / QK;
-    const float *dy = pk_q8_dy(x, nb);
-    const int32_t *nco = pk_q8_ncorr(x, nb);
-    float acc = 0;
-    for (size_t b = 0; b < nb; ++b) {
-        if ((b & 1) == 0) pk_prefetch_span(&a[b], 2 * sizeof a[b]);
-        int32_t B = pk_hsum_epi32_256(_mm256_dpbusd_epi32(_mm256_setzero_si256(), pk_nibbles32(a[b].qs), y32(&yb[b]))) + (nco[b] >> 4);
-        acc = pk_fmaf(pk_fp16_to_fp32(a[b].d) * dy[b], (float)B, acc);
-    }
-    return acc;
-}
-
-static float dot_q4_1(size_t n, const void *w, const void *x) {
-    const pk_block_q4_1 *a = w;
-    const pk_block_q8_0 *yb = x;
-    const size_t nb = n / QK;
-    const float *dy = pk_q8_dy(x, nb), *s = pk_q8_s(x, nb);
-    float acc = 0, accm = 0;
-    for (size_t b = 0; b < nb; ++b) {
-        if ((b & 1) == 0) pk_prefetch_span(&a[b], 2 * sizeof a[b]);
-        int32_t B = pk_hsum_epi32_256(_mm256_dpbusd_epi32(_mm256_setzero_si256(), pk_nibbles32(a[b].qs), y32(&yb[b])));
-        acc = pk_fmaf(pk_fp16_to_fp32(a[b].d) * dy[b], (float)B, acc);
-        accm = pk_fmaf(pk_fp16_to_fp32(a[b].m), s[b], accm);
-    }
-    return acc + accm;
-}
-
-static float dot_q8_0(size_t n, const void *w, const void *x) {
-    const pk_block_q8_0 *a = w, *yb = x;
-    const size_t nb = n / QK;
-    const float *dy = pk_q8_dy(x, nb);
-    float acc = 0;
-    for (size_t b = 0; b < nb; ++b) {
-        if ((b & 1) == 0) pk_prefetch_span(&a[b], 2 * sizeof a[b]);
-        __m256i q = y32(&a[b]);  // |w| . (y with w's signs): |y| <= 127 keeps it exact
-        int32_t B = pk_hsum_epi32_256(_mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(q), _mm256_sign_epi8(y32(&yb[b]), q)));
-        acc = pk_fmaf(pk_fp16_to_fp32(a[b].d) * dy[b], (float)B, acc);
-    }
-    return acc;
-}
+#define Q32_SUM q32_sum_vnni
+#define Q32_DOT(q, y) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (q), (y))
+#define X8Q_Q80 1
+#include "gemv_x8_q32_template.h"
+#undef Q32_SUM
+#undef Q32_DOT
+#undef X8Q_Q80
 
 #pragma clang attribute pop
 
@@ -155,8 +32,8 @@ void pk_fill_avx512_x8_q32(struct pk_kernels *k) {
     k->dot[PK_SLOT_Q4_0] = dot_q4_0;
     k->dot[PK_SLOT_Q4_1] = dot_q4_1;
     k->dot[PK_SLOT_Q8_0] = dot_q8_0;
-    // No four-row plain dots: many columns on a plain matrix take the x8 kernel on rows
-    // packed as they go (pk_x8_matmul_plain).
+    // No four-row plain dots: several columns on a plain matrix take the x8 kernel on
+    // rows packed as they go (pk_x8_matmul_plain).
     k->dot4[PK_SLOT_Q4_0] = k->dot4[PK_SLOT_Q4_1] = k->dot4[PK_SLOT_Q8_0] = NULL;
     k->gemv8[PK_SLOT_Q4_0] = gemv8_q4_0;
     k->gemv8[PK_SLOT_Q4_1] = gemv8_q4_1;

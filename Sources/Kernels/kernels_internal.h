@@ -303,6 +303,7 @@ void pk_fill_avx2_iq(struct pk_kernels *k);  // dot_avx2_iq.c
 void pk_fill_avx512_iq(struct pk_kernels *k);  // dot_avx512_iq.c
 void pk_fill_avx2_gemm(struct pk_kernels *k);
 void pk_fill_avx512_x8_q32(struct pk_kernels *k);
+void pk_fill_avx2_x8_q32(struct pk_kernels *k);  // gemv_x8_q32_avx2.c: Q4_0, Q4_1 dots and x8
 /// pk_matmul_tier's path for nx >= 2 columns on a plain matrix of a 32-block type whose
 /// tier has an x8 kernel (x8.c): rows packed 8 at a time as the workers go, bitwise the
 /// one-row dots. PK_EUNSUPPORTED (doing nothing) for other types, tiers and calls.

@@ -38,7 +38,8 @@
 //                (the first layout tried, ql and qh in separate runs, streamed at half
 //                the speed).
 //
-// The 32-block types (x8 kernels on the AVX-512 VNNI tier only), per group of 8 rows and
+// The 32-block types (x8 kernels: Q4_0 and Q4_1 on AVX2 where 256-bit operations are not
+// split and on AVX-512 VNNI, Q8_0 on AVX-512 VNNI only), per group of 8 rows and
 // block b (32 values), at P + (G * nb + b) * X8_BYTES(t), nb = cols / 32:
 // Q4_0 (144 bytes = 8 x 18): [0, 16) d[8]; [16, 144) chunk k (k < 4) at 16 + 32k: row r's
 //   qs[4k .. 4k + 3] (low nibbles: values 4k .., high: 16 + 4k ..)
@@ -46,7 +47,7 @@
 // Q8_0 (272 bytes = 8 x 34): [0, 16) d[8]; [16, 272) chunk k (k < 8) at 16 + 32k: row r's
 //   qs[4k .. 4k + 3] XOR 0x80 (biased to unsigned, as vpdpbusd multiplies them; the
 //   activations' ncorr array takes the bias back exactly)
-// Their kernels and the tier's one-row dots share one float order (gemv_x8_q32_avx512.c).
+// Their kernels and the tier's one-row dots share one float order (gemv_x8_q32_template.h).
 //
 // pk_matmul_x8_tier: calls of at most 8 columns (any call for the 32-block types) run the
 // tier's x8 kernel (gemv8[slot]) when it has one; prefill-sized calls the tier's K-quant GEMM (gemm.c), whose workers

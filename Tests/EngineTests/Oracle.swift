@@ -34,8 +34,8 @@ enum Oracle {
     /// "int8" or "mixed" (projection inputs as the int8 kernels see them: in every call,
     /// or as `MatMulPath.mixed` takes them) and `kv` "f32" or "f16" (the cache's type).
     /// `mixedInt8Types`: the ggml types "mixed" also rounds in every call (the 32-block
-    /// types `MatMulPath.mixedPrefillIsInt8` names on the active tier: Q4_0, Q4_1 and Q8_0
-    /// on AVX-512 VNNI).
+    /// types `MatMulPath.mixedPrefillIsInt8` names on the active tier: Q4_0 and Q4_1 where
+    /// it has their x8 kernels, Q8_0 on AVX-512 VNNI).
     struct Rounding {
         var activations = "float"
         var kv = "f32"

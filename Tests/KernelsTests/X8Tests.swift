@@ -169,7 +169,7 @@ import Testing
         #expect(pk_x8_supports(1, KT.q6_K) == (pk_max_tier() >= 1 ? 1 : 0))
         #expect(pk_x8_supports(1, KT.q5_K) == (pk_max_tier() >= 1 ? 1 : 0))
         #expect(pk_x8_supports(2, KT.q5_K) == (pk_max_tier() >= 1 ? 1 : 0))
-        #expect(pk_x8_supports(1, KT.q8_0) == 0, "32-block x8 kernels need VNNI")
+        #expect(pk_x8_supports(1, KT.q8_0) == 0, "Q8_0's biased bytes overflow AVX2's int16 pairs")
         #expect(pk_x8_supports(2, KT.q8_0) == (pk_max_tier() >= 2 ? 1 : 0))
         #expect(pk_x8_supports(2, KT.q4_1) == (pk_max_tier() >= 2 ? 1 : 0))
         #expect(pk_x8_supports(2, KT.q5_1) == 0)
