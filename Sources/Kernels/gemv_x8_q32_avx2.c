@@ -18,10 +18,7 @@ static inline __attribute__((always_inline)) __m256i q32_sum_avx2(__m256i init, 
 #define Q32_SUM q32_sum_avx2
 #define Q32_DOT pk_dot_u8s8_avx2
 #define X8Q_Q80 0
-#include "gemv_x8_q32_template.h"
-#undef Q32_SUM
-#undef Q32_DOT
-#undef X8Q_Q80
+#include "gemv_x8_q32_template.h"  // undefines the three
 
 #pragma clang attribute pop
 

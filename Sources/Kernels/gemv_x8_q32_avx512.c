@@ -21,10 +21,7 @@ static inline __attribute__((always_inline)) __m256i q32_sum_vnni(__m256i init, 
 #define Q32_SUM q32_sum_vnni
 #define Q32_DOT(q, y) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (q), (y))
 #define X8Q_Q80 1
-#include "gemv_x8_q32_template.h"
-#undef Q32_SUM
-#undef Q32_DOT
-#undef X8Q_Q80
+#include "gemv_x8_q32_template.h"  // undefines the three
 
 #pragma clang attribute pop
 

@@ -143,3 +143,6 @@ static float dot_q8_0(size_t n, const void *w, const void *x) {
 #endif
 
 #undef INLINE
+#undef Q32_SUM
+#undef Q32_DOT
+#undef X8Q_Q80
