@@ -91,7 +91,7 @@ static float dot_bf16(size_t n, const void *w, const void *x) {
 //   128: low and high nibbles in two registers, their int16 pair sums added (<= 7,620),
 //        one madd. It is the one-row dot on every AVX2 CPU: about a quarter faster than
 //        the 256-bit form where 256-bit operations are split in two (Zen 1), an eighth
-//        on Zen 3. The four-row dot (dot4x_q4_1) adds its halves the same way.
+//        on Zen 3. Where 256-bit operations are not split, Q4_1 takes the x8 order instead.
 // hsum4(even + odd): the Q8_0 and Q4_1 dots' last step (one row and four).
 static inline float q8_total(__m128 e, __m128 o) {
     __m128 v = _mm_add_ps(e, o);
@@ -198,7 +198,7 @@ Q8_DOT(dot_q8_0_128, q8_lanes128)
 #undef Q8_DOT
 #undef Q8_STEP
 
-// Four activation rows packed (pk_x4_pack) against one weight row (Q8_0, Q4_1), each
+// Four activation rows packed (pk_x4_pack) against one Q8_0 weight row, each
 // row's result bitwise the one-row 256-bit dot's (and so the 128-bit one's): the same
 // products, int32 lanes, scale product, FMA, even/odd accumulators and reduction. After
 // the integer products two rows share a 256-bit register, [row c | row c + 1]
@@ -208,12 +208,6 @@ Q8_DOT(dot_q8_0_128, q8_lanes128)
 // verification computes each position with decode's arithmetic through these.
 static inline __m256i pair_lanes(__m256i p0, __m256i p1) {
     return _mm256_add_epi32(_mm256_permute2x128_si256(p0, p1, 0x20), _mm256_permute2x128_si256(p0, p1, 0x31));
-}
-// The same from two rows' int16 pair sums (maddubs), their halves added in int16 as the
-// 128-bit Q4_1 dot adds them (<= 7,620), then one madd for both rows.
-static inline __m256i pair_lanes16(__m256i m0, __m256i m1) {
-    return _mm256_madd_epi16(_mm256_add_epi16(_mm256_permute2x128_si256(m0, m1, 0x20), _mm256_permute2x128_si256(m0, m1, 0x31)),
-                             _mm256_set1_epi16(1));
 }
 // One block into accumulators P01, P23 of rows (0, 1), (2, 3): LANES(c, c + 1) is the
 // two rows' int32 lanes, d8 the weight's d in every lane.
@@ -255,32 +249,6 @@ static void dot4x_q8_0(size_t n, const void *w, const pk_x4_block *x4, float *ou
     out[0] = X4_TOTAL(0, 01), out[1] = X4_TOTAL(1, 01), out[2] = X4_TOTAL(2, 23), out[3] = X4_TOTAL(3, 23);
 }
 
-// Q4_1's min terms m * s of the four rows share one register per parity (lane c: row c),
-// each lane the one-row dot's lane 1 of its min accumulators.
-static void dot4x_q4_1(size_t n, const void *w, const pk_x4_block *x4, float *out) {
-    const pk_block_q4_1 *a = w;
-    const size_t nb = n / QK;
-    __m256 e01 = _mm256_setzero_ps(), e23 = e01, o01 = e01, o23 = e01;
-    __m128 em = _mm_setzero_ps(), om = em;
-#define STEP(j_, P)                                                                         \
-    do {                                                                                   \
-        const size_t j = j_;                                                               \
-        __m256i nib = pk_nibbles32(a[j].qs);                                               \
-        __m128 dm = q41_dm(&a[j]);                                                         \
-        __m256 d8 = _mm256_broadcastss_ps(dm);                                             \
-        X4_PAIRS(P, d8, LANES);                                                            \
-        P##m = _mm_add_ps(P##m, _mm_mul_ps(_mm_shuffle_ps(dm, dm, 0x55), _mm_loadu_ps(x4[j].s))); \
-    } while (0)
-#define LANES(c0, c1) pair_lanes16(_mm256_maddubs_epi16(nib, _mm256_loadu_si256((const __m256i *)x4[j].y[c0])), \
-                                   _mm256_maddubs_epi16(nib, _mm256_loadu_si256((const __m256i *)x4[j].y[c1])))
-    X4_BLOCKS(STEP);
-#undef LANES
-#undef STEP
-    float m[4];
-    _mm_storeu_ps(m, _mm_add_ps(em, om));
-    out[0] = X4_TOTAL(0, 01) + m[0], out[1] = X4_TOTAL(1, 01) + m[1];
-    out[2] = X4_TOTAL(2, 23) + m[2], out[3] = X4_TOTAL(3, 23) + m[3];
-}
 #undef X4_TOTAL
 #undef X4_BLOCKS
 #undef X4_PAIRS
@@ -298,14 +266,12 @@ void pk_fill_avx2(struct pk_kernels *k) {
     (void)dot_q8_0;
     // No four-row template kernels here (dot32_template.h): with 16 vector registers they
     // spilled and ran no faster than four one-row dots on Zen 1, and their rounding differs
-    // from the one-row dots above, which decode uses. Q4_1 and Q8_0 have four-row kernels
-    // on packed rows bitwise equal to their one-row dots, taken where the core does not
-    // split 256-bit operations.
+    // from the one-row dots above, which decode uses. Where the core does not split
+    // 256-bit operations, Q8_0 has a four-row kernel on packed rows bitwise equal to its
+    // one-row dot, and Q4_0/Q4_1 take x8 kernels with one-row dots in their order.
     (void)dot4_q4_0; (void)dot4_q4_1; (void)dot4_q5_0; (void)dot4_q5_1; (void)dot4_q8_0;
     if (!pk_cpu_splits_256()) {
-        k->dot4x[PK_SLOT_Q4_1] = dot4x_q4_1;
         k->dot4x[PK_SLOT_Q8_0] = dot4x_q8_0;
-        // Q4_0 and Q4_1: x8 kernels and one-row dots in their order, replacing the above.
         pk_fill_avx2_x8_q32(k);
     }
     pk_fill_avx2_kquants(k);

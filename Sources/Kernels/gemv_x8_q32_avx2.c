@@ -26,9 +26,7 @@ void pk_fill_avx2_x8_q32(struct pk_kernels *k) {
     k->dot[PK_SLOT_Q4_0] = dot_q4_0;
     k->dot[PK_SLOT_Q4_1] = dot_q4_1;
     // Several columns on a plain matrix take the x8 kernel on rows packed as they go
-    // (pk_x8_matmul_plain); the per-lane four-row dots have the other order.
-    k->dot4[PK_SLOT_Q4_0] = k->dot4[PK_SLOT_Q4_1] = NULL;
-    k->dot4x[PK_SLOT_Q4_0] = k->dot4x[PK_SLOT_Q4_1] = NULL;
+    // (pk_x8_matmul_plain); the tier has no four-row dots for them.
     k->gemv8[PK_SLOT_Q4_0] = gemv8_q4_0;
     k->gemv8[PK_SLOT_Q4_1] = gemv8_q4_1;
 }

@@ -143,9 +143,7 @@ typedef void (*pk_dot4_fn)(size_t n, const void *w, const void *x, size_t xstrid
 typedef struct {
     int8_t y[4][32];  // row c's 32 int8 values of the block
     float dy[2][8];   // [dy0 x 4, dy1 x 4], [dy2 x 4, dy3 x 4]
-    float s[4];       // row c's s (the min term's sum, pk_q8_s)
-    float pad[4];
-} pk_x4_block;        // 224 bytes
+} pk_x4_block;        // 192 bytes: three cache lines
 /// Packs `rows` (1 ... 4) activation rows x, x + xstride, ... of nb blocks into nb
 /// records; rows past the last are copies of the last (their products are dropped).
 void pk_x4_pack(const void *x, size_t xstride, size_t rows, size_t nb, pk_x4_block *out);
@@ -302,13 +300,13 @@ void pk_fill_avx2_kquants(struct pk_kernels *k);
 void pk_fill_avx2_iq(struct pk_kernels *k);  // dot_avx2_iq.c
 void pk_fill_avx512_iq(struct pk_kernels *k);  // dot_avx512_iq.c
 void pk_fill_avx2_gemm(struct pk_kernels *k);
-void pk_fill_avx512_x8_q32(struct pk_kernels *k);
+void pk_fill_avx512_x8_q32(struct pk_kernels *k);  // gemv_x8_q32_avx512.c: Q4_0, Q4_1, Q8_0 dots and x8
 void pk_fill_avx2_x8_q32(struct pk_kernels *k);  // gemv_x8_q32_avx2.c: Q4_0, Q4_1 dots and x8
 /// pk_matmul_tier's path for nx >= 2 columns on a plain matrix of a 32-block type whose
 /// tier has an x8 kernel (x8.c): rows packed 8 at a time as the workers go, bitwise the
 /// one-row dots. PK_EUNSUPPORTED (doing nothing) for other types, tiers and calls.
 int pk_x8_matmul_plain(const struct pk_kernels *k, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
-                       const void *xq, size_t nx, float *out, size_t ldo);  // gemv_x8_q32_avx512.c: Q4_0, Q4_1, Q8_0 dots and x8
+                       const void *xq, size_t nx, float *out, size_t ldo);
 void pk_fill_avx512_gemm(struct pk_kernels *k);
 void pk_fill_avx512_iq_gemm(struct pk_kernels *k);  // gemm_avx512_iq.c
 void pk_fill_avx2_x8(struct pk_kernels *k);

@@ -120,7 +120,7 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
     int s = pk_slot_of(t);
     // Prefill-sized calls on K-quants: the column-interleaved GEMM where the tier has one.
     if (pk_gemm_try(pk_kernels_for_tier(tier), pool, t, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
-    // Several columns on a 32-block type with x8 kernels (AVX-512: Q4_0, Q4_1, Q8_0).
+    // Several columns on a 32-block type with x8 kernels (Q4_0, Q4_1; Q8_0 on AVX-512).
     if (pk_x8_matmul_plain(pk_kernels_for_tier(tier), pool, t, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
     struct mm_job job = {
         .dot = pk_kernels_for_tier(tier)->dot[s],
@@ -138,7 +138,7 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
             job.dotu = pk_kernels_for_tier(tier)->dotu[s], job.xu = xu;
         }
     }
-    // Where the tier has packed four-row dots (AVX2 Q4_1, Q8_0), the activation rows are
+    // Where the tier has packed four-row dots (AVX2 Q8_0), the activation rows are
     // packed by fours once per call (pk_x4_pack) and every weight row reads them as one
     // stream. A tail of 3 rows after the groups of four (a speculative verification of 2
     // or 6 drafts) is padded to a group: one four-row dot per weight row instead of 3
@@ -177,12 +177,10 @@ void pk_x4_pack(const void *x, size_t xstride, size_t rows, size_t nb, pk_x4_blo
     for (int c = 0; c < 4; ++c) {
         const uint8_t *xc = (const uint8_t *)x + (size_t)(c < (int)rows ? c : (int)rows - 1) * xstride;
         const pk_block_q8_0 *b = (const void *)xc;
-        const float *dy = pk_q8_dy(xc, nb), *s = pk_q8_s(xc, nb);
+        const float *dy = pk_q8_dy(xc, nb);
         for (size_t i = 0; i < nb; ++i) {
             memcpy(out[i].y[c], b[i].qs, 32);
             for (int l = 0; l < 4; ++l) out[i].dy[c / 2][(c % 2) * 4 + l] = dy[i];
-            out[i].s[c] = s[i];
-            out[i].pad[c] = 0;
         }
     }
 }
