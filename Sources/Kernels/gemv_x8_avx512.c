@@ -12,11 +12,16 @@
 #define X8_WORD_SCALE(v, w) ((w) ? _mm256_srai_epi32((v), 16) : _mm256_srai_epi32(_mm256_slli_epi32((v), 16), 16))
 #define X8_ADD(a, b) _mm256_add_epi32((a), (b))
 #define X8_CHAINS 2  // vpdpbusd waits for its accumulator (several cycles)
+#define X8_Q6_RUN 4  // int32 sums: the whole sub-block
 // 6 KiB: on a Zen 4 (2 cores), Q4_K and Q6_K x8 matrices of the
 // 4B-shaped model streamed 10% faster than at the AVX2 tier's 3 KiB on 1 thread (37.5 vs
 // 34.2 GB/s, best of 12 alternating passes; 2 threads 39.4 vs 38.1); 1.5 KiB was slower,
 // 12 KiB tied. (On the Zen 3 the AVX2 tier was tuned on, 6 KiB was slower than 3.)
 #define X8_PREFETCH_AHEAD 6144
+// Several columns: 3 KiB. On the same Zen 4, 4 columns of 9216-row Q4_K and Q6_K x8
+// matrices on huge pages (C harness, 1 thread, best of 7) ran 7% and 13% faster than at
+// 6 KiB; 2 KiB was as fast, 12 KiB and none slower.
+#define X8_PREFETCH_AHEAD_COLUMNS 3072
 #define X8_PREFETCH(p, a, n) pk_prefetch_span_at((p), (a), (n))
 #include "gemv_x8_template.h"
 

@@ -10,7 +10,11 @@
 //   X8_ADD(a, b)             the sum of two partial sums;
 //   X8_CHAINS                how many partial sums a Q4_K sub-block is split into (1 or 2;
 //                            Q5_K: at least 2);
+//   X8_Q6_RUN                how many Q6_K chunks of a sub-block are summed before its
+//                            scale (2: int16 headroom; 4: the whole sub-block, one scale
+//                            multiply per 16 values);
 //   X8_PREFETCH_AHEAD        how far ahead of the block being read to prefetch (bytes);
+//   X8_PREFETCH_AHEAD_COLUMNS  the same for several columns, which read the weights slower;
 //   X8_PREFETCH(p, a, n)     prefetch n bytes from p + a (simd_common.h's span helpers).
 // Each 32-byte weight chunk holds 4 consecutive values of each row; the 4 matching
 // activation bytes are broadcast to every lane, so one multiply-add instruction does 32
@@ -21,7 +25,8 @@
 // accm = fma(-dmin * y.d, M_i, accm), out = acc + accm), so each result is bitwise that
 // dot's, on either tier. int16 headroom (AVX2): Q4_K sums the 8 chunks of a sub-block in
 // int16 before its scale (16 products of at most 15 * 127: 30,480); Q6_K sums 2 chunks
-// (values <= 63: 32,004).
+// (values <= 63: 32,004). Multiplies (vpdpbusd, vpmulld, vpmaddwd, float mul and FMA)
+// share two pipes on Zen 4, so a scale multiply saved is a product's slot won.
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -47,6 +52,7 @@ INLINE void store8(float *out, size_t ldo, int c, __m256 v) { _mm256_storeu_ps(o
 INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x, size_t xs, float *out, size_t ldo) {
     const size_t gb = five ? 8 * sizeof(pk_block_q5_K) : 8 * sizeof(pk_block_q4_K), gq = gb / 4;
     const int chains = five && X8_CHAINS < 2 ? 2 : X8_CHAINS;
+    const size_t ahead = nc == 1 ? X8_PREFETCH_AHEAD : X8_PREFETCH_AHEAD_COLUMNS;
     const __m256i one = _mm256_set1_epi8(1);
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     const __m256i k1 = _mm256_set1_epi32(0x3f3f3f3f), k2 = _mm256_set1_epi32(0x0f0f0f0f),
@@ -88,7 +94,7 @@ INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x,
         for (int g = 0; g < 4; ++g) {
             // The block X8_PREFETCH_AHEAD ahead, a quarter per group: 18 prefetches at once
             // overflowed the miss buffers (measured: slower than none).
-            X8_PREFETCH(p + gq * g, X8_PREFETCH_AHEAD, gq);
+            X8_PREFETCH(p + gq * g, ahead, gq);
             // `chains` independent partial sums per column and half, chunk k in chain
             // k % chains, added at the end: a multiply-accumulate instruction (vpdpbusd)
             // waits for its accumulator, so one chain of 8 runs at its latency.
@@ -137,6 +143,7 @@ INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x,
 INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs, float *out, size_t ldo) {
     const __m256i m6 = _mm256_set1_epi8(0x3F), m2a = _mm256_set1_epi8(0x03), m2b = _mm256_set1_epi8(0x0C),
                   m2c = _mm256_set1_epi8(0x30);
+    const size_t ahead = nc == 1 ? X8_PREFETCH_AHEAD : X8_PREFETCH_AHEAD_COLUMNS;
     __m256 acc[4];
     for (int c = 0; c < nc; ++c) acc[c] = _mm256_setzero_ps();
     for (size_t i = 0; i < nb; ++i, p += 8 * sizeof(pk_block_q6_K)) {
@@ -152,12 +159,13 @@ INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
             S[c] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(corr, 5));
         }
         for (int h = 0; h < 2; ++h) {
-            // Value 32m + 4k + e of this half (m, e < 4, k < 8) is in sub-block 8h + 2m + k / 4.
+            // Value 32m + 4k + e of this half (m, e < 4, k < 8) is in sub-block 8h + 2m + k / 4:
+            // X8_Q6_RUN chunks k (2 or 4, within one sub-block) are summed before its scale.
 #pragma clang loop unroll(full)
-            for (int k = 0; k < 8; k += 2) {
-                X8_PREFETCH(p + 210 * (4 * h + k / 2), X8_PREFETCH_AHEAD, 210);  // an eighth of the block ahead
-                __m256i v[2][4];
-                for (int u = 0; u < 2; ++u) {  // chunks s0, s1, s2 of (h, k + u): x8.c
+            for (int k = 0; k < 8; k += X8_Q6_RUN) {
+                __m256i v[X8_Q6_RUN][4];
+                for (int u = 0; u < X8_Q6_RUN; ++u) {  // chunks s0, s1, s2 of (h, k + u): x8.c
+                    if (!(u & 1)) X8_PREFETCH(p + 210 * (4 * h + (k + u) / 2), ahead, 210);  // an eighth of the block ahead
                     const uint8_t *ch = p + 144 + 96 * (8 * h + k + u);
                     __m256i s0 = _mm256_loadu_si256((const __m256i *)ch);
                     __m256i s1 = _mm256_loadu_si256((const __m256i *)(ch + 32));
@@ -171,12 +179,12 @@ INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs
                 }
 #pragma clang loop unroll(full)
                 for (int m = 0; m < 4; ++m) {
-                    int j = 8 * h + 2 * m + k / 4;  // the sub-block of both chunks k, k + 1
+                    int j = 8 * h + 2 * m + k / 4;  // the sub-block of the run's chunks
                     __m256i s = X8_WORD_SCALE(sp[j >> 1], j & 1);
                     for (int c = 0; c < nc; ++c) {
                         const int8_t *y = column(x, xs, c)[i].qs + 128 * h + 32 * m + 4 * k;
-                        const __m256i z = _mm256_setzero_si256();
-                        __m256i t = X8_ADD(X8_ACC(z, v[0][m], bcast32(y)), X8_ACC(z, v[1][m], bcast32(y + 4)));
+                        __m256i t = _mm256_setzero_si256();
+                        for (int u = 0; u < X8_Q6_RUN; ++u) t = X8_ACC(t, v[u][m], bcast32(y + 4 * u));
                         S[c] = _mm256_add_epi32(S[c], X8_MUL(t, s));
                     }
                 }
