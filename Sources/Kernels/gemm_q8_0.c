@@ -114,13 +114,18 @@ static pk_gemm_fn kernel_for(int tier, int t) {
 
 int pk_prefill_gemm_supports(int tier, int t) { return kernel_for(tier, t) != NULL; }
 
+/// The driver's spec for the tier's kernel on plain rows (kernel NULL: none).
+static struct pk_gemm_spec spec_for(int tier, int t) {
+    return (struct pk_gemm_spec){ .kernel = kernel_for(tier, t), .pack = pack_q8_0,
+                                  .block_values = QK, .packed_block_bytes = Q8P_BLOCK };
+}
+
 int pk_prefill_gemm_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, size_t cols,
                          const void *xq, size_t nx, float *out, size_t ldo) {
     int rc = pk_matmul_check(t, W, rows, cols, xq, nx, out, ldo);
     if (rc != PK_OK) return rc;
     if (rows == 0 || nx == 0) return PK_OK;
-    struct pk_gemm_spec spec = { .kernel = kernel_for(tier, t), .pack = pack_q8_0,
-                                 .block_values = QK, .packed_block_bytes = Q8P_BLOCK };
+    struct pk_gemm_spec spec = spec_for(tier, t);
     if (spec.kernel && pk_gemm_run(&spec, pool, t, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
     // No kernel, nx < 8, or no memory for the packing: the dot kernels.
     return pk_matmul_tier(tier, pool, t, W, rows, cols, xq, nx, out, ldo);
@@ -133,10 +138,8 @@ int pk_prefill_gemm_x8_tier(int tier, pk_pool *pool, int t, const void *P, size_
     if (rows % 8 != 0 || pk_x8_group_block_bytes(t) == 0) return PK_EBADSHAPE;
     if (rows == 0 || nx == 0) return PK_OK;
     // Each worker unpacks its tiles of rows (whole x8 groups) to plain rows for the kernel.
-    struct pk_gemm_spec spec = { .kernel = kernel_for(tier, t), .pack = pack_q8_0,
-                                 .block_values = QK, .packed_block_bytes = Q8P_BLOCK,
-                                 .unpack = pk_x8_unpack, .unpacked_block_bytes = sizeof(pk_block_q8_0),
-                                 .unpack_rows = 8 };
+    struct pk_gemm_spec spec = spec_for(tier, t);
+    spec.unpack = pk_x8_unpack, spec.unpacked_block_bytes = sizeof(pk_block_q8_0), spec.unpack_rows = 8;
     if (spec.kernel && pk_gemm_run(&spec, pool, t, P, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
     return pk_matmul_x8_tier(tier, pool, t, P, rows, cols, xq, nx, out, ldo);
 }
