@@ -21,7 +21,7 @@ static const uint8_t dup_word[2][32] __attribute__((aligned(32))) = {
 #define X8_MUL(a, s) _mm256_madd_epi16((a), (s))
 #define X8_BYTE_SCALE(v, j) shuf((v), dup_byte[j])
 #define X8_WORD_SCALE(v, w) shuf((v), dup_word[w])
-#define X8_ADD(a, b) _mm256_add_epi16((a), (b))
+#define X8_INT16 1
 #define X8_CHAINS 1  // vpaddw's latency is 1 cycle
 #define X8_Q6_RUN 2  // int16 sums: 2 chunks of values <= 63 (32,004)
 #define X8_PREFETCH_AHEAD PK_PREFETCH_AHEAD_X8

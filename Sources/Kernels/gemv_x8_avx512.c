@@ -10,7 +10,7 @@
 #define X8_MUL(a, s) _mm256_mullo_epi32((a), (s))
 #define X8_BYTE_SCALE(v, j) _mm256_and_si256(_mm256_srli_epi32((v), 8 * (j)), _mm256_set1_epi32(0xFF))
 #define X8_WORD_SCALE(v, w) ((w) ? _mm256_srai_epi32((v), 16) : _mm256_srai_epi32(_mm256_slli_epi32((v), 16), 16))
-#define X8_ADD(a, b) _mm256_add_epi32((a), (b))
+#define X8_INT16 0
 #define X8_CHAINS 2  // vpdpbusd waits for its accumulator (several cycles)
 #define X8_Q6_RUN 4  // int32 sums: the whole sub-block
 // 6 KiB: on a Zen 4 (2 cores), Q4_K and Q6_K x8 matrices of the

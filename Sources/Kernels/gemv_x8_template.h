@@ -7,7 +7,7 @@
 //                            X8_WORD_SCALE, into int32 lanes;
 //   X8_BYTE_SCALE(v, j)      byte j (< 4) of each lane of v (unsigned), as X8_MUL wants it;
 //   X8_WORD_SCALE(v, w)      int16 w (< 2) of each lane of v (signed), as X8_MUL wants it;
-//   X8_ADD(a, b)             the sum of two partial sums;
+//   X8_INT16                 1 where partial sums are int16 pairs (AVX2), 0 for int32;
 //   X8_CHAINS                how many partial sums a Q4_K sub-block is split into (1 or 2;
 //                            Q5_K: at least 2);
 //   X8_Q6_RUN                how many Q6_K chunks of a sub-block are summed before its
@@ -48,7 +48,8 @@ INLINE __m256i bcast32(const void *p) { return _mm256_set1_epi32((int)pk_load_u3
 INLINE void store8(float *out, size_t ldo, int c, __m256 v) { _mm256_storeu_ps(out + (size_t)c * ldo, v); }
 
 // Q4_K (five = 0) and Q5_K (five = 1, values up to 31: with int16 partial sums a
-// sub-block is split in two chains of 4 chunks, 4 * 2 * 31 * 127 = 31,496 per lane).
+// sub-block is split in two chains of 4 chunks, 4 * 2 * 31 * 127 = 31,496 per lane, each
+// scaled into int32 on its own).
 INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x, size_t xs, float *out, size_t ldo) {
     const size_t gb = five ? 8 * sizeof(pk_block_q5_K) : 8 * sizeof(pk_block_q4_K), gq = gb / 4;
     const int chains = five && X8_CHAINS < 2 ? 2 : X8_CHAINS;
@@ -121,12 +122,15 @@ INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x,
             }
             // Sub-blocks 2g and 2g + 1: bytes (2g) % 4 and (2g + 1) % 4 of sc[g / 2].
             __m256i sa = X8_BYTE_SCALE(sc[g >> 1], (2 * g) & 3), sb = X8_BYTE_SCALE(sc[g >> 1], (2 * g + 1) & 3);
+            // int32 partial sums are added before their scale; int16 ones each take it:
+            // two Q5_K chains added in int16 could reach 62,992.
             for (int c = 0; c < nc; ++c) {
-                for (int u = 1; u < chains; ++u) {
-                    lo[c][0] = X8_ADD(lo[c][0], lo[c][u]);
-                    hi[c][0] = X8_ADD(hi[c][0], hi[c][u]);
+                for (int u = 1; u < chains && !X8_INT16; ++u) {
+                    lo[c][0] = _mm256_add_epi32(lo[c][0], lo[c][u]);
+                    hi[c][0] = _mm256_add_epi32(hi[c][0], hi[c][u]);
                 }
-                S[c] = _mm256_add_epi32(S[c], _mm256_add_epi32(X8_MUL(lo[c][0], sa), X8_MUL(hi[c][0], sb)));
+                for (int u = 0; u < (X8_INT16 ? chains : 1); ++u)
+                    S[c] = _mm256_add_epi32(S[c], _mm256_add_epi32(X8_MUL(lo[c][u], sa), X8_MUL(hi[c][u], sb)));
             }
         }
         const __m256 ndm8 = _mm256_xor_ps(dm8, _mm256_set1_ps(-0.0f));

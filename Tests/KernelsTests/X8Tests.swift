@@ -136,6 +136,61 @@ import Testing
         }
     }
 
+    /// Blocks at the integer extremes (every quant at its maximum, Q8_0's at -128, Q4_K/Q5_K
+    /// scales and mins 63, Q6_K scales -128) against activations of +-127: the kernels'
+    /// integer sums (int16 pairs on AVX2, a whole Q6_K sub-block before its scale on
+    /// AVX-512) must not wrap. One and four columns, every tier, x8 and plain: numpy's
+    /// float64 dot within float rounding, and the same bits.
+    @Test(arguments: KT.tiers, types)
+    func extremeBlocksKeepTheirSumsExact(tier: Int32, type t: Int32) throws {
+        let rows = 8, cols = 512, bs = pk_type_size(t), nb = cols / pk_block_size(t)
+        var g = SplitMix(seed: 41 + UInt64(t))
+        let W: [UInt8] = (0..<rows).flatMap { r -> [UInt8] in
+            guard r % 2 == 0 else { return randomRow(t, cols, &g) }  // odd rows: random neighbours
+            var row = [UInt8](repeating: 0xFF, count: pk_row_size(t, cols))
+            for b in 0..<nb {
+                for off in halfFields(t) { putU16(&row, b * bs + off, 0x3C00) }  // d (and dmin or m) 1.0
+                if t == KT.q6_K { for k in 192..<208 { row[b * bs + k] = 0x80 } }  // scales -128
+                if t == KT.q8_0 { for k in 2..<34 { row[b * bs + k] = 0x80 } }  // quants -128
+            }
+            return row
+        }
+        let P = try pack(t, W, rows: rows, cols: cols)
+        let plus = [Float](repeating: 127, count: cols)
+        let alternating = (0..<cols).map { i -> Float in (i / 16) % 2 == 0 ? 127 : -127 }
+        let xs = [plus, alternating].map { quantize($0, for: t, tier: tier) }
+        let dir = try scratchDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var jobs: [[String: Any]] = []
+        for r in 0..<rows {
+            let wp = dir.appendingPathComponent("w\(r).bin")
+            try Data(W[r * pk_row_size(t, cols)..<(r + 1) * pk_row_size(t, cols)]).write(to: wp)
+            for (c, x) in xs.enumerated() {
+                let xp = dir.appendingPathComponent("x\(c).bin")
+                try Data(x).write(to: xp)
+                jobs.append(["op": "dot", "type": Int(t), "n": cols, "w": wp.path, "x": xp.path])
+            }
+        }
+        let oracle = try runOracle(jobs)
+        for nx in [1, 4] {
+            let x = Array((0..<nx).map { xs[$0 % 2] }.joined())
+            var packed = [Float](repeating: .nan, count: nx * rows), plain = packed
+            #expect(pk_matmul_x8_tier(tier, nil, t, P, rows, cols, x, nx, &packed, rows) == 0)
+            #expect(pk_matmul_tier(tier, nil, t, W, rows, cols, x, nx, &plain, rows) == 0)
+            #expect(packed.map(\.bitPattern) == plain.map(\.bitPattern), "nx \(nx), tier \(tier), \(KT.name(t))")
+            for c in 0..<nx {
+                for r in 0..<rows {
+                    let o = oracle[r * 2 + c % 2]
+                    let exact = try #require(o["dot"]), mag = try #require(o["mag"])
+                    for (name, out) in [("x8", packed), ("plain", plain)] {
+                        let got = Double(out[c * rows + r])
+                        #expect(abs(got - exact) <= 1e-5 * mag, "\(name) \(KT.name(t)) tier \(tier) row \(r) column \(c): \(got), numpy \(exact)")
+                    }
+                }
+            }
+        }
+    }
+
     /// Real Gemma-3 Q4_K and Q6_K rows (8 of each tensor: one x8 group), cut by gguf-py.
     @Test func realRowsGiveTheSameBitsPacked() throws {
         let real = try RealRowsCache.rows().filter { X8Tests.types.contains($0.type) }
