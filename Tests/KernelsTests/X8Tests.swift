@@ -139,8 +139,9 @@ import Testing
     /// Blocks at the integer extremes (every quant at its maximum, Q8_0's at -128, Q4_K/Q5_K
     /// scales and mins 63, Q6_K scales -128) against activations of +-127: the kernels'
     /// integer sums (int16 pairs on AVX2, a whole Q6_K sub-block before its scale on
-    /// AVX-512) must not wrap. One and four columns, every tier, x8 and plain: numpy's
-    /// float64 dot within float rounding, and the same bits.
+    /// AVX-512) must not wrap. One, four and 21 columns (the decode kernels and the prefill
+    /// GEMMs), every tier, x8 and plain: numpy's float64 dot within float rounding, and
+    /// the same bits.
     @Test(arguments: KT.tiers, types)
     func extremeBlocksKeepTheirSumsExact(tier: Int32, type t: Int32) throws {
         let rows = 8, cols = 512, bs = pk_type_size(t), nb = cols / pk_block_size(t)
@@ -172,7 +173,7 @@ import Testing
             }
         }
         let oracle = try runOracle(jobs)
-        for nx in [1, 4] {
+        for nx in [1, 4, 21] {  // 21: the GEMMs (prefill) on the SIMD tiers
             let x = Array((0..<nx).map { xs[$0 % 2] }.joined())
             var packed = [Float](repeating: .nan, count: nx * rows), plain = packed
             #expect(pk_matmul_x8_tier(tier, nil, t, P, rows, cols, x, nx, &packed, rows) == 0)
