@@ -47,13 +47,16 @@ INLINE __m256i bcast32(const void *p) { return _mm256_set1_epi32((int)pk_load_u3
 
 INLINE void store8(float *out, size_t ldo, int c, __m256 v) { _mm256_storeu_ps(out + (size_t)c * ldo, v); }
 
+/// How far ahead of the block being read a call of nc columns prefetches (bytes).
+INLINE size_t prefetch_ahead(int nc) { return nc == 1 ? X8_PREFETCH_AHEAD : X8_PREFETCH_AHEAD_COLUMNS; }
+
 // Q4_K (five = 0) and Q5_K (five = 1, values up to 31: with int16 partial sums a
 // sub-block is split in two chains of 4 chunks, 4 * 2 * 31 * 127 = 31,496 per lane, each
 // scaled into int32 on its own).
 INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x, size_t xs, float *out, size_t ldo) {
     const size_t gb = five ? 8 * sizeof(pk_block_q5_K) : 8 * sizeof(pk_block_q4_K), gq = gb / 4;
     const int chains = five && X8_CHAINS < 2 ? 2 : X8_CHAINS;
-    const size_t ahead = nc == 1 ? X8_PREFETCH_AHEAD : X8_PREFETCH_AHEAD_COLUMNS;
+    const size_t ahead = prefetch_ahead(nc);
     const __m256i one = _mm256_set1_epi8(1);
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     const __m256i k1 = _mm256_set1_epi32(0x3f3f3f3f), k2 = _mm256_set1_epi32(0x0f0f0f0f),
@@ -93,7 +96,7 @@ INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x,
         }
         const uint8_t *q = p + (five ? 384 : 128);
         for (int g = 0; g < 4; ++g) {
-            // The block X8_PREFETCH_AHEAD ahead, a quarter per group: 18 prefetches at once
+            // The block `ahead` bytes on, a quarter per group: 18 prefetches at once
             // overflowed the miss buffers (measured: slower than none).
             X8_PREFETCH(p + gq * g, ahead, gq);
             // `chains` independent partial sums per column and half, chunk k in chain
@@ -147,7 +150,7 @@ INLINE void k45_x8(int five, int nc, size_t nb, const uint8_t *p, const void *x,
 INLINE void q6k_x8(int nc, size_t nb, const uint8_t *p, const void *x, size_t xs, float *out, size_t ldo) {
     const __m256i m6 = _mm256_set1_epi8(0x3F), m2a = _mm256_set1_epi8(0x03), m2b = _mm256_set1_epi8(0x0C),
                   m2c = _mm256_set1_epi8(0x30);
-    const size_t ahead = nc == 1 ? X8_PREFETCH_AHEAD : X8_PREFETCH_AHEAD_COLUMNS;
+    const size_t ahead = prefetch_ahead(nc);
     __m256 acc[4];
     for (int c = 0; c < nc; ++c) acc[c] = _mm256_setzero_ps();
     for (size_t i = 0; i < nb; ++i, p += 8 * sizeof(pk_block_q6_K)) {
