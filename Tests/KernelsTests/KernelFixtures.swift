@@ -117,6 +117,49 @@ func randomRow(_ t: Int32, _ n: Int, _ g: inout SplitMix) -> [UInt8] {
     return row
 }
 
+/// A row of `n` values of block type `t` at its integer extremes: every quant bit set
+/// (Q8_0's quants -128), K-quant scales and mins at their largest (Q6_K's scales -128),
+/// every fp16 scale field 1.0. (The IQ grid types: IQDotTests.extremeRow.)
+func extremeBlockRow(_ t: Int32, _ n: Int) -> [UInt8] {
+    let bs = pk_type_size(t)
+    var row = [UInt8](repeating: 0xFF, count: pk_row_size(t, n))
+    for b in 0..<(n / pk_block_size(t)) {
+        for off in halfFields(t) { putU16(&row, b * bs + off, 0x3C00) }
+        if t == KT.q6_K { for k in 192..<208 { row[b * bs + k] = 0x80 } }
+        if t == KT.q8_0 { for k in 2..<34 { row[b * bs + k] = 0x80 } }
+    }
+    return row
+}
+
+/// The extreme tests' activations: all +127, and +-127 in runs of 16.
+func extremeActivations(_ n: Int) -> [[Float]] {
+    [[Float](repeating: 127, count: n), (0..<n).map { i -> Float in (i / 16) % 2 == 0 ? 127 : -127 }]
+}
+
+/// numpy's float64 dot (and sum |w x|) of each of the `rows` rows of `W` (type `t`, `cols`
+/// wide) with each quantized activation row of `xs`: element r * xs.count + c.
+func oracleDots(_ t: Int32, _ W: [UInt8], rows: Int, cols: Int, _ xs: [[UInt8]]) throws -> [(dot: Double, mag: Double)] {
+    let dir = try scratchDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let rb = pk_row_size(t, cols)
+    var xPaths: [String] = []
+    for (c, x) in xs.enumerated() {
+        let xp = dir.appendingPathComponent("x\(c).bin")
+        try Data(x).write(to: xp)
+        xPaths.append(xp.path)
+    }
+    var jobs: [[String: Any]] = []
+    for r in 0..<rows {
+        let wp = dir.appendingPathComponent("w\(r).bin")
+        try Data(W[r * rb..<(r + 1) * rb]).write(to: wp)
+        for xp in xPaths { jobs.append(["op": "dot", "type": Int(t), "n": cols, "w": wp.path, "x": xp]) }
+    }
+    return try runOracle(jobs).map { o in
+        guard let d = o["dot"], let m = o["mag"] else { throw OracleError(description: "no dot in \(o)") }
+        return (d, m)
+    }
+}
+
 /// Random activations: mixed magnitudes, some exact ties and a zero block.
 func randomActivations(_ n: Int, _ g: inout SplitMix) -> [Float] {
     var x = (0..<n).map { i -> Float in

@@ -61,37 +61,17 @@ import Testing
     /// X8Tests.extremeBlocksKeepTheirSumsExact.)
     @Test(arguments: KT.tiers, [KT.q5_0, KT.q5_1])
     func extremeRowsMatchNumpy(tier: Int32, type t: Int32) throws {
-        let rows = 6, cols = 512, bs = pk_type_size(t)
+        let rows = 6, cols = 512
         var g = SplitMix(seed: 7 + UInt64(t))
-        let W: [UInt8] = (0..<rows).flatMap { r -> [UInt8] in
-            guard r % 2 == 0 else { return randomRow(t, cols, &g) }
-            var row = [UInt8](repeating: 0xFF, count: pk_row_size(t, cols))
-            for b in 0..<(cols / 32) { for off in halfFields(t) { putU16(&row, b * bs + off, 0x3C00) } }
-            return row
-        }
-        let xf = [[Float](repeating: 127, count: cols), (0..<cols).map { i -> Float in (i / 16) % 2 == 0 ? 127 : -127 }]
-        let xs = xf.map { quantize($0, for: t, tier: tier) }
-        let dir = try scratchDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var jobs: [[String: Any]] = []
-        let rb = pk_row_size(t, cols)
-        for r in 0..<rows {
-            let wp = dir.appendingPathComponent("w\(r).bin")
-            try Data(W[r * rb..<(r + 1) * rb]).write(to: wp)
-            for (c, x) in xs.enumerated() {
-                let xp = dir.appendingPathComponent("x\(c).bin")
-                try Data(x).write(to: xp)
-                jobs.append(["op": "dot", "type": Int(t), "n": cols, "w": wp.path, "x": xp.path])
-            }
-        }
-        let oracle = try runOracle(jobs)
+        let W = (0..<rows).flatMap { r in r % 2 == 0 ? extremeBlockRow(t, cols) : randomRow(t, cols, &g) }
+        let xs = extremeActivations(cols).map { quantize($0, for: t, tier: tier) }
+        let oracle = try oracleDots(t, W, rows: rows, cols: cols, xs)
         for nx in [1, 3, 5, 21] {
             var out = [Float](repeating: .nan, count: nx * rows)
             #expect(pk_matmul_tier(tier, nil, t, W, rows, cols, Array((0..<nx).map { xs[$0 % 2] }.joined()), nx, &out, rows) == 0)
             for c in 0..<nx {
                 for r in 0..<rows {
-                    let o = oracle[r * 2 + c % 2]
-                    let exact = try #require(o["dot"]), mag = try #require(o["mag"])
+                    let (exact, mag) = oracle[r * 2 + c % 2]
                     #expect(abs(Double(out[c * rows + r]) - exact) <= 1e-5 * mag,
                             "\(KT.name(t)) tier \(tier) nx \(nx) row \(r) column \(c): \(out[c * rows + r]), numpy \(exact)")
                 }

@@ -144,35 +144,13 @@ import Testing
     /// the same bits.
     @Test(arguments: KT.tiers, types)
     func extremeBlocksKeepTheirSumsExact(tier: Int32, type t: Int32) throws {
-        let rows = 8, cols = 512, bs = pk_type_size(t), nb = cols / pk_block_size(t)
+        let rows = 8, cols = 512
         var g = SplitMix(seed: 41 + UInt64(t))
-        let W: [UInt8] = (0..<rows).flatMap { r -> [UInt8] in
-            guard r % 2 == 0 else { return randomRow(t, cols, &g) }  // odd rows: random neighbours
-            var row = [UInt8](repeating: 0xFF, count: pk_row_size(t, cols))
-            for b in 0..<nb {
-                for off in halfFields(t) { putU16(&row, b * bs + off, 0x3C00) }  // d (and dmin or m) 1.0
-                if t == KT.q6_K { for k in 192..<208 { row[b * bs + k] = 0x80 } }  // scales -128
-                if t == KT.q8_0 { for k in 2..<34 { row[b * bs + k] = 0x80 } }  // quants -128
-            }
-            return row
-        }
+        // Even rows extreme, odd rows random neighbours.
+        let W = (0..<rows).flatMap { r in r % 2 == 0 ? extremeBlockRow(t, cols) : randomRow(t, cols, &g) }
         let P = try pack(t, W, rows: rows, cols: cols)
-        let plus = [Float](repeating: 127, count: cols)
-        let alternating = (0..<cols).map { i -> Float in (i / 16) % 2 == 0 ? 127 : -127 }
-        let xs = [plus, alternating].map { quantize($0, for: t, tier: tier) }
-        let dir = try scratchDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var jobs: [[String: Any]] = []
-        for r in 0..<rows {
-            let wp = dir.appendingPathComponent("w\(r).bin")
-            try Data(W[r * pk_row_size(t, cols)..<(r + 1) * pk_row_size(t, cols)]).write(to: wp)
-            for (c, x) in xs.enumerated() {
-                let xp = dir.appendingPathComponent("x\(c).bin")
-                try Data(x).write(to: xp)
-                jobs.append(["op": "dot", "type": Int(t), "n": cols, "w": wp.path, "x": xp.path])
-            }
-        }
-        let oracle = try runOracle(jobs)
+        let xs = extremeActivations(cols).map { quantize($0, for: t, tier: tier) }
+        let oracle = try oracleDots(t, W, rows: rows, cols: cols, xs)
         for nx in [1, 4, 21] {  // 21: the GEMMs (prefill) on the SIMD tiers
             let x = Array((0..<nx).map { xs[$0 % 2] }.joined())
             var packed = [Float](repeating: .nan, count: nx * rows), plain = packed
@@ -181,8 +159,7 @@ import Testing
             #expect(packed.map(\.bitPattern) == plain.map(\.bitPattern), "nx \(nx), tier \(tier), \(KT.name(t))")
             for c in 0..<nx {
                 for r in 0..<rows {
-                    let o = oracle[r * 2 + c % 2]
-                    let exact = try #require(o["dot"]), mag = try #require(o["mag"])
+                    let (exact, mag) = oracle[r * 2 + c % 2]
                     for (name, out) in [("x8", packed), ("plain", plain)] {
                         let got = Double(out[c * rows + r])
                         #expect(abs(got - exact) <= 1e-5 * mag, "\(name) \(KT.name(t)) tier \(tier) row \(r) column \(c): \(got), numpy \(exact)")
