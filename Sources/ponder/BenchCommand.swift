@@ -19,7 +19,10 @@ struct BenchCommand: AsyncParsableCommand {
 
             The decode roofline is the measured read bandwidth divided by the bytes of weights \
             read per generated token. The bandwidth is the best of read probes (1 GiB, huge \
-            pages where the system gives them) taken after each repetition.
+            pages where the system gives them), taken just before and just after each decode \
+            run. Where the memory's speed changes from minute to minute (a VM), the best run \
+            over the best probe can pair two states; beside it is printed the median share of \
+            the runs whose two probes agree within 10%, each over their mean.
 
             The decode compute ceiling is what the cores allow instead: each kind of \
             projection matrix is run with its first rows held in cache (memory out of the \
@@ -168,6 +171,7 @@ struct BenchCommand: AsyncParsableCommand {
         ctx.reset()
         _ = try? ctx.evaluate(randomTokens(4))
         var pp: [Double] = [], tg: [Double] = [], probes: [Double] = []
+        var probePairs: [(before: Double, after: Double)] = []  // around each decode run
         var verify = [[Double]](repeating: [], count: verifyWidths.count)   // passes/s per width
         for r in 0..<repetitions {
             if prompt > 0 {
@@ -181,9 +185,13 @@ struct BenchCommand: AsyncParsableCommand {
                 ctx.reset()
                 do { try ctx.evaluate(randomTokens(1)) } catch { throw CLIError("\(error)") }
                 let toks = randomTokens(generate)
+                let before = pk_measure_read_bandwidth(1 << 30, Int32(engineThreadCount))
                 let t0 = now()
                 for t in toks { do { try ctx.evaluate([t]) } catch { throw CLIError("\(error)") } }
                 tg.append(Double(generate) / (now() - t0))
+                let after = pk_measure_read_bandwidth(1 << 30, Int32(engineThreadCount))
+                probes.append(max(before, after))
+                probePairs.append((before, after))
                 // Speculative verification: passes of `width` tokens computed with the decode
                 // kernels' arithmetic, at the same depth of context.
                 for (i, width) in verifyWidths.enumerated() {
@@ -197,9 +205,10 @@ struct BenchCommand: AsyncParsableCommand {
                     verify[i].append(Double(passes) / (now() - t1))
                 }
             }
-            // The read probe between repetitions, so that it samples the same stretch of
-            // a noisy machine as the runs it is compared with; the best one counts.
-            probes.append(pk_measure_read_bandwidth(1 << 30, Int32(engineThreadCount)))
+            // Read probes around each decode run (after the prefill, without one), so that
+            // they sample the same stretch of a noisy machine as the run; the best one sets
+            // the roofline.
+            if generate == 0 { probes.append(pk_measure_read_bandwidth(1 << 30, Int32(engineThreadCount))) }
             if !json { FileHandle.standardError.write(Data("\rrepetition \(r + 1)/\(repetitions)".utf8)) }
         }
         if !json { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
@@ -216,7 +225,13 @@ struct BenchCommand: AsyncParsableCommand {
                                     "read_bandwidth_gb_s": bandwidth, "read_bandwidth_all": probes, "repacked_matrices": llama.repackedMatrices, "weight_bytes_per_token": bytesPerToken,
                                     "tg_roofline_tokens_per_second": roofline]
             if !pp.isEmpty { o["pp_tokens"] = prompt; o["pp_tokens_per_second"] = pp.max()!; o["pp_all"] = pp }
-            if !tg.isEmpty { o["tg_tokens"] = generate; o["tg_tokens_per_second"] = tg.max()!; o["tg_all"] = tg }
+            if !tg.isEmpty {
+                o["tg_tokens"] = generate; o["tg_tokens_per_second"] = tg.max()!; o["tg_all"] = tg
+                let paired = Self.rooflineShares(tg: tg, probes: probePairs, bytesPerToken: bytesPerToken)
+                if !paired.isEmpty { o["tg_roofline_share_stable_median"] = median(paired) }
+                o["tg_stable_runs"] = paired.count
+                o["read_bandwidth_pairs"] = probePairs.map { [$0.before, $0.after] }
+            }
             for (width, v) in zip(verifyWidths, verify) where !v.isEmpty {
                 o["verify\(width)_passes_per_second"] = v.max()!
                 o["verify\(width)_cost_decode_steps"] = median(Self.passCosts(tg: tg, passes: v))
@@ -240,13 +255,28 @@ struct BenchCommand: AsyncParsableCommand {
         if !pp.isEmpty { print("| pp\(prompt) | \(fmt(mean(pp))) ± \(fmt(sd(pp))) | \(fmt(pp.max()!)) |") }
         if !tg.isEmpty {
             let ofCeiling = ceiling.map { ", \(fmt(100 * tg.max()! / $0.tokensPerSecond))% of compute ceiling" } ?? ""
-            print("| tg\(generate) | \(fmt(mean(tg))) ± \(fmt(sd(tg))) | \(fmt(tg.max()!)) | (\(fmt(100 * tg.max()! / roofline))% of roofline\(ofCeiling))")
+            let paired = Self.rooflineShares(tg: tg, probes: probePairs, bytesPerToken: bytesPerToken)
+            let pairedText = paired.isEmpty ? "; no run had probes before and after it that agree within 10%"
+                : "; runs whose probes before and after agree within 10% (\(paired.count) of \(tg.count)), each over their mean: median \(fmt(100 * median(paired)))%" + (paired.count > 1 ? ", \(fmt(100 * paired.first!)) to \(fmt(100 * paired.last!))%" : "")
+            print("| tg\(generate) | \(fmt(mean(tg))) ± \(fmt(sd(tg))) | \(fmt(tg.max()!)) | (\(fmt(100 * tg.max()! / roofline))% of roofline\(pairedText)\(ofCeiling))")
         }
         for (width, v) in zip(verifyWidths, verify) where !v.isEmpty {
             let c = Self.passCosts(tg: tg, passes: v)
             let range = c.count > 1 ? ", \(fmt(c.first!)) to \(fmt(c.last!)) over the repetitions" : ""
             print("| verify\(width) | \(fmt(mean(v))) ± \(fmt(sd(v))) | \(fmt(v.max()!)) | (passes/s; one pass costs \(fmt(median(c)))x a decode step\(range))")
         }
+    }
+
+    /// The shares of the roofline of the decode runs the machine's memory kept one speed
+    /// through: runs whose read probes just before and just after agree within 10%, each
+    /// over the mean of its two probes; sorted. On a machine whose memory speed changes from
+    /// one minute to the next (a VM beside busy neighbours), the best run over the best
+    /// probe can pair two different states; these pairs cannot.
+    static func rooflineShares(tg: [Double], probes: [(before: Double, after: Double)], bytesPerToken: Int) -> [Double] {
+        zip(tg, probes).compactMap { rate, p in
+            let hi = max(p.before, p.after), lo = min(p.before, p.after)
+            return lo > 0 && lo >= 0.9 * hi ? rate * Double(bytesPerToken) / ((lo + hi) / 2 * 1e9) : nil
+        }.sorted()
     }
 
     /// Each repetition's cost of a verification pass in decode steps (its decode rate over
