@@ -25,7 +25,8 @@ public actor SessionDriver: ChatDriver {
     /// when they open the model). `notices` are
     /// shown first, before any resume warnings. `saveKV`: save the KV cache beside the
     /// journal when each turn ends. A resumed session's saved KV cache, if it has one, is
-    /// read back whether or not `saveKV` is set.
+    /// read back whether or not `saveKV` is set. `settings` are the new turns' (for a
+    /// resumed session: its own, with what the command line changes).
     public init(target: ChatTarget, settings: SessionSettings, threads: Int, journal: Bool,
                 resume: LoadedSession? = nil, loadWeights: Bool = false, notices: [String] = [],
                 saveKV: Bool = false) throws {
@@ -36,7 +37,7 @@ public actor SessionDriver: ChatDriver {
         (events, continuation) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
         let kvNotice: String?
         (conversation, kvNotice) = try Self.makeConversation(
-            target: target, settings: resume?.document.settings ?? settings, turns: resume?.document.turns ?? [],
+            target: target, settings: settings, turns: resume?.document.turns ?? [],
             journal: journal, saveKV: saveKV, restoreKV: resume?.url.map(SavedKVCache.url(beside:)),
             created: resume?.document.created, continuation: continuation)
         let conv = conversation

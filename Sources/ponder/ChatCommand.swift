@@ -57,7 +57,7 @@ struct ChatCommand: AsyncParsableCommand {
     var seed: UInt64?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Continue a saved session (a .json document or a .jsonl journal); `last`: the newest in the sessions folder.",
+        "Continue a saved session (a .json document or a .jsonl journal) with its settings, except those given as flags here; `last`: the newest in the sessions folder.",
         valueName: "FILE|last"))
     var resume: String?
 
@@ -179,20 +179,28 @@ struct ChatCommand: AsyncParsableCommand {
             local.ignoreEndOfTurn = ignoreEos
             target = .local(local)
         }
-        var settings = SessionSettings()
+        // A resumed session keeps its own settings, except where a flag is given: what the
+        // command line asks for wins, and one notice names the flags that changed it.
+        var settings = resumed?.document.settings ?? SessionSettings()
         settings.profile = target.profile
-        settings.systemPrompt = system
-        settings.thinkBudget = thinkBudget
+        if let system { settings.systemPrompt = system }
+        if let thinkBudget { settings.thinkBudget = thinkBudget }
         if thinkMin != nil, let why = SessionDriver.noThinkMore(target: target, profile: target.profile) {
             throw CLIError("--think-min: " + why)
         }
-        settings.thinkMin = thinkMin
-        settings.seed = seed
+        if let thinkMin { settings.thinkMin = thinkMin }
+        if let seed { settings.seed = seed }
         sampling.apply(to: &settings)
+        var notices = fullScreen ? target.warnings : []
+        let overrides = [("--system", system != nil), ("--think-budget", thinkBudget != nil), ("--think-min", thinkMin != nil),
+                         ("--seed", seed != nil)].filter(\.1).map(\.0) + sampling.given
+        if resumed != nil, !overrides.isEmpty {
+            notices.append("the resumed session's settings are changed by \(overrides.joined(separator: ", "))")
+        }
         // What the engine's kernels run with (PONDER_THREADS, else the physical cores).
         let driver = try SessionDriver(target: target, settings: settings, threads: engineThreadCount,
                                        journal: !noJournal, resume: resumed, loadWeights: fullScreen,
-                                       notices: fullScreen ? target.warnings : [], saveKV: saveKv)
+                                       notices: notices, saveKV: saveKv)
         // A model without a reasoning mode starts (and stays) DIRECT.
         let firstMode: ReasoningMode = target.profile.hasReasoningMode ? mode : .off
         switch chatMode {

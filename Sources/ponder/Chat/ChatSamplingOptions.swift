@@ -49,6 +49,13 @@ struct ChatSamplingOptions: ParsableArguments {
         var prefix: String
         var temp: Double?, topP: Double?, topK: Int?, minP: Double?, repeatPenalty: Double?, maxTokens: Int?
 
+        /// The flags of this form that were given.
+        var given: [String] {
+            [("temp", temp != nil), ("top-p", topP != nil), ("top-k", topK != nil), ("min-p", minP != nil),
+             ("repeat-penalty", repeatPenalty != nil), ("max-tokens", maxTokens != nil)]
+                .filter(\.1).map { "--\(prefix)\($0.0)" }
+        }
+
         var changes: [SamplerSetting] {
             [temp.map(SamplerSetting.temperature), topP.map(SamplerSetting.topP), topK.map(SamplerSetting.topK),
              minP.map(SamplerSetting.minP), repeatPenalty.map(SamplerSetting.repetitionPenalty),
@@ -81,6 +88,9 @@ struct ChatSamplingOptions: ParsableArguments {
     func validate() throws {
         for f in [shared, think, direct] { try f.validate() }
     }
+
+    /// The sampler flags given, spelled as on the command line.
+    var given: [String] { shared.given + think.given + direct.given }
 
     /// The presets changed by the flags: shared values first, then each mode's own.
     func apply(to settings: inout SessionSettings) {
