@@ -11,7 +11,7 @@ enum JournalReader {
         // The text after the last newline is a torn line unless empty.
         let tail = lines.removeLast()
         if !tail.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) {
-            warnings.append("\(path): the last line is torn (\(tail.count) bytes, the process was stopped mid-write); skipped it")
+            warnings.append("\(path): the last line is torn (\(tail.count) bytes: a write was cut short, by a stopped process or a full disk); skipped it")
         }
         let decoder = JSONDecoder()
         var doc: SessionDocument?
