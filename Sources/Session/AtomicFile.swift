@@ -18,20 +18,21 @@ public enum AtomicFile {
     /// - Parameter overwrite: replace an existing file. When false an existing file is
     ///   an error and the check is race-free (link(2) fails with EEXIST).
     public static func write(_ bytes: [UInt8], to url: URL, overwrite: Bool) throws {
-        try write(to: url, overwrite: overwrite) { fd, tmp in try FileIO.writeAll(fd, bytes, path: tmp) }
+        try write(to: url, overwrite: overwrite) { fd, path in try FileIO.writeAll(fd, bytes, path: path) }
     }
 
     /// `write`, the content produced by `body` on the temp file's descriptor (for a file
-    /// too large to hold as one array: a saved KV cache). `body` gets the temp path for
-    /// its error messages.
+    /// too large to hold as one array: a saved KV cache). `body` gets the destination's
+    /// path for its error messages: every error names the file the caller asked for,
+    /// never the temp file (which is gone by the time the error is read).
     public static func write(to url: URL, overwrite: Bool, _ body: (Int32, String) throws -> Void) throws {
         let path = url.path
         let dir = url.deletingLastPathComponent().path
         let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = try FileIO.open(tmp, exclusive: true, append: false)
+        let fd = try FileIO.open(tmp, exclusive: true, append: false, name: path)
         do {
-            try body(fd, tmp)
-            try FileIO.fsync(fd, path: tmp)
+            try body(fd, path)
+            try FileIO.fsync(fd, path: path)
             close(fd)
         } catch {
             close(fd); unlink(tmp); throw error

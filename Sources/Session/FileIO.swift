@@ -18,13 +18,14 @@ enum FileIO {
     }
 
     /// Opens for writing: `exclusive` creates a new file (fails if one exists); `append`
-    /// opens an existing file at its end; neither creates or truncates.
-    static func open(_ path: String, exclusive: Bool, append: Bool) throws -> Int32 {
+    /// opens an existing file at its end; neither creates or truncates. An error names
+    /// `name` (default: `path`).
+    static func open(_ path: String, exclusive: Bool, append: Bool, name: String? = nil) throws -> Int32 {
         var flags = O_WRONLY | O_CLOEXEC
         if exclusive { flags |= O_CREAT | O_EXCL }
         if append { flags |= O_APPEND } else if !exclusive { flags |= O_CREAT | O_TRUNC }
         let fd = Glibc.open(path, flags, 0o644)
-        if fd < 0 { throw errno("cannot create", path) }
+        if fd < 0 { throw errno("cannot create", name ?? path) }
         return fd
     }
 

@@ -67,9 +67,9 @@ public struct SavedKVCache: Sendable {
         }
         written = nil
         var state = KVCacheFile.Committed(), st = stat()
-        try AtomicFile.write(to: url, overwrite: true) { fd, tmp in
-            state = try KVCacheFile.write(ctx, key: key) { try FileIO.writeAll(fd, $0, path: tmp) }
-            guard fstat(fd, &st) == 0 else { throw FileIO.errno("cannot stat", tmp) }
+        try AtomicFile.write(to: url, overwrite: true) { fd, path in
+            state = try KVCacheFile.write(ctx, key: key) { try FileIO.writeAll(fd, $0, path: path) }
+            guard fstat(fd, &st) == 0 else { throw FileIO.errno("cannot stat", path) }
         }
         written = (state, UInt64(st.st_dev), UInt64(st.st_ino))
         ctx.markUnchanged()
