@@ -60,11 +60,12 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// the K-quants (on AVX2 and AVX-512 through the Kernels module's column-interleaved
     /// GEMM), the IQ1/IQ2/IQ3 types (their multi-column dots, each weight group decoded
     /// once for several activation columns), Q8_0 where the tier has its prefill GEMM
-    /// (AVX-512 VNNI) and Q4_0/Q4_1 where it has their x8 kernels (AVX-512, AVX2 without
-    /// split 256-bit units: `mixedPrefillIsInt8`); float BLAS over dequantized tiles for the other weights in
-    /// longer calls (prefill).
-    /// Measured (BENCHMARKS.md): BLAS prefill beats the int8 kernels on Q4_1 and on Q8_0
-    /// without VNNI; the int8 kernels beat BLAS on Q4_K/Q6_K and on the IQ types, whose
+    /// (AVX-512 VNNI) and Q4_0/Q4_1/Q8_0 where it has their x8 kernels (AVX-512, AVX2
+    /// without split 256-bit units: `mixedPrefillIsInt8`); float BLAS over dequantized
+    /// tiles for the other weights in longer calls (prefill).
+    /// Measured (BENCHMARKS.md): the x8 kernels' prefill beats BLAS on Q4_1 and matches it
+    /// on Q8_0 on AVX2 (SmolLM2 pp512 on a Zen 4, that tier forced: 366 against 363 tok/s
+    /// on 1 thread), reading only the x8 copy; the int8 kernels beat BLAS on Q4_K/Q6_K and on the IQ types, whose
     /// float tiles cost more to decode than the products themselves (the 4B-shaped files),
     /// and the VNNI Q8_0 GEMM beats BLAS by about 1.5x. Its 8-bit activations are the ones
     /// decode already sees; SmolLM2 Q8_0's GPL-3 perplexity on them is 0.4% above the float
@@ -121,7 +122,7 @@ public enum MatMulPath: String, Sendable, CaseIterable {
     /// Whether `mixed` sends prefill-sized calls on weights of `type` through the int8
     /// kernels (activations rounded to Q8_0 / Q8_K): the K-quants and the IQ1/IQ2/IQ3
     /// types; a 32-block type where the tier has its prefill GEMM (Q8_0 on AVX-512 VNNI)
-    /// or x8 kernels (Q4_0, Q4_1; Q8_0 on AVX-512 VNNI; four columns a call: SmolLM2 Q4_1
+    /// or x8 kernels (Q4_0, Q4_1, Q8_0; four columns a call: SmolLM2 Q4_1
     /// pp512 on a Zen 4 ran 1.75x float BLAS's rate, pp128 on its AVX2 tier about 2x). `mixed16` does the same but for Q8_0.
     public static func mixedPrefillIsInt8(_ type: GGMLType, tier: Int32 = pk_active_tier()) -> Bool {
         let t = Int32(type.rawValue)

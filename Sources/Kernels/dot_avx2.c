@@ -154,7 +154,8 @@ Q41_DOT(dot_q4_1_128, q41_lanes128)
 // and 16+4j .. 16+4j+3, pair sums <= 2 * 128 * 127 = 32,512 in int16, so the halves are
 // added as int32 in both widths); acc = fma(d * dy, lanes, acc), even and odd blocks on
 // two accumulators, result hsum4(even + odd). The 128-bit form saves less than Q4_1's
-// (no nibble unpacking to spare) but still about an eighth on Zen 1.
+// (no nibble unpacking to spare) but still about an eighth on Zen 1. Where 256-bit
+// operations are not split, Q8_0 takes the x8 order instead.
 // The 256-bit lanes of weights q (aq = |q|) against activations y.
 static inline __m256i q8_products8(__m256i aq, __m256i q, const int8_t *y) {
     return pk_dot_u8s8_avx2(aq, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)y), q));
@@ -198,61 +199,6 @@ Q8_DOT(dot_q8_0_128, q8_lanes128)
 #undef Q8_DOT
 #undef Q8_STEP
 
-// Four activation rows packed (pk_x4_pack) against one Q8_0 weight row, each
-// row's result bitwise the one-row 256-bit dot's (and so the 128-bit one's): the same
-// products, int32 lanes, scale product, FMA, even/odd accumulators and reduction. After
-// the integer products two rows share a 256-bit register, [row c | row c + 1]
-// (pair_lanes, and the record's dy pair for the scale), so the lane sums, the conversion,
-// the scale product and the FMA are the one-row dot's 128-bit operations lane for lane.
-// The weights' unpacking and converted scales are shared by the four rows. Speculative
-// verification computes each position with decode's arithmetic through these.
-static inline __m256i pair_lanes(__m256i p0, __m256i p1) {
-    return _mm256_add_epi32(_mm256_permute2x128_si256(p0, p1, 0x20), _mm256_permute2x128_si256(p0, p1, 0x31));
-}
-// One block into accumulators P01, P23 of rows (0, 1), (2, 3): LANES(c, c + 1) is the
-// two rows' int32 lanes, d8 the weight's d in every lane.
-#define X4_PAIRS(P, d8, LANES)                                                              \
-    do {                                                                                   \
-        P##01 = _mm256_fmadd_ps(_mm256_mul_ps(d8, _mm256_loadu_ps(x4[j].dy[0])),           \
-                                _mm256_cvtepi32_ps(LANES(0, 1)), P##01);                    \
-        P##23 = _mm256_fmadd_ps(_mm256_mul_ps(d8, _mm256_loadu_ps(x4[j].dy[1])),           \
-                                _mm256_cvtepi32_ps(LANES(2, 3)), P##23);                    \
-    } while (0)
-// The blocks in pairs, i even into the e accumulators, i + 1 into o, the tail into e.
-#define X4_BLOCKS(STEP)                                                                     \
-    size_t i = 0;                                                                          \
-    for (; i + 2 <= nb; i += 2) {                                                          \
-        pk_prefetch_span(&a[i], 2 * sizeof(a[0]));                                         \
-        STEP(i, e);                                                                        \
-        STEP(i + 1, o);                                                                    \
-    }                                                                                      \
-    if (i < nb) STEP(i, e)
-// Row c's total from the pair accumulators (q8_total on its 128-bit half).
-#define X4_TOTAL(c, P) q8_total(c % 2 ? _mm256_extractf128_ps(e##P, 1) : _mm256_castps256_ps128(e##P), \
-                                c % 2 ? _mm256_extractf128_ps(o##P, 1) : _mm256_castps256_ps128(o##P))
-
-static void dot4x_q8_0(size_t n, const void *w, const pk_x4_block *x4, float *out) {
-    const pk_block_q8_0 *a = w;
-    const size_t nb = n / QK;
-    __m256 e01 = _mm256_setzero_ps(), e23 = e01, o01 = e01, o23 = e01;
-#define STEP(j_, P)                                                                         \
-    do {                                                                                   \
-        const size_t j = j_;                                                               \
-        __m256i q = _mm256_loadu_si256((const __m256i *)a[j].qs), aq = _mm256_abs_epi8(q); \
-        __m256 d8 = _mm256_broadcastss_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(a[j].d)));        \
-        X4_PAIRS(P, d8, LANES);                                                            \
-    } while (0)
-#define LANES(c0, c1) pair_lanes(q8_products8(aq, q, x4[j].y[c0]), q8_products8(aq, q, x4[j].y[c1]))
-    X4_BLOCKS(STEP);
-#undef LANES
-#undef STEP
-    out[0] = X4_TOTAL(0, 01), out[1] = X4_TOTAL(1, 01), out[2] = X4_TOTAL(2, 23), out[3] = X4_TOTAL(3, 23);
-}
-
-#undef X4_TOTAL
-#undef X4_BLOCKS
-#undef X4_PAIRS
-
 #pragma clang attribute pop
 
 void pk_fill_avx2(struct pk_kernels *k) {
@@ -262,18 +208,15 @@ void pk_fill_avx2(struct pk_kernels *k) {
     (void)dot_q4_1;
     k->dot[PK_SLOT_Q5_0] = dot_q5_0;
     k->dot[PK_SLOT_Q5_1] = dot_q5_1;
-    k->dot[PK_SLOT_Q8_0] = pk_cpu_splits_256() ? dot_q8_0_128 : dot_q8_0_256;
+    k->dot[PK_SLOT_Q8_0] = dot_q8_0_128;
     (void)dot_q8_0;
     // No four-row template kernels here (dot32_template.h): with 16 vector registers they
     // spilled and ran no faster than four one-row dots on Zen 1, and their rounding differs
     // from the one-row dots above, which decode uses. Where the core does not split
-    // 256-bit operations, Q8_0 has a four-row kernel on packed rows bitwise equal to its
-    // one-row dot, and Q4_0/Q4_1 take x8 kernels with one-row dots in their order.
+    // 256-bit operations, Q4_0, Q4_1 and Q8_0 take x8 kernels with one-row dots in their
+    // order (gemv_x8_q32_avx2.c).
     (void)dot4_q4_0; (void)dot4_q4_1; (void)dot4_q5_0; (void)dot4_q5_1; (void)dot4_q8_0;
-    if (!pk_cpu_splits_256()) {
-        k->dot4x[PK_SLOT_Q8_0] = dot4x_q8_0;
-        pk_fill_avx2_x8_q32(k);
-    }
+    if (!pk_cpu_splits_256()) pk_fill_avx2_x8_q32(k);
     pk_fill_avx2_kquants(k);
     pk_fill_avx2_iq(k);
     pk_fill_avx2_gemm(k);  // K-quant prefill (gemm.c)

@@ -21,7 +21,9 @@ static inline __attribute__((always_inline)) __m256i q32_sum_vnni(__m256i init, 
 #define Q32_SUM q32_sum_vnni
 #define Q32_DOT(q, y) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (q), (y))
 #define X8Q_Q80 1
-#include "gemv_x8_q32_template.h"  // undefines the three
+#define Q80_SIGNED 0
+#define Q80_SUM(init, w, ws, yq) q32_sum_vnni((init), (w), (yq))
+#include "gemv_x8_q32_template.h"  // undefines these
 
 #pragma clang attribute pop
 

@@ -6,7 +6,11 @@
 //                         column's 32 int8 activations;
 //   Q32_DOT(q, y)         the 32 products of one row's unsigned bytes q and int8 y summed
 //                         into 8 int32 lanes (exact);
-//   X8Q_Q80               1 where Q8_0 (biased weights up to 255) is exact in Q32_SUM.
+//   X8Q_Q80               1 where the tier has Q8_0's x8 kernel, with
+//   Q80_SIGNED            0: Q80_SUM(init, w, ws, yq) is Q32_SUM on the stored chunks w
+//                         (the weights biased to 0 ... 255), init holding the bias term;
+//                         1: Q80_SUM(init, w, ws, yq) sums |q| . (y with q's signs) from
+//                         w = |q| and ws = q, the weights' signed values (init 0).
 //
 // The order, per row and column: for each block b in turn, the exact integer
 // B = sum over the block of q * y (Q4_0: (q - 8) * y; Q8_0: w * y), then
@@ -51,9 +55,11 @@ INLINE void q32_x8(int kind, int nc, size_t nb, const uint8_t *p, const void *x,
         const __m256 d8 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p));
         const __m256 m8 = kind == Q41 ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 16))) : _mm256_setzero_ps();
         // w[k]: chunk k's bytes of the 8 rows (values 4k .. 4k + 3 of each), unsigned.
-        __m256i w[8];
+        __m256i w[8], ws[8];
         if (kind == Q80) {
             for (int k = 0; k < 8; ++k) w[k] = _mm256_loadu_si256((const __m256i *)(p + 16 + 32 * k));
+            if (Q80_SIGNED)  // the signed values and their magnitudes, shared by the columns
+                for (int k = 0; k < 8; ++k) ws[k] = _mm256_xor_si256(w[k], _mm256_set1_epi8((char)0x80)), w[k] = _mm256_abs_epi8(ws[k]);
         } else {
             const uint8_t *q = p + (kind == Q41 ? 32 : 16);
             for (int k = 0; k < 4; ++k) {
@@ -64,10 +70,10 @@ INLINE void q32_x8(int kind, int nc, size_t nb, const uint8_t *p, const void *x,
         }
         for (int c = 0; c < nc; ++c) {
             const int8_t *yq = y[c][b].qs;
-            // B: the bias term (Q8_0: -128 sum y; Q4_0: -8 sum y) plus the products.
-            const __m256i init = kind == Q41 ? _mm256_setzero_si256()
+            // B: the bias term (Q8_0 biased: -128 sum y; Q4_0: -8 sum y) plus the products.
+            const __m256i init = kind == Q41 || (kind == Q80 && Q80_SIGNED) ? _mm256_setzero_si256()
                                : kind == Q80 ? _mm256_set1_epi32(nco[c][b]) : _mm256_set1_epi32(nco[c][b] >> 4);
-            const __m256i B = Q32_SUM(init, w, yq);
+            const __m256i B = kind == Q80 ? Q80_SUM(init, w, ws, yq) : Q32_SUM(init, w, yq);
             acc[c] = _mm256_fmadd_ps(_mm256_mul_ps(d8, _mm256_broadcast_ss(dy[c] + b)), _mm256_cvtepi32_ps(B), acc[c]);
             if (kind == Q41) accm[c] = _mm256_fmadd_ps(m8, _mm256_broadcast_ss(s[c] + b), accm[c]);
         }
@@ -146,3 +152,5 @@ static float dot_q8_0(size_t n, const void *w, const void *x) {
 #undef Q32_SUM
 #undef Q32_DOT
 #undef X8Q_Q80
+#undef Q80_SUM
+#undef Q80_SIGNED

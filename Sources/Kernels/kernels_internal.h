@@ -136,19 +136,6 @@ typedef float (*pk_dot_fn)(size_t n, const void *w, const void *x);
 /// The same dot for four activation rows x, x + xstride, x + 2 xstride, x + 3 xstride
 /// (bytes), each result bitwise equal to the one-row dot's; out[0..3].
 typedef void (*pk_dot4_fn)(size_t n, const void *w, const void *x, size_t xstride, float *out);
-/// Four activation rows of the 32-block weight types interleaved by block (pk_x4_pack),
-/// the input of pk_dot4x_fn: block b of the four rows is one record, read as one stream,
-/// with each row's dy already repeated over the lanes a pair of rows shares in the AVX2
-/// kernels. Copies of the rows' values: the products are those of pk_dot4_fn.
-typedef struct {
-    int8_t y[4][32];  // row c's 32 int8 values of the block
-    float dy[2][8];   // [dy0 x 4, dy1 x 4], [dy2 x 4, dy3 x 4]
-} pk_x4_block;        // 192 bytes: three cache lines
-/// Packs `rows` (1 ... 4) activation rows x, x + xstride, ... of nb blocks into nb
-/// records; rows past the last are copies of the last (their products are dropped).
-void pk_x4_pack(const void *x, size_t xstride, size_t rows, size_t nb, pk_x4_block *out);
-/// pk_dot4_fn on packed rows: out[c] bitwise the one-row dot of row c.
-typedef void (*pk_dot4x_fn)(size_t n, const void *w, const pk_x4_block *x4, float *out);
 /// The most activation rows one pk_dotn_fn call takes.
 enum { PK_DOTN_MAX = 16 };
 /// The same dot for nc (1 ... PK_DOTN_MAX) activation rows xstride bytes apart, each
@@ -244,7 +231,7 @@ int pk_gemm_run(const struct pk_gemm_spec *spec, pk_pool *pool, int t, const voi
 
 /// Grow-only, 64-byte aligned scratch owned by the calling thread, one per slot (kept for
 /// the thread's next call, freed at its exit), or NULL when out of memory.
-enum { PK_TBUF_GEMM, PK_TBUF_X8, PK_TBUF_IQ, PK_TBUF_TAIL, PK_TBUF_X4, PK_TBUF_COUNT };
+enum { PK_TBUF_GEMM, PK_TBUF_X8, PK_TBUF_IQ, PK_TBUF_TAIL, PK_TBUF_COUNT };
 void *pk_thread_buffer(int slot, size_t bytes);
 
 /// An activation quantizer: n floats -> blocks.
@@ -260,7 +247,6 @@ struct pk_kernels {
     int tier;
     pk_dot_fn dot[PK_SLOT_COUNT];
     pk_dot4_fn dot4[PK_SLOT_COUNT];  // NULL where a tier has no four-row variant
-    pk_dot4x_fn dot4x[PK_SLOT_COUNT];  // NULL where a tier has no packed four-row variant
     pk_dotn_fn dotn[PK_SLOT_COUNT];  // NULL where a tier has no many-row variant
     pk_dotu_fn dotu[PK_SLOT_COUNT];  // NULL where a tier has no offset-activation variant
     struct pk_gemm_spec gemm[PK_SLOT_COUNT];  // .kernel NULL where a tier has no GEMM for the type

@@ -8,9 +8,6 @@
 struct mm_job {
     pk_dot_fn dot;
     pk_dot4_fn dot4;      // may be NULL
-    pk_dot4x_fn dot4x;    // may be NULL; with x4, taken before dot4
-    const pk_x4_block *x4;// groups of four activation rows packed (pk_x4_pack), the last
-    size_t x4_groups;     // one padded when 3 rows remain
     pk_dotn_fn dotn;      // may be NULL; taken before dot4
     pk_dotu_fn dotu;      // may be NULL; taken for whole blocks of 16 rows before dotn
     const uint8_t *xu;    // the activation rows offset to unsigned (pk_q8_K_offset), for dotu
@@ -59,18 +56,6 @@ static void mm_rows(const struct mm_job *job, size_t r0, size_t r1) {
                 for (int c = 0; c < nc; ++c) oj[(size_t)c * job->ldo + r] = o[c];
             }
         }
-        // Four activation rows at a time: each weight block is decoded once for four.
-        const size_t nb = job->cols / QK;
-        for (size_t g = 0; g < job->x4_groups; ++g, j += 4) {
-            const size_t nc = job->nx - j < 4 ? job->nx - j : 4;
-            float *oj = job->out + j * job->ldo;
-            for (size_t r = rt; r < re; ++r) {
-                float o[4];
-                job->dot4x(job->cols, job->W + r * job->row_bytes, job->x4 + g * nb, o);
-                for (size_t c = 0; c < nc; ++c) oj[c * job->ldo + r] = o[c];
-            }
-        }
-        if (j > job->nx) j = job->nx;
         for (; job->dot4 && j + 4 <= job->nx; j += 4) {
             const uint8_t *xj = job->x + j * job->x_bytes;
             float *oj = job->out + j * job->ldo;
@@ -120,7 +105,7 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
     int s = pk_slot_of(t);
     // Prefill-sized calls on K-quants: the column-interleaved GEMM where the tier has one.
     if (pk_gemm_try(pk_kernels_for_tier(tier), pool, t, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
-    // Several columns on a 32-block type with x8 kernels (Q4_0, Q4_1; Q8_0 on AVX-512).
+    // Several columns on a 32-block type with x8 kernels (Q4_0, Q4_1, Q8_0).
     if (pk_x8_matmul_plain(pk_kernels_for_tier(tier), pool, t, W, rows, cols, xq, nx, out, ldo) == 0) return PK_OK;
     struct mm_job job = {
         .dot = pk_kernels_for_tier(tier)->dot[s],
@@ -138,26 +123,11 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
             job.dotu = pk_kernels_for_tier(tier)->dotu[s], job.xu = xu;
         }
     }
-    // Where the tier has packed four-row dots (AVX2 Q8_0), the activation rows are
-    // packed by fours once per call (pk_x4_pack) and every weight row reads them as one
-    // stream. A tail of 3 rows after the groups of four (a speculative verification of 2
-    // or 6 drafts) is padded to a group: one four-row dot per weight row instead of 3
-    // dots, each lane bitwise the dot. (A tail of 2 stays on dots: padded, Q8_0's dot4 cost
-    // more than two of them.)
+    // A tail of 3 activation rows after the groups of four (a speculative verification of
+    // 2 or 6 drafts) is padded to a group for dot4: one four-row dot per weight row
+    // instead of 3 dots, each lane bitwise the dot.
     const size_t tail = nx % 4;
-    const pk_dot4x_fn dot4x = pk_kernels_for_tier(tier)->dot4x[s];
-    if (dot4x && nx >= 3) {
-        const size_t groups = nx / 4 + (tail == 3), nb = cols / QK;
-        pk_x4_block *x4 = pk_thread_buffer(PK_TBUF_X4, groups * nb * sizeof(pk_x4_block));
-        if (x4) {
-            for (size_t g = 0; g < groups; ++g) {
-                const size_t rows4 = nx - 4 * g < 4 ? nx - 4 * g : 4;
-                pk_x4_pack(job.x + 4 * g * job.x_bytes, job.x_bytes, rows4, nb, x4 + g * nb);
-            }
-            job.dot4x = dot4x, job.x4 = x4, job.x4_groups = groups;
-        }
-    }
-    if (job.dot4 && !job.dotn && !job.x4 && tail == 3) {
+    if (job.dot4 && !job.dotn && tail == 3) {
         uint8_t *xt = pk_thread_buffer(PK_TBUF_TAIL, 4 * job.x_bytes);
         if (xt) {
             const uint8_t *last = job.x + (nx - 1) * job.x_bytes;
@@ -171,18 +141,6 @@ int pk_matmul_tier(int tier, pk_pool *pool, int t, const void *W, size_t rows, s
     job.chunk = pk_chunk_size(rows, pk_pool_size(pool), ROW_TILE, ROW_TILE);
     pk_pool_run(pool, mm_worker, &job);
     return PK_OK;
-}
-
-void pk_x4_pack(const void *x, size_t xstride, size_t rows, size_t nb, pk_x4_block *out) {
-    for (int c = 0; c < 4; ++c) {
-        const uint8_t *xc = (const uint8_t *)x + (size_t)(c < (int)rows ? c : (int)rows - 1) * xstride;
-        const pk_block_q8_0 *b = (const void *)xc;
-        const float *dy = pk_q8_dy(xc, nb);
-        for (size_t i = 0; i < nb; ++i) {
-            memcpy(out[i].y[c], b[i].qs, 32);
-            for (int l = 0; l < 4; ++l) out[i].dy[c / 2][(c % 2) * 4 + l] = dy[i];
-        }
-    }
 }
 
 void pk_q8_K_offset(const void *x, size_t nb, void *out) {

@@ -202,7 +202,10 @@ import Testing
         #expect(pk_x8_supports(1, KT.q6_K) == (pk_max_tier() >= 1 ? 1 : 0))
         #expect(pk_x8_supports(1, KT.q5_K) == (pk_max_tier() >= 1 ? 1 : 0))
         #expect(pk_x8_supports(2, KT.q5_K) == (pk_max_tier() >= 1 ? 1 : 0))
-        #expect(pk_x8_supports(1, KT.q8_0) == 0, "Q8_0's biased bytes overflow AVX2's int16 pairs")
+        // AVX2 has the 32-block types' x8 kernels together, where 256-bit operations are
+        // not split in two (Q8_0's chunks taken back to signed values first).
+        #expect(pk_x8_supports(1, KT.q8_0) == pk_x8_supports(1, KT.q4_1))
+        #expect(pk_x8_supports(1, KT.q8_0) == pk_x8_supports(1, KT.q4_0))
         #expect(pk_x8_supports(2, KT.q8_0) == (pk_max_tier() >= 2 ? 1 : 0))
         #expect(pk_x8_supports(2, KT.q4_1) == (pk_max_tier() >= 2 ? 1 : 0))
         #expect(pk_x8_supports(2, KT.q5_1) == 0)
