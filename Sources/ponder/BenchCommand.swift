@@ -61,7 +61,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Worker threads (default: the machine's physical cores, at most 8).")
     var threads: Int?
 
-    @Option(name: .long, help: "Projection kernels: mixed (the default: int8 for decode and for K-quant, IQ1/IQ2/IQ3 and, with AVX-512 VNNI, Q8_0 prefill; float BLAS for other prefill), float, int8, or mixed16 (mixed with Q8_0 prefill on the 16-bit GEMM).")
+    @Option(name: .long, help: "Projection kernels: mixed (the default: int8 for decode, and for prefill on the K-quants, the IQ types and the 32-block types the CPU has x8 kernels or a GEMM for; float BLAS for other prefill), float, int8, or mixed16 (mixed with Q8_0 prefill on the 16-bit GEMM).")
     var matmul: String?
 
     @Option(name: .long, help: "KV cache element type: f16 (default) or f32.")
