@@ -112,7 +112,7 @@ static float dot_q4_0(size_t n, const void *w, const void *x) {
     for (size_t b = 0; b < nb; ++b) {
         if ((b & 1) == 0) pk_prefetch_span(&a[b], 2 * sizeof a[b]);
         int32_t B = pk_hsum_epi32_256(Q32_DOT(pk_nibbles32(a[b].qs), y32(&yb[b]))) + (nco[b] >> 4);
-        acc = pk_fmaf(pk_half_to_float(a[b].d) * dy[b], (float)B, acc);
+        acc = pk_fmaf(pk_fp16_to_fp32(a[b].d) * dy[b], (float)B, acc);
     }
     return acc;
 }
@@ -126,8 +126,8 @@ static float dot_q4_1(size_t n, const void *w, const void *x) {
     for (size_t b = 0; b < nb; ++b) {
         if ((b & 1) == 0) pk_prefetch_span(&a[b], 2 * sizeof a[b]);
         int32_t B = pk_hsum_epi32_256(Q32_DOT(pk_nibbles32(a[b].qs), y32(&yb[b])));
-        acc = pk_fmaf(pk_half_to_float(a[b].d) * dy[b], (float)B, acc);
-        accm = pk_fmaf(pk_half_to_float(a[b].m), s[b], accm);
+        acc = pk_fmaf(pk_fp16_to_fp32(a[b].d) * dy[b], (float)B, acc);
+        accm = pk_fmaf(pk_fp16_to_fp32(a[b].m), s[b], accm);
     }
     return acc + accm;
 }
@@ -142,7 +142,7 @@ static float dot_q8_0(size_t n, const void *w, const void *x) {
         if ((b & 1) == 0) pk_prefetch_span(&a[b], 2 * sizeof a[b]);
         __m256i q = y32(&a[b]);  // |w| . (y with w's signs): |y| <= 127 keeps it exact
         int32_t B = pk_hsum_epi32_256(Q32_DOT(_mm256_abs_epi8(q), _mm256_sign_epi8(y32(&yb[b]), q)));
-        acc = pk_fmaf(pk_half_to_float(a[b].d) * dy[b], (float)B, acc);
+        acc = pk_fmaf(pk_fp16_to_fp32(a[b].d) * dy[b], (float)B, acc);
     }
     return acc;
 }

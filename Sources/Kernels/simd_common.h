@@ -17,9 +17,6 @@ static inline PK_AVX2 __m128 pk_cvtph_u32(uint32_t bits) {
     __asm__("" : "+x"(v));
     return _mm_cvtph_ps(v);
 }
-/// One half -> float with F16C, inline (a block's scale in the one-row dots; the same
-/// value as pk_fp16_to_fp32, which is a call and branches).
-static inline PK_AVX2 float pk_half_to_float(uint16_t h) { return _mm_cvtss_f32(pk_cvtph_u32(h)); }
 
 /// The product of two halves (as floats, one rounding) in all 8 lanes.
 static inline PK_AVX2 __m256 pk_h2f_mul8(uint16_t a, uint16_t b) {
